@@ -1,0 +1,188 @@
+package audit
+
+import (
+	"slices"
+	"strings"
+
+	"dgaudit/directory"
+)
+
+// ObjectKind says what a referenced object is.
+type ObjectKind string
+
+// Object kinds.
+const (
+	KindGroup   ObjectKind = "group"
+	KindUser    ObjectKind = "user"
+	KindContact ObjectKind = "contact"
+)
+
+// Object is a resolved reference.
+type Object struct {
+	Kind    ObjectKind
+	ID      string
+	Name    string
+	Address string
+	Group   *directory.Group
+	User    *directory.User
+	Contact *directory.Contact
+}
+
+// Env is what every check may consult besides the group itself: lookups over
+// the snapshot and the organization's domains. It is built once per Run.
+type Env struct {
+	Snap *directory.Snapshot
+
+	objects map[string]Object
+	domains domainClassifier
+	// groupByAddress maps every SMTP address of every group to the group.
+	groupByAddress map[string]*directory.Group
+}
+
+func newEnv(snap *directory.Snapshot, internalDomains []string) *Env {
+	e := &Env{
+		Snap:           snap,
+		objects:        make(map[string]Object, len(snap.Groups)+len(snap.Users)+len(snap.Contacts)),
+		groupByAddress: make(map[string]*directory.Group, len(snap.Groups)),
+	}
+	for i := range snap.Groups {
+		g := &snap.Groups[i]
+		e.objects[g.ID] = Object{Kind: KindGroup, ID: g.ID, Name: g.Name, Address: g.Mail, Group: g}
+		for _, a := range g.SMTPAddresses() {
+			e.groupByAddress[a] = g
+		}
+	}
+	for i := range snap.Users {
+		u := &snap.Users[i]
+		e.objects[u.ID] = Object{Kind: KindUser, ID: u.ID, Name: u.Name, Address: u.RoutingAddress(), User: u}
+	}
+	for i := range snap.Contacts {
+		c := &snap.Contacts[i]
+		e.objects[c.ID] = Object{Kind: KindContact, ID: c.ID, Name: c.Name, Address: c.RoutingAddress(), Contact: c}
+	}
+	e.domains = newDomainClassifier(snap, internalDomains)
+	return e
+}
+
+// Object resolves an object ID.
+func (e *Env) Object(id string) (Object, bool) {
+	o, ok := e.objects[id]
+	return o, ok
+}
+
+// Ref describes a referenced object for evidence; an unresolved reference is
+// shown as it was stored.
+func (e *Env) Ref(id string) MemberRef {
+	o, ok := e.objects[id]
+	if !ok {
+		return MemberRef{ID: id, Kind: "unresolved"}
+	}
+	kind := string(o.Kind)
+	if o.User != nil {
+		kind = string(o.User.Kind)
+	}
+	return MemberRef{ID: id, Name: o.Name, Address: o.Address, Kind: kind}
+}
+
+// GroupForAddress finds the group that owns an SMTP address.
+func (e *Env) GroupForAddress(address string) (*directory.Group, bool) {
+	g, ok := e.groupByAddress[strings.ToLower(address)]
+	return g, ok
+}
+
+// IsInternalDomain reports whether mail for the domain stays in this
+// organization.
+func (e *Env) IsInternalDomain(domain string) bool { return e.domains.internal(domain) }
+
+// AcceptedDomainsKnown reports whether the snapshot carries the organization's
+// accepted domains. When it does not, the engine falls back to the domains of
+// its mailboxes, and an organization finding says so.
+func (e *Env) AcceptedDomainsKnown() bool { return e.domains.acceptedKnown }
+
+// InferredInternalDomains lists domains taken as internal without being
+// accepted domains: mailbox domains when accepted domains are unknown, and the
+// coexistence domains of hybrid remote mailboxes.
+func (e *Env) InferredInternalDomains() []string { return e.domains.inferredList() }
+
+// RemoteDomainsKnown reports whether the snapshot carries remote domains.
+func (e *Env) RemoteDomainsKnown() bool {
+	return len(e.Snap.Org.RemoteDomains) > 0 || e.Snap.Coverage.Has(directory.CoverRemoteDomains)
+}
+
+// domainClassifier decides whether a domain is internal: an authoritative or
+// internal-relay accepted domain, a coexistence domain, a domain the user
+// declared internal, or (only when accepted domains are unknown) a domain one
+// of the organization's mailboxes uses.
+type domainClassifier struct {
+	accepted      []directory.AcceptedDomain
+	extra         []string
+	inferred      map[string]bool
+	acceptedKnown bool
+}
+
+func newDomainClassifier(snap *directory.Snapshot, extra []string) domainClassifier {
+	c := domainClassifier{inferred: map[string]bool{}}
+	for _, d := range snap.Org.AcceptedDomains {
+		if d.Type != directory.ExternalRelay || d.Coexistence {
+			c.accepted = append(c.accepted, d)
+		}
+	}
+	c.acceptedKnown = len(snap.Org.AcceptedDomains) > 0
+	for _, d := range extra {
+		if d = strings.ToLower(strings.TrimSpace(d)); d != "" {
+			c.extra = append(c.extra, d)
+		}
+	}
+	for i := range snap.Users {
+		u := &snap.Users[i]
+		switch {
+		case u.Kind == directory.RemoteMailbox && u.ExternalAddress != "":
+			// A remote mailbox routes to the tenant's coexistence domain, so
+			// that domain is ours even when it is not listed as accepted.
+			if d := directory.Domain(u.ExternalAddress); d != "" && !c.matchesAccepted(d) {
+				c.inferred[d] = true
+			}
+		case u.Kind == directory.Mailbox && !c.acceptedKnown:
+			if d := directory.Domain(u.Mail); d != "" {
+				c.inferred[d] = true
+			}
+		}
+	}
+	return c
+}
+
+func (c domainClassifier) matchesAccepted(d string) bool {
+	for _, a := range c.accepted {
+		if a.Matches(d) {
+			return true
+		}
+	}
+	return false
+}
+
+func (c domainClassifier) internal(d string) bool {
+	d = strings.ToLower(d)
+	if d == "" {
+		// Not an SMTP address (an X.500 or other target): it does not leave
+		// over SMTP, so it is not treated as external.
+		return true
+	}
+	if c.matchesAccepted(d) || c.inferred[d] {
+		return true
+	}
+	for _, x := range c.extra {
+		if directory.DomainMatches(x, d, true) {
+			return true
+		}
+	}
+	return false
+}
+
+func (c domainClassifier) inferredList() []string {
+	out := make([]string, 0, len(c.inferred))
+	for d := range c.inferred {
+		out = append(out, d)
+	}
+	slices.Sort(out)
+	return out
+}

@@ -1,0 +1,351 @@
+package audit
+
+import (
+	"dgaudit/directory"
+)
+
+// graph is the membership graph over all groups, with integer indexes so that
+// expansion touches slices, not maps. Groups are nodes 0..len(groups)-1;
+// users and contacts are leaves.
+type graph struct {
+	groups      []directory.Group
+	childGroups [][]int32
+	leaves      [][]int32
+	unresolved  [][]string
+	// restricted marks groups that stop outside senders: authentication
+	// required, moderated, or an accept-only-from list (Exchange checks these
+	// for every group it expands, nested ones included).
+	restricted []bool
+	leafInfo   []leafInfo
+
+	// scc is the strongly connected component of each group; cyclic marks
+	// groups in a component of more than one group or with a self-loop.
+	scc    []int32
+	cyclic []bool
+	// sccMembers lists the groups of each cyclic component.
+	sccMembers map[int32][]int32
+
+	// Scratch space reused for every expansion; stamps avoid clearing it.
+	stamp     int32
+	gSeen     []int32
+	gParent   []int32
+	gPathSeen []int32
+	gOpenSeen []int32
+	gPath     [][]int32
+	lSeen     []int32
+	lOpen     []int32
+	stack     []int32
+	// everExternal marks leaves counted in any group's external list.
+	everExternal []bool
+}
+
+type leafInfo struct {
+	rec      *directory.Recipient
+	kind     string
+	domain   string
+	external bool
+}
+
+func newGraph(snap *directory.Snapshot, env *Env) *graph {
+	n := len(snap.Groups)
+	g := &graph{
+		groups:      snap.Groups,
+		childGroups: make([][]int32, n),
+		leaves:      make([][]int32, n),
+		unresolved:  make([][]string, n),
+		restricted:  make([]bool, n),
+	}
+	index := make(map[string]int32, n+len(snap.Users)+len(snap.Contacts))
+	const leafBit = int32(1) << 30
+	for i := range snap.Groups {
+		index[snap.Groups[i].ID] = int32(i)
+	}
+	addLeaf := func(r *directory.Recipient, kind string) {
+		addr := r.RoutingAddress()
+		d := directory.Domain(addr)
+		index[r.ID] = int32(len(g.leafInfo)) | leafBit
+		g.leafInfo = append(g.leafInfo, leafInfo{rec: r, kind: kind, domain: d})
+	}
+	for i := range snap.Users {
+		addLeaf(&snap.Users[i].Recipient, string(snap.Users[i].Kind))
+	}
+	for i := range snap.Contacts {
+		addLeaf(&snap.Contacts[i].Recipient, "contact")
+	}
+	for i := range g.leafInfo {
+		li := &g.leafInfo[i]
+		switch li.kind {
+		case string(directory.Mailbox), string(directory.RemoteMailbox):
+			// Mailboxes are ours wherever their address points.
+			li.external = false
+		default:
+			li.external = !env.IsInternalDomain(li.domain)
+		}
+	}
+	for i := range snap.Groups {
+		grp := &snap.Groups[i]
+		g.restricted[i] = grp.EffectiveRequireSenderAuth() || grp.EffectiveModeration() || grp.HasSenderAllowList()
+		for _, m := range grp.Members {
+			x, ok := index[m]
+			switch {
+			case !ok:
+				g.unresolved[i] = append(g.unresolved[i], m)
+			case x&leafBit != 0:
+				g.leaves[i] = append(g.leaves[i], x&^leafBit)
+			case snap.Groups[x].Mail == "" && snap.Groups[x].Kind != directory.Dynamic:
+				// A group with no mail address is not a recipient: Exchange
+				// does not expand it when it is nested in a mail group.
+			default:
+				g.childGroups[i] = append(g.childGroups[i], x)
+			}
+		}
+	}
+	g.gSeen = make([]int32, n)
+	g.gParent = make([]int32, n)
+	g.gPathSeen = make([]int32, n)
+	g.gOpenSeen = make([]int32, n)
+	g.gPath = make([][]int32, n)
+	g.lSeen = make([]int32, len(g.leafInfo))
+	g.lOpen = make([]int32, len(g.leafInfo))
+	g.everExternal = make([]bool, len(g.leafInfo))
+	g.findCycles()
+	return g
+}
+
+// expansion is what expanding one group found.
+type expansion struct {
+	recipients   int
+	nestedGroups int
+	external     []ExternalRecipient
+	externalDir  int
+	reachable    int
+	// incomplete lists groups in the closure (the root included) whose
+	// membership is unknown or holds unresolved references.
+	incomplete []int32
+	unresolved []string
+}
+
+// expand walks everything below group root once. Each group and each leaf is
+// visited at most once per root, so one expansion costs the size of the
+// subgraph it reaches, and cycles end the walk rather than looping.
+func (g *graph) expand(root int32) expansion {
+	g.stamp++
+	st := g.stamp
+	var ex expansion
+	g.gSeen[root] = st
+	g.gParent[root] = -1
+	stack := append(g.stack[:0], root)
+	sawRestrictedBelow := false
+	var extLeaves []int32
+	var extHolder []int32
+	for len(stack) > 0 {
+		cur := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if g.groups[cur].MembersUnknown || len(g.unresolved[cur]) > 0 {
+			ex.incomplete = append(ex.incomplete, cur)
+			if cur == root {
+				ex.unresolved = g.unresolved[cur]
+			}
+		}
+		for _, l := range g.leaves[cur] {
+			if g.lSeen[l] == st {
+				continue
+			}
+			g.lSeen[l] = st
+			ex.recipients++
+			if g.leafInfo[l].external {
+				extLeaves = append(extLeaves, l)
+				extHolder = append(extHolder, cur)
+				if cur == root {
+					ex.externalDir++
+				}
+			}
+		}
+		for _, c := range g.childGroups[cur] {
+			if g.gSeen[c] == st {
+				continue
+			}
+			g.gSeen[c] = st
+			g.gParent[c] = cur
+			ex.nestedGroups++
+			if g.restricted[c] {
+				sawRestrictedBelow = true
+			}
+			stack = append(stack, c)
+		}
+	}
+	g.stack = stack
+
+	if len(extLeaves) == 0 {
+		return ex
+	}
+	// Which external recipients can an outside sender reach? Only matters
+	// when the root itself lets outside senders in and something below it
+	// does not.
+	rootRestricted := g.restricted[root]
+	open := !rootRestricted && !sawRestrictedBelow
+	if !rootRestricted && sawRestrictedBelow {
+		g.markOpen(root, st)
+	}
+	ex.external = make([]ExternalRecipient, len(extLeaves))
+	for i, l := range extLeaves {
+		li := &g.leafInfo[l]
+		g.everExternal[l] = true
+		path := g.pathTo(extHolder[i], root, st)
+		er := ExternalRecipient{
+			ID: li.rec.ID, Name: li.rec.Name, Address: li.rec.RoutingAddress(),
+			Domain: li.domain, Kind: li.kind, Via: g.names(path),
+		}
+		switch {
+		case open || (!rootRestricted && g.lOpen[l] == st):
+			ex.reachable++
+		case rootRestricted:
+			er.BlockedBy = g.groups[root].Name
+		default:
+			for _, p := range path {
+				if g.restricted[p] {
+					er.BlockedBy = g.groups[p].Name
+					break
+				}
+			}
+		}
+		ex.external[i] = er
+	}
+	return ex
+}
+
+// markOpen marks the leaves an outside sender reaches from root: the walk
+// does not enter groups that stop such senders.
+func (g *graph) markOpen(root, st int32) {
+	g.gOpenSeen[root] = st
+	stack := append(g.stack[:0], root)
+	for len(stack) > 0 {
+		cur := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, l := range g.leaves[cur] {
+			g.lOpen[l] = st
+		}
+		for _, c := range g.childGroups[cur] {
+			if g.gOpenSeen[c] == st || g.restricted[c] {
+				continue
+			}
+			g.gOpenSeen[c] = st
+			stack = append(stack, c)
+		}
+	}
+	g.stack = stack
+}
+
+// pathTo returns the nested groups from just below root down to holder
+// (empty when holder is root), cached per holder for this expansion.
+func (g *graph) pathTo(holder, root, st int32) []int32 {
+	if holder == root {
+		return nil
+	}
+	if g.gPathSeen[holder] == st {
+		return g.gPath[holder]
+	}
+	var rev []int32
+	for c := holder; c != root && c >= 0; c = g.gParent[c] {
+		rev = append(rev, c)
+	}
+	path := make([]int32, len(rev))
+	for i, c := range rev {
+		path[len(rev)-1-i] = c
+	}
+	g.gPathSeen[holder] = st
+	g.gPath[holder] = path
+	return path
+}
+
+func (g *graph) names(path []int32) []string {
+	if len(path) == 0 {
+		return nil
+	}
+	out := make([]string, len(path))
+	for i, p := range path {
+		out[i] = g.groups[p].Name
+	}
+	return out
+}
+
+// findCycles runs Tarjan's algorithm (iteratively, so deep nesting cannot
+// overflow the stack) over group-to-group edges: linear in groups + edges.
+func (g *graph) findCycles() {
+	n := len(g.groups)
+	g.scc = make([]int32, n)
+	g.cyclic = make([]bool, n)
+	g.sccMembers = map[int32][]int32{}
+	index := make([]int32, n)
+	low := make([]int32, n)
+	onStack := make([]bool, n)
+	for i := range index {
+		index[i] = -1
+	}
+	var next, comp int32
+	var tstack []int32
+	type frame struct{ v, edge int32 }
+	var call []frame
+	for s := range int32(n) {
+		if index[s] >= 0 {
+			continue
+		}
+		call = append(call[:0], frame{v: s})
+		index[s], low[s] = next, next
+		next++
+		tstack = append(tstack, s)
+		onStack[s] = true
+		for len(call) > 0 {
+			top := &call[len(call)-1]
+			v := top.v
+			if int(top.edge) < len(g.childGroups[v]) {
+				w := g.childGroups[v][top.edge]
+				top.edge++
+				if index[w] < 0 {
+					index[w], low[w] = next, next
+					next++
+					tstack = append(tstack, w)
+					onStack[w] = true
+					call = append(call, frame{v: w})
+				} else if onStack[w] {
+					low[v] = min(low[v], index[w])
+				}
+				continue
+			}
+			call = call[:len(call)-1]
+			if len(call) > 0 {
+				p := call[len(call)-1].v
+				low[p] = min(low[p], low[v])
+			}
+			if low[v] != index[v] {
+				continue
+			}
+			var members []int32
+			for {
+				w := tstack[len(tstack)-1]
+				tstack = tstack[:len(tstack)-1]
+				onStack[w] = false
+				g.scc[w] = comp
+				members = append(members, w)
+				if w == v {
+					break
+				}
+			}
+			selfLoop := false
+			if len(members) == 1 {
+				for _, c := range g.childGroups[v] {
+					if c == v {
+						selfLoop = true
+					}
+				}
+			}
+			if len(members) > 1 || selfLoop {
+				for _, m := range members {
+					g.cyclic[m] = true
+				}
+				g.sccMembers[comp] = members
+			}
+			comp++
+		}
+	}
+}

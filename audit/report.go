@@ -1,0 +1,154 @@
+package audit
+
+import (
+	"time"
+
+	"dgaudit/directory"
+)
+
+// ReportSchemaVersion is the version of the report's JSON shape
+// (docs/report-schema.md).
+const ReportSchemaVersion = 1
+
+// Report is the result of an audit: every audited group with its score, band
+// and findings, organization-level findings, and what the snapshot did not
+// cover.
+type Report struct {
+	SchemaVersion int
+	Source        string
+	CollectedAt   time.Time
+	AuditedAt     time.Time
+	// Coverage is copied from the snapshot; Complete is false when it has gaps
+	// or when any group's membership could not be fully resolved.
+	Coverage directory.Coverage
+	Complete bool
+	Summary  Summary
+	// OrgFindings are findings about organization-wide settings.
+	OrgFindings []Finding
+	// Groups are sorted by score (highest first), then name, then ID.
+	Groups []GroupResult
+	// Rules is the catalogue that ran, in ID order.
+	Rules []RuleInfo
+}
+
+// Finding is one rule's verdict on one group or on the organization.
+type Finding struct {
+	Rule     string
+	Severity Severity
+	Title    string
+	Message  string
+	Evidence Evidence
+	// Adjust is the rule's score modifier (see Score).
+	Adjust int
+}
+
+// GroupResult is everything the report says about one group.
+type GroupResult struct {
+	ID   string
+	DN   string
+	Name string
+	Mail string
+	Kind directory.GroupKind
+
+	Score int
+	Risk  Band
+
+	// DirectMembers counts the group's own member references.
+	DirectMembers int
+	// ExpandedRecipients is the number of distinct non-group recipients a
+	// message to the group reaches after every nested group is expanded.
+	ExpandedRecipients int
+	// ExternalMembers is how many of those are external.
+	ExternalMembers int
+	// ExternalDirect is how many external recipients are direct members.
+	ExternalDirect int
+	// ExternalReachable is how many external recipients a sender from outside
+	// reaches: nested groups that require authentication, are moderated or
+	// have an accept-only-from list stop expansion for such a sender.
+	ExternalReachable int
+	// NestedGroups is the number of distinct groups below this one.
+	NestedGroups int
+	// External lists every external recipient with its path.
+	External []ExternalRecipient
+	// Incomplete is set when part of the membership could not be read or
+	// resolved, so the counts are lower bounds.
+	Incomplete bool
+
+	Settings GroupSettings
+	Findings []Finding
+}
+
+// ExternalRecipient is one external recipient reached through a group.
+type ExternalRecipient struct {
+	ID      string
+	Name    string
+	Address string
+	Domain  string
+	Kind    string
+	// Via is the chain of nested group names from the audited group down to
+	// the group holding the recipient; empty for a direct member.
+	Via []string
+	// BlockedBy names the first nested group on every path that stops
+	// outside senders (empty when an outside sender reaches the recipient).
+	BlockedBy string
+}
+
+// GroupSettings are the effective delivery settings of a group, each with
+// whether it was set or defaulted.
+type GroupSettings struct {
+	RequireSenderAuth  Setting
+	ReportToOriginator Setting
+	ReportToManager    Setting
+	OOFToOriginator    Setting
+	Moderation         Setting
+	// DeliveryReportsTo is none, originator or manager.
+	DeliveryReportsTo directory.ReportTarget
+	AcceptOnlyFrom    int
+	RejectFrom        int
+	Owners            int
+}
+
+// Summary counts what the report holds.
+type Summary struct {
+	Groups   int
+	ByBand   map[Band]int
+	Findings int
+	// ByRule counts findings per rule ID.
+	ByRule map[string]int
+	// BySeverity counts findings per severity.
+	BySeverity map[Severity]int
+	// ExternalRecipients is the number of distinct external recipients
+	// reached by any group.
+	ExternalRecipients int
+	Gaps               int
+}
+
+// RuleInfo is a rule's metadata, without its check.
+type RuleInfo struct {
+	ID       string
+	Title    string
+	Severity Severity
+	Adjust   int
+	Scope    Scope
+	Tags     []string
+	Why      string
+	Fix      string
+}
+
+// Info returns the rule's metadata.
+func (r Rule) Info() RuleInfo {
+	return RuleInfo{ID: r.ID, Title: r.Title, Severity: r.Severity, Adjust: r.Adjust, Scope: r.Scope(), Tags: r.Tags, Why: r.Why, Fix: r.Fix}
+}
+
+// MaxSeverity returns the highest severity among the findings, and false
+// when there are none.
+func MaxSeverity(fs []Finding) (Severity, bool) {
+	if len(fs) == 0 {
+		return Info, false
+	}
+	m := fs[0].Severity
+	for _, f := range fs[1:] {
+		m = max(m, f.Severity)
+	}
+	return m, true
+}

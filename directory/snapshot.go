@@ -1,0 +1,232 @@
+package directory
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"time"
+)
+
+// SchemaVersion is the snapshot file format version this build reads and
+// writes. It changes only when a change would make an older reader misread a
+// newer file; docs/snapshot.md describes each version.
+const SchemaVersion = 1
+
+// Names used in Coverage.Read and Gap.What, shared by every source so that the
+// engine can ask whether something was collected at all.
+const (
+	CoverGroups          = "groups"
+	CoverUsers           = "users"
+	CoverContacts        = "contacts"
+	CoverGroupMembers    = "group-members"
+	CoverAcceptedDomains = "accepted-domains"
+	CoverRemoteDomains   = "remote-domains"
+)
+
+// Snapshot is a point-in-time copy of a directory: everything the audit needs
+// and a record of what could not be read.
+type Snapshot struct {
+	SchemaVersion int `json:"schemaVersion"`
+	// Source names where the data came from ("ldaps://dc1.corp.example",
+	// "graph:<tenant>", "demo", "ldif:export.ldf").
+	Source      string       `json:"source"`
+	CollectedAt time.Time    `json:"collectedAt"`
+	Collector   string       `json:"collector,omitempty"`
+	Org         Organization `json:"organization"`
+	Groups      []Group      `json:"groups"`
+	Users       []User       `json:"users"`
+	Contacts    []Contact    `json:"contacts"`
+	Coverage    Coverage     `json:"coverage"`
+}
+
+// Source produces a snapshot. Adapters for live directories, offline importers
+// and snapshot files all satisfy it.
+type Source interface {
+	Snapshot(ctx context.Context) (*Snapshot, error)
+}
+
+// File is a snapshot file used as a source.
+type File struct{ Path string }
+
+// Snapshot reads and validates the file.
+func (f File) Snapshot(ctx context.Context) (*Snapshot, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	data, err := os.ReadFile(f.Path)
+	if err != nil {
+		return nil, fmt.Errorf("read snapshot: %w", err)
+	}
+	s, err := Decode(data)
+	if err != nil {
+		return nil, fmt.Errorf("snapshot %s: %w", f.Path, err)
+	}
+	return s, nil
+}
+
+// Decode parses and validates a snapshot file's bytes. Unknown fields are
+// errors, so a typo or a file from another tool does not pass as an empty
+// organization; syntax errors name the line and column.
+func Decode(data []byte) (*Snapshot, error) {
+	var probe struct {
+		SchemaVersion *int `json:"schemaVersion"`
+	}
+	if err := json.Unmarshal(data, &probe); err != nil {
+		return nil, jsonError(data, err)
+	}
+	switch {
+	case probe.SchemaVersion == nil:
+		return nil, errors.New("not a dgaudit snapshot: no schemaVersion field")
+	case *probe.SchemaVersion > SchemaVersion:
+		return nil, fmt.Errorf("snapshot schema version %d is newer than this dgaudit reads (%d): upgrade dgaudit", *probe.SchemaVersion, SchemaVersion)
+	case *probe.SchemaVersion < 1:
+		return nil, fmt.Errorf("snapshot schema version %d is not valid", *probe.SchemaVersion)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var s Snapshot
+	if err := dec.Decode(&s); err != nil {
+		return nil, jsonError(data, err)
+	}
+	if dec.More() {
+		return nil, errors.New("trailing data after the snapshot object")
+	}
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	s.Normalize()
+	return &s, nil
+}
+
+// jsonError turns an encoding/json error into one that names the line.
+func jsonError(data []byte, err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		line, col := lineCol(data, syn.Offset)
+		return fmt.Errorf("line %d column %d: %v", line, col, syn)
+	case errors.As(err, &typ):
+		line, col := lineCol(data, typ.Offset)
+		return fmt.Errorf("line %d column %d: field %q: cannot use JSON %s as %s", line, col, typ.Field, typ.Value, typ.Type)
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return errors.New("unexpected end of file: the snapshot is truncated")
+	}
+	return err
+}
+
+func lineCol(data []byte, offset int64) (int, int) {
+	if offset > int64(len(data)) {
+		offset = int64(len(data))
+	}
+	before := data[:offset]
+	line := bytes.Count(before, []byte{'\n'}) + 1
+	col := int(offset) - bytes.LastIndexByte(before, '\n')
+	return line, col
+}
+
+// Validate checks what the engine relies on: every object has a unique ID and
+// a known kind, and enumerations hold known values. It lists every problem
+// found (up to a limit) rather than the first.
+func (s *Snapshot) Validate() error {
+	const maxProblems = 20
+	var errs []error
+	add := func(format string, args ...any) {
+		if len(errs) < maxProblems {
+			errs = append(errs, fmt.Errorf(format, args...))
+		} else if len(errs) == maxProblems {
+			errs = append(errs, errors.New("further problems not listed"))
+		}
+	}
+	seen := make(map[string]string, len(s.Groups)+len(s.Users)+len(s.Contacts))
+	checkID := func(what string, i int, id string) {
+		if id == "" {
+			add("%s[%d]: empty id", what, i)
+			return
+		}
+		if prev, dup := seen[id]; dup {
+			add("%s[%d]: id %q is also used by %s", what, i, id, prev)
+			return
+		}
+		seen[id] = fmt.Sprintf("%s[%d]", what, i)
+	}
+	for i, g := range s.Groups {
+		checkID("groups", i, g.ID)
+		if !g.Kind.Valid() {
+			add("groups[%d] (%s): unknown kind %q (want distribution, mail-security, dynamic or microsoft365)", i, g.ID, g.Kind)
+		}
+	}
+	for i, u := range s.Users {
+		checkID("users", i, u.ID)
+		switch u.Kind {
+		case Mailbox, MailUser, RemoteMailbox, Guest:
+		default:
+			add("users[%d] (%s): unknown kind %q (want mailbox, mail-user, remote-mailbox or guest)", i, u.ID, u.Kind)
+		}
+	}
+	for i, c := range s.Contacts {
+		checkID("contacts", i, c.ID)
+	}
+	for i, d := range s.Org.AcceptedDomains {
+		if d.Domain == "" {
+			add("organization.acceptedDomains[%d]: empty domain", i)
+		}
+		if !d.Type.Valid() {
+			add("organization.acceptedDomains[%d] (%s): unknown type %q (want authoritative, internal-relay or external-relay)", i, d.Domain, d.Type)
+		}
+	}
+	for i, r := range s.Org.RemoteDomains {
+		if r.DomainPattern == "" {
+			add("organization.remoteDomains[%d] (%s): empty domainPattern", i, r.Name)
+		}
+		if !r.AllowedOOFType.Valid() {
+			add("organization.remoteDomains[%d] (%s): unknown allowedOOFType %q (want external, external-legacy, internal-legacy or none)", i, r.Name, r.AllowedOOFType)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Normalize puts the snapshot in its canonical order (objects by ID, members
+// sorted, nil slices as empty) so files diff cleanly and audits are
+// deterministic. ManagedBy keeps its order: its first entry has a meaning.
+func (s *Snapshot) Normalize() {
+	s.SchemaVersion = SchemaVersion
+	slices.SortFunc(s.Groups, func(a, b Group) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(s.Users, func(a, b User) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(s.Contacts, func(a, b Contact) int { return cmp.Compare(a.ID, b.ID) })
+	for i := range s.Groups {
+		g := &s.Groups[i]
+		if g.Members == nil {
+			g.Members = []string{}
+		}
+		slices.Sort(g.Members)
+		g.Members = slices.Compact(g.Members)
+	}
+	if s.Groups == nil {
+		s.Groups = []Group{}
+	}
+	if s.Users == nil {
+		s.Users = []User{}
+	}
+	if s.Contacts == nil {
+		s.Contacts = []Contact{}
+	}
+	if s.Org.AcceptedDomains == nil {
+		s.Org.AcceptedDomains = []AcceptedDomain{}
+	}
+	if s.Org.RemoteDomains == nil {
+		s.Org.RemoteDomains = []RemoteDomain{}
+	}
+	if s.Coverage.Read == nil {
+		s.Coverage.Read = []Read{}
+	}
+	if s.Coverage.Gaps == nil {
+		s.Coverage.Gaps = []Gap{}
+	}
+}
