@@ -109,6 +109,11 @@ func jsonError(data []byte, err error) error {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
+	case errors.As(err, &syn) && syn.Offset >= int64(len(bytes.TrimRight(data, " \t\r\n"))):
+		if len(bytes.TrimSpace(data)) == 0 {
+			return errors.New("the file is empty")
+		}
+		return errors.New("unexpected end of file: the snapshot is truncated")
 	case errors.As(err, &syn):
 		line, col := lineCol(data, syn.Offset)
 		return fmt.Errorf("line %d column %d: %v", line, col, syn)

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"dgaudit/audit"
+	"dgaudit/rules"
+)
+
+// auditOptions tune judgement: which rules run, at what severity, which
+// domains count as internal, and which findings fail the run.
+type auditOptions struct {
+	failOn          string
+	internalDomains []string
+	disable         []string
+	severities      []string
+}
+
+func (o *auditOptions) register(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&o.failOn, "fail-on", "high", "exit 1 when a finding is at or above this severity: info, low, medium, high, critical, or none to never fail")
+	f.StringArrayVar(&o.internalDomains, "internal-domain", nil, "treat this domain and its subdomains as internal besides the accepted domains (repeatable)")
+	f.StringArrayVar(&o.disable, "disable-rule", nil, "do not run this rule ID (repeatable; see 'dgaudit rules')")
+	f.StringArrayVar(&o.severities, "severity", nil, "override a rule's severity, RULE=SEVERITY (repeatable)")
+}
+
+// resolve validates the options against the catalogue and reports every
+// problem at once.
+func (o *auditOptions) resolve(catalogue []audit.Rule) (audit.Options, *audit.Severity, error) {
+	var problems []string
+	var failOn *audit.Severity
+	if o.failOn != "none" {
+		s, err := audit.ParseSeverity(o.failOn)
+		if err != nil {
+			problems = append(problems, "--fail-on: "+err.Error())
+		}
+		failOn = &s
+	}
+	known := map[string]bool{}
+	for _, r := range catalogue {
+		known[r.ID] = true
+	}
+	opts := audit.Options{InternalDomains: o.internalDomains, Severities: map[string]audit.Severity{}}
+	for _, id := range o.disable {
+		if !known[id] {
+			problems = append(problems, "--disable-rule "+id+": no such rule (see 'dgaudit rules')")
+			continue
+		}
+		opts.Disabled = append(opts.Disabled, id)
+	}
+	for _, kv := range o.severities {
+		id, sev, ok := strings.Cut(kv, "=")
+		if !ok {
+			problems = append(problems, "--severity "+kv+": want RULE=SEVERITY")
+			continue
+		}
+		if !known[id] {
+			problems = append(problems, "--severity "+kv+": no such rule (see 'dgaudit rules')")
+			continue
+		}
+		s, err := audit.ParseSeverity(sev)
+		if err != nil {
+			problems = append(problems, "--severity "+kv+": "+err.Error())
+			continue
+		}
+		opts.Severities[id] = s
+	}
+	for _, d := range o.internalDomains {
+		if strings.TrimSpace(d) == "" || strings.ContainsAny(d, "@ /") {
+			problems = append(problems, "--internal-domain "+d+": want a domain name such as partner.example")
+		}
+	}
+	if len(problems) > 0 {
+		return opts, nil, usagef("%s", strings.Join(problems, "\n  "))
+	}
+	return opts, failOn, nil
+}
+
+func catalogue() []audit.Rule { return rules.All(rules.DefaultConfig()) }

@@ -1,0 +1,7 @@
+package main
+
+// hintFor suggests what to do about a runtime error, when there is a known
+// remedy. Adapters' sentinel errors are mapped here.
+func hintFor(err error) string {
+	return ""
+}

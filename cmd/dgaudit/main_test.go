@@ -1,0 +1,255 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"dgaudit/directory"
+	dt "dgaudit/directory/directorytest"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files and docs/rules.md")
+
+// dgaudit runs the CLI in-process.
+func dgaudit(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(context.Background(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// writeSnapshot saves a builder snapshot to a temp file.
+func writeSnapshot(t *testing.T, s *directory.Snapshot) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "snap.json")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := s.Write(f); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func cleanSnapshot() *directory.Snapshot {
+	return dt.New().Mailbox("o", "p").
+		Group("Clean", []string{"o", "p"}, dt.Closed, dt.ReportsToOriginator, dt.Owner("o")).
+		Edit(func(s *directory.Snapshot) { s.Org.RemoteDomains[0].AllowedOOFType = directory.OOFNone }).
+		Snapshot()
+}
+
+func loopSnapshot() *directory.Snapshot {
+	return dt.New().Mailbox("o").Contact("x", "x@partner.example").
+		Group("Loop", []string{"x", "o"}, dt.ReportsToOriginator, dt.Owner("o")).
+		Snapshot()
+}
+
+func TestExitCodes(t *testing.T) {
+	t.Parallel()
+	clean := writeSnapshot(t, cleanSnapshot())
+	loop := writeSnapshot(t, loopSnapshot())
+	gappy := writeSnapshot(t, dt.New().Mailbox("o").Group("G", []string{"o"}, dt.Closed, dt.Owner("o")).
+		Edit(func(s *directory.Snapshot) { s.Coverage.AddGap("group-members", "CN=Big", "server busy") }).Snapshot())
+	malformed := filepath.Join(t.TempDir(), "bad.json")
+	os.WriteFile(malformed, []byte("{\n\"schemaVersion\": 1,\n\"groups\": [\n"), 0o644)
+	dir := t.TempDir()
+
+	tests := []struct {
+		name      string
+		args      []string
+		want      int
+		errSubstr string
+	}{
+		{"clean snapshot", []string{"audit", "--snapshot", clean}, exitOK, "exit 0"},
+		{"critical finding fails at default high", []string{"audit", "--snapshot", loop}, exitFindings, "exit 1: findings at or above high"},
+		{"fail-on none", []string{"audit", "--snapshot", loop, "--fail-on", "none"}, exitOK, ""},
+		{"severity override below fail-on", []string{"audit", "--snapshot", loop, "--severity", "ndr-loop-risk=low", "--severity", "oof-storm-risk=low", "--severity", "open-to-external-senders=low", "--severity", "external-member-is-list=low"}, exitOK, ""},
+		{"disabled rules", []string{"scan", "--snapshot", loop, "--disable-rule", "ndr-loop-risk"}, exitOK, ""},
+		{"gaps beat findings", []string{"audit", "--snapshot", gappy}, exitGaps, "exit 4"},
+		{"no source", []string{"scan"}, exitUsage, "no source"},
+		{"two sources", []string{"scan", "--demo", "--snapshot", clean}, exitUsage, "choose one source"},
+		{"unknown flag", []string{"scan", "--nope"}, exitUsage, "unknown flag"},
+		{"unknown command", []string{"frobnicate"}, exitUsage, "unknown command"},
+		{"stray argument", []string{"scan", "--demo", "extra"}, exitUsage, "takes no arguments"},
+		{"bad fail-on", []string{"scan", "--demo", "--fail-on", "severe"}, exitUsage, "--fail-on"},
+		{"unknown rule everywhere at once", []string{"scan", "--demo", "--disable-rule", "x", "--severity", "y=high", "--severity", "ndr-loop-risk"}, exitUsage, "--disable-rule x: no such rule"},
+		{"bad internal domain", []string{"scan", "--demo", "--internal-domain", "a@b"}, exitUsage, "--internal-domain"},
+		{"unknown output format", []string{"scan", "--demo", "-o", filepath.Join(dir, "r.txt")}, exitUsage, "r.txt"},
+		{"output directory missing", []string{"scan", "--demo", "-o", filepath.Join(dir, "nope", "r.json")}, exitUsage, "does not exist"},
+		{"stdout twice", []string{"scan", "--demo", "-o", "-", "-o", "-"}, exitUsage, "more than once"},
+		{"missing snapshot", []string{"audit", "--snapshot", filepath.Join(dir, "missing.json")}, exitRuntime, "missing.json"},
+		{"malformed snapshot", []string{"audit", "--snapshot", malformed}, exitRuntime, "truncated"},
+		{"audit takes no live source", []string{"audit", "--ldap-url", "ldaps://dc"}, exitUsage, "unknown flag"},
+		{"collect needs -o", []string{"collect", "--demo"}, exitUsage, "needs -o"},
+		{"bad log level", []string{"--log-level", "loud", "version"}, exitUsage, "--log-level"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			code, _, stderr := dgaudit(t, tc.args...)
+			if code != tc.want {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, tc.want, stderr)
+			}
+			if !strings.Contains(stderr, tc.errSubstr) {
+				t.Errorf("stderr lacks %q:\n%s", tc.errSubstr, stderr)
+			}
+		})
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("failed runs left files behind: %v", entries)
+	}
+}
+
+func TestScanDemoWritesEveryFormat(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	js, xl, cs := filepath.Join(dir, "r.json"), filepath.Join(dir, "r.xlsx"), filepath.Join(dir, "r.csv")
+	code, stdout, stderr := dgaudit(t, "scan", "--demo", "-o", js, "-o", xl, "-o", cs)
+	if code != exitGaps {
+		// The demo models a dynamic group whose filter could not be run and
+		// a member from an unreachable domain, so it is incomplete on purpose.
+		t.Fatalf("exit %d, want %d\n%s", code, exitGaps, stderr)
+	}
+	if stdout != "" {
+		t.Errorf("stdout must stay empty when reports go to files, got %q", stdout)
+	}
+	for _, want := range []string{"critical 3", "Partner Announcements", "report: " + xl} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("summary lacks %q:\n%s", want, stderr)
+		}
+	}
+	var rep struct {
+		SchemaVersion int `json:"schemaVersion"`
+		Groups        []struct {
+			Name string `json:"name"`
+			Risk string `json:"risk"`
+		} `json:"groups"`
+	}
+	data, err := os.ReadFile(js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.SchemaVersion != 1 || len(rep.Groups) < 30 || rep.Groups[0].Risk != "critical" {
+		t.Errorf("report: version %d, %d groups, first %+v", rep.SchemaVersion, len(rep.Groups), rep.Groups[0])
+	}
+	for _, p := range []string{xl, cs} {
+		if st, err := os.Stat(p); err != nil || st.Size() == 0 {
+			t.Errorf("%s not written: %v", p, err)
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 3 {
+		t.Errorf("expected exactly the three reports, found %d entries (temp files left?)", len(entries))
+	}
+}
+
+func TestCollectThenAuditReplaysTheSameResult(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	snap := filepath.Join(dir, "demo.snapshot.json")
+	if code, _, stderr := dgaudit(t, "collect", "--demo", "-o", snap); code != exitOK {
+		t.Fatalf("collect exit %d\n%s", code, stderr)
+	}
+	_, direct, _ := dgaudit(t, "scan", "--demo", "-o", "-", "--log-level", "warn")
+	_, replay, _ := dgaudit(t, "audit", "--snapshot", snap, "-o", "-", "--log-level", "warn")
+	strip := func(s string) string {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(s), &m); err != nil {
+			t.Fatalf("stdout is not JSON: %v", err)
+		}
+		delete(m, "auditedAt")
+		delete(m, "source")
+		delete(m, "coverage")
+		b, _ := json.Marshal(m)
+		return string(b)
+	}
+	if strip(direct) != strip(replay) {
+		t.Error("auditing the collected snapshot gave a different report than scanning the source")
+	}
+}
+
+func TestFailedWriteLeavesNoPartialFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	// The target exists as a directory, so the final rename fails after the
+	// report was fully written to its temporary file.
+	target := filepath.Join(dir, "r.json")
+	if err := os.Mkdir(target, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ok := filepath.Join(dir, "ok.csv")
+	code, _, stderr := dgaudit(t, "audit", "--snapshot", writeSnapshot(t, cleanSnapshot()), "-o", target, "-o", ok)
+	if code != exitRuntime || !strings.Contains(stderr, "write "+target) {
+		t.Fatalf("exit %d, want %d naming the file\n%s", code, exitRuntime, stderr)
+	}
+	entries, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if strings.Join(names, ",") != "ok.csv,r.json" {
+		t.Errorf("directory holds %v, want only ok.csv and the r.json directory", names)
+	}
+}
+
+func TestRulesGolden(t *testing.T) {
+	t.Parallel()
+	code, stdout, _ := dgaudit(t, "rules")
+	if code != exitOK {
+		t.Fatal(code)
+	}
+	golden(t, filepath.Join("testdata", "rules.golden.txt"), stdout)
+	code, stdout, _ = dgaudit(t, "rules", "--format", "json")
+	var list []map[string]any
+	if code != exitOK || json.Unmarshal([]byte(stdout), &list) != nil || len(list) < 15 {
+		t.Errorf("rules --format json: exit %d, %d rules", code, len(list))
+	}
+	if code, _, _ := dgaudit(t, "rules", "--format", "yaml"); code != exitUsage {
+		t.Errorf("rules --format yaml: exit %d, want %d", code, exitUsage)
+	}
+}
+
+// TestRulesDocIsFresh fails when docs/rules.md no longer matches the rule
+// definitions. Regenerate with: go test ./cmd/dgaudit -run RulesDoc -update
+func TestRulesDocIsFresh(t *testing.T) {
+	t.Parallel()
+	_, stdout, _ := dgaudit(t, "rules", "--format", "markdown")
+	golden(t, filepath.Join("..", "..", "docs", "rules.md"), stdout)
+}
+
+func TestSummaryGolden(t *testing.T) {
+	t.Parallel()
+	code, _, stderr := dgaudit(t, "audit", "--snapshot", writeSnapshot(t, loopSnapshot()), "--log-level", "warn")
+	if code != exitFindings {
+		t.Fatalf("exit %d", code)
+	}
+	golden(t, filepath.Join("testdata", "summary.golden.txt"), stderr)
+}
+
+func golden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./cmd/dgaudit -update)", err)
+	}
+	if string(want) != got {
+		t.Errorf("%s is stale; run go test ./cmd/dgaudit -update and review the diff.\n--- got:\n%s", path, got)
+	}
+}

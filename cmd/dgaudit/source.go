@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"dgaudit/directory"
+	"dgaudit/directory/demo"
+)
+
+// sourceOptions selects where a snapshot comes from. Exactly one source is
+// allowed per run; which kinds a command accepts depends on the command.
+type sourceOptions struct {
+	demo     bool
+	snapshot string
+	ldif     string
+	ldap     ldapOptions
+}
+
+type sourceKind int
+
+const (
+	offlineSources sourceKind = 1 << iota // demo, snapshot, LDIF
+	liveSources                           // LDAP
+)
+
+func (o *sourceOptions) register(cmd *cobra.Command, kinds sourceKind) {
+	f := cmd.Flags()
+	f.BoolVar(&o.demo, "demo", false, "use the embedded demo organization (no server, no credentials)")
+	f.StringVar(&o.snapshot, "snapshot", "", "read a snapshot file written by 'dgaudit collect'")
+	f.StringVar(&o.ldif, "ldif", "", "read an LDIF export (ldifde or ldapsearch) of the directory")
+	if kinds&liveSources != 0 {
+		o.ldap.register(cmd)
+	}
+}
+
+// source builds the chosen source, or a usage error when none or several are
+// chosen.
+func (a *app) source(o *sourceOptions) (directory.Source, string, error) {
+	var chosen []string
+	if o.demo {
+		chosen = append(chosen, "--demo")
+	}
+	if o.snapshot != "" {
+		chosen = append(chosen, "--snapshot")
+	}
+	if o.ldif != "" {
+		chosen = append(chosen, "--ldif")
+	}
+	if o.ldap.chosen() {
+		chosen = append(chosen, "--ldap-url")
+	}
+	switch len(chosen) {
+	case 0:
+		return nil, "", usagef("no source: give one of --demo, --snapshot FILE, --ldif FILE or --ldap-url URL")
+	case 1:
+	default:
+		return nil, "", usagef("choose one source, not %v", chosen)
+	}
+	switch {
+	case o.demo:
+		return demo.Source{}, "demo", nil
+	case o.snapshot != "":
+		return directory.File{Path: o.snapshot}, o.snapshot, nil
+	case o.ldif != "":
+		return a.ldifSource(o.ldif)
+	default:
+		return a.ldapSource(&o.ldap)
+	}
+}
+
+// collect runs the source and logs what it read.
+func (a *app) collect(ctx context.Context, o *sourceOptions) (*directory.Snapshot, error) {
+	src, name, err := a.source(o)
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	snap, err := src.Snapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if snap.Collector == "" {
+		snap.Collector = "dgaudit " + versionString()
+	}
+	a.log.Info("collected", "source", name, "groups", len(snap.Groups), "users", len(snap.Users),
+		"contacts", len(snap.Contacts), "gaps", len(snap.Coverage.Gaps), "elapsed", time.Since(start).Round(time.Millisecond))
+	for _, g := range snap.Coverage.Gaps {
+		a.log.Warn("not read", "what", g.What, "object", g.Object, "reason", g.Reason)
+	}
+	return snap, nil
+}

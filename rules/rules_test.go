@@ -1,0 +1,308 @@
+package rules_test
+
+import (
+	"context"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"dgaudit/audit"
+	"dgaudit/directory"
+	dt "dgaudit/directory/directorytest"
+	"dgaudit/rules"
+)
+
+func audited(t *testing.T, snap *directory.Snapshot) *audit.Report {
+	t.Helper()
+	rep, err := audit.Run(context.Background(), snap, rules.All(rules.DefaultConfig()), audit.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+func findingsOf(t *testing.T, rep *audit.Report, name string) (audit.GroupResult, map[string]audit.Finding) {
+	t.Helper()
+	for _, g := range rep.Groups {
+		if g.Name == name {
+			m := map[string]audit.Finding{}
+			for _, f := range g.Findings {
+				m[f.Rule] = f
+			}
+			return g, m
+		}
+	}
+	t.Fatalf("group %s not audited", name)
+	return audit.GroupResult{}, nil
+}
+
+// seed001 is the reference NDR-loop list: open (attribute absent), reports to
+// the originator, mostly external contacts.
+func seed001(edit ...func(*directory.Group)) *dt.Builder {
+	return dt.New().
+		Mailbox("owner", "staff").
+		Contact("paul", "paul@practical365.example").
+		Contact("stale", "left-2019@partner.example").
+		Contact("sue", "sue@partner.example").
+		Group("List", []string{"paul", "stale", "sue", "staff"}, append([]func(*directory.Group){dt.ReportsToOriginator, dt.Owner("owner")}, edit...)...)
+}
+
+func TestRules(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		snap    *directory.Snapshot
+		group   string
+		fire    []string
+		notFire []string
+	}{
+		{
+			name: "seed 001 list is an NDR loop", snap: seed001().Snapshot(), group: "List",
+			fire:    []string{"open-to-external-senders", "external-members", "reports-to-originator", "ndr-loop-risk"},
+			notFire: []string{"oof-storm-risk", "no-owner", "no-delivery-reports", "accept-list-without-auth"},
+		},
+		{
+			name: "same list with authentication required", snap: seed001(dt.Closed).Snapshot(), group: "List",
+			fire:    []string{"external-members"},
+			notFire: []string{"ndr-loop-risk", "open-to-external-senders", "oof-storm-risk", "reports-to-originator"},
+		},
+		{
+			name: "moderation stops the loop but is explained", snap: seed001(dt.Moderated).Snapshot(), group: "List",
+			fire:    []string{"moderated-without-auth"},
+			notFire: []string{"ndr-loop-risk", "open-to-external-senders"},
+		},
+		{
+			name: "accept list without auth is spoofable", snap: seed001(dt.AcceptOnlyFrom("staff")).Snapshot(), group: "List",
+			fire:    []string{"accept-list-without-auth"},
+			notFire: []string{"ndr-loop-risk", "open-to-external-senders"},
+		},
+		{
+			name: "manager mode is not an originator loop", snap: seed001(dt.ReportsToManager).Snapshot(), group: "List",
+			notFire: []string{"ndr-loop-risk", "reports-to-originator", "manager-is-group"},
+		},
+		{
+			name: "OOF to originator on an open list with externals",
+			snap: dt.New().Mailbox("o").Contact("x", "x@partner.example").
+				Group("Oof", []string{"x"}, dt.OOFToOriginator, dt.Owner("o"), dt.ReportsToManager).Snapshot(),
+			group: "Oof", fire: []string{"oof-to-originator", "oof-storm-risk"}, notFire: []string{"ndr-loop-risk"},
+		},
+		{
+			name: "OOF storm needs the organization to let replies out",
+			snap: dt.New().Mailbox("o").Contact("x", "x@partner.example").
+				Group("Oof", []string{"x"}, dt.OOFToOriginator, dt.Owner("o")).
+				Edit(func(s *directory.Snapshot) { s.Org.RemoteDomains[0].AllowedOOFType = directory.OOFNone }).Snapshot(),
+			group: "Oof", fire: []string{"oof-to-originator"}, notFire: []string{"oof-storm-risk"},
+		},
+		{
+			name: "dynamic groups send OOF to the originator by default",
+			snap: dt.New().Mailbox("o").Contact("x", "x@partner.example").
+				Group("Dyn", []string{"x"}, dt.Kind(directory.Dynamic), dt.Owner("o")).Snapshot(),
+			group: "Dyn", fire: []string{"oof-to-originator", "oof-storm-risk"},
+		},
+		{
+			name: "externals behind an authenticated nested group are not reachable",
+			snap: dt.New().Mailbox("o").Contact("x", "x@partner.example").
+				Group("Top", []string{"Inner"}, dt.ReportsToOriginator, dt.Owner("o")).
+				Group("Inner", []string{"x"}, dt.Closed, dt.Owner("o")).Snapshot(),
+			group: "Top", fire: []string{"external-members", "open-to-external-senders"}, notFire: []string{"ndr-loop-risk"},
+		},
+		{
+			name: "externals two levels down are found",
+			snap: dt.New().Mailbox("o").Contact("x", "x@partner.example").
+				Group("Top", []string{"Mid"}, dt.ReportsToOriginator, dt.Owner("o")).
+				Group("Mid", []string{"Low"}, dt.Owner("o")).
+				Group("Low", []string{"x"}, dt.Owner("o")).Snapshot(),
+			group: "Top", fire: []string{"ndr-loop-risk"},
+		},
+		{
+			name: "external list member",
+			snap: dt.New().Mailbox("o").Contact("l", "all-staff@partner.example").
+				Group("G", []string{"l"}, dt.Closed, dt.ReportsToOriginator, dt.Owner("o")).Snapshot(),
+			group: "G", fire: []string{"external-member-is-list"},
+		},
+		{
+			name: "person-like external member is not a list",
+			snap: dt.New().Mailbox("o").Contact("p", "jane.doe@partner.example").
+				Group("G", []string{"p"}, dt.Closed, dt.ReportsToOriginator, dt.Owner("o")).Snapshot(),
+			group: "G", notFire: []string{"external-member-is-list"},
+		},
+		{
+			name: "contact pointing back at the group itself",
+			snap: dt.New().Mailbox("o").Contact("loop", "g@corp.example").
+				Group("G", []string{"loop", "o"}, dt.Closed, dt.ReportsToOriginator, dt.Owner("o")).Snapshot(),
+			group: "G", fire: []string{"contact-routes-internal"}, notFire: []string{"external-members"},
+		},
+		{
+			name: "manager mode with a group as first owner",
+			snap: dt.New().Mailbox("o").
+				Group("Owners", []string{"o"}, dt.Closed, dt.ReportsToOriginator, dt.Owner("o")).
+				Group("G", []string{"o"}, dt.Closed, dt.ReportsToManager, dt.Owner("Owners", "o")).Snapshot(),
+			group: "G", fire: []string{"manager-is-group"},
+		},
+		{
+			name: "both report flags off",
+			snap: dt.New().Mailbox("o").
+				Group("G", []string{"o"}, dt.Closed, dt.Owner("o"), func(g *directory.Group) { g.ReportToOriginator = directory.False }).Snapshot(),
+			group: "G", fire: []string{"no-delivery-reports"},
+		},
+		{
+			name:  "empty group without owner",
+			snap:  dt.New().Group("G", nil, dt.Closed, dt.ReportsToOriginator).Snapshot(),
+			group: "G", fire: []string{"empty-group", "no-owner"},
+		},
+		{
+			name: "cycle",
+			snap: dt.New().Mailbox("o").
+				Group("A", []string{"B", "o"}, dt.Closed, dt.ReportsToOriginator, dt.Owner("o")).
+				Group("B", []string{"A"}, dt.Closed, dt.ReportsToOriginator, dt.Owner("o")).Snapshot(),
+			group: "A", fire: []string{"membership-cycle"}, notFire: []string{"empty-group"},
+		},
+		{
+			name: "unresolved member is not scored as clean or empty",
+			snap: dt.New().Mailbox("o").
+				Group("G", []string{"CN=Elsewhere,DC=other,DC=example"}, dt.Closed, dt.ReportsToOriginator, dt.Owner("o")).Snapshot(),
+			group: "G", fire: []string{"unresolved-members"}, notFire: []string{"empty-group"},
+		},
+		{
+			name: "clean group",
+			snap: dt.New().Mailbox("o", "p").
+				Group("Clean", []string{"o", "p"}, dt.Closed, dt.ReportsToOriginator, dt.Owner("o")).Snapshot(),
+			group: "Clean",
+		},
+		{
+			name: "Microsoft 365 groups are closed unless allowed",
+			snap: dt.New().Mailbox("o").Contact("x", "x@partner.example").
+				Group("M365", []string{"x", "o"}, dt.Kind(directory.Microsoft365), dt.ReportsToOriginator, dt.Owner("o")).Snapshot(),
+			group: "M365", fire: []string{"external-members"}, notFire: []string{"open-to-external-senders", "ndr-loop-risk"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			g, got := findingsOf(t, audited(t, tc.snap), tc.group)
+			for _, id := range tc.fire {
+				if _, ok := got[id]; !ok {
+					t.Errorf("%s did not fire; findings: %v", id, keys(got))
+				}
+			}
+			for _, id := range tc.notFire {
+				if _, ok := got[id]; ok {
+					t.Errorf("%s fired: %s", id, got[id].Message)
+				}
+			}
+			if tc.fire == nil && tc.notFire == nil && len(got) > 0 {
+				t.Errorf("clean group has findings %v", keys(got))
+			}
+			if len(got) == 0 && (g.Score != 0 || g.Risk != audit.BandNone) {
+				t.Errorf("no findings but score %d band %s", g.Score, g.Risk)
+			}
+		})
+	}
+}
+
+func TestNDRLoopGroupIsCritical(t *testing.T) {
+	t.Parallel()
+	g, got := findingsOf(t, audited(t, seed001().Snapshot()), "List")
+	if g.Risk != audit.BandCritical {
+		t.Fatalf("seed 001 list scored %d (%s), want critical", g.Score, g.Risk)
+	}
+	f := got["ndr-loop-risk"]
+	if f.Evidence.Count != 3 || len(f.Evidence.Members) != 3 {
+		t.Errorf("evidence count %d with %d samples, want 3 external recipients", f.Evidence.Count, len(f.Evidence.Members))
+	}
+	var auth audit.Setting
+	for _, s := range f.Evidence.Settings {
+		if s.Name == "RequireSenderAuthenticationEnabled" {
+			auth = s
+		}
+	}
+	if auth.Value != "false" || auth.Source != audit.SourceDefault || auth.Attribute != "msExchRequireAuthToSendTo" {
+		t.Errorf("auth evidence = %+v, want false from the default", auth)
+	}
+	_, closed := findingsOf(t, audited(t, seed001(dt.Closed).Snapshot()), "List")
+	if _, ok := closed["ndr-loop-risk"]; ok {
+		t.Error("closed list carries ndr-loop-risk")
+	}
+}
+
+func TestEvidenceSamplesAreCapped(t *testing.T) {
+	t.Parallel()
+	b := dt.New().Mailbox("o")
+	var members []string
+	for i := range 40 {
+		id := "c" + string(rune('a'+i/26)) + string(rune('a'+i%26))
+		b.Contact(id, id+"@partner.example")
+		members = append(members, id)
+	}
+	b.Group("Big", members, dt.ReportsToOriginator, dt.Owner("o"))
+	_, got := findingsOf(t, audited(t, b.Snapshot()), "Big")
+	f := got["external-members"]
+	if f.Evidence.Count != 40 || len(f.Evidence.Members) != rules.DefaultConfig().MaxSamples {
+		t.Errorf("count %d samples %d", f.Evidence.Count, len(f.Evidence.Members))
+	}
+	if !strings.Contains(f.Message, "40 external recipients (40 direct, 0 through nested groups) at partner.example (40)") {
+		t.Errorf("message = %q", f.Message)
+	}
+}
+
+func TestOrganizationRules(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		edit func(*directory.Snapshot)
+		want []string
+	}{
+		{"defaults let OOF out", func(*directory.Snapshot) {}, []string{"external-oof-allowed"}},
+		{"OOF blocked", func(s *directory.Snapshot) { s.Org.RemoteDomains[0].AllowedOOFType = directory.OOFNone }, nil},
+		{"nothing known", func(s *directory.Snapshot) {
+			s.Org = directory.Organization{}
+			s.Coverage = directory.Coverage{}
+		}, []string{"accepted-domains-unknown", "remote-domains-unknown"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			rep := audited(t, dt.New().Mailbox("a").Edit(tc.edit).Snapshot())
+			var got []string
+			for _, f := range rep.OrgFindings {
+				got = append(got, f.Rule)
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("org findings %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestCatalogue(t *testing.T) {
+	t.Parallel()
+	all := rules.All(rules.DefaultConfig())
+	if err := audit.ValidateRules(all); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"ndr-loop-risk", "oof-storm-risk"} {
+		if !slices.ContainsFunc(all, func(r audit.Rule) bool { return r.ID == id }) {
+			t.Errorf("catalogue lacks %s", id)
+		}
+	}
+	cmdlet := regexp.MustCompile(`(Set|Remove|Add|New|Get)-[A-Za-z]+`)
+	for _, r := range all {
+		if !cmdlet.MatchString(r.Fix) && r.Scope() == audit.ScopeGroup {
+			t.Errorf("%s: fix names no Exchange cmdlet", r.ID)
+		}
+		if len(r.Tags) == 0 {
+			t.Errorf("%s: no tags", r.ID)
+		}
+	}
+}
+
+func keys(m map[string]audit.Finding) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
