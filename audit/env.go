@@ -33,7 +33,10 @@ type Object struct {
 type Env struct {
 	Snap *directory.Snapshot
 
-	objects map[string]Object
+	// objects indexes every object ID; the graph shares it. Values are
+	// small (kind and slice index) because a large directory has hundreds
+	// of thousands of entries.
+	objects map[string]objRef
 	domains domainClassifier
 	// groupByAddress maps every SMTP address of every group to the group.
 	groupByAddress map[string]*directory.Group
@@ -42,38 +45,53 @@ type Env struct {
 func newEnv(snap *directory.Snapshot, internalDomains []string) *Env {
 	e := &Env{
 		Snap:           snap,
-		objects:        make(map[string]Object, len(snap.Groups)+len(snap.Users)+len(snap.Contacts)),
+		objects:        make(map[string]objRef, len(snap.Groups)+len(snap.Users)+len(snap.Contacts)),
 		groupByAddress: make(map[string]*directory.Group, len(snap.Groups)),
 	}
 	for i := range snap.Groups {
 		g := &snap.Groups[i]
-		e.objects[g.ID] = Object{Kind: KindGroup, ID: g.ID, Name: g.Name, Address: g.Mail, Group: g}
+		e.objects[g.ID] = objRef{KindGroup, int32(i)}
 		for _, a := range g.SMTPAddresses() {
 			e.groupByAddress[a] = g
 		}
 	}
 	for i := range snap.Users {
-		u := &snap.Users[i]
-		e.objects[u.ID] = Object{Kind: KindUser, ID: u.ID, Name: u.Name, Address: u.RoutingAddress(), User: u}
+		e.objects[snap.Users[i].ID] = objRef{KindUser, int32(i)}
 	}
 	for i := range snap.Contacts {
-		c := &snap.Contacts[i]
-		e.objects[c.ID] = Object{Kind: KindContact, ID: c.ID, Name: c.Name, Address: c.RoutingAddress(), Contact: c}
+		e.objects[snap.Contacts[i].ID] = objRef{KindContact, int32(i)}
 	}
 	e.domains = newDomainClassifier(snap, internalDomains)
 	return e
 }
 
+type objRef struct {
+	kind ObjectKind
+	idx  int32
+}
+
 // Object resolves an object ID.
 func (e *Env) Object(id string) (Object, bool) {
-	o, ok := e.objects[id]
-	return o, ok
+	r, ok := e.objects[id]
+	if !ok {
+		return Object{}, false
+	}
+	switch r.kind {
+	case KindGroup:
+		g := &e.Snap.Groups[r.idx]
+		return Object{Kind: KindGroup, ID: g.ID, Name: g.Name, Address: g.Mail, Group: g}, true
+	case KindUser:
+		u := &e.Snap.Users[r.idx]
+		return Object{Kind: KindUser, ID: u.ID, Name: u.Name, Address: u.RoutingAddress(), User: u}, true
+	}
+	c := &e.Snap.Contacts[r.idx]
+	return Object{Kind: KindContact, ID: c.ID, Name: c.Name, Address: c.RoutingAddress(), Contact: c}, true
 }
 
 // Ref describes a referenced object for evidence; an unresolved reference is
 // shown as it was stored.
 func (e *Env) Ref(id string) MemberRef {
-	o, ok := e.objects[id]
+	o, ok := e.Object(id)
 	if !ok {
 		return MemberRef{ID: id, Kind: "unresolved"}
 	}

@@ -55,16 +55,10 @@ func newGraph(snap *directory.Snapshot, env *Env) *graph {
 		unresolved:  make([][]string, n),
 		restricted:  make([]bool, n),
 	}
-	index := make(map[string]int32, n+len(snap.Users)+len(snap.Contacts))
-	const leafBit = int32(1) << 30
-	for i := range snap.Groups {
-		index[snap.Groups[i].ID] = int32(i)
-	}
+	// Leaves are numbered users first, then contacts.
+	g.leafInfo = make([]leafInfo, 0, len(snap.Users)+len(snap.Contacts))
 	addLeaf := func(r *directory.Recipient, kind string) {
-		addr := r.RoutingAddress()
-		d := directory.Domain(addr)
-		index[r.ID] = int32(len(g.leafInfo)) | leafBit
-		g.leafInfo = append(g.leafInfo, leafInfo{rec: r, kind: kind, domain: d})
+		g.leafInfo = append(g.leafInfo, leafInfo{rec: r, kind: kind, domain: directory.Domain(r.RoutingAddress())})
 	}
 	for i := range snap.Users {
 		addLeaf(&snap.Users[i].Recipient, string(snap.Users[i].Kind))
@@ -86,17 +80,19 @@ func newGraph(snap *directory.Snapshot, env *Env) *graph {
 		grp := &snap.Groups[i]
 		g.restricted[i] = grp.EffectiveRequireSenderAuth() || grp.EffectiveModeration() || grp.HasSenderAllowList()
 		for _, m := range grp.Members {
-			x, ok := index[m]
+			ref, ok := env.objects[m]
 			switch {
 			case !ok:
 				g.unresolved[i] = append(g.unresolved[i], m)
-			case x&leafBit != 0:
-				g.leaves[i] = append(g.leaves[i], x&^leafBit)
-			case snap.Groups[x].Mail == "" && snap.Groups[x].Kind != directory.Dynamic:
+			case ref.kind == KindUser:
+				g.leaves[i] = append(g.leaves[i], ref.idx)
+			case ref.kind == KindContact:
+				g.leaves[i] = append(g.leaves[i], int32(len(snap.Users))+ref.idx)
+			case snap.Groups[ref.idx].Mail == "" && snap.Groups[ref.idx].Kind != directory.Dynamic:
 				// A group with no mail address is not a recipient: Exchange
 				// does not expand it when it is nested in a mail group.
 			default:
-				g.childGroups[i] = append(g.childGroups[i], x)
+				g.childGroups[i] = append(g.childGroups[i], ref.idx)
 			}
 		}
 	}

@@ -96,11 +96,11 @@ type ExternalRecipient struct {
 // GroupSettings are the effective delivery settings of a group, each with
 // whether it was set or defaulted.
 type GroupSettings struct {
-	RequireSenderAuth  Setting
-	ReportToOriginator Setting
-	ReportToManager    Setting
-	OOFToOriginator    Setting
-	Moderation         Setting
+	RequireSenderAuth  SettingValue
+	ReportToOriginator SettingValue
+	ReportToManager    SettingValue
+	OOFToOriginator    SettingValue
+	Moderation         SettingValue
 	// DeliveryReportsTo is none, originator or manager.
 	DeliveryReportsTo directory.ReportTarget
 	AcceptOnlyFrom    int

@@ -125,6 +125,13 @@ func Run(ctx context.Context, snap *directory.Snapshot, rules []Rule, opt Option
 	}
 	sortFindings(rep.OrgFindings)
 
+	mailGroups := 0
+	for i := range snap.Groups {
+		if snap.Groups[i].Mail != "" {
+			mailGroups++
+		}
+	}
+	rep.Groups = make([]GroupResult, 0, mailGroups)
 	for i := range snap.Groups {
 		if i%1024 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -180,7 +187,7 @@ func auditGroup(i int32, g *directory.Group, env *Env, gr *graph, rules []Rule) 
 		}
 		slices.Sort(view.Cycle)
 	}
-	res.Settings = settingsOf(view)
+	res.Settings = SettingsOf(g)
 	for _, r := range rules {
 		if r.Check == nil {
 			continue

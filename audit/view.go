@@ -29,42 +29,87 @@ func (v *GroupView) OpenToOutsiders() bool {
 	return !g.EffectiveRequireSenderAuth() && !g.EffectiveModeration() && !g.HasSenderAllowList()
 }
 
-// Setting evidence for the group's delivery settings, named as in
+// The five delivery settings every group result carries, named as in
 // Set-DistributionGroup and Active Directory.
+type settingKey uint8
+
+const (
+	keyRequireSenderAuth settingKey = iota
+	keyReportToOriginator
+	keyReportToManager
+	keyOOFToOriginator
+	keyModeration
+)
+
+var settingNames = [...]struct{ name, attribute string }{
+	keyRequireSenderAuth:  {"RequireSenderAuthenticationEnabled", "msExchRequireAuthToSendTo"},
+	keyReportToOriginator: {"ReportToOriginatorEnabled", "reportToOriginator"},
+	keyReportToManager:    {"ReportToManagerEnabled", "reportToOwner"},
+	keyOOFToOriginator:    {"SendOofMessageToOriginatorEnabled", "oOFReplyToOriginator"},
+	keyModeration:         {"ModerationEnabled", "msExchEnableModeration"},
+}
+
+// SettingValue is one of a group's delivery settings in compact form (a
+// large directory has hundreds of thousands of groups): the effective value
+// and whether the directory stored it. Setting expands it for display.
+type SettingValue struct {
+	key   settingKey
+	Value bool
+	// Set is true when the directory stored the value, false when Exchange's
+	// default applies.
+	Set bool
+}
+
+// Setting returns the value with its cmdlet parameter and AD attribute.
+func (v SettingValue) Setting() Setting {
+	n := settingNames[v.key]
+	s := Setting{Name: n.name, Attribute: n.attribute, Value: "false", Source: SourceDefault}
+	if v.Value {
+		s.Value = "true"
+	}
+	if v.Set {
+		s.Source = SourceSet
+	}
+	return s
+}
+
+func settingValue(k settingKey, t directory.Tri, effective bool) SettingValue {
+	return SettingValue{key: k, Value: effective, Set: t.IsSet()}
+}
 
 // AuthSetting describes RequireSenderAuthenticationEnabled.
 func (v *GroupView) AuthSetting() Setting {
-	return TriSetting("RequireSenderAuthenticationEnabled", "msExchRequireAuthToSendTo", v.Group.RequireSenderAuth, v.Group.EffectiveRequireSenderAuth())
+	return settingValue(keyRequireSenderAuth, v.Group.RequireSenderAuth, v.Group.EffectiveRequireSenderAuth()).Setting()
 }
 
 // ReportToOriginatorSetting describes ReportToOriginatorEnabled.
 func (v *GroupView) ReportToOriginatorSetting() Setting {
-	return TriSetting("ReportToOriginatorEnabled", "reportToOriginator", v.Group.ReportToOriginator, v.Group.EffectiveReportToOriginator())
+	return settingValue(keyReportToOriginator, v.Group.ReportToOriginator, v.Group.EffectiveReportToOriginator()).Setting()
 }
 
 // ReportToManagerSetting describes ReportToManagerEnabled.
 func (v *GroupView) ReportToManagerSetting() Setting {
-	return TriSetting("ReportToManagerEnabled", "reportToOwner", v.Group.ReportToManager, v.Group.EffectiveReportToManager())
+	return settingValue(keyReportToManager, v.Group.ReportToManager, v.Group.EffectiveReportToManager()).Setting()
 }
 
 // OOFSetting describes SendOofMessageToOriginatorEnabled.
 func (v *GroupView) OOFSetting() Setting {
-	return TriSetting("SendOofMessageToOriginatorEnabled", "oOFReplyToOriginator", v.Group.OOFToOriginator, v.Group.EffectiveOOFToOriginator())
+	return settingValue(keyOOFToOriginator, v.Group.OOFToOriginator, v.Group.EffectiveOOFToOriginator()).Setting()
 }
 
 // ModerationSetting describes ModerationEnabled.
 func (v *GroupView) ModerationSetting() Setting {
-	return TriSetting("ModerationEnabled", "msExchEnableModeration", v.Group.Moderation, v.Group.EffectiveModeration())
+	return settingValue(keyModeration, v.Group.Moderation, v.Group.EffectiveModeration()).Setting()
 }
 
-func settingsOf(v *GroupView) GroupSettings {
-	g := v.Group
+// SettingsOf computes the effective delivery settings of a group.
+func SettingsOf(g *directory.Group) GroupSettings {
 	return GroupSettings{
-		RequireSenderAuth:  v.AuthSetting(),
-		ReportToOriginator: v.ReportToOriginatorSetting(),
-		ReportToManager:    v.ReportToManagerSetting(),
-		OOFToOriginator:    v.OOFSetting(),
-		Moderation:         v.ModerationSetting(),
+		RequireSenderAuth:  settingValue(keyRequireSenderAuth, g.RequireSenderAuth, g.EffectiveRequireSenderAuth()),
+		ReportToOriginator: settingValue(keyReportToOriginator, g.ReportToOriginator, g.EffectiveReportToOriginator()),
+		ReportToManager:    settingValue(keyReportToManager, g.ReportToManager, g.EffectiveReportToManager()),
+		OOFToOriginator:    settingValue(keyOOFToOriginator, g.OOFToOriginator, g.EffectiveOOFToOriginator()),
+		Moderation:         settingValue(keyModeration, g.Moderation, g.EffectiveModeration()),
 		DeliveryReportsTo:  g.DeliveryReports(),
 		AcceptOnlyFrom:     len(g.AcceptOnlyFrom) + len(g.AcceptOnlyFromMembersOf),
 		RejectFrom:         len(g.RejectFrom) + len(g.RejectFromMembersOf),

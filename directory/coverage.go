@@ -6,13 +6,13 @@ package directory
 type Coverage struct {
 	// Read lists what was read, one entry per kind of object or setting
 	// ("groups", "contacts", "accepted-domains", ...), with counts.
-	Read []Read `json:"read"`
+	Read []ReadCount `json:"read"`
 	// Gaps lists what could not be read and why.
 	Gaps []Gap `json:"gaps"`
 }
 
-// Read is one kind of object or setting and how many were read.
-type Read struct {
+// ReadCount is one kind of object or setting and how many were read.
+type ReadCount struct {
 	What  string `json:"what"`
 	Count int    `json:"count"`
 	// Source says where it was read from (a server, an endpoint, a file).
@@ -39,7 +39,7 @@ func (c *Coverage) AddGap(what, object, reason string) {
 
 // AddRead records a count of objects read.
 func (c *Coverage) AddRead(what string, count int, source string) {
-	c.Read = append(c.Read, Read{What: what, Count: count, Source: source})
+	c.Read = append(c.Read, ReadCount{What: what, Count: count, Source: source})
 }
 
 // Has reports whether the coverage says the given kind was read at all.

@@ -1,14 +1,10 @@
 package directory
 
 import (
-	"bytes"
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"slices"
 	"time"
 )
@@ -49,91 +45,6 @@ type Snapshot struct {
 // and snapshot files all satisfy it.
 type Source interface {
 	Snapshot(ctx context.Context) (*Snapshot, error)
-}
-
-// File is a snapshot file used as a source.
-type File struct{ Path string }
-
-// Snapshot reads and validates the file.
-func (f File) Snapshot(ctx context.Context) (*Snapshot, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	data, err := os.ReadFile(f.Path)
-	if err != nil {
-		return nil, fmt.Errorf("read snapshot: %w", err)
-	}
-	s, err := Decode(data)
-	if err != nil {
-		return nil, fmt.Errorf("snapshot %s: %w", f.Path, err)
-	}
-	return s, nil
-}
-
-// Decode parses and validates a snapshot file's bytes. Unknown fields are
-// errors, so a typo or a file from another tool does not pass as an empty
-// organization; syntax errors name the line and column.
-func Decode(data []byte) (*Snapshot, error) {
-	var probe struct {
-		SchemaVersion *int `json:"schemaVersion"`
-	}
-	if err := json.Unmarshal(data, &probe); err != nil {
-		return nil, jsonError(data, err)
-	}
-	switch {
-	case probe.SchemaVersion == nil:
-		return nil, errors.New("not a dgaudit snapshot: no schemaVersion field")
-	case *probe.SchemaVersion > SchemaVersion:
-		return nil, fmt.Errorf("snapshot schema version %d is newer than this dgaudit reads (%d): upgrade dgaudit", *probe.SchemaVersion, SchemaVersion)
-	case *probe.SchemaVersion < 1:
-		return nil, fmt.Errorf("snapshot schema version %d is not valid", *probe.SchemaVersion)
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	var s Snapshot
-	if err := dec.Decode(&s); err != nil {
-		return nil, jsonError(data, err)
-	}
-	if dec.More() {
-		return nil, errors.New("trailing data after the snapshot object")
-	}
-	if err := s.Validate(); err != nil {
-		return nil, err
-	}
-	s.Normalize()
-	return &s, nil
-}
-
-// jsonError turns an encoding/json error into one that names the line.
-func jsonError(data []byte, err error) error {
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syn) && syn.Offset >= int64(len(bytes.TrimRight(data, " \t\r\n"))):
-		if len(bytes.TrimSpace(data)) == 0 {
-			return errors.New("the file is empty")
-		}
-		return errors.New("unexpected end of file: the snapshot is truncated")
-	case errors.As(err, &syn):
-		line, col := lineCol(data, syn.Offset)
-		return fmt.Errorf("line %d column %d: %v", line, col, syn)
-	case errors.As(err, &typ):
-		line, col := lineCol(data, typ.Offset)
-		return fmt.Errorf("line %d column %d: field %q: cannot use JSON %s as %s", line, col, typ.Field, typ.Value, typ.Type)
-	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
-		return errors.New("unexpected end of file: the snapshot is truncated")
-	}
-	return err
-}
-
-func lineCol(data []byte, offset int64) (int, int) {
-	if offset > int64(len(data)) {
-		offset = int64(len(data))
-	}
-	before := data[:offset]
-	line := bytes.Count(before, []byte{'\n'}) + 1
-	col := int(offset) - bytes.LastIndexByte(before, '\n')
-	return line, col
 }
 
 // Validate checks what the engine relies on: every object has a unique ID and
@@ -229,7 +140,7 @@ func (s *Snapshot) Normalize() {
 		s.Org.RemoteDomains = []RemoteDomain{}
 	}
 	if s.Coverage.Read == nil {
-		s.Coverage.Read = []Read{}
+		s.Coverage.Read = []ReadCount{}
 	}
 	if s.Coverage.Gaps == nil {
 		s.Coverage.Gaps = []Gap{}

@@ -32,7 +32,7 @@ func sample() *directory.Snapshot {
 		},
 		Users:    []directory.User{{Recipient: directory.Recipient{ID: "u2", Name: "B", Mail: "b@corp.example"}, Kind: directory.Mailbox}, {Recipient: directory.Recipient{ID: "u1", Name: "A", Mail: "a@corp.example"}, Kind: directory.Mailbox}},
 		Contacts: []directory.Contact{{Recipient: directory.Recipient{ID: "c1", Name: "Ext", Mail: "x@partner.example", ExternalAddress: "x@partner.example"}}},
-		Coverage: directory.Coverage{Read: []directory.Read{{What: "groups", Count: 2}}, Gaps: []directory.Gap{{What: "group-members", Object: "g1", Reason: "filter not run"}}},
+		Coverage: directory.Coverage{Read: []directory.ReadCount{{What: "groups", Count: 2}}, Gaps: []directory.Gap{{What: "group-members", Object: "g1", Reason: "filter not run"}}},
 	}
 }
 
@@ -74,7 +74,7 @@ func TestDecodeErrors(t *testing.T) {
 	tests := []struct {
 		name, input, want string
 	}{
-		{"empty", ``, "the file is empty"},
+		{"empty", ``, "empty or truncated"},
 		{"not json", "{\n  \"schemaVersion\": 1,\n  oops\n}", "line 3 column"},
 		{"truncated", "{\"schemaVersion\": 1, \"groups\": [", "truncated"},
 		{"no version", `{"groups": []}`, "not a dgaudit snapshot"},
@@ -85,7 +85,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"duplicate ids", `{"schemaVersion": 1, "groups": [{"id": "x", "kind": "distribution"}], "contacts": [{"id": "x"}]}`, `id "x" is also used by groups[0]`},
 		{"bad kind", `{"schemaVersion": 1, "groups": [{"id": "g", "kind": "team"}]}`, `unknown kind "team"`},
 		{"bad domain type", `{"schemaVersion": 1, "organization": {"acceptedDomains": [{"domain": "a.example", "type": "owned"}]}}`, `unknown type "owned"`},
-		{"trailing data", `{"schemaVersion": 1} {}`, "line 1 column 23: invalid character"},
+		{"trailing data", `{"schemaVersion": 1} {}`, "line 1 column 23: trailing data"},
 		{"several problems at once", `{"schemaVersion": 1, "groups": [{"id": "", "kind": "x"}], "users": [{"id": "u", "kind": "robot"}]}`, "empty id"},
 	}
 	for _, tc := range tests {

@@ -3,5 +3,5 @@ package main
 // hintFor suggests what to do about a runtime error, when there is a known
 // remedy. Adapters' sentinel errors are mapped here.
 func hintFor(err error) string {
-	return ""
+	return ldapHint(err)
 }

@@ -1,27 +1,120 @@
 package main
 
 import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
 	"github.com/spf13/cobra"
 
 	"dgaudit/directory"
+	"dgaudit/directory/ldap"
+	"dgaudit/directory/ldif"
 )
 
-// ldapOptions are the Active Directory connection flags. Secrets never come
-// from flags: the password is read from DGAUDIT_LDAP_PASSWORD or a file.
+// passwordEnv names the environment variable the LDAP password is read from.
+// Secrets never come from flag values, which other users can read in ps.
+const passwordEnv = "DGAUDIT_LDAP_PASSWORD"
+
+// ldapOptions are the Active Directory connection flags.
 type ldapOptions struct {
-	urls []string
+	urls               []string
+	baseDN             string
+	bindDN             string
+	passwordFile       string
+	caFile             string
+	insecureSkipVerify bool
+	allowPlaintext     bool
+	pageSize           int
+	timeout            time.Duration
 }
 
 func (o *ldapOptions) register(cmd *cobra.Command) {
-	cmd.Flags().StringArrayVar(&o.urls, "ldap-url", nil, "Active Directory server, ldaps://host or ldap://host (repeat for fallback servers)")
+	f := cmd.Flags()
+	f.StringArrayVar(&o.urls, "ldap-url", nil, "domain controller: ldaps://dc:636, ldap://dc (StartTLS), or a global catalog on 3269/3268 (repeat for fallback servers)")
+	f.StringVar(&o.baseDN, "base-dn", "", "search base for recipients (default: the server's defaultNamingContext)")
+	f.StringVar(&o.bindDN, "bind-dn", "", "account to bind as, a DN or a UPN (svc-audit@corp.example); the password comes from "+passwordEnv+" or --password-file")
+	f.StringVar(&o.passwordFile, "password-file", "", "file holding the bind password (its first line)")
+	f.StringVar(&o.caFile, "ca-file", "", "PEM file of CA certificates to trust for the server's TLS certificate")
+	f.BoolVar(&o.insecureSkipVerify, "insecure-skip-verify", false, "accept any TLS certificate (warns; for tests only)")
+	f.BoolVar(&o.allowPlaintext, "allow-plaintext", false, "let ldap:// URLs run without StartTLS (the password then crosses the network in clear)")
+	f.IntVar(&o.pageSize, "page-size", 500, "LDAP paged-results page size (AD allows at most its MaxPageSize, 1000 by default)")
+	f.DurationVar(&o.timeout, "ldap-timeout", 60*time.Second, "timeout for connecting and for each LDAP request")
 }
 
 func (o *ldapOptions) chosen() bool { return len(o.urls) > 0 }
 
 func (a *app) ldapSource(o *ldapOptions) (directory.Source, string, error) {
-	return nil, "", usagef("the LDAP source is not available in this build")
+	password, err := a.ldapPassword(o)
+	if err != nil {
+		return nil, "", err
+	}
+	src, err := ldap.New(ldap.Config{
+		URLs:               o.urls,
+		BaseDN:             o.baseDN,
+		BindDN:             o.bindDN,
+		Password:           password,
+		CAFile:             o.caFile,
+		InsecureSkipVerify: o.insecureSkipVerify,
+		AllowPlaintext:     o.allowPlaintext,
+		PageSize:           o.pageSize,
+		Timeout:            o.timeout,
+		Logger:             a.log.With("source", "ldap"),
+	})
+	if err != nil {
+		return nil, "", usageError{err}
+	}
+	return src, strings.Join(o.urls, ","), nil
+}
+
+// ldapPassword reads the password from the password file or the environment,
+// never from a flag value.
+func (a *app) ldapPassword(o *ldapOptions) (string, error) {
+	env := a.env(passwordEnv)
+	switch {
+	case o.passwordFile != "" && env != "":
+		return "", usagef("the password is given twice: unset %s or drop --password-file", passwordEnv)
+	case o.passwordFile != "":
+		b, err := os.ReadFile(o.passwordFile)
+		if err != nil {
+			return "", usagef("--password-file: %v", err)
+		}
+		line, _, _ := strings.Cut(string(b), "\n")
+		line = strings.TrimRight(line, "\r")
+		if line == "" {
+			return "", usagef("--password-file %s: the first line is empty", o.passwordFile)
+		}
+		return line, nil
+	case env != "":
+		return env, nil
+	case o.bindDN != "":
+		return "", usagef("no password for %s: set %s or give --password-file", o.bindDN, passwordEnv)
+	}
+	return "", nil
 }
 
 func (a *app) ldifSource(path string) (directory.Source, string, error) {
-	return nil, "", usagef("the LDIF source is not available in this build")
+	if _, err := os.Stat(path); err != nil {
+		return nil, "", usagef("--ldif: %v", err)
+	}
+	return ldif.Source{Path: path}, "ldif:" + path, nil
+}
+
+// ldapHint suggests what to do about an LDAP failure.
+func ldapHint(err error) string {
+	switch {
+	case errors.Is(err, ldap.ErrAuth):
+		return fmt.Sprintf("check --bind-dn and the password in %s or --password-file; a locked or expired account fails the same way", passwordEnv)
+	case errors.Is(err, ldap.ErrTLS):
+		return "give the issuing CA with --ca-file, or connect with the name the certificate carries"
+	case errors.Is(err, ldap.ErrUnreachable):
+		return "check the URL, the port (636 for ldaps, 389 for StartTLS, 3269/3268 for the global catalog) and the firewall; add fallback servers with more --ldap-url"
+	case errors.Is(err, ldap.ErrAccess):
+		return "the account may not read some objects; any authenticated domain user can read recipients, so check for denying ACEs or use another account"
+	case errors.Is(err, ldap.ErrBaseDN):
+		return "check --base-dn, or leave it out to use the domain's naming context"
+	}
+	return ""
 }

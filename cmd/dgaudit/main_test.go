@@ -74,6 +74,8 @@ func TestExitCodes(t *testing.T) {
 		{"severity override below fail-on", []string{"audit", "--snapshot", loop, "--severity", "ndr-loop-risk=low", "--severity", "oof-storm-risk=low", "--severity", "open-to-external-senders=low", "--severity", "external-member-is-list=low"}, exitOK, ""},
 		{"disabled rules", []string{"scan", "--snapshot", loop, "--disable-rule", "ndr-loop-risk"}, exitOK, ""},
 		{"gaps beat findings", []string{"audit", "--snapshot", gappy}, exitGaps, "exit 4"},
+		{"strict turns gaps into failure", []string{"audit", "--snapshot", gappy, "--strict", "-o", filepath.Join(dir, "strict.json")}, exitRuntime, "--strict: 1 things could not be read, first group-members CN=Big: server busy"},
+		{"strict on unresolved members", []string{"scan", "--demo", "--strict", "-o", filepath.Join(dir, "strict.json")}, exitRuntime, "--strict: the membership of some groups"},
 		{"no source", []string{"scan"}, exitUsage, "no source"},
 		{"two sources", []string{"scan", "--demo", "--snapshot", clean}, exitUsage, "choose one source"},
 		{"unknown flag", []string{"scan", "--nope"}, exitUsage, "unknown flag"},

@@ -50,9 +50,13 @@ func planOutputs(paths []string) ([]output, error) {
 			problems = append(problems, fmt.Errorf("-o %s: %w", p, err))
 			continue
 		}
-		if j, ok := w.(reports.JSON); ok {
-			j.Tool = "dgaudit " + versionString()
-			w = j
+		switch v := w.(type) {
+		case reports.JSON:
+			v.Tool = "dgaudit " + versionString()
+			w = v
+		case reports.XLSX:
+			v.Tool = "dgaudit " + versionString()
+			w = v
 		}
 		outs = append(outs, output{path: p, format: format, writer: w})
 	}

@@ -119,6 +119,9 @@ func (a *app) runAudit(ctx context.Context, src *sourceOptions, ro *reportOption
 	if err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}
+	if src.strict && !rep.Complete {
+		return fmt.Errorf("--strict: the membership of some groups could not be resolved (rule unresolved-members); no report written")
+	}
 	if err := writeOutputs(outs, rep, a.stdout); err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -17,6 +18,9 @@ type sourceOptions struct {
 	snapshot string
 	ldif     string
 	ldap     ldapOptions
+	// strict turns gaps into a failure: exit 3 and no report, for jobs that
+	// must never publish an incomplete result.
+	strict bool
 }
 
 type sourceKind int
@@ -31,6 +35,7 @@ func (o *sourceOptions) register(cmd *cobra.Command, kinds sourceKind) {
 	f.BoolVar(&o.demo, "demo", false, "use the embedded demo organization (no server, no credentials)")
 	f.StringVar(&o.snapshot, "snapshot", "", "read a snapshot file written by 'dgaudit collect'")
 	f.StringVar(&o.ldif, "ldif", "", "read an LDIF export (ldifde or ldapsearch) of the directory")
+	f.BoolVar(&o.strict, "strict", false, "fail (exit 3, no report written) when anything could not be read, instead of completing with gaps (exit 4)")
 	if kinds&liveSources != 0 {
 		o.ldap.register(cmd)
 	}
@@ -89,6 +94,10 @@ func (a *app) collect(ctx context.Context, o *sourceOptions) (*directory.Snapsho
 		"contacts", len(snap.Contacts), "gaps", len(snap.Coverage.Gaps), "elapsed", time.Since(start).Round(time.Millisecond))
 	for _, g := range snap.Coverage.Gaps {
 		a.log.Warn("not read", "what", g.What, "object", g.Object, "reason", g.Reason)
+	}
+	if o.strict && len(snap.Coverage.Gaps) > 0 {
+		g := snap.Coverage.Gaps[0]
+		return nil, fmt.Errorf("--strict: %d things could not be read, first %s %s: %s", len(snap.Coverage.Gaps), g.What, g.Object, g.Reason)
 	}
 	return snap, nil
 }

@@ -50,8 +50,17 @@ func (a *app) printSummary(rep *audit.Report, outs []output, failOn *audit.Sever
 			fmt.Fprintf(&b, "  %s %s: %s\n", g.What, g.Object, g.Reason)
 		}
 	}
-	if !rep.Complete && len(rep.Coverage.Gaps) == 0 {
-		b.WriteString("gaps: some group memberships could not be resolved (rule unresolved-members)\n")
+	var incomplete []string
+	for _, g := range rep.Groups {
+		if g.Incomplete {
+			incomplete = append(incomplete, g.Name)
+		}
+	}
+	if n := len(incomplete); n > 0 {
+		if n > 5 {
+			incomplete = append(incomplete[:5], fmt.Sprintf("and %d more", n-5))
+		}
+		fmt.Fprintf(&b, "incomplete: %d groups have members that could not be read or resolved (rule unresolved-members): %s\n", n, strings.Join(incomplete, ", "))
 	}
 	if len(outs) == 0 {
 		b.WriteString("reports: none written (add -o report.xlsx -o report.json)\n")

@@ -1,0 +1,257 @@
+package adattr
+
+import (
+	"fmt"
+	"time"
+
+	"dgaudit/directory"
+)
+
+// CoverNonRecipientMembers is the Coverage.Read entry that counts group
+// members that are not recipients (users without mail, computers, plain
+// security groups). Exchange skips them when it expands a group, and so does
+// the snapshot; the count says they were seen, not lost.
+const CoverNonRecipientMembers = "non-recipient-members"
+
+// CoverAttributes is the Gap.What for a value that could not be read.
+const CoverAttributes = "attributes"
+
+// Builder accumulates mapped entries and resolves DN references into object
+// IDs when Finish is called. It is not safe for concurrent use.
+type Builder struct {
+	source string
+
+	groups   []pendingGroup
+	groupIdx map[string]int // normalized DN -> index in groups
+	users    []directory.User
+	contacts []directory.Contact
+	org      directory.Organization
+
+	// ids maps the normalized DN of every recipient read to its ID.
+	ids map[string]string
+	// seen holds the normalized DN of every entry added, recipient or not.
+	seen map[string]Kind
+	// missing holds the reason a DN is known not to be readable.
+	missing map[string]string
+
+	gaps []directory.Gap
+}
+
+type pendingGroup struct {
+	g    directory.Group
+	refs GroupRefs
+}
+
+// NewBuilder returns a builder for a snapshot whose Source is source.
+func NewBuilder(source string) *Builder {
+	return &Builder{
+		source:   source,
+		groupIdx: map[string]int{},
+		ids:      map[string]string{},
+		seen:     map[string]Kind{},
+		missing:  map[string]string{},
+	}
+}
+
+// Add maps one entry. An entry whose DN was already added is ignored, so a
+// search that is retried from its first page does not duplicate objects.
+// A data problem in one entry (an unreadable GUID, a Boolean that is neither
+// TRUE nor FALSE) becomes a coverage gap; Add never fails the whole read.
+func (b *Builder) Add(e *Entry) Kind {
+	key := NormalizeDN(e.DN)
+	if k, dup := b.seen[key]; dup {
+		return k
+	}
+	kind := Classify(e)
+	b.seen[key] = kind
+	var probs []string
+	var err error
+	switch kind {
+	case KindGroup:
+		var g directory.Group
+		var refs GroupRefs
+		g, refs, probs, err = MapGroup(e)
+		if err == nil {
+			b.ids[key] = g.ID
+			b.groupIdx[key] = len(b.groups)
+			b.groups = append(b.groups, pendingGroup{g: g, refs: refs})
+		}
+	case KindUser:
+		var u directory.User
+		u, probs, err = MapUser(e)
+		if err == nil {
+			b.ids[key] = u.ID
+			b.users = append(b.users, u)
+		}
+	case KindContact:
+		var c directory.Contact
+		c, probs, err = MapContact(e)
+		if err == nil {
+			b.ids[key] = c.ID
+			b.contacts = append(b.contacts, c)
+		}
+	case KindAcceptedDomain:
+		var d directory.AcceptedDomain
+		if d, err = MapAcceptedDomain(e); err == nil {
+			b.org.AcceptedDomains = append(b.org.AcceptedDomains, d)
+		}
+	case KindRemoteDomain:
+		var r directory.RemoteDomain
+		if r, err = MapRemoteDomain(e); err == nil {
+			b.org.RemoteDomains = append(b.org.RemoteDomains, r)
+		}
+	case KindOrganization:
+		b.org.Name = firstNonEmpty(e.First("cn"), e.First("name"), rdnValue(e.DN))
+	}
+	if err != nil {
+		b.AddGap(kind.String(), e.DN, err.Error())
+		// The object exists but could not be mapped: a member reference to
+		// it must not read as "not found".
+		b.missing[key] = err.Error()
+	}
+	for _, p := range probs {
+		b.AddGap(CoverAttributes, e.DN, p)
+	}
+	return kind
+}
+
+// AddGap records a gap.
+func (b *Builder) AddGap(what, object, reason string) {
+	b.gaps = append(b.gaps, directory.Gap{What: what, Object: object, Reason: reason})
+}
+
+// Seen reports whether an entry with this DN was added.
+func (b *Builder) Seen(dn string) bool {
+	_, ok := b.seen[NormalizeDN(dn)]
+	return ok
+}
+
+// Groups calls fn for every group read so far, in the order added. The LDAP
+// adapter uses it to find the dynamic groups whose filters it must run.
+func (b *Builder) Groups(fn func(g directory.Group)) {
+	for _, pg := range b.groups {
+		fn(pg.g)
+	}
+}
+
+// SetMembers sets the member DNs of a group already added (the result of a
+// dynamic group's filter).
+func (b *Builder) SetMembers(groupDN string, memberDNs []string) {
+	if i, ok := b.groupIdx[NormalizeDN(groupDN)]; ok {
+		b.groups[i].refs.Members = memberDNs
+		b.groups[i].g.MembersUnknown = false
+	}
+}
+
+// MembersUnknown marks a group whose membership could not be read and
+// records why as a gap.
+func (b *Builder) MembersUnknown(groupDN, reason string) {
+	i, ok := b.groupIdx[NormalizeDN(groupDN)]
+	if !ok {
+		return
+	}
+	b.groups[i].g.MembersUnknown = true
+	b.AddGap(directory.CoverGroupMembers, b.groups[i].g.ID, reason)
+}
+
+// Unresolved returns the referenced DNs that no added entry has, each once,
+// in first-reference order. A source that can look objects up reads them and
+// adds them (recipients or not) before Finish; the rest are reported.
+func (b *Builder) Unresolved() []string {
+	var out []string
+	done := map[string]bool{}
+	for _, pg := range b.groups {
+		r := pg.refs
+		for _, list := range [][]string{r.Members, r.AcceptOnlyFrom, r.AcceptOnlyFromMembersOf, r.RejectFrom, r.RejectFromMembersOf, r.ModeratedBy, r.ManagedBy} {
+			for _, dn := range list {
+				k := NormalizeDN(dn)
+				if _, ok := b.seen[k]; ok || done[k] {
+					continue
+				}
+				if _, ok := b.missing[k]; ok {
+					continue
+				}
+				done[k] = true
+				out = append(out, dn)
+			}
+		}
+	}
+	return out
+}
+
+// Missing records why a referenced DN could not be read (not found, in
+// another domain, access denied); Finish reports it with that reason.
+func (b *Builder) Missing(dn, reason string) {
+	b.missing[NormalizeDN(dn)] = reason
+}
+
+// Finish resolves references and returns the snapshot. Members that are not
+// recipients are skipped and counted; members that could not be read keep
+// their DN, so the engine reports them as unresolved, and each is a gap.
+// Other references (owners, sender lists) keep their DN when unresolved: a
+// sender allow-list whose entries cannot be resolved still restricts senders,
+// and dropping them would make the group look open.
+func (b *Builder) Finish(collectedAt time.Time) *directory.Snapshot {
+	s := &directory.Snapshot{
+		SchemaVersion: directory.SchemaVersion,
+		Source:        b.source,
+		CollectedAt:   collectedAt,
+		Org:           b.org,
+		Users:         b.users,
+		Contacts:      b.contacts,
+	}
+	resolve := func(dns []string) []string {
+		if len(dns) == 0 {
+			return nil
+		}
+		out := make([]string, 0, len(dns))
+		for _, dn := range dns {
+			if id, ok := b.ids[NormalizeDN(dn)]; ok {
+				out = append(out, id)
+			} else {
+				out = append(out, dn)
+			}
+		}
+		return out
+	}
+	memberships, skipped := 0, 0
+	s.Groups = make([]directory.Group, 0, len(b.groups))
+	for _, pg := range b.groups {
+		g := pg.g
+		g.Members = make([]string, 0, len(pg.refs.Members))
+		for _, dn := range pg.refs.Members {
+			k := NormalizeDN(dn)
+			if id, ok := b.ids[k]; ok {
+				g.Members = append(g.Members, id)
+				memberships++
+				continue
+			}
+			if kind, ok := b.seen[k]; ok && kind == KindOther {
+				skipped++
+				continue
+			}
+			reason, ok := b.missing[k]
+			if !ok {
+				reason = "not found in what was read"
+			}
+			g.Members = append(g.Members, dn)
+			b.AddGap(directory.CoverGroupMembers, g.ID, fmt.Sprintf("member %s: %s", dn, reason))
+		}
+		g.AcceptOnlyFrom = resolve(pg.refs.AcceptOnlyFrom)
+		g.AcceptOnlyFromMembersOf = resolve(pg.refs.AcceptOnlyFromMembersOf)
+		g.RejectFrom = resolve(pg.refs.RejectFrom)
+		g.RejectFromMembersOf = resolve(pg.refs.RejectFromMembersOf)
+		g.ModeratedBy = resolve(pg.refs.ModeratedBy)
+		g.ManagedBy = resolve(pg.refs.ManagedBy)
+		s.Groups = append(s.Groups, g)
+	}
+	s.Coverage.AddRead(directory.CoverGroups, len(s.Groups), b.source)
+	s.Coverage.AddRead(directory.CoverUsers, len(s.Users), b.source)
+	s.Coverage.AddRead(directory.CoverContacts, len(s.Contacts), b.source)
+	s.Coverage.AddRead(directory.CoverGroupMembers, memberships, b.source)
+	if skipped > 0 {
+		s.Coverage.AddRead(CoverNonRecipientMembers, skipped, b.source)
+	}
+	s.Coverage.Gaps = append(s.Coverage.Gaps, b.gaps...)
+	return s
+}

@@ -1,0 +1,194 @@
+package ldap
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"time"
+)
+
+// Config says how to reach and read an Active Directory domain controller.
+// The CLI fills it from flags, the environment and the config file; New
+// checks it.
+type Config struct {
+	// URLs are the servers to try, in order: "ldaps://dc1.corp.example",
+	// "ldap://dc2.corp.example:389" (StartTLS), or the global catalog on
+	// 3269 (ldaps) / 3268. A server that cannot be reached or fails TLS is
+	// skipped for the next; a wrong password stops at once, since another
+	// DC would only add to the account's bad-password count.
+	URLs []string
+	// BaseDN is where groups, users and contacts are searched. Empty means
+	// the server's defaultNamingContext.
+	BaseDN string
+	// BindDN is the account for a simple bind: a DN or a UPN
+	// (svc-audit@corp.example).
+	BindDN string
+	// Password for BindDN. It is never logged and never written anywhere.
+	Password string
+	// CAFile is a PEM bundle of CAs to trust instead of the system pool.
+	CAFile string
+	// InsecureSkipVerify accepts any server certificate. It logs a warning
+	// on every connection.
+	InsecureSkipVerify bool
+	// AllowPlaintext lets ldap:// URLs run without StartTLS. Without it an
+	// ldap:// URL always upgrades with StartTLS, so the password is never
+	// sent in clear.
+	AllowPlaintext bool
+	// PageSize is the paged-results page size; 0 means 500. AD refuses
+	// more than its MaxPageSize (1000 by default).
+	PageSize int
+	// RangeStep, when positive, makes every read of member ask for ranges
+	// of this many values ("member;range=0-<step-1>", ...) even when the
+	// server would return them all. Windows DCs cut at 1500 values by
+	// themselves; Samba does not, so tests set this to reach the ranged
+	// code. Zero asks for plain member and follows whatever ranges the
+	// server returns.
+	RangeStep int
+	// Timeout bounds connecting and each request (one page, one lookup);
+	// 0 means 60 s.
+	Timeout time.Duration
+	// Retries is how many times an operation that failed transiently (a
+	// dropped connection, busy or unavailable) is retried on a fresh
+	// connection; 0 means 3, negative means none.
+	Retries int
+	// Concurrency bounds the lookups run in parallel on the connection
+	// after the main scan (ranged members, references); 0 means 4.
+	Concurrency int
+	// Logger receives progress and warnings; nil discards them.
+	Logger *slog.Logger
+}
+
+const (
+	defaultPageSize    = 500
+	defaultTimeout     = 60 * time.Second
+	defaultRetries     = 3
+	defaultConcurrency = 4
+)
+
+// validate checks the configuration and fills in defaults. It reports every
+// problem at once.
+func (c *Config) validate() error {
+	var errs []error
+	if len(c.URLs) == 0 {
+		errs = append(errs, errors.New("URLs: at least one server URL is needed (ldaps://dc.example or ldap://dc.example)"))
+	}
+	for _, raw := range c.URLs {
+		u, err := url.Parse(raw)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("URLs: %q: %w", raw, err))
+			continue
+		}
+		switch u.Scheme {
+		case "ldap", "ldaps":
+		default:
+			errs = append(errs, fmt.Errorf("URLs: %q: scheme must be ldaps or ldap", raw))
+		}
+		if u.Hostname() == "" {
+			errs = append(errs, fmt.Errorf("URLs: %q: no host", raw))
+		}
+		if u.Path != "" && u.Path != "/" {
+			errs = append(errs, fmt.Errorf("URLs: %q: a base DN in the URL is not read; use BaseDN", raw))
+		}
+	}
+	if c.BindDN == "" {
+		errs = append(errs, errors.New("BindDN: a bind DN or UPN is needed (AD does not let anonymous binds read recipients)"))
+	}
+	if c.BindDN != "" && c.Password == "" {
+		errs = append(errs, errors.New("password: empty (set DGAUDIT_LDAP_PASSWORD or use --password-file)"))
+	}
+	if c.PageSize < 0 || c.PageSize > 100000 {
+		errs = append(errs, fmt.Errorf("PageSize: %d is out of range", c.PageSize))
+	}
+	if c.RangeStep < 0 {
+		errs = append(errs, fmt.Errorf("RangeStep: %d is negative", c.RangeStep))
+	}
+	if c.Timeout < 0 {
+		errs = append(errs, fmt.Errorf("timeout: %v is negative", c.Timeout))
+	}
+	if c.CAFile != "" && c.InsecureSkipVerify {
+		errs = append(errs, errors.New("a CA file and insecure skip verify: choose one"))
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("ldap: configuration: %w", errors.Join(errs...))
+	}
+	if c.PageSize == 0 {
+		c.PageSize = defaultPageSize
+	}
+	if c.Timeout == 0 {
+		c.Timeout = defaultTimeout
+	}
+	switch {
+	case c.Retries == 0:
+		c.Retries = defaultRetries
+	case c.Retries < 0:
+		c.Retries = 0
+	}
+	if c.Concurrency <= 0 {
+		c.Concurrency = defaultConcurrency
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return nil
+}
+
+// rootCAs loads CAFile, or returns nil for the system pool.
+func (c *Config) rootCAs() (*x509.CertPool, error) {
+	if c.CAFile == "" {
+		return nil, nil
+	}
+	pem, err := os.ReadFile(c.CAFile)
+	if err != nil {
+		return nil, fmt.Errorf("ldap: read CA file: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("ldap: CA file %s holds no PEM certificate", c.CAFile)
+	}
+	return pool, nil
+}
+
+// tlsConfig returns a TLS configuration for host. Verification is done in
+// VerifyConnection rather than by crypto/tls itself so that the typed x509
+// error survives: go-ldap's StartTLS flattens handshake errors to text, and
+// the user needs to be told "wrong name" apart from "unknown CA".
+func tlsConfig(roots *x509.CertPool, host string, insecure bool, verifyErr *error) *tls.Config {
+	return &tls.Config{
+		ServerName: host,
+		MinVersion: tls.VersionTLS12,
+		// Verification happens below, in VerifyConnection.
+		InsecureSkipVerify: true, //nolint:gosec // verified in VerifyConnection unless insecure
+		VerifyConnection: func(cs tls.ConnectionState) error {
+			if insecure {
+				return nil
+			}
+			if len(cs.PeerCertificates) == 0 {
+				*verifyErr = errors.New("server sent no certificate")
+				return *verifyErr
+			}
+			opts := x509.VerifyOptions{Roots: roots, DNSName: host, Intermediates: x509.NewCertPool()}
+			for _, ic := range cs.PeerCertificates[1:] {
+				opts.Intermediates.AddCert(ic)
+			}
+			_, err := cs.PeerCertificates[0].Verify(opts)
+			if err != nil {
+				*verifyErr = err
+			}
+			return err
+		},
+	}
+}
+
+// serverName is how errors and the snapshot name a server: its URL without
+// credentials or path.
+func serverName(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return raw
+	}
+	return u.Scheme + "://" + u.Host
+}

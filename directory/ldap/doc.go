@@ -1,0 +1,20 @@
+// Package ldap reads a dgaudit snapshot from Active Directory (Exchange
+// Server or hybrid) over LDAP with github.com/go-ldap/ldap/v3.
+//
+// It discovers the naming contexts from the rootDSE, streams the recipients
+// with the paged-results control (SearchAsync, one page in memory), completes
+// member lists with ranged retrieval from whatever bounds the server returns,
+// runs each dynamic distribution group's stored filter read-only, looks up
+// referenced objects the scan did not cover, and reads accepted and remote
+// domains from the configuration partition. Entries are mapped by package
+// adattr, the same code the LDIF importer uses.
+//
+// Connections are TLS by default (ldaps://, or ldap:// upgraded with
+// StartTLS) with the certificate verified; plain LDAP and unverified TLS are
+// explicit options that log warnings. Transient failures are retried a
+// bounded number of times on a fresh connection; what still fails becomes a
+// coverage gap, or an error when nothing useful could be read. Errors name
+// the server and wrap the sentinels the CLI maps to exit codes (ErrAuth and
+// friends). The adapter never writes to the directory and never logs the
+// password.
+package ldap

@@ -1,0 +1,173 @@
+package ldap
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"dgaudit/directory/adattr"
+
+	goldap "github.com/go-ldap/ldap/v3"
+)
+
+// pagedSearch runs one search with the paged-results control and streams
+// the entries to fn, one page in memory at a time. It uses SearchAsync,
+// not SearchWithPaging: the latter buffers every page and takes no context.
+// A page that fails transiently restarts the search from its first page on
+// a new connection (paging cookies belong to the connection), so fn may see
+// an entry twice.
+func (s *Source) pagedSearch(ctx context.Context, op string, req *goldap.SearchRequest, fn func(e *goldap.Entry) error) error {
+	pages := 0
+	err := s.pool.do(ctx, op, func(c *goldap.Conn, server string) error {
+		paging := goldap.NewControlPaging(uint32(s.cfg.PageSize))
+		r := *req
+		r.Controls = append(append([]goldap.Control(nil), req.Controls...), paging)
+		for {
+			cookie, err := s.onePage(ctx, c, &r, fn)
+			if err != nil {
+				return err
+			}
+			pages++
+			s.cfg.Logger.Debug("page read", "op", op, "page", pages)
+			if len(cookie) == 0 {
+				return nil
+			}
+			paging.SetCookie(cookie)
+		}
+	})
+	if err != nil {
+		return s.wrap(op, req.BaseDN, err)
+	}
+	return nil
+}
+
+// onePage reads one page and returns the cookie for the next.
+func (s *Source) onePage(ctx context.Context, c *goldap.Conn, req *goldap.SearchRequest, fn func(e *goldap.Entry) error) ([]byte, error) {
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel() // abandons the rest of the page if fn fails
+	res := c.SearchAsync(pctx, req, 64)
+	var cookie []byte
+	for res.Next() {
+		if e := res.Entry(); e != nil {
+			if err := fn(e); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		// Referrals to other domains are not followed: members there are
+		// looked up one by one later and reported when they cannot be.
+		if ctl, ok := goldap.FindControl(res.Controls(), goldap.ControlTypePaging).(*goldap.ControlPaging); ok && ctl != nil {
+			cookie = ctl.Cookie
+		}
+	}
+	if err := res.Err(); err != nil {
+		return nil, err
+	}
+	// SearchAsync does not report cancellation as an error.
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return cookie, nil
+}
+
+// wrap turns an operation's error into a one-line message that names the
+// server, unless it already is one (a connection error from the pool).
+func (s *Source) wrap(op, base string, err error) error {
+	if errors.Is(err, ErrAuth) || errors.Is(err, ErrUnreachable) || errors.Is(err, ErrTLS) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return searchError(serverName(s.server()), op, base, err)
+}
+
+// memberAttr is the member attribute to request in a search: plain, or the
+// first range when RangeStep forces ranged retrieval.
+func (s *Source) memberAttr() string {
+	if s.cfg.RangeStep > 0 {
+		return fmt.Sprintf("member;range=0-%d", s.cfg.RangeStep-1)
+	}
+	return "member"
+}
+
+// toEntry converts a go-ldap entry. It returns, for every attribute the
+// server sent as an incomplete range (Windows DCs cut member at MaxValRange
+// values, or RangeStep asked for ranges), the low bound to continue from.
+func toEntry(e *goldap.Entry) (*adattr.Entry, map[string]int, error) {
+	out := adattr.NewEntry(e.DN)
+	var more map[string]int
+	for _, a := range e.Attributes {
+		out.Add(a.Name, a.ByteValues...)
+		base, r, err := adattr.ParseRange(a.Name)
+		switch {
+		case errors.Is(err, adattr.ErrNoRange):
+			continue
+		case err != nil:
+			return nil, nil, err
+		}
+		if !r.Last {
+			if more == nil {
+				more = map[string]int{}
+			}
+			more[strings.ToLower(base)] = r.High + 1
+		}
+	}
+	return out, more, nil
+}
+
+// rangedValues reads the rest of a ranged attribute of dn from low on,
+// reading the high bound the server returns each time rather than assuming
+// one. It stops at the range that ends in "*".
+func (s *Source) rangedValues(ctx context.Context, dn, attr string, low int) ([][]byte, error) {
+	var all [][]byte
+	for {
+		spec := fmt.Sprintf("%s;range=%d-*", attr, low)
+		if s.cfg.RangeStep > 0 {
+			spec = fmt.Sprintf("%s;range=%d-%d", attr, low, low+s.cfg.RangeStep-1)
+		}
+		req := goldap.NewSearchRequest(dn, goldap.ScopeBaseObject, goldap.NeverDerefAliases, 0, 0, false,
+			"(objectClass=*)", []string{spec}, nil)
+		var got [][]byte
+		var rng adattr.Range
+		found := false
+		err := s.pool.do(ctx, "ranged "+attr, func(c *goldap.Conn, _ string) error {
+			res, err := c.Search(req)
+			if err != nil {
+				return err
+			}
+			got, found = nil, false
+			for _, e := range res.Entries {
+				for _, a := range e.Attributes {
+					base, r, err := adattr.ParseRange(a.Name)
+					if !strings.EqualFold(base, attr) {
+						continue
+					}
+					switch {
+					case errors.Is(err, adattr.ErrNoRange):
+						// The server ignored the range and sent the rest.
+						got, rng, found = a.ByteValues, adattr.Range{Low: low, Last: true}, true
+					case err != nil:
+						return err
+					default:
+						got, rng, found = a.ByteValues, r, true
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, s.wrap("read "+attr+" of "+dn, dn, err)
+		}
+		if !found {
+			// Asked past the last value: nothing more.
+			return all, nil
+		}
+		all = append(all, got...)
+		if rng.Last {
+			return all, nil
+		}
+		if rng.High < low {
+			return nil, fmt.Errorf("ldap: %s: read %s of %q: server returned range %d-%d for a request from %d", serverName(s.server()), attr, dn, rng.Low, rng.High, low)
+		}
+		low = rng.High + 1
+	}
+}

@@ -1,0 +1,377 @@
+package ldap
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"dgaudit/directory"
+	"dgaudit/directory/adattr"
+
+	goldap "github.com/go-ldap/ldap/v3"
+)
+
+// Source reads a snapshot from Active Directory over LDAP. It only ever
+// reads: binds, searches, nothing else.
+type Source struct {
+	cfg  Config
+	pool *pool
+	// Now is the clock for CollectedAt; nil means time.Now.
+	Now func() time.Time
+}
+
+// New checks cfg and returns a source. It does not connect; Snapshot does.
+func New(cfg Config) (*Source, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	roots, err := cfg.rootCAs()
+	if err != nil {
+		return nil, err
+	}
+	s := &Source{cfg: cfg}
+	s.pool = &pool{cfg: &s.cfg, roots: roots}
+	return s, nil
+}
+
+func (s *Source) server() string {
+	s.pool.mu.Lock()
+	defer s.pool.mu.Unlock()
+	if s.pool.server != "" {
+		return s.pool.server
+	}
+	return s.cfg.URLs[0]
+}
+
+// recipientFilter selects every object that may be a recipient. It is wider
+// than adattr.Classify (which decides), and written so that it still works
+// when the schema lacks an Exchange attribute: a filter on an undefined
+// attribute matches nothing instead of failing.
+const recipientFilter = "(|" +
+	"(&(objectClass=group)(|(mailNickname=*)(proxyAddresses=*)(msExchRecipientTypeDetails=*)))" +
+	"(objectClass=msExchDynamicDistributionList)" +
+	"(&(objectClass=contact)(|(targetAddress=*)(mailNickname=*)(proxyAddresses=*)))" +
+	"(&(objectClass=user)(!(objectClass=computer))(|(mailNickname=*)(targetAddress=*)(homeMDB=*)(proxyAddresses=*)(msExchRecipientTypeDetails=*)))" +
+	")"
+
+const configFilter = "(|(objectClass=msExchAcceptedDomain)(objectClass=msExchDomainContentConfig)(objectClass=msExchOrganizationContainer))"
+
+// maxLookups bounds the one-by-one reads of referenced objects that the
+// main scan did not return (plain users in mail-enabled security groups,
+// members in other OUs or domains).
+const maxLookups = 20000
+
+// Snapshot connects, reads the directory and returns the snapshot. A failure
+// to connect or to read the recipients is an error; anything narrower that
+// still fails after retries (one group's ranged members, a dynamic group's
+// filter, the configuration partition, a member in another domain) becomes
+// a gap in the snapshot's coverage, never a silently smaller result.
+func (s *Source) Snapshot(ctx context.Context) (*directory.Snapshot, error) {
+	defer s.pool.close()
+	log := s.cfg.Logger
+	start := time.Now()
+
+	baseDN, configNC, err := s.rootDSE(ctx)
+	if err != nil {
+		return nil, err
+	}
+	server := serverName(s.server())
+	b := adattr.NewBuilder(server)
+
+	// 1. Every recipient under the base DN, streamed page by page.
+	type pendingRange struct {
+		e    *adattr.Entry
+		more map[string]int
+	}
+	var pending []pendingRange
+	pendingSeen := map[string]bool{}
+	attrs := append(append([]string(nil), adattr.Attributes...), s.memberAttr())
+	req := goldap.NewSearchRequest(baseDN, goldap.ScopeWholeSubtree, goldap.NeverDerefAliases, 0, 0, false, recipientFilter, attrs, nil)
+	n := 0
+	err = s.pagedSearch(ctx, "search recipients", req, func(le *goldap.Entry) error {
+		e, more, err := toEntry(le)
+		if err != nil {
+			b.AddGap(adattr.CoverAttributes, le.DN, err.Error())
+			return nil
+		}
+		n++
+		if len(more) > 0 {
+			if k := adattr.NormalizeDN(e.DN); !pendingSeen[k] {
+				pendingSeen[k] = true
+				pending = append(pending, pendingRange{e, more})
+			}
+			return nil
+		}
+		b.Add(e)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	log.Info("read recipients", "count", n, "ranged", len(pending), "elapsed", time.Since(start).Round(time.Millisecond))
+
+	// 2. The rest of every attribute the server sent as a partial range.
+	rangeErrs := make([]error, len(pending))
+	s.parallel(ctx, len(pending), func(i int) {
+		for attr, low := range pending[i].more {
+			vals, err := s.rangedValues(ctx, pending[i].e.DN, attr, low)
+			if err != nil {
+				rangeErrs[i] = err
+				return
+			}
+			pending[i].e.Add(attr, vals...)
+		}
+	})
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	for i, p := range pending {
+		if rangeErrs[i] != nil {
+			// Half a member list would understate the group: drop it and
+			// say the membership is unknown.
+			p.e.Set("member", nil)
+		}
+		b.Add(p.e)
+		if rangeErrs[i] != nil {
+			b.MembersUnknown(p.e.DN, rangeErrs[i].Error())
+		}
+	}
+
+	// 3. Dynamic groups: run each stored filter, read-only.
+	if err := s.dynamicGroups(ctx, b, baseDN); err != nil {
+		return nil, err
+	}
+
+	// 4. Referenced objects the scan did not return.
+	if err := s.lookups(ctx, b); err != nil {
+		return nil, err
+	}
+
+	// 5. Accepted and remote domains from the configuration partition.
+	cfgCounts, cfgErr := s.config(ctx, b, configNC)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	now := time.Now
+	if s.Now != nil {
+		now = s.Now
+	}
+	snap := b.Finish(now())
+	if cfgErr != nil {
+		snap.Coverage.AddGap(directory.CoverAcceptedDomains, "", cfgErr.Error())
+		snap.Coverage.AddGap(directory.CoverRemoteDomains, "", cfgErr.Error())
+	} else {
+		snap.Coverage.AddRead(directory.CoverAcceptedDomains, cfgCounts[0], server)
+		snap.Coverage.AddRead(directory.CoverRemoteDomains, cfgCounts[1], server)
+	}
+	log.Info("snapshot read", "server", server, "groups", len(snap.Groups), "users", len(snap.Users),
+		"contacts", len(snap.Contacts), "gaps", len(snap.Coverage.Gaps), "elapsed", time.Since(start).Round(time.Millisecond))
+	return snap, nil
+}
+
+// rootDSE returns the base DN (from the config or defaultNamingContext) and
+// the configuration naming context.
+func (s *Source) rootDSE(ctx context.Context) (string, string, error) {
+	var base, config string
+	err := s.pool.do(ctx, "read rootDSE", func(c *goldap.Conn, _ string) error {
+		req := goldap.NewSearchRequest("", goldap.ScopeBaseObject, goldap.NeverDerefAliases, 0, 0, false,
+			"(objectClass=*)", []string{"defaultNamingContext", "configurationNamingContext"}, nil)
+		res, err := c.Search(req)
+		if err != nil {
+			return err
+		}
+		if len(res.Entries) == 1 {
+			base = res.Entries[0].GetAttributeValue("defaultNamingContext")
+			config = res.Entries[0].GetAttributeValue("configurationNamingContext")
+		}
+		return nil
+	})
+	if err != nil {
+		return "", "", s.wrap("read rootDSE", "", err)
+	}
+	if s.cfg.BaseDN != "" {
+		base = s.cfg.BaseDN
+	}
+	if base == "" {
+		return "", "", fmt.Errorf("ldap: %s: the rootDSE names no defaultNamingContext: pass --base-dn", serverName(s.server()))
+	}
+	return base, config, nil
+}
+
+// dynamicGroups runs every dynamic group's stored LDAP filter under its
+// base DN (as Exchange does at expansion time) and records the matches as
+// its members. Objects the filter finds that the main scan did not are
+// added too. A filter that fails becomes a gap for that group.
+func (s *Source) dynamicGroups(ctx context.Context, b *adattr.Builder, baseDN string) error {
+	var dyn []directory.Group
+	b.Groups(func(g directory.Group) {
+		if g.Kind == directory.Dynamic {
+			dyn = append(dyn, g)
+		}
+	})
+	for _, g := range dyn {
+		if g.DynamicFilter == "" {
+			b.MembersUnknown(g.DN, "dynamic group has no msExchDynamicDLFilter")
+			continue
+		}
+		if _, err := goldap.CompileFilter(g.DynamicFilter); err != nil {
+			b.MembersUnknown(g.DN, fmt.Sprintf("dynamic group filter %q does not parse: %v", g.DynamicFilter, err))
+			continue
+		}
+		base := g.DynamicBaseDN
+		if base == "" {
+			base = baseDN
+		}
+		var members []string
+		seen := map[string]bool{}
+		attrs := append(append([]string(nil), adattr.Attributes...), "member")
+		req := goldap.NewSearchRequest(base, goldap.ScopeWholeSubtree, goldap.NeverDerefAliases, 0, 0, false, g.DynamicFilter, attrs, nil)
+		err := s.pagedSearch(ctx, "run filter of dynamic group "+g.Name, req, func(le *goldap.Entry) error {
+			e, _, err := toEntry(le)
+			if err != nil {
+				return err
+			}
+			if k := adattr.NormalizeDN(e.DN); !seen[k] {
+				seen[k] = true
+				members = append(members, e.DN)
+			}
+			b.Add(e)
+			return nil
+		})
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err != nil {
+			b.MembersUnknown(g.DN, err.Error())
+			continue
+		}
+		b.SetMembers(g.DN, members)
+	}
+	return nil
+}
+
+// lookups reads, one base-scope search each, the referenced objects the
+// main scan did not return, so that a member can be told apart as a
+// non-recipient (skipped), a recipient outside the base DN (added), or
+// unreadable (kept as a DN, with the reason as a gap).
+func (s *Source) lookups(ctx context.Context, b *adattr.Builder) error {
+	dns := b.Unresolved()
+	if len(dns) > maxLookups {
+		for _, dn := range dns[maxLookups:] {
+			b.Missing(dn, fmt.Sprintf("not looked up: more than %d referenced objects outside the scan", maxLookups))
+		}
+		dns = dns[:maxLookups]
+	}
+	if len(dns) == 0 {
+		return nil
+	}
+	type result struct {
+		e      *adattr.Entry
+		reason string
+	}
+	results := make([]result, len(dns))
+	attrs := append(append([]string(nil), adattr.Attributes...), s.memberAttr())
+	s.parallel(ctx, len(dns), func(i int) {
+		req := goldap.NewSearchRequest(dns[i], goldap.ScopeBaseObject, goldap.NeverDerefAliases, 0, 0, false, "(objectClass=*)", attrs, nil)
+		err := s.pool.do(ctx, "look up "+dns[i], func(c *goldap.Conn, _ string) error {
+			res, err := c.Search(req)
+			if err != nil {
+				return err
+			}
+			if len(res.Entries) == 1 {
+				e, _, err := toEntry(res.Entries[0])
+				if err != nil {
+					return err
+				}
+				results[i].e = e
+			}
+			return nil
+		})
+		switch {
+		case err == nil && results[i].e == nil:
+			results[i].reason = "not returned by the server"
+		case goldap.IsErrorWithCode(err, goldap.LDAPResultNoSuchObject):
+			results[i].reason = "no such object on " + serverName(s.server())
+		case goldap.IsErrorWithCode(err, goldap.LDAPResultReferral):
+			results[i].reason = "in another domain (referral): collect from the global catalog (port 3269) or that domain's DC"
+		case goldap.IsErrorWithCode(err, goldap.LDAPResultInsufficientAccessRights):
+			results[i].reason = "the bind account may not read it"
+		case err != nil:
+			results[i].reason = err.Error()
+		}
+	})
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	for i, r := range results {
+		if r.e != nil {
+			// A ranged member list here is not followed: such an object
+			// is outside the base DN, and only its kind matters.
+			b.Add(r.e)
+		} else {
+			b.Missing(dns[i], r.reason)
+		}
+	}
+	return nil
+}
+
+// config reads the organization's accepted and remote domains.
+func (s *Source) config(ctx context.Context, b *adattr.Builder, configNC string) ([2]int, error) {
+	var counts [2]int
+	if configNC == "" {
+		return counts, fmt.Errorf("ldap: %s: the rootDSE names no configurationNamingContext", serverName(s.server()))
+	}
+	base := "CN=Microsoft Exchange,CN=Services," + configNC
+	req := goldap.NewSearchRequest(base, goldap.ScopeWholeSubtree, goldap.NeverDerefAliases, 0, 0, false, configFilter, adattr.ConfigAttributes, nil)
+	err := s.pagedSearch(ctx, "read Exchange organization settings", req, func(le *goldap.Entry) error {
+		e, _, err := toEntry(le)
+		if err != nil {
+			return err
+		}
+		switch b.Add(e) {
+		case adattr.KindAcceptedDomain:
+			counts[0]++
+		case adattr.KindRemoteDomain:
+			counts[1]++
+		}
+		return nil
+	})
+	if errors.Is(err, ErrBaseDN) {
+		return counts, fmt.Errorf("ldap: %s: no Exchange organization in the configuration partition (%q not found)", serverName(s.server()), base)
+	}
+	return counts, err
+}
+
+// parallel runs fn(0..n-1) on up to cfg.Concurrency goroutines. Each call
+// writes only its own slot of the caller's result slices.
+func (s *Source) parallel(ctx context.Context, n int, fn func(i int)) {
+	if n == 0 {
+		return
+	}
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range min(s.cfg.Concurrency, n) {
+		wg.Go(func() {
+			for i := range next {
+				fn(i)
+			}
+		})
+	}
+loop:
+	for i := range n {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break loop
+		}
+	}
+	close(next)
+	wg.Wait()
+}
+
+// String names the source for logs: its first server.
+func (s *Source) String() string { return "ldap:" + strings.Join(s.cfg.URLs, ",") }

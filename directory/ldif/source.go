@@ -1,0 +1,108 @@
+package ldif
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"dgaudit/directory"
+	"dgaudit/directory/adattr"
+)
+
+// Source reads a snapshot from an LDIF export of Active Directory.
+type Source struct {
+	// Path is the LDIF file.
+	Path string
+	// Now is the clock for CollectedAt; nil means time.Now. The export's
+	// own date is not in the file.
+	Now func() time.Time
+}
+
+// Snapshot reads and maps the export.
+func (s Source) Snapshot(ctx context.Context) (*directory.Snapshot, error) {
+	f, err := os.Open(s.Path)
+	if err != nil {
+		return nil, fmt.Errorf("ldif: %w", err)
+	}
+	defer f.Close()
+	now := time.Now
+	if s.Now != nil {
+		now = s.Now
+	}
+	snap, err := Read(ctx, f, "ldif:"+s.Path, now())
+	if err != nil {
+		return nil, fmt.Errorf("ldif: %s: %w", s.Path, err)
+	}
+	return snap, nil
+}
+
+// Read maps LDIF read from r into a snapshot whose Source is source.
+//
+// Records with the same DN are merged: ldifde writes the values of a ranged
+// attribute beyond the first chunk as later "changetype: modify" records
+// that add to the same entry. An export cannot run a dynamic group's filter,
+// so dynamic groups are marked MembersUnknown with a gap; and the
+// organization settings count as read only when the export holds them.
+func Read(ctx context.Context, r io.Reader, source string, collectedAt time.Time) (*directory.Snapshot, error) {
+	entries := map[string]*adattr.Entry{}
+	var order []*adattr.Entry
+	n := 0
+	err := Parse(r, func(rec Record) error {
+		if n++; n%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		key := adattr.NormalizeDN(rec.DN)
+		e, ok := entries[key]
+		if !ok {
+			if rec.Modify {
+				return &SyntaxError{rec.Line, fmt.Sprintf("modify record for %q comes before its entry", rec.DN)}
+			}
+			e = adattr.NewEntry(rec.DN)
+			entries[key] = e
+			order = append(order, e)
+		}
+		for _, a := range rec.Attrs {
+			e.Add(a.Name, a.Value)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	b := adattr.NewBuilder(source)
+	for _, e := range order {
+		b.Add(e)
+	}
+	b.Groups(func(g directory.Group) {
+		if g.Kind == directory.Dynamic {
+			b.MembersUnknown(g.DN, "dynamic group: an LDIF export cannot run its filter "+quoteFilter(g.DynamicFilter)+"; collect over LDAP to get its members")
+		}
+	})
+	snap := b.Finish(collectedAt)
+	cover(snap, directory.CoverAcceptedDomains, len(snap.Org.AcceptedDomains), "msExchAcceptedDomain", source)
+	cover(snap, directory.CoverRemoteDomains, len(snap.Org.RemoteDomains), "msExchDomainContentConfig", source)
+	return snap, nil
+}
+
+func cover(snap *directory.Snapshot, what string, count int, class, source string) {
+	if count > 0 {
+		snap.Coverage.AddRead(what, count, source)
+		return
+	}
+	snap.Coverage.AddGap(what, "", "the export holds no "+class+" objects: export the configuration partition too "+
+		"(ldifde -d \"CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=...\")")
+}
+
+func quoteFilter(f string) string {
+	if f == "" {
+		return "(none stored)"
+	}
+	return fmt.Sprintf("%q", f)
+}

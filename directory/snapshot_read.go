@@ -1,0 +1,254 @@
+package directory
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// File is a snapshot file used as a source.
+type File struct{ Path string }
+
+// Snapshot reads and validates the file. It streams: objects are decoded one
+// at a time from the open file, so reading a snapshot of a large directory
+// needs memory for the objects and not for a copy of the file as well.
+func (f File) Snapshot(ctx context.Context) (*Snapshot, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	fh, err := os.Open(f.Path)
+	if err != nil {
+		return nil, fmt.Errorf("read snapshot: %w", err)
+	}
+	defer fh.Close()
+	s, err := Read(bufio.NewReaderSize(fh, 1<<20))
+	if err != nil {
+		var pe *positionError
+		if errors.As(err, &pe) {
+			if _, serr := fh.Seek(0, io.SeekStart); serr == nil {
+				pe.line, pe.col = lineColReader(fh, pe.offset)
+			}
+		}
+		return nil, fmt.Errorf("snapshot %s: %w", f.Path, err)
+	}
+	return s, nil
+}
+
+// Decode parses and validates a snapshot held in memory.
+func Decode(data []byte) (*Snapshot, error) {
+	s, err := Read(bytes.NewReader(data))
+	if err != nil {
+		var pe *positionError
+		if errors.As(err, &pe) {
+			pe.line, pe.col = lineColReader(bytes.NewReader(data), pe.offset)
+		}
+		return nil, err
+	}
+	return s, nil
+}
+
+// Read parses and validates a snapshot from a stream. Unknown fields are
+// errors, so a typo or a file from another tool does not pass for an empty
+// organization; a newer schema version is refused before anything else is
+// read, because Write puts schemaVersion first.
+func Read(r io.Reader) (*Snapshot, error) {
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	var s Snapshot
+	sawVersion := false
+	if err := expectDelim(dec, '{'); err != nil {
+		return nil, err
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, positioned(dec, err)
+		}
+		key, _ := tok.(string)
+		switch key {
+		case "schemaVersion":
+			if err := dec.Decode(&s.SchemaVersion); err != nil {
+				return nil, positioned(dec, err)
+			}
+			if err := checkVersion(s.SchemaVersion); err != nil {
+				return nil, err
+			}
+			sawVersion = true
+		case "source":
+			err = dec.Decode(&s.Source)
+		case "collectedAt":
+			err = dec.Decode(&s.CollectedAt)
+		case "collector":
+			err = dec.Decode(&s.Collector)
+		case "organization":
+			err = dec.Decode(&s.Org)
+		case "coverage":
+			err = dec.Decode(&s.Coverage)
+		case "groups":
+			s.Groups, err = readArray[Group](dec, "groups")
+		case "users":
+			s.Users, err = readArray[User](dec, "users")
+		case "contacts":
+			s.Contacts, err = readArray[Contact](dec, "contacts")
+		default:
+			if !sawVersion {
+				return nil, errors.New("not a dgaudit snapshot: no schemaVersion field before " + quote(key))
+			}
+			return nil, positioned(dec, fmt.Errorf("json: unknown field %q", key))
+		}
+		if err != nil {
+			return nil, positioned(dec, fmt.Errorf("%s: %w", key, err))
+		}
+	}
+	if err := expectDelim(dec, '}'); err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, positioned(dec, errors.New("trailing data after the snapshot object"))
+	}
+	if !sawVersion {
+		return nil, errors.New("not a dgaudit snapshot: no schemaVersion field")
+	}
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	s.Normalize()
+	s.shareIDs()
+	return &s, nil
+}
+
+// shareIDs makes member and owner references use the referenced object's own
+// ID string. Decoding gives every reference its own copy, and a directory
+// with a million memberships would otherwise hold a million duplicate IDs.
+func (s *Snapshot) shareIDs() {
+	ids := make(map[string]string, len(s.Groups)+len(s.Users)+len(s.Contacts))
+	for i := range s.Groups {
+		ids[s.Groups[i].ID] = s.Groups[i].ID
+	}
+	for i := range s.Users {
+		ids[s.Users[i].ID] = s.Users[i].ID
+	}
+	for i := range s.Contacts {
+		ids[s.Contacts[i].ID] = s.Contacts[i].ID
+	}
+	share := func(refs []string) {
+		for j, r := range refs {
+			if id, ok := ids[r]; ok {
+				refs[j] = id
+			}
+		}
+	}
+	for i := range s.Groups {
+		g := &s.Groups[i]
+		share(g.Members)
+		share(g.ManagedBy)
+	}
+}
+
+func checkVersion(v int) error {
+	switch {
+	case v > SchemaVersion:
+		return fmt.Errorf("snapshot schema version %d is newer than this dgaudit reads (%d): upgrade dgaudit", v, SchemaVersion)
+	case v < 1:
+		return fmt.Errorf("snapshot schema version %d is not valid", v)
+	}
+	return nil
+}
+
+// readArray decodes a JSON array one element at a time.
+func readArray[T any](dec *json.Decoder, name string) ([]T, error) {
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	if tok == nil {
+		return nil, nil
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '[' {
+		return nil, fmt.Errorf("want an array, got %v", tok)
+	}
+	var out []T
+	for i := 0; dec.More(); i++ {
+		var v T
+		if err := dec.Decode(&v); err != nil {
+			return nil, fmt.Errorf("%s[%d]: %w", name, i, err)
+		}
+		out = append(out, v)
+	}
+	_, err = dec.Token() // the closing bracket
+	return out, err
+}
+
+func expectDelim(dec *json.Decoder, want json.Delim) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return positioned(dec, err)
+	}
+	if d, ok := tok.(json.Delim); !ok || d != want {
+		return positioned(dec, fmt.Errorf("want %q, got %v", want, tok))
+	}
+	return nil
+}
+
+// positionError is an error at a byte offset of the input; the caller that
+// can re-read the input fills in the line and column.
+type positionError struct {
+	offset    int64
+	line, col int
+	err       error
+}
+
+func (e *positionError) Error() string {
+	if e.line > 0 {
+		return fmt.Sprintf("line %d column %d: %v", e.line, e.col, e.err)
+	}
+	return fmt.Sprintf("byte %d: %v", e.offset, e.err)
+}
+
+func (e *positionError) Unwrap() error { return e.err }
+
+func positioned(dec *json.Decoder, err error) error {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return errors.New("unexpected end of file: the snapshot is empty or truncated")
+	}
+	var pe *positionError
+	if errors.As(err, &pe) {
+		return err
+	}
+	offset := dec.InputOffset()
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		offset = syn.Offset
+	case errors.As(err, &typ):
+		// The type error's own offset is relative to the element being
+		// decoded; the decoder's position (the element's end) is in the file.
+		field := strings.TrimPrefix(typ.Field, "Recipient.")
+		err = fmt.Errorf("field %q: cannot use JSON %s as %s", field, typ.Value, typ.Type)
+	}
+	return &positionError{offset: offset, err: err}
+}
+
+// lineColReader counts lines up to offset.
+func lineColReader(r io.Reader, offset int64) (int, int) {
+	br := bufio.NewReader(io.LimitReader(r, offset))
+	line, col := 1, 1
+	for {
+		b, err := br.ReadByte()
+		if err != nil {
+			return line, col
+		}
+		if b == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+	}
+}

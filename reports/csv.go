@@ -1,0 +1,65 @@
+package reports
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+
+	"dgaudit/audit"
+)
+
+// CSV writes the findings, one row per finding, for spreadsheets and scripts
+// (docs/report-schema.md lists the columns). Organization findings come first,
+// with empty group columns and group_name "(organization)"; then each group's
+// findings in report order. Groups without findings have no row.
+type CSV struct{}
+
+var csvHeader = []string{
+	"group_id", "group_name", "group_mail", "group_kind", "score", "risk",
+	"rule", "severity", "title", "message", "evidence",
+}
+
+// Write writes rep to w.
+func (CSV) Write(w io.Writer, rep *audit.Report) error {
+	if rep == nil {
+		return errors.New("csv: no report to write")
+	}
+	cw := csv.NewWriter(w)
+	rec := make([]string, len(csvHeader))
+	// put neutralizes every cell: a CSV has no cell types, so a hostile
+	// group name is as dangerous here as anywhere.
+	put := func(vals ...string) error {
+		for i, v := range vals {
+			rec[i] = neutralize(v)
+		}
+		return cw.Write(rec)
+	}
+	err := cw.Write(csvHeader)
+	for _, f := range rep.OrgFindings {
+		if err != nil {
+			break
+		}
+		err = put("", orgGroupName, "", "", "", "",
+			f.Rule, f.Severity.String(), f.Title, f.Message, evidenceSummary(f.Evidence))
+	}
+	for gi := 0; gi < len(rep.Groups) && err == nil; gi++ {
+		g := &rep.Groups[gi]
+		score := strconv.Itoa(g.Score)
+		for _, f := range g.Findings {
+			if err = put(g.ID, g.Name, g.Mail, string(g.Kind), score, string(g.Risk),
+				f.Rule, f.Severity.String(), f.Title, f.Message, evidenceSummary(f.Evidence)); err != nil {
+				break
+			}
+		}
+	}
+	if err == nil {
+		cw.Flush()
+		err = cw.Error()
+	}
+	if err != nil {
+		return fmt.Errorf("csv: write findings: %w", err)
+	}
+	return nil
+}

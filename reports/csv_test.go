@@ -1,0 +1,72 @@
+package reports
+
+import (
+	"bytes"
+	"encoding/csv"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"dgaudit/audit"
+)
+
+func TestCSVGolden(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		rep  *audit.Report
+	}{
+		{name: "findings.csv", rep: testReport()},
+		{name: "empty.csv", rep: emptyReport()},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var buf bytes.Buffer
+			if err := (CSV{}).Write(&buf, tt.rep); err != nil {
+				t.Fatal(err)
+			}
+			checkGolden(t, tt.name, buf.Bytes())
+		})
+	}
+}
+
+func TestCSVRows(t *testing.T) {
+	t.Parallel()
+	rep := testReport()
+	var buf bytes.Buffer
+	if err := (CSV{}).Write(&buf, rep); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(rows)-1, rep.Summary.Findings; got != want {
+		t.Fatalf("%d finding rows, want %d (one per finding)", got, want)
+	}
+	if diff := cmp.Diff(csvHeader, rows[0]); diff != "" {
+		t.Errorf("header (-want +got):\n%s", diff)
+	}
+	tests := []struct {
+		name     string
+		row, col int
+		want     string
+	}{
+		{"organization finding first", 1, 1, "(organization)"},
+		{"organization has no group id", 1, 0, ""},
+		{"organization has no score", 1, 4, ""},
+		{"hostile group name", 8, 1, `'=HYPERLINK("http://x","y")`},
+		{"hostile group mail", 8, 2, "'-2+3@corp.example.com"},
+		{"severity by name", 2, 7, "critical"},
+		{"score of the group", 2, 4, "100"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := rows[tt.row][tt.col]; got != tt.want {
+				t.Errorf("row %d column %s = %q, want %q", tt.row, csvHeader[tt.col], got, tt.want)
+			}
+		})
+	}
+}
