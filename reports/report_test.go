@@ -68,13 +68,9 @@ func setting(name, attr, value, source string) audit.Setting {
 var (
 	authOpen      = setting("RequireSenderAuthenticationEnabled", "msExchRequireAuthToSendTo", "false", audit.SourceDefault)
 	authOpenSet   = setting("RequireSenderAuthenticationEnabled", "msExchRequireAuthToSendTo", "false", audit.SourceSet)
-	authClosed    = setting("RequireSenderAuthenticationEnabled", "msExchRequireAuthToSendTo", "true", audit.SourceSet)
 	rtoOn         = setting("ReportToOriginatorEnabled", "reportToOriginator", "true", audit.SourceSet)
-	rtoOff        = setting("ReportToOriginatorEnabled", "reportToOriginator", "false", audit.SourceDefault)
 	rtmOff        = setting("ReportToManagerEnabled", "reportToOwner", "false", audit.SourceDefault)
 	oofOn         = setting("SendOofMessageToOriginatorEnabled", "oOFReplyToOriginator", "true", audit.SourceSet)
-	oofOnDefault  = setting("SendOofMessageToOriginatorEnabled", "oOFReplyToOriginator", "true", audit.SourceDefault)
-	oofOff        = setting("SendOofMessageToOriginatorEnabled", "oOFReplyToOriginator", "false", audit.SourceDefault)
 	moderationOff = setting("ModerationEnabled", "msExchEnableModeration", "false", audit.SourceDefault)
 	remoteOOF     = setting("AllowedOOFType", "msExchRoutingAcceptMessageType", "external", audit.SourceDefault)
 	autoReply     = setting("AutoReplyEnabled", "msExchRoutingAcceptMessageType", "true", audit.SourceDefault)
