@@ -40,6 +40,8 @@ type Env struct {
 	domains domainClassifier
 	// groupByAddress maps every SMTP address of every group to the group.
 	groupByAddress map[string]*directory.Group
+	// contactInternal marks contacts whose mail routes to an internal domain.
+	contactInternal []bool
 }
 
 func newEnv(snap *directory.Snapshot, internalDomains []string) *Env {
@@ -62,7 +64,23 @@ func newEnv(snap *directory.Snapshot, internalDomains []string) *Env {
 		e.objects[snap.Contacts[i].ID] = objRef{KindContact, int32(i)}
 	}
 	e.domains = newDomainClassifier(snap, internalDomains)
+	e.contactInternal = make([]bool, len(snap.Contacts))
+	for i := range snap.Contacts {
+		d := directory.Domain(snap.Contacts[i].RoutingAddress())
+		e.contactInternal[i] = d != "" && e.domains.internal(d)
+	}
 	return e
+}
+
+// InternalContact returns the contact with this ID when it is one whose mail
+// routes back into the organization (a target address in an internal
+// domain). It is cheap enough to call for every member of every group.
+func (e *Env) InternalContact(id string) (*directory.Contact, bool) {
+	r, ok := e.objects[id]
+	if !ok || r.kind != KindContact || !e.contactInternal[r.idx] {
+		return nil, false
+	}
+	return &e.Snap.Contacts[r.idx], true
 }
 
 type objRef struct {

@@ -89,28 +89,24 @@ func contactRoutesInternal(cfg Config) audit.Rule {
 			var issues []audit.Issue
 			count := 0
 			for _, id := range v.Group.Members {
-				o, ok := v.Env.Object(id)
-				if !ok || o.Contact == nil {
+				c, ok := v.Env.InternalContact(id)
+				if !ok {
 					continue
 				}
-				addr := o.Contact.RoutingAddress()
-				d := directory.Domain(addr)
-				if d == "" || !v.Env.IsInternalDomain(d) {
-					continue
-				}
+				addr := c.RoutingAddress()
 				count++
 				if count > cfg.MaxSamples {
 					continue
 				}
 				ref := v.Env.Ref(id)
-				msg := fmt.Sprintf("contact %s routes to %s, inside the organization", o.Name, addr)
+				msg := fmt.Sprintf("contact %s routes to %s, inside the organization", c.Name, addr)
 				ev := audit.Evidence{Members: []audit.MemberRef{ref}}
 				if target, ok := v.Env.GroupForAddress(addr); ok {
 					ev.Groups = []string{target.Name}
 					if target.ID == v.Group.ID {
-						msg = fmt.Sprintf("contact %s routes to %s, this group's own address: a loop", o.Name, addr)
+						msg = fmt.Sprintf("contact %s routes to %s, this group's own address: a loop", c.Name, addr)
 					} else {
-						msg = fmt.Sprintf("contact %s routes to %s, the address of group %s (hidden nesting)", o.Name, addr, target.Name)
+						msg = fmt.Sprintf("contact %s routes to %s, the address of group %s (hidden nesting)", c.Name, addr, target.Name)
 					}
 				}
 				issues = append(issues, audit.Issue{Message: msg, Evidence: ev})
