@@ -29,6 +29,11 @@ type Report struct {
 	Groups []GroupResult
 	// Rules is the catalogue that ran, in ID order.
 	Rules []RuleInfo
+	// Suppressions are the suppressions the run was given, in their order,
+	// each with what it did; nil when none were given.
+	Suppressions []SuppressionResult
+	// Changes compares the run with a baseline; nil without one.
+	Changes *Changes
 }
 
 // Finding is one rule's verdict on one group or on the organization.
@@ -76,6 +81,10 @@ type GroupResult struct {
 
 	Settings GroupSettings
 	Findings []Finding
+	// Suppressed are findings a suppression took out of the score.
+	Suppressed []SuppressedFinding
+	// Change is the group's change against the baseline; empty without one.
+	Change Change
 }
 
 // ExternalRecipient is one external recipient reached through a group.
@@ -121,6 +130,8 @@ type Summary struct {
 	// reached by any group.
 	ExternalRecipients int
 	Gaps               int
+	// Suppressed counts suppressed findings, which Findings leaves out.
+	Suppressed int
 }
 
 // RuleInfo is a rule's metadata, without its check.

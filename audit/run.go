@@ -22,8 +22,13 @@ type Options struct {
 	Disabled []string
 	// Severities override rules' default severities by ID.
 	Severities map[string]Severity
-	// Now is the clock; nil means time.Now.
+	// Now is the clock; nil means time.Now. It also decides which
+	// suppressions have expired.
 	Now func() time.Time
+	// Suppressions take accepted findings out of the score (see Suppression).
+	Suppressions []Suppression
+	// Baseline, when set, is compared with the result (see Compare).
+	Baseline *Baseline
 }
 
 var ruleIDPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
@@ -71,6 +76,14 @@ func checkOptions(rules []Rule, opt Options) error {
 			errs = append(errs, fmt.Errorf("severity override for %q: no such rule", id))
 		}
 	}
+	for _, s := range opt.Suppressions {
+		if s.ObjectID == "" {
+			errs = append(errs, fmt.Errorf("suppression for rule %q: no object ID", s.Rule))
+		}
+		if s.Rule != AnyRule && !known[s.Rule] {
+			errs = append(errs, fmt.Errorf("suppression of %q on %s: no such rule", s.Rule, s.ObjectID))
+		}
+	}
 	return errors.Join(errs...)
 }
 
@@ -103,6 +116,7 @@ func Run(ctx context.Context, snap *directory.Snapshot, rules []Rule, opt Option
 
 	env := newEnv(snap, opt.InternalDomains)
 	gr := newGraph(snap, env)
+	sup := newSuppressor(opt.Suppressions, now().UTC())
 
 	rep := &Report{
 		SchemaVersion: ReportSchemaVersion,
@@ -142,7 +156,7 @@ func Run(ctx context.Context, snap *directory.Snapshot, rules []Rule, opt Option
 		if g.Mail == "" {
 			continue
 		}
-		res, err := auditGroup(int32(i), g, env, gr, active)
+		res, err := auditGroup(int32(i), g, env, gr, active, sup)
 		if err != nil {
 			return nil, err
 		}
@@ -161,10 +175,16 @@ func Run(ctx context.Context, snap *directory.Snapshot, rules []Rule, opt Option
 		return cmp.Compare(a.ID, b.ID)
 	})
 	rep.Summary = summarize(rep, gr)
+	if sup != nil {
+		rep.Suppressions = sup.results
+	}
+	if opt.Baseline != nil {
+		rep.Changes = Compare(rep, opt.Baseline)
+	}
 	return rep, nil
 }
 
-func auditGroup(i int32, g *directory.Group, env *Env, gr *graph, rules []Rule) (GroupResult, error) {
+func auditGroup(i int32, g *directory.Group, env *Env, gr *graph, rules []Rule, sup *suppressor) (GroupResult, error) {
 	ex := gr.expand(i)
 	res := GroupResult{
 		ID: g.ID, DN: g.DN, Name: g.Name, Mail: g.Mail, Kind: g.Kind,
@@ -199,6 +219,7 @@ func auditGroup(i int32, g *directory.Group, env *Env, gr *graph, rules []Rule) 
 		res.Findings = append(res.Findings, findingsOf(r, issues)...)
 	}
 	sortFindings(res.Findings)
+	res.Findings, res.Suppressed = sup.split(g.ID, res.Findings)
 	res.Score = Score(res.Findings)
 	res.Risk = BandOf(res.Score)
 	return res, nil
@@ -272,6 +293,7 @@ func summarize(rep *Report, gr *graph) Summary {
 	for _, g := range rep.Groups {
 		s.ByBand[g.Risk]++
 		count(g.Findings)
+		s.Suppressed += len(g.Suppressed)
 	}
 	for _, e := range gr.everExternal {
 		if e {

@@ -18,10 +18,11 @@ var (
 	_ Writer = JSON{}
 	_ Writer = XLSX{}
 	_ Writer = CSV{}
+	_ Writer = JSONL{}
 )
 
 // formats is in the order error messages and help text list them.
-var formats = []string{"json", "xlsx", "csv"}
+var formats = []string{"json", "xlsx", "csv", "jsonl"}
 
 // Formats returns the names New accepts.
 func Formats() []string { return append([]string(nil), formats...) }
@@ -36,6 +37,8 @@ func New(format string) (Writer, error) {
 		return XLSX{}, nil
 	case "csv":
 		return CSV{}, nil
+	case "jsonl":
+		return JSONL{}, nil
 	}
 	return nil, fmt.Errorf("unknown report format %q (want %s)", format, strings.Join(formats, ", "))
 }
@@ -48,8 +51,8 @@ func FormatForPath(path string) (string, error) {
 		return "json", nil
 	}
 	switch ext := strings.ToLower(filepath.Ext(path)); ext {
-	case ".json", ".xlsx", ".csv":
+	case ".json", ".xlsx", ".csv", ".jsonl":
 		return ext[1:], nil
 	}
-	return "", fmt.Errorf("cannot tell the report format of %q from its extension (want .json, .xlsx or .csv)", path)
+	return "", fmt.Errorf("cannot tell the report format of %q from its extension (want .json, .xlsx, .csv or .jsonl)", path)
 }

@@ -16,7 +16,8 @@ func TestNew(t *testing.T) {
 		{format: "json", want: JSON{}},
 		{format: "xlsx", want: XLSX{}},
 		{format: "csv", want: CSV{}},
-		{format: "pdf", wantErr: `unknown report format "pdf" (want json, xlsx, csv)`},
+		{format: "jsonl", want: JSONL{}},
+		{format: "pdf", wantErr: `unknown report format "pdf" (want json, xlsx, csv, jsonl)`},
 		{format: "", wantErr: `unknown report format ""`},
 		{format: "JSON", wantErr: "unknown report format"},
 	}
@@ -50,6 +51,7 @@ func TestFormatForPath(t *testing.T) {
 		{path: "report.json", want: "json"},
 		{path: "out/REPORT.XLSX", want: "xlsx"},
 		{path: "findings.csv", want: "csv"},
+		{path: "siem/findings.JSONL", want: "jsonl"},
 		{path: "report", wantErr: true},
 		{path: "report.txt", wantErr: true},
 		{path: "report.json.gz", wantErr: true},

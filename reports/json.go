@@ -43,6 +43,12 @@ func (j JSON) Write(w io.Writer, rep *audit.Report) error {
 	s.field("coverage", coverageJSON(rep.Coverage))
 	s.field("summary", summaryJSON(rep.Summary))
 	s.field("organization", jsonOrganization{Findings: findingsJSON(rep.OrgFindings)})
+	if rep.Suppressions != nil {
+		s.field("suppressions", suppressionsJSON(rep.Suppressions))
+	}
+	if rep.Changes != nil {
+		s.field("changes", changesJSON(rep.Changes))
+	}
 	s.array("groups", len(rep.Groups), func(i int) any { return groupJSON(&rep.Groups[i]) })
 	s.raw(",\n")
 	s.array("rules", len(rep.Rules), func(i int) any { return ruleJSON(rep.Rules[i]) })
@@ -148,6 +154,7 @@ type jsonSummary struct {
 	ByRule             map[string]int `json:"byRule"`
 	ExternalRecipients int            `json:"externalRecipients"`
 	Gaps               int            `json:"gaps"`
+	Suppressed         int            `json:"suppressed"`
 }
 
 // jsonBands and jsonSeverities are structs, not maps, so that the keys come
@@ -193,6 +200,7 @@ func summaryJSON(s audit.Summary) jsonSummary {
 		ByRule:             byRule,
 		ExternalRecipients: s.ExternalRecipients,
 		Gaps:               s.Gaps,
+		Suppressed:         s.Suppressed,
 	}
 }
 
@@ -218,6 +226,8 @@ type jsonGroup struct {
 	Settings           jsonSettings        `json:"settings"`
 	ExternalRecipients []jsonExternal      `json:"externalRecipients"`
 	Findings           []jsonFinding       `json:"findings"`
+	Suppressed         []jsonSuppressed    `json:"suppressedFindings,omitempty"`
+	Change             audit.Change        `json:"change,omitempty"`
 }
 
 type jsonSettings struct {
@@ -293,6 +303,8 @@ func groupJSON(g *audit.GroupResult) jsonGroup {
 		},
 		ExternalRecipients: ext,
 		Findings:           findingsJSON(g.Findings),
+		Suppressed:         suppressedJSON(g.Suppressed),
+		Change:             g.Change,
 	}
 }
 

@@ -52,6 +52,8 @@ func (x XLSX) Write(w io.Writer, rep *audit.Report) (err error) {
 		func() error { return writeSummary(f, st, rep, cmp.Or(x.Tool, defaultTool)) },
 		func() error { return writeGroups(f, st, rep) },
 		func() error { return writeFindings(f, st, rep) },
+		func() error { return writeChanges(f, st, rep) },
+		func() error { return writeSuppressed(f, st, rep) },
 		func() error { return writeExternal(f, st, rep) },
 		func() error { return writeRules(f, st, rep) },
 	}

@@ -16,6 +16,13 @@ type auditOptions struct {
 	internalDomains []string
 	disable         []string
 	severities      []string
+	// failOnNew, baseline and suppressions are the drift and accepted-risk
+	// settings (baseline.go, suppressions.go).
+	failOnNew    string
+	baseline     string
+	suppressions string
+	// thresholds come from the config file only.
+	thresholds rules.Config
 }
 
 func (o *auditOptions) register(cmd *cobra.Command) {
@@ -24,6 +31,9 @@ func (o *auditOptions) register(cmd *cobra.Command) {
 	f.StringArrayVar(&o.internalDomains, "internal-domain", nil, "treat this domain and its subdomains as internal besides the accepted domains (repeatable)")
 	f.StringArrayVar(&o.disable, "disable-rule", nil, "do not run this rule ID (repeatable; see 'dgaudit rules')")
 	f.StringArrayVar(&o.severities, "severity", nil, "override a rule's severity, RULE=SEVERITY (repeatable)")
+	f.StringVar(&o.baseline, "baseline", "", "a previous run's JSON report: mark each group new, worsened, improved, unchanged or resolved against it")
+	f.StringVar(&o.failOnNew, "fail-on-new", "", "exit 1 only when a finding at or above this severity is new or worse than in --baseline (replaces --fail-on)")
+	f.StringVar(&o.suppressions, "suppressions", "", "YAML file of accepted risks: suppressed findings leave the score and the exit code but stay in the report")
 }
 
 // resolve validates the options against the catalogue and reports every
@@ -72,10 +82,22 @@ func (o *auditOptions) resolve(catalogue []audit.Rule) (audit.Options, *audit.Se
 			problems = append(problems, "--internal-domain "+d+": want a domain name such as partner.example")
 		}
 	}
+	if o.failOnNew != "" {
+		if _, err := audit.ParseSeverity(o.failOnNew); err != nil {
+			problems = append(problems, "--fail-on-new: "+err.Error())
+		}
+	}
 	if len(problems) > 0 {
 		return opts, nil, usagef("%s", strings.Join(problems, "\n  "))
 	}
 	return opts, failOn, nil
 }
 
-func catalogue() []audit.Rule { return rules.All(rules.DefaultConfig()) }
+// catalogue is the rule set with the given thresholds; the zero Config means
+// the defaults.
+func catalogue(cfg rules.Config) []audit.Rule {
+	if cfg == (rules.Config{}) {
+		cfg = rules.DefaultConfig()
+	}
+	return rules.All(cfg)
+}

@@ -29,6 +29,9 @@ type ldapOptions struct {
 	allowPlaintext     bool
 	pageSize           int
 	timeout            time.Duration
+	// passwordEnv is the variable the password is read from: passwordEnv
+	// unless the config file names another.
+	passwordEnv string
 }
 
 func (o *ldapOptions) register(cmd *cobra.Command) {
@@ -72,10 +75,14 @@ func (a *app) ldapSource(o *ldapOptions) (directory.Source, string, error) {
 // ldapPassword reads the password from the password file or the environment,
 // never from a flag value.
 func (a *app) ldapPassword(o *ldapOptions) (string, error) {
-	env := a.env(passwordEnv)
+	envName := o.passwordEnv
+	if envName == "" {
+		envName = passwordEnv
+	}
+	env := a.env(envName)
 	switch {
 	case o.passwordFile != "" && env != "":
-		return "", usagef("the password is given twice: unset %s or drop --password-file", passwordEnv)
+		return "", usagef("the password is given twice: unset %s or drop --password-file", envName)
 	case o.passwordFile != "":
 		b, err := os.ReadFile(o.passwordFile)
 		if err != nil {
@@ -90,7 +97,7 @@ func (a *app) ldapPassword(o *ldapOptions) (string, error) {
 	case env != "":
 		return env, nil
 	case o.bindDN != "":
-		return "", usagef("no password for %s: set %s or give --password-file", o.bindDN, passwordEnv)
+		return "", usagef("no password for %s: set %s or give --password-file", o.bindDN, envName)
 	}
 	return "", nil
 }

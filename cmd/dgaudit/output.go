@@ -57,6 +57,9 @@ func planOutputs(paths []string) ([]output, error) {
 		case reports.XLSX:
 			v.Tool = "dgaudit " + versionString()
 			w = v
+		case reports.JSONL:
+			v.Tool = "dgaudit " + versionString()
+			w = v
 		}
 		outs = append(outs, output{path: p, format: format, writer: w})
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"dgaudit/audit"
+	"dgaudit/rules"
 )
 
 func (a *app) rulesCmd() *cobra.Command {
@@ -22,7 +23,7 @@ docs/rules.md is generated with: dgaudit rules --format markdown > docs/rules.md
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var infos []audit.RuleInfo
-			for _, r := range catalogue() {
+			for _, r := range catalogue(rules.Config{}) {
 				infos = append(infos, r.Info())
 			}
 			switch format {

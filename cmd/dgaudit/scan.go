@@ -14,11 +14,13 @@ import (
 type reportOptions struct {
 	outputs []string
 	audit   auditOptions
+	config  configOptions
 }
 
 func (o *reportOptions) register(cmd *cobra.Command) {
-	cmd.Flags().StringArrayVarP(&o.outputs, "output", "o", nil, "write a report; format from the extension: .xlsx, .json, .csv; - is JSON on stdout (repeatable)")
+	cmd.Flags().StringArrayVarP(&o.outputs, "output", "o", nil, "write a report; format from the extension: .xlsx, .json, .csv, .jsonl; - is JSON on stdout (repeatable)")
 	o.audit.register(cmd)
+	o.config.register(cmd)
 }
 
 func (a *app) scanCmd() *cobra.Command {
@@ -31,6 +33,9 @@ func (a *app) scanCmd() *cobra.Command {
   DGAUDIT_LDAP_PASSWORD=... dgaudit scan --ldap-url ldaps://dc1.corp.example --bind-dn svc-audit@corp.example -o report.xlsx`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := a.configureAudit(cmd, &src, &rep); err != nil {
+				return err
+			}
 			return a.runAudit(cmd.Context(), &src, &rep)
 		},
 	}
@@ -49,6 +54,9 @@ func (a *app) auditCmd() *cobra.Command {
   dgaudit audit --ldif export.ldf -o -`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := a.configureAudit(cmd, &src, &rep); err != nil {
+				return err
+			}
 			return a.runAudit(cmd.Context(), &src, &rep)
 		},
 	}
@@ -60,6 +68,7 @@ func (a *app) auditCmd() *cobra.Command {
 func (a *app) collectCmd() *cobra.Command {
 	var src sourceOptions
 	var out string
+	var cfg configOptions
 	cmd := &cobra.Command{
 		Use:   "collect",
 		Short: "Read a source and save a snapshot file for later audits",
@@ -67,6 +76,11 @@ func (a *app) collectCmd() *cobra.Command {
   dgaudit collect --ldif export.ldf -o corp.snapshot.json`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			fo, err := a.configure(cmd, &cfg)
+			if err != nil {
+				return err
+			}
+			src.ldap.passwordEnv = fo.passwordEnv
 			if out == "" {
 				return usagef("collect needs -o FILE (or -o - for stdout)")
 			}
@@ -97,12 +111,24 @@ func (a *app) collectCmd() *cobra.Command {
 	}
 	src.register(cmd, offlineSources|liveSources)
 	cmd.Flags().StringVarP(&out, "output", "o", "", "snapshot file to write (- for stdout)")
+	cfg.register(cmd)
 	return cmd
+}
+
+// configureAudit applies the config layers to scan and audit.
+func (a *app) configureAudit(cmd *cobra.Command, src *sourceOptions, ro *reportOptions) error {
+	fo, err := a.configure(cmd, &ro.config)
+	if err != nil {
+		return err
+	}
+	src.ldap.passwordEnv = fo.passwordEnv
+	ro.audit.thresholds = fo.thresholds
+	return nil
 }
 
 // runAudit is scan and audit: collect, judge, write, summarise, exit code.
 func (a *app) runAudit(ctx context.Context, src *sourceOptions, ro *reportOptions) error {
-	cat := catalogue()
+	cat := catalogue(ro.audit.thresholds)
 	opts, failOn, err := ro.audit.resolve(cat)
 	if err != nil {
 		return err
@@ -110,6 +136,21 @@ func (a *app) runAudit(ctx context.Context, src *sourceOptions, ro *reportOption
 	outs, err := planOutputs(ro.outputs)
 	if err != nil {
 		return err
+	}
+	// The baseline and suppressions are read before collecting, so a typo
+	// costs nothing.
+	if opts.Baseline, err = a.loadBaseline(ro.audit.baseline); err != nil {
+		return err
+	}
+	if ro.audit.suppressions != "" {
+		if opts.Suppressions, err = loadSuppressions(ro.audit.suppressions, cat); err != nil {
+			return err
+		}
+	}
+	if opts.Baseline == nil && ro.audit.failOnNew != "" {
+		// Without a baseline everything is new: the first run of a nightly
+		// job reports its whole backlog once.
+		opts.Baseline = &audit.Baseline{}
 	}
 	snap, err := a.collect(ctx, src)
 	if err != nil {
@@ -125,19 +166,39 @@ func (a *app) runAudit(ctx context.Context, src *sourceOptions, ro *reportOption
 	if err := writeOutputs(outs, rep, a.stdout); err != nil {
 		return err
 	}
-	code := verdict(rep, failOn)
-	a.printSummary(rep, outs, failOn, code)
+	v := exitPolicy{failOn: failOn}
+	if ro.audit.failOnNew != "" {
+		s, _ := audit.ParseSeverity(ro.audit.failOnNew)
+		v = exitPolicy{failOnNew: &s}
+	}
+	code := v.verdict(rep)
+	a.printSummary(rep, outs, v, code)
 	if code != exitOK {
 		return resultError{code}
 	}
 	return nil
 }
 
+// exitPolicy is what fails a run: findings at or above failOn, or, when
+// failOnNew is set, findings at or above it that are new or worse than the
+// baseline.
+type exitPolicy struct {
+	failOn    *audit.Severity
+	failOnNew *audit.Severity
+}
+
 // verdict maps a completed report to its exit code.
-func verdict(rep *audit.Report, failOn *audit.Severity) int {
+func (p exitPolicy) verdict(rep *audit.Report) int {
 	if !rep.Complete {
 		return exitGaps
 	}
+	if p.failOnNew != nil {
+		if rep.Changes != nil && rep.Changes.NewOrWorseAtLeast(*p.failOnNew) {
+			return exitFindings
+		}
+		return exitOK
+	}
+	failOn := p.failOn
 	if failOn == nil {
 		return exitOK
 	}

@@ -8,7 +8,7 @@ import (
 )
 
 // printSummary writes the one-screen end-of-run summary to stderr.
-func (a *app) printSummary(rep *audit.Report, outs []output, failOn *audit.Severity, code int) {
+func (a *app) printSummary(rep *audit.Report, outs []output, policy exitPolicy, code int) {
 	var b strings.Builder
 	state := "complete"
 	if !rep.Complete {
@@ -62,6 +62,8 @@ func (a *app) printSummary(rep *audit.Report, outs []output, failOn *audit.Sever
 		}
 		fmt.Fprintf(&b, "incomplete: %d groups have members that could not be read or resolved (rule unresolved-members): %s\n", n, strings.Join(incomplete, ", "))
 	}
+	writeChangesSummary(&b, rep.Changes)
+	writeSuppressionSummary(&b, rep)
 	if len(outs) == 0 {
 		b.WriteString("reports: none written (add -o report.xlsx -o report.json)\n")
 	}
@@ -73,16 +75,89 @@ func (a *app) printSummary(rep *audit.Report, outs []output, failOn *audit.Sever
 		fmt.Fprintf(&b, "report: %s (%s)\n", where, o.format)
 	}
 	threshold := "none"
-	if failOn != nil {
-		threshold = failOn.String()
+	if policy.failOn != nil {
+		threshold = policy.failOn.String()
 	}
-	switch code {
-	case exitFindings:
-		fmt.Fprintf(&b, "exit %d: findings at or above %s (--fail-on)\n", code, threshold)
-	case exitGaps:
+	switch {
+	case code == exitGaps:
 		fmt.Fprintf(&b, "exit %d: completed with gaps; the results are lower bounds\n", code)
+	case policy.failOnNew != nil && code == exitFindings:
+		fmt.Fprintf(&b, "exit %d: new or worse findings at or above %s (--fail-on-new)\n", code, policy.failOnNew)
+	case policy.failOnNew != nil:
+		fmt.Fprintf(&b, "exit 0: nothing new or worse at or above %s (--fail-on-new)\n", policy.failOnNew)
+	case code == exitFindings:
+		fmt.Fprintf(&b, "exit %d: findings at or above %s (--fail-on)\n", code, threshold)
 	default:
 		fmt.Fprintf(&b, "exit 0: nothing at or above %s (--fail-on)\n", threshold)
 	}
 	fmt.Fprint(a.stderr, b.String())
+}
+
+// writeChangesSummary adds the comparison with the baseline: the counts, then
+// the groups that are new or worse, most at risk first.
+func writeChangesSummary(b *strings.Builder, c *audit.Changes) {
+	if c == nil {
+		return
+	}
+	fmt.Fprintf(b, "changes since the baseline (%s", c.BaselineSource)
+	if !c.BaselineAuditedAt.IsZero() {
+		fmt.Fprintf(b, ", audited %s", c.BaselineAuditedAt.UTC().Format("2006-01-02 15:04Z"))
+	}
+	b.WriteString("):")
+	for _, ch := range audit.ChangeOrder {
+		fmt.Fprintf(b, "  %s %d", ch, c.Counts[ch])
+	}
+	b.WriteString("\n")
+	if o := c.Organization; o != nil && len(o.Added) > 0 {
+		fmt.Fprintf(b, "  organization: new %s\n", refList(o.Added))
+	}
+	shown := 0
+	for _, g := range c.Groups {
+		if g.Change != audit.ChangeNew && g.Change != audit.ChangeWorsened {
+			continue
+		}
+		if shown == 5 {
+			fmt.Fprintf(b, "  ... and %d more new or worsened (see the Changes sheet or changes in the JSON)\n", c.Counts[audit.ChangeNew]+c.Counts[audit.ChangeWorsened]-5)
+			break
+		}
+		shown++
+		fmt.Fprintf(b, "  %-9s %3d (was %d) %s <%s>  %s\n", g.Change, g.Score, g.PreviousScore, g.Name, g.Mail, refList(g.Added))
+	}
+}
+
+func refList(refs []audit.FindingRef) string {
+	parts := make([]string, len(refs))
+	for i, r := range refs {
+		parts[i] = r.Rule + " (" + r.Severity.String() + ")"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// writeSuppressionSummary says how much was suppressed, and lists the
+// suppressions that are expired or matched nothing so the file gets tidied.
+func writeSuppressionSummary(b *strings.Builder, rep *audit.Report) {
+	if rep.Suppressions == nil {
+		return
+	}
+	var stale []audit.SuppressionResult
+	active := 0
+	for _, s := range rep.Suppressions {
+		if s.State == audit.SuppressionActive {
+			active++
+		} else {
+			stale = append(stale, s)
+		}
+	}
+	fmt.Fprintf(b, "suppressed: %d findings by %d of %d suppressions (left out of scores and the exit code)\n", rep.Summary.Suppressed, active, len(rep.Suppressions))
+	for _, s := range stale {
+		what := "matched nothing (group gone or fixed? remove the entry)"
+		if s.State == audit.SuppressionExpired {
+			what = "expired on " + s.Expires.AddDate(0, 0, -1).Format("2006-01-02") + " (renew it or fix the group)"
+		}
+		name := s.Name
+		if name == "" {
+			name = s.ObjectID
+		}
+		fmt.Fprintf(b, "  %s suppression line %d: %s / %s, owner %s: %s\n", s.State, s.Line, name, s.Rule, s.Owner, what)
+	}
 }

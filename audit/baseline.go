@@ -1,0 +1,229 @@
+package audit
+
+import (
+	"cmp"
+	"slices"
+	"time"
+)
+
+// Baseline is what a comparison needs from a previous run's report: each
+// group's identity, score and findings. Reading it from a file belongs to the
+// reports package; comparing is here and does no I/O.
+type Baseline struct {
+	SchemaVersion int
+	Source        string
+	AuditedAt     time.Time
+	Groups        []BaselineGroup
+	OrgFindings   []FindingRef
+}
+
+// BaselineGroup is one group of the previous run.
+type BaselineGroup struct {
+	ID       string
+	Name     string
+	Mail     string
+	Score    int
+	Risk     Band
+	Findings []FindingRef
+}
+
+// FindingRef names a finding by rule and severity, without its message:
+// messages carry counts and names that change from run to run without the
+// risk changing.
+type FindingRef struct {
+	Rule     string
+	Severity Severity
+}
+
+// Change classifies a group against the baseline.
+type Change string
+
+// Changes, in the order reports list them.
+const (
+	// ChangeNew: the group was not in the baseline, or had no findings there,
+	// and has findings now.
+	ChangeNew Change = "new"
+	// ChangeWorsened: a rule fires that did not, a finding's severity rose, or
+	// the score went up.
+	ChangeWorsened Change = "worsened"
+	// ChangeImproved: the score went down and nothing got worse.
+	ChangeImproved Change = "improved"
+	// ChangeUnchanged: the same findings at the same score.
+	ChangeUnchanged Change = "unchanged"
+	// ChangeResolved: the group had findings in the baseline and has none now,
+	// or is gone.
+	ChangeResolved Change = "resolved"
+)
+
+// ChangeOrder lists the changes in report order.
+var ChangeOrder = []Change{ChangeNew, ChangeWorsened, ChangeImproved, ChangeUnchanged, ChangeResolved}
+
+// Changes is the comparison of a report with a baseline.
+type Changes struct {
+	BaselineSource    string
+	BaselineAuditedAt time.Time
+	// Groups lists every group with findings now or in the baseline, with
+	// what changed, in report order (new first, then by score).
+	Groups []GroupChange
+	// Organization is how the organization findings changed; nil when they
+	// did not.
+	Organization *GroupChange
+	// Counts is the number of groups per change.
+	Counts map[Change]int
+}
+
+// GroupChange is one group's change against the baseline.
+type GroupChange struct {
+	ID, Name, Mail string
+	Change         Change
+	Score          int
+	PreviousScore  int
+	Risk           Band
+	PreviousRisk   Band
+	// Added are findings that are new, or whose severity rose (with the
+	// current severity). Removed are findings no longer present.
+	Added   []FindingRef
+	Removed []FindingRef
+}
+
+// Compare classifies every group of rep against the baseline, matching groups
+// by object ID so that renames do not show as changes. Suppressed findings of
+// rep do not count: Compare sees what the score sees.
+func Compare(rep *Report, base *Baseline) *Changes {
+	prev := make(map[string]*BaselineGroup, len(base.Groups))
+	for i := range base.Groups {
+		prev[base.Groups[i].ID] = &base.Groups[i]
+	}
+	ch := &Changes{BaselineSource: base.Source, BaselineAuditedAt: base.AuditedAt, Counts: map[Change]int{}}
+	for _, c := range ChangeOrder {
+		ch.Counts[c] = 0
+	}
+	seen := make(map[string]bool, len(rep.Groups))
+	for i := range rep.Groups {
+		g := &rep.Groups[i]
+		seen[g.ID] = true
+		gc := GroupChange{ID: g.ID, Name: g.Name, Mail: g.Mail, Score: g.Score, Risk: g.Risk, PreviousRisk: BandNone}
+		var before []FindingRef
+		if p := prev[g.ID]; p != nil {
+			gc.PreviousScore, gc.PreviousRisk, before = p.Score, p.Risk, p.Findings
+		}
+		now := refsOf(g.Findings)
+		gc.Added, gc.Removed = diffRefs(before, now)
+		gc.Change = classify(len(before) > 0, len(now) > 0, gc.Added, gc.Score, gc.PreviousScore)
+		g.Change = gc.Change
+		if len(before) == 0 && len(now) == 0 {
+			continue
+		}
+		ch.Groups = append(ch.Groups, gc)
+	}
+	for i := range base.Groups {
+		p := &base.Groups[i]
+		if seen[p.ID] || len(p.Findings) == 0 {
+			continue
+		}
+		ch.Groups = append(ch.Groups, GroupChange{
+			ID: p.ID, Name: p.Name, Mail: p.Mail, Change: ChangeResolved,
+			Risk: BandNone, PreviousScore: p.Score, PreviousRisk: p.Risk, Removed: p.Findings,
+		})
+	}
+	rank := func(c Change) int { return slices.Index(ChangeOrder, c) }
+	slices.SortStableFunc(ch.Groups, func(a, b GroupChange) int {
+		if c := cmp.Compare(rank(a.Change), rank(b.Change)); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(max(b.Score, b.PreviousScore), max(a.Score, a.PreviousScore)); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.Name, b.Name); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	for _, g := range ch.Groups {
+		ch.Counts[g.Change]++
+	}
+	added, removed := diffRefs(base.OrgFindings, refsOf(rep.OrgFindings))
+	if len(added) > 0 || len(removed) > 0 {
+		org := GroupChange{Name: "(organization)", Added: added, Removed: removed, Change: ChangeImproved}
+		if len(added) > 0 {
+			org.Change = ChangeWorsened
+		}
+		ch.Organization = &org
+	}
+	return ch
+}
+
+func classify(had, has bool, added []FindingRef, score, prevScore int) Change {
+	switch {
+	case !had && has:
+		return ChangeNew
+	case had && !has:
+		return ChangeResolved
+	case len(added) > 0 || score > prevScore:
+		return ChangeWorsened
+	case score < prevScore:
+		return ChangeImproved
+	}
+	return ChangeUnchanged
+}
+
+// refsOf reduces findings to one ref per rule, at the rule's highest
+// severity (a rule may report a group more than once).
+func refsOf(fs []Finding) []FindingRef {
+	out := make([]FindingRef, 0, len(fs))
+	for _, f := range fs {
+		if i := slices.IndexFunc(out, func(r FindingRef) bool { return r.Rule == f.Rule }); i >= 0 {
+			out[i].Severity = max(out[i].Severity, f.Severity)
+			continue
+		}
+		out = append(out, FindingRef{Rule: f.Rule, Severity: f.Severity})
+	}
+	return out
+}
+
+// diffRefs returns the refs of now that are absent from before or more
+// severe there, and the rules of before absent from now.
+func diffRefs(before, now []FindingRef) (added, removed []FindingRef) {
+	sevOf := func(refs []FindingRef, rule string) (Severity, bool) {
+		for _, r := range refs {
+			if r.Rule == rule {
+				return r.Severity, true
+			}
+		}
+		return Info, false
+	}
+	for _, r := range now {
+		if s, ok := sevOf(before, r.Rule); !ok || r.Severity > s {
+			added = append(added, r)
+		}
+	}
+	for _, r := range before {
+		if _, ok := sevOf(now, r.Rule); !ok {
+			removed = append(removed, r)
+		}
+	}
+	return added, removed
+}
+
+// NewOrWorseAtLeast reports whether the comparison has a finding at or above
+// min that is new or more severe than in the baseline: the test behind
+// --fail-on-new.
+func (c *Changes) NewOrWorseAtLeast(min Severity) bool {
+	at := func(refs []FindingRef) bool {
+		for _, r := range refs {
+			if r.Severity >= min {
+				return true
+			}
+		}
+		return false
+	}
+	if c.Organization != nil && at(c.Organization.Added) {
+		return true
+	}
+	for _, g := range c.Groups {
+		if at(g.Added) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,261 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"dgaudit/rules"
+)
+
+// configEnv names the config file when -c is not given.
+const configEnv = "DGAUDIT_CONFIG"
+
+// knob is one setting that a flag, a DGAUDIT_* environment variable and the
+// config file can all give.
+type knob struct {
+	flag string
+	// env is the environment variable; "" when there is none.
+	env string
+	// list: the environment value is comma-separated and the flag
+	// repeatable.
+	list bool
+	// source marks the flags that choose the source: they are taken from one
+	// layer as a whole, so a --snapshot on the command line is never mixed
+	// with the file's ldap section.
+	source bool
+	// report marks settings only commands that write reports have (collect's
+	// -o is its snapshot, not a report).
+	report bool
+	// file returns the file's values; none when the file does not set it.
+	file func(c *fileConfig) []string
+}
+
+func one(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return []string{s}
+}
+
+func ldapKey(get func(l *ldapFile) []string) func(c *fileConfig) []string {
+	return func(c *fileConfig) []string {
+		if c.Source.LDAP == nil {
+			return nil
+		}
+		return get(c.Source.LDAP)
+	}
+}
+
+func boolKey(b bool) []string {
+	if !b {
+		return nil
+	}
+	return []string{"true"}
+}
+
+// knobs lists every layered setting. Settings only the file has (rule
+// thresholds, password-env, the m365 section) are in applyLayers below.
+var knobs = []knob{
+	{flag: "demo", source: true, file: func(c *fileConfig) []string { return boolKey(c.Source.Demo) }},
+	{flag: "snapshot", env: "DGAUDIT_SNAPSHOT", source: true, file: func(c *fileConfig) []string { return one(c.resolvePath(c.Source.Snapshot)) }},
+	{flag: "ldif", env: "DGAUDIT_LDIF", source: true, file: func(c *fileConfig) []string { return one(c.resolvePath(c.Source.LDIF)) }},
+	{flag: "ldap-url", env: "DGAUDIT_LDAP_URL", list: true, source: true, file: ldapKey(func(l *ldapFile) []string { return l.URLs })},
+	{flag: "base-dn", env: "DGAUDIT_BASE_DN", file: ldapKey(func(l *ldapFile) []string { return one(l.BaseDN) })},
+	{flag: "bind-dn", env: "DGAUDIT_BIND_DN", file: ldapKey(func(l *ldapFile) []string { return one(l.BindDN) })},
+	{flag: "password-file", env: "DGAUDIT_PASSWORD_FILE", file: func(c *fileConfig) []string {
+		if c.Source.LDAP == nil {
+			return nil
+		}
+		return one(c.resolvePath(c.Source.LDAP.PasswordFile))
+	}},
+	{flag: "ca-file", env: "DGAUDIT_CA_FILE", file: func(c *fileConfig) []string {
+		if c.Source.LDAP == nil {
+			return nil
+		}
+		return one(c.resolvePath(c.Source.LDAP.CAFile))
+	}},
+	{flag: "insecure-skip-verify", file: ldapKey(func(l *ldapFile) []string { return boolKey(l.InsecureSkipVerify) })},
+	{flag: "allow-plaintext", file: ldapKey(func(l *ldapFile) []string { return boolKey(l.AllowPlaintext) })},
+	{flag: "page-size", env: "DGAUDIT_PAGE_SIZE", file: ldapKey(func(l *ldapFile) []string {
+		if l.PageSize == 0 {
+			return nil
+		}
+		return []string{strconv.Itoa(l.PageSize)}
+	})},
+	{flag: "ldap-timeout", env: "DGAUDIT_LDAP_TIMEOUT", file: ldapKey(func(l *ldapFile) []string { return one(l.Timeout) })},
+	{flag: "strict", env: "DGAUDIT_STRICT", file: func(c *fileConfig) []string {
+		if c.Strict == nil {
+			return nil
+		}
+		return []string{strconv.FormatBool(*c.Strict)}
+	}},
+	{flag: "output", env: "DGAUDIT_OUTPUT", list: true, report: true, file: func(c *fileConfig) []string {
+		out := make([]string, len(c.Outputs))
+		for i, o := range c.Outputs {
+			out[i] = c.resolvePath(o)
+		}
+		return out
+	}},
+	{flag: "fail-on", env: "DGAUDIT_FAIL_ON", report: true, file: func(c *fileConfig) []string { return one(c.FailOn) }},
+	{flag: "fail-on-new", env: "DGAUDIT_FAIL_ON_NEW", report: true, file: func(c *fileConfig) []string { return one(c.FailOnNew) }},
+	{flag: "baseline", env: "DGAUDIT_BASELINE", report: true, file: func(c *fileConfig) []string { return one(c.resolvePath(c.Baseline)) }},
+	{flag: "suppressions", env: "DGAUDIT_SUPPRESSIONS", report: true, file: func(c *fileConfig) []string { return one(c.resolvePath(c.Suppressions)) }},
+	{flag: "internal-domain", env: "DGAUDIT_INTERNAL_DOMAIN", list: true, report: true, file: func(c *fileConfig) []string { return c.InternalDomains }},
+	{flag: "disable-rule", env: "DGAUDIT_DISABLE_RULE", list: true, report: true, file: func(c *fileConfig) []string { return c.Rules.Disabled }},
+	{flag: "severity", env: "DGAUDIT_SEVERITY", list: true, report: true, file: func(c *fileConfig) []string {
+		var out []string
+		for _, id := range sortedKeys(c.Rules.Severity) {
+			out = append(out, id+"="+c.Rules.Severity[id])
+		}
+		return out
+	}},
+}
+
+// fileOnly are the settings that only the config file gives.
+type fileOnly struct {
+	thresholds rules.Config
+	// passwordEnv names the variable holding the LDAP password.
+	passwordEnv string
+	// m365 is the Microsoft 365 section, for the Graph source to take.
+	m365 *M365Config
+}
+
+// applyLayers is where precedence is decided, in one place: a setting given
+// as a flag wins; otherwise its DGAUDIT_* environment variable; otherwise the
+// config file (cfg, nil for none); otherwise the flag's default. The source is
+// decided as a whole by the first layer that names one. It sets the flags of
+// fs that it fills, so the rest of the command reads flags only.
+func applyLayers(fs *pflag.FlagSet, env func(string) string, cfg *fileConfig) (fileOnly, error) {
+	out := fileOnly{thresholds: rules.DefaultConfig(), passwordEnv: passwordEnv}
+	reportCmd := fs.Lookup("fail-on") != nil
+	sourceFrom := "default"
+	for _, k := range knobs {
+		switch {
+		case !k.source || fs.Lookup(k.flag) == nil:
+		case fs.Changed(k.flag):
+			sourceFrom = "flags"
+		case sourceFrom != "flags" && k.env != "" && env(k.env) != "":
+			sourceFrom = "env"
+		}
+	}
+	for _, k := range knobs {
+		if fs.Lookup(k.flag) == nil || fs.Changed(k.flag) || (k.report && !reportCmd) {
+			continue
+		}
+		if k.source && sourceFrom == "flags" {
+			continue
+		}
+		var vals []string
+		var from string
+		if v := env(k.env); k.env != "" && v != "" {
+			vals, from = []string{v}, k.env
+			if k.list {
+				vals = splitList(v)
+			}
+		} else if cfg != nil && !(k.source && sourceFrom == "env") {
+			vals, from = k.file(cfg), "config "+cfg.path
+		}
+		for _, v := range vals {
+			if err := fs.Set(k.flag, v); err != nil {
+				return out, usagef("%s: --%s %q: %v", from, k.flag, v, err)
+			}
+		}
+	}
+	if cfg == nil {
+		return out, nil
+	}
+	out.thresholds = fileThresholds(cfg)
+	if l := cfg.Source.LDAP; l != nil && l.PasswordEnv != "" {
+		out.passwordEnv = l.PasswordEnv
+	}
+	out.m365 = cfg.Source.M365
+	return out, nil
+}
+
+// fileThresholds are the rule thresholds of the file over the defaults.
+func fileThresholds(cfg *fileConfig) rules.Config {
+	out := rules.DefaultConfig()
+	th := cfg.Rules.Thresholds
+	for _, t := range []struct {
+		v   *int
+		dst *int
+	}{{th.BlastRecipients, &out.BlastRecipients}, {th.BlastExternal, &out.BlastExternal}, {th.MaxSamples, &out.MaxSamples}} {
+		if t.v != nil {
+			*t.dst = *t.v
+		}
+	}
+	return out
+}
+
+func splitList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// configOptions is the -c flag of the commands that read a config file.
+type configOptions struct {
+	path string
+}
+
+func (o *configOptions) register(cmd *cobra.Command) {
+	cmd.Flags().StringVarP(&o.path, "config", "c", "", "read settings from this YAML file (see 'dgaudit config init'); flags and "+configEnv+"-style DGAUDIT_* variables override it")
+}
+
+// configure loads the config file named by -c or DGAUDIT_CONFIG, if any,
+// and applies the layers to the command's flags.
+func (a *app) configure(cmd *cobra.Command, o *configOptions) (fileOnly, error) {
+	path := o.path
+	if path == "" {
+		path = a.env(configEnv)
+	}
+	var cfg *fileConfig
+	if path != "" {
+		var err error
+		if cfg, err = loadConfig(path, a.env); err != nil {
+			return fileOnly{}, err
+		}
+		a.log.Debug("config loaded", "path", path)
+	}
+	return applyLayers(cmd.Flags(), a.env, cfg)
+}
+
+// describeConfig is the one-line summary 'config check' prints.
+func describeConfig(c *fileConfig) string {
+	var parts []string
+	s := c.Source
+	switch {
+	case s.Demo:
+		parts = append(parts, "source demo")
+	case s.Snapshot != "":
+		parts = append(parts, "source snapshot "+s.Snapshot)
+	case s.LDIF != "":
+		parts = append(parts, "source ldif "+s.LDIF)
+	case s.LDAP != nil:
+		parts = append(parts, "source ldap "+strings.Join(s.LDAP.URLs, ","))
+	default:
+		parts = append(parts, "no source (give one on the command line)")
+	}
+	parts = append(parts, fmt.Sprintf("%d outputs", len(c.Outputs)))
+	if c.FailOn != "" {
+		parts = append(parts, "fail-on "+c.FailOn)
+	}
+	if c.FailOnNew != "" {
+		parts = append(parts, "fail-on-new "+c.FailOnNew)
+	}
+	if c.Baseline != "" {
+		parts = append(parts, "baseline "+c.Baseline)
+	}
+	if c.Suppressions != "" {
+		parts = append(parts, "suppressions "+c.Suppressions)
+	}
+	return strings.Join(parts, "; ")
+}

@@ -1,0 +1,87 @@
+package remediate
+
+import (
+	"bufio"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"strings"
+
+	"dgaudit/directory"
+	"dgaudit/reports"
+)
+
+// LDIF writes an LDIF change file (changetype: modify) that sets the AD
+// attributes behind the selected findings, for organizations without the
+// Exchange tools: ldifde -i -f fix.ldf, or ldapmodify -f fix.ldf. Groups
+// without a DN (Microsoft 365 groups from Graph) are listed as comments.
+func LDIF(w io.Writer, rep *reports.ReadReport, sel Selection) error {
+	bw := bufio.NewWriter(w)
+	fmt.Fprintf(bw, "# dgaudit remediation (LDIF), from the report of %s audited %s by %s.\n",
+		comment(rep.Source), rep.AuditedAt.UTC().Format("2006-01-02 15:04Z"), comment(rep.Tool))
+	bw.WriteString("# Review before importing: ldifde -i -f FILE, or ldapmodify -f FILE.\nversion: 1\n")
+	for _, p := range plans(rep, sel) {
+		g := p.group
+		fmt.Fprintf(bw, "\n# %s <%s> (%s, score %d, %s)\n", comment(g.Name), comment(g.Mail), g.Kind, g.Score, g.Risk)
+		for _, n := range p.notes {
+			fmt.Fprintf(bw, "# NOTE: %s\n", comment(n))
+		}
+		for _, f := range p.manual {
+			fmt.Fprintf(bw, "# review by hand: [%s] %s: %s\n", f.Severity, f.Rule, comment(f.Message))
+		}
+		if len(p.changes) == 0 {
+			continue
+		}
+		if g.DN == "" || g.Kind == directory.Microsoft365 {
+			bw.WriteString("# no Active Directory object to modify (a cloud group): use the PowerShell script\n")
+			continue
+		}
+		for _, c := range p.changes {
+			fmt.Fprintf(bw, "# %s %s answers:\n", c.attr, ldifBool(c.value))
+			for _, f := range c.answers {
+				fmt.Fprintf(bw, "#   [%s] %s: %s\n", f.Severity, f.Rule, comment(f.Message))
+			}
+		}
+		bw.WriteString(ldifLine("dn", g.DN))
+		bw.WriteString("changetype: modify\n")
+		for _, c := range p.changes {
+			fmt.Fprintf(bw, "replace: %s\n%s: %s\n-\n", c.attr, c.attr, ldifBool(c.value))
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("ldif: write changes: %w", err)
+	}
+	return nil
+}
+
+func ldifBool(v bool) string {
+	if v {
+		return "TRUE"
+	}
+	return "FALSE"
+}
+
+// ldifLine writes attr: value, or attr:: base64 when the value is not an
+// RFC 2849 safe string (a line break in a DN would otherwise start a new
+// attribute line of the attacker's choosing).
+func ldifLine(attr, v string) string {
+	if safeString(v) {
+		return attr + ": " + v + "\n"
+	}
+	return attr + ":: " + base64.StdEncoding.EncodeToString([]byte(v)) + "\n"
+}
+
+func safeString(v string) bool {
+	if v == "" {
+		return true
+	}
+	if strings.ContainsAny(v[:1], " :<") || strings.HasSuffix(v, " ") {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c == 0 || c == '\n' || c == '\r' || c > 0x7f {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,134 @@
+package remediate
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+
+	"dgaudit/directory"
+	"dgaudit/reports"
+)
+
+// PowerShellOptions shape the script.
+type PowerShellOptions struct {
+	// Apply leaves -WhatIf off, so running the script changes the groups.
+	// Without it the script only shows what it would do.
+	Apply bool
+}
+
+// PowerShell writes an Exchange Management Shell script that fixes the
+// selected findings. Every cmdlet line is preceded by comments naming the
+// group and the findings it answers.
+func PowerShell(w io.Writer, rep *reports.ReadReport, sel Selection, opt PowerShellOptions) error {
+	bw := bufio.NewWriter(w)
+	ps := plans(rep, sel)
+	fmt.Fprintf(bw, "# dgaudit remediation script (Exchange PowerShell), from the report of %s audited %s by %s.\n",
+		comment(rep.Source), rep.AuditedAt.UTC().Format("2006-01-02 15:04Z"), comment(rep.Tool))
+	bw.WriteString("# Review every change before running it in the Exchange Management Shell or a Connect-ExchangeOnline session.\n")
+	if opt.Apply {
+		bw.WriteString("# Generated with --apply-script: the cmdlets below CHANGE the groups when run.\n")
+	} else {
+		bw.WriteString("# Every cmdlet carries -WhatIf, so running it only shows what would change;\n# regenerate with --apply-script to apply.\n")
+	}
+	bw.WriteString("$ErrorActionPreference = 'Stop'\n")
+	if len(ps) == 0 {
+		bw.WriteString("\n# Nothing selected to fix.\n")
+	}
+	whatIf := " -WhatIf"
+	if opt.Apply {
+		whatIf = ""
+	}
+	for _, p := range ps {
+		g := p.group
+		fmt.Fprintf(bw, "\n# %s <%s> (%s, score %d, %s)\n", comment(g.Name), comment(g.Mail), g.Kind, g.Score, g.Risk)
+		cmdlet := cmdletFor(g.Kind)
+		var args []string
+		for _, c := range p.changes {
+			if g.Kind == directory.Microsoft365 && c.param != paramAuth {
+				fmt.Fprintf(bw, "# %s cannot be set on a Microsoft 365 group (Set-UnifiedGroup has no such parameter); answers:\n", c.param)
+				writeAnswers(bw, c.answers)
+				continue
+			}
+			fmt.Fprintf(bw, "# -%s $%t answers:\n", c.param, c.value)
+			writeAnswers(bw, c.answers)
+			args = append(args, fmt.Sprintf("-%s $%t", c.param, c.value))
+		}
+		for _, n := range p.notes {
+			fmt.Fprintf(bw, "# NOTE: %s\n", comment(n))
+		}
+		if len(args) > 0 {
+			fmt.Fprintf(bw, "%s -Identity %s %s%s\n", cmdlet, psQuote(identity(g)), strings.Join(args, " "), whatIf)
+		}
+		for _, f := range p.manual {
+			fmt.Fprintf(bw, "# review by hand: [%s] %s: %s\n", f.Severity, f.Rule, comment(f.Message))
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("powershell: write script: %w", err)
+	}
+	return nil
+}
+
+func writeAnswers(bw *bufio.Writer, fs []reports.ReadFinding) {
+	for _, f := range fs {
+		fmt.Fprintf(bw, "#   [%s] %s: %s\n", f.Severity, f.Rule, comment(f.Message))
+	}
+}
+
+func cmdletFor(k directory.GroupKind) string {
+	switch k {
+	case directory.Dynamic:
+		return "Set-DynamicDistributionGroup"
+	case directory.Microsoft365:
+		return "Set-UnifiedGroup"
+	}
+	return "Set-DistributionGroup"
+}
+
+var guidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// identity is the object GUID when the ID is one (it survives renames and
+// is unique), else the primary SMTP address, else the DN.
+func identity(g *reports.ReadGroup) string {
+	switch {
+	case guidPattern.MatchString(g.ID):
+		return g.ID
+	case g.Mail != "":
+		return g.Mail
+	case g.DN != "":
+		return g.DN
+	}
+	return g.ID
+}
+
+// psQuote makes s a single-quoted PowerShell string literal. Inside single
+// quotes PowerShell expands nothing; the only special characters are the
+// quotes themselves, which are doubled. PowerShell also treats the
+// typographic single quotes (U+2018 to U+201B) as quotes, so they are doubled
+// too, or a name such as x’; Remove-Mailbox would end the string.
+func psQuote(s string) string {
+	var b strings.Builder
+	b.WriteByte('\'')
+	for _, r := range s {
+		switch r {
+		case '\'', '\u2018', '\u2019', '\u201A', '\u201B':
+			b.WriteRune(r)
+		}
+		b.WriteRune(r)
+	}
+	b.WriteByte('\'')
+	return b.String()
+}
+
+// comment makes s safe inside a one-line comment (PowerShell # or LDIF #):
+// a line break would end the comment and make the rest of the name code.
+func comment(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || r == '\u0085' || r == '\u2028' || r == '\u2029' {
+			return ' '
+		}
+		return r
+	}, s)
+}

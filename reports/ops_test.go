@@ -1,0 +1,182 @@
+package reports
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"dgaudit/audit"
+)
+
+// opsReport is testReport with a suppressed finding, suppressions in every
+// state and a baseline comparison, the way the engine fills them.
+func opsReport() *audit.Report {
+	rep := testReport()
+	g := &rep.Groups[0]
+	sup := audit.Suppression{ObjectID: g.ID, Name: g.Name, Rule: g.Findings[len(g.Findings)-1].Rule,
+		Reason: "partner list, reviewed", Owner: "mail-team@corp.example", Expires: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)}
+	g.Suppressed = []audit.SuppressedFinding{{Finding: g.Findings[len(g.Findings)-1], By: sup}}
+	g.Findings = g.Findings[:len(g.Findings)-1]
+	rep.Summary.Suppressed = 1
+	rep.Suppressions = []audit.SuppressionResult{
+		{Suppression: sup, State: audit.SuppressionActive, Matched: 1},
+		{Suppression: audit.Suppression{ObjectID: "gone", Name: "Old list", Rule: "*", Reason: "legacy", Owner: "bob"}, State: audit.SuppressionUnmatched},
+		{Suppression: audit.Suppression{ObjectID: g.ID, Rule: "no-owner", Reason: "temp", Owner: "bob", Expires: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}, State: audit.SuppressionExpired},
+	}
+	base := &audit.Baseline{Source: "ldaps://dc1", AuditedAt: time.Date(2026, 3, 1, 7, 0, 0, 0, time.UTC),
+		Groups:      []audit.BaselineGroup{{ID: rep.Groups[1].ID, Name: "old name", Score: 10, Risk: audit.BandNone, Findings: []audit.FindingRef{{Rule: "no-owner", Severity: audit.Low}}}, {ID: "gone", Name: "Old list", Score: 50, Risk: audit.BandMedium, Findings: []audit.FindingRef{{Rule: "external-members", Severity: audit.Low}}}},
+		OrgFindings: []audit.FindingRef{{Rule: "remote-domains-unknown", Severity: audit.Info}},
+	}
+	rep.Changes = audit.Compare(rep, base)
+	return rep
+}
+
+func TestOpsGolden(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		writer Writer
+		rep    *audit.Report
+	}{
+		{"report-ops.json", JSON{Tool: "dgaudit test"}, opsReport()},
+		{"findings.jsonl", JSONL{Tool: "dgaudit test"}, testReport()},
+		{"findings-ops.jsonl", JSONL{Tool: "dgaudit test"}, opsReport()},
+		{"empty.jsonl", JSONL{}, emptyReport()},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var buf bytes.Buffer
+			if err := tt.writer.Write(&buf, tt.rep); err != nil {
+				t.Fatal(err)
+			}
+			checkGolden(t, tt.name, buf.Bytes())
+		})
+	}
+}
+
+func TestJSONLEveryLineStandsAlone(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	rep := opsReport()
+	if err := (JSONL{}).Write(&buf, rep); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+	want := len(rep.OrgFindings) + 1 // the suppressed one
+	for _, g := range rep.Groups {
+		want += len(g.Findings)
+	}
+	if len(lines) != want {
+		t.Fatalf("%d lines, want one per finding (%d)", len(lines), want)
+	}
+	suppressed := 0
+	for i, l := range lines {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("line %d is not a JSON object: %v", i+1, err)
+		}
+		if m["scope"] == "group" && (m["groupId"] == nil || m["score"] == nil || m["risk"] == nil) {
+			t.Errorf("line %d lacks the group's id, score or risk: %s", i+1, l)
+		}
+		if m["suppressed"] == true {
+			suppressed++
+		}
+	}
+	if suppressed != 1 {
+		t.Errorf("%d suppressed lines, want 1", suppressed)
+	}
+}
+
+func TestJSONLWriteErrors(t *testing.T) {
+	t.Parallel()
+	if err := (JSONL{}).Write(&brokenWriter{limit: 10}, syntheticReport(200, 3, 2)); !errors.Is(err, errBroken) {
+		t.Errorf("error = %v, want the writer's", err)
+	}
+	if err := (JSONL{}).Write(&bytes.Buffer{}, nil); err == nil {
+		t.Error("nil report accepted")
+	}
+}
+
+func TestReadJSONRoundTrip(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	rep := testReport()
+	if err := (JSON{Tool: "dgaudit test"}).Write(&buf, rep); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadJSON(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Groups) != len(rep.Groups) || got.Tool != "dgaudit test" || !got.AuditedAt.Equal(rep.AuditedAt) {
+		t.Fatalf("read %d groups, tool %q, time %v", len(got.Groups), got.Tool, got.AuditedAt)
+	}
+	g := got.Groups[0]
+	want := rep.Groups[0]
+	if g.ID != want.ID || g.DN != want.DN || g.Mail != want.Mail || g.Kind != want.Kind || g.Score != want.Score || len(g.Findings) != len(want.Findings) {
+		t.Errorf("group 0 read back as %+v", g)
+	}
+	if g.Settings.RequireSenderAuth != want.Settings.RequireSenderAuth.Setting() {
+		t.Errorf("settings read back as %+v", g.Settings)
+	}
+	// A baseline of a report compared with the same report changes nothing.
+	ch := audit.Compare(rep, got.Baseline())
+	if ch.Counts[audit.ChangeUnchanged] != len(ch.Groups) || ch.Organization != nil {
+		t.Errorf("self-comparison: %+v", ch.Counts)
+	}
+}
+
+func TestReadJSONRefuses(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, doc, want string
+	}{
+		{"empty", "", "the file is empty"},
+		{"truncated", `{"schemaVersion": 1, "tool": "dgaudit", "groups": [`, "truncated"},
+		{"syntax", `{"schemaVersion": 1,, }`, "malformed JSON at byte"},
+		{"wrong type", `{"schemaVersion": 1, "tool": "dgaudit", "groups": [{"id": "a", "score": "high"}]}`, "field groups.score"},
+		{"snapshot", `{"schemaVersion": 1, "source": "demo", "collector": "dgaudit", "groups": []}`, "it is a snapshot"},
+		{"no version", `{"tool": "dgaudit", "groups": []}`, "schemaVersion or tool is missing"},
+		{"version zero", `{"schemaVersion": 0, "tool": "dgaudit", "groups": []}`, "schemaVersion 0"},
+		{"newer version", `{"schemaVersion": 2, "tool": "dgaudit 9.0", "groups": []}`, "report schema version 2 is newer than this dgaudit reads (1; written by dgaudit 9.0)"},
+		{"group without id", `{"schemaVersion": 1, "tool": "dgaudit", "groups": [{"name": "x"}]}`, `groups[0] ("x") has no id`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := ReadJSON(strings.NewReader(tt.doc))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error = %v, want one containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestReadJSONOlderReport reads a report of schema version 1 as the first
+// release wrote it, before suppressions and changes existed.
+func TestReadJSONOlderReport(t *testing.T) {
+	t.Parallel()
+	doc := `{"schemaVersion": 1, "tool": "dgaudit 0.1.0", "source": "demo", "auditedAt": "2026-01-01T00:00:00Z",
+	  "organization": {"findings": [{"rule": "remote-domains-unknown", "severity": "info"}]},
+	  "groups": [{"id": "g1", "name": "A", "mail": "a@x", "kind": "distribution", "score": 90, "risk": "critical",
+	    "findings": [{"rule": "ndr-loop-risk", "severity": "critical"}, {"rule": "ndr-loop-risk", "severity": "high"}]}],
+	  "rules": []}`
+	got, err := ReadJSON(strings.NewReader(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := got.Baseline()
+	want := []audit.FindingRef{{Rule: "ndr-loop-risk", Severity: audit.Critical}}
+	if diff := cmp.Diff(want, b.Groups[0].Findings); diff != "" {
+		t.Errorf("findings (-want +got):\n%s", diff)
+	}
+	if len(b.OrgFindings) != 1 {
+		t.Errorf("org findings %v", b.OrgFindings)
+	}
+}
