@@ -43,10 +43,10 @@ const (
 	// ChangeNew: the group was not in the baseline, or had no findings there,
 	// and has findings now.
 	ChangeNew Change = "new"
-	// ChangeWorsened: a rule fires that did not, a finding's severity rose, or
-	// the score went up.
+	// ChangeWorsened: the score went up, or it stayed and a rule fires that
+	// did not (or more severely).
 	ChangeWorsened Change = "worsened"
-	// ChangeImproved: the score went down and nothing got worse.
+	// ChangeImproved: the score went down.
 	ChangeImproved Change = "improved"
 	// ChangeUnchanged: the same findings at the same score.
 	ChangeUnchanged Change = "unchanged"
@@ -159,10 +159,15 @@ func classify(had, has bool, added []FindingRef, score, prevScore int) Change {
 		return ChangeNew
 	case had && !has:
 		return ChangeResolved
-	case len(added) > 0 || score > prevScore:
+	case score > prevScore:
 		return ChangeWorsened
 	case score < prevScore:
+		// A fix can bring a lesser finding (both report flags off after
+		// turning off reports to the originator, say); the group still
+		// improved, and Added still lists what is new.
 		return ChangeImproved
+	case len(added) > 0:
+		return ChangeWorsened
 	}
 	return ChangeUnchanged
 }

@@ -66,11 +66,12 @@ var ErrNotReport = errors.New("not a dgaudit JSON report")
 // changed meaning; older versions are read (version 1 is the first).
 func ReadJSON(r io.Reader) (*ReadReport, error) {
 	var raw struct {
-		SchemaVersion *int      `json:"schemaVersion"`
-		Tool          string    `json:"tool"`
-		Source        string    `json:"source"`
-		AuditedAt     time.Time `json:"auditedAt"`
-		Collector     *string   `json:"collector"`
+		SchemaVersion *int             `json:"schemaVersion"`
+		Tool          string           `json:"tool"`
+		Source        string           `json:"source"`
+		AuditedAt     time.Time        `json:"auditedAt"`
+		Collector     *string          `json:"collector"`
+		Users         *json.RawMessage `json:"users"`
 		Organization  struct {
 			Findings []ReadFinding `json:"findings"`
 		} `json:"organization"`
@@ -93,7 +94,7 @@ func ReadJSON(r io.Reader) (*ReadReport, error) {
 		return nil, fmt.Errorf("malformed report: %w", err)
 	}
 	switch {
-	case raw.Collector != nil && raw.Tool == "":
+	case (raw.Collector != nil || raw.Users != nil) && raw.Tool == "":
 		return nil, fmt.Errorf("%w: it is a snapshot (from 'dgaudit collect'); audit it first, or compare snapshots with 'dgaudit diff'", ErrNotReport)
 	case raw.SchemaVersion == nil || raw.Tool == "":
 		return nil, fmt.Errorf("%w: schemaVersion or tool is missing", ErrNotReport)

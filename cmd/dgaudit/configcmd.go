@@ -106,8 +106,8 @@ func (a *app) configCmd() *cobra.Command {
 	}
 	initCmd.Flags().BoolVar(&force, "force", false, "overwrite an existing file")
 	checkCmd := &cobra.Command{
-		Use:   "check FILE",
-		Short: "Validate a config file: every unknown key, bad value and missing secret, with its line",
+		Use:     "check FILE",
+		Short:   "Validate a config file: every unknown key, bad value and missing secret, with its line",
 		Example: `  dgaudit config check /etc/dgaudit/dgaudit.yaml`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {

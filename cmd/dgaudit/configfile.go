@@ -119,22 +119,40 @@ func loadConfig(path string, env func(string) string) (*fileConfig, error) {
 		return nil, usagef("config: %v", err)
 	}
 	cfg, err := parseConfig(path, data)
-	if err != nil {
+	if cfg == nil {
 		return nil, err
 	}
-	if err := cfg.validate(env); err != nil {
-		return nil, err
+	// Values are checked even when some keys did not decode, so that one
+	// run reports every problem; a key that failed stays at its zero value,
+	// which the checks accept, so nothing is reported twice.
+	if verr := cfg.validate(env); verr != nil || err != nil {
+		return nil, usageError{errors.Join(unwrapUsage(err), unwrapUsage(verr))}
 	}
 	return cfg, nil
 }
 
+// unwrapUsage strips the usageError wrapper so that joined errors do not
+// nest it.
+func unwrapUsage(err error) error {
+	var u usageError
+	if errors.As(err, &u) {
+		return u.err
+	}
+	return err
+}
+
 // parseConfig decodes strictly: unknown keys, duplicate keys, values of the
-// wrong type and inline secrets are all collected, not just the first.
+// wrong type and inline secrets are all collected, not just the first. It
+// returns the config decoded so far with those problems, and no config when
+// the file is not YAML at all.
 func parseConfig(path string, data []byte) (*fileConfig, error) {
 	cfg := &fileConfig{path: path, lines: map[string]int{}}
 	d := &decoder{file: path, lines: cfg.lines}
 	if err := decodeYAML(path, data, d, cfg); err != nil {
-		return nil, err
+		if len(d.errs) == 0 {
+			return nil, err
+		}
+		return cfg, err
 	}
 	return cfg, nil
 }
@@ -308,8 +326,8 @@ func shown(n *yaml.Node) string {
 // at formats a problem found after decoding, with the key's line.
 func (c *fileConfig) at(path, format string, args ...any) error {
 	line := c.lines[path]
-	for p := path; line == 0 && strings.Contains(p, "."); {
-		p = p[:strings.LastIndex(p, ".")]
+	for p := path; line == 0 && strings.ContainsAny(p, ".["); {
+		p = p[:strings.LastIndexAny(p, ".[")]
 		line = c.lines[p]
 	}
 	return fmt.Errorf("%s:%d: %s: %s", c.path, line, path, fmt.Sprintf(format, args...))

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"time"
 
 	"dgaudit/audit"
@@ -33,14 +34,17 @@ func loadSuppressions(path string, catalogue []audit.Rule) ([]audit.Suppression,
 	}
 	var f suppressionsFile
 	d := &decoder{file: path, lines: map[string]int{}}
-	if err := decodeYAML(path, data, d, &f); err != nil {
-		return nil, err
+	// Entries are checked even when some keys did not decode, so that one
+	// run reports every problem.
+	derr := decodeYAML(path, data, d, &f)
+	if derr != nil && len(d.errs) == 0 {
+		return nil, derr
 	}
 	known := map[string]bool{audit.AnyRule: true}
 	for _, r := range catalogue {
 		known[r.ID] = true
 	}
-	var errs []error
+	errs := slices.Clone(d.errs)
 	bad := func(line int, key, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s:%d: %s: %s", path, line, key, fmt.Sprintf(format, args...)))
 	}
