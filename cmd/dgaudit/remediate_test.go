@@ -1,0 +1,127 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"dgaudit/directory"
+	dt "dgaudit/directory/directorytest"
+)
+
+// hostileSnapshot has groups whose names, addresses and DNs try to break out
+// of a PowerShell string or an LDIF line; names are attacker-controlled.
+func hostileSnapshot() *directory.Snapshot {
+	// The ID is not a GUID, so the script names these groups by their
+	// (hostile) address.
+	evil := func(id, name, dn, mail string) func(*directory.Group) {
+		return func(g *directory.Group) {
+			g.ID, g.Name, g.DN, g.Mail = id, name, dn, mail
+		}
+	}
+	return dt.New().Mailbox("o").Contact("x", "x@partner.example").
+		Group("Plain", []string{"x", "o"}, dt.ReportsToOriginator, dt.OOFToOriginator, dt.Owner("o"),
+			func(g *directory.Group) { g.ID, g.DN = "0b6f2a51-0000-4000-8000-000000000001", "CN=Plain,OU=Groups,DC=corp,DC=example" }).
+		Group("q1", []string{"x", "o"}, dt.ReportsToOriginator, dt.Owner("o"),
+			evil("q1", "x'; Remove-Mailbox -Identity * -Confirm:$false; '", "CN=x\\'; Remove-Mailbox,DC=corp,DC=example", "x';Remove-Mailbox;'@corp.example")).
+		Group("q2", []string{"x", "o"}, dt.ReportsToOriginator, dt.Owner("o"),
+			evil("q2", "smart\u2019quote", "CN=evil\nchangetype: delete,DC=corp,DC=example", "x\u2019;Stop-Computer;\u2018@corp.example")).
+		Group("q3", []string{"x", "o"}, dt.ReportsToOriginator,
+			evil("q3", "line\nRemove-Mailbox -Identity *", "CN=nl,DC=corp,DC=example", "")).
+		Group("Dyn", []string{"x"}, dt.Kind(directory.Dynamic), dt.Owner("o"),
+			func(g *directory.Group) { g.DN = "CN=Dyn,DC=corp,DC=example" }).
+		Group("Cloud", []string{"x", "o"}, dt.Kind(directory.Microsoft365), dt.Open, dt.ReportsToOriginator, dt.Owner("o")).
+		Edit(func(s *directory.Snapshot) {
+			// The builder derives mail from the name; hostile groups keep a
+			// hostile address too.
+			for i := range s.Groups {
+				if s.Groups[i].Mail == "" {
+					s.Groups[i].Mail = "list" + string(rune('a'+i)) + "@corp.example"
+				}
+			}
+		}).
+		Snapshot()
+}
+
+func TestRemediate(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	report := filepath.Join(dir, "report.json")
+	if code, _, stderr := dgaudit(t, "audit", "--snapshot", writeSnapshot(t, hostileSnapshot()), "-o", report, "--fail-on", "none"); code != exitOK {
+		t.Fatalf("audit: exit %d\n%s", code, stderr)
+	}
+	// The report's audit time changes every run; pin it for the goldens.
+	data, _ := os.ReadFile(report)
+	data = regexp.MustCompile(`"auditedAt": "[^"]*"`).ReplaceAll(data, []byte(`"auditedAt": "2026-03-02T07:31:05Z"`))
+	os.WriteFile(report, data, 0o644)
+
+	for _, tc := range []struct{ out, golden string }{
+		{"fix.ps1", "remediate.golden.ps1"},
+		{"fix.ldf", "remediate.golden.ldf"},
+	} {
+		out := filepath.Join(dir, tc.out)
+		if code, _, stderr := dgaudit(t, "remediate", "--report", report, "-o", out, "--min-severity", "info"); code != exitOK {
+			t.Fatalf("remediate %s: exit %d\n%s", tc.out, code, stderr)
+		}
+		got, _ := os.ReadFile(out)
+		golden(t, filepath.Join("testdata", tc.golden), strings.ReplaceAll(string(got), dir, "$DIR"))
+	}
+
+	ps1, _ := os.ReadFile(filepath.Join(dir, "fix.ps1"))
+	// Every line that is not a comment is one cmdlet whose only string is
+	// a single-quoted literal with every quote doubled, then switches.
+	quoted := `'(?:[^'\x{2018}-\x{201B}]|''|\x{2018}\x{2018}|\x{2019}\x{2019}|\x{201A}\x{201A}|\x{201B}\x{201B})*'`
+	cmdline := regexp.MustCompile(`^Set-(?:DistributionGroup|DynamicDistributionGroup|UnifiedGroup) -Identity ` + quoted + `(?: -[A-Za-z]+ \$(?:true|false))+ -WhatIf$`)
+	cmdlets := 0
+	for i, l := range strings.Split(strings.TrimSuffix(string(ps1), "\n"), "\n") {
+		if l == "" || strings.HasPrefix(l, "#") || l == "$ErrorActionPreference = 'Stop'" {
+			continue
+		}
+		cmdlets++
+		if !cmdline.MatchString(l) {
+			t.Errorf("line %d is not an inert cmdlet line: %q", i+1, l)
+		}
+	}
+	if cmdlets < 5 {
+		t.Errorf("%d cmdlet lines, want one per fixable group", cmdlets)
+	}
+	if strings.Contains(string(ps1), "\nRemove-Mailbox") {
+		t.Error("a line break in a group name escaped its comment")
+	}
+	ldf, _ := os.ReadFile(filepath.Join(dir, "fix.ldf"))
+	if strings.Contains(string(ldf), "\nchangetype: delete") {
+		t.Error("a line break in a DN became an LDIF line")
+	}
+
+	// Selection and apply.
+	out := filepath.Join(dir, "one.ps1")
+	code, _, stderr := dgaudit(t, "remediate", "--report", report, "-o", out, "--group", "0b6f2a51-0000-4000-8000-000000000001", "--rule", "oof-to-originator", "--min-severity", "info", "--apply-script")
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	one, _ := os.ReadFile(out)
+	if n := strings.Count(string(one), "\nSet-"); n != 1 || strings.Contains(string(one), "-WhatIf") || !strings.Contains(string(one), "-SendOofMessageToOriginatorEnabled $false\n") {
+		t.Errorf("selected script:\n%s", one)
+	}
+
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"remediate", "-o", out}, "needs --report"},
+		{[]string{"remediate", "--report", report, "-o", filepath.Join(dir, "fix.sh")}, "want .ps1, .ldf or .ldif"},
+		{[]string{"remediate", "--report", report, "-o", filepath.Join(dir, "x.ldf"), "--apply-script"}, "--apply-script is for PowerShell"},
+		{[]string{"remediate", "--report", report, "-o", out, "--rule", "nope"}, "--rule nope: no such rule"},
+		{[]string{"remediate", "--report", report, "-o", out, "--group", "nope"}, "--group nope: no group"},
+		{[]string{"remediate", "--report", report, "-o", out, "--min-severity", "bad"}, "--min-severity"},
+	} {
+		if code, _, stderr := dgaudit(t, tc.args...); code != exitUsage || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d, want %d with %q\n%s", tc.args, code, exitUsage, tc.want, stderr)
+		}
+	}
+	if code, _, stderr := dgaudit(t, "remediate", "--report", writeSnapshot(t, loopSnapshot()), "-o", out); code != exitRuntime || !strings.Contains(stderr, "it is a snapshot") {
+		t.Errorf("snapshot as report: exit %d\n%s", code, stderr)
+	}
+}
