@@ -140,7 +140,7 @@ func TestConfigErrors(t *testing.T) {
 	dir := t.TempDir()
 	tests := []struct {
 		name, file, want string
-		env          map[string]string
+		env              map[string]string
 	}{
 		{"inline password", "source:\n  ldap:\n    urls: [ldaps://dc1]\n    password: x\n", "source.ldap.password: secrets are never read from the config file", nil},
 		{"missing secret", "source:\n  ldap:\n    urls: [ldaps://dc1]\n    bind-dn: svc@corp.example\n    password-env: CORP_PW\n", "no password for bind-dn svc@corp.example: environment variable CORP_PW is not set", nil},

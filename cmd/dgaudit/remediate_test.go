@@ -23,7 +23,9 @@ func hostileSnapshot() *directory.Snapshot {
 	}
 	return dt.New().Mailbox("o").Contact("x", "x@partner.example").
 		Group("Plain", []string{"x", "o"}, dt.ReportsToOriginator, dt.OOFToOriginator, dt.Owner("o"),
-			func(g *directory.Group) { g.ID, g.DN = "0b6f2a51-0000-4000-8000-000000000001", "CN=Plain,OU=Groups,DC=corp,DC=example" }).
+			func(g *directory.Group) {
+				g.ID, g.DN = "0b6f2a51-0000-4000-8000-000000000001", "CN=Plain,OU=Groups,DC=corp,DC=example"
+			}).
 		Group("q1", []string{"x", "o"}, dt.ReportsToOriginator, dt.Owner("o"),
 			evil("q1", "x'; Remove-Mailbox -Identity * -Confirm:$false; '", "CN=x\\'; Remove-Mailbox,DC=corp,DC=example", "x';Remove-Mailbox;'@corp.example")).
 		Group("q2", []string{"x", "o"}, dt.ReportsToOriginator, dt.Owner("o"),
