@@ -116,3 +116,11 @@ func SettingsOf(g *directory.Group) GroupSettings {
 		Owners:             len(g.ManagedBy),
 	}
 }
+
+// Fields returns the five switches as settings, in report order.
+func (s GroupSettings) Fields() []Setting {
+	return []Setting{
+		s.RequireSenderAuth.Setting(), s.ReportToOriginator.Setting(), s.ReportToManager.Setting(),
+		s.OOFToOriginator.Setting(), s.Moderation.Setting(),
+	}
+}

@@ -37,6 +37,14 @@ type ReadGroup struct {
 	Risk     audit.Band          `json:"risk"`
 	Settings ReadSettings        `json:"settings"`
 	Findings []ReadFinding       `json:"findings"`
+	// ExternalRecipients are the external recipients the group reaches.
+	ExternalRecipients []ReadExternal `json:"externalRecipients"`
+}
+
+// ReadExternal is one external recipient of a group.
+type ReadExternal struct {
+	ID      string `json:"id"`
+	Address string `json:"address"`
 }
 
 // ReadSettings are a group's effective settings as the report states them.
@@ -45,7 +53,10 @@ type ReadSettings struct {
 	ReportToOriginator audit.Setting          `json:"reportToOriginator"`
 	ReportToManager    audit.Setting          `json:"reportToManager"`
 	OOFToOriginator    audit.Setting          `json:"oofToOriginator"`
+	Moderation         audit.Setting          `json:"moderation"`
 	DeliveryReportsTo  directory.ReportTarget `json:"deliveryReportsTo"`
+	AcceptOnlyFrom     int                    `json:"acceptOnlyFrom"`
+	RejectFrom         int                    `json:"rejectFrom"`
 	Owners             int                    `json:"owners"`
 }
 

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/spf13/cobra"
+	"github.com/xuri/excelize/v2"
 
 	"dgaudit/directory"
 	dt "dgaudit/directory/directorytest"
@@ -231,6 +232,20 @@ rules:
 	})
 }
 
+func sheetRows(t *testing.T, path, sheet string) [][]string {
+	t.Helper()
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows(sheet)
+	if err != nil {
+		t.Fatalf("%s: sheet %s: %v", path, sheet, err)
+	}
+	return rows
+}
+
 func writeSnapshotAt(t *testing.T, path string, s *directory.Snapshot) {
 	t.Helper()
 	f, err := os.Create(path)
@@ -313,8 +328,8 @@ func TestBaselineAndFailOnNew(t *testing.T) {
 	if doc.Groups[0].Change == "" {
 		t.Error("groups[].change missing")
 	}
-	if st, err := os.Stat(xlsx); err != nil || st.Size() == 0 {
-		t.Errorf("xlsx not written: %v", err)
+	if rows := sheetRows(t, xlsx, "Changes"); len(rows) != 4 || rows[1][0] != "new" || rows[1][1] != "Fresh" {
+		t.Errorf("Changes sheet: %v", rows)
 	}
 	// Fail on new high: the Loop group is improved, so only new things count.
 	if code, _, _ := dgaudit(t, "audit", "--snapshot", a, "--baseline", prev, "--fail-on-new", "high", "--severity", "ndr-loop-risk=medium"); code != exitOK {
@@ -414,6 +429,11 @@ func TestSuppressions(t *testing.T) {
 	}
 	if strings.Join(states, ",") != "active,expired,unmatched" || doc.Summary.Suppressed != len(g.Suppressed) {
 		t.Errorf("states %v, summary.suppressed %d", states, doc.Summary.Suppressed)
+	}
+
+	rows := sheetRows(t, filepath.Join(dir, "r.xlsx"), "Suppressed")
+	if len(rows) != 1+len(g.Suppressed)+2 || rows[1][0] != "Loop" || !strings.Contains(rows[len(rows)-1][4], "unmatched") {
+		t.Errorf("Suppressed sheet: %v", rows)
 	}
 
 	bad := writeFile(t, dir, "bad.yaml", `suppressions:

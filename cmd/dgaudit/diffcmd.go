@@ -1,0 +1,172 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"dgaudit/audit"
+	"dgaudit/directory"
+	"dgaudit/drift"
+	"dgaudit/reports"
+)
+
+func (a *app) diffCmd() *cobra.Command {
+	var outputs []string
+	cmd := &cobra.Command{
+		Use:   "diff A.json B.json",
+		Short: "Compare two snapshots or two reports of the same organization",
+		Long: `diff compares two snapshots (from 'dgaudit collect') or two JSON reports of the same
+organization: on-premises Active Directory against Exchange Online, or before and after a
+change. It lists groups present on one side only, settings that differ and membership
+differences (direct members for snapshots, external recipients for reports). Groups are
+paired by object ID; when no ID appears on both sides (objectGUID against Entra object
+IDs) they are paired by primary SMTP address, and the output says which was used.`,
+		Example: `  dgaudit diff onprem.snapshot.json online.snapshot.json -o drift.xlsx
+  dgaudit diff monday.json tuesday.json -o -`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 2 {
+				return usagef("diff takes two files, A and B, got %d", len(args))
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			type out struct{ path, format string }
+			var outs []out
+			stdout := 0
+			for _, p := range outputs {
+				format := "json"
+				if p != "-" {
+					format = strings.TrimPrefix(strings.ToLower(filepath.Ext(p)), ".")
+					if format != "json" && format != "xlsx" && format != "csv" {
+						return usagef("-o %s: cannot tell the format from the extension (want .json, .xlsx or .csv)", p)
+					}
+					if err := checkTargetDir(p); err != nil {
+						return usagef("-o %s: %v", p, err)
+					}
+				} else if stdout++; stdout > 1 {
+					return usagef("-o - given more than once")
+				}
+				outs = append(outs, out{p, format})
+			}
+			sa, err := a.diffSide(cmd, args[0])
+			if err != nil {
+				return err
+			}
+			sb, err := a.diffSide(cmd, args[1])
+			if err != nil {
+				return err
+			}
+			if sa.Kind != sb.Kind {
+				return usagef("%s is a %s and %s a %s: compare two snapshots or two reports", args[0], sa.Kind, args[1], sb.Kind)
+			}
+			res := drift.Compare(sa, sb)
+			var errs []error
+			for _, o := range outs {
+				write := func(w io.Writer) error { return reports.WriteDiff(w, o.format, res) }
+				if o.path == "-" {
+					err = write(a.stdout)
+				} else {
+					err = writeFileAtomic(o.path, write)
+				}
+				if err != nil {
+					errs = append(errs, fmt.Errorf("write %s: %w", o.path, err))
+				}
+			}
+			a.printDiffSummary(res, outputs)
+			return errors.Join(errs...)
+		},
+	}
+	cmd.Flags().StringArrayVarP(&outputs, "output", "o", nil, "write the comparison; format from the extension: .xlsx, .json, .csv; - is JSON on stdout (repeatable)")
+	return cmd
+}
+
+// diffSide reads a file as a report if it is one, else as a snapshot.
+func (a *app) diffSide(cmd *cobra.Command, path string) (*drift.Side, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	rep, err := reports.ReadJSON(f)
+	f.Close()
+	if err == nil {
+		return sideFromReport(path, rep), nil
+	}
+	if !errors.Is(err, reports.ErrNotReport) {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	snap, serr := directory.File{Path: path}.Snapshot(cmd.Context())
+	if serr != nil {
+		return nil, fmt.Errorf("read %s: neither a report (%v) nor a snapshot: %w", path, err, serr)
+	}
+	return drift.FromSnapshot(path, snap), nil
+}
+
+// sideFromReport builds a side from a report. Reports do not list members,
+// only the external recipients each group reaches, which is what is compared.
+func sideFromReport(label string, rep *reports.ReadReport) *drift.Side {
+	side := &drift.Side{Label: label, Kind: "report", MembersAre: "external recipients"}
+	for _, g := range rep.Groups {
+		st := g.Settings
+		ext := make([]string, 0, len(g.ExternalRecipients))
+		for _, e := range g.ExternalRecipients {
+			ext = append(ext, strings.ToLower(e.Address))
+		}
+		side.Groups = append(side.Groups, drift.Group{
+			ID: g.ID, Name: g.Name, Mail: g.Mail, Kind: string(g.Kind),
+			Settings: drift.SettingsFrom(
+				[]audit.Setting{st.RequireSenderAuth, st.ReportToOriginator, st.ReportToManager, st.OOFToOriginator, st.Moderation},
+				drift.CountSettings(st.DeliveryReportsTo, st.AcceptOnlyFrom, st.RejectFrom, st.Owners)...),
+			Members: ext,
+		})
+	}
+	return side
+}
+
+func (a *app) printDiffSummary(r *drift.Result, outputs []string) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "\ndgaudit: compared %s (%s, %d groups) with %s (%s, %d groups), paired by %s\n",
+		r.A.Label, r.A.Kind, r.A.Groups, r.B.Label, r.B.Kind, r.B.Groups, r.MatchedBy)
+	for _, n := range r.Notes {
+		fmt.Fprintf(&b, "note: %s\n", n)
+	}
+	fmt.Fprintf(&b, "paired: %d (%d without differences); only in A: %d; only in B: %d; settings differing: %d; membership differing: %d groups\n",
+		r.Matched, r.Same, len(r.OnlyInA), len(r.OnlyInB), len(r.Settings), len(r.Members))
+	list := func(label string, gs []drift.GroupRef) {
+		for i, g := range gs {
+			if i == 5 {
+				fmt.Fprintf(&b, "  ... and %d more\n", len(gs)-5)
+				break
+			}
+			fmt.Fprintf(&b, "  %s: %s <%s>\n", label, g.Name, g.Mail)
+		}
+	}
+	list("only in A", r.OnlyInA)
+	list("only in B", r.OnlyInB)
+	for i, s := range r.Settings {
+		if i == 10 {
+			fmt.Fprintf(&b, "  ... and %d more settings\n", len(r.Settings)-10)
+			break
+		}
+		fmt.Fprintf(&b, "  %s <%s>: %s %s -> %s\n", s.Group.Name, s.Group.Mail, s.Setting, s.A, s.B)
+	}
+	for i, m := range r.Members {
+		if i == 5 {
+			fmt.Fprintf(&b, "  ... and %d more groups with membership differences\n", len(r.Members)-5)
+			break
+		}
+		fmt.Fprintf(&b, "  %s <%s>: %s only in A %d, only in B %d\n", m.Group.Name, m.Group.Mail, r.MembersCompared, len(m.OnlyInA), len(m.OnlyInB))
+	}
+	if len(outputs) == 0 {
+		b.WriteString("reports: none written (add -o drift.xlsx -o drift.json)\n")
+	}
+	for _, o := range outputs {
+		fmt.Fprintf(&b, "report: %s\n", o)
+	}
+	fmt.Fprint(a.stderr, b.String())
+}
