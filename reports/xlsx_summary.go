@@ -3,6 +3,7 @@ package reports
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/xuri/excelize/v2"
 
@@ -79,6 +80,18 @@ func writeSummary(f *excelize.File, st *styles, rep *audit.Report, tool string) 
 	s.line(0, "Findings", styled{rep.Summary.Findings, st.left})
 	s.line(0, "External recipients", styled{rep.Summary.ExternalRecipients, st.left})
 	s.line(0, "Coverage gaps", styled{rep.Summary.Gaps, st.left})
+	// Only runs with suppressions or a baseline get these lines, so plain
+	// reports keep their layout.
+	if rep.Suppressions != nil {
+		s.line(0, "Suppressed findings", styled{rep.Summary.Suppressed, st.left})
+	}
+	if c := rep.Changes; c != nil {
+		parts := make([]string, 0, len(audit.ChangeOrder))
+		for _, ch := range audit.ChangeOrder {
+			parts = append(parts, fmt.Sprintf("%s %d", ch, c.Counts[ch]))
+		}
+		s.line(0, "Changes since baseline", strings.Join(parts, ", "))
+	}
 
 	s.blank()
 	s.line(st.section, "Groups by risk band")

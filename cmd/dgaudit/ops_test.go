@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -214,6 +215,13 @@ rules:
 	if strings.Contains(string(data), `"rule":"no-owner"`) {
 		t.Error("disabled rule still reported")
 	}
+	// collect takes its source from the file too, but not the report outputs.
+	snapOut := filepath.Join(dir, "copy.snapshot.json")
+	if code, _, stderr := dgaudit(t, "collect", "-c", cfg, "-o", snapOut); code != exitOK {
+		t.Errorf("collect -c: exit %d\n%s", code, stderr)
+	} else if _, err := os.Stat(snapOut); err != nil {
+		t.Error(err)
+	}
 	// DGAUDIT_CONFIG names the file when -c is not given; a flag still wins.
 	t.Run("env", func(t *testing.T) {
 		var out, errb strings.Builder
@@ -330,6 +338,10 @@ func TestBaselineAndFailOnNew(t *testing.T) {
 	}
 	if rows := sheetRows(t, xlsx, "Changes"); len(rows) != 4 || rows[1][0] != "new" || rows[1][1] != "Fresh" {
 		t.Errorf("Changes sheet: %v", rows)
+	}
+	summary := fmt.Sprint(sheetRows(t, xlsx, "Summary"))
+	if !strings.Contains(summary, "Changes since baseline new 1, worsened 1, improved 1, unchanged 0, resolved 0") {
+		t.Errorf("Summary sheet lacks the changes line: %s", summary)
 	}
 	// Fail on new high: the Loop group is improved, so only new things count.
 	if code, _, _ := dgaudit(t, "audit", "--snapshot", a, "--baseline", prev, "--fail-on-new", "high", "--severity", "ndr-loop-risk=medium"); code != exitOK {
