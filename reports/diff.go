@@ -10,7 +10,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"dgaudit/drift"
+	"dgaudit/audit"
 )
 
 // DiffFormats are the formats of 'dgaudit diff', by extension.
@@ -19,7 +19,7 @@ func DiffFormats() []string { return []string{"json", "xlsx", "csv"} }
 // WriteDiff writes a comparison in format (json, xlsx or csv). All three
 // hold the same rows: one per group on one side only, per differing setting
 // and per group whose membership differs.
-func WriteDiff(w io.Writer, format string, r *drift.Result) error {
+func WriteDiff(w io.Writer, format string, r *audit.Drift) error {
 	if r == nil {
 		return errors.New("diff: no comparison to write")
 	}
@@ -36,9 +36,9 @@ func WriteDiff(w io.Writer, format string, r *drift.Result) error {
 
 type jsonDiff struct {
 	SchemaVersion   int               `json:"schemaVersion"`
-	A               drift.SideInfo    `json:"a"`
-	B               drift.SideInfo    `json:"b"`
-	MatchedBy       drift.Match       `json:"matchedBy"`
+	A               jsonDiffSide      `json:"a"`
+	B               jsonDiffSide      `json:"b"`
+	MatchedBy       audit.DriftMatch  `json:"matchedBy"`
 	Matched         int               `json:"matched"`
 	Same            int               `json:"same"`
 	MembersCompared string            `json:"membersCompared"`
@@ -47,6 +47,12 @@ type jsonDiff struct {
 	OnlyInB         []jsonDiffGroup   `json:"onlyInB"`
 	Settings        []jsonDiffSetting `json:"settings"`
 	Members         []jsonDiffMembers `json:"members"`
+}
+
+type jsonDiffSide struct {
+	Label  string `json:"label"`
+	Kind   string `json:"kind"`
+	Groups int    `json:"groups"`
 }
 
 type jsonDiffGroup struct {
@@ -74,13 +80,15 @@ type jsonDiffMembers struct {
 // diffSchemaVersion versions the diff JSON separately from the report's.
 const diffSchemaVersion = 1
 
-func refJSON(g drift.GroupRef) jsonDiffGroup {
+func refJSON(g audit.DriftGroupRef) jsonDiffGroup {
 	return jsonDiffGroup{Name: g.Name, Mail: g.Mail, IDA: g.IDA, IDB: g.IDB}
 }
 
-func diffJSON(w io.Writer, r *drift.Result) error {
+func diffJSON(w io.Writer, r *audit.Drift) error {
 	doc := jsonDiff{
-		SchemaVersion: diffSchemaVersion, A: r.A, B: r.B, MatchedBy: r.MatchedBy, Matched: r.Matched, Same: r.Same,
+		SchemaVersion: diffSchemaVersion,
+		A:             jsonDiffSide{Label: r.A.Label, Kind: r.A.Kind, Groups: r.A.Groups},
+		B:             jsonDiffSide{Label: r.B.Label, Kind: r.B.Kind, Groups: r.B.Groups}, MatchedBy: r.MatchedBy, Matched: r.Matched, Same: r.Same,
 		MembersCompared: r.MembersCompared, Notes: nonNil(r.Notes),
 		OnlyInA: []jsonDiffGroup{}, OnlyInB: []jsonDiffGroup{}, Settings: []jsonDiffSetting{}, Members: []jsonDiffMembers{},
 	}
@@ -109,7 +117,7 @@ func diffJSON(w io.Writer, r *drift.Result) error {
 var diffHeader = []string{"difference", "group_name", "group_mail", "id_a", "id_b", "setting", "a", "b"}
 
 // diffRows is every difference as a row of diffHeader.
-func diffRows(r *drift.Result) [][]string {
+func diffRows(r *audit.Drift) [][]string {
 	var rows [][]string
 	for _, g := range r.OnlyInA {
 		rows = append(rows, []string{"only-in-a", g.Name, g.Mail, g.IDA, "", "", "present", ""})
@@ -131,7 +139,7 @@ func diffRows(r *drift.Result) [][]string {
 	return rows
 }
 
-func diffCSV(w io.Writer, r *drift.Result) error {
+func diffCSV(w io.Writer, r *audit.Drift) error {
 	cw := csv.NewWriter(w)
 	err := cw.Write(diffHeader)
 	for _, row := range diffRows(r) {
@@ -153,7 +161,7 @@ func diffCSV(w io.Writer, r *drift.Result) error {
 	return nil
 }
 
-func diffXLSX(w io.Writer, r *drift.Result) (err error) {
+func diffXLSX(w io.Writer, r *audit.Drift) (err error) {
 	f := excelize.NewFile()
 	defer func() {
 		if cerr := f.Close(); cerr != nil && err == nil {

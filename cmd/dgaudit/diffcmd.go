@@ -12,7 +12,6 @@ import (
 
 	"dgaudit/audit"
 	"dgaudit/directory"
-	"dgaudit/drift"
 	"dgaudit/reports"
 )
 
@@ -65,7 +64,7 @@ IDs) they are paired by primary SMTP address, and the output says which was used
 			if sa.Kind != sb.Kind {
 				return usagef("%s is a %s and %s a %s: compare two snapshots or two reports", args[0], sa.Kind, args[1], sb.Kind)
 			}
-			res := drift.Compare(sa, sb)
+			res := audit.CompareDrift(sa, sb)
 			var errs []error
 			for _, o := range outs {
 				write := func(w io.Writer) error { return reports.WriteDiff(w, o.format, res) }
@@ -87,7 +86,7 @@ IDs) they are paired by primary SMTP address, and the output says which was used
 }
 
 // diffSide reads a file as a report if it is one, else as a snapshot.
-func (a *app) diffSide(cmd *cobra.Command, path string) (*drift.Side, error) {
+func (a *app) diffSide(cmd *cobra.Command, path string) (*audit.DriftSide, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
@@ -104,31 +103,31 @@ func (a *app) diffSide(cmd *cobra.Command, path string) (*drift.Side, error) {
 	if serr != nil {
 		return nil, fmt.Errorf("read %s: neither a report (%v) nor a snapshot: %w", path, err, serr)
 	}
-	return drift.FromSnapshot(path, snap), nil
+	return audit.DriftSideOfSnapshot(path, snap), nil
 }
 
 // sideFromReport builds a side from a report. Reports do not list members,
 // only the external recipients each group reaches, which is what is compared.
-func sideFromReport(label string, rep *reports.ReadReport) *drift.Side {
-	side := &drift.Side{Label: label, Kind: "report", MembersAre: "external recipients"}
+func sideFromReport(label string, rep *reports.ReadReport) *audit.DriftSide {
+	side := &audit.DriftSide{Label: label, Kind: "report", MembersAre: "external recipients"}
 	for _, g := range rep.Groups {
 		st := g.Settings
 		ext := make([]string, 0, len(g.ExternalRecipients))
 		for _, e := range g.ExternalRecipients {
 			ext = append(ext, strings.ToLower(e.Address))
 		}
-		side.Groups = append(side.Groups, drift.Group{
+		side.Groups = append(side.Groups, audit.DriftGroup{
 			ID: g.ID, Name: g.Name, Mail: g.Mail, Kind: string(g.Kind),
-			Settings: drift.SettingsFrom(
+			Settings: audit.DriftValues(
 				[]audit.Setting{st.RequireSenderAuth, st.ReportToOriginator, st.ReportToManager, st.OOFToOriginator, st.Moderation},
-				drift.CountSettings(st.DeliveryReportsTo, st.AcceptOnlyFrom, st.RejectFrom, st.Owners)...),
+				audit.DriftCounts(st.DeliveryReportsTo, st.AcceptOnlyFrom, st.RejectFrom, st.Owners)...),
 			Members: ext,
 		})
 	}
 	return side
 }
 
-func (a *app) printDiffSummary(r *drift.Result, outputs []string) {
+func (a *app) printDiffSummary(r *audit.Drift, outputs []string) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\ndgaudit: compared %s (%s, %d groups) with %s (%s, %d groups), paired by %s\n",
 		r.A.Label, r.A.Kind, r.A.Groups, r.B.Label, r.B.Kind, r.B.Groups, r.MatchedBy)
@@ -137,7 +136,7 @@ func (a *app) printDiffSummary(r *drift.Result, outputs []string) {
 	}
 	fmt.Fprintf(&b, "paired: %d (%d without differences); only in A: %d; only in B: %d; settings differing: %d; membership differing: %d groups\n",
 		r.Matched, r.Same, len(r.OnlyInA), len(r.OnlyInB), len(r.Settings), len(r.Members))
-	list := func(label string, gs []drift.GroupRef) {
+	list := func(label string, gs []audit.DriftGroupRef) {
 		for i, g := range gs {
 			if i == 5 {
 				fmt.Fprintf(&b, "  ... and %d more\n", len(gs)-5)
