@@ -140,7 +140,7 @@ func TestReadJSONRefuses(t *testing.T) {
 		{"empty", "", "the file is empty"},
 		{"truncated", `{"schemaVersion": 1, "tool": "dgaudit", "groups": [`, "truncated"},
 		{"syntax", `{"schemaVersion": 1,, }`, "malformed JSON at byte"},
-		{"wrong type", `{"schemaVersion": 1, "tool": "dgaudit", "groups": [{"id": "a", "score": "high"}]}`, "field groups.score"},
+		{"wrong type", `{"schemaVersion": 1, "tool": "dgaudit", "groups": [{"id": "a", "score": "high"}]}`, "groups[0]: malformed report: field score"},
 		{"snapshot", `{"schemaVersion": 1, "source": "demo", "collector": "dgaudit", "groups": []}`, "it is a snapshot"},
 		{"no version", `{"tool": "dgaudit", "groups": []}`, "schemaVersion or tool is missing"},
 		{"version zero", `{"schemaVersion": 0, "tool": "dgaudit", "groups": []}`, "schemaVersion 0"},

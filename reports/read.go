@@ -76,55 +76,156 @@ var ErrNotReport = errors.New("not a dgaudit JSON report")
 // schema version than this build writes is refused, because a field may have
 // changed meaning; older versions are read (version 1 is the first).
 func ReadJSON(r io.Reader) (*ReadReport, error) {
-	var raw struct {
-		SchemaVersion *int             `json:"schemaVersion"`
-		Tool          string           `json:"tool"`
-		Source        string           `json:"source"`
-		AuditedAt     time.Time        `json:"auditedAt"`
-		Collector     *string          `json:"collector"`
-		Users         *json.RawMessage `json:"users"`
-		Organization  struct {
-			Findings []ReadFinding `json:"findings"`
-		} `json:"organization"`
-		Groups []ReadGroup `json:"groups"`
-	}
+	// The file is walked token by token and the groups decoded one at a
+	// time: decoding the whole object at once would first buffer all of it,
+	// which for a 100,000-group report is hundreds of megabytes.
 	dec := json.NewDecoder(bufio.NewReaderSize(r, 64<<10))
-	if err := dec.Decode(&raw); err != nil {
-		var syn *json.SyntaxError
-		var typ *json.UnmarshalTypeError
+	rep := &ReadReport{}
+	version := -1
+	checked := false
+	// check runs before anything whose meaning depends on the version is
+	// read; schemaVersion and tool come first in every report.
+	check := func() error {
+		if checked {
+			return nil
+		}
+		checked = true
 		switch {
-		case errors.Is(err, io.EOF):
-			return nil, fmt.Errorf("%w: the file is empty", ErrNotReport)
-		case errors.Is(err, io.ErrUnexpectedEOF):
-			return nil, errors.New("the report is truncated")
-		case errors.As(err, &syn):
-			return nil, fmt.Errorf("malformed JSON at byte %d: %v", syn.Offset, err)
-		case errors.As(err, &typ):
-			return nil, fmt.Errorf("malformed report: field %s at byte %d: %v", typ.Field, typ.Offset, err)
+		case version == -1 || rep.Tool == "":
+			return fmt.Errorf("%w: schemaVersion or tool is missing", ErrNotReport)
+		case version < 1:
+			return fmt.Errorf("%w: schemaVersion %d", ErrNotReport, version)
+		case version > audit.ReportSchemaVersion:
+			return fmt.Errorf("report schema version %d is newer than this dgaudit reads (%d; written by %s): upgrade dgaudit, or give a report this version wrote",
+				version, audit.ReportSchemaVersion, rep.Tool)
 		}
-		return nil, fmt.Errorf("malformed report: %w", err)
+		rep.SchemaVersion = version
+		return nil
 	}
-	switch {
-	case (raw.Collector != nil || raw.Users != nil) && raw.Tool == "":
-		return nil, fmt.Errorf("%w: it is a snapshot (from 'dgaudit collect'); audit it first, or compare snapshots with 'dgaudit diff'", ErrNotReport)
-	case raw.SchemaVersion == nil || raw.Tool == "":
-		return nil, fmt.Errorf("%w: schemaVersion or tool is missing", ErrNotReport)
-	case *raw.SchemaVersion < 1:
-		return nil, fmt.Errorf("%w: schemaVersion %d", ErrNotReport, *raw.SchemaVersion)
-	case *raw.SchemaVersion > audit.ReportSchemaVersion:
-		return nil, fmt.Errorf("report schema version %d is newer than this dgaudit reads (%d; written by %s): upgrade dgaudit, or give a report this version wrote",
-			*raw.SchemaVersion, audit.ReportSchemaVersion, raw.Tool)
+	tok, err := dec.Token()
+	if errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%w: the file is empty", ErrNotReport)
 	}
-	rep := &ReadReport{
-		SchemaVersion: *raw.SchemaVersion, Tool: raw.Tool, Source: raw.Source, AuditedAt: raw.AuditedAt,
-		OrgFindings: raw.Organization.Findings, Groups: raw.Groups,
+	if err != nil {
+		return nil, readError(err)
 	}
-	for i, g := range rep.Groups {
-		if g.ID == "" {
-			return nil, fmt.Errorf("malformed report: groups[%d] (%q) has no id", i, g.Name)
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return nil, fmt.Errorf("%w: the file is not a JSON object", ErrNotReport)
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, readError(err)
 		}
+		key, _ := tok.(string)
+		switch key {
+		case "schemaVersion":
+			err = dec.Decode(&version)
+		case "tool":
+			err = dec.Decode(&rep.Tool)
+		case "source":
+			err = dec.Decode(&rep.Source)
+		case "auditedAt":
+			err = dec.Decode(&rep.AuditedAt)
+		case "collectedAt", "collector", "users", "contacts":
+			// A report names its tool before these; a snapshot has none.
+			if rep.Tool == "" {
+				return nil, fmt.Errorf("%w: it is a snapshot (from 'dgaudit collect'); audit it first, or compare snapshots with 'dgaudit diff'", ErrNotReport)
+			}
+			err = skipValue(dec)
+		case "organization":
+			if err := check(); err != nil {
+				return nil, err
+			}
+			var org struct {
+				Findings []ReadFinding `json:"findings"`
+			}
+			err = dec.Decode(&org)
+			rep.OrgFindings = org.Findings
+		case "groups":
+			if err := check(); err != nil {
+				return nil, err
+			}
+			// readGroups names the group in its errors itself.
+			if err := readGroups(dec, rep); err != nil {
+				return nil, err
+			}
+		default:
+			err = skipValue(dec)
+		}
+		if err != nil {
+			return nil, readError(err)
+		}
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, readError(err)
+	}
+	if err := check(); err != nil {
+		return nil, err
 	}
 	return rep, nil
+}
+
+func readGroups(dec *json.Decoder, rep *ReadReport) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return readError(err)
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '[' {
+		return errors.New("malformed report: groups is not an array")
+	}
+	for i := 0; dec.More(); i++ {
+		var g ReadGroup
+		if err := dec.Decode(&g); err != nil {
+			return fmt.Errorf("groups[%d]: %w", i, readError(err))
+		}
+		if g.ID == "" {
+			return fmt.Errorf("malformed report: groups[%d] (%q) has no id", i, g.Name)
+		}
+		rep.Groups = append(rep.Groups, g)
+	}
+	if _, err = dec.Token(); err != nil {
+		return readError(err)
+	}
+	return nil
+}
+
+// skipValue reads past one value without keeping it.
+func skipValue(dec *json.Decoder) error {
+	depth := 0
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		switch tok {
+		case json.Delim('{'), json.Delim('['):
+			depth++
+		case json.Delim('}'), json.Delim(']'):
+			depth--
+		}
+		if depth == 0 {
+			return nil
+		}
+	}
+}
+
+// readError names what went wrong reading a report in terms a user can act
+// on.
+func readError(err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		// The empty file is caught before the first token; any other end of
+		// input is a cut-off file.
+		return errors.New("the report is truncated")
+	case errors.As(err, &syn):
+		return fmt.Errorf("malformed JSON at byte %d: %v", syn.Offset, err)
+	case errors.As(err, &typ):
+		return fmt.Errorf("malformed report: field %s at byte %d: %v", typ.Field, typ.Offset, err)
+	}
+	return err
 }
 
 // Baseline converts the report into what audit.Compare takes.
