@@ -168,6 +168,9 @@ func applyLayers(fs *pflag.FlagSet, env func(string) string, cfg *fileConfig) (f
 	if cfg == nil {
 		return out, nil
 	}
+	if sourceFrom == "default" && cfg.Source.LDAP != nil && fs.Lookup("ldap-url") == nil {
+		return out, usagef("config %s: source.ldap: this command reads offline sources only (a snapshot, an LDIF export or the demo); use 'dgaudit scan' or 'dgaudit collect' for LDAP", cfg.path)
+	}
 	out.thresholds = fileThresholds(cfg)
 	if l := cfg.Source.LDAP; l != nil && l.PasswordEnv != "" {
 		out.passwordEnv = l.PasswordEnv
@@ -207,7 +210,7 @@ type configOptions struct {
 }
 
 func (o *configOptions) register(cmd *cobra.Command) {
-	cmd.Flags().StringVarP(&o.path, "config", "c", "", "read settings from this YAML file (see 'dgaudit config init'); flags and "+configEnv+"-style DGAUDIT_* variables override it")
+	cmd.Flags().StringVarP(&o.path, "config", "c", "", "read settings from this YAML file (default $"+configEnv+"; see 'dgaudit config init'); flags and DGAUDIT_* variables override it")
 }
 
 // configure loads the config file named by -c or DGAUDIT_CONFIG, if any,

@@ -215,6 +215,10 @@ rules:
 	if strings.Contains(string(data), `"rule":"no-owner"`) {
 		t.Error("disabled rule still reported")
 	}
+	ldapCfg := writeFile(t, dir, "ldap.yaml", "source:\n  ldap:\n    urls: [ldaps://dc1.corp.example]\n")
+	if code, _, stderr := dgaudit(t, "audit", "-c", ldapCfg); code != exitUsage || !strings.Contains(stderr, "offline sources only") {
+		t.Errorf("audit with an LDAP config: exit %d\n%s", code, stderr)
+	}
 	// collect takes its source from the file too, but not the report outputs.
 	snapOut := filepath.Join(dir, "copy.snapshot.json")
 	if code, _, stderr := dgaudit(t, "collect", "-c", cfg, "-o", snapOut); code != exitOK {
