@@ -77,14 +77,17 @@ fail-on: none
 	// Put the group back as the fixture had it, whatever happens below.
 	t.Cleanup(func() {
 		revert := filepath.Join(dir, "revert.ldf")
+		// One record per attribute: a modify is atomic, and deleting an
+		// attribute the fix did not add fails; -c goes on to the next record.
 		var b strings.Builder
-		fmt.Fprintf(&b, "dn: %s\nchangetype: modify\n", settings.dn)
 		for _, st := range settings.values {
+			fmt.Fprintf(&b, "dn: %s\nchangetype: modify\n", settings.dn)
 			if st.Source == "set" {
 				fmt.Fprintf(&b, "replace: %s\n%s: %s\n-\n", st.Attribute, st.Attribute, strings.ToUpper(st.Value))
 			} else {
 				fmt.Fprintf(&b, "delete: %s\n-\n", st.Attribute)
 			}
+			b.WriteString("\n")
 		}
 		os.WriteFile(revert, []byte(b.String()), 0o644)
 		modify(revert, true)
