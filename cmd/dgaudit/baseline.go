@@ -20,7 +20,7 @@ func (a *app) loadBaseline(path string) (*audit.Baseline, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		a.log.Warn("no baseline yet: every group with findings counts as new", "baseline", path)
-		return &audit.Baseline{Source: "(none: " + path + " did not exist)"}, nil
+		return &audit.Baseline{Source: "none yet: " + path + " does not exist"}, nil
 	}
 	if err != nil {
 		return nil, usagef("--baseline: %v", err)
