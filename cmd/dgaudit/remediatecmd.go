@@ -10,7 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"dgaudit/audit"
-	"dgaudit/remediate"
+	"dgaudit/reports/remediate"
 	"dgaudit/reports"
 	"dgaudit/rules"
 )
