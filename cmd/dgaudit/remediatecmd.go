@@ -10,8 +10,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"dgaudit/audit"
-	"dgaudit/reports/remediate"
 	"dgaudit/reports"
+	"dgaudit/reports/remediate"
 	"dgaudit/rules"
 )
 
