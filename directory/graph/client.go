@@ -292,7 +292,7 @@ func statusError(what, endpoint string, status int, header http.Header, body []b
 	if json.Unmarshal(body, &ge) == nil && ge.Error.Code != "" {
 		detail = ": " + ge.Error.Code
 		if ge.Error.Message != "" {
-			detail += ": " + firstLine(ge.Error.Message)
+			detail += ": " + strings.TrimRight(firstLine(ge.Error.Message), ".")
 		}
 	}
 	switch status {

@@ -95,10 +95,10 @@ type Config struct {
 
 	// Auth is the sign-in method; empty picks secret when ClientSecret is
 	// set, certificate when CertificatePath is set, else the default chain.
-	Auth              AuthKind
-	ClientSecret      string
-	CertificatePath   string // PEM or PKCS#12 with the private key
-	CertificatePass   string
+	Auth               AuthKind
+	ClientSecret       string
+	CertificatePath    string // PEM or PKCS#12 with the private key
+	CertificatePass    string
 	FederatedTokenFile string // workload identity; default AZURE_FEDERATED_TOKEN_FILE
 	// DeviceCodePrompt shows the device-code message; required for AuthDeviceCode.
 	DeviceCodePrompt func(message string)

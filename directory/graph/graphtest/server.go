@@ -2,6 +2,7 @@ package graphtest
 
 import (
 	"compress/gzip"
+	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
@@ -32,6 +33,9 @@ type Options struct {
 	DefaultPageSize int
 	// TokenLifetime is the expires_in of issued tokens (default 1 hour).
 	TokenLifetime time.Duration
+	// ClientCertificate, when set, is the application's registered
+	// certificate: client assertions signed by its key are accepted.
+	ClientCertificate *x509.Certificate
 }
 
 // Stats count what the emulator served.
@@ -198,6 +202,11 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	case r.PostForm.Get("client_id") != s.opts.ClientID:
 		writeOAuthError(w, http.StatusBadRequest, "unauthorized_client", "AADSTS700016: Application with identifier '"+r.PostForm.Get("client_id")+"' was not found in the directory.")
 		return
+	case r.PostForm.Get("client_assertion") != "":
+		if err := verifyAssertion(r.PostForm.Get("client_assertion"), s.opts.ClientCertificate); err != nil {
+			writeOAuthError(w, http.StatusUnauthorized, "invalid_client", "AADSTS700027: Client assertion failed signature validation: "+err.Error())
+			return
+		}
 	case r.PostForm.Get("client_secret") != s.opts.ClientSecret:
 		writeOAuthError(w, http.StatusUnauthorized, "invalid_client", "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.")
 		return
