@@ -190,8 +190,8 @@ func TestM365Collect(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(snap.Source, "graph:") || len(snap.Groups) != 45 {
-		t.Errorf("source %q with %d groups, want graph:... with the demo's 45 non-dynamic groups", snap.Source, len(snap.Groups))
+	if !strings.HasPrefix(snap.Source, "graph:") || len(snap.Groups) != 44 {
+		t.Errorf("source %q with %d groups, want graph:... with the demo's 44 mail-enabled, non-dynamic groups", snap.Source, len(snap.Groups))
 	}
 	if strings.Contains(stderr, "secret-1") {
 		t.Error("the secret was logged")

@@ -231,6 +231,11 @@ func (s *Source) apply(j job, body json.RawMessage, groups []directory.Group, do
 		}
 		switch o.Type {
 		case "#microsoft.graph.group":
+			if o.MailEnabled != nil && !*o.MailEnabled {
+				// A security group without mail receives nothing
+				// through the list, as in Exchange's expansion.
+				continue
+			}
 			g.Members = append(g.Members, o.ID)
 			*memberships++
 			continue

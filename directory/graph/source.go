@@ -58,7 +58,7 @@ func (s *Source) Endpoints() Endpoints { return s.ep }
 // no separate user or contact listing.
 const (
 	groupFields    = "id,displayName,mail,mailNickname,proxyAddresses,groupTypes,mailEnabled,securityEnabled"
-	memberFields   = "id,displayName,mail,proxyAddresses,userType,accountEnabled"
+	memberFields   = "id,displayName,mail,proxyAddresses,userType,accountEnabled,mailEnabled"
 	settingsFields = "id,allowExternalSenders,hideFromAddressLists"
 	domainFields   = "id,isVerified,isDefault,isInitial"
 )
@@ -120,7 +120,7 @@ type wireObject struct {
 	MailNickname         string   `json:"mailNickname"`
 	ProxyAddresses       []string `json:"proxyAddresses"`
 	GroupTypes           []string `json:"groupTypes"`
-	MailEnabled          bool     `json:"mailEnabled"`
+	MailEnabled          *bool    `json:"mailEnabled"`
 	SecurityEnabled      bool     `json:"securityEnabled"`
 	UserType             string   `json:"userType"`
 	AccountEnabled       *bool    `json:"accountEnabled"`
@@ -219,7 +219,7 @@ func (s *Source) groups(ctx context.Context) ([]directory.Group, error) {
 	seen := map[string]bool{}
 	err := s.list(ctx, "list mail-enabled groups", path, func(objs []wireObject) {
 		for _, o := range objs {
-			if o.ID == "" || seen[o.ID] || !o.MailEnabled {
+			if o.ID == "" || seen[o.ID] || (o.MailEnabled != nil && !*o.MailEnabled) {
 				continue
 			}
 			seen[o.ID] = true

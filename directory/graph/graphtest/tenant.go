@@ -74,12 +74,16 @@ func newTenant(s *directory.Snapshot) *tenant {
 		}
 		o := object{"@odata.type": typeGroup, "id": g.ID, "displayName": g.Name, "mail": nullable(g.Mail),
 			"mailNickname": strings.Split(g.Mail, "@")[0], "proxyAddresses": strs(g.ProxyAddresses),
-			"groupTypes": types, "mailEnabled": true, "securityEnabled": g.Kind != directory.Distribution}
-		t.groups = append(t.groups, o)
+			"groupTypes": types, "mailEnabled": g.Mail != "", "securityEnabled": g.Kind != directory.Distribution}
+		// A group without an address is a plain security group: Graph
+		// shows it as a member but the mail-enabled listing skips it.
+		if g.Mail != "" {
+			t.groups = append(t.groups, o)
+		}
 		t.byID[g.ID] = o
 	}
 	for _, g := range s.Groups {
-		if g.Kind == directory.Dynamic {
+		if g.Kind == directory.Dynamic || g.Mail == "" {
 			continue
 		}
 		ms := []object{}
