@@ -2,7 +2,6 @@ package graph_test
 
 import (
 	"context"
-	"math/rand/v2"
 	"os"
 	"strconv"
 	"strings"
@@ -18,31 +17,9 @@ import (
 )
 
 // benchTenant is the issue's benchmark tenant: 5,000 mail-enabled groups
-// averaging 50 members. The synthetic generator's groups (about ten members
-// each, with a skewed tail of big ones) are topped up with users to at least
-// 40 to 60 members each.
+// averaging 50 members.
 func benchTenant() *directory.Snapshot {
-	s := synthetic.Generate(5000, 1)
-	rng := rand.New(rand.NewPCG(1, 2))
-	for i := range s.Groups {
-		g := &s.Groups[i]
-		if g.Kind == directory.Dynamic {
-			continue
-		}
-		in := map[string]bool{}
-		for _, m := range g.Members {
-			in[m] = true
-		}
-		for want := 40 + rng.IntN(21); len(g.Members) < want; {
-			u := s.Users[rng.IntN(len(s.Users))].ID
-			if !in[u] {
-				in[u] = true
-				g.Members = append(g.Members, u)
-			}
-		}
-	}
-	s.Normalize()
-	return s
+	return graphtest.TopUp(synthetic.Generate(5000, 1), 40, 60, 1)
 }
 
 // naivePlan counts the requests of the plan the issue measures against: one
