@@ -41,7 +41,6 @@ type job struct {
 	kind  jobKind
 	url   string // relative to the Graph base, as batch sub-requests want
 	tries int
-	last  string // why the last attempt failed, for the gap
 }
 
 // itemResult is a batch sub-response, or the failure of its whole batch.
@@ -58,7 +57,7 @@ type perGroupResult struct {
 	users       []directory.User
 	contacts    []directory.Contact
 	memberships int
-	requests    int
+	batches     int
 	gaps        []directory.Gap
 }
 
@@ -93,7 +92,7 @@ func (s *Source) perGroup(ctx context.Context, groups []directory.Group, domains
 			failed[j.group] = true
 		}
 	}
-	var requests atomic.Int64
+	var batchCount atomic.Int64
 	for round := 1; len(pending) > 0; round++ {
 		batches := chunk(pending, maxBatch)
 		results := make([][]itemResult, len(batches))
@@ -101,7 +100,7 @@ func (s *Source) perGroup(ctx context.Context, groups []directory.Group, domains
 		eg.SetLimit(s.cfg.Concurrency)
 		for i, b := range batches {
 			eg.Go(func() error {
-				requests.Add(1)
+				batchCount.Add(1)
 				r, err := s.batch(ectx, b)
 				results[i] = r
 				return err
@@ -118,7 +117,6 @@ func (s *Source) perGroup(ctx context.Context, groups []directory.Group, domains
 				j := r.job
 				retry := func(reason string, d time.Duration) {
 					j.tries++
-					j.last = reason
 					if j.tries > s.cfg.Retries {
 						gap(j, fmt.Sprintf("%s after %d attempts", reason, j.tries))
 						return
@@ -158,7 +156,7 @@ func (s *Source) perGroup(ctx context.Context, groups []directory.Group, domains
 		}
 		s.log.Debug("batch round", "round", round, "batches", len(batches), "next", len(pending), "throttled", throttled, "wait", wait)
 		if throttled > 0 {
-			s.log.Info("throttled, waiting", "requests", throttled, "wait", wait)
+			s.log.Info("retrying throttled or failed requests", "requests", throttled, "wait", wait)
 			if err := sleep(ctx, wait); err != nil {
 				return nil, err
 			}
@@ -181,7 +179,7 @@ func (s *Source) perGroup(ctx context.Context, groups []directory.Group, domains
 	for _, c := range contacts {
 		res.contacts = append(res.contacts, c)
 	}
-	res.requests = int(requests.Load())
+	res.batches = int(batchCount.Load())
 	return res, nil
 }
 

@@ -100,7 +100,7 @@ func (s *Source) Snapshot(ctx context.Context) (*directory.Snapshot, error) {
 	snap.Coverage.AddRead(directory.CoverContacts, len(pg.contacts), from+"/groups/{id}/members")
 	snap.Coverage.Gaps = append(snap.Coverage.Gaps, pg.gaps...)
 	s.log.Info("read members", "groups", len(groups), "memberships", pg.memberships,
-		"requests", pg.requests, "gaps", len(pg.gaps), "elapsed", time.Since(start).Round(time.Millisecond))
+		"batches", pg.batches, "gaps", len(pg.gaps), "elapsed", time.Since(start).Round(time.Millisecond))
 
 	if err := s.addExchange(ctx, snap); err != nil {
 		return nil, err
@@ -257,9 +257,9 @@ func accepted(domains []directory.AcceptedDomain, address string) bool {
 	return false
 }
 
-// mapMember turns a member into a user or contact; ok is false for members
-// that are not recipients (devices, service principals) and for groups,
-// which are listed on their own.
+// mapMember turns a user or contact member into the model; it returns two
+// nils for anything else (groups are listed on their own; devices and
+// service principals receive no mail).
 func mapMember(o wireObject, domains []directory.AcceptedDomain) (u *directory.User, c *directory.Contact) {
 	switch o.Type {
 	case "#microsoft.graph.user":
