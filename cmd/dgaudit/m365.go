@@ -19,6 +19,7 @@ const (
 	envClientID      = "AZURE_CLIENT_ID"
 	envAuthorityHost = "AZURE_AUTHORITY_HOST"
 	envClientSecret  = "AZURE_CLIENT_SECRET"
+	envCertPath      = "AZURE_CLIENT_CERTIFICATE_PATH"
 	envCertPassword  = "AZURE_CLIENT_CERTIFICATE_PASSWORD"
 	envFederatedFile = "AZURE_FEDERATED_TOKEN_FILE"
 )
@@ -44,7 +45,7 @@ func (o *m365Options) register(cmd *cobra.Command) {
 	f.StringVar(&o.tenant, "tenant", "", "Entra tenant ID or verified domain (default "+envTenantID+")")
 	f.StringVar(&o.clientID, "client-id", "", "application (client) ID of the app registration (default "+envClientID+")")
 	f.StringVar(&o.auth, "auth", "", "sign-in method: "+strings.Join(graph.AuthKinds(), ", ")+" (default: secret when "+envClientSecret+" or --client-secret-file is set, cert with --client-cert, else default)")
-	f.StringVar(&o.clientCert, "client-cert", "", "certificate FILE (PEM with key, or PFX) for certificate sign-in; its password comes from "+envCertPassword)
+	f.StringVar(&o.clientCert, "client-cert", "", "certificate FILE (PEM with key, or PFX) for certificate sign-in (default "+envCertPath+"); its password comes from "+envCertPassword)
 	f.StringVar(&o.secretFile, "client-secret-file", "", "file holding the client secret (its first line) instead of "+envClientSecret)
 	f.StringVar(&o.cloud, "cloud", "public", "Microsoft cloud: "+strings.Join(graph.Clouds(), ", "))
 	f.StringVar(&o.authorityHost, "authority-host", "", "sign-in authority URL override (default "+envAuthorityHost+", else the cloud's)")
@@ -72,7 +73,7 @@ func (a *app) m365Config(o *m365Options, caFile string) (graph.Config, error) {
 		GraphURL:           o.graphURL,
 		ExchangeURL:        o.exchangeURL,
 		Auth:               graph.AuthKind(o.auth),
-		CertificatePath:    o.clientCert,
+		CertificatePath:    or(o.clientCert, envCertPath),
 		CertificatePass:    a.env(envCertPassword),
 		FederatedTokenFile: a.env(envFederatedFile),
 		Concurrency:        o.concurrency,
@@ -97,7 +98,7 @@ func (a *app) m365Config(o *m365Options, caFile string) (graph.Config, error) {
 	// A secret in the environment must not override an explicit choice of
 	// another method.
 	if cfg.Auth == "" || cfg.Auth == graph.AuthSecret {
-		if cfg.Auth == "" && o.clientCert != "" {
+		if cfg.Auth == "" && cfg.CertificatePath != "" {
 			secret = ""
 		}
 		cfg.ClientSecret = secret
@@ -110,15 +111,23 @@ func (a *app) m365Source(o *m365Options, caFile string) (directory.Source, strin
 	if err != nil {
 		return nil, "", err
 	}
-	// The Exchange Online source (cfg.Exchange) is wired here once its
-	// client exists; it gets its token from the same sign-in:
-	// src.Tokens().Func(src.Endpoints().ExchangeScope). Until then Graph
+	ep, err := cfg.Endpoints()
+	if err != nil {
+		return nil, "", usageError{err}
+	}
+	// One sign-in serves Graph and Exchange Online. The Exchange Online
+	// source goes in cfg.Exchange, with ts.Func(ep.ExchangeScope) as its
+	// token function and ep.Exchange as its endpoint; without it Graph
 	// reports what it cannot read as coverage gaps.
+	ts, err := graph.NewTokenSource(cfg)
+	if err != nil {
+		return nil, "", usageError{err}
+	}
+	cfg.Tokens = ts
 	src, err := graph.New(cfg)
 	if err != nil {
 		return nil, "", usageError{err}
 	}
-	ep := src.Endpoints()
 	a.log.Debug("microsoft 365 endpoints", "authority", ep.AuthorityHost, "graph", ep.Graph, "exchange", ep.Exchange)
 	return src, "graph:" + cfg.TenantID, nil
 }
