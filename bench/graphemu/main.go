@@ -23,14 +23,14 @@ func main() {
 	lo := flag.Int("min-members", 40, "fewest members per group (users are added to reach it)")
 	hi := flag.Int("max-members", 60, "most members added per group")
 	seed := flag.Int64("seed", 1, "generator seed")
-	every := flag.Int("throttle-every", 0, "answer every Nth request and every Nth batch item 429 with Retry-After: 1 (0: never)")
+	throttle := flag.Float64("throttle", 0, "fraction of requests and of batch items answered 429 with Retry-After: 1 (drawn with a fixed seed)")
 	dir := flag.String("dir", os.TempDir(), "directory for the CA file")
 	flag.Parse()
 
 	srv := graphtest.New(graphtest.TopUp(synthetic.Generate(*groups, *seed), *lo, *hi, uint64(*seed)), graphtest.Options{})
-	if *every > 0 {
+	if *throttle > 0 {
 		f := graphtest.Fault{Status: 429, RetryAfter: "1"}
-		srv.SetFaults(graphtest.Chain(graphtest.Every(*every, graphtest.Graph(""), f), graphtest.Every(*every, graphtest.InBatch(""), f)))
+		srv.SetFaults(graphtest.Chain(graphtest.Fraction(*throttle, 1, graphtest.Graph(""), f), graphtest.Fraction(*throttle, 2, graphtest.InBatch(""), f)))
 	}
 	ca, err := srv.WriteCA(*dir)
 	if err != nil {

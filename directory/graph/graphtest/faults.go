@@ -1,6 +1,7 @@
 package graphtest
 
 import (
+	"math/rand/v2"
 	"net/url"
 	"strings"
 	"sync"
@@ -101,6 +102,26 @@ func Every(n int, m Match, f Fault) FaultFunc {
 		defer mu.Unlock()
 		count++
 		if count%n == 0 {
+			return f
+		}
+		return Fault{}
+	}
+}
+
+// Fraction applies f to about the fraction p of the requests m matches,
+// chosen independently with a generator seeded by seed, so runs repeat. Unlike
+// Every, it cannot lock onto one request that keeps arriving at the same
+// position of each retry round.
+func Fraction(p float64, seed uint64, m Match, f Fault) FaultFunc {
+	var mu sync.Mutex
+	rng := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
+	return func(r Request) Fault {
+		if !m(r) {
+			return Fault{}
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if rng.Float64() < p {
 			return f
 		}
 		return Fault{}
