@@ -69,10 +69,7 @@ func exchangeGaps(snap *directory.Snapshot, why string) {
 // groups, recipients outside any group's Graph membership), the accepted
 // domains with their types, the remote domains and its own coverage.
 func overlay(snap, exo *directory.Snapshot) int {
-	groups := make(map[string]int, len(snap.Groups))
-	for i, g := range snap.Groups {
-		groups[g.ID] = i
-	}
+	groups := indexByID(snap.Groups, func(g directory.Group) string { return g.ID })
 	matched := 0
 	for _, x := range exo.Groups {
 		i, ok := groups[x.ID]
@@ -101,10 +98,7 @@ func overlay(snap, exo *directory.Snapshot) int {
 			g.Members, g.MembersUnknown = x.Members, false
 		}
 	}
-	users := make(map[string]int, len(snap.Users))
-	for i, u := range snap.Users {
-		users[u.ID] = i
-	}
+	users := indexByID(snap.Users, func(u directory.User) string { return u.ID })
 	for _, x := range exo.Users {
 		if i, ok := users[x.ID]; ok {
 			// Exchange knows mail users and remote mailboxes apart and
@@ -115,10 +109,7 @@ func overlay(snap, exo *directory.Snapshot) int {
 		}
 		snap.Users = append(snap.Users, x)
 	}
-	contacts := make(map[string]int, len(snap.Contacts))
-	for i, c := range snap.Contacts {
-		contacts[c.ID] = i
-	}
+	contacts := indexByID(snap.Contacts, func(c directory.Contact) string { return c.ID })
 	for _, x := range exo.Contacts {
 		if i, ok := contacts[x.ID]; ok {
 			c := &snap.Contacts[i]
@@ -140,6 +131,15 @@ func overlay(snap, exo *directory.Snapshot) int {
 	snap.Coverage.Read = append(snap.Coverage.Read, exo.Coverage.Read...)
 	snap.Coverage.Gaps = append(snap.Coverage.Gaps, exo.Coverage.Gaps...)
 	return matched
+}
+
+// indexByID maps each object's ID to its position.
+func indexByID[T any](xs []T, id func(T) string) map[string]int {
+	m := make(map[string]int, len(xs))
+	for i, x := range xs {
+		m[id(x)] = i
+	}
+	return m
 }
 
 func setTri(dst *directory.Tri, v directory.Tri) {

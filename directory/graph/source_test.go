@@ -302,6 +302,8 @@ func TestFaultsLoseNothing(t *testing.T) {
 			graphtest.Fraction(0.25, 1, graphtest.InBatch("/members"), graphtest.Fault{Status: 429, RetryAfter: "1"}), faults(10)},
 		{"throttled items without Retry-After",
 			graphtest.Times(5, graphtest.InBatch("/groups/"), graphtest.Fault{Status: 503}), faults(5)},
+		{"token endpoint unavailable once",
+			graphtest.Times(1, graphtest.Token(), graphtest.Fault{Status: 503, RetryAfter: "1"}), faults(1)},
 		{"expired token",
 			graphtest.Times(1, graphtest.Graph("$batch"), graphtest.Fault{ExpireTokens: true}),
 			func(t *testing.T, st graphtest.Stats) {
