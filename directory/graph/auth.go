@@ -42,6 +42,8 @@ func NewTokenSource(cfg Config) (*TokenSource, error) {
 	opts := azcore.ClientOptions{
 		Cloud:     cloud.Configuration{ActiveDirectoryAuthorityHost: ep.AuthorityHost},
 		Transport: hc,
+		// Sign-in retries follow the same budget as Graph requests.
+		Retry: policy.RetryOptions{MaxRetries: int32(cfg.Retries), RetryDelay: cfg.RetryDelay, MaxRetryDelay: cfg.MaxRetryWait},
 	}
 	// Instance discovery asks login.microsoftonline.com whether the authority
 	// is known; a private or test authority is not, and an offline one cannot
@@ -130,6 +132,11 @@ func (t *TokenSource) explain(scope string, err error) error {
 		msg := err.Error()
 		if m := aadstsCode.FindString(msg); m != "" {
 			return fmt.Errorf("%s: %w: %s; %s", where, ErrAuth, m, authRemedy(m))
+		}
+		if strings.Contains(msg, "unable to resolve an endpoint") {
+			// MSAL could not read the authority's metadata and drops the
+			// cause: a wrong host, a network problem or an unknown tenant.
+			return fmt.Errorf("%s: %w: could not read the authority's OpenID metadata; check the network and proxy, --cloud, --authority-host and --tenant", where, ErrUnreachable)
 		}
 		if afe.RawResponse != nil {
 			return fmt.Errorf("%s: %w: the authority answered HTTP %d; check the tenant ID, client ID and credential", where, ErrAuth, afe.RawResponse.StatusCode)

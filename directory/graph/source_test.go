@@ -364,6 +364,8 @@ func TestErrors(t *testing.T) {
 		{"throttled past the retries", func(c *graph.Config) { c.Retries = 2 },
 			graphtest.Times(100, graphtest.Graph("/groups"), graphtest.Fault{Status: 429, RetryAfter: "0"}), graph.ErrThrottled,
 			[]string{"/v1.0/groups", "HTTP 429"}},
+		{"authority unreachable", func(c *graph.Config) { c.AuthorityHost = "https://127.0.0.1:1" }, nil, graph.ErrUnreachable,
+			[]string{"sign in to tenant", "https://127.0.0.1:1/", "--authority-host"}},
 		{"unreachable", func(c *graph.Config) { c.GraphURL = "https://127.0.0.1:1/v1.0"; c.Retries = 1 }, nil, graph.ErrUnreachable,
 			[]string{"https://127.0.0.1:1/v1.0/domains", "--graph-url"}},
 	}
