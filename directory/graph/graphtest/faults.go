@@ -44,7 +44,6 @@ type Fault struct {
 type FaultFunc func(Request) Fault
 
 func (s *Server) faultFor(r Request) Fault {
-	s.seq++
 	if s.fault == nil {
 		return Fault{}
 	}

@@ -71,7 +71,6 @@ type Server struct {
 	fault    FaultFunc
 	tokens   map[string]bool // issued and still valid
 	tokenSeq int
-	seq      int
 	inFlight int
 	stats    Stats
 }
@@ -287,10 +286,10 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f Fault) boo
 	case f.Drop:
 		hj, ok := w.(http.Hijacker)
 		if !ok {
-			panic("graphtest: connection cannot be hijacked")
+			writeError(w, http.StatusInternalServerError, "EmulatorError", "this connection cannot be dropped")
+			return true
 		}
-		conn, _, err := hj.Hijack()
-		if err == nil {
+		if conn, _, err := hj.Hijack(); err == nil {
 			conn.Close()
 		}
 		return true
