@@ -18,6 +18,7 @@ type sourceOptions struct {
 	snapshot string
 	ldif     string
 	ldap     ldapOptions
+	m365     m365Options
 	// strict turns gaps into a failure: exit 3 and no report, for jobs that
 	// must never publish an incomplete result.
 	strict bool
@@ -27,7 +28,7 @@ type sourceKind int
 
 const (
 	offlineSources sourceKind = 1 << iota // demo, snapshot, LDIF
-	liveSources                           // LDAP
+	liveSources                           // LDAP, Microsoft 365
 )
 
 func (o *sourceOptions) register(cmd *cobra.Command, kinds sourceKind) {
@@ -38,6 +39,7 @@ func (o *sourceOptions) register(cmd *cobra.Command, kinds sourceKind) {
 	f.BoolVar(&o.strict, "strict", false, "fail (exit 3, no report written) when anything could not be read, instead of completing with gaps (exit 4)")
 	if kinds&liveSources != 0 {
 		o.ldap.register(cmd)
+		o.m365.register(cmd)
 	}
 }
 
@@ -57,9 +59,12 @@ func (a *app) source(o *sourceOptions) (directory.Source, string, error) {
 	if o.ldap.chosen() {
 		chosen = append(chosen, "--ldap-url")
 	}
+	if o.m365.chosen() {
+		chosen = append(chosen, "--m365")
+	}
 	switch len(chosen) {
 	case 0:
-		return nil, "", usagef("no source: give one of --demo, --snapshot FILE, --ldif FILE or --ldap-url URL")
+		return nil, "", usagef("no source: give one of --demo, --snapshot FILE, --ldif FILE, --ldap-url URL or --m365")
 	case 1:
 	default:
 		return nil, "", usagef("choose one source, not %v", chosen)
@@ -71,6 +76,8 @@ func (a *app) source(o *sourceOptions) (directory.Source, string, error) {
 		return directory.File{Path: o.snapshot}, o.snapshot, nil
 	case o.ldif != "":
 		return a.ldifSource(o.ldif)
+	case o.m365.chosen():
+		return a.m365Source(&o.m365, o.ldap.caFile)
 	default:
 		return a.ldapSource(&o.ldap)
 	}
