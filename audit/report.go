@@ -29,6 +29,9 @@ type Report struct {
 	Groups []GroupResult
 	// Rules is the catalogue that ran, in ID order.
 	Rules []RuleInfo
+	// Traffic is the evidence from message tracking, when logs were given
+	// (AttachTraffic); nil otherwise.
+	Traffic *Traffic
 }
 
 // Finding is one rule's verdict on one group or on the organization.
@@ -76,6 +79,9 @@ type GroupResult struct {
 
 	Settings GroupSettings
 	Findings []Finding
+	// Observed is what message tracking showed about the group, when logs
+	// were given and it showed something; nil otherwise.
+	Observed *ObservedTraffic
 }
 
 // ExternalRecipient is one external recipient reached through a group.

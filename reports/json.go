@@ -43,6 +43,9 @@ func (j JSON) Write(w io.Writer, rep *audit.Report) error {
 	s.field("coverage", coverageJSON(rep.Coverage))
 	s.field("summary", summaryJSON(rep.Summary))
 	s.field("organization", jsonOrganization{Findings: findingsJSON(rep.OrgFindings)})
+	if rep.Traffic != nil {
+		s.field("traffic", trafficJSON(rep.Traffic))
+	}
 	s.array("groups", len(rep.Groups), func(i int) any { return groupJSON(&rep.Groups[i]) })
 	s.raw(",\n")
 	s.array("rules", len(rep.Rules), func(i int) any { return ruleJSON(rep.Rules[i]) })
@@ -218,6 +221,8 @@ type jsonGroup struct {
 	Settings           jsonSettings        `json:"settings"`
 	ExternalRecipients []jsonExternal      `json:"externalRecipients"`
 	Findings           []jsonFinding       `json:"findings"`
+	// Observed is present only when tracking logs showed something.
+	Observed *jsonObserved `json:"observed,omitempty"`
 }
 
 type jsonSettings struct {
@@ -293,6 +298,7 @@ func groupJSON(g *audit.GroupResult) jsonGroup {
 		},
 		ExternalRecipients: ext,
 		Findings:           findingsJSON(g.Findings),
+		Observed:           observedJSON(g.Observed),
 	}
 }
 

@@ -52,6 +52,18 @@ func (x XLSX) Write(w io.Writer, rep *audit.Report) (err error) {
 		func() error { return writeSummary(f, st, rep, cmp.Or(x.Tool, defaultTool)) },
 		func() error { return writeGroups(f, st, rep) },
 		func() error { return writeFindings(f, st, rep) },
+		func() error {
+			if rep.Traffic == nil {
+				return nil
+			}
+			return writeIncidents(f, st, rep.Traffic)
+		},
+		func() error {
+			if rep.Traffic == nil {
+				return nil
+			}
+			return writeTimeline(f, st, rep.Traffic)
+		},
 		func() error { return writeExternal(f, st, rep) },
 		func() error { return writeRules(f, st, rep) },
 	}

@@ -12,13 +12,15 @@ import (
 
 // reportOptions are the flags of commands that write reports.
 type reportOptions struct {
-	outputs []string
-	audit   auditOptions
+	outputs  []string
+	audit    auditOptions
+	tracking trackingOptions
 }
 
 func (o *reportOptions) register(cmd *cobra.Command) {
 	cmd.Flags().StringArrayVarP(&o.outputs, "output", "o", nil, "write a report; format from the extension: .xlsx, .json, .csv; - is JSON on stdout (repeatable)")
 	o.audit.register(cmd)
+	o.tracking.register(cmd)
 }
 
 func (a *app) scanCmd() *cobra.Command {
@@ -111,6 +113,13 @@ func (a *app) runAudit(ctx context.Context, src *sourceOptions, ro *reportOption
 	if err != nil {
 		return err
 	}
+	if err := checkInterval(ro.tracking.interval, "--tracking-interval"); err != nil {
+		return err
+	}
+	trackFiles, err := trackingFiles(ro.tracking.paths)
+	if err != nil {
+		return err
+	}
 	snap, err := a.collect(ctx, src)
 	if err != nil {
 		return err
@@ -118,6 +127,13 @@ func (a *app) runAudit(ctx context.Context, src *sourceOptions, ro *reportOption
 	rep, err := audit.Run(ctx, snap, cat, opts)
 	if err != nil {
 		return fmt.Errorf("audit: %w", err)
+	}
+	if len(trackFiles) > 0 {
+		t, err := a.readTracking(ctx, trackFiles, snap, opts.InternalDomains, ro.tracking.interval)
+		if err != nil {
+			return err
+		}
+		attachTracking(rep, t)
 	}
 	if src.strict && !rep.Complete {
 		return fmt.Errorf("--strict: the membership of some groups could not be resolved (rule unresolved-members); no report written")
@@ -147,6 +163,11 @@ func verdict(rep *audit.Report, failOn *audit.Severity) int {
 	}
 	if at(rep.OrgFindings) {
 		return exitFindings
+	}
+	if rep.Traffic != nil {
+		if s, ok := trafficSeverity(rep.Traffic); ok && s >= *failOn {
+			return exitFindings
+		}
 	}
 	for _, g := range rep.Groups {
 		if at(g.Findings) {
