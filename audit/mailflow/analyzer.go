@@ -311,8 +311,18 @@ func (a *Analyzer) bucket(t time.Time) int64 {
 
 // once reports whether (purpose, key) is new among recent events, so that a
 // message logged on several servers is counted once.
-func (a *Analyzer) once(purpose byte, key string) bool {
-	h := hash(key)*31 + uint64(purpose)
+//
+// A row without a message ID cannot be matched to others, so it always
+// counts.
+func (a *Analyzer) once(purpose byte, id string, more ...string) bool {
+	if id == "" {
+		return true
+	}
+	h := hash(id)
+	for _, m := range more {
+		h = h*1099511628211 ^ hash(m)
+	}
+	h = h*31 + uint64(purpose)
 	if _, ok := a.seen.get(h); ok {
 		return false
 	}
@@ -342,9 +352,16 @@ func (a *Analyzer) group(addr string, create bool) *groupAgg {
 	return g
 }
 
+// addCapped adds n to key's count, adding the key while the map is under
+// its limit.
+//
+// Every key stored goes through intern, updates included: event strings
+// point into the reader's buffer, and assigning to an existing string key
+// replaces the stored key with the one given, which would leave the map
+// holding (and keeping alive) a buffer that is about to be overwritten.
 func addCapped(m map[string]int64, key string, n int64, limit int, a *Analyzer, what string) {
 	if _, ok := m[key]; ok {
-		m[key] += n
+		m[a.intern(key)] += n
 		return
 	}
 	if len(m) >= limit {
@@ -531,7 +548,7 @@ func (a *Analyzer) receive(ev *tracking.Event) {
 		a.inbound.put(hash(ev.MessageID), a.intern(lower(host)))
 	}
 	sender := lower(firstNonEmpty(ev.Sender, strings.Trim(ev.ReturnPath, "<>")))
-	if sender != "" && domainOf(sender) != "" && a.internal(sender) && a.once('S', ev.MessageID+"\x00"+sender) {
+	if sender != "" && domainOf(sender) != "" && a.internal(sender) && a.once('S', ev.MessageID, sender) {
 		a.addSpoof(ev, sender, host)
 	}
 	a.oofIn(ev, sender)
@@ -724,7 +741,7 @@ func (a *Analyzer) traceRow(ev *tracking.Event) {
 	depth, kind, _ := stripSubject(ev.Subject)
 	for _, r := range ev.Recipients {
 		lr := lower(r)
-		if lr == "" || !a.once('T', ev.MessageID+"\x00"+lr) {
+		if lr == "" || !a.once('T', ev.MessageID, lr) {
 			continue
 		}
 		si, ri := a.internal(sender), a.internal(lr)

@@ -76,8 +76,7 @@ func seed001(rounds int) []tracking.Event {
 	var evs []tracking.Event
 	n := 0
 	// deliver adds the rows of one message to the list at time t.
-	var deliver func(t time.Time, sender, rp, subject, client, clientIP string)
-	deliver = func(t time.Time, sender, rp, subject, client, clientIP string) {
+	deliver := func(t time.Time, sender, rp, subject, client, clientIP string) {
 		n++
 		id := fmt.Sprintf("<msg%d@%s>", n, strings.SplitN(sender, "@", 2)[1])
 		evs = append(evs,
