@@ -133,6 +133,9 @@ func (a *app) runAudit(ctx context.Context, src *sourceOptions, ro *reportOption
 		if err != nil {
 			return err
 		}
+		if src.strict && t.Input.Failed > 0 {
+			return fmt.Errorf("--strict: %d tracking files could not be read to their end; no report written", t.Input.Failed)
+		}
 		attachTracking(rep, t)
 	}
 	if src.strict && !rep.Complete {

@@ -133,7 +133,18 @@ func readPath(ctx context.Context, path string, opt Options, st *Stats, fn func(
 		return nil
 	}
 	defer f.Close()
-	return ReadStream(ctx, f, path, opt, st, fn)
+	var magic [2]byte
+	n, _ := io.ReadFull(f, magic[:])
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		st.Files = append(st.Files, FileStats{Path: path, Err: err.Error()})
+		st.Failed++
+		return nil
+	}
+	// Reading and inflating go ahead in a goroutine; the parser sees plain
+	// text either way.
+	pf := newPrefetcher(f, n == 2 && magic[0] == 0x1f && magic[1] == 0x8b)
+	defer pf.Close()
+	return ReadStream(ctx, pf, path, opt, st, fn)
 }
 
 // errStop carries the callback's error out of the reading loop untouched.
