@@ -201,6 +201,7 @@ type parser struct {
 	fields []string
 	ev     Event
 	noted  map[string]bool
+	days   dayCache
 }
 
 func (p *parser) file() *FileStats { return &p.st.Files[p.fs] }
@@ -435,7 +436,7 @@ func (p *parser) record(line []byte, lineNo int64) error {
 			ev.Detail = v
 		}
 	}
-	t, ok := parseTime(timeText)
+	t, ok := p.days.parse(timeText)
 	if !ok {
 		p.bad(lineNo, "unreadable timestamp %q", clip(timeText))
 		return nil

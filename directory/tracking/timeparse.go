@@ -22,11 +22,28 @@ var csvTimeLayouts = []string{
 	"2/1/2006 15:04:05",
 }
 
-// parseTime reads a timestamp. The log's own form
+// dayCache.parse reads a timestamp. The log's own form
 // (2024-03-05T10:11:12.123Z) takes a hand-written path because it is parsed
-// for every row of gigabytes of logs.
-func parseTime(s string) (time.Time, bool) {
+// for every row of gigabytes of logs; exports fall back to csvTimeLayouts.
+// dayCache remembers the last day parsed: a log's rows come in time order,
+// so almost every row shares its date with the previous one, and
+// time.Date's calendar arithmetic is then done once per day, not per row.
+type dayCache struct {
+	date     [10]byte
+	midnight time.Time
+	ok       bool
+}
+
+func (c *dayCache) parse(s string) (time.Time, bool) {
+	if len(s) >= 20 && c.ok && s[:10] == string(c.date[:]) {
+		if t, ok := parseISOWithin(s, c.midnight); ok {
+			return t, true
+		}
+	}
 	if t, ok := parseISO(s); ok {
+		copy(c.date[:], s[:10])
+		c.midnight = time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+		c.ok = true
 		return t, true
 	}
 	s = strings.TrimSpace(s)
@@ -36,6 +53,44 @@ func parseTime(s string) (time.Time, bool) {
 		}
 	}
 	return time.Time{}, false
+}
+
+// parseISOWithin parses the time of day of an ISO timestamp whose date is
+// midnight's.
+func parseISOWithin(s string, midnight time.Time) (time.Time, bool) {
+	if s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[len(s)-1] != 'Z' {
+		return time.Time{}, false
+	}
+	d := func(i int) (int, bool) {
+		a, b := s[i], s[i+1]
+		if a < '0' || a > '9' || b < '0' || b > '9' {
+			return 0, false
+		}
+		return int(a-'0')*10 + int(b-'0'), true
+	}
+	h, ok1 := d(11)
+	mi, ok2 := d(14)
+	sec, ok3 := d(17)
+	if !(ok1 && ok2 && ok3) || h > 23 || mi > 59 || sec > 59 {
+		return time.Time{}, false
+	}
+	ns := 0
+	if rest := s[19 : len(s)-1]; rest != "" {
+		if rest[0] != '.' || len(rest) < 2 || len(rest) > 10 {
+			return time.Time{}, false
+		}
+		for i := 1; i < len(rest); i++ {
+			c := rest[i]
+			if c < '0' || c > '9' {
+				return time.Time{}, false
+			}
+			ns = ns*10 + int(c-'0')
+		}
+		for i := len(rest) - 1; i < 9; i++ {
+			ns *= 10
+		}
+	}
+	return midnight.Add(time.Duration(h)*time.Hour + time.Duration(mi)*time.Minute + time.Duration(sec)*time.Second + time.Duration(ns)), true
 }
 
 func parseISO(s string) (time.Time, bool) {
