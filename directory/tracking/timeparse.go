@@ -22,9 +22,6 @@ var csvTimeLayouts = []string{
 	"2/1/2006 15:04:05",
 }
 
-// dayCache.parse reads a timestamp. The log's own form
-// (2024-03-05T10:11:12.123Z) takes a hand-written path because it is parsed
-// for every row of gigabytes of logs; exports fall back to csvTimeLayouts.
 // dayCache remembers the last day parsed: a log's rows come in time order,
 // so almost every row shares its date with the previous one, and
 // time.Date's calendar arithmetic is then done once per day, not per row.
@@ -34,6 +31,9 @@ type dayCache struct {
 	ok       bool
 }
 
+// parse reads a timestamp. The log's own form (2024-03-05T10:11:12.123Z)
+// takes a hand-written path because it is parsed for every row of gigabytes
+// of logs; exports fall back to csvTimeLayouts.
 func (c *dayCache) parse(s string) (time.Time, bool) {
 	if len(s) >= 20 && c.ok && s[:10] == string(c.date[:]) {
 		if t, ok := parseISOWithin(s, c.midnight); ok {
