@@ -161,6 +161,9 @@ from EXPAND events and internal domains from local deliveries.
 			if err != nil {
 				return err
 			}
+			if src.strict && t.Input.Failed > 0 {
+				return fmt.Errorf("--strict: %d tracking files could not be read to their end; no report written", t.Input.Failed)
+			}
 			rep := &audit.Report{
 				SchemaVersion: audit.ReportSchemaVersion,
 				Source:        "tracking logs: " + strings.Join(args, ", "),

@@ -84,6 +84,7 @@ func TestTraceCommand(t *testing.T) {
 		{"loop below fail-on", []string{"trace", loopDir, "--fail-on", "critical", "--log-level", "error"}, exitFindings, []string{"CRITICAL"}},
 		{"clean", []string{"trace", cleanDir}, exitOK, []string{"loops: none", "exit 0"}},
 		{"unreadable file is a gap", []string{"trace", brokenDir}, exitGaps, []string{"not read to its end: " + filepath.Join(brokenDir, "MSGTRK2.LOG.gz"), "exit 4"}},
+		{"strict turns an unreadable file into failure", []string{"trace", brokenDir, "--strict"}, exitRuntime, []string{"--strict: 1 tracking files could not be read"}},
 		{"missing path", []string{"trace", filepath.Join(loopDir, "nope")}, exitUsage, []string{"no such file"}},
 		{"no path", []string{"trace"}, exitUsage, []string{"at least one"}},
 		{"bad interval", []string{"trace", loopDir, "--interval", "1s"}, exitUsage, []string{"--interval 1s"}},
