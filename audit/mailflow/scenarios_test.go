@@ -22,21 +22,8 @@ var start = time.Date(2026, 3, 5, 9, 0, 0, 0, time.UTC)
 // logFile writes events as one MSGTRK log with the given #Fields.
 func logFile(t *testing.T, dir, name string, fields []string, evs []tracking.Event) string {
 	t.Helper()
-	var b bytes.Buffer
-	lw, err := trackingtest.NewLogWriter(&b, fields, start)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range evs {
-		if err := lw.Write(&evs[i]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := lw.Flush(); err != nil {
-		t.Fatal(err)
-	}
 	path := filepath.Join(dir, name)
-	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+	if err := trackingtest.WriteLogFile(path, fields, evs); err != nil {
 		t.Fatal(err)
 	}
 	return path

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -43,17 +42,8 @@ func loopLog(t *testing.T, dir, list string, rounds int) string {
 
 func writeLog(t *testing.T, dir, name string, evs []tracking.Event) string {
 	t.Helper()
-	var b bytes.Buffer
-	lw, err := trackingtest.NewLogWriter(&b, trackingtest.Fields2013, evs[0].Time)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range evs {
-		lw.Write(&evs[i])
-	}
-	lw.Flush()
 	path := filepath.Join(dir, name)
-	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+	if err := trackingtest.WriteLogFile(path, trackingtest.Fields2013, evs); err != nil {
 		t.Fatal(err)
 	}
 	return path

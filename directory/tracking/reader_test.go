@@ -47,20 +47,7 @@ func read(t *testing.T, files ...string) ([]tracking.Event, tracking.Stats) {
 
 func writeLog(t *testing.T, path string, fields []string, evs []tracking.Event) {
 	t.Helper()
-	var b bytes.Buffer
-	lw, err := trackingtest.NewLogWriter(&b, fields, t0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range evs {
-		if err := lw.Write(&evs[i]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := lw.Flush(); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+	if err := trackingtest.WriteLogFile(path, fields, evs); err != nil {
 		t.Fatal(err)
 	}
 }

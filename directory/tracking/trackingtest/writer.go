@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -235,4 +236,33 @@ func WriteTraceCSV(w io.Writer, rows []TraceRow) error {
 		bw.WriteString(strings.Join(vals, ",") + "\r\n")
 	}
 	return bw.Flush()
+}
+
+// WriteLogFile writes events to path as one MSGTRK log with the given
+// #Fields list, dated by the first event.
+func WriteLogFile(path string, fields []string, events []tracking.Event) error {
+	date := time.Time{}
+	if len(events) > 0 {
+		date = events[0].Time
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	lw, err := NewLogWriter(f, fields, date)
+	if err != nil {
+		f.Close()
+		return err
+	}
+	for i := range events {
+		if err := lw.Write(&events[i]); err != nil {
+			f.Close()
+			return err
+		}
+	}
+	if err := lw.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
