@@ -34,6 +34,9 @@ type Report struct {
 	Suppressions []SuppressionResult
 	// Changes compares the run with a baseline; nil without one.
 	Changes *Changes
+	// Traffic is the evidence from message tracking, when logs were given
+	// (AttachTraffic); nil otherwise.
+	Traffic *Traffic
 }
 
 // Finding is one rule's verdict on one group or on the organization.
@@ -85,6 +88,9 @@ type GroupResult struct {
 	Suppressed []SuppressedFinding
 	// Change is the group's change against the baseline; empty without one.
 	Change Change
+	// Observed is what message tracking showed about the group, when logs
+	// were given and it showed something; nil otherwise.
+	Observed *ObservedTraffic
 }
 
 // ExternalRecipient is one external recipient reached through a group.

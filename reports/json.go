@@ -49,6 +49,9 @@ func (j JSON) Write(w io.Writer, rep *audit.Report) error {
 	if rep.Changes != nil {
 		s.field("changes", changesJSON(rep.Changes))
 	}
+	if rep.Traffic != nil {
+		s.field("traffic", trafficJSON(rep.Traffic))
+	}
 	s.array("groups", len(rep.Groups), func(i int) any { return groupJSON(&rep.Groups[i]) })
 	s.raw(",\n")
 	s.array("rules", len(rep.Rules), func(i int) any { return ruleJSON(rep.Rules[i]) })
@@ -228,6 +231,8 @@ type jsonGroup struct {
 	Findings           []jsonFinding       `json:"findings"`
 	Suppressed         []jsonSuppressed    `json:"suppressedFindings,omitempty"`
 	Change             audit.Change        `json:"change,omitempty"`
+	// Observed is present only when tracking logs showed something.
+	Observed *jsonObserved `json:"observed,omitempty"`
 }
 
 type jsonSettings struct {
@@ -305,6 +310,7 @@ func groupJSON(g *audit.GroupResult) jsonGroup {
 		Findings:           findingsJSON(g.Findings),
 		Suppressed:         suppressedJSON(g.Suppressed),
 		Change:             g.Change,
+		Observed:           observedJSON(g.Observed),
 	}
 }
 

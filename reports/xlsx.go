@@ -54,6 +54,18 @@ func (x XLSX) Write(w io.Writer, rep *audit.Report) (err error) {
 		func() error { return writeFindings(f, st, rep) },
 		func() error { return writeChanges(f, st, rep) },
 		func() error { return writeSuppressed(f, st, rep) },
+		func() error {
+			if rep.Traffic == nil {
+				return nil
+			}
+			return writeIncidents(f, st, rep.Traffic)
+		},
+		func() error {
+			if rep.Traffic == nil {
+				return nil
+			}
+			return writeTimeline(f, st, rep.Traffic)
+		},
 		func() error { return writeExternal(f, st, rep) },
 		func() error { return writeRules(f, st, rep) },
 	}

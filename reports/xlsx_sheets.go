@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -31,6 +32,7 @@ var groupColumns = []column{
 	{title: "Findings", width: 48},
 	{title: "ID", width: 38},
 	{title: "DN", width: 60},
+	{title: "Observed in tracking", width: 40},
 }
 
 func writeGroups(f *excelize.File, st *styles, rep *audit.Report) error {
@@ -44,7 +46,7 @@ func writeGroups(f *excelize.File, st *styles, rep *audit.Report) error {
 			g.DirectMembers, g.NestedGroups,
 			settingText(s.RequireSenderAuth.Setting()), string(s.DeliveryReportsTo),
 			settingText(s.OOFToOriginator.Setting()), settingText(s.Moderation.Setting()),
-			s.Owners, yesNo(g.Incomplete), ruleIDs(g.Findings), g.ID, g.DN,
+			s.Owners, yesNo(g.Incomplete), ruleIDs(g.Findings), g.ID, g.DN, observedText(g.Observed),
 		})
 		if err != nil {
 			return err
@@ -133,4 +135,17 @@ func writeRules(f *excelize.File, st *styles, rep *audit.Report) error {
 		}
 	}
 	return t.close()
+}
+
+// observedText is the Groups sheet's view of tracking evidence: empty when
+// no logs were given or they showed nothing about the group.
+func observedText(o *audit.ObservedTraffic) string {
+	if o == nil {
+		return ""
+	}
+	what := "observed"
+	if o.Loop {
+		what = "LIVE LOOP"
+	}
+	return what + " (" + strings.Join(o.Signals, ", ") + "), " + strconv.FormatInt(o.Messages, 10) + " messages, +" + strconv.Itoa(o.Points) + " points"
 }

@@ -53,6 +53,9 @@ func All(cfg Config) []audit.Rule {
 		// Organization.
 		acceptedDomainsUnknown(),
 		remoteDomainsUnknown(),
+		internalRelayDomain(),
+		remoteDomainNDRDisabled(),
+		remoteDomainLegacyOOF(),
 	}
 	slices.SortFunc(rs, func(a, b audit.Rule) int { return cmp.Compare(a.ID, b.ID) })
 	return rs

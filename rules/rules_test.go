@@ -255,6 +255,24 @@ func TestOrganizationRules(t *testing.T) {
 	}{
 		{"defaults let OOF out", func(*directory.Snapshot) {}, []string{"external-oof-allowed"}},
 		{"OOF blocked", func(s *directory.Snapshot) { s.Org.RemoteDomains[0].AllowedOOFType = directory.OOFNone }, nil},
+		{"internal relay domain", func(s *directory.Snapshot) {
+			s.Org.AcceptedDomains = append(s.Org.AcceptedDomains, directory.AcceptedDomain{Domain: "relay.example", Type: directory.InternalRelay})
+		}, []string{"external-oof-allowed", "internal-relay-domain"}},
+		{"coexistence and external relay domains are not relays of unknown recipients", func(s *directory.Snapshot) {
+			s.Org.AcceptedDomains = append(s.Org.AcceptedDomains,
+				directory.AcceptedDomain{Domain: "corp.mail.onmicrosoft.com", Type: directory.InternalRelay, Coexistence: true},
+				directory.AcceptedDomain{Domain: "ext.example", Type: directory.ExternalRelay})
+		}, []string{"external-oof-allowed"}},
+		{"NDRs suppressed to a partner, not by default", func(s *directory.Snapshot) {
+			s.Org.RemoteDomains = append(s.Org.RemoteDomains,
+				directory.RemoteDomain{Name: "Old", DomainPattern: "old.example", NDREnabled: directory.False},
+				directory.RemoteDomain{Name: "Unset", DomainPattern: "unset.example"})
+		}, []string{"external-oof-allowed", "remote-domain-ndr-disabled"}},
+		{"legacy OOF to a partner, unless auto-replies are off there", func(s *directory.Snapshot) {
+			s.Org.RemoteDomains = append(s.Org.RemoteDomains,
+				directory.RemoteDomain{Name: "Partner", DomainPattern: "partner.example", AllowedOOFType: directory.OOFExternalLegacy},
+				directory.RemoteDomain{Name: "Quiet", DomainPattern: "quiet.example", AllowedOOFType: directory.OOFInternalLegacy, AutoReplyEnabled: directory.False})
+		}, []string{"external-oof-allowed", "remote-domain-legacy-oof"}},
 		{"nothing known", func(s *directory.Snapshot) {
 			s.Org = directory.Organization{}
 			s.Coverage = directory.Coverage{}

@@ -45,7 +45,7 @@ Collect, then judge, then write: 'collect' saves a snapshot, 'audit' judges a sn
 	pf.StringVar(&a.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	pf.StringVar(&a.logFormat, "log-format", "text", "log format on stderr: text or json")
 	pf.BoolVarP(&a.verbose, "verbose", "v", false, "debug logging (same as --log-level debug)")
-	root.AddCommand(a.scanCmd(), a.collectCmd(), a.auditCmd(), a.rulesCmd(), a.versionCmd(), a.configCmd(), a.remediateCmd(), a.diffCmd())
+	root.AddCommand(a.scanCmd(), a.collectCmd(), a.auditCmd(), a.rulesCmd(), a.versionCmd(), a.configCmd(), a.remediateCmd(), a.diffCmd(), a.traceCmd())
 	return root
 }
 

@@ -12,15 +12,17 @@ import (
 
 // reportOptions are the flags of commands that write reports.
 type reportOptions struct {
-	outputs []string
-	audit   auditOptions
-	config  configOptions
+	outputs  []string
+	audit    auditOptions
+	config   configOptions
+	tracking trackingOptions
 }
 
 func (o *reportOptions) register(cmd *cobra.Command) {
 	cmd.Flags().StringArrayVarP(&o.outputs, "output", "o", nil, "write a report; format from the extension: .xlsx, .json, .csv, .jsonl; - is JSON on stdout (repeatable)")
 	o.audit.register(cmd)
 	o.config.register(cmd)
+	o.tracking.register(cmd)
 }
 
 func (a *app) scanCmd() *cobra.Command {
@@ -152,6 +154,13 @@ func (a *app) runAudit(ctx context.Context, src *sourceOptions, ro *reportOption
 		// job reports its whole backlog once.
 		opts.Baseline = &audit.Baseline{}
 	}
+	if err := checkInterval(ro.tracking.interval, "--tracking-interval"); err != nil {
+		return err
+	}
+	trackFiles, err := trackingFiles(ro.tracking.paths)
+	if err != nil {
+		return err
+	}
 	snap, err := a.collect(ctx, src)
 	if err != nil {
 		return err
@@ -159,6 +168,16 @@ func (a *app) runAudit(ctx context.Context, src *sourceOptions, ro *reportOption
 	rep, err := audit.Run(ctx, snap, cat, opts)
 	if err != nil {
 		return fmt.Errorf("audit: %w", err)
+	}
+	if len(trackFiles) > 0 {
+		t, err := a.readTracking(ctx, trackFiles, snap, opts.InternalDomains, ro.tracking.interval)
+		if err != nil {
+			return err
+		}
+		if src.strict && t.Input.Failed > 0 {
+			return fmt.Errorf("--strict: %d tracking files could not be read to their end; no report written", t.Input.Failed)
+		}
+		attachTracking(rep, t)
 	}
 	if src.strict && !rep.Complete {
 		return fmt.Errorf("--strict: the membership of some groups could not be resolved (rule unresolved-members); no report written")
@@ -193,6 +212,13 @@ func (p exitPolicy) verdict(rep *audit.Report) int {
 		return exitGaps
 	}
 	if p.failOnNew != nil {
+		// A live loop in the tracking logs is happening now, whatever the
+		// baseline says.
+		if rep.Traffic != nil {
+			if s, ok := trafficSeverity(rep.Traffic); ok && s >= *p.failOnNew {
+				return exitFindings
+			}
+		}
 		if rep.Changes != nil && rep.Changes.NewOrWorseAtLeast(*p.failOnNew) {
 			return exitFindings
 		}
@@ -208,6 +234,11 @@ func (p exitPolicy) verdict(rep *audit.Report) int {
 	}
 	if at(rep.OrgFindings) {
 		return exitFindings
+	}
+	if rep.Traffic != nil {
+		if s, ok := trafficSeverity(rep.Traffic); ok && s >= *failOn {
+			return exitFindings
+		}
 	}
 	for _, g := range rep.Groups {
 		if at(g.Findings) {

@@ -10,6 +10,10 @@ import (
 // printSummary writes the one-screen end-of-run summary to stderr.
 func (a *app) printSummary(rep *audit.Report, outs []output, policy exitPolicy, code int) {
 	var b strings.Builder
+	if rep.Traffic != nil {
+		// Observed evidence first: a live loop matters more than any setting.
+		writeTrafficSummary(&b, rep.Traffic)
+	}
 	state := "complete"
 	if !rep.Complete {
 		state = "INCOMPLETE"
@@ -35,7 +39,11 @@ func (a *app) printSummary(rep *audit.Report, outs []output, policy exitPolicy, 
 				ids = append(ids, f.Rule)
 			}
 		}
-		fmt.Fprintf(&b, "  %3d %-8s %s <%s>  %d external of %d  %s\n", g.Score, g.Risk, g.Name, g.Mail, g.ExternalMembers, g.ExpandedRecipients, strings.Join(ids, ", "))
+		live := ""
+		if g.Observed != nil && g.Observed.Loop {
+			live = "LIVE LOOP  "
+		}
+		fmt.Fprintf(&b, "  %3d %-8s %s%s <%s>  %d external of %d  %s\n", g.Score, g.Risk, live, g.Name, g.Mail, g.ExternalMembers, g.ExpandedRecipients, strings.Join(ids, ", "))
 	}
 	for _, f := range rep.OrgFindings {
 		fmt.Fprintf(&b, "organization: [%s] %s: %s\n", f.Severity, f.Rule, f.Message)

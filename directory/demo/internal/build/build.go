@@ -267,6 +267,13 @@ func (b *builder) snapshot() *directory.Snapshot {
 					DeliveryReportEnabled: directory.True,
 					IsInternal:            directory.False,
 				},
+				// An old archiving service whose senders were getting
+				// backscatter: someone switched its NDRs off instead of
+				// fixing recipient validation.
+				{
+					Name: "Archive Service", DomainPattern: "archive-service.example",
+					NDREnabled: directory.False,
+				},
 			},
 		},
 	}

@@ -1,0 +1,757 @@
+package mailflow
+
+import (
+	"net/netip"
+	"strings"
+	"time"
+
+	"dgaudit/audit"
+	"dgaudit/directory"
+	"dgaudit/directory/tracking"
+)
+
+// Config tunes an analysis. The zero value is valid: group addresses are
+// then inferred from EXPAND events, internal domains from local deliveries,
+// originating senders and group addresses.
+type Config struct {
+	// Interval is the width of timeline buckets; 0 means one hour.
+	Interval time.Duration
+	// IsInternal decides whether mail for a domain stays in the
+	// organization; nil infers internal domains from the events.
+	IsInternal func(domain string) bool
+	// InternalDomains are domains (with their subdomains) always taken as
+	// internal, besides IsInternal or the inferred ones.
+	InternalDomains []string
+	// Groups are the organization's group addresses, when a directory is
+	// available. Groups seen in EXPAND events are added either way.
+	Groups []Group
+	// MinRounds is how many times one message must come back into a group
+	// as a report (bounce or automatic reply) to count as a loop; 0 means 3.
+	MinRounds int
+	// MinDepth is the stack of report prefixes ("Undeliverable:
+	// Undeliverable: ...") that alone marks a loop; 0 means 3.
+	MinDepth int
+	// MinStorm is how many automatic replies must go each way between the
+	// same two addresses to count as a storm; 0 means 3.
+	MinStorm int
+	// MaxKeys caps each organization-wide aggregate (senders, address
+	// pairs, sources); 0 means 100,000.
+	MaxKeys int
+	// MaxPerGroup caps each group's per-address aggregates; 0 means 2,000.
+	MaxPerGroup int
+	// Window is the number of slots of the tables of recent message IDs that tie a
+	// message's rows together; 0 means 65,536.
+	Window int
+	// Top caps the lists in the result; 0 means 20.
+	Top int
+}
+
+// Group is a group address the directory knows.
+type Group struct {
+	Address string
+	ID      string
+	Name    string
+}
+
+// ConfigFor builds a Config from a snapshot: its groups' SMTP addresses,
+// and the engine's own internal-domain test (audit.InternalDomainFunc).
+func ConfigFor(snap *directory.Snapshot, extraInternal []string) Config {
+	cfg := Config{IsInternal: audit.InternalDomainFunc(snap, extraInternal)}
+	for i := range snap.Groups {
+		g := &snap.Groups[i]
+		for _, a := range g.SMTPAddresses() {
+			cfg.Groups = append(cfg.Groups, Group{Address: a, ID: g.ID, Name: g.Name})
+		}
+	}
+	return cfg
+}
+
+func (c Config) withDefaults() Config {
+	if c.Interval <= 0 {
+		c.Interval = time.Hour
+	}
+	if c.MinRounds <= 0 {
+		c.MinRounds = 3
+	}
+	if c.MinDepth <= 0 {
+		c.MinDepth = 3
+	}
+	if c.MinStorm <= 0 {
+		c.MinStorm = 3
+	}
+	if c.MaxKeys <= 0 {
+		c.MaxKeys = 100_000
+	}
+	if c.MaxPerGroup <= 0 {
+		c.MaxPerGroup = 2000
+	}
+	if c.Window <= 0 {
+		c.Window = 1 << 16
+	}
+	if c.Top <= 0 {
+		c.Top = 20
+	}
+	return c
+}
+
+// Analyzer accumulates evidence from events fed to Add in order.
+type Analyzer struct {
+	cfg      Config
+	interval int64
+
+	known    map[string]Group
+	groups   map[string]*groupAgg
+	learned  map[string]bool
+	rewrites map[string]*rewriteAgg
+	spoof    map[string]*spoofAgg
+	back     map[string]*backAgg
+	oof      map[string]*oofAgg
+	strs     map[string]string
+
+	msgs    *recent[msgRef]
+	failed  *recent[struct{}]
+	inbound *recent[string]
+	seen    *recent[struct{}]
+
+	start, end time.Time
+	truncated  map[string]bool
+}
+
+type msgRef struct {
+	g          *groupAgg
+	root       *rootAgg
+	needRecips bool
+}
+
+type groupAgg struct {
+	addr, id, name string
+
+	expansions, delivered, inbound, bounces, nullBounces int64
+	maxDepth                                             int
+	first, last                                          time.Time
+	roots                                                map[uint64]*rootAgg
+	external                                             map[string]int64
+	senders                                              map[string]bool
+	inServers, outServers                                map[string]int64
+	buckets                                              map[int64]int64
+}
+
+type rootAgg struct {
+	reports, recipients int64
+	first, last         time.Time
+}
+
+type rewriteAgg struct {
+	events      int64
+	first, last time.Time
+	senders     map[string]int64
+}
+
+type spoofAgg struct {
+	messages, recipients int64
+	first, last          time.Time
+	clients              map[string]int64
+	subjects             []string
+}
+
+type backAgg struct {
+	reports     int64
+	first, last time.Time
+	domains     map[string]int64
+	buckets     map[int64]int64
+}
+
+type oofAgg struct {
+	internal, external string
+	out, in            int64
+	first, last        time.Time
+}
+
+// New returns an Analyzer.
+func New(cfg Config) *Analyzer {
+	cfg = cfg.withDefaults()
+	a := &Analyzer{
+		cfg:       cfg,
+		interval:  int64(cfg.Interval / time.Second),
+		known:     make(map[string]Group, len(cfg.Groups)),
+		groups:    map[string]*groupAgg{},
+		learned:   map[string]bool{},
+		rewrites:  map[string]*rewriteAgg{},
+		spoof:     map[string]*spoofAgg{},
+		back:      map[string]*backAgg{},
+		oof:       map[string]*oofAgg{},
+		strs:      map[string]string{},
+		msgs:      newRecent[msgRef](cfg.Window),
+		failed:    newRecent[struct{}](cfg.Window),
+		inbound:   newRecent[string](cfg.Window),
+		seen:      newRecent[struct{}](cfg.Window),
+		truncated: map[string]bool{},
+	}
+	if a.interval <= 0 {
+		a.interval = 1
+	}
+	for _, g := range cfg.Groups {
+		if addr := lower(strings.TrimSpace(g.Address)); addr != "" {
+			a.known[addr] = g
+		}
+	}
+	return a
+}
+
+// Add feeds one event. The event may be reused by the caller afterwards:
+// nothing of it is kept without a copy.
+func (a *Analyzer) Add(ev *tracking.Event) {
+	if !ev.Time.IsZero() {
+		if a.start.IsZero() || ev.Time.Before(a.start) {
+			a.start = ev.Time
+		}
+		if ev.Time.After(a.end) {
+			a.end = ev.Time
+		}
+	}
+	if a.cfg.IsInternal == nil {
+		a.learn(ev)
+	}
+	trace := ev.Format == tracking.FormatTrace || ev.Format == tracking.FormatTraceDetail
+	switch ev.EventID {
+	case "EXPAND":
+		a.expand(ev)
+	case "RECEIVE":
+		if !trace {
+			a.receive(ev)
+		}
+	case "SEND", "DELIVER", "TRANSFER":
+		a.correlate(ev)
+	case "FAIL":
+		a.correlate(ev)
+		a.fail(ev)
+	case "DSN":
+		a.dsn(ev)
+	}
+	switch ev.EventID {
+	case "TRANSFER", "SEND", "DELIVER", "EXPAND":
+		a.returnPath(ev)
+	}
+	if trace {
+		a.traceRow(ev)
+	} else if ev.EventID == "SEND" {
+		a.oofOut(ev)
+	}
+}
+
+// learn infers internal domains when no directory says which they are: a
+// local delivery, a mailbox submission and a group's own address all sit in
+// one.
+func (a *Analyzer) learn(ev *tracking.Event) {
+	switch {
+	case ev.EventID == "DELIVER" && (ev.Format == tracking.FormatLog || ev.Format == tracking.FormatTrackingCSV):
+		for _, r := range ev.Recipients {
+			a.learnDomain(domainOf(r))
+		}
+	case ev.EventID == "EXPAND":
+		a.learnDomain(domainOf(ev.RelatedRecipient))
+		if ev.Format == tracking.FormatTrace && len(ev.Recipients) > 0 {
+			a.learnDomain(domainOf(ev.Recipients[0]))
+		}
+	case ev.EventID == "SUBMIT" || ev.EventID == "RECEIVE" && strings.EqualFold(ev.Source, "STOREDRIVER"):
+		// A mailbox submitted it. Originating alone is not enough: mail
+		// relayed for an internal application is Originating too.
+		a.learnDomain(domainOf(ev.Sender))
+	}
+}
+
+func (a *Analyzer) learnDomain(d string) {
+	if d == "" || a.learned[d] {
+		return
+	}
+	if len(a.learned) >= a.cfg.MaxKeys {
+		a.truncated["internal domains"] = true
+		return
+	}
+	a.learned[strings.Clone(d)] = true
+}
+
+// internal reports whether an address's domain is internal; an address
+// without a domain (X.500, <>) is not external.
+func (a *Analyzer) internal(addr string) bool {
+	d := domainOf(addr)
+	if d == "" {
+		return true
+	}
+	for _, x := range a.cfg.InternalDomains {
+		if directory.DomainMatches(x, d, true) {
+			return true
+		}
+	}
+	if a.cfg.IsInternal != nil {
+		return a.cfg.IsInternal(d)
+	}
+	return a.learned[d]
+}
+
+func (a *Analyzer) intern(s string) string {
+	if v, ok := a.strs[s]; ok {
+		return v
+	}
+	c := strings.Clone(s)
+	if len(a.strs) < a.cfg.MaxKeys {
+		a.strs[c] = c
+	}
+	return c
+}
+
+func (a *Analyzer) bucket(t time.Time) int64 {
+	u := t.Unix()
+	b := u / a.interval
+	if u < 0 && u%a.interval != 0 {
+		b--
+	}
+	return b
+}
+
+// once reports whether (purpose, key) is new among recent events, so that a
+// message logged on several servers is counted once.
+//
+// A row without a message ID cannot be matched to others, so it always
+// counts.
+func (a *Analyzer) once(purpose byte, id string, more ...string) bool {
+	if id == "" {
+		return true
+	}
+	h := hash(id)
+	for _, m := range more {
+		h = h*1099511628211 ^ hash(m)
+	}
+	h = h*31 + uint64(purpose)
+	if _, ok := a.seen.get(h); ok {
+		return false
+	}
+	a.seen.put(h, struct{}{})
+	return true
+}
+
+// group returns the aggregate for a group address, creating it when the
+// address is a known group or create is set (an EXPAND names it a group).
+func (a *Analyzer) group(addr string, create bool) *groupAgg {
+	if addr == "" {
+		return nil
+	}
+	if g, ok := a.groups[addr]; ok {
+		return g
+	}
+	k, isKnown := a.known[addr]
+	if !isKnown && !create {
+		return nil
+	}
+	if len(a.groups) >= a.cfg.MaxKeys {
+		a.truncated["groups"] = true
+		return nil
+	}
+	g := &groupAgg{addr: strings.Clone(addr), id: k.ID, name: k.Name}
+	a.groups[g.addr] = g
+	return g
+}
+
+// addCapped adds n to key's count, adding the key while the map is under
+// its limit.
+//
+// Every key stored goes through intern, updates included: event strings
+// point into the reader's buffer, and assigning to an existing string key
+// replaces the stored key with the one given, which would leave the map
+// holding (and keeping alive) a buffer that is about to be overwritten.
+func addCapped(m map[string]int64, key string, n int64, limit int, a *Analyzer, what string) {
+	if _, ok := m[key]; ok {
+		m[a.intern(key)] += n
+		return
+	}
+	if len(m) >= limit {
+		a.truncated[what] = true
+		return
+	}
+	m[a.intern(key)] = n
+}
+
+func (a *Analyzer) expand(ev *tracking.Event) {
+	addr := lower(ev.RelatedRecipient)
+	if addr == "" && ev.Format == tracking.FormatTrace && len(ev.Recipients) > 0 {
+		addr = lower(ev.Recipients[0])
+	}
+	g := a.group(addr, true)
+	if g == nil {
+		return
+	}
+	g.expansions++
+	if g.first.IsZero() || ev.Time.Before(g.first) {
+		g.first = ev.Time
+	}
+	if ev.Time.After(g.last) {
+		g.last = ev.Time
+	}
+	depth, _, root := stripSubject(ev.Subject)
+	sender := lower(ev.Sender)
+	null := ev.IsNullReturnPath()
+	report := depth > 0 || null || isReportSender(sender)
+	var recips int64
+	if ev.Format != tracking.FormatTrace {
+		for _, r := range ev.Recipients {
+			recips++
+			if !a.internal(r) {
+				if g.external == nil {
+					g.external = map[string]int64{}
+				}
+				addCapped(g.external, lower(r), 1, a.cfg.MaxPerGroup, a, "external recipients per group")
+			}
+		}
+	}
+	g.delivered += recips
+	var ra *rootAgg
+	if report {
+		g.bounces++
+		if null {
+			g.nullBounces++
+		}
+		g.maxDepth = max(g.maxDepth, depth)
+		if g.buckets == nil {
+			g.buckets = map[int64]int64{}
+		}
+		if g.roots == nil {
+			g.roots = map[uint64]*rootAgg{}
+		}
+		h := hash(root)
+		ra = g.roots[h]
+		if ra == nil {
+			if len(g.roots) < a.cfg.MaxPerGroup {
+				ra = &rootAgg{first: ev.Time, last: ev.Time}
+				g.roots[h] = ra
+			} else {
+				a.truncated["looping messages per group"] = true
+			}
+		}
+		if ra != nil {
+			ra.reports++
+			ra.recipients += recips
+			if ev.Time.Before(ra.first) {
+				ra.first = ev.Time
+			}
+			if ev.Time.After(ra.last) {
+				ra.last = ev.Time
+			}
+		}
+	}
+	if g.buckets != nil {
+		g.buckets[a.bucket(ev.Time)]++
+	}
+	if sender != "" && !isReportSender(sender) && !a.internal(sender) {
+		if g.senders == nil {
+			g.senders = map[string]bool{}
+		}
+		if g.senders[sender] || len(g.senders) < a.cfg.MaxPerGroup {
+			if !g.senders[sender] {
+				g.senders[a.intern(sender)] = true
+			}
+		} else {
+			a.truncated["outside senders per group"] = true
+		}
+	}
+	if ev.MessageID != "" {
+		a.msgs.put(hash(ev.MessageID), msgRef{g: g, root: ra, needRecips: ev.Format == tracking.FormatTrace})
+	}
+}
+
+// correlate ties SEND, DELIVER, TRANSFER and FAIL rows of a message a group
+// expanded back to the group: remote servers it went to, and (in Exchange
+// Online, whose expansion rows do not list members) the recipients.
+func (a *Analyzer) correlate(ev *tracking.Event) {
+	if ev.MessageID == "" {
+		return
+	}
+	ref, ok := a.msgs.get(hash(ev.MessageID))
+	if !ok {
+		return
+	}
+	g := ref.g
+	if ev.EventID == "SEND" && ev.Format != tracking.FormatTrace {
+		if host := firstNonEmpty(ev.ServerHostname, ev.ServerIP); host != "" {
+			if g.outServers == nil {
+				g.outServers = map[string]int64{}
+			}
+			addCapped(g.outServers, lower(host), 1, a.cfg.MaxPerGroup, a, "remote servers per group")
+		}
+	}
+	if !ref.needRecips || ev.EventID == "TRANSFER" {
+		return
+	}
+	for _, r := range ev.Recipients {
+		lr := lower(r)
+		if lr == g.addr {
+			continue
+		}
+		g.delivered++
+		if ref.root != nil {
+			ref.root.recipients++
+		}
+		if !a.internal(lr) {
+			if g.external == nil {
+				g.external = map[string]int64{}
+			}
+			addCapped(g.external, lr, 1, a.cfg.MaxPerGroup, a, "external recipients per group")
+		}
+	}
+}
+
+// fromOutside reports whether a RECEIVE came in anonymously from another
+// organization: Exchange 2013 and later say so (Incoming); before that the
+// client address has to: not private, not loopback.
+func fromOutside(ev *tracking.Event) bool {
+	if !strings.EqualFold(ev.Source, "SMTP") {
+		return false
+	}
+	if ev.Directionality != "" {
+		return strings.EqualFold(ev.Directionality, "Incoming")
+	}
+	ip, err := netip.ParseAddr(ev.ClientIP)
+	if err != nil {
+		return false
+	}
+	return !(ip.IsPrivate() || ip.IsLoopback() || ip.IsLinkLocalUnicast() || ip.IsUnspecified())
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func (a *Analyzer) receive(ev *tracking.Event) {
+	outside := fromOutside(ev)
+	host := firstNonEmpty(ev.ClientHostname, ev.ClientIP)
+	for _, r := range ev.Recipients {
+		g := a.group(lower(r), false)
+		if g == nil {
+			continue
+		}
+		g.inbound++
+		if outside && host != "" {
+			if g.inServers == nil {
+				g.inServers = map[string]int64{}
+			}
+			addCapped(g.inServers, lower(host), 1, a.cfg.MaxPerGroup, a, "remote servers per group")
+		}
+	}
+	if !outside {
+		return
+	}
+	if ev.MessageID != "" && host != "" {
+		a.inbound.put(hash(ev.MessageID), a.intern(lower(host)))
+	}
+	sender := lower(firstNonEmpty(ev.Sender, strings.Trim(ev.ReturnPath, "<>")))
+	if sender != "" && domainOf(sender) != "" && a.internal(sender) && a.once('S', ev.MessageID, sender) {
+		a.addSpoof(ev, sender, host)
+	}
+	a.oofIn(ev, sender)
+}
+
+func (a *Analyzer) addSpoof(ev *tracking.Event, sender, host string) {
+	s := a.spoof[sender]
+	if s == nil {
+		if len(a.spoof) >= a.cfg.MaxKeys {
+			a.truncated["spoofed senders"] = true
+			return
+		}
+		s = &spoofAgg{first: ev.Time, last: ev.Time, clients: map[string]int64{}}
+		a.spoof[a.intern(sender)] = s
+	}
+	s.messages++
+	s.recipients += int64(len(ev.Recipients))
+	if ev.Time.Before(s.first) {
+		s.first = ev.Time
+	}
+	if ev.Time.After(s.last) {
+		s.last = ev.Time
+	}
+	if host == "" {
+		host = "unknown"
+	}
+	addCapped(s.clients, lower(host), 1, 50, a, "clients per spoofed sender")
+	if subj := strings.TrimSpace(ev.Subject); subj != "" && len(s.subjects) < 3 {
+		for _, x := range s.subjects {
+			if x == subj {
+				return
+			}
+		}
+		s.subjects = append(s.subjects, strings.Clone(subj))
+	}
+}
+
+func (a *Analyzer) fail(ev *tracking.Event) {
+	for _, st := range ev.RecipientStatus {
+		if strings.Contains(st, "5.1.1") || strings.Contains(st, "RecipNotFound") || strings.Contains(st, "5.1.10") || strings.Contains(st, "5.4.1") {
+			if ev.MessageID != "" {
+				a.failed.put(hash(ev.MessageID), struct{}{})
+			}
+			return
+		}
+	}
+	if ev.Format == tracking.FormatTrace && strings.Contains(ev.Detail, "5.1.1") && ev.MessageID != "" {
+		a.failed.put(hash(ev.MessageID), struct{}{})
+	}
+}
+
+// dsn counts a delivery report to external addresses whose original message
+// failed for a recipient that does not exist: backscatter.
+func (a *Analyzer) dsn(ev *tracking.Event) {
+	if ev.Reference == "" {
+		return
+	}
+	ref := ev.Reference
+	if _, ok := a.failed.get(hash(ref)); !ok {
+		return
+	}
+	source, ok := a.inbound.get(hash(ref))
+	if !ok {
+		source = "unknown (original not in the logs)"
+	}
+	for _, r := range ev.Recipients {
+		if a.internal(r) {
+			continue
+		}
+		a.addBackscatter(ev.Time, source, domainOf(r))
+	}
+}
+
+func (a *Analyzer) addBackscatter(t time.Time, source, domain string) {
+	b := a.back[source]
+	if b == nil {
+		if len(a.back) >= a.cfg.MaxKeys {
+			a.truncated["backscatter sources"] = true
+			return
+		}
+		b = &backAgg{first: t, last: t, domains: map[string]int64{}, buckets: map[int64]int64{}}
+		a.back[a.intern(source)] = b
+	}
+	b.reports++
+	if t.Before(b.first) {
+		b.first = t
+	}
+	if t.After(b.last) {
+		b.last = t
+	}
+	addCapped(b.domains, domain, 1, a.cfg.MaxPerGroup, a, "domains per backscatter source")
+	b.buckets[a.bucket(t)]++
+}
+
+func (a *Analyzer) returnPath(ev *tracking.Event) {
+	rp := lower(strings.Trim(ev.ReturnPath, "<>"))
+	if rp == "" {
+		return
+	}
+	g := a.group(rp, false)
+	if g == nil {
+		return
+	}
+	sender := lower(ev.Sender)
+	if sender == rp {
+		return
+	}
+	r := a.rewrites[g.addr]
+	if r == nil {
+		r = &rewriteAgg{first: ev.Time, last: ev.Time, senders: map[string]int64{}}
+		a.rewrites[g.addr] = r
+	}
+	r.events++
+	if ev.Time.Before(r.first) {
+		r.first = ev.Time
+	}
+	if ev.Time.After(r.last) {
+		r.last = ev.Time
+	}
+	if sender != "" {
+		addCapped(r.senders, sender, 1, a.cfg.MaxPerGroup, a, "senders per rewritten return path")
+	}
+}
+
+func isAutoReply(ev *tracking.Event) bool {
+	_, kind, _ := stripSubject(ev.Subject)
+	return kind == autoReply
+}
+
+// oofIn counts an automatic reply from outside to internal recipients.
+func (a *Analyzer) oofIn(ev *tracking.Event, sender string) {
+	if sender == "" || a.internal(sender) || !isAutoReply(ev) || !a.once('I', ev.MessageID) {
+		return
+	}
+	for _, r := range ev.Recipients {
+		if lr := lower(r); a.internal(lr) && a.group(lr, false) == nil {
+			a.addOOF(ev.Time, lr, sender, false)
+		}
+	}
+}
+
+// oofOut counts an automatic reply sent out to external recipients.
+func (a *Analyzer) oofOut(ev *tracking.Event) {
+	sender := lower(ev.Sender)
+	if sender == "" || !a.internal(sender) || !isAutoReply(ev) || !a.once('O', ev.MessageID) {
+		return
+	}
+	for _, r := range ev.Recipients {
+		if lr := lower(r); !a.internal(lr) {
+			a.addOOF(ev.Time, sender, lr, true)
+		}
+	}
+}
+
+func (a *Analyzer) addOOF(t time.Time, internal, external string, out bool) {
+	key := internal + "\x00" + external
+	o := a.oof[key]
+	if o == nil {
+		if len(a.oof) >= a.cfg.MaxKeys {
+			a.truncated["automatic-reply address pairs"] = true
+			return
+		}
+		o = &oofAgg{internal: a.intern(internal), external: a.intern(external), first: t, last: t}
+		a.oof[strings.Clone(key)] = o
+	}
+	if out {
+		o.out++
+	} else {
+		o.in++
+	}
+	if t.Before(o.first) {
+		o.first = t
+	}
+	if t.After(o.last) {
+		o.last = t
+	}
+}
+
+// traceRow handles what only Exchange Online message-trace rows show: one
+// row per message and recipient, so automatic replies and delivery reports
+// are read from sender, recipient and subject.
+func (a *Analyzer) traceRow(ev *tracking.Event) {
+	if ev.Format != tracking.FormatTrace {
+		return
+	}
+	sender := lower(ev.Sender)
+	if sender == "" {
+		return
+	}
+	depth, kind, _ := stripSubject(ev.Subject)
+	for _, r := range ev.Recipients {
+		lr := lower(r)
+		if lr == "" || !a.once('T', ev.MessageID, lr) {
+			continue
+		}
+		si, ri := a.internal(sender), a.internal(lr)
+		switch {
+		case kind == autoReply && si && !ri:
+			a.addOOF(ev.Time, sender, lr, true)
+		case kind == autoReply && !si && ri && a.group(lr, false) == nil:
+			a.addOOF(ev.Time, lr, sender, false)
+		case kind == ndrReport && depth > 0 && si && !ri && isReportSender(sender):
+			a.addBackscatter(ev.Time, "exchange online (generated in the tenant)", domainOf(lr))
+		}
+	}
+}

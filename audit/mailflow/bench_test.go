@@ -1,0 +1,94 @@
+package mailflow_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"dgaudit/audit/mailflow"
+	"dgaudit/directory/tracking"
+	"dgaudit/directory/tracking/trackingtest"
+)
+
+// benchLog is about 40 MB of Exchange 2016 rows: ordinary inbound and
+// outbound mail with a loop mixed in.
+func benchLog(b *testing.B) []byte {
+	b.Helper()
+	var buf bytes.Buffer
+	lw, err := trackingtest.NewLogWriter(&buf, trackingtest.Fields2013, start)
+	if err != nil {
+		b.Fatal(err)
+	}
+	loop := seed001(8)
+	for i := 0; buf.Len() < 40<<20; i++ {
+		at := start.Add(time.Duration(i) * 100 * time.Millisecond)
+		id := fmt.Sprintf("<%d.abcdef@contoso.com>", i)
+		evs := []tracking.Event{
+			{Time: at, EventID: "RECEIVE", Source: "SMTP", ClientIP: "203.0.113.7", ClientHostname: "mx.partner.example", ServerHostname: "MBX01",
+				Sender: fmt.Sprintf("p%d@partner%d.example", i%977, i%131), ReturnPath: "p@partner.example", Recipients: []string{fmt.Sprintf("user%d@contoso.com", i%5003)},
+				Subject: "Quarterly report, final", MessageID: id, Directionality: "Incoming", TotalBytes: 34567},
+			{Time: at, EventID: "DELIVER", Source: "STOREDRIVER", ServerHostname: "MBX01", Sender: "p@partner.example", Recipients: []string{fmt.Sprintf("user%d@contoso.com", i%5003)},
+				RecipientStatus: []string{"250 2.1.5 OK"}, Subject: "Quarterly report, final", MessageID: id, Directionality: "Incoming", TotalBytes: 34567},
+		}
+		if i%50 == 0 {
+			evs = append(evs, loop[i/50%len(loop)])
+		}
+		for j := range evs {
+			lw.Write(&evs[j])
+		}
+		lw.Flush()
+	}
+	return buf.Bytes()
+}
+
+func BenchmarkReadAndAnalyse(b *testing.B) {
+	data := benchLog(b)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		a := mailflow.New(mailflow.Config{})
+		var st tracking.Stats
+		err := tracking.ReadStream(context.Background(), bytes.NewReader(data), "bench", tracking.Options{}, &st, func(e *tracking.Event) error {
+			a.Add(e)
+			return nil
+		})
+		if err != nil || st.Malformed != 0 {
+			b.Fatal(err, st.Malformed)
+		}
+		a.Result(st)
+	}
+}
+
+func BenchmarkReadOnly(b *testing.B) {
+	data := benchLog(b)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		var st tracking.Stats
+		err := tracking.ReadStream(context.Background(), bytes.NewReader(data), "bench", tracking.Options{}, &st, func(*tracking.Event) error { return nil })
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkAnalyseOnly(b *testing.B) {
+	data := benchLog(b)
+	var evs []tracking.Event
+	var st tracking.Stats
+	tracking.ReadStream(context.Background(), bytes.NewReader(data), "bench", tracking.Options{}, &st, func(e *tracking.Event) error {
+		evs = append(evs, e.Clone())
+		return nil
+	})
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		a := mailflow.New(mailflow.Config{})
+		for i := range evs {
+			a.Add(&evs[i])
+		}
+		a.Result(st)
+	}
+}

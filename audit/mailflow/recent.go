@@ -1,0 +1,46 @@
+package mailflow
+
+// recent remembers values for hashed keys (message IDs) in a fixed,
+// direct-mapped table: a key's slot is its hash modulo the size, and a new
+// key takes the slot over. It ties the rows of one message together (an
+// expansion and its SEND rows, an inbound message and its failure report),
+// which sit close together in the logs; memory is fixed and no map is
+// touched per row, which matters at millions of rows.
+type recent[V any] struct {
+	keys []uint64
+	vals []V
+	mask uint64
+}
+
+// newRecent makes a table of at least n slots (rounded up to a power of two).
+func newRecent[V any](n int) *recent[V] {
+	size := 1
+	for size < n {
+		size <<= 1
+	}
+	return &recent[V]{keys: make([]uint64, size), vals: make([]V, size), mask: uint64(size - 1)}
+}
+
+// slotKey keeps 0 free to mean an empty slot.
+func slotKey(k uint64) uint64 {
+	if k == 0 {
+		return 1
+	}
+	return k
+}
+
+func (r *recent[V]) put(k uint64, v V) {
+	k = slotKey(k)
+	i := k & r.mask
+	r.keys[i], r.vals[i] = k, v
+}
+
+func (r *recent[V]) get(k uint64) (V, bool) {
+	k = slotKey(k)
+	i := k & r.mask
+	if r.keys[i] != k {
+		var zero V
+		return zero, false
+	}
+	return r.vals[i], true
+}

@@ -1,0 +1,219 @@
+package mailflow
+
+import (
+	"cmp"
+	"slices"
+	"time"
+
+	"dgaudit/audit"
+	"dgaudit/directory/tracking"
+)
+
+// Result returns the evidence gathered so far, with the read's statistics.
+// It does not change the Analyzer.
+func (a *Analyzer) Result(st tracking.Stats) *audit.Traffic {
+	t := &audit.Traffic{
+		Input:    inputOf(st),
+		Start:    a.start,
+		End:      a.end,
+		Interval: a.cfg.Interval,
+	}
+	t.Input.GroupsFromDirectory = a.cfg.IsInternal != nil
+	for _, g := range a.groups {
+		if l, ok := a.loopOf(g); ok {
+			t.Loops = append(t.Loops, l)
+		}
+	}
+	slices.SortFunc(t.Loops, func(x, y audit.Loop) int {
+		if c := cmp.Compare(y.Severity, x.Severity); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(y.Delivered, x.Delivered); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(y.Expansions, x.Expansions); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.Group, y.Group)
+	})
+	for addr, r := range a.rewrites {
+		g := a.groups[addr]
+		t.ReturnPathRewrites = append(t.ReturnPathRewrites, audit.ReturnPathRewrite{
+			Group: addr, GroupID: g.id, GroupName: g.name, Events: r.events,
+			FirstSeen: r.first, LastSeen: r.last, Senders: top(r.senders, a.cfg.Top),
+		})
+	}
+	slices.SortFunc(t.ReturnPathRewrites, func(x, y audit.ReturnPathRewrite) int {
+		if c := cmp.Compare(y.Events, x.Events); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.Group, y.Group)
+	})
+	for sender, s := range a.spoof {
+		t.Spoofing = append(t.Spoofing, audit.SpoofedSender{
+			Sender: sender, Messages: s.messages, Recipients: s.recipients,
+			FirstSeen: s.first, LastSeen: s.last, Clients: top(s.clients, a.cfg.Top),
+			Subjects: slices.Clone(s.subjects),
+		})
+	}
+	slices.SortFunc(t.Spoofing, func(x, y audit.SpoofedSender) int {
+		if c := cmp.Compare(y.Messages, x.Messages); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.Sender, y.Sender)
+	})
+	for src, b := range a.back {
+		t.Backscatter = append(t.Backscatter, audit.BackscatterSource{
+			Source: src, Reports: b.reports, FirstSeen: b.first, LastSeen: b.last,
+			Domains: top(b.domains, a.cfg.Top), Timeline: a.timeline(b.buckets),
+		})
+	}
+	slices.SortFunc(t.Backscatter, func(x, y audit.BackscatterSource) int {
+		if c := cmp.Compare(y.Reports, x.Reports); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.Source, y.Source)
+	})
+	for _, o := range a.oof {
+		if o.out < int64(a.cfg.MinStorm) || o.in < int64(a.cfg.MinStorm) {
+			continue
+		}
+		t.OOFStorms = append(t.OOFStorms, audit.OOFStorm{Internal: o.internal, External: o.external, Out: o.out, In: o.in, FirstSeen: o.first, LastSeen: o.last})
+	}
+	slices.SortFunc(t.OOFStorms, func(x, y audit.OOFStorm) int {
+		if c := cmp.Compare(y.Out+y.In, x.Out+x.In); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(x.Internal, y.Internal); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.External, y.External)
+	})
+	for k := range a.truncated {
+		t.Truncated = append(t.Truncated, k)
+	}
+	slices.Sort(t.Truncated)
+	return t
+}
+
+func inputOf(st tracking.Stats) audit.TrafficInput {
+	in := audit.TrafficInput{Bytes: st.Bytes, Lines: st.Lines, Events: st.Events, Malformed: st.Malformed, Failed: st.Failed}
+	for _, f := range st.Files {
+		in.Files = append(in.Files, audit.TrafficFile{Path: f.Path, Format: string(f.Format), Lines: f.Lines, Events: f.Events, Malformed: f.Malformed, Notes: f.Notes, Error: f.Err})
+	}
+	for _, m := range st.Samples {
+		in.MalformedSamples = append(in.MalformedSamples, audit.MalformedLine{File: m.File, Line: m.Line, Reason: m.Reason})
+	}
+	return in
+}
+
+// loopOf decides whether a group's traffic is a loop: one message came back
+// into it as a report MinRounds times or more, or report prefixes stacked
+// MinDepth deep. Occasional bounces to a list are normal and are not loops.
+func (a *Analyzer) loopOf(g *groupAgg) (audit.Loop, bool) {
+	var looping, rounds, recips int64
+	var first, last time.Time
+	for _, r := range g.roots {
+		rounds = max(rounds, r.reports)
+		if r.reports < 2 {
+			continue
+		}
+		looping++
+		recips += r.recipients
+		if first.IsZero() || r.first.Before(first) {
+			first = r.first
+		}
+		if r.last.After(last) {
+			last = r.last
+		}
+	}
+	if rounds < int64(a.cfg.MinRounds) && g.maxDepth < a.cfg.MinDepth {
+		return audit.Loop{}, false
+	}
+	l := audit.Loop{
+		Group: g.addr, GroupID: g.id, GroupName: g.name,
+		FirstSeen: first, LastSeen: last,
+		Expansions: g.expansions, Delivered: g.delivered,
+		Inbound: g.inbound, Bounces: g.bounces,
+		LoopingMessages: looping, MaxRounds: rounds, MaxDepth: g.maxDepth,
+		Timeline: a.timeline(g.buckets),
+	}
+	if first.IsZero() {
+		l.FirstSeen, l.LastSeen = g.first, g.last
+	}
+	if looping > 0 {
+		l.Amplification = float64(recips) / float64(looping)
+	}
+	if rounds >= int64(a.cfg.MinRounds) {
+		l.Signals = append(l.Signals, "re-expansion")
+	}
+	if g.maxDepth >= 2 {
+		l.Signals = append(l.Signals, "nested-subject")
+	}
+	if g.nullBounces > 0 {
+		l.Signals = append(l.Signals, "null-return-path")
+	}
+	for addr := range g.senders {
+		if _, ok := g.external[addr]; ok {
+			l.ReentryMembers = append(l.ReentryMembers, addr)
+		}
+	}
+	slices.Sort(l.ReentryMembers)
+	if len(l.ReentryMembers) > a.cfg.Top {
+		l.ReentryMembers = l.ReentryMembers[:a.cfg.Top]
+	}
+	if len(l.ReentryMembers) > 0 {
+		l.Signals = append(l.Signals, "member-reentry")
+	}
+	if _, ok := a.rewrites[g.addr]; ok {
+		l.Signals = append(l.Signals, "return-path-rewrite")
+	}
+	slices.Sort(l.Signals)
+	for _, c := range l.Timeline {
+		if c.N > l.PeakPerInterval {
+			l.PeakPerInterval, l.PeakAt = c.N, c.At
+		}
+	}
+	if span := l.LastSeen.Sub(l.FirstSeen); span > 0 {
+		l.PerHour = float64(g.bounces) / span.Hours()
+	}
+	l.External = top(g.external, a.cfg.Top)
+	l.ExternalTotal = len(g.external)
+	l.InboundServers = top(g.inServers, a.cfg.Top)
+	l.OutboundServers = top(g.outServers, a.cfg.Top)
+	l.Severity = audit.High
+	if rounds >= 10 || l.PeakPerInterval >= 100 || g.maxDepth >= 5 {
+		l.Severity = audit.Critical
+	}
+	return l, true
+}
+
+func (a *Analyzer) timeline(b map[int64]int64) []audit.Count {
+	out := make([]audit.Count, 0, len(b))
+	for k, n := range b {
+		out = append(out, audit.Count{At: time.Unix(k*a.interval, 0).UTC(), N: n})
+	}
+	slices.SortFunc(out, func(x, y audit.Count) int { return x.At.Compare(y.At) })
+	return out
+}
+
+// top returns the n busiest keys, ties by key.
+func top(m map[string]int64, n int) []audit.AddressCount {
+	out := make([]audit.AddressCount, 0, len(m))
+	for k, v := range m {
+		out = append(out, audit.AddressCount{Address: k, N: v})
+	}
+	slices.SortFunc(out, func(x, y audit.AddressCount) int {
+		if c := cmp.Compare(y.N, x.N); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.Address, y.Address)
+	})
+	if len(out) > n {
+		out = out[:n]
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}

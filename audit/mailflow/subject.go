@@ -1,0 +1,154 @@
+package mailflow
+
+import "strings"
+
+// reportKind says what a subject prefix marks.
+type reportKind uint8
+
+const (
+	notReport reportKind = iota
+	ndrReport
+	autoReply
+)
+
+// prefixes are the subject prefixes delivery reports and automatic replies
+// put in front of the original subject, lower-case. "Delivery Status
+// Notification (Failure)" and its like replace the subject rather than
+// prefix it; they still count as one level.
+var prefixes = []struct {
+	text string
+	kind reportKind
+}{
+	{"undeliverable:", ndrReport},
+	{"unzustellbar:", ndrReport},
+	{"non remis :", ndrReport},
+	{"non remis:", ndrReport},
+	{"onbestelbaar:", ndrReport},
+	{"no se puede entregar:", ndrReport},
+	{"returned mail:", ndrReport},
+	{"mail delivery failed:", ndrReport},
+	{"mail delivery failed", ndrReport},
+	{"delivery status notification (failure)", ndrReport},
+	{"delivery status notification (delay)", ndrReport},
+	{"delivery failure:", ndrReport},
+	{"failure notice", ndrReport},
+	{"delayed:", ndrReport},
+	{"automatic reply:", autoReply},
+	{"autoreply:", autoReply},
+	{"auto:", autoReply},
+	{"out of office autoreply:", autoReply},
+	{"out of office:", autoReply},
+	{"automatische antwort:", autoReply},
+	{"réponse automatique :", autoReply},
+	{"réponse automatique:", autoReply},
+	{"respuesta automática:", autoReply},
+	{"risposta automatica:", autoReply},
+	{"automatisch antwoord:", autoReply},
+}
+
+// replyPrefixes are stripped without counting: a reply or forward of a
+// report is not a report of a report.
+var replyPrefixes = []string{"re:", "aw:", "fw:", "fwd:", "wg:", "tr:", "sv:"}
+
+// stripSubject removes report and reply prefixes, returning how many report
+// prefixes were stacked, the kind of the outermost one and the root subject
+// (lower-case, trimmed).
+func stripSubject(s string) (depth int, outer reportKind, root string) {
+	root = strings.TrimSpace(s)
+	for guard := 0; guard < 64 && root != ""; guard++ {
+		matched := false
+		for _, p := range prefixes {
+			if hasPrefixFold(root, p.text) {
+				if depth == 0 {
+					outer = p.kind
+				}
+				depth++
+				root = strings.TrimSpace(root[len(p.text):])
+				matched = true
+				break
+			}
+		}
+		if matched {
+			continue
+		}
+		for _, p := range replyPrefixes {
+			if hasPrefixFold(root, p) {
+				root = strings.TrimSpace(root[len(p):])
+				matched = true
+				break
+			}
+		}
+		if !matched {
+			break
+		}
+	}
+	return depth, outer, root
+}
+
+// hasPrefixFold is strings.HasPrefix ignoring ASCII case; prefix is
+// lower-case.
+func hasPrefixFold(s, prefix string) bool {
+	if len(s) < len(prefix) {
+		return false
+	}
+	for i := 0; i < len(prefix); i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != prefix[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// reportSenders are local parts that only automated senders use.
+var reportSenders = []string{"postmaster", "mailer-daemon", "microsoftexchange329e71ec88ae4615bbc36ab6ce41109e", "mail-daemon"}
+
+func isReportSender(addr string) bool {
+	local, _, ok := strings.Cut(addr, "@")
+	if !ok {
+		return false
+	}
+	for _, r := range reportSenders {
+		if strings.EqualFold(local, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// hash is FNV-1a over s, case-folded for ASCII, so keys that differ only in
+// case meet.
+func hash(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		h ^= uint64(c)
+		h *= 1099511628211
+	}
+	return h
+}
+
+// lower folds ASCII upper case, allocating only when s has any.
+func lower(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' {
+			return strings.ToLower(s)
+		}
+	}
+	return s
+}
+
+// domainOf returns the lower-case domain of an address, "" when none.
+func domainOf(addr string) string {
+	i := strings.LastIndexByte(addr, '@')
+	if i < 0 || i == len(addr)-1 {
+		return ""
+	}
+	return lower(strings.TrimSuffix(addr[i+1:], ">"))
+}

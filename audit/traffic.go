@@ -1,0 +1,317 @@
+package audit
+
+import (
+	"cmp"
+	"slices"
+	"time"
+)
+
+// Traffic is what message tracking showed, beside what the configuration
+// says: loops through groups, return paths rewritten to a group, spoofed
+// internal senders, backscatter and out-of-office storms. Package
+// audit/mailflow builds it; AttachTraffic adds it to a report.
+type Traffic struct {
+	// Input says what was read.
+	Input TrafficInput
+	// Start and End bound the events' timestamps.
+	Start, End time.Time
+	// Interval is the width of every timeline bucket.
+	Interval time.Duration
+	// Loops are sorted worst first (see Loop.Rank).
+	Loops []Loop
+	// ReturnPathRewrites are groups whose address was seen as the return
+	// path of mail they passed on.
+	ReturnPathRewrites []ReturnPathRewrite
+	Spoofing           []SpoofedSender
+	Backscatter        []BackscatterSource
+	OOFStorms          []OOFStorm
+	// Truncated names the aggregates that hit their size cap: counts stay
+	// exact, but some keys beyond the cap were folded away.
+	Truncated []string
+}
+
+// TrafficInput describes the tracking files read.
+type TrafficInput struct {
+	Files     []TrafficFile
+	Bytes     int64
+	Lines     int64
+	Events    int64
+	Malformed int64
+	// MalformedSamples are the first malformed lines with file and line.
+	MalformedSamples []MalformedLine
+	// Failed counts files that could not be read to their end.
+	Failed int
+	// GroupsFromDirectory is true when group addresses and internal
+	// domains came from a snapshot; false when they were inferred from
+	// EXPAND events and originating senders.
+	GroupsFromDirectory bool
+}
+
+// TrafficFile is one file read.
+type TrafficFile struct {
+	Path      string
+	Format    string
+	Lines     int64
+	Events    int64
+	Malformed int64
+	Notes     []string
+	Error     string
+}
+
+// MalformedLine is a line that could not be read.
+type MalformedLine struct {
+	File   string
+	Line   int64
+	Reason string
+}
+
+// Count is a number of messages in one interval starting At.
+type Count struct {
+	At time.Time
+	N  int64
+}
+
+// AddressCount is an address (or host) and how often it was seen.
+type AddressCount struct {
+	Address string
+	N       int64
+}
+
+// Loop is a group whose traffic forms a cycle.
+type Loop struct {
+	Group string // SMTP address as seen in the logs
+	// GroupID and GroupName are set when the directory knows the group.
+	GroupID   string
+	GroupName string
+	Severity  Severity
+	// Signals name the loop signatures seen: re-expansion (the same
+	// message expanded again and again), nested-subject (Undeliverable: /
+	// Automatic reply: prefixes stacked), null-return-path (bounces and
+	// auto-replies with <> coming into the list), member-reentry (an
+	// external member's mail coming back into the list),
+	// return-path-rewrite (the list's own address as return path).
+	Signals   []string
+	FirstSeen time.Time
+	LastSeen  time.Time
+	// Expansions counts EXPAND events of the group; Delivered the
+	// recipients those expansions fanned out to.
+	Expansions int64
+	Delivered  int64
+	// Inbound counts messages into the group; Bounces those that were
+	// delivery reports or automatic replies.
+	Inbound int64
+	Bounces int64
+	// LoopingMessages counts distinct original messages (by subject with
+	// report prefixes removed) expanded more than once; MaxRounds is the
+	// most expansions of any one of them; MaxDepth the deepest stack of
+	// report prefixes seen.
+	LoopingMessages int64
+	MaxRounds       int64
+	MaxDepth        int
+	// Amplification is recipients reached per looping original message:
+	// how many messages one message became.
+	Amplification float64
+	// PeakPerInterval is the most expansions in one interval, at PeakAt.
+	PeakPerInterval int64
+	PeakAt          time.Time
+	// PerHour is Expansions over the loop's active span, in messages per
+	// hour.
+	PerHour float64
+	// Timeline counts expansions per interval (intervals with none are
+	// left out).
+	Timeline []Count
+	// External are the external recipients involved (the busiest first),
+	// ExternalTotal how many distinct ones there were.
+	External      []AddressCount
+	ExternalTotal int
+	// ReentryMembers are external members whose own mail came back into
+	// the group.
+	ReentryMembers []string
+	// InboundServers sent mail into the group (the remote servers
+	// generating bounces and replies); OutboundServers received the
+	// group's mail.
+	InboundServers  []AddressCount
+	OutboundServers []AddressCount
+}
+
+// ReturnPathRewrite is a group whose own address was the return path of
+// mail it passed on: the precondition that turns delivery reports into a
+// loop, observed rather than inferred.
+type ReturnPathRewrite struct {
+	Group     string
+	GroupID   string
+	GroupName string
+	Events    int64
+	FirstSeen time.Time
+	LastSeen  time.Time
+	// Senders are the original senders whose mail was rewritten.
+	Senders []AddressCount
+}
+
+// SpoofedSender is an internal address that arrived from outside without
+// authenticated submission.
+type SpoofedSender struct {
+	Sender    string
+	Messages  int64
+	FirstSeen time.Time
+	LastSeen  time.Time
+	// Clients are the remote hosts (hostname or IP) that sent it.
+	Clients    []AddressCount
+	Recipients int64
+	Subjects   []string
+}
+
+// BackscatterSource is delivery-report traffic to external addresses for
+// recipients that do not exist, grouped by where the original mail came
+// from.
+type BackscatterSource struct {
+	// Source is the remote host that sent the mail for unknown recipients
+	// (unknown when the original RECEIVE was not in the logs).
+	Source    string
+	Reports   int64
+	FirstSeen time.Time
+	LastSeen  time.Time
+	// Domains are the external domains the reports went to.
+	Domains  []AddressCount
+	Timeline []Count
+}
+
+// OOFStorm is automatic replies exchanged repeatedly between an internal
+// and an external address.
+type OOFStorm struct {
+	Internal  string
+	External  string
+	Out       int64
+	In        int64
+	FirstSeen time.Time
+	LastSeen  time.Time
+}
+
+// ObservedTraffic is what tracking showed about one audited group.
+type ObservedTraffic struct {
+	// Loop is set when the group has a live loop.
+	Loop bool
+	// Signals are the loop signals and return-path-rewrite.
+	Signals []string
+	// Messages counts the group's expansions in the logs.
+	Messages int64
+	// Points were added to the group's score.
+	Points int
+}
+
+// Points observed evidence adds to a group's score: a live loop is worse
+// than any configuration, so it always lands in the critical band.
+const (
+	loopPoints    = 100
+	rewritePoints = 15
+)
+
+// AttachTraffic adds observed evidence to a report: the traffic section,
+// and for each group with a loop or a rewritten return path, its Observed
+// record and raised score. Groups with a live loop move to the top, the
+// busiest loop first; the rest keep the report's order.
+func (r *Report) AttachTraffic(t *Traffic) {
+	if t == nil {
+		return
+	}
+	r.Traffic = t
+	byKey := map[string]int{}
+	for i := range r.Groups {
+		g := &r.Groups[i]
+		if g.ID != "" {
+			byKey["id:"+g.ID] = i
+		}
+		if g.Mail != "" {
+			byKey["mail:"+lower(g.Mail)] = i
+		}
+	}
+	find := func(id, addr string) (*GroupResult, bool) {
+		if i, ok := byKey["id:"+id]; ok && id != "" {
+			return &r.Groups[i], true
+		}
+		if i, ok := byKey["mail:"+lower(addr)]; ok {
+			return &r.Groups[i], true
+		}
+		return nil, false
+	}
+	loopRank := map[string]int{}
+	for i, l := range t.Loops {
+		g, ok := find(l.GroupID, l.Group)
+		if !ok {
+			continue
+		}
+		if g.Observed == nil {
+			g.Observed = &ObservedTraffic{}
+		}
+		g.Observed.Loop = true
+		g.Observed.Signals = mergeSorted(g.Observed.Signals, l.Signals)
+		g.Observed.Messages += l.Expansions
+		if _, seen := loopRank[g.ID+"\x00"+g.Mail]; !seen {
+			loopRank[g.ID+"\x00"+g.Mail] = i
+		}
+	}
+	for _, rw := range t.ReturnPathRewrites {
+		g, ok := find(rw.GroupID, rw.Group)
+		if !ok {
+			continue
+		}
+		if g.Observed == nil {
+			g.Observed = &ObservedTraffic{}
+		}
+		g.Observed.Signals = mergeSorted(g.Observed.Signals, []string{"return-path-rewrite"})
+	}
+	for i := range r.Groups {
+		g := &r.Groups[i]
+		if g.Observed == nil {
+			continue
+		}
+		pts := 0
+		if g.Observed.Loop {
+			pts = loopPoints
+		} else if slices.Contains(g.Observed.Signals, "return-path-rewrite") {
+			pts = rewritePoints
+		}
+		g.Observed.Points = pts
+		g.Score = min(100, g.Score+pts)
+		g.Risk = BandOf(g.Score)
+	}
+	// Recount bands, since scores moved.
+	for _, b := range Bands {
+		r.Summary.ByBand[b] = 0
+	}
+	for i := range r.Groups {
+		r.Summary.ByBand[r.Groups[i].Risk]++
+	}
+	slices.SortStableFunc(r.Groups, func(a, b GroupResult) int {
+		ra, la := loopRank[a.ID+"\x00"+a.Mail]
+		rb, lb := loopRank[b.ID+"\x00"+b.Mail]
+		switch {
+		case la && lb:
+			return cmp.Compare(ra, rb)
+		case la:
+			return -1
+		case lb:
+			return 1
+		}
+		if c := cmp.Compare(b.Score, a.Score); c != 0 {
+			return c
+		}
+		return 0
+	})
+}
+
+func mergeSorted(a, b []string) []string {
+	out := append(slices.Clone(a), b...)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+func lower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}

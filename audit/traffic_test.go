@@ -1,0 +1,53 @@
+package audit
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestAttachTrafficPutsLiveLoopsFirst(t *testing.T) {
+	rep := &Report{
+		Summary: Summary{ByBand: map[Band]int{}},
+		Groups: []GroupResult{
+			{ID: "a", Mail: "a@corp.example", Score: 90, Risk: BandCritical},
+			{ID: "b", Mail: "b@corp.example", Score: 45, Risk: BandMedium},
+			{ID: "c", Mail: "C@corp.example", Score: 10, Risk: BandNone},
+			{ID: "d", Mail: "d@corp.example", Score: 0, Risk: BandNone},
+		},
+	}
+	rep.AttachTraffic(&Traffic{
+		// c's loop is busier than d's, and comes first in the traffic.
+		Loops: []Loop{
+			{Group: "c@corp.example", Expansions: 500, Signals: []string{"re-expansion"}},
+			{Group: "x@corp.example", GroupID: "d", Expansions: 20, Signals: []string{"nested-subject"}},
+		},
+		ReturnPathRewrites: []ReturnPathRewrite{{Group: "b@corp.example"}, {Group: "c@corp.example"}},
+	})
+	var order []string
+	for _, g := range rep.Groups {
+		order = append(order, g.ID)
+	}
+	if !slices.Equal(order, []string{"c", "d", "a", "b"}) {
+		t.Fatalf("order %v", order)
+	}
+	c, d, b := rep.Groups[0], rep.Groups[1], rep.Groups[3]
+	if c.Score != 100 || c.Risk != BandCritical || !c.Observed.Loop || c.Observed.Messages != 500 || c.Observed.Points != loopPoints ||
+		!slices.Equal(c.Observed.Signals, []string{"re-expansion", "return-path-rewrite"}) {
+		t.Errorf("c: %+v %+v", c, c.Observed)
+	}
+	if d.Score != 100 || !d.Observed.Loop {
+		t.Errorf("d matched by ID: %+v", d)
+	}
+	if b.Score != 60 || b.Risk != BandMedium || b.Observed.Loop || b.Observed.Points != rewritePoints {
+		t.Errorf("b: %+v %+v", b, b.Observed)
+	}
+	if rep.Groups[2].Observed != nil {
+		t.Error("a has no evidence")
+	}
+	if rep.Summary.ByBand[BandCritical] != 3 || rep.Summary.ByBand[BandMedium] != 1 || rep.Summary.ByBand[BandNone] != 0 {
+		t.Errorf("bands %v", rep.Summary.ByBand)
+	}
+	if rep.Traffic == nil {
+		t.Error("traffic not attached")
+	}
+}

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Times `dgaudit trace` against `grep -c ''` on the same generated
+# message-tracking logs (Exchange 2016 format, ~10 MB files, an NDR loop,
+# spoofing, backscatter and an out-of-office storm mixed into ordinary
+# traffic), and reports wall time, CPU time, throughput and peak RSS side by
+# side. Targets: dgaudit at least a third of grep's speed, peak RSS under
+# 300 MB.
+#
+# Usage: bench/tracking.sh [SIZE] [SEED]    (SIZE default 2GB; run from anywhere
+# in the repository). The logs go to a temporary folder under /tmp and are
+# deleted on exit.
+set -euo pipefail
+
+size="${1:-2GB}"
+seed="${2:-1}"
+cd "$(dirname "$0")/.."
+
+if [[ ! -x /usr/bin/time ]]; then
+	echo "installing GNU time (apt package 'time')" >&2
+	if [[ $(id -u) -eq 0 ]]; then
+		apt-get install -y time >/dev/null
+	else
+		sudo apt-get install -y time >/dev/null
+	fi
+fi
+
+tmp="$(mktemp -d /tmp/dgaudit-tracking-bench.XXXXXX)"
+trap 'rm -rf "$tmp"' EXIT
+
+go build -o "$tmp/dgaudit" ./cmd/dgaudit
+go build -o "$tmp/gentracking" ./bench/gentracking
+"$tmp/gentracking" -size "$size" -seed "$seed" -o "$tmp/logs"
+bytes=$(du -sb "$tmp/logs" | cut -f1)
+echo "logs: $(du -sh "$tmp/logs" | cut -f1) in $(ls "$tmp/logs" | wc -l) files" >&2
+
+# Both read the files once untimed first, so both find them in the page
+# cache. grep's output goes to a file: GNU grep stops at the first match
+# when its output is /dev/null.
+cat "$tmp/logs"/* >/dev/null
+
+measure() { # name, command...
+	local name="$1"
+	shift
+	/usr/bin/time -v -o "$tmp/time-$name.txt" "$@" >"$tmp/out-$name.txt" 2>"$tmp/err-$name.txt"
+}
+field() { # file, label
+	grep -F "$2" "$1" | head -1 | awk -F': ' '{print $2}'
+}
+seconds() { # h:mm:ss or m:ss.ss -> seconds
+	awk -F: '{ if (NF == 3) print $1*3600 + $2*60 + $3; else print $1*60 + $2 }' <<<"$1"
+}
+
+measure grep grep -c '' "$tmp/logs"/*
+rc=0
+measure dgaudit "$tmp/dgaudit" trace "$tmp/logs" --fail-on none -o "$tmp/trace.json" || rc=$?
+if [[ $rc -ne 0 ]]; then
+	echo "dgaudit trace failed (exit $rc):" >&2
+	cat "$tmp/err-dgaudit.txt" >&2
+	exit 1
+fi
+
+lines=$(awk -F: '{s += $NF} END {print s}' "$tmp/out-grep.txt")
+printf '\n%-8s %10s %10s %10s %12s %12s\n' tool wall_s cpu_s MB/s_wall peak_RSS_MB lines >&2
+for name in grep dgaudit; do
+	f="$tmp/time-$name.txt"
+	wall=$(seconds "$(field "$f" "Elapsed (wall clock) time")")
+	cpu=$(awk -v u="$(field "$f" "User time")" -v s="$(field "$f" "System time")" 'BEGIN {print u + s}')
+	rss=$(field "$f" "Maximum resident set size")
+	mbps=$(awk -v b="$bytes" -v w="$wall" 'BEGIN {printf "%.0f", (w > 0 ? b / w / 1048576 : 0)}')
+	printf '%-8s %10.2f %10.2f %10s %12.1f %12s\n' "$name" "$wall" "$cpu" "$mbps" "$(awk -v r="$rss" 'BEGIN {print r / 1024}')" "$lines" >&2
+	eval "wall_$name=$wall; cpu_$name=$cpu; rss_$name=$rss"
+done
+awk -v gw="$wall_grep" -v dw="$wall_dgaudit" -v gc="$cpu_grep" -v dc="$cpu_dgaudit" -v r="$rss_dgaudit" 'BEGIN {
+	printf "\ndgaudit speed relative to grep: %.2f (wall), %.2f (CPU); target >= 0.33\n", (dw > 0 ? gw / dw : 0), (dc > 0 ? gc / dc : 0)
+	printf "dgaudit peak RSS: %.0f MB; target < 300 MB\n", r / 1024
+}' >&2
+echo "load average during the run: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores" >&2
+echo >&2
+grep -E '^(dgaudit: read|loops|  (CRITICAL|HIGH))' "$tmp/err-dgaudit.txt" >&2 || true

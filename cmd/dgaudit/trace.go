@@ -1,0 +1,369 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"dgaudit/audit"
+	"dgaudit/audit/mailflow"
+	"dgaudit/directory"
+	"dgaudit/directory/tracking"
+)
+
+// trackingOptions are the flags that add message-tracking evidence to scan
+// and audit.
+type trackingOptions struct {
+	paths    []string
+	interval time.Duration
+}
+
+func (o *trackingOptions) register(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringArrayVar(&o.paths, "tracking", nil, "add evidence from message-tracking logs: MSGTRK*.LOG files, Export-Csv of Get-MessageTrackingLog or Get-MessageTraceV2, a folder of them, .gz accepted (repeatable)")
+	f.DurationVar(&o.interval, "tracking-interval", time.Hour, "timeline bucket width for --tracking")
+}
+
+// trackingFiles expands the paths before any collection starts, so that a
+// typo does not cost a directory read.
+func trackingFiles(paths []string) ([]string, error) {
+	if len(paths) == 0 {
+		return nil, nil
+	}
+	files, err := tracking.Expand(paths)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	if len(files) == 0 {
+		return nil, usagef("no .log, .csv or .gz files in %s", strings.Join(paths, ", "))
+	}
+	return files, nil
+}
+
+func checkInterval(d time.Duration, flag string) error {
+	if d < time.Minute {
+		return usagef("%s %s: want at least 1m", flag, d)
+	}
+	return nil
+}
+
+// readTracking streams the files through the analysis. snap may be nil:
+// groups and internal domains are then inferred from the logs.
+func (a *app) readTracking(ctx context.Context, files []string, snap *directory.Snapshot, internal []string, interval time.Duration) (*audit.Traffic, error) {
+	var cfg mailflow.Config
+	if snap != nil {
+		cfg = mailflow.ConfigFor(snap, internal)
+	} else {
+		cfg.InternalDomains = internal
+	}
+	cfg.Interval = interval
+	an := mailflow.New(cfg)
+	start := time.Now()
+	st, err := tracking.Read(ctx, files, tracking.Options{}, func(e *tracking.Event) error {
+		an.Add(e)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read tracking logs: %w", err)
+	}
+	for _, f := range st.Files {
+		if f.Err != "" {
+			a.log.Warn("tracking file not read to its end", "file", f.Path, "error", f.Err)
+		}
+		for _, n := range f.Notes {
+			a.log.Warn("tracking file", "file", f.Path, "note", n)
+		}
+	}
+	for i, m := range st.Samples {
+		if i == 5 {
+			break
+		}
+		a.log.Warn("malformed tracking line", "file", m.File, "line", m.Line, "reason", m.Reason)
+	}
+	a.log.Info("tracking logs read", "files", len(st.Files), "bytes", st.Bytes, "events", st.Events,
+		"malformed", st.Malformed, "elapsed", time.Since(start).Round(time.Millisecond))
+	return an.Result(st), nil
+}
+
+// attachTracking adds the evidence to a report; a file that could not be
+// read to its end is a coverage gap, as an unreadable directory object is.
+func attachTracking(rep *audit.Report, t *audit.Traffic) {
+	for _, f := range t.Input.Files {
+		if f.Error != "" {
+			rep.Coverage.AddGap("tracking log", f.Path, f.Error)
+			rep.Complete = false
+		}
+	}
+	rep.Summary.Gaps = len(rep.Coverage.Gaps)
+	rep.AttachTraffic(t)
+}
+
+func (a *app) traceCmd() *cobra.Command {
+	var src sourceOptions
+	var outputs, internal []string
+	var interval time.Duration
+	var failOn string
+	cmd := &cobra.Command{
+		Use:   "trace PATH...",
+		Short: "Find loops, spoofed senders, backscatter and out-of-office storms in message-tracking logs",
+		Long: `trace reads message-tracking data and reports what it shows: loops through groups (with the
+external recipients and remote servers involved, first seen, rate and amplification), return
+paths rewritten to a group's address, internal senders arriving from outside, backscatter and
+out-of-office storms.
+
+PATH is a file or a folder (every .log, .csv and .gz below it): on-premises MSGTRK*.LOG files of
+any Exchange version, Get-MessageTrackingLog | Export-Csv output, or Exchange Online
+Get-MessageTraceV2 / Get-MessageTraceDetailV2 exports. Give a directory source (--snapshot,
+--ldif) to name groups and classify domains as the audit does; without one, groups are inferred
+from EXPAND events and internal domains from local deliveries.
+
+` + exitCodesHelp,
+		Example: `  dgaudit trace 'C:\Program Files\Microsoft\Exchange Server\V15\TransportRoles\Logs\MessageTracking' -o trace.xlsx
+  dgaudit trace --snapshot corp.snapshot.json logs/*.LOG.gz -o trace.json
+  dgaudit scan --snapshot corp.snapshot.json --tracking logs/ -o report.xlsx`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usagef("trace needs at least one tracking log file or folder")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			var threshold *audit.Severity
+			if failOn != "none" {
+				s, err := audit.ParseSeverity(failOn)
+				if err != nil {
+					return usagef("--fail-on: %v", err)
+				}
+				threshold = &s
+			}
+			if err := checkInterval(interval, "--interval"); err != nil {
+				return err
+			}
+			outs, err := planOutputs(outputs)
+			if err != nil {
+				return err
+			}
+			files, err := trackingFiles(args)
+			if err != nil {
+				return err
+			}
+			var snap *directory.Snapshot
+			if src.demo || src.snapshot != "" || src.ldif != "" {
+				if snap, err = a.collect(ctx, &src); err != nil {
+					return err
+				}
+			}
+			t, err := a.readTracking(ctx, files, snap, internal, interval)
+			if err != nil {
+				return err
+			}
+			if src.strict && t.Input.Failed > 0 {
+				return fmt.Errorf("--strict: %d tracking files could not be read to their end; no report written", t.Input.Failed)
+			}
+			rep := &audit.Report{
+				SchemaVersion: audit.ReportSchemaVersion,
+				Source:        "tracking logs: " + strings.Join(args, ", "),
+				AuditedAt:     time.Now().UTC(),
+				Complete:      true,
+				Summary:       audit.Summary{ByBand: map[audit.Band]int{}, ByRule: map[string]int{}, BySeverity: map[audit.Severity]int{}},
+			}
+			if snap != nil {
+				rep.CollectedAt = snap.CollectedAt
+			}
+			attachTracking(rep, t)
+			if err := writeOutputs(outs, rep, a.stdout); err != nil {
+				return err
+			}
+			code := traceVerdict(rep, threshold)
+			var b strings.Builder
+			writeTrafficSummary(&b, t)
+			writeReportLines(&b, outs)
+			writeExitLine(&b, code, threshold)
+			fmt.Fprint(a.stderr, b.String())
+			if code != exitOK {
+				return resultError{code}
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringArrayVarP(&outputs, "output", "o", nil, "write a report; format from the extension: .xlsx, .json (.csv holds only configuration findings); - is JSON on stdout (repeatable)")
+	f.StringArrayVar(&internal, "internal-domain", nil, "treat this domain and its subdomains as internal (repeatable)")
+	f.DurationVar(&interval, "interval", time.Hour, "timeline bucket width")
+	f.StringVar(&failOn, "fail-on", "high", "exit 1 when evidence is at or above this severity (loops are high or critical, spoofing and backscatter high, storms and rewritten return paths medium), or none")
+	src.register(cmd, offlineSources)
+	return cmd
+}
+
+// trafficSeverity is the worst severity of the evidence.
+func trafficSeverity(t *audit.Traffic) (audit.Severity, bool) {
+	var worst audit.Severity
+	found := false
+	bump := func(s audit.Severity) {
+		if !found || s > worst {
+			worst, found = s, true
+		}
+	}
+	for _, l := range t.Loops {
+		bump(l.Severity)
+	}
+	if len(t.Spoofing) > 0 || len(t.Backscatter) > 0 {
+		bump(audit.High)
+	}
+	if len(t.OOFStorms) > 0 || len(t.ReturnPathRewrites) > 0 {
+		bump(audit.Medium)
+	}
+	return worst, found
+}
+
+func traceVerdict(rep *audit.Report, failOn *audit.Severity) int {
+	if !rep.Complete {
+		return exitGaps
+	}
+	if failOn == nil || rep.Traffic == nil {
+		return exitOK
+	}
+	if s, ok := trafficSeverity(rep.Traffic); ok && s >= *failOn {
+		return exitFindings
+	}
+	return exitOK
+}
+
+// writeTrafficSummary is the evidence part of the stderr summary, the worst
+// loop first.
+func writeTrafficSummary(b *strings.Builder, t *audit.Traffic) {
+	in := t.Input
+	fmt.Fprintf(b, "\ndgaudit: read %d tracking files (%s, %d events, %d malformed lines)", len(in.Files), byteSize(in.Bytes), in.Events, in.Malformed)
+	if !t.Start.IsZero() {
+		fmt.Fprintf(b, " from %s to %s", t.Start.Format(time.RFC3339), t.End.Format(time.RFC3339))
+	}
+	b.WriteString("\n")
+	if !in.GroupsFromDirectory {
+		b.WriteString("groups and internal domains inferred from the logs (give --snapshot to use the directory's)\n")
+	}
+	if len(t.Loops) == 0 {
+		b.WriteString("loops: none\n")
+	}
+	for i, l := range t.Loops {
+		if i == 0 {
+			fmt.Fprintf(b, "loops: %d, worst first\n", len(t.Loops))
+		}
+		if i == 5 {
+			fmt.Fprintf(b, "  ... and %d more\n", len(t.Loops)-5)
+			break
+		}
+		name := l.Group
+		if l.GroupName != "" {
+			name = l.GroupName + " <" + l.Group + ">"
+		}
+		fmt.Fprintf(b, "  %s %s: since %s, %d expansions to %d recipients, one message came back %d times, amplification %.0fx, peak %d per %s at %s; %s\n",
+			strings.ToUpper(l.Severity.String()), name, l.FirstSeen.Format(time.RFC3339), l.Expansions, l.Delivered, l.MaxRounds,
+			l.Amplification, l.PeakPerInterval, t.Interval, l.PeakAt.Format("2006-01-02 15:04"), strings.Join(l.Signals, ", "))
+		if len(l.External) > 0 {
+			fmt.Fprintf(b, "    external recipients (%d): %s\n", l.ExternalTotal, countList(l.External, 5))
+		}
+		if len(l.InboundServers) > 0 {
+			fmt.Fprintf(b, "    remote servers sending into the group: %s\n", countList(l.InboundServers, 5))
+		}
+		if len(l.OutboundServers) > 0 {
+			fmt.Fprintf(b, "    remote servers receiving from it: %s\n", countList(l.OutboundServers, 5))
+		}
+	}
+	for i, r := range t.ReturnPathRewrites {
+		if i == 3 {
+			fmt.Fprintf(b, "  ... and %d more\n", len(t.ReturnPathRewrites)-3)
+			break
+		}
+		fmt.Fprintf(b, "return path rewritten to the group's own address: %s, %d events since %s\n", r.Group, r.Events, r.FirstSeen.Format(time.RFC3339))
+	}
+	for i, s := range t.Spoofing {
+		if i == 3 {
+			fmt.Fprintf(b, "  ... and %d more spoofed senders\n", len(t.Spoofing)-3)
+			break
+		}
+		fmt.Fprintf(b, "spoofed internal sender: %s, %d messages from outside via %s\n", s.Sender, s.Messages, countList(s.Clients, 3))
+	}
+	for i, s := range t.Backscatter {
+		if i == 3 {
+			fmt.Fprintf(b, "  ... and %d more backscatter sources\n", len(t.Backscatter)-3)
+			break
+		}
+		fmt.Fprintf(b, "backscatter: %d delivery reports to external addresses for unknown recipients, source %s, to %s\n", s.Reports, s.Source, countList(s.Domains, 3))
+	}
+	for i, o := range t.OOFStorms {
+		if i == 3 {
+			fmt.Fprintf(b, "  ... and %d more out-of-office storms\n", len(t.OOFStorms)-3)
+			break
+		}
+		fmt.Fprintf(b, "out-of-office storm: %s <-> %s, %d out, %d back\n", o.Internal, o.External, o.Out, o.In)
+	}
+	for i, m := range in.MalformedSamples {
+		if i == 5 {
+			fmt.Fprintf(b, "  ... %d malformed lines in all (listed in the report)\n", in.Malformed)
+			break
+		}
+		fmt.Fprintf(b, "malformed: %s:%d: %s\n", m.File, m.Line, m.Reason)
+	}
+	for _, f := range in.Files {
+		if f.Error != "" {
+			fmt.Fprintf(b, "not read to its end: %s: %s\n", f.Path, f.Error)
+		}
+	}
+	if len(t.Truncated) > 0 {
+		fmt.Fprintf(b, "capped (counts exact, some keys folded away): %s\n", strings.Join(t.Truncated, ", "))
+	}
+}
+
+func countList(cs []audit.AddressCount, n int) string {
+	parts := make([]string, 0, min(n, len(cs)))
+	for i, c := range cs {
+		if i == n {
+			parts = append(parts, fmt.Sprintf("and %d more", len(cs)-n))
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%s (%d)", c.Address, c.N))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+func writeReportLines(b *strings.Builder, outs []output) {
+	if len(outs) == 0 {
+		b.WriteString("reports: none written (add -o trace.xlsx -o trace.json)\n")
+	}
+	for _, o := range outs {
+		where := o.path
+		if where == "-" {
+			where = "stdout"
+		}
+		fmt.Fprintf(b, "report: %s (%s)\n", where, o.format)
+	}
+}
+
+func writeExitLine(b *strings.Builder, code int, failOn *audit.Severity) {
+	threshold := "none"
+	if failOn != nil {
+		threshold = failOn.String()
+	}
+	switch code {
+	case exitFindings:
+		fmt.Fprintf(b, "exit %d: evidence at or above %s (--fail-on)\n", code, threshold)
+	case exitGaps:
+		fmt.Fprintf(b, "exit %d: some files could not be read to their end; the results are lower bounds\n", code)
+	default:
+		fmt.Fprintf(b, "exit 0: nothing at or above %s (--fail-on)\n", threshold)
+	}
+}

@@ -1,0 +1,158 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"dgaudit/directory/tracking"
+	"dgaudit/directory/tracking/trackingtest"
+)
+
+// loopLog writes an Exchange 2016 log in which bounces from a stale
+// external member come back to list and are expanded again, rounds times,
+// plus ordinary mail.
+func loopLog(t *testing.T, dir, list string, rounds int) string {
+	t.Helper()
+	start := time.Date(2026, 3, 5, 9, 0, 0, 0, time.UTC)
+	var evs []tracking.Event
+	members := []string{"stale@gone.example", "ann@corp.example"}
+	subj := "Closure notice"
+	for i := range rounds + 1 {
+		at := start.Add(time.Duration(i) * time.Minute)
+		from, rp := "news@external.example", "news@external.example"
+		if i > 0 {
+			subj = "Undeliverable: " + subj
+			from, rp = "postmaster@gone.example", "<>"
+		}
+		id := fmt.Sprintf("<m%d@x>", i)
+		evs = append(evs,
+			tracking.Event{Time: at, EventID: "RECEIVE", Source: "SMTP", ClientIP: "198.51.100.20", ClientHostname: "mx.gone.example", Sender: from, ReturnPath: rp, Recipients: []string{list}, Subject: subj, MessageID: id, Directionality: "Incoming"},
+			tracking.Event{Time: at, EventID: "EXPAND", Source: "ROUTING", RelatedRecipient: list, Sender: from, ReturnPath: rp, Recipients: members, Subject: subj, MessageID: id, Directionality: "Incoming"},
+			tracking.Event{Time: at, EventID: "DELIVER", Source: "STOREDRIVER", Sender: from, Recipients: members[1:], Subject: subj, MessageID: id},
+			tracking.Event{Time: at, EventID: "SEND", Source: "SMTP", ServerHostname: "mx.gone.example", Sender: from, ReturnPath: rp, Recipients: members[:1], Subject: subj, MessageID: id},
+		)
+	}
+	return writeLog(t, dir, "MSGTRK20260305-1.LOG", evs)
+}
+
+func writeLog(t *testing.T, dir, name string, evs []tracking.Event) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	if err := trackingtest.WriteLogFile(path, trackingtest.Fields2013, evs); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestTraceCommand(t *testing.T) {
+	t.Parallel()
+	loopDir := t.TempDir()
+	loopLog(t, loopDir, "closures@corp.example", 5)
+	cleanDir := t.TempDir()
+	loopLog(t, cleanDir, "closures@corp.example", 1) // one bounce is not a loop
+	brokenDir := t.TempDir()
+	loopLog(t, brokenDir, "closures@corp.example", 1)
+	os.WriteFile(filepath.Join(brokenDir, "MSGTRK2.LOG.gz"), []byte{0x1f, 0x8b, 8, 0, 0, 0}, 0o644)
+	out := filepath.Join(t.TempDir(), "trace.json")
+
+	tests := []struct {
+		name   string
+		args   []string
+		want   int
+		stderr []string
+	}{
+		{"loop", []string{"trace", loopDir, "-o", out}, exitFindings, []string{
+			"loops: 1, worst first\n  CRITICAL closures@corp.example: since 2026-03-05T09:01:00Z",
+			"external recipients (1): stale@gone.example (6)",
+			"remote servers sending into the group: mx.gone.example",
+			"exit 1: evidence at or above high"}},
+		{"loop below fail-on", []string{"trace", loopDir, "--fail-on", "critical", "--log-level", "error"}, exitFindings, []string{"CRITICAL"}},
+		{"clean", []string{"trace", cleanDir}, exitOK, []string{"loops: none", "exit 0"}},
+		{"unreadable file is a gap", []string{"trace", brokenDir}, exitGaps, []string{"not read to its end: " + filepath.Join(brokenDir, "MSGTRK2.LOG.gz"), "exit 4"}},
+		{"strict turns an unreadable file into failure", []string{"trace", brokenDir, "--strict"}, exitRuntime, []string{"--strict: 1 tracking files could not be read"}},
+		{"missing path", []string{"trace", filepath.Join(loopDir, "nope")}, exitUsage, []string{"no such file"}},
+		{"no path", []string{"trace"}, exitUsage, []string{"at least one"}},
+		{"bad interval", []string{"trace", loopDir, "--interval", "1s"}, exitUsage, []string{"--interval 1s"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, stderr := dgaudit(t, tc.args...)
+			if code != tc.want {
+				t.Errorf("exit %d, want %d\n%s", code, tc.want, stderr)
+			}
+			for _, s := range tc.stderr {
+				if !strings.Contains(stderr, s) {
+					t.Errorf("stderr lacks %q:\n%s", s, stderr)
+				}
+			}
+		})
+	}
+	var doc struct {
+		Traffic struct {
+			Loops []struct {
+				Group     string
+				MaxRounds int64
+				Signals   []string
+			}
+		}
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Traffic.Loops) != 1 || doc.Traffic.Loops[0].Group != "closures@corp.example" || doc.Traffic.Loops[0].MaxRounds != 5 {
+		t.Errorf("traffic section %+v", doc.Traffic)
+	}
+}
+
+// With --tracking, a group with a live loop goes to the top of the report
+// whatever its configuration score, and the summary names it first.
+func TestScanWithTracking(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	loopLog(t, dir, "office-closures@corp.example", 4)
+	out := filepath.Join(t.TempDir(), "report.json")
+	code, _, stderr := dgaudit(t, "scan", "--demo", "--tracking", dir, "-o", out, "--fail-on", "none", "--log-level", "error")
+	if code != exitGaps && code != exitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	if !strings.HasPrefix(strings.TrimSpace(stderr), "dgaudit: read 1 tracking files") || !strings.Contains(stderr, "LIVE LOOP  Office Closures") {
+		t.Errorf("summary does not lead with the loop:\n%s", stderr)
+	}
+	if i, j := strings.Index(stderr, "HIGH Office Closures <office-closures@corp.example>: since"), strings.Index(stderr, "audited"); i < 0 || i > j {
+		t.Errorf("loop not named before the configuration summary:\n%s", stderr)
+	}
+	var doc struct {
+		Groups []struct {
+			Name     string
+			Risk     string
+			Observed *struct {
+				Loop    bool
+				Signals []string
+			}
+		}
+	}
+	data, _ := os.ReadFile(out)
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	g := doc.Groups[0]
+	if g.Name != "Office Closures" || g.Risk != "critical" || g.Observed == nil || !g.Observed.Loop {
+		t.Errorf("first group %+v", g)
+	}
+	if doc.Groups[1].Observed != nil {
+		t.Errorf("second group has evidence: %+v", doc.Groups[1])
+	}
+	code, _, stderr = dgaudit(t, "scan", "--demo", "--tracking", filepath.Join(dir, "missing"))
+	if code != exitUsage || !strings.Contains(stderr, "missing") {
+		t.Errorf("missing tracking path: exit %d %s", code, stderr)
+	}
+}

@@ -1,0 +1,91 @@
+package tracking
+
+import (
+	"errors"
+	"strings"
+)
+
+var errOpenQuote = errors.New("quoted value not closed")
+
+// splitCSV splits one CSV record into dst, reusing its backing array. Fields
+// are substrings of s, so a record costs no allocation beyond its line
+// unless a quoted field holds an escaped quote (""). It returns errOpenQuote
+// when s ends inside a quoted field: the record continues on the next line.
+func splitCSV(s string, dst []string) ([]string, error) {
+	dst = dst[:0]
+	i := 0
+	for {
+		if i < len(s) && s[i] == '"' {
+			j := i + 1
+			escaped := false
+			for {
+				k := strings.IndexByte(s[j:], '"')
+				if k < 0 {
+					return dst, errOpenQuote
+				}
+				j += k
+				if j+1 < len(s) && s[j+1] == '"' {
+					escaped = true
+					j += 2
+					continue
+				}
+				break
+			}
+			v := s[i+1 : j]
+			if escaped {
+				v = strings.ReplaceAll(v, `""`, `"`)
+			}
+			dst = append(dst, v)
+			j++
+			if j == len(s) {
+				return dst, nil
+			}
+			if s[j] != ',' {
+				return dst, errors.New("text after a closing quote")
+			}
+			i = j + 1
+			continue
+		}
+		k := strings.IndexByte(s[i:], ',')
+		if k < 0 {
+			dst = append(dst, s[i:])
+			return dst, nil
+		}
+		dst = append(dst, s[i:i+k])
+		i += k + 1
+	}
+}
+
+// splitList splits a ';'-separated list (recipient-address,
+// recipient-status) into dst, dropping empty items and the braces
+// PowerShell puts around arrays it formats as text. A ';' followed by a
+// space does not split: Exchange's status texts contain one
+// ("250 2.1.5 RESOLVER.GRP.Expanded; distribution list expanded").
+func splitList(s string, dst []string) []string {
+	dst = dst[:0]
+	s = strings.TrimSpace(s)
+	if len(s) >= 2 && s[0] == '{' && s[len(s)-1] == '}' {
+		s = s[1 : len(s)-1]
+	}
+	for s != "" {
+		item := s
+		s = ""
+		for off := 0; ; {
+			k := strings.IndexByte(item[off:], ';')
+			if k < 0 {
+				break
+			}
+			k += off
+			if k+1 < len(item) && item[k+1] == ' ' {
+				off = k + 1
+				continue
+			}
+			item, s = item[:k], item[k+1:]
+			break
+		}
+		if item = strings.TrimSpace(item); item != "" {
+			dst = append(dst, item)
+		}
+	}
+	return dst
+}

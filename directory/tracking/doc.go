@@ -1,0 +1,16 @@
+// Package tracking reads Exchange message-tracking data as a stream of
+// events: on-premises MSGTRK*.LOG files (any Exchange version, parsed by their
+// #Fields header), Get-MessageTrackingLog | Export-Csv output, and Exchange
+// Online Get-MessageTraceV2 / Get-MessageTraceDetailV2 CSV exports.
+//
+// Readers call a function once per event and keep nothing between events, so
+// memory stays flat however many gigabytes of logs are read. A line that
+// cannot be parsed is counted and reported with its file and line number; it
+// never stops the read and is never skipped silently.
+//
+// The Graph message-trace API is not read here: it needs the Microsoft 365
+// source's credentials and belongs in that adapter.
+//
+// This package imports only the standard library; analysis lives in
+// audit/mailflow.
+package tracking

@@ -1,0 +1,515 @@
+package tracking
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"unsafe"
+)
+
+// Options tune a read. The zero value is valid.
+type Options struct {
+	// MaxSamples caps how many malformed lines are kept with their file,
+	// line and reason (all are counted); 0 means 100.
+	MaxSamples int
+	// MaxRecordBytes caps one record, quoted line breaks included; a longer
+	// one is malformed. 0 means 1 MiB.
+	MaxRecordBytes int
+}
+
+func (o Options) withDefaults() Options {
+	if o.MaxSamples <= 0 {
+		o.MaxSamples = 100
+	}
+	if o.MaxRecordBytes <= 0 {
+		o.MaxRecordBytes = 1 << 20
+	}
+	return o
+}
+
+// Malformed is one line that could not be read as an event.
+type Malformed struct {
+	File   string `json:"file"`
+	Line   int64  `json:"line"`
+	Reason string `json:"reason"`
+}
+
+// FileStats is what one file held.
+type FileStats struct {
+	Path      string `json:"path"`
+	Format    Format `json:"format,omitempty"`
+	Lines     int64  `json:"lines"`
+	Events    int64  `json:"events"`
+	Malformed int64  `json:"malformed"`
+	// Notes say what the file lacks that analysis would use (recipients
+	// exported as System.String[], say).
+	Notes []string `json:"notes,omitempty"`
+	// Err is set when the file could not be read to its end: it was
+	// missing, not a tracking file, or its compression was damaged.
+	Err string `json:"error,omitempty"`
+}
+
+// Stats is what a read saw.
+type Stats struct {
+	Files     []FileStats `json:"files"`
+	Bytes     int64       `json:"bytes"`
+	Lines     int64       `json:"lines"`
+	Events    int64       `json:"events"`
+	Malformed int64       `json:"malformed"`
+	// Samples are the first malformed lines, in reading order.
+	Samples []Malformed `json:"samples,omitempty"`
+	// Failed counts files that could not be read to their end.
+	Failed int `json:"failed"`
+}
+
+// Expand turns the paths given by a user into the files to read: a file
+// stands for itself, a folder for every .log, .csv and .gz file below it, in
+// name order. A missing path is an error.
+func Expand(paths []string) ([]string, error) {
+	var out []string
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, fmt.Errorf("tracking path %s: %w", p, err)
+		}
+		if !st.IsDir() {
+			out = append(out, p)
+			continue
+		}
+		var found []string
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() {
+				return nil
+			}
+			switch strings.ToLower(filepath.Ext(path)) {
+			case ".log", ".csv", ".gz":
+				found = append(found, path)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("list tracking folder %s: %w", p, err)
+		}
+		slices.Sort(found)
+		out = append(out, found...)
+	}
+	return out, nil
+}
+
+// Read reads every file in turn and calls fn for each event. A file that
+// cannot be read to its end is recorded in Stats (Err, Failed) and the read
+// goes on with the next; Read itself fails only when ctx ends or fn returns
+// an error.
+func Read(ctx context.Context, files []string, opt Options, fn func(*Event) error) (Stats, error) {
+	var st Stats
+	for _, path := range files {
+		if err := ctx.Err(); err != nil {
+			return st, err
+		}
+		if err := readPath(ctx, path, opt, &st, fn); err != nil {
+			return st, err
+		}
+	}
+	return st, nil
+}
+
+func readPath(ctx context.Context, path string, opt Options, st *Stats, fn func(*Event) error) error {
+	f, err := os.Open(path)
+	if err != nil {
+		st.Files = append(st.Files, FileStats{Path: path, Err: err.Error()})
+		st.Failed++
+		return nil
+	}
+	defer f.Close()
+	var magic [2]byte
+	n, _ := io.ReadFull(f, magic[:])
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		st.Files = append(st.Files, FileStats{Path: path, Err: err.Error()})
+		st.Failed++
+		return nil
+	}
+	// Reading and inflating go ahead in a goroutine; the parser sees plain
+	// text either way.
+	pf := newPrefetcher(f, n == 2 && magic[0] == 0x1f && magic[1] == 0x8b)
+	defer pf.Close()
+	return ReadStream(ctx, pf, path, opt, st, fn)
+}
+
+// errStop carries the callback's error out of the reading loop untouched.
+type errStop struct{ err error }
+
+func (e errStop) Error() string { return e.err.Error() }
+
+// ReadStream reads one file's content (gzip-compressed or not) named name,
+// adding to st. Only ctx's error or fn's error is returned; everything wrong
+// with the content is recorded in st.
+func ReadStream(ctx context.Context, r io.Reader, name string, opt Options, st *Stats, fn func(*Event) error) error {
+	opt = opt.withDefaults()
+	st.Files = append(st.Files, FileStats{Path: name})
+	fsIdx := len(st.Files) - 1
+	cr := &countingReader{r: r}
+	p := &parser{opt: opt, st: st, fs: fsIdx, name: name, fn: fn}
+	err := p.run(ctx, cr)
+	st.Bytes += cr.n
+	var stop errStop
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &stop):
+		return stop.err
+	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+		return err
+	}
+	st.Files[fsIdx].Err = err.Error()
+	st.Failed++
+	return nil
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
+	c.n += int64(n)
+	return n, err
+}
+
+// parser holds one file's state.
+type parser struct {
+	opt    Options
+	st     *Stats
+	fs     int
+	name   string
+	fn     func(*Event) error
+	lay    layout
+	hasLay bool
+	line   int64
+	fields []string
+	ev     Event
+	noted  map[string]bool
+	days   dayCache
+}
+
+func (p *parser) file() *FileStats { return &p.st.Files[p.fs] }
+
+func (p *parser) bad(line int64, format string, args ...any) {
+	p.file().Malformed++
+	p.st.Malformed++
+	if len(p.st.Samples) < p.opt.MaxSamples {
+		p.st.Samples = append(p.st.Samples, Malformed{File: p.name, Line: line, Reason: fmt.Sprintf(format, args...)})
+	}
+}
+
+func (p *parser) note(msg string) {
+	if p.noted[msg] {
+		return
+	}
+	if p.noted == nil {
+		p.noted = map[string]bool{}
+	}
+	p.noted[msg] = true
+	p.file().Notes = append(p.file().Notes, msg)
+}
+
+func (p *parser) run(ctx context.Context, r io.Reader) error {
+	br := bufio.NewReaderSize(r, 1<<20)
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		gz, err := gzip.NewReader(br)
+		if err != nil {
+			return fmt.Errorf("open gzip stream: %w", err)
+		}
+		defer gz.Close()
+		br = bufio.NewReaderSize(gz, 1<<20)
+	}
+	if bom, _ := br.Peek(3); bytes.HasPrefix(bom, []byte{0xEF, 0xBB, 0xBF}) {
+		_, _ = br.Discard(3)
+	} else if bytes.HasPrefix(bom, []byte{0xFF, 0xFE}) || bytes.HasPrefix(bom, []byte{0xFE, 0xFF}) {
+		return errors.New("file is UTF-16 (Windows PowerShell's Out-File default); re-export with Export-Csv -Encoding UTF8")
+	}
+	var pending []byte // a record whose quoted value spans lines
+	var pendingLine int64
+	var long []byte
+	for {
+		raw, err := br.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			// A line longer than the buffer: gather it, up to the cap.
+			long = append(long[:0], raw...)
+			for errors.Is(err, bufio.ErrBufferFull) {
+				raw, err = br.ReadSlice('\n')
+				if len(long) <= p.opt.MaxRecordBytes {
+					long = append(long, raw...)
+				}
+			}
+			raw = long
+		}
+		if len(raw) == 0 && err != nil {
+			if pending != nil {
+				p.bad(pendingLine, "quoted value not closed before the end of the file")
+			}
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return fmt.Errorf("line %d: %w", p.line+1, err)
+		}
+		p.line++
+		p.file().Lines++
+		p.st.Lines++
+		if p.line&0xffff == 0 {
+			if cerr := ctx.Err(); cerr != nil {
+				return cerr
+			}
+		}
+		line := raw
+		for len(line) > 0 && (line[len(line)-1] == '\n' || line[len(line)-1] == '\r') {
+			line = line[:len(line)-1]
+		}
+		if pending != nil {
+			pending = append(append(pending, '\n'), line...)
+			if len(pending) > p.opt.MaxRecordBytes {
+				p.bad(pendingLine, "quoted value not closed within %d bytes", p.opt.MaxRecordBytes)
+				pending = nil
+			} else if ferr := p.record(pending, pendingLine); ferr != errOpenQuote {
+				pending = nil
+				if ferr != nil {
+					return ferr
+				}
+			}
+		} else if len(line) > p.opt.MaxRecordBytes {
+			p.bad(p.line, "line longer than %d bytes", p.opt.MaxRecordBytes)
+		} else if len(line) > 0 {
+			switch ferr := p.lineOf(line); {
+			case ferr == errOpenQuote:
+				pending = append([]byte(nil), line...)
+				pendingLine = p.line
+			case ferr != nil:
+				return ferr
+			}
+		}
+		if err != nil {
+			if pending != nil {
+				p.bad(pendingLine, "quoted value not closed before the end of the file")
+			}
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return fmt.Errorf("line %d: %w", p.line, err)
+		}
+	}
+}
+
+// lineOf handles one complete line: a directive, the header, or a record.
+func (p *parser) lineOf(line []byte) error {
+	if line[0] == '#' {
+		if rest, ok := bytes.CutPrefix(line, []byte("#Fields:")); ok {
+			names := strings.Split(string(rest), ",")
+			lay, ok := newLayout(names, false)
+			if !ok {
+				return fmt.Errorf("line %d: #Fields header lacks date-time or event-id", p.line)
+			}
+			p.setLayout(lay)
+		}
+		// #Software, #Version, #Date, #Log-type and Export-Csv's #TYPE
+		// carry nothing the events need.
+		return nil
+	}
+	if !p.hasLay {
+		names, err := splitCSV(string(line), nil)
+		if err != nil {
+			return fmt.Errorf("line %d: header: %w", p.line, err)
+		}
+		lay, ok := newLayout(names, true)
+		if !ok {
+			return fmt.Errorf("line %d: not a tracking file: no #Fields line, and the CSV header has neither Timestamp/EventId (Get-MessageTrackingLog), Received/Status (Get-MessageTraceV2) nor Date/Event (Get-MessageTraceDetailV2)", p.line)
+		}
+		p.setLayout(lay)
+		return nil
+	}
+	return p.record(line, p.line)
+}
+
+func (p *parser) setLayout(l layout) {
+	p.lay, p.hasLay = l, true
+	if f := p.file(); f.Format == "" {
+		f.Format = l.format
+	}
+}
+
+// record parses one data record; it returns errOpenQuote when the record
+// continues on the next line, errStop when fn failed, nil otherwise.
+func (p *parser) record(line []byte, lineNo int64) error {
+	// The event's strings point into the read buffer rather than copies of
+	// it: one allocation per row would cost more than the parsing. They stay
+	// valid until the callback returns (see Event).
+	s := unsafe.String(unsafe.SliceData(line), len(line))
+	fields, err := splitCSV(s, p.fields)
+	p.fields = fields
+	if err == errOpenQuote {
+		return errOpenQuote
+	}
+	if err != nil {
+		p.bad(lineNo, "%v", err)
+		return nil
+	}
+	if len(fields) != len(p.lay.cols) {
+		p.bad(lineNo, "%d values, the header has %d", len(fields), len(p.lay.cols))
+		return nil
+	}
+	ev := &p.ev
+	*ev = Event{Recipients: ev.Recipients[:0], RecipientStatus: ev.RecipientStatus[:0], File: p.name, Line: lineNo, Format: p.lay.format}
+	var timeText, action string
+	for i, c := range p.lay.cols {
+		v := fields[i]
+		switch c {
+		case colIgnore:
+		case colTime:
+			timeText = v
+		case colClientIP:
+			ev.ClientIP = v
+		case colClientHost:
+			ev.ClientHostname = v
+		case colServerIP:
+			ev.ServerIP = v
+		case colServerHost:
+			ev.ServerHostname = v
+		case colSourceContext:
+			ev.SourceContext = v
+		case colConnector:
+			ev.ConnectorID = v
+		case colSource:
+			ev.Source = v
+		case colEventID:
+			ev.EventID = v
+		case colInternalID:
+			ev.InternalMessageID = v
+		case colMessageID:
+			ev.MessageID = v
+		case colNetworkID:
+			ev.NetworkMessageID = v
+		case colRecipients:
+			if v == "System.String[]" {
+				p.note("recipients were exported as System.String[]; export with @{n='Recipients';e={$_.Recipients -join ';'}} to analyse them")
+				continue
+			}
+			ev.Recipients = splitList(v, ev.Recipients)
+		case colRecipientStatus:
+			if v == "System.String[]" {
+				continue
+			}
+			ev.RecipientStatus = splitList(v, ev.RecipientStatus)
+		case colTotalBytes:
+			ev.TotalBytes = int64(atoi(v))
+		case colRecipientCount:
+			ev.RecipientCount = atoi(v)
+		case colRelated:
+			ev.RelatedRecipient = v
+		case colReference:
+			ev.Reference = v
+		case colSubject:
+			ev.Subject = v
+		case colSender:
+			ev.Sender = v
+		case colReturnPath:
+			ev.ReturnPath = v
+		case colMessageInfo:
+			ev.MessageInfo = v
+		case colDirectionality:
+			ev.Directionality = v
+		case colStatus:
+			ev.Status = v
+		case colAction:
+			action = v
+		case colDetail:
+			ev.Detail = v
+		}
+	}
+	t, ok := p.days.parse(timeText)
+	if !ok {
+		p.bad(lineNo, "unreadable timestamp %q", clip(timeText))
+		return nil
+	}
+	ev.Time = t
+	switch p.lay.format {
+	case FormatTrace:
+		ev.EventID = traceStatusEvent(ev.Status)
+	case FormatTraceDetail:
+		// "Send external", "Receive": the first word is the event.
+		id, _, _ := strings.Cut(strings.TrimSpace(ev.EventID), " ")
+		ev.EventID = upper(id)
+		if ev.Detail == "" {
+			ev.Detail = action
+		}
+	default:
+		ev.EventID = upper(ev.EventID)
+	}
+	if ev.EventID == "" {
+		p.bad(lineNo, "no event id")
+		return nil
+	}
+	p.file().Events++
+	p.st.Events++
+	if err := p.fn(ev); err != nil {
+		return errStop{err}
+	}
+	return nil
+}
+
+// traceStatusEvent maps a message-trace Status onto tracking event names.
+func traceStatusEvent(status string) string {
+	switch strings.ToLower(strings.TrimSpace(status)) {
+	case "expanded":
+		return "EXPAND"
+	case "delivered":
+		return "DELIVER"
+	case "failed":
+		return "FAIL"
+	case "":
+		return "RECEIVE"
+	}
+	return upper(strings.TrimSpace(status))
+}
+
+// upper upper-cases ASCII without allocating when s already is.
+func upper(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'a' && c <= 'z' {
+			return strings.ToUpper(s)
+		}
+	}
+	return s
+}
+
+func atoi(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return n
+		}
+		if n > (1<<62)/10 {
+			return n
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n
+}
+
+func clip(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "..."
+	}
+	return s
+}

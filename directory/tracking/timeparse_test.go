@@ -1,0 +1,32 @@
+package tracking
+
+import (
+	"testing"
+	"time"
+)
+
+func TestParseTime(t *testing.T) {
+	var c dayCache
+	for _, tc := range []struct {
+		in   string
+		want time.Time
+		ok   bool
+	}{
+		{"2026-03-05T10:11:12.123Z", time.Date(2026, 3, 5, 10, 11, 12, 123e6, time.UTC), true},
+		// Same day: served from the cache.
+		{"2026-03-05T23:59:59.9999999Z", time.Date(2026, 3, 5, 23, 59, 59, 999999900, time.UTC), true},
+		{"2026-03-05T00:00:00Z", time.Date(2026, 3, 5, 0, 0, 0, 0, time.UTC), true},
+		{"2026-03-05T24:00:00Z", time.Time{}, false},
+		{"2026-03-05T10:1x:12Z", time.Time{}, false},
+		{"2026-03-06T01:02:03.5Z", time.Date(2026, 3, 6, 1, 2, 3, 5e8, time.UTC), true},
+		{"2026-02-30T01:02:03Z", time.Time{}, false},
+		{"3/6/2026 1:02:03 PM", time.Date(2026, 3, 6, 13, 2, 3, 0, time.UTC), true},
+		{"2026-03-06T01:02:03.0000000", time.Date(2026, 3, 6, 1, 2, 3, 0, time.UTC), true},
+		{"", time.Time{}, false},
+	} {
+		got, ok := c.parse(tc.in)
+		if ok != tc.ok || !got.Equal(tc.want) {
+			t.Errorf("parse(%q) = %v, %v; want %v, %v", tc.in, got, ok, tc.want, tc.ok)
+		}
+	}
+}

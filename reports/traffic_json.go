@@ -1,0 +1,215 @@
+package reports
+
+import (
+	"time"
+
+	"dgaudit/audit"
+)
+
+// The traffic section: evidence from message tracking (docs/report-schema.md,
+// "traffic"). Present only when tracking logs were given.
+
+type jsonTraffic struct {
+	Input              jsonTrafficInput  `json:"input"`
+	Start              string            `json:"start"`
+	End                string            `json:"end"`
+	IntervalSeconds    int64             `json:"intervalSeconds"`
+	Loops              []jsonLoop        `json:"loops"`
+	ReturnPathRewrites []jsonRewrite     `json:"returnPathRewrites"`
+	Spoofing           []jsonSpoof       `json:"spoofing"`
+	Backscatter        []jsonBackscatter `json:"backscatter"`
+	OOFStorms          []jsonOOFStorm    `json:"oofStorms"`
+	Truncated          []string          `json:"truncated"`
+}
+
+type jsonTrafficInput struct {
+	Files               []jsonTrafficFile   `json:"files"`
+	Bytes               int64               `json:"bytes"`
+	Lines               int64               `json:"lines"`
+	Events              int64               `json:"events"`
+	Malformed           int64               `json:"malformed"`
+	MalformedSamples    []jsonMalformedLine `json:"malformedSamples"`
+	FailedFiles         int                 `json:"failedFiles"`
+	GroupsFromDirectory bool                `json:"groupsFromDirectory"`
+}
+
+type jsonTrafficFile struct {
+	Path      string   `json:"path"`
+	Format    string   `json:"format"`
+	Lines     int64    `json:"lines"`
+	Events    int64    `json:"events"`
+	Malformed int64    `json:"malformed"`
+	Notes     []string `json:"notes"`
+	Error     string   `json:"error,omitempty"`
+}
+
+type jsonMalformedLine struct {
+	File   string `json:"file"`
+	Line   int64  `json:"line"`
+	Reason string `json:"reason"`
+}
+
+type jsonCount struct {
+	At string `json:"at"`
+	N  int64  `json:"n"`
+}
+
+type jsonAddressCount struct {
+	Address string `json:"address"`
+	N       int64  `json:"n"`
+}
+
+type jsonLoop struct {
+	Group           string             `json:"group"`
+	GroupID         string             `json:"groupId,omitempty"`
+	GroupName       string             `json:"groupName,omitempty"`
+	Severity        audit.Severity     `json:"severity"`
+	Signals         []string           `json:"signals"`
+	FirstSeen       string             `json:"firstSeen"`
+	LastSeen        string             `json:"lastSeen"`
+	Expansions      int64              `json:"expansions"`
+	Delivered       int64              `json:"delivered"`
+	Inbound         int64              `json:"inbound"`
+	Bounces         int64              `json:"bounces"`
+	LoopingMessages int64              `json:"loopingMessages"`
+	MaxRounds       int64              `json:"maxRounds"`
+	MaxDepth        int                `json:"maxDepth"`
+	Amplification   float64            `json:"amplification"`
+	PerHour         float64            `json:"perHour"`
+	PeakPerInterval int64              `json:"peakPerInterval"`
+	PeakAt          string             `json:"peakAt,omitempty"`
+	Timeline        []jsonCount        `json:"timeline"`
+	External        []jsonAddressCount `json:"externalRecipients"`
+	ExternalTotal   int                `json:"externalRecipientsTotal"`
+	ReentryMembers  []string           `json:"reentryMembers"`
+	InboundServers  []jsonAddressCount `json:"inboundServers"`
+	OutboundServers []jsonAddressCount `json:"outboundServers"`
+}
+
+type jsonRewrite struct {
+	Group     string             `json:"group"`
+	GroupID   string             `json:"groupId,omitempty"`
+	GroupName string             `json:"groupName,omitempty"`
+	Events    int64              `json:"events"`
+	FirstSeen string             `json:"firstSeen"`
+	LastSeen  string             `json:"lastSeen"`
+	Senders   []jsonAddressCount `json:"senders"`
+}
+
+type jsonSpoof struct {
+	Sender     string             `json:"sender"`
+	Messages   int64              `json:"messages"`
+	Recipients int64              `json:"recipients"`
+	FirstSeen  string             `json:"firstSeen"`
+	LastSeen   string             `json:"lastSeen"`
+	Clients    []jsonAddressCount `json:"clients"`
+	Subjects   []string           `json:"subjects"`
+}
+
+type jsonBackscatter struct {
+	Source    string             `json:"source"`
+	Reports   int64              `json:"reports"`
+	FirstSeen string             `json:"firstSeen"`
+	LastSeen  string             `json:"lastSeen"`
+	Domains   []jsonAddressCount `json:"domains"`
+	Timeline  []jsonCount        `json:"timeline"`
+}
+
+type jsonOOFStorm struct {
+	Internal  string `json:"internal"`
+	External  string `json:"external"`
+	Out       int64  `json:"out"`
+	In        int64  `json:"in"`
+	FirstSeen string `json:"firstSeen"`
+	LastSeen  string `json:"lastSeen"`
+}
+
+type jsonObserved struct {
+	Loop     bool     `json:"loop"`
+	Signals  []string `json:"signals"`
+	Messages int64    `json:"messages"`
+	Points   int      `json:"points"`
+}
+
+// optTime is "" for the zero time, so that an empty log does not claim
+// year 1.
+func optTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return jsonTime(t)
+}
+
+func countsJSON(cs []audit.Count) []jsonCount {
+	out := make([]jsonCount, len(cs))
+	for i, c := range cs {
+		out[i] = jsonCount{At: jsonTime(c.At), N: c.N}
+	}
+	return out
+}
+
+func addressCountsJSON(cs []audit.AddressCount) []jsonAddressCount {
+	out := make([]jsonAddressCount, len(cs))
+	for i, c := range cs {
+		out[i] = jsonAddressCount{Address: c.Address, N: c.N}
+	}
+	return out
+}
+
+func observedJSON(o *audit.ObservedTraffic) *jsonObserved {
+	if o == nil {
+		return nil
+	}
+	return &jsonObserved{Loop: o.Loop, Signals: nonNil(o.Signals), Messages: o.Messages, Points: o.Points}
+}
+
+func trafficJSON(t *audit.Traffic) jsonTraffic {
+	in := t.Input
+	j := jsonTraffic{
+		Input: jsonTrafficInput{
+			Bytes: in.Bytes, Lines: in.Lines, Events: in.Events, Malformed: in.Malformed,
+			FailedFiles: in.Failed, GroupsFromDirectory: in.GroupsFromDirectory,
+			Files: make([]jsonTrafficFile, len(in.Files)), MalformedSamples: make([]jsonMalformedLine, len(in.MalformedSamples)),
+		},
+		Start: optTime(t.Start), End: optTime(t.End), IntervalSeconds: int64(t.Interval / time.Second),
+		Loops:              make([]jsonLoop, len(t.Loops)),
+		ReturnPathRewrites: make([]jsonRewrite, len(t.ReturnPathRewrites)),
+		Spoofing:           make([]jsonSpoof, len(t.Spoofing)),
+		Backscatter:        make([]jsonBackscatter, len(t.Backscatter)),
+		OOFStorms:          make([]jsonOOFStorm, len(t.OOFStorms)),
+		Truncated:          nonNil(t.Truncated),
+	}
+	for i, f := range in.Files {
+		j.Input.Files[i] = jsonTrafficFile{Path: f.Path, Format: f.Format, Lines: f.Lines, Events: f.Events, Malformed: f.Malformed, Notes: nonNil(f.Notes), Error: f.Error}
+	}
+	for i, m := range in.MalformedSamples {
+		j.Input.MalformedSamples[i] = jsonMalformedLine{File: m.File, Line: m.Line, Reason: m.Reason}
+	}
+	for i, l := range t.Loops {
+		j.Loops[i] = jsonLoop{
+			Group: l.Group, GroupID: l.GroupID, GroupName: l.GroupName, Severity: l.Severity, Signals: nonNil(l.Signals),
+			FirstSeen: optTime(l.FirstSeen), LastSeen: optTime(l.LastSeen),
+			Expansions: l.Expansions, Delivered: l.Delivered, Inbound: l.Inbound, Bounces: l.Bounces,
+			LoopingMessages: l.LoopingMessages, MaxRounds: l.MaxRounds, MaxDepth: l.MaxDepth,
+			Amplification: l.Amplification, PerHour: l.PerHour, PeakPerInterval: l.PeakPerInterval, PeakAt: optTime(l.PeakAt),
+			Timeline: countsJSON(l.Timeline), External: addressCountsJSON(l.External), ExternalTotal: l.ExternalTotal,
+			ReentryMembers: nonNil(l.ReentryMembers), InboundServers: addressCountsJSON(l.InboundServers), OutboundServers: addressCountsJSON(l.OutboundServers),
+		}
+	}
+	for i, r := range t.ReturnPathRewrites {
+		j.ReturnPathRewrites[i] = jsonRewrite{Group: r.Group, GroupID: r.GroupID, GroupName: r.GroupName, Events: r.Events,
+			FirstSeen: optTime(r.FirstSeen), LastSeen: optTime(r.LastSeen), Senders: addressCountsJSON(r.Senders)}
+	}
+	for i, s := range t.Spoofing {
+		j.Spoofing[i] = jsonSpoof{Sender: s.Sender, Messages: s.Messages, Recipients: s.Recipients, FirstSeen: optTime(s.FirstSeen),
+			LastSeen: optTime(s.LastSeen), Clients: addressCountsJSON(s.Clients), Subjects: nonNil(s.Subjects)}
+	}
+	for i, b := range t.Backscatter {
+		j.Backscatter[i] = jsonBackscatter{Source: b.Source, Reports: b.Reports, FirstSeen: optTime(b.FirstSeen), LastSeen: optTime(b.LastSeen),
+			Domains: addressCountsJSON(b.Domains), Timeline: countsJSON(b.Timeline)}
+	}
+	for i, o := range t.OOFStorms {
+		j.OOFStorms[i] = jsonOOFStorm{Internal: o.Internal, External: o.External, Out: o.Out, In: o.In, FirstSeen: optTime(o.FirstSeen), LastSeen: optTime(o.LastSeen)}
+	}
+	return j
+}
