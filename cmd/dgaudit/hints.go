@@ -3,5 +3,8 @@ package main
 // hintFor suggests what to do about a runtime error, when there is a known
 // remedy. Adapters' sentinel errors are mapped here.
 func hintFor(err error) string {
-	return ldapHint(err)
+	if h := ldapHint(err); h != "" {
+		return h
+	}
+	return exchangeHint(err)
 }

@@ -62,7 +62,7 @@ var recipientTypes = map[string]recipientClass{
 	"remoteusermailbox": classRemoteMailbox, "remoteroommailbox": classRemoteMailbox,
 	"remoteequipmentmailbox": classRemoteMailbox, "remotesharedmailbox": classRemoteMailbox,
 	"remoteteammailbox": classRemoteMailbox,
-	"mailuser": classMailUser, "guestmailuser": classGuest,
+	"mailuser":          classMailUser, "guestmailuser": classGuest,
 	"mailcontact": classContact, "mailforestcontact": classContact,
 	// Not recipients: Exchange skips them when it expands a group.
 	"user": classOther, "disableduser": classOther, "contact": classOther, "group": classOther,
@@ -141,7 +141,7 @@ type pendingGroup struct {
 
 type groupRefs struct {
 	acceptFrom, acceptFromMembersOf, rejectFrom, rejectFromMembersOf, moderatedBy, managedBy []string
-	members                                                                                 []string
+	members                                                                                  []string
 }
 
 func newBuilder(source string, online bool) *builder {
