@@ -304,7 +304,8 @@ func (s *Source) readMembers(ctx context.Context, b *builder) error {
 	return nil
 }
 
-// invokeResponse is one page of InvokeCommand output.
+// invokeResponse is one page of InvokeCommand output. A cmdlet that finds
+// nothing may answer with warnings and no value at all.
 type invokeResponse struct {
 	Value    []map[string]any `json:"value"`
 	NextLink string           `json:"@odata.nextLink"`
@@ -481,7 +482,7 @@ func (s *Source) once(ctx context.Context, cmdlet, target string, body []byte, p
 		}
 		return nil, -1, fmt.Errorf("%s: %w: invalid JSON at byte %d of %d: %v", where, ErrResponse, off, len(data), err)
 	}
-	if out.Value == nil {
+	if out.Value == nil && out.Warnings == nil {
 		return nil, -1, fmt.Errorf("%s: %w: no \"value\" array in the response", where, ErrResponse)
 	}
 	return &out, -1, nil
@@ -503,21 +504,40 @@ func retryAfter(v string) time.Duration {
 	return -1
 }
 
-// serverMessage extracts error.message from an error body, for the one-line
-// error; ": <message>" or "".
+// serverMessage extracts the most specific message from an error body, for
+// the one-line error: ": <message>" or "". Exchange puts the cmdlet's own
+// message in error.details[].message or
+// error.innererror.internalException.message, and a generic one in
+// error.message.
 func serverMessage(data []byte) string {
 	var e struct {
 		Error struct {
-			Code    string `json:"code"`
 			Message string `json:"message"`
+			Details []struct {
+				Message string `json:"message"`
+			} `json:"details"`
+			InnerError struct {
+				InternalException struct {
+					Message string `json:"message"`
+				} `json:"internalException"`
+			} `json:"innererror"`
 		} `json:"error"`
 	}
-	if json.Unmarshal(data, &e) == nil && e.Error.Message != "" {
-		msg := e.Error.Message
-		if len(msg) > 200 {
-			msg = msg[:200] + "..."
-		}
-		return ": " + strings.Join(strings.Fields(msg), " ")
+	if json.Unmarshal(data, &e) != nil {
+		return ""
 	}
-	return ""
+	msg := e.Error.Message
+	if len(e.Error.Details) > 0 && e.Error.Details[0].Message != "" {
+		msg = e.Error.Details[0].Message
+	} else if m := e.Error.InnerError.InternalException.Message; m != "" {
+		msg = m
+	}
+	msg = strings.Join(strings.Fields(msg), " ")
+	if msg == "" {
+		return ""
+	}
+	if len(msg) > 300 {
+		msg = msg[:300] + "..."
+	}
+	return ": " + msg
 }

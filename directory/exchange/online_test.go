@@ -3,6 +3,8 @@ package exchange_test
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -208,5 +210,49 @@ func TestNewChecksConfig(t *testing.T) {
 		if _, err := exchange.New(tt.cfg); err == nil || !strings.Contains(err.Error(), tt.substr) {
 			t.Errorf("New(%+v) = %v, want %q", tt.cfg, err, tt.substr)
 		}
+	}
+}
+
+// TestInvokeResponses covers answers the emulator does not give: warnings
+// without a value, an error body with the cmdlet's own message, a nextLink
+// to another host.
+func TestInvokeResponses(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		status int
+		body   string
+		want   int
+		substr string
+	}{
+		{"warnings only", 200, `{"@adminapi.warnings":["no objects found"]}`, 0, ""},
+		{"cmdlet error", 400, `{"error":{"code":"BadRequest","message":"generic","details":[{"message":"Ex6F9304|Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException|The operation couldn't be performed"}]}}`, 0, "HTTP 400: Ex6F9304"},
+		{"no value", 200, `{"@odata.context":"x"}`, 0, "no \"value\" array"},
+		{"foreign nextLink", 200, `{"value":[{"Name":"a"}],"@odata.nextLink":"https://evil.example/adminapi/beta/t/InvokeCommand?$skiptoken=1"}`, 0, "points at https://evil.example"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(tt.status)
+				w.Write([]byte(tt.body))
+			}))
+			defer srv.Close()
+			src, err := exchange.New(exchange.Config{URL: srv.URL, Tenant: "t", HTTPClient: srv.Client(),
+				Token: func(context.Context) (string, error) { return "x", nil }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			recs, err := src.Invoke(context.Background(), exchange.CmdMailContact, map[string]any{"ResultSize": "Unlimited"})
+			if tt.substr == "" {
+				if err != nil || len(recs) != tt.want {
+					t.Fatalf("got %d records, %v; want %d", len(recs), err, tt.want)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.substr) {
+				t.Fatalf("err = %v, want %q", err, tt.substr)
+			}
+		})
 	}
 }
