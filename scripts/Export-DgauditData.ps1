@@ -145,6 +145,11 @@ function Write-ExportFile {
     Write-Verbose ("{0}: {1} objects" -f $file, $Objects.Count)
 }
 
+function Get-Prop($Object, [string] $Name) {
+    # Older Exchange versions lack some properties (ExternalDirectoryObjectId on 2013); strict mode would throw.
+    if ($Object.PSObject.Properties[$Name]) { $Object.$Name } else { $null }
+}
+
 function Test-Cmdlet([string] $Name) { [bool](Get-Command -Name $Name -ErrorAction SilentlyContinue) }
 
 if (-not (Test-Cmdlet 'Get-DistributionGroup')) {
@@ -199,7 +204,7 @@ if (-not $SkipMembers) {
         Write-Progress -Activity 'Reading group members' -Status $g.PrimarySmtpAddress -PercentComplete (100 * $i / [math]::Max($all.Count, 1))
         $extra = [ordered]@{
             GroupGuid                      = "$($g.Guid)"
-            GroupExternalDirectoryObjectId = "$($g.ExternalDirectoryObjectId)"
+            GroupExternalDirectoryObjectId = "$(Get-Prop $g 'ExternalDirectoryObjectId')"
             GroupPrimarySmtpAddress        = "$($g.PrimarySmtpAddress)"
             GroupIdentity                  = "$($g.Identity)"
         }
@@ -212,7 +217,7 @@ if (-not $SkipMembers) {
                         @(Get-DynamicDistributionGroupMember -Identity "$($g.Guid)" -ResultSize Unlimited)
                     } else {
                         # On premises: what the filter matches now, as Exchange would expand it.
-                        @(Get-Recipient -RecipientPreviewFilter $g.RecipientFilter -OrganizationalUnit $g.RecipientContainer -ResultSize Unlimited)
+                        @(Get-Recipient -RecipientPreviewFilter (Get-Prop $g 'RecipientFilter') -OrganizationalUnit (Get-Prop $g 'RecipientContainer') -ResultSize Unlimited)
                     }
                 }
             })
