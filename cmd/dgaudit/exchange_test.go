@@ -89,6 +89,14 @@ func TestExchangeExportMatchesDemo(t *testing.T) {
 				if d := cmp.Diff(want, reportVerdicts(t, report)); d != "" {
 					t.Errorf("report differs from the demo's (-demo +export):\n%s", d)
 				}
+				// audit reads the export directly too.
+				report3 := filepath.Join(t.TempDir(), "direct.json")
+				if code, _, stderr := dgaudit(t, "audit", "--exchange-export", dir, "-o", report3); code != wantCode {
+					t.Fatalf("audit --exchange-export: exit %d\n%s", code, stderr)
+				}
+				if d := cmp.Diff(want, reportVerdicts(t, report3)); d != "" {
+					t.Errorf("audit --exchange-export differs from the demo's:\n%s", d)
+				}
 				// collect then audit gives the same.
 				snapPath := filepath.Join(t.TempDir(), "snap.json")
 				if code, _, stderr := dgaudit(t, "collect", "--exchange-export", dir, "-o", snapPath); code != exitGaps && code != exitOK {
