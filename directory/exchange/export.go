@@ -1,6 +1,7 @@
 package exchange
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/csv"
@@ -116,69 +117,77 @@ func (e Export) Snapshot(ctx context.Context) (*directory.Snapshot, error) {
 		}
 	}
 
-	records := map[string][]Record{}
+	paths := map[string]string{}
 	var gaps []directory.Gap
 	for _, f := range exportFiles {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
 		path, ok, err := e.find(f.base)
 		if err != nil {
 			return nil, err
 		}
-		if !ok {
-			if f.required {
-				return nil, fmt.Errorf("exchange export: %s: %s.json or %s.csv is missing; it holds the output of %s, which the audit cannot do without (run scripts/Export-DgauditData.ps1 again)", e.Dir, f.base, f.base, f.cmdlet)
-			}
-			if f.coverWhat != "" {
-				gaps = append(gaps, directory.Gap{What: f.coverWhat, Reason: fmt.Sprintf("%s.json is not in the export (the output of %s)", f.base, f.cmdlet)})
-			}
+		if ok {
+			paths[f.base] = path
 			continue
 		}
-		recs, err := readFile(ctx, path)
-		if err != nil {
-			return nil, fmt.Errorf("exchange export: %w", err)
+		if f.required {
+			return nil, fmt.Errorf("exchange export: %s: %s.json or %s.csv is missing; it holds the output of %s, which the audit cannot do without (run scripts/Export-DgauditData.ps1 again)", e.Dir, f.base, f.base, f.cmdlet)
 		}
-		records[f.base] = recs
+		if f.coverWhat != "" {
+			gaps = append(gaps, directory.Gap{What: f.coverWhat, Reason: fmt.Sprintf("%s.json is not in the export (the output of %s)", f.base, f.cmdlet)})
+		}
 	}
 
 	online := man.Environment == EnvExchangeOnline
 	if man.Environment == "" {
-		online = looksOnline(records)
+		var err error
+		if online, err = looksOnline(ctx, paths[FileDistributionGroup]); err != nil {
+			return nil, fmt.Errorf("exchange export: %w", err)
+		}
 	}
 	b := newBuilder(source, online)
 	b.org.Name = man.Organization
-	for _, r := range records[FileDistributionGroup] {
-		b.addGroup(CmdDistributionGroup, r)
+	// Files are streamed one record at a time, in an order that lets each
+	// reference resolve as it is read: groups, then recipients, then the
+	// member rows that point at both.
+	steps := []struct {
+		base string
+		add  func(Record)
+	}{
+		{FileDistributionGroup, func(r Record) { b.addGroup(CmdDistributionGroup, r) }},
+		{FileDynamicDistributionGroup, func(r Record) { b.addGroup(CmdDynamicDistributionGroup, r) }},
+		{FileUnifiedGroup, func(r Record) { b.addGroup(CmdUnifiedGroup, r) }},
+		{FileRecipient, b.addRecipient},
+		{FileMailContact, b.addRecipient},
+		{FileMailUser, b.addRecipient},
+		{FileGroupMember, b.addMemberRow},
+		{FileAcceptedDomain, b.addAcceptedDomain},
+		{FileRemoteDomain, b.addRemoteDomain},
 	}
-	for _, r := range records[FileDynamicDistributionGroup] {
-		b.addGroup(CmdDynamicDistributionGroup, r)
-	}
-	for _, r := range records[FileUnifiedGroup] {
-		b.addGroup(CmdUnifiedGroup, r)
-	}
-	for _, base := range []string{FileRecipient, FileMailContact, FileMailUser} {
-		for _, r := range records[base] {
-			b.addRecipient(r)
+	counts := map[string]int{}
+	for _, st := range steps {
+		path, ok := paths[st.base]
+		if !ok {
+			continue
 		}
-	}
-	if err := b.addMemberRows(records[FileGroupMember]); err != nil {
-		return nil, fmt.Errorf("exchange export: %w", err)
-	}
-	for _, r := range records[FileAcceptedDomain] {
-		b.addAcceptedDomain(r)
-	}
-	for _, r := range records[FileRemoteDomain] {
-		b.addRemoteDomain(r)
+		err := eachRecord(ctx, path, func(r Record) error {
+			counts[st.base]++
+			st.add(r)
+			if len(b.errs) > maxErrors {
+				return b.err()
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("exchange export: %w", err)
+		}
 	}
 	if err := b.err(); err != nil {
 		return nil, fmt.Errorf("exchange export: %s: %w", e.Dir, err)
 	}
-	if recs, ok := records[FileAcceptedDomain]; ok {
-		b.cover.AddRead(directory.CoverAcceptedDomains, len(recs), source)
+	if _, ok := paths[FileAcceptedDomain]; ok {
+		b.cover.AddRead(directory.CoverAcceptedDomains, counts[FileAcceptedDomain], source)
 	}
-	if recs, ok := records[FileRemoteDomain]; ok {
-		b.cover.AddRead(directory.CoverRemoteDomains, len(recs), source)
+	if _, ok := paths[FileRemoteDomain]; ok {
+		b.cover.AddRead(directory.CoverRemoteDomains, counts[FileRemoteDomain], source)
 	}
 	b.cover.Gaps = append(b.cover.Gaps, gaps...)
 	at := man.ExportedAt
@@ -192,66 +201,51 @@ func (e Export) Snapshot(ctx context.Context) (*directory.Snapshot, error) {
 }
 
 // looksOnline guesses the environment of an export without a manifest:
-// Exchange Online stamps ExternalDirectoryObjectId on (nearly) every
-// recipient, on-premises Exchange on (nearly) none.
-func looksOnline(records map[string][]Record) bool {
+// Exchange Online stamps ExternalDirectoryObjectId on every distribution
+// group, on-premises Exchange on (nearly) none.
+func looksOnline(ctx context.Context, path string) (bool, error) {
 	with, total := 0, 0
-	for _, base := range []string{FileDistributionGroup, FileRecipient} {
-		for _, r := range records[base] {
-			total++
-			if s, _ := r.Str("ExternalDirectoryObjectId"); s != "" {
-				with++
-			}
+	err := eachRecord(ctx, path, func(r Record) error {
+		total++
+		if s, _ := r.Str("ExternalDirectoryObjectId"); s != "" {
+			with++
 		}
-	}
-	return total > 0 && with*2 > total
+		return nil
+	})
+	return total > 0 && with*2 > total, err
 }
 
-// addMemberRows groups the GroupMember rows by group and hands them to the
-// builder. A row naming a group that is not in the group files is a gap:
-// the group was removed between the two cmdlets, or its file is missing.
-func (b *builder) addMemberRows(rows []Record) error {
-	byGroup := map[string][]Record{}
-	var order []string
-	for _, r := range rows {
-		var keys []string
-		for _, p := range []string{"GroupExternalDirectoryObjectId", "GroupGuid", "GroupPrimarySmtpAddress", "GroupIdentity"} {
-			s, err := r.Str(p)
-			if err != nil {
-				return err
-			}
-			if p == "GroupGuid" || p == "GroupExternalDirectoryObjectId" {
-				s = normID(s)
-			}
-			if s != "" {
-				keys = append(keys, s)
-			}
+// addMemberRow adds one GroupMember row to the group its Group* columns
+// name. A row naming a group that is not in the group files is a gap: the
+// group was removed between the two cmdlets, or its file is missing.
+func (b *builder) addMemberRow(r Record) {
+	var keys []string
+	for _, p := range []string{"GroupExternalDirectoryObjectId", "GroupGuid", "GroupPrimarySmtpAddress", "GroupIdentity"} {
+		s, err := r.Str(p)
+		if err != nil {
+			b.errs = append(b.errs, err)
+			return
 		}
-		if len(keys) == 0 {
-			return fmt.Errorf("%s: no GroupGuid, GroupExternalDirectoryObjectId or GroupPrimarySmtpAddress: the row does not say which group it belongs to", r.Where)
+		if p == "GroupGuid" || p == "GroupExternalDirectoryObjectId" {
+			s = normID(s)
 		}
-		id := ""
-		for _, k := range keys {
-			if v, amb := b.lookup(k); v != "" && !amb {
-				if _, isGroup := b.groupIdx[v]; isGroup {
-					id = v
-					break
-				}
-			}
+		if s != "" {
+			keys = append(keys, s)
 		}
-		if id == "" {
-			b.cover.AddGap(directory.CoverGroupMembers, keys[0], r.Where+": the group is not in the exported group files")
-			continue
-		}
-		if _, ok := byGroup[id]; !ok {
-			order = append(order, id)
-		}
-		byGroup[id] = append(byGroup[id], r)
 	}
-	for _, id := range order {
-		b.setMembers(id, byGroup[id])
+	if len(keys) == 0 {
+		b.errs = append(b.errs, fmt.Errorf("%s: no GroupGuid, GroupExternalDirectoryObjectId or GroupPrimarySmtpAddress: the row does not say which group it belongs to", r.Where()))
+		return
 	}
-	return nil
+	for _, k := range keys {
+		if v, amb := b.lookup(k); v != "" && !amb {
+			if i, isGroup := b.groupIdx[v]; isGroup {
+				b.addMember(i, r)
+				return
+			}
+		}
+	}
+	b.cover.AddGap(directory.CoverGroupMembers, keys[0], r.Where()+": the group is not in the exported group files")
 }
 
 // find returns the path of base.json or base.csv (matched without regard to
@@ -284,34 +278,34 @@ func (e Export) find(base string) (string, bool, error) {
 
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
-// readFile reads a JSON or CSV export file into records.
-func readFile(ctx context.Context, path string) ([]Record, error) {
-	b, err := os.ReadFile(path)
+// eachRecord streams a JSON or CSV export file, calling fn for each object.
+func eachRecord(ctx context.Context, path string, fn func(Record) error) error {
+	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	b = bytes.TrimPrefix(b, utf8BOM)
+	defer f.Close()
+	br := bufio.NewReaderSize(f, 64<<10)
+	if bom, err := br.Peek(3); err == nil && bytes.Equal(bom, utf8BOM) {
+		br.Discard(3)
+	}
 	name := filepath.Base(path)
 	if strings.EqualFold(filepath.Ext(path), ".csv") {
-		return readCSV(ctx, name, b)
+		return eachCSV(ctx, name, br, fn)
 	}
-	return readJSON(ctx, name, b)
+	return eachJSON(ctx, path, name, br, fn)
 }
 
-// readJSON reads what ConvertTo-Json writes: an array of objects, a single
+// eachJSON reads what ConvertTo-Json writes: an array of objects, a single
 // object (PowerShell does not wrap one result in an array), or nothing at
-// all (no results).
-func readJSON(ctx context.Context, name string, b []byte) ([]Record, error) {
-	if len(bytes.TrimSpace(b)) == 0 || string(bytes.TrimSpace(b)) == "null" {
-		return nil, nil
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
+// all (no results). Errors name the element and the line.
+func eachJSON(ctx context.Context, path, name string, r io.Reader, fn func(Record) error) error {
+	dec := json.NewDecoder(r)
 	dec.UseNumber()
-	pos := func(off int64) string {
-		line := 1 + bytes.Count(b[:min(int(off), len(b))], []byte("\n"))
-		return fmt.Sprintf("line %d (byte %d)", line, off)
-	}
 	fail := func(what string, err error) error {
+		if errors.Is(err, io.ErrUnexpectedEOF) || (errors.Is(err, io.EOF) && what != "start") {
+			return fmt.Errorf("%s: %s: the file ends in the middle of the JSON (a partial export?)", name, what)
+		}
 		off := dec.InputOffset()
 		var se *json.SyntaxError
 		var te *json.UnmarshalTypeError
@@ -321,99 +315,150 @@ func readJSON(ctx context.Context, name string, b []byte) ([]Record, error) {
 		case errors.As(err, &te):
 			off = te.Offset
 		}
-		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return fmt.Errorf("%s: %s: the file ends in the middle of the JSON (a partial export?)", name, what)
-		}
-		return fmt.Errorf("%s: %s at %s: %v", name, what, pos(off), err)
+		return fmt.Errorf("%s: %s at %s: %v", name, what, position(path, off), err)
 	}
 	tok, err := dec.Token()
+	if errors.Is(err, io.EOF) {
+		return nil // no results: ConvertTo-Json wrote nothing
+	}
 	if err != nil {
-		return nil, fail("not JSON", err)
+		return fail("start", err)
 	}
 	switch tok {
+	case nil:
+		return nil // "null"
 	case json.Delim('{'):
-		// A single object: decode it again from the start.
-		var obj map[string]any
-		dec := json.NewDecoder(bytes.NewReader(b))
-		dec.UseNumber()
-		if err := dec.Decode(&obj); err != nil {
-			return nil, fail("element 1", err)
+		// A single object: read its members by hand, the decoder is past
+		// the opening brace.
+		obj, err := decodeObjectRest(dec)
+		if err != nil {
+			return fail("element 1", err)
 		}
 		if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-			return nil, fmt.Errorf("%s: unexpected data after the object", name)
+			return fmt.Errorf("%s: unexpected data after the object at %s", name, position(path, dec.InputOffset()))
 		}
-		return []Record{NewRecord(name+" element 1 (line 1)", obj)}, nil
+		return fn(newRecord(path, 1, 0, locElement, obj))
 	case json.Delim('['):
 	default:
-		return nil, fmt.Errorf("%s: expected an array of objects (ConvertTo-Json output), found %v at the start", name, tok)
+		return fmt.Errorf("%s: expected an array of objects (ConvertTo-Json output), found %v at the start", name, tok)
 	}
-	var out []Record
-	for i := 1; dec.More(); i++ {
+	for i := int64(1); dec.More(); i++ {
 		if i%1024 == 0 {
 			if err := ctx.Err(); err != nil {
-				return nil, err
+				return err
 			}
 		}
 		start := dec.InputOffset()
 		var v any
 		if err := dec.Decode(&v); err != nil {
-			return nil, fail(fmt.Sprintf("element %d", i), err)
+			return fail(fmt.Sprintf("element %d", i), err)
 		}
 		obj, ok := v.(map[string]any)
 		if !ok {
-			return nil, fmt.Errorf("%s: element %d at %s: expected an object, found %s", name, i, pos(start), describe(v))
+			return fmt.Errorf("%s: element %d at %s: expected an object, found %s", name, i, position(path, start), describe(v))
 		}
-		out = append(out, NewRecord(fmt.Sprintf("%s element %d (%s)", name, i, pos(start+1)), obj))
+		if err := fn(newRecord(path, i, start, locElement, obj)); err != nil {
+			return err
+		}
 	}
 	if _, err := dec.Token(); err != nil {
-		return nil, fail("end of array", err)
+		return fail("end of array", err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("%s: unexpected data after the array at %s", name, pos(dec.InputOffset()))
+		return fmt.Errorf("%s: unexpected data after the array at %s", name, position(path, dec.InputOffset()))
 	}
-	return out, nil
+	return nil
 }
 
-// readCSV reads what Export-Csv writes: an optional "#TYPE ..." line, a
-// header, one row per object.
-func readCSV(ctx context.Context, name string, b []byte) ([]Record, error) {
-	line0 := 0
-	if bytes.HasPrefix(b, []byte("#TYPE")) {
-		i := bytes.IndexByte(b, '\n')
-		if i < 0 {
-			return nil, nil
+// decodeObjectRest reads the members of an object whose opening brace the
+// decoder has consumed.
+func decodeObjectRest(dec *json.Decoder) (map[string]any, error) {
+	obj := map[string]any{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, err
 		}
-		b = b[i+1:]
+		key, ok := tok.(string)
+		if !ok {
+			return nil, fmt.Errorf("expected a property name, found %v", tok)
+		}
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			return nil, err
+		}
+		obj[key] = v
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+// position turns a byte offset into "line L (byte N)". Only error paths call
+// it, so reading the file again is cheap enough.
+func position(path string, off int64) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Sprintf("byte %d", off)
+	}
+	defer f.Close()
+	line := 1
+	br := bufio.NewReader(f)
+	if bom, err := br.Peek(3); err == nil && bytes.Equal(bom, utf8BOM) {
+		br.Discard(3) // the decoder's offsets start after it
+	}
+	br = bufio.NewReader(io.LimitReader(br, off))
+	for {
+		b, err := br.ReadByte()
+		if err != nil {
+			break
+		}
+		if b == '\n' {
+			line++
+		}
+	}
+	return fmt.Sprintf("line %d (byte %d)", line, off)
+}
+
+// eachCSV reads what Export-Csv writes: an optional "#TYPE ..." line, a
+// header, one row per object.
+func eachCSV(ctx context.Context, name string, br *bufio.Reader, fn func(Record) error) error {
+	line0 := 0
+	if p, err := br.Peek(5); err == nil && string(p) == "#TYPE" {
+		if _, err := br.ReadString('\n'); err != nil {
+			return nil
+		}
 		line0 = 1
 	}
-	r := csv.NewReader(bytes.NewReader(b))
-	r.ReuseRecord = false
+	r := csv.NewReader(br)
 	header, err := r.Read()
 	if errors.Is(err, io.EOF) {
-		return nil, nil
+		return nil
 	}
 	if err != nil {
-		return nil, csvError(name, line0, err)
+		return csvError(name, line0, err)
 	}
 	for i, h := range header {
-		header[i] = strings.TrimSpace(h)
+		header[i] = strings.ToLower(strings.TrimSpace(h))
 	}
-	var out []Record
 	for n := 1; ; n++ {
 		if n%1024 == 0 {
 			if err := ctx.Err(); err != nil {
-				return nil, err
+				return err
 			}
 		}
 		row, err := r.Read()
 		if errors.Is(err, io.EOF) {
-			return out, nil
+			return nil
 		}
 		if err != nil {
-			return nil, csvError(name, line0, err)
+			return csvError(name, line0, err)
 		}
 		line, _ := r.FieldPos(0)
-		out = append(out, newCSVRecord(fmt.Sprintf("%s line %d", name, line+line0), header, row))
+		if err := fn(newCSVRecord(name, line+line0, header, row)); err != nil {
+			return err
+		}
 	}
 }
 

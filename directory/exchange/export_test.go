@@ -41,7 +41,7 @@ func TestExportErrors(t *testing.T) {
 		}, []string{"RemoteDomain.json: element 1", "expected an object"}},
 		{"bad boolean", exotest.JSON, func(t *testing.T, dir string) {
 			replace(t, filepath.Join(dir, "DistributionGroup.json"), `"ReportToOriginatorEnabled": true`, `"ReportToOriginatorEnabled": "maybe"`, 1)
-		}, []string{"DistributionGroup.json element", "(line ", "ReportToOriginatorEnabled: expected true or false, got \"maybe\""}},
+		}, []string{"DistributionGroup.json element 1 at line 2", `object "reseller-updates@corp.example"`, "ReportToOriginatorEnabled: expected true or false, got \"maybe\""}},
 		{"unknown OOF type", exotest.JSON, func(t *testing.T, dir string) {
 			replace(t, filepath.Join(dir, "RemoteDomain.json"), `"AllowedOOFType": "External"`, `"AllowedOOFType": 0`, 1)
 		}, []string{"RemoteDomain.json element 1", "AllowedOOFType is \"0\""}},

@@ -3,6 +3,7 @@ package exchange
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -175,7 +176,7 @@ func (b *builder) objectID(r Record, errs *[]error) string {
 	if x := normID(r.str("ExchangeObjectId", errs)); x != "" {
 		return x
 	}
-	*errs = append(*errs, fmt.Errorf("%s: no Guid or ExternalDirectoryObjectId to identify the object (include both properties in the export)", r.Where))
+	*errs = append(*errs, fmt.Errorf("%s: no Guid or ExternalDirectoryObjectId to identify the object (include both properties in the export)", r.Where()))
 	return ""
 }
 
@@ -301,7 +302,7 @@ func (b *builder) addRecipient(r Record) {
 	name, class, known := recipientType(r)
 	if !known {
 		if name == "" {
-			b.errs = append(b.errs, fmt.Errorf("%s: no RecipientTypeDetails (include it in the export)", r.Where))
+			b.errs = append(b.errs, fmt.Errorf("%s: no RecipientTypeDetails (include it in the export)", r.Where()))
 		}
 		// An unknown type (a newer Exchange's) is not guessed at.
 		return
@@ -366,51 +367,79 @@ func (b *builder) membersFailed(groupID, reason string) {
 	}
 }
 
-// setMembers records the member objects of a group (Get-DistributionGroupMember
-// and friends). Members are resolved in finish, once every object is known.
+// setMembers records the member objects of a group (the output of
+// Get-DistributionGroupMember and friends).
 func (b *builder) setMembers(groupID string, members []Record) {
 	i, ok := b.groupIdx[groupID]
 	if !ok {
 		return
 	}
-	pg := &b.groups[i]
-	if pg.membersSet {
-		// The same group listed twice: keep the union, finish dedupes.
-		pg.refs.members = append(pg.refs.members, memberKeys(members)...)
-		return
+	b.groups[i].membersSet = true
+	for _, m := range members {
+		b.addMember(i, m)
 	}
-	pg.membersSet = true
-	pg.refs.members = memberKeys(members)
 }
 
-// memberKeys encodes each member record as its identifiers, most specific
-// first, separated by "\x00"; finish resolves the first one that matches. A
-// member that matches nothing is kept by the first non-empty identifier in
-// memberDisplayOrder, so a report shows something a person can look up.
-func memberKeys(members []Record) []string {
-	out := make([]string, 0, len(members))
-	for _, m := range members {
-		_, class, known := recipientType(m)
-		var keys []string
-		for _, p := range []string{"ExternalDirectoryObjectId", "Guid", "DistinguishedName", "PrimarySmtpAddress", "Identity", "Name"} {
-			s, _ := m.Str(p)
-			if p == "Guid" || p == "ExternalDirectoryObjectId" {
-				s = normID(s)
-			}
-			keys = append(keys, s)
+// addMember resolves one member object of group i to an object ID, by its
+// most specific identifier first. Groups and recipients must have been
+// added already. A member that is not a recipient (a user without a
+// mailbox, a plain security group) is skipped and counted, as Exchange
+// skips it when it expands the group; one that matches nothing is kept by
+// its DN, Identity, address or name, so the report shows something a
+// person can look up, and is a gap. A row with no identifier at all is the
+// "group read, no members" marker of an export.
+func (b *builder) addMember(i int, m Record) {
+	pg := &b.groups[i]
+	pg.membersSet = true
+	var keys [6]string
+	empty := true
+	for j, p := range [6]string{"ExternalDirectoryObjectId", "Guid", "DistinguishedName", "PrimarySmtpAddress", "Identity", "Name"} {
+		s, _ := m.Str(p)
+		if j < 2 {
+			s = normID(s)
 		}
-		if strings.Join(keys, "") == "" {
-			// The group-read marker row of a CSV export: the group has no
-			// members, but its membership was read.
+		keys[j] = s
+		empty = empty && s == ""
+	}
+	if empty {
+		return
+	}
+	for _, k := range keys {
+		if k == "" {
 			continue
 		}
-		flag := "r"
-		if known && class == classOther {
-			flag = "o"
+		if id, amb := b.lookup(k); id != "" && !amb {
+			// The index's own string, so that a million memberships share
+			// the IDs' memory.
+			pg.refs.members = append(pg.refs.members, id)
+			return
 		}
-		out = append(out, flag+"\x00"+strings.Join(keys, "\x00"))
 	}
-	return out
+	if _, class, known := recipientType(m); known && class == classOther {
+		b.skipped++
+		return
+	}
+	var shown string
+	for _, j := range []int{2, 4, 3, 5, 1, 0} {
+		if keys[j] != "" {
+			shown = keys[j]
+			break
+		}
+	}
+	pg.refs.members = append(pg.refs.members, shown)
+	b.cover.AddGap(directory.CoverGroupMembers, pg.g.ID, "member "+shown+": not among the recipients read")
+}
+
+// known reports whether id is the ID of an object read.
+func (b *builder) known(id string) bool {
+	if _, ok := b.groupIdx[id]; ok {
+		return true
+	}
+	if _, ok := b.userIdx[id]; ok {
+		return true
+	}
+	_, ok := b.ctIdx[id]
+	return ok
 }
 
 func (b *builder) lookup(key string) (id string, ambiguous bool) {
@@ -434,7 +463,13 @@ func (b *builder) finish(collectedAt time.Time, membersRead bool) *directory.Sna
 	}
 	for _, pg := range b.groups {
 		g := pg.g
-		g.Members = b.resolveMembers(g.ID, pg.refs.members)
+		// The same member listed twice (a page served again) counts once.
+		g.Members = slices.Compact(slices.Sorted(slices.Values(pg.refs.members)))
+		for _, m := range g.Members {
+			if b.known(m) {
+				b.memberships++
+			}
+		}
 		if !pg.membersSet && membersRead && pg.membersFailed {
 			g.MembersUnknown = true
 		}
@@ -471,48 +506,6 @@ func (b *builder) finish(collectedAt time.Time, membersRead bool) *directory.Sna
 	return s
 }
 
-func (b *builder) resolveMembers(groupID string, encoded []string) []string {
-	out := make([]string, 0, len(encoded))
-	seen := make(map[string]bool, len(encoded))
-	for _, enc := range encoded {
-		parts := strings.Split(enc, "\x00")
-		flag, keys := parts[0], parts[1:]
-		id, found := "", false
-		for _, k := range keys {
-			if k == "" {
-				continue
-			}
-			if v, amb := b.lookup(k); v != "" && !amb {
-				id, found = v, true
-				break
-			}
-		}
-		if !found && flag == "o" {
-			b.skipped++
-			continue
-		}
-		if !found {
-			// Shown by DN, else Identity, PrimarySmtpAddress, Name, Guid.
-			for _, i := range []int{2, 4, 3, 5, 1, 0} {
-				if keys[i] != "" {
-					id = keys[i]
-					break
-				}
-			}
-			b.cover.AddGap(directory.CoverGroupMembers, groupID, "member "+id+": not among the recipients read")
-		}
-		if seen[id] {
-			continue
-		}
-		seen[id] = true
-		if found {
-			b.memberships++
-		}
-		out = append(out, id)
-	}
-	return out
-}
-
 // resolveRefs maps owner and sender-list entries to IDs. An entry that
 // matches nothing keeps its text: a sender allow-list whose entries cannot
 // be resolved still restricts senders, and dropping them would make the
@@ -542,7 +535,7 @@ func (b *builder) addAcceptedDomain(r Record) {
 	var errs []error
 	d := directory.AcceptedDomain{Domain: r.str("DomainName", &errs)}
 	if d.Domain == "" {
-		errs = append(errs, fmt.Errorf("%s: DomainName is empty", r.Where))
+		errs = append(errs, fmt.Errorf("%s: DomainName is empty", r.Where()))
 	}
 	switch t := strings.ToLower(r.str("DomainType", &errs)); t {
 	case "authoritative", "0":
@@ -552,7 +545,7 @@ func (b *builder) addAcceptedDomain(r Record) {
 	case "internalrelay", "2":
 		d.Type = directory.InternalRelay
 	default:
-		errs = append(errs, fmt.Errorf("%s: DomainType is %q, want Authoritative, InternalRelay or ExternalRelay", r.Where, t))
+		errs = append(errs, fmt.Errorf("%s: DomainType is %q, want Authoritative, InternalRelay or ExternalRelay", r.Where(), t))
 	}
 	d.Default = r.tri("Default", &errs) == directory.True
 	d.MatchSubDomains = r.tri("MatchSubDomains", &errs) == directory.True
@@ -570,7 +563,7 @@ func (b *builder) addRemoteDomain(r Record) {
 	var errs []error
 	d := directory.RemoteDomain{Name: r.str("Name", &errs), DomainPattern: r.str("DomainName", &errs)}
 	if d.DomainPattern == "" {
-		errs = append(errs, fmt.Errorf("%s: DomainName is empty", r.Where))
+		errs = append(errs, fmt.Errorf("%s: DomainName is empty", r.Where()))
 	}
 	switch t := r.str("AllowedOOFType", &errs); strings.ToLower(t) {
 	case "":
@@ -583,7 +576,7 @@ func (b *builder) addRemoteDomain(r Record) {
 	case "none":
 		d.AllowedOOFType = directory.OOFNone
 	default:
-		errs = append(errs, fmt.Errorf("%s: AllowedOOFType is %q, want External, ExternalLegacy, InternalLegacy or None (export enum names, as the script does)", r.Where, t))
+		errs = append(errs, fmt.Errorf("%s: AllowedOOFType is %q, want External, ExternalLegacy, InternalLegacy or None (export enum names, as the script does)", r.Where(), t))
 	}
 	d.AutoReplyEnabled = r.tri("AutoReplyEnabled", &errs)
 	d.AutoForwardEnabled = r.tri("AutoForwardEnabled", &errs)
@@ -597,15 +590,17 @@ func (b *builder) addRemoteDomain(r Record) {
 	b.org.RemoteDomains = append(b.org.RemoteDomains, d)
 }
 
+// maxErrors is how many mapping errors are listed; reading stops soon after.
+const maxErrors = 10
+
 // err returns the mapping errors, at most a screenful.
 func (b *builder) err() error {
-	const max = 10
 	if len(b.errs) == 0 {
 		return nil
 	}
 	errs := b.errs
-	if len(errs) > max {
-		errs = append(errs[:max:max], fmt.Errorf("%d further problems not listed", len(b.errs)-max))
+	if len(errs) > maxErrors {
+		errs = append(errs[:maxErrors:maxErrors], fmt.Errorf("further problems not listed (%d in all so far)", len(b.errs)))
 	}
 	return errors.Join(errs...)
 }

@@ -332,7 +332,7 @@ func (s *Source) Invoke(ctx context.Context, cmdlet string, params map[string]an
 			return nil, err
 		}
 		for i, v := range resp.Value {
-			out = append(out, NewRecord(fmt.Sprintf("%s page %d item %d", cmdlet, page, i+1), v))
+			out = append(out, newRecord(cmdlet, int64(page), int64(i+1), locPage, v))
 		}
 		for _, w := range resp.Warnings {
 			s.log.Debug("cmdlet warning", "cmdlet", cmdlet, "warning", w)

@@ -3,6 +3,7 @@ package exchange
 import (
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -14,37 +15,79 @@ import (
 // from a CSV row (strings). Property names are matched case-insensitively,
 // as PowerShell does.
 type Record struct {
-	// Where names the object for error messages: "DistributionGroup.json
-	// element 12", "Recipient.csv line 40", "Get-MailUser page 3 item 7".
-	Where string
-	vals  map[string]any
-	csv   bool
+	// origin is the file or cmdlet; a and b locate the object in it, as
+	// loc says. The text is only built for an error message, so that a
+	// million-row export does not format a million locations.
+	origin string
+	a, b   int64
+	loc    locKind
+	vals   map[string]any
+	csv    bool
 }
 
-// NewRecord wraps decoded JSON properties. Keys are matched without regard to
-// case.
+type locKind uint8
+
+const (
+	locText    locKind = iota // origin is the whole location
+	locElement                // JSON file: element a at byte offset b
+	locLine                   // CSV file: line a
+	locPage                   // cmdlet: page a, item b
+)
+
+// Where names the object for error messages: "DistributionGroup.json
+// element 12 (byte 4096)", "Recipient.csv line 40", "Get-MailUser page 3
+// item 7".
+func (r Record) Where() string {
+	switch r.loc {
+	case locElement:
+		// origin is the file's path; the line is worked out only now.
+		return fmt.Sprintf("%s element %d at %s", filepath.Base(r.origin), r.a, position(r.origin, r.b))
+	case locLine:
+		return fmt.Sprintf("%s line %d", r.origin, r.a)
+	case locPage:
+		return fmt.Sprintf("%s page %d item %d", r.origin, r.a, r.b)
+	}
+	return r.origin
+}
+
+// NewRecord wraps decoded JSON properties; where names the object in error
+// messages. Keys are matched without regard to case.
 func NewRecord(where string, props map[string]any) Record {
-	r := Record{Where: where, vals: make(map[string]any, len(props))}
+	return newRecord(where, 0, 0, locText, props)
+}
+
+func newRecord(origin string, a, b int64, loc locKind, props map[string]any) Record {
+	r := Record{origin: origin, a: a, b: b, loc: loc, vals: make(map[string]any, len(props))}
 	for k, v := range props {
 		r.vals[strings.ToLower(k)] = v
 	}
 	return r
 }
 
-// newCSVRecord wraps a CSV row. Empty cells read as absent: Export-Csv
-// writes $null and "" the same way.
-func newCSVRecord(where string, header, row []string) Record {
-	r := Record{Where: where, vals: make(map[string]any, len(header)), csv: true}
+// newCSVRecord wraps a CSV row; header is already in lower case. Empty
+// cells read as absent: Export-Csv writes $null and "" the same way.
+func newCSVRecord(name string, line int, header, row []string) Record {
+	r := Record{origin: name, a: int64(line), loc: locLine, vals: make(map[string]any, len(header)), csv: true}
 	for i, h := range header {
 		if i < len(row) && row[i] != "" {
-			r.vals[strings.ToLower(h)] = row[i]
+			r.vals[h] = row[i]
 		}
 	}
 	return r
 }
 
 func (r Record) errorf(prop, format string, args ...any) error {
-	return fmt.Errorf("%s: %s: %s", r.Where, prop, fmt.Sprintf(format, args...))
+	return fmt.Errorf("%s%s: %s: %s", r.Where(), r.label(), prop, fmt.Sprintf(format, args...))
+}
+
+// label names the object for an administrator: `, object "Sales"` or "".
+func (r Record) label() string {
+	for _, p := range []string{"primarysmtpaddress", "name", "domainname"} {
+		if s, ok := r.vals[p].(string); ok && s != "" {
+			return fmt.Sprintf(", object %q", s)
+		}
+	}
+	return ""
 }
 
 // Has reports whether the property is present and not null.
