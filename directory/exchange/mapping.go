@@ -126,6 +126,9 @@ type builder struct {
 	// Identity, Name, Alias), in lower case, to its ID; "" marks a key
 	// two objects share.
 	index map[string]string
+	// wanted holds, in lower case, the owner and sender-list references of
+	// the groups read so far: the non-ID keys worth indexing.
+	wanted map[string]struct{}
 
 	memberships, skipped int
 	cover                directory.Coverage
@@ -149,7 +152,7 @@ func newBuilder(source string, online bool) *builder {
 	return &builder{
 		online: online, source: source,
 		groupIdx: map[string]int{}, userIdx: map[string]int{}, ctIdx: map[string]int{},
-		index: map[string]string{},
+		index: map[string]string{}, wanted: map[string]struct{}{},
 	}
 }
 
@@ -181,7 +184,7 @@ func (b *builder) objectID(r Record, errs *[]error) string {
 }
 
 // recipient maps what every recipient shares.
-func (b *builder) recipient(r Record, errs *[]error) (directory.Recipient, bool) {
+func (b *builder) recipient(r Record, errs *[]error, group bool) (directory.Recipient, bool) {
 	id := b.objectID(r, errs)
 	if id == "" {
 		return directory.Recipient{}, false
@@ -205,12 +208,17 @@ func (b *builder) recipient(r Record, errs *[]error) (directory.Recipient, bool)
 		rec.ExternalAddress = directory.StripAddressType(t)
 	}
 	rec.HiddenFromGAL = r.tri("HiddenFromAddressListsEnabled", errs) == directory.True
-	b.addKeys(id, r)
+	b.addKeys(id, r, group)
 	return rec, true
 }
 
-// addKeys indexes the identifiers references may use for the object.
-func (b *builder) addKeys(id string, r Record) {
+// addKeys indexes the identifiers references may use for the object: its
+// IDs always (member objects carry them), and its names, addresses and DN
+// when it is a group (member rows name their group by address or
+// Identity) or when a group's owner or sender list uses them. Indexing
+// every name of every recipient would cost hundreds of megabytes in a large
+// organization for references nobody makes.
+func (b *builder) addKeys(id string, r Record, group bool) {
 	add := func(k string) {
 		k = strings.ToLower(strings.TrimSpace(k))
 		if k == "" {
@@ -229,7 +237,20 @@ func (b *builder) addKeys(id string, r Record) {
 	}
 	for _, p := range []string{"DistinguishedName", "PrimarySmtpAddress", "Identity", "Name", "Alias"} {
 		s, _ := r.Str(p)
-		add(s)
+		if group {
+			add(s)
+		} else if _, ok := b.wanted[strings.ToLower(s)]; ok {
+			add(s)
+		}
+	}
+}
+
+// want records references that recipients read later must resolve.
+func (b *builder) want(refs ...[]string) {
+	for _, l := range refs {
+		for _, ref := range l {
+			b.wanted[strings.ToLower(strings.TrimSpace(ref))] = struct{}{}
+		}
 	}
 }
 
@@ -238,7 +259,7 @@ func (b *builder) addKeys(id string, r Record) {
 // page served again, the same group in two files) is kept once.
 func (b *builder) addGroup(cmdlet string, r Record) {
 	var errs []error
-	rec, ok := b.recipient(r, &errs)
+	rec, ok := b.recipient(r, &errs, true)
 	if !ok {
 		b.errs = append(b.errs, errs...)
 		return
@@ -288,6 +309,7 @@ func (b *builder) addGroup(cmdlet string, r Record) {
 		b.errs = append(b.errs, errs...)
 		return
 	}
+	b.want(refs.acceptFrom, refs.acceptFromMembersOf, refs.rejectFrom, refs.rejectFromMembersOf, refs.moderatedBy, refs.managedBy)
 	b.groupIdx[g.ID] = len(b.groups)
 	b.groups = append(b.groups, pendingGroup{g: g, refs: refs})
 }
@@ -310,7 +332,7 @@ func (b *builder) addRecipient(r Record) {
 	if class == classOther || class == classGroup {
 		return
 	}
-	rec, ok := b.recipient(r, &errs)
+	rec, ok := b.recipient(r, &errs, false)
 	if len(errs) > 0 || !ok {
 		b.errs = append(b.errs, errs...)
 		return

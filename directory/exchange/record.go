@@ -57,9 +57,30 @@ func NewRecord(where string, props map[string]any) Record {
 }
 
 func newRecord(origin string, a, b int64, loc locKind, props map[string]any) Record {
+	return newRecordKeys(origin, a, b, loc, props, nil)
+}
+
+// keyCache maps property names to their lower-case form, so that a file of a
+// million objects with the same twenty properties lowers twenty strings,
+// not twenty million.
+type keyCache map[string]string
+
+func (c keyCache) lower(k string) string {
+	if c == nil {
+		return strings.ToLower(k)
+	}
+	if l, ok := c[k]; ok {
+		return l
+	}
+	l := strings.ToLower(k)
+	c[k] = l
+	return l
+}
+
+func newRecordKeys(origin string, a, b int64, loc locKind, props map[string]any, keys keyCache) Record {
 	r := Record{origin: origin, a: a, b: b, loc: loc, vals: make(map[string]any, len(props))}
 	for k, v := range props {
-		r.vals[strings.ToLower(k)] = v
+		r.vals[keys.lower(k)] = v
 	}
 	return r
 }

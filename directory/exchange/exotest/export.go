@@ -1,9 +1,12 @@
 package exotest
 
 import (
+	"bufio"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"iter"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -58,88 +61,107 @@ func (o *Org) WriteExport(dir string, f Format) error {
 			return err
 		}
 	}
-	var rows []Object
-	for _, id := range o.GroupOrder {
-		members, ok := o.Members[id]
-		if !ok {
-			continue
-		}
-		g := o.group(id)
-		groupCols := Object{
-			"GroupGuid": g["Guid"], "GroupExternalDirectoryObjectId": g["ExternalDirectoryObjectId"],
-			"GroupPrimarySmtpAddress": g["PrimarySmtpAddress"], "GroupIdentity": g["Identity"],
-		}
-		if len(members) == 0 {
-			rows = append(rows, groupCols)
-		}
-		for _, m := range members {
-			row := Object{}
-			for k, v := range m {
-				row[k] = v
+	// Member rows are produced on the fly: a large organization has
+	// millions, and each is the member's object plus the group columns.
+	rows := func(yield func(Object) bool) {
+		for _, id := range o.GroupOrder {
+			members, ok := o.Members[id]
+			if !ok {
+				continue
 			}
-			for k, v := range groupCols {
-				row[k] = v
+			g := o.group(id)
+			groupCols := Object{
+				"GroupGuid": g["Guid"], "GroupExternalDirectoryObjectId": g["ExternalDirectoryObjectId"],
+				"GroupPrimarySmtpAddress": g["PrimarySmtpAddress"], "GroupIdentity": g["Identity"],
 			}
-			rows = append(rows, row)
+			if len(members) == 0 && !yield(groupCols) {
+				return
+			}
+			for _, m := range members {
+				row := make(Object, len(m)+len(groupCols))
+				for k, v := range m {
+					row[k] = v
+				}
+				for k, v := range groupCols {
+					row[k] = v
+				}
+				if !yield(row) {
+					return
+				}
+			}
 		}
 	}
-	return writeFile(filepath.Join(dir, exchange.FileGroupMember+"."+string(f)), rows, f)
+	return writeSeq(filepath.Join(dir, exchange.FileGroupMember+"."+string(f)), rows, f)
 }
 
 // group returns a group's list-cmdlet object.
-func (o *Org) group(id string) Object {
-	for _, c := range []string{exchange.CmdDistributionGroup, exchange.CmdDynamicDistributionGroup, exchange.CmdUnifiedGroup} {
-		for _, g := range o.Cmdlets[c] {
-			if g["Guid"] == id || g["ExternalDirectoryObjectId"] == id {
-				return g
-			}
-		}
-	}
-	return nil
-}
+func (o *Org) group(id string) Object { return o.byID[id] }
 
 func writeFile(path string, objs []Object, f Format) error {
-	if objs == nil {
-		objs = []Object{}
-	}
-	if f == JSON {
-		b, err := json.MarshalIndent(objs, "", "    ")
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(path, append([]byte("\xEF\xBB\xBF"), b...), 0o644)
-	}
-	cols := map[string]bool{}
-	for _, o := range objs {
-		for k := range o {
-			cols[k] = true
-		}
-	}
-	header := make([]string, 0, len(cols))
-	for k := range cols {
-		header = append(header, k)
-	}
-	slices.Sort(header)
+	return writeSeq(path, slices.Values(objs), f)
+}
+
+// writeSeq writes objects as a JSON array (indented like ConvertTo-Json)
+// or as CSV with the union of their properties as columns, streaming.
+func writeSeq(path string, objs iter.Seq[Object], f Format) error {
 	out, err := os.Create(path)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(out, "#TYPE Selected.System.Management.Automation.PSCustomObject")
-	w := csv.NewWriter(out)
-	w.Write(header)
-	for _, o := range objs {
-		row := make([]string, len(header))
+	w := bufio.NewWriter(out)
+	if f == JSON {
+		err = writeJSON(w, objs)
+	} else {
+		err = writeCSV(w, objs)
+	}
+	if err == nil {
+		err = w.Flush()
+	}
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func writeJSON(w *bufio.Writer, objs iter.Seq[Object]) error {
+	w.WriteString("\xEF\xBB\xBF[")
+	n := 0
+	for o := range objs {
+		b, err := json.MarshalIndent(o, "    ", "    ")
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			w.WriteString(",")
+		}
+		w.WriteString("\n    ")
+		w.Write(b)
+		n++
+	}
+	w.WriteString("\n]\n")
+	return nil
+}
+
+func writeCSV(w *bufio.Writer, objs iter.Seq[Object]) error {
+	cols := map[string]bool{}
+	for o := range objs {
+		for k := range o {
+			cols[k] = true
+		}
+	}
+	header := slices.Sorted(maps.Keys(cols))
+	fmt.Fprintln(w, "#TYPE Selected.System.Management.Automation.PSCustomObject")
+	cw := csv.NewWriter(w)
+	cw.Write(header)
+	row := make([]string, len(header))
+	for o := range objs {
 		for i, k := range header {
 			row[i] = cell(o[k])
 		}
-		w.Write(row)
+		cw.Write(row)
 	}
-	w.Flush()
-	if err := w.Error(); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
+	cw.Flush()
+	return cw.Error()
 }
 
 // cell formats a value as Export-Csv does after the script joined the

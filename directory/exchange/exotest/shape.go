@@ -35,13 +35,16 @@ type Org struct {
 	Groups map[string]string
 	// GroupOrder lists group IDs in snapshot order.
 	GroupOrder []string
+
+	byID map[string]Object // group objects by Guid and ExternalDirectoryObjectId
 }
 
 // Shape converts a snapshot to cmdlet output. Groups without a mail address
 // are left out: they are not recipients, and Get-DistributionGroup does not
 // list them.
 func Shape(snap *directory.Snapshot, online bool) *Org {
-	o := &Org{Online: online, Name: snap.Org.Name, Cmdlets: map[string][]Object{}, Members: map[string][]Object{}, Groups: map[string]string{}}
+	o := &Org{Online: online, Name: snap.Org.Name, Cmdlets: map[string][]Object{}, Members: map[string][]Object{},
+		Groups: map[string]string{}, byID: map[string]Object{}}
 	ident := map[string]Object{} // ID -> reduced recipient
 	identity := map[string]string{}
 	for _, g := range snap.Groups {
@@ -145,6 +148,7 @@ func Shape(snap *directory.Snapshot, online bool) *Org {
 			obj["GroupType"] = "Universal"
 		}
 		o.Cmdlets[cmdlet] = append(o.Cmdlets[cmdlet], obj)
+		o.byID[g.ID] = obj
 		o.Cmdlets[exchange.CmdRecipient] = append(o.Cmdlets[exchange.CmdRecipient], reduced(obj))
 		for _, k := range []string{g.ID, str(obj["Guid"]), str(obj["ExternalDirectoryObjectId"]), g.Mail, identity[g.ID]} {
 			if k != "" {
