@@ -302,7 +302,6 @@ func eachRecord(ctx context.Context, path string, fn func(Record) error) error {
 func eachJSON(ctx context.Context, path, name string, r io.Reader, fn func(Record) error) error {
 	dec := json.NewDecoder(r)
 	dec.UseNumber()
-	keys := keyCache{}
 	fail := func(what string, err error) error {
 		if errors.Is(err, io.ErrUnexpectedEOF) || (errors.Is(err, io.EOF) && what != "start") {
 			return fmt.Errorf("%s: %s: the file ends in the middle of the JSON (a partial export?)", name, what)
@@ -338,7 +337,7 @@ func eachJSON(ctx context.Context, path, name string, r io.Reader, fn func(Recor
 		if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 			return fmt.Errorf("%s: unexpected data after the object at %s", name, position(path, dec.InputOffset()))
 		}
-		return fn(newRecordKeys(path, 1, 0, locElement, obj, keys))
+		return fn(newRecord(path, 1, 0, locElement, obj))
 	case json.Delim('['):
 	default:
 		return fmt.Errorf("%s: expected an array of objects (ConvertTo-Json output), found %v at the start", name, tok)
@@ -358,7 +357,7 @@ func eachJSON(ctx context.Context, path, name string, r io.Reader, fn func(Recor
 		if !ok {
 			return fmt.Errorf("%s: element %d at %s: expected an object, found %s", name, i, position(path, start), describe(v))
 		}
-		if err := fn(newRecordKeys(path, i, start, locElement, obj, keys)); err != nil {
+		if err := fn(newRecord(path, i, start, locElement, obj)); err != nil {
 			return err
 		}
 	}
@@ -441,7 +440,7 @@ func eachCSV(ctx context.Context, name string, br *bufio.Reader, fn func(Record)
 		return csvError(name, line0, err)
 	}
 	for i, h := range header {
-		header[i] = strings.ToLower(strings.TrimSpace(h))
+		header[i] = strings.TrimSpace(h)
 	}
 	for n := 1; ; n++ {
 		if n%1024 == 0 {

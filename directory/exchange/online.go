@@ -320,7 +320,6 @@ func (s *Source) Invoke(ctx context.Context, cmdlet string, params map[string]an
 		return nil, fmt.Errorf("exchange: %s: %w", cmdlet, err)
 	}
 	var out []Record
-	keys := keyCache{}
 	next := s.endpoint
 	seen := map[string]bool{}
 	for page := 1; next != ""; page++ {
@@ -333,7 +332,7 @@ func (s *Source) Invoke(ctx context.Context, cmdlet string, params map[string]an
 			return nil, err
 		}
 		for i, v := range resp.Value {
-			out = append(out, newRecordKeys(cmdlet, int64(page), int64(i+1), locPage, v, keys))
+			out = append(out, newRecord(cmdlet, int64(page), int64(i+1), locPage, v))
 		}
 		for _, w := range resp.Warnings {
 			s.log.Debug("cmdlet warning", "cmdlet", cmdlet, "warning", w)

@@ -57,36 +57,11 @@ func NewRecord(where string, props map[string]any) Record {
 }
 
 func newRecord(origin string, a, b int64, loc locKind, props map[string]any) Record {
-	return newRecordKeys(origin, a, b, loc, props, nil)
+	return Record{origin: origin, a: a, b: b, loc: loc, vals: props}
 }
 
-// keyCache maps property names to their lower-case form, so that a file of a
-// million objects with the same twenty properties lowers twenty strings,
-// not twenty million.
-type keyCache map[string]string
-
-func (c keyCache) lower(k string) string {
-	if c == nil {
-		return strings.ToLower(k)
-	}
-	if l, ok := c[k]; ok {
-		return l
-	}
-	l := strings.ToLower(k)
-	c[k] = l
-	return l
-}
-
-func newRecordKeys(origin string, a, b int64, loc locKind, props map[string]any, keys keyCache) Record {
-	r := Record{origin: origin, a: a, b: b, loc: loc, vals: make(map[string]any, len(props))}
-	for k, v := range props {
-		r.vals[keys.lower(k)] = v
-	}
-	return r
-}
-
-// newCSVRecord wraps a CSV row; header is already in lower case. Empty
-// cells read as absent: Export-Csv writes $null and "" the same way.
+// newCSVRecord wraps a CSV row. Empty cells read as absent: Export-Csv
+// writes $null and "" the same way.
 func newCSVRecord(name string, line int, header, row []string) Record {
 	r := Record{origin: name, a: int64(line), loc: locLine, vals: make(map[string]any, len(header)), csv: true}
 	for i, h := range header {
@@ -97,14 +72,30 @@ func newCSVRecord(name string, line int, header, row []string) Record {
 	return r
 }
 
+// get looks a property up as PowerShell does, without regard to case. The
+// exact name is tried first: ConvertTo-Json and Export-Csv write the
+// cmdlets' own spelling, which is the one the mapping asks for, so the
+// decoded map is used as it is rather than copied with lower-case keys.
+func (r Record) get(prop string) any {
+	if v, ok := r.vals[prop]; ok {
+		return v
+	}
+	for k, v := range r.vals {
+		if strings.EqualFold(k, prop) {
+			return v
+		}
+	}
+	return nil
+}
+
 func (r Record) errorf(prop, format string, args ...any) error {
 	return fmt.Errorf("%s%s: %s: %s", r.Where(), r.label(), prop, fmt.Sprintf(format, args...))
 }
 
 // label names the object for an administrator: `, object "Sales"` or "".
 func (r Record) label() string {
-	for _, p := range []string{"primarysmtpaddress", "name", "domainname"} {
-		if s, ok := r.vals[p].(string); ok && s != "" {
+	for _, p := range []string{"PrimarySmtpAddress", "Name", "DomainName"} {
+		if s, ok := r.get(p).(string); ok && s != "" {
 			return fmt.Sprintf(", object %q", s)
 		}
 	}
@@ -113,13 +104,12 @@ func (r Record) label() string {
 
 // Has reports whether the property is present and not null.
 func (r Record) Has(prop string) bool {
-	v, ok := r.vals[strings.ToLower(prop)]
-	return ok && v != nil
+	return r.get(prop) != nil
 }
 
 // Str returns a single-valued property as text; "" when absent or null.
 func (r Record) Str(prop string) (string, error) {
-	v := r.vals[strings.ToLower(prop)]
+	v := r.get(prop)
 	switch x := v.(type) {
 	case nil:
 		return "", nil
@@ -157,7 +147,7 @@ func (r Record) str(prop string, errs *[]error) string {
 // Tri reads a Boolean property. Absent or null is Unset, which is not the
 // same as false.
 func (r Record) Tri(prop string) (directory.Tri, error) {
-	v := r.vals[strings.ToLower(prop)]
+	v := r.get(prop)
 	switch x := v.(type) {
 	case nil:
 		return directory.Unset, nil
@@ -189,7 +179,7 @@ func (r Record) tri(prop string, errs *[]error) directory.Tri {
 // one-element collection); CSV gives the values joined with ";", as the
 // export script writes them.
 func (r Record) List(prop string) ([]string, error) {
-	v := r.vals[strings.ToLower(prop)]
+	v := r.get(prop)
 	switch x := v.(type) {
 	case nil:
 		return nil, nil
