@@ -170,3 +170,22 @@ func replace(t *testing.T, path, old, nw string, n int) {
 		t.Fatal(err)
 	}
 }
+
+// TestExportGuessesOnline: without a manifest, an Exchange Online export is
+// recognised by its ExternalDirectoryObjectIds, which then become the IDs.
+func TestExportGuessesOnline(t *testing.T) {
+	t.Parallel()
+	want := demoSnapshot(t)
+	dir := t.TempDir()
+	if err := exotest.Shape(want, true).WriteExport(dir, exotest.CSV); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(dir, "Manifest.json")); err != nil {
+		t.Fatal(err)
+	}
+	got, err := exchange.Export{Dir: dir}.Snapshot(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameObjects(t, want, got)
+}
