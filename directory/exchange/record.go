@@ -134,8 +134,8 @@ func (r Record) Str(prop string) (string, error) {
 	return "", r.errorf(prop, "expected a single value, got %s", describe(v))
 }
 
-// str is Str for properties whose shape was already checked by the caller's
-// tolerance: a structural mismatch there is recorded as an error.
+// str is Str that collects the error in errs, so that one object's problems
+// are reported together.
 func (r Record) str(prop string, errs *[]error) string {
 	s, err := r.Str(prop)
 	if err != nil {
