@@ -17,8 +17,10 @@ type sourceOptions struct {
 	demo     bool
 	snapshot string
 	ldif     string
-	ldap     ldapOptions
-	m365     m365Options
+	// exchangeExport is a directory written by Export-DgauditData.ps1.
+	exchangeExport string
+	ldap           ldapOptions
+	m365           m365Options
 	// strict turns gaps into a failure: exit 3 and no report, for jobs that
 	// must never publish an incomplete result.
 	strict bool
@@ -36,6 +38,7 @@ func (o *sourceOptions) register(cmd *cobra.Command, kinds sourceKind) {
 	f.BoolVar(&o.demo, "demo", false, "use the embedded demo organization (no server, no credentials)")
 	f.StringVar(&o.snapshot, "snapshot", "", "read a snapshot file written by 'dgaudit collect'")
 	f.StringVar(&o.ldif, "ldif", "", "read an LDIF export (ldifde or ldapsearch) of the directory")
+	f.StringVar(&o.exchangeExport, "exchange-export", "", "read the folder scripts/Export-DgauditData.ps1 wrote in the Exchange Management Shell or Exchange Online PowerShell (JSON or CSV)")
 	f.BoolVar(&o.strict, "strict", false, "fail (exit 3, no report written) when anything could not be read, instead of completing with gaps (exit 4)")
 	if kinds&liveSources != 0 {
 		o.ldap.register(cmd)
@@ -56,6 +59,9 @@ func (a *app) source(o *sourceOptions) (directory.Source, string, error) {
 	if o.ldif != "" {
 		chosen = append(chosen, "--ldif")
 	}
+	if o.exchangeExport != "" {
+		chosen = append(chosen, "--exchange-export")
+	}
 	if o.ldap.chosen() {
 		chosen = append(chosen, "--ldap-url")
 	}
@@ -64,7 +70,7 @@ func (a *app) source(o *sourceOptions) (directory.Source, string, error) {
 	}
 	switch len(chosen) {
 	case 0:
-		return nil, "", usagef("no source: give one of --demo, --snapshot FILE, --ldif FILE, --ldap-url URL or --m365")
+		return nil, "", usagef("no source: give one of --demo, --snapshot FILE, --ldif FILE, --exchange-export DIR, --ldap-url URL or --m365")
 	case 1:
 	default:
 		return nil, "", usagef("choose one source, not %v", chosen)
@@ -76,6 +82,8 @@ func (a *app) source(o *sourceOptions) (directory.Source, string, error) {
 		return directory.File{Path: o.snapshot}, o.snapshot, nil
 	case o.ldif != "":
 		return a.ldifSource(o.ldif)
+	case o.exchangeExport != "":
+		return a.exchangeExportSource(o.exchangeExport)
 	case o.m365.chosen():
 		return a.m365Source(&o.m365, o.ldap.caFile)
 	default:
