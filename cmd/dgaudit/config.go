@@ -50,6 +50,15 @@ func ldapKey(get func(l *ldapFile) []string) func(c *fileConfig) []string {
 	}
 }
 
+func m365Key(get func(m *M365Config) []string) func(c *fileConfig) []string {
+	return func(c *fileConfig) []string {
+		if c.Source.M365 == nil {
+			return nil
+		}
+		return get(c.Source.M365)
+	}
+}
+
 func boolKey(b bool) []string {
 	if !b {
 		return nil
@@ -58,7 +67,7 @@ func boolKey(b bool) []string {
 }
 
 // knobs lists every layered setting. Settings only the file has (rule
-// thresholds, password-env, the m365 section) are in applyLayers below.
+// thresholds, password-env, client-secret-env) are in applyLayers below.
 var knobs = []knob{
 	{flag: "demo", source: true, file: func(c *fileConfig) []string { return boolKey(c.Source.Demo) }},
 	{flag: "snapshot", env: "DGAUDIT_SNAPSHOT", source: true, file: func(c *fileConfig) []string { return one(c.resolvePath(c.Source.Snapshot)) }},
@@ -73,10 +82,13 @@ var knobs = []knob{
 		return one(c.resolvePath(c.Source.LDAP.PasswordFile))
 	}},
 	{flag: "ca-file", env: "DGAUDIT_CA_FILE", file: func(c *fileConfig) []string {
-		if c.Source.LDAP == nil {
-			return nil
+		switch {
+		case c.Source.LDAP != nil:
+			return one(c.resolvePath(c.Source.LDAP.CAFile))
+		case c.Source.M365 != nil:
+			return one(c.resolvePath(c.Source.M365.CAFile))
 		}
-		return one(c.resolvePath(c.Source.LDAP.CAFile))
+		return nil
 	}},
 	{flag: "insecure-skip-verify", file: ldapKey(func(l *ldapFile) []string { return boolKey(l.InsecureSkipVerify) })},
 	{flag: "allow-plaintext", file: ldapKey(func(l *ldapFile) []string { return boolKey(l.AllowPlaintext) })},
@@ -87,6 +99,27 @@ var knobs = []knob{
 		return []string{strconv.Itoa(l.PageSize)}
 	})},
 	{flag: "ldap-timeout", env: "DGAUDIT_LDAP_TIMEOUT", file: ldapKey(func(l *ldapFile) []string { return one(l.Timeout) })},
+	{flag: "m365", source: true, file: m365Key(func(m *M365Config) []string { return []string{"true"} })},
+	{flag: "tenant", file: m365Key(func(m *M365Config) []string { return one(m.Tenant) })},
+	{flag: "client-id", file: m365Key(func(m *M365Config) []string { return one(m.ClientID) })},
+	{flag: "auth", file: m365Key(func(m *M365Config) []string { return one(m.Auth) })},
+	{flag: "client-cert", file: func(c *fileConfig) []string {
+		if c.Source.M365 == nil {
+			return nil
+		}
+		return one(c.resolvePath(c.Source.M365.ClientCert))
+	}},
+	{flag: "client-secret-file", file: func(c *fileConfig) []string {
+		if c.Source.M365 == nil {
+			return nil
+		}
+		return one(c.resolvePath(c.Source.M365.ClientSecretFile))
+	}},
+	{flag: "cloud", file: m365Key(func(m *M365Config) []string { return one(m.Cloud) })},
+	{flag: "authority-host", file: m365Key(func(m *M365Config) []string { return one(m.AuthorityHost) })},
+	{flag: "graph-url", file: m365Key(func(m *M365Config) []string { return one(m.GraphURL) })},
+	{flag: "exchange-url", file: m365Key(func(m *M365Config) []string { return one(m.ExchangeURL) })},
+	{flag: "skip-exchange", file: m365Key(func(m *M365Config) []string { return boolKey(m.SkipExchange) })},
 	{flag: "strict", env: "DGAUDIT_STRICT", file: func(c *fileConfig) []string {
 		if c.Strict == nil {
 			return nil
@@ -120,8 +153,9 @@ type fileOnly struct {
 	thresholds rules.Config
 	// passwordEnv names the variable holding the LDAP password.
 	passwordEnv string
-	// m365 is the Microsoft 365 section, for the Graph source to take.
-	m365 *M365Config
+	// m365SecretEnv names the variable holding the Microsoft 365 client
+	// secret, when the file names one.
+	m365SecretEnv string
 }
 
 // applyLayers is where precedence is decided, in one place: a setting given
@@ -171,11 +205,16 @@ func applyLayers(fs *pflag.FlagSet, env func(string) string, cfg *fileConfig) (f
 	if sourceFrom == "default" && cfg.Source.LDAP != nil && fs.Lookup("ldap-url") == nil {
 		return out, usagef("config %s: source.ldap: this command reads offline sources only (a snapshot, an LDIF export or the demo); use 'dgaudit scan' or 'dgaudit collect' for LDAP", cfg.path)
 	}
+	if sourceFrom == "default" && cfg.Source.M365 != nil && fs.Lookup("m365") == nil {
+		return out, usagef("config %s: source.m365: this command reads offline sources only (a snapshot, an LDIF export or the demo); use 'dgaudit scan' or 'dgaudit collect' for Microsoft 365", cfg.path)
+	}
 	out.thresholds = fileThresholds(cfg)
 	if l := cfg.Source.LDAP; l != nil && l.PasswordEnv != "" {
 		out.passwordEnv = l.PasswordEnv
 	}
-	out.m365 = cfg.Source.M365
+	if m := cfg.Source.M365; m != nil {
+		out.m365SecretEnv = m.ClientSecretEnv
+	}
 	return out, nil
 }
 

@@ -34,6 +34,13 @@ source:
   #   timeout: 60s
   #   allow-plaintext: false          # ldap:// without StartTLS: never in production
   #   insecure-skip-verify: false     # accept any certificate: tests only
+  # m365:                             # Microsoft Graph + Exchange Online
+  #   tenant: contoso.onmicrosoft.com
+  #   client-id: 00000000-0000-0000-0000-000000000000
+  #   client-secret-env: AZURE_CLIENT_SECRET   # or client-secret-file, or client-cert: app.pfx
+  #   auth: secret                    # cert, managed-identity, workload-identity, azure-cli, device-code, default
+  #   cloud: public                   # usgov, usgovhigh, dod, china
+  #   skip-exchange: false            # Graph only: delivery settings become gaps
 
 # Domains to treat as internal besides the accepted domains (and their
 # subdomains), e.g. a partner routed through this organization.

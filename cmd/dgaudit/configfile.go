@@ -16,6 +16,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"dgaudit/audit"
+	"dgaudit/directory/graph"
 	"dgaudit/reports"
 	"dgaudit/rules"
 )
@@ -65,8 +66,6 @@ type ldapFile struct {
 // M365Config is the Microsoft 365 (Graph) source's section. It mirrors the
 // source's flags; the client secret comes from ClientSecretEnv (default
 // AZURE_CLIENT_SECRET) or ClientSecretFile, never from the file itself.
-// This build has no Graph source: the section is decoded and validated, then
-// refused as not available (see m365SourceAvailable).
 type M365Config struct {
 	Tenant           string `yaml:"tenant"`
 	ClientID         string `yaml:"client-id"`
@@ -77,18 +76,18 @@ type M365Config struct {
 	AuthorityHost    string `yaml:"authority-host"`
 	GraphURL         string `yaml:"graph-url"`
 	ExchangeURL      string `yaml:"exchange-url"`
+	Auth             string `yaml:"auth"`
+	SkipExchange     bool   `yaml:"skip-exchange"`
+	// CAFile is a TLS-inspecting proxy's or a private endpoint's CA.
+	CAFile string `yaml:"ca-file"`
 }
-
-// m365SourceAvailable says whether this build can read Microsoft 365. The
-// Graph source sets it to true when it is wired into the CLI.
-const m365SourceAvailable = false
 
 // m365SecretEnv is where the client secret is read from by default, the
 // name the Azure SDKs use.
 const m365SecretEnv = "AZURE_CLIENT_SECRET"
 
 // m365Clouds are the national clouds the section accepts.
-var m365Clouds = []string{"public", "usgov", "usgov-dod", "china"}
+var m365Clouds = graph.Clouds()
 
 type rulesFile struct {
 	Disabled   []string          `yaml:"disabled"`
@@ -494,7 +493,13 @@ func (c *fileConfig) validateM365(m *M365Config, env func(string) string) []erro
 			bad("source.m365."+u.key, "%q: want an https:// URL", u.v)
 		}
 	}
+	if m.Auth != "" && !slices.Contains(graph.AuthKinds(), m.Auth) {
+		bad("source.m365.auth", "%q: want one of %s", m.Auth, strings.Join(graph.AuthKinds(), ", "))
+	}
 	switch {
+	case m.Auth != "" && m.Auth != string(graph.AuthSecret) && m.Auth != string(graph.AuthCertificate):
+		// Managed identity, workload identity, the Azure CLI, device code
+		// and the default chain bring their own credentials.
 	case m.ClientCert != "" && (m.ClientSecretEnv != "" || m.ClientSecretFile != ""):
 		bad("source.m365.client-cert", "give a client certificate or a client secret, not both")
 	case m.ClientSecretEnv != "" && m.ClientSecretFile != "":
@@ -511,9 +516,6 @@ func (c *fileConfig) validateM365(m *M365Config, env func(string) string) []erro
 			}
 			bad(key, "no client secret: %v", err)
 		}
-	}
-	if !m365SourceAvailable {
-		bad("source.m365", "the Microsoft 365 (Graph) source is not available in this build of dgaudit; use an LDAP, LDIF or snapshot source")
 	}
 	return errs
 }

@@ -1,14 +1,20 @@
 package main
 
 import (
+	"cmp"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"dgaudit/directory"
+	"dgaudit/directory/exchange"
 	"dgaudit/directory/graph"
 )
 
@@ -37,6 +43,12 @@ type m365Options struct {
 	graphURL      string
 	exchangeURL   string
 	concurrency   int
+	// skipExchange reads Graph only; what only Exchange Online knows is
+	// then reported as gaps.
+	skipExchange bool
+	// secretEnv is the variable the client secret is read from; a config
+	// file may name another than AZURE_CLIENT_SECRET.
+	secretEnv string
 }
 
 func (o *m365Options) register(cmd *cobra.Command) {
@@ -52,6 +64,7 @@ func (o *m365Options) register(cmd *cobra.Command) {
 	f.StringVar(&o.graphURL, "graph-url", "", "Microsoft Graph base URL override, the .../v1.0 URL (default: the cloud's)")
 	f.StringVar(&o.exchangeURL, "exchange-url", "", "Exchange Online admin endpoint override: the host in front of /adminapi/beta/{tenant}/InvokeCommand (default: the cloud's)")
 	f.IntVar(&o.concurrency, "graph-concurrency", 4, "Graph requests in flight at once")
+	f.BoolVar(&o.skipExchange, "skip-exchange", false, "read Microsoft Graph only; the delivery settings only Exchange Online holds are then reported as gaps (exit 4)")
 }
 
 func (o *m365Options) chosen() bool { return o.enabled }
@@ -81,10 +94,11 @@ func (a *app) m365Config(o *m365Options, caFile string) (graph.Config, error) {
 		Logger:             a.log.With("source", "graph"),
 		DeviceCodePrompt:   func(msg string) { fmt.Fprintln(a.stderr, msg) },
 	}
-	secret := a.env(envClientSecret)
+	secretEnv := cmp.Or(o.secretEnv, envClientSecret)
+	secret := a.env(secretEnv)
 	switch {
 	case o.secretFile != "" && secret != "":
-		return cfg, usagef("the client secret is given twice: unset %s or drop --client-secret-file", envClientSecret)
+		return cfg, usagef("the client secret is given twice: unset %s or drop --client-secret-file", secretEnv)
 	case o.secretFile != "":
 		b, err := os.ReadFile(o.secretFile)
 		if err != nil {
@@ -115,21 +129,59 @@ func (a *app) m365Source(o *m365Options, caFile string) (directory.Source, strin
 	if err != nil {
 		return nil, "", usageError{err}
 	}
-	// One sign-in serves Graph and Exchange Online. The Exchange Online
-	// source goes in cfg.Exchange, with ts.Func(ep.ExchangeScope) as its
-	// token function and ep.Exchange as its endpoint; without it Graph
-	// reports what it cannot read as coverage gaps.
+	// One sign-in serves Graph and Exchange Online: the Exchange Online
+	// source reads the delivery settings, dynamic groups and remote domains
+	// Graph does not have, and Graph overlays them by Entra object ID.
 	ts, err := graph.NewTokenSource(cfg)
 	if err != nil {
 		return nil, "", usageError{err}
 	}
 	cfg.Tokens = ts
+	if !o.skipExchange {
+		hc, err := httpsClient(caFile)
+		if err != nil {
+			return nil, "", usageError{err}
+		}
+		exo, err := exchange.New(exchange.Config{
+			URL:         ep.Exchange,
+			Tenant:      cfg.TenantID,
+			Token:       ts.Func(ep.ExchangeScope),
+			HTTPClient:  hc,
+			SkipMembers: true,
+			Logger:      a.log.With("source", "exchange-online"),
+		})
+		if err != nil {
+			return nil, "", usageError{err}
+		}
+		cfg.Exchange = exo
+	}
 	src, err := graph.New(cfg)
 	if err != nil {
 		return nil, "", usageError{err}
 	}
 	a.log.Debug("microsoft 365 endpoints", "authority", ep.AuthorityHost, "graph", ep.Graph, "exchange", ep.Exchange)
 	return src, "graph:" + cfg.TenantID, nil
+}
+
+// httpsClient trusts the system roots plus caFile (a TLS-inspecting proxy's
+// or a private endpoint's CA), as the Graph reader does.
+func httpsClient(caFile string) (*http.Client, error) {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	if caFile != "" {
+		pem, err := os.ReadFile(caFile)
+		if err != nil {
+			return nil, fmt.Errorf("--ca-file: %w", err)
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil || pool == nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("--ca-file %s: no PEM certificates in it", caFile)
+		}
+		tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	}
+	return &http.Client{Transport: tr, Timeout: 2 * time.Minute}, nil
 }
 
 // graphHint suggests what to do about a Microsoft 365 failure. The errors

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"encoding/pem"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,6 +14,7 @@ import (
 
 	"dgaudit/directory"
 	"dgaudit/directory/demo"
+	"dgaudit/directory/exchange/exotest"
 	"dgaudit/directory/graph/graphtest"
 )
 
@@ -33,8 +35,112 @@ func emulator(t *testing.T) (*graphtest.Server, []string) {
 	}
 	o := srv.Options()
 	t.Setenv(envClientSecret, o.ClientSecret)
-	return srv, []string{"--m365", "--tenant", o.TenantID, "--client-id", o.ClientID,
+	return srv, []string{"--m365", "--skip-exchange", "--tenant", o.TenantID, "--client-id", o.ClientID,
 		"--graph-url", srv.GraphURL, "--authority-host", srv.URL, "--ca-file", ca}
+}
+
+// tenantEmulators starts the Graph emulator and the Exchange Online
+// emulator on the demo organization, sharing one sign-in: the Exchange
+// emulator accepts the tokens the Graph emulator's token endpoint issued,
+// as Exchange Online accepts Entra ID's. Both certificates go in one CA
+// file, as a TLS-inspecting proxy's would.
+func tenantEmulators(t *testing.T) (*graphtest.Server, *exotest.Server, []string) {
+	t.Helper()
+	snap, err := demo.Source{}.Snapshot(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := graphtest.New(snap, graphtest.Options{})
+	t.Cleanup(g.Close)
+	x := exotest.NewServer(exotest.Shape(snap, true))
+	t.Cleanup(x.Close)
+	o := g.Options()
+	x.Tenant, x.Token, x.Accept = o.TenantID, "", g.Issued
+	x.PageSize = 25
+	dir := t.TempDir()
+	gca, err := g.WriteCA(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pem, err := os.ReadFile(gca)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pem = append(pem, encodePEM(x.Certificate().Raw)...)
+	ca := filepath.Join(dir, "both.pem")
+	if err := os.WriteFile(ca, pem, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(envClientSecret, o.ClientSecret)
+	return g, x, []string{"--m365", "--tenant", o.TenantID, "--client-id", o.ClientID,
+		"--graph-url", g.GraphURL, "--authority-host", g.URL, "--exchange-url", x.URL, "--ca-file", ca}
+}
+
+func encodePEM(der []byte) []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+}
+
+// TestM365WithExchangeMatchesDemo reads the emulated tenant through Graph
+// and Exchange Online together, through the real sign-in, and expects the
+// demo's own verdict: the same groups, the same findings on every group,
+// the same exit code. What Graph cannot tell now comes from Exchange Online.
+func TestM365WithExchangeMatchesDemo(t *testing.T) {
+	g, x, flags := tenantEmulators(t)
+	dir := t.TempDir()
+	want := filepath.Join(dir, "demo.json")
+	wantCode, _, stderr := dgaudit(t, "scan", "--demo", "-o", want, "--fail-on", "none")
+	if wantCode != exitOK && wantCode != exitGaps {
+		t.Fatalf("demo scan: exit %d\n%s", wantCode, stderr)
+	}
+	gotPath := filepath.Join(dir, "m365.json")
+	code, _, stderr := dgaudit(t, append([]string{"scan", "-o", gotPath, "--fail-on", "none"}, flags...)...)
+	if code != wantCode {
+		t.Fatalf("exit %d, want the demo's %d\n%s", code, wantCode, stderr)
+	}
+	wantF, _ := reportFindings(t, want)
+	gotF, gaps := reportFindings(t, gotPath)
+	for _, gap := range []string{"group-delivery-settings", "dynamic-groups", "remote-domains", "exchange-online"} {
+		if gaps[gap] {
+			t.Errorf("gap %s reported although Exchange Online was read", gap)
+		}
+	}
+	visible := visibleToGraph(t)
+	compared := 0
+	for id, rules := range wantF {
+		got, ok := gotF[id]
+		if !ok {
+			t.Errorf("group %s missing from the Microsoft 365 report", id)
+			continue
+		}
+		if !visible[id] {
+			// A group reaching a member that resolves to nothing: Graph
+			// cannot return such a member, so only the settings-driven
+			// verdicts can be compared.
+			continue
+		}
+		compared++
+		if diff := cmp.Diff(rules, got); diff != "" {
+			t.Errorf("group %s findings (-demo +m365):\n%s", id, diff)
+		}
+	}
+	if compared < 30 {
+		t.Errorf("compared only %d groups", compared)
+	}
+	if len(gotF) != len(wantF) {
+		t.Errorf("%d groups audited, the demo has %d", len(gotF), len(wantF))
+	}
+	if st := g.Stats(); st.TokenRequests < 2 {
+		t.Errorf("%d token requests: Graph and Exchange Online should each have signed in", st.TokenRequests)
+	}
+	if n := x.CmdletRequests()["Get-DistributionGroup"]; n == 0 {
+		t.Error("Exchange Online was not asked for the distribution groups")
+	}
+	if n := x.CmdletRequests()["Get-DistributionGroupMember"]; n != 0 {
+		t.Errorf("%d member reads from Exchange Online: Graph reads membership", n)
+	}
+	if strings.Contains(stderr, g.Options().ClientSecret) {
+		t.Error("the secret was logged")
+	}
 }
 
 // reportFindings reads a JSON report into group ID -> sorted rule IDs.
@@ -239,5 +345,53 @@ func TestM365Errors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestM365FromConfigFile reads the tenant with every setting in a config
+// file and the secret in the variable the file names.
+func TestM365FromConfigFile(t *testing.T) {
+	g, x, _ := tenantEmulators(t)
+	dir := t.TempDir()
+	o := g.Options()
+	ca, err := g.WriteCA(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pemBytes, err := os.ReadFile(ca)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(ca, append(pemBytes, encodePEM(x.Certificate().Raw)...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(envClientSecret, "")
+	t.Setenv("APP_SECRET", o.ClientSecret)
+	cfg := filepath.Join(dir, "dgaudit.yaml")
+	body := "source:\n  m365:\n" +
+		"    tenant: " + o.TenantID + "\n" +
+		"    client-id: " + o.ClientID + "\n" +
+		"    client-secret-env: APP_SECRET\n" +
+		"    authority-host: " + g.URL + "\n" +
+		"    graph-url: " + g.GraphURL + "\n" +
+		"    exchange-url: " + x.URL + "\n" +
+		"    ca-file: " + filepath.Base(ca) + "\n" +
+		"outputs: [report.json]\nfail-on: none\n"
+	if err := os.WriteFile(cfg, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, stderr := dgaudit(t, "config", "check", cfg); code != exitOK {
+		t.Fatalf("config check: exit %d\n%s%s", code, out, stderr)
+	}
+	code, _, stderr := dgaudit(t, "scan", "-c", cfg)
+	if code != exitGaps { // the demo's own gaps (unresolved members, a dynamic group)
+		t.Fatalf("exit %d, want %d\n%s", code, exitGaps, stderr)
+	}
+	got, gaps := reportFindings(t, filepath.Join(dir, "report.json"))
+	if len(got) < 40 || gaps["exchange-online"] || gaps["group-delivery-settings"] {
+		t.Errorf("%d groups, gaps %v: want the whole tenant read through Graph and Exchange Online", len(got), gaps)
+	}
+	if code, _, stderr := dgaudit(t, "audit", "-c", cfg); code != exitUsage || !strings.Contains(stderr, "source.m365: this command reads offline sources only") {
+		t.Errorf("audit -c with an m365 source: exit %d\n%s", code, stderr)
 	}
 }

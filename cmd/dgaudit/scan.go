@@ -83,6 +83,7 @@ func (a *app) collectCmd() *cobra.Command {
 				return err
 			}
 			src.ldap.passwordEnv = fo.passwordEnv
+			src.m365.secretEnv = fo.m365SecretEnv
 			if out == "" {
 				return usagef("collect needs -o FILE (or -o - for stdout)")
 			}
@@ -124,6 +125,7 @@ func (a *app) configureAudit(cmd *cobra.Command, src *sourceOptions, ro *reportO
 		return err
 	}
 	src.ldap.passwordEnv = fo.passwordEnv
+	src.m365.secretEnv = fo.m365SecretEnv
 	ro.audit.thresholds = fo.thresholds
 	return nil
 }

@@ -503,7 +503,7 @@ func (b *builder) finish(collectedAt time.Time, membersRead bool) *directory.Sna
 			}
 			b.cover.AddGap(directory.CoverGroupMembers, g.ID, reason)
 		}
-		if !membersRead {
+		if !membersRead && !pg.membersSet {
 			g.MembersUnknown = true
 		}
 		g.AcceptOnlyFrom = b.resolveRefs(g.ID, pg.refs.acceptFrom)

@@ -78,9 +78,10 @@ type Config struct {
 	RetryWait time.Duration
 	// MaxRetryWait caps any single wait, Retry-After included; 0 means 60 s.
 	MaxRetryWait time.Duration
-	// SkipMembers leaves group membership unread: for a caller that reads
-	// members elsewhere (the Graph adapter) and only needs the settings.
-	// Groups are then MembersUnknown and no membership gap is recorded.
+	// SkipMembers leaves the membership of groups Graph lists unread: for
+	// a caller that reads those members elsewhere (the Graph adapter) and
+	// only needs their settings. They are then MembersUnknown with no gap.
+	// Dynamic groups' members are still read: Graph does not know them.
 	SkipMembers bool
 	// AnchorMailbox is sent as X-AnchorMailbox; empty means the system
 	// mailbox app-only requests use.
@@ -226,10 +227,10 @@ func (s *Source) Snapshot(ctx context.Context) (*directory.Snapshot, error) {
 	if err := b.err(); err != nil {
 		return nil, fmt.Errorf("exchange: %s: %w: %w", s.endpoint, ErrResponse, err)
 	}
-	if !s.cfg.SkipMembers {
-		if err := s.readMembers(ctx, b); err != nil {
-			return nil, err
-		}
+	// With SkipMembers the caller (Graph) reads membership itself, but
+	// Graph does not know dynamic groups, so their members are read here.
+	if err := s.readMembers(ctx, b, s.cfg.SkipMembers); err != nil {
+		return nil, err
 	}
 	now := time.Now
 	if s.cfg.Now != nil {
@@ -249,13 +250,16 @@ func fatal(err error) bool {
 
 // readMembers reads every group's members, Concurrency at a time. A group
 // whose members cannot be read is marked unknown with a gap.
-func (s *Source) readMembers(ctx context.Context, b *builder) error {
+func (s *Source) readMembers(ctx context.Context, b *builder, dynamicOnly bool) error {
 	type job struct {
 		id, cmdlet string
 		params     map[string]any
 	}
 	jobs := make([]job, 0, len(b.groups))
 	for _, pg := range b.groups {
+		if dynamicOnly && pg.g.Kind != directory.Dynamic {
+			continue
+		}
 		identity := pg.g.ID
 		j := job{id: pg.g.ID, params: map[string]any{"Identity": identity, "ResultSize": "Unlimited"}}
 		switch pg.g.Kind {

@@ -56,6 +56,9 @@ type Server struct {
 	*httptest.Server
 	// Tenant is the tenant in the path; Token the bearer token accepted.
 	Tenant, Token string
+	// Accept, when set, accepts further tokens: those a sign-in emulator
+	// issued, for tests that run the real credential flow.
+	Accept func(token string) bool
 	// PageSize caps the page size a client asks for.
 	PageSize int
 	// Fault, when set, is asked about every request before it is served.
@@ -196,7 +199,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	case Slow:
 		time.Sleep(SlowDelay)
 	}
-	if r.Header.Get("Authorization") != "Bearer "+s.Token {
+	tok, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if ok := tok == s.Token || (s.Accept != nil && s.Accept(tok)); !ok {
 		writeError(w, http.StatusUnauthorized, "Unauthorized", "invalid bearer token")
 		return
 	}

@@ -120,6 +120,14 @@ func (s *Server) WriteCA(dir string) (string, error) {
 	return p, os.WriteFile(p, b, 0o600)
 }
 
+// Issued reports whether tok is a token the emulator issued and has not
+// expired: other emulated services (Exchange Online) accept them.
+func (s *Server) Issued(tok string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tokens[tok]
+}
+
 // Options returns the effective options (tenant, client and secret).
 func (s *Server) Options() Options { return s.opts }
 
