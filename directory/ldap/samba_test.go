@@ -24,6 +24,8 @@ import (
 // TestMain starts one Samba AD DC for every test in the package and loads
 // the fixture organization into it.
 func TestMain(m *testing.M) {
+	// sambatest.AddrEnv (DGAUDIT_SAMBA_ADDR) moves the server to another
+	// loopback address when another run already uses this one.
 	os.Exit(sambatest.Main(m, sambatest.Options{Addr: "127.0.0.2"}, func(s *sambatest.Server) error {
 		t0 := time.Now()
 		err := s.LoadFixture(context.Background(), sambatest.DefaultBigSize)

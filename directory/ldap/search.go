@@ -74,7 +74,7 @@ func (s *Source) onePage(ctx context.Context, c *goldap.Conn, req *goldap.Search
 // wrap turns an operation's error into a one-line message that names the
 // server, unless it already is one (a connection error from the pool).
 func (s *Source) wrap(op, base string, err error) error {
-	if errors.Is(err, ErrAuth) || errors.Is(err, ErrUnreachable) || errors.Is(err, ErrTLS) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	if errors.Is(err, ErrAuth) || errors.Is(err, ErrKerberos) || errors.Is(err, ErrUnreachable) || errors.Is(err, ErrTLS) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
 	return searchError(serverName(s.server()), op, base, err)
