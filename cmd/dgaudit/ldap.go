@@ -59,7 +59,10 @@ func (a *app) ldapSource(o *ldapOptions) (directory.Source, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	src, err := ldap.New(ldap.Config{
+	// An interactive run shows how far the read has got; anything else
+	// (a pipe, a file, CI) gets only the log lines.
+	prog := newProgress(a.stderr)
+	cfg := ldap.Config{
 		URLs:               o.urls,
 		BaseDN:             o.baseDN,
 		BindDN:             o.bindDN,
@@ -73,10 +76,17 @@ func (a *app) ldapSource(o *ldapOptions) (directory.Source, string, error) {
 		Krb5Conf:           o.krb5Conf,
 		PageSize:           o.pageSize,
 		Timeout:            o.timeout,
-		Logger:             a.log.With("source", "ldap"),
-	})
+		Logger:             prog.logger(a.log).With("source", "ldap"),
+	}
+	if prog != nil {
+		cfg.Progress = prog.update
+	}
+	src, err := ldap.New(cfg)
 	if err != nil {
 		return nil, "", usageError{err}
+	}
+	if prog != nil {
+		return progressSource{src, prog}, strings.Join(o.urls, ","), nil
 	}
 	return src, strings.Join(o.urls, ","), nil
 }

@@ -82,6 +82,12 @@ type Config struct {
 	Concurrency int
 	// Logger receives progress and warnings; nil discards them.
 	Logger *slog.Logger
+	// Progress, when set, is told how far the read has got: after each
+	// page of the recipient scan ("recipients", entries so far), and
+	// after each ranged member read ("ranged members") and referenced
+	// object lookup ("lookups"), with the number done. It is called from
+	// several goroutines at once and must return quickly.
+	Progress func(stage string, n int)
 }
 
 const (
