@@ -178,7 +178,7 @@ func (p *pool) gssapiBind(c *goldap.Conn, server, host string) error {
 		return nil
 	}
 	if transient(err) {
-		return connectError(server, fmt.Errorf("Kerberos bind: %w", err), nil)
+		return connectError(server, fmt.Errorf("kerberos bind: %w", err), nil)
 	}
 	return kerberosError(server, spn, p.cfg.krbSource(), err)
 }
