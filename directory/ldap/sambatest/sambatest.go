@@ -3,7 +3,9 @@
 // into a temporary directory, gives it a TLS certificate from a throwaway CA,
 // starts samba in the foreground in its own process group, extends the
 // schema with the Exchange attributes and classes dgaudit reads, and can
-// load a fixture organization.
+// load a fixture organization. For Kerberos it writes a krb5.conf naming its
+// KDC by address, registers ldap/<address> as a service name of the DC, and
+// can export keytabs and run kinit.
 //
 // A test package starts one server in TestMain (Main) and shares it; tests
 // call Get, which skips loudly when Samba is not installed, or fails when
