@@ -121,6 +121,7 @@ seconds() { # GNU time's "Elapsed (wall clock)" (h:mm:ss or m:ss.ss) in seconds
 	awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; printf "%.2f", s }' "$1"
 }
 kib() { awk -F': ' '/Maximum resident set size/ { print $2 }' "$1"; }
+cpu() { awk -F': ' '/User time|System time/ { s += $2 } END { printf "%.2f", s }' "$1"; }
 
 run_ldapsearch() {
 	/usr/bin/time -v -o "$tmp/time.txt" ldapsearch -LLL "${auth[@]}" -E "pr=$page/noprompt" -b "$SAMBA_BASE" \
@@ -139,20 +140,21 @@ entries=$(grep -c '^dn: ' "$tmp/dump.ldif")
 memberships=$(grep -c '^member: ' "$tmp/dump.ldif")
 echo "ldapsearch returns $entries entries with $memberships member values" >&2
 
-ls_wall=() dg_wall=() ls_rss=() dg_rss=()
+ls_wall=() dg_wall=() ls_rss=() dg_rss=() ls_cpu=() dg_cpu=()
 for ((r = 1; r <= rounds; r++)); do
 	run_ldapsearch
-	ls_wall+=("$(seconds "$tmp/time.txt")") ls_rss+=("$(kib "$tmp/time.txt")")
+	ls_wall+=("$(seconds "$tmp/time.txt")") ls_rss+=("$(kib "$tmp/time.txt")") ls_cpu+=("$(cpu "$tmp/time.txt")")
 	run_dgaudit
-	dg_wall+=("$(seconds "$tmp/time.txt")") dg_rss+=("$(kib "$tmp/time.txt")")
-	printf 'round %d: ldapsearch %6ss %6d MiB   dgaudit collect %6ss %6d MiB\n' "$r" \
-		"${ls_wall[-1]}" $((ls_rss[-1] / 1024)) "${dg_wall[-1]}" $((dg_rss[-1] / 1024))
+	dg_wall+=("$(seconds "$tmp/time.txt")") dg_rss+=("$(kib "$tmp/time.txt")") dg_cpu+=("$(cpu "$tmp/time.txt")")
+	printf 'round %d: ldapsearch %6ss (cpu %5ss) %4d MiB   dgaudit collect %6ss (cpu %5ss) %4d MiB\n' "$r" \
+		"${ls_wall[-1]}" "${ls_cpu[-1]}" $((ls_rss[-1] / 1024)) "${dg_wall[-1]}" "${dg_cpu[-1]}" $((dg_rss[-1] / 1024))
 done
 median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 lw=$(median "${ls_wall[@]}") dw=$(median "${dg_wall[@]}")
 lr=$(median "${ls_rss[@]}") dr=$(median "${dg_rss[@]}")
-awk -v lw="$lw" -v dw="$dw" -v lr="$lr" -v dr="$dr" -v e="$entries" -v m="$memberships" 'BEGIN {
-	printf "median of the rounds, %d entries, %d memberships:\n", e, m
-	printf "  ldapsearch -E pr:  wall %.2fs  peak RSS %d MiB\n", lw, lr / 1024
-	printf "  dgaudit collect:   wall %.2fs  peak RSS %d MiB\n", dw, dr / 1024
+lc=$(median "${ls_cpu[@]}") dc=$(median "${dg_cpu[@]}")
+awk -v lw="$lw" -v dw="$dw" -v lr="$lr" -v dr="$dr" -v lc="$lc" -v dc="$dc" -v e="$entries" -v m="$memberships" 'BEGIN {
+	printf "median of the rounds, %d entries, %d memberships (client CPU is user+sys of the client only):\n", e, m
+	printf "  ldapsearch -E pr:  wall %.2fs  client CPU %.2fs  peak RSS %d MiB\n", lw, lc, lr / 1024
+	printf "  dgaudit collect:   wall %.2fs  client CPU %.2fs  peak RSS %d MiB\n", dw, dc, dr / 1024
 	printf "  dgaudit / ldapsearch wall time: %.2fx (target <= 1.2x)\n", dw / lw }'
