@@ -112,7 +112,8 @@ func (c *Config) kerberosClient() (*gssapi.Client, error) {
 		if realm == "" {
 			return nil, fmt.Errorf("%w: no realm for %s: give it as user@REALM or set default_realm in %s", ErrKerberos, user, c.Krb5Conf)
 		}
-		if !keytabHas(kt, user, realm) {
+		user, realm, ok := keytabEntry(kt, user, realm)
+		if !ok {
 			return nil, fmt.Errorf("%w: keytab %s has no key for %s@%s (it holds %s): give --principal as klist -k shows it", ErrKerberos, c.Keytab, user, realm, keytabPrincipals(kt))
 		}
 		return &gssapi.Client{Client: client.NewWithKeytab(user, realm, kt, conf, noFAST)}, nil
@@ -138,13 +139,17 @@ func (c *Config) kerberosClient() (*gssapi.Client, error) {
 	return &gssapi.Client{Client: cl}, nil
 }
 
-func keytabHas(kt *keytab.Keytab, user, realm string) bool {
+// keytabEntry finds user@realm in the keytab, ignoring case, and returns it
+// spelled as the keytab has it: gokrb5 matches keys exactly, while people
+// type "svc-audit@corp.example" for SVC-AUDIT@CORP.EXAMPLE.
+func keytabEntry(kt *keytab.Keytab, user, realm string) (string, string, bool) {
 	for _, e := range kt.Entries {
-		if strings.EqualFold(e.Principal.Realm, realm) && strings.EqualFold(strings.Join(e.Principal.Components, "/"), user) {
-			return true
+		name := strings.Join(e.Principal.Components, "/")
+		if strings.EqualFold(e.Principal.Realm, realm) && strings.EqualFold(name, user) {
+			return name, e.Principal.Realm, true
 		}
 	}
-	return false
+	return user, realm, false
 }
 
 func keytabPrincipals(kt *keytab.Keytab) string {

@@ -54,6 +54,7 @@ func TestKerberos(t *testing.T) {
 		{"keytab over LDAPS", func(*testing.T, *ldap.Config) {}},
 		{"keytab over StartTLS", func(_ *testing.T, c *ldap.Config) { c.URLs = []string{s.LDAPURL()} }},
 		{"keytab with realm in the principal", func(_ *testing.T, c *ldap.Config) { c.Principal = adminPrincipal }},
+		{"principal in another case", func(_ *testing.T, c *ldap.Config) { c.Principal = "administrator@corp.example.test" }},
 		{"credential cache from kinit", func(t *testing.T, c *ldap.Config) {
 			cc := filepath.Join(t.TempDir(), "ccache")
 			if err := s.Kinit(context.Background(), kt, adminPrincipal, cc); err != nil {
