@@ -15,7 +15,8 @@
 # Usage: bench/ldap-collect.sh      (run from anywhere in the repository, as root)
 # Environment: BENCH_CONTACTS (16000), BENCH_GROUPS (4000), BENCH_MEMBERS per group (25),
 #   BENCH_ROUNDS (3), BENCH_PAGE (1000), BENCH_LOADERS (parallel ldapadd, 4),
-#   DGAUDIT_SAMBA_ADDR (loopback address for Samba, 127.0.0.12).
+#   DGAUDIT_SAMBA_ADDR (loopback address for Samba, 127.0.0.12),
+#   BENCH_KEEP=1 (leave the loaded server running afterwards).
 # Needs samba (see directory/ldap/sambatest), ldap-utils and GNU time.
 set -euo pipefail
 
@@ -158,3 +159,10 @@ awk -v lw="$lw" -v dw="$dw" -v lr="$lr" -v dr="$dr" -v lc="$lc" -v dc="$dc" -v e
 	printf "  ldapsearch -E pr:  wall %.2fs  client CPU %.2fs  peak RSS %d MiB\n", lw, lc, lr / 1024
 	printf "  dgaudit collect:   wall %.2fs  client CPU %.2fs  peak RSS %d MiB\n", dw, dc, dr / 1024
 	printf "  dgaudit / ldapsearch wall time: %.2fx (target <= 1.2x)\n", dw / lw }'
+
+if [[ -n "${BENCH_KEEP:-}" ]]; then
+	# Leave the loaded server up for manual runs; removing the file stops it.
+	touch "$tmp/keep"
+	echo "server kept: source $tmp/samba.env; password in $tmp/pw; rm $tmp/keep to stop it" >&2
+	while [[ -e "$tmp/keep" ]]; do sleep 2; done
+fi
