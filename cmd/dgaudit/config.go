@@ -99,6 +99,20 @@ var knobs = []knob{
 		return []string{strconv.Itoa(l.PageSize)}
 	})},
 	{flag: "ldap-timeout", env: "DGAUDIT_LDAP_TIMEOUT", file: ldapKey(func(l *ldapFile) []string { return one(l.Timeout) })},
+	{flag: "kerberos", file: ldapKey(func(l *ldapFile) []string { return boolKey(l.Kerberos) })},
+	{flag: "keytab", file: func(c *fileConfig) []string {
+		if c.Source.LDAP == nil {
+			return nil
+		}
+		return one(c.resolvePath(c.Source.LDAP.Keytab))
+	}},
+	{flag: "principal", file: ldapKey(func(l *ldapFile) []string { return one(l.Principal) })},
+	{flag: "krb5-conf", file: func(c *fileConfig) []string {
+		if c.Source.LDAP == nil {
+			return nil
+		}
+		return one(c.resolvePath(c.Source.LDAP.Krb5Conf))
+	}},
 	{flag: "m365", source: true, file: m365Key(func(m *M365Config) []string { return []string{"true"} })},
 	{flag: "tenant", file: m365Key(func(m *M365Config) []string { return one(m.Tenant) })},
 	{flag: "client-id", file: m365Key(func(m *M365Config) []string { return one(m.ClientID) })},

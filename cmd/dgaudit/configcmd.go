@@ -34,6 +34,8 @@ source:
   #   timeout: 60s
   #   allow-plaintext: false          # ldap:// without StartTLS: never in production
   #   insecure-skip-verify: false     # accept any certificate: tests only
+  #   kerberos: false                 # GSSAPI instead of bind-dn/password:
+  #   keytab: /etc/dgaudit/svc.keytab # a keytab, or the ticket cache (kinit)
   # m365:                             # Microsoft Graph + Exchange Online
   #   tenant: contoso.onmicrosoft.com
   #   client-id: 00000000-0000-0000-0000-000000000000

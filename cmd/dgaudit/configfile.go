@@ -61,6 +61,10 @@ type ldapFile struct {
 	AllowPlaintext     bool     `yaml:"allow-plaintext"`
 	PageSize           int      `yaml:"page-size"`
 	Timeout            string   `yaml:"timeout"`
+	Kerberos           bool     `yaml:"kerberos"`
+	Keytab             string   `yaml:"keytab"`
+	Principal          string   `yaml:"principal"`
+	Krb5Conf           string   `yaml:"krb5-conf"`
 }
 
 // M365Config is the Microsoft 365 (Graph) source's section. It mirrors the
@@ -459,7 +463,19 @@ func (c *fileConfig) validateLDAP(l *ldapFile, env func(string) string) []error 
 			bad("source.ldap.ca-file", "%v", err)
 		}
 	}
-	if l.PasswordEnv != "" && l.PasswordFile != "" {
+	for _, f := range []struct{ key, path string }{{"keytab", l.Keytab}, {"krb5-conf", l.Krb5Conf}} {
+		if f.path == "" {
+			continue
+		}
+		if !l.Kerberos {
+			bad("source.ldap."+f.key, "only used with kerberos: true")
+		} else if _, err := os.Stat(c.resolvePath(f.path)); err != nil {
+			bad("source.ldap."+f.key, "%v", err)
+		}
+	}
+	if l.Kerberos && (l.BindDN != "" || l.PasswordEnv != "" || l.PasswordFile != "") {
+		bad("source.ldap.kerberos", "Kerberos binds with a ticket or keytab: drop bind-dn, password-env and password-file")
+	} else if l.PasswordEnv != "" && l.PasswordFile != "" {
 		bad("source.ldap.password-env", "give password-env or password-file, not both")
 	} else if l.BindDN != "" {
 		if err := secretAvailable(l.PasswordEnv, passwordEnv, c.resolvePath(l.PasswordFile), env); err != nil {

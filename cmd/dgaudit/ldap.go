@@ -32,6 +32,10 @@ type ldapOptions struct {
 	// passwordEnv is the variable the password is read from: passwordEnv
 	// unless the config file names another.
 	passwordEnv string
+	kerberos    bool
+	keytab      string
+	principal   string
+	krb5Conf    string
 }
 
 func (o *ldapOptions) register(cmd *cobra.Command) {
@@ -43,6 +47,10 @@ func (o *ldapOptions) register(cmd *cobra.Command) {
 	f.StringVar(&o.caFile, "ca-file", "", "PEM file of CA certificates to trust for the server's TLS certificate")
 	f.BoolVar(&o.insecureSkipVerify, "insecure-skip-verify", false, "accept any TLS certificate (warns; for tests only)")
 	f.BoolVar(&o.allowPlaintext, "allow-plaintext", false, "let ldap:// URLs run without StartTLS (the password then crosses the network in clear)")
+	f.BoolVar(&o.kerberos, "kerberos", false, "bind with Kerberos (GSSAPI) as service ldap/<host of --ldap-url>: from --keytab, else from the credential cache kinit filled ($KRB5CCNAME)")
+	f.StringVar(&o.keytab, "keytab", "", "keytab file to log in from with --kerberos (needs --principal)")
+	f.StringVar(&o.principal, "principal", "", "Kerberos principal in --keytab: svc-audit or svc-audit@CORP.EXAMPLE")
+	f.StringVar(&o.krb5Conf, "krb5-conf", "", "krb5.conf naming the realm's KDCs (default $KRB5_CONFIG, then /etc/krb5.conf)")
 	f.IntVar(&o.pageSize, "page-size", 500, "LDAP paged-results page size (AD allows at most its MaxPageSize, 1000 by default)")
 	f.DurationVar(&o.timeout, "ldap-timeout", 60*time.Second, "timeout for connecting and for each LDAP request")
 }
@@ -54,7 +62,10 @@ func (a *app) ldapSource(o *ldapOptions) (directory.Source, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	src, err := ldap.New(ldap.Config{
+	// An interactive run shows how far the read has got; anything else
+	// (a pipe, a file, CI) gets only the log lines.
+	prog := newProgress(a.stderr)
+	cfg := ldap.Config{
 		URLs:               o.urls,
 		BaseDN:             o.baseDN,
 		BindDN:             o.bindDN,
@@ -62,12 +73,23 @@ func (a *app) ldapSource(o *ldapOptions) (directory.Source, string, error) {
 		CAFile:             o.caFile,
 		InsecureSkipVerify: o.insecureSkipVerify,
 		AllowPlaintext:     o.allowPlaintext,
+		Kerberos:           o.kerberos,
+		Keytab:             o.keytab,
+		Principal:          o.principal,
+		Krb5Conf:           o.krb5Conf,
 		PageSize:           o.pageSize,
 		Timeout:            o.timeout,
-		Logger:             a.log.With("source", "ldap"),
-	})
+		Logger:             prog.logger(a.log).With("source", "ldap"),
+	}
+	if prog != nil {
+		cfg.Progress = prog.update
+	}
+	src, err := ldap.New(cfg)
 	if err != nil {
 		return nil, "", usageError{err}
+	}
+	if prog != nil {
+		return progressSource{src, prog}, strings.Join(o.urls, ","), nil
 	}
 	return src, strings.Join(o.urls, ","), nil
 }
@@ -81,6 +103,12 @@ func (a *app) ldapPassword(o *ldapOptions) (string, error) {
 	}
 	env := a.env(envName)
 	switch {
+	case o.kerberos && (o.passwordFile != "" || o.bindDN != ""):
+		return "", usagef("--kerberos binds with a ticket: drop --bind-dn and --password-file")
+	case o.kerberos:
+		// A password left in the environment for other runs is not an
+		// error here: Kerberos does not use it.
+		return "", nil
 	case o.passwordFile != "" && env != "":
 		return "", usagef("the password is given twice: unset %s or drop --password-file", envName)
 	case o.passwordFile != "":
@@ -114,6 +142,8 @@ func ldapHint(err error) string {
 	switch {
 	case errors.Is(err, ldap.ErrAuth):
 		return fmt.Sprintf("check --bind-dn and the password in %s or --password-file; a locked or expired account fails the same way", passwordEnv)
+	case errors.Is(err, ldap.ErrKerberos):
+		return "klist shows the tickets in the cache and kinit gets new ones; klist -k lists a keytab's principals; --krb5-conf or KRB5_CONFIG names the realm's KDCs"
 	case errors.Is(err, ldap.ErrTLS):
 		return "give the issuing CA with --ca-file, or connect with the name the certificate carries"
 	case errors.Is(err, ldap.ErrUnreachable):

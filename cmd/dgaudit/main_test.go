@@ -90,6 +90,9 @@ func TestExitCodes(t *testing.T) {
 		{"missing snapshot", []string{"audit", "--snapshot", filepath.Join(dir, "missing.json")}, exitRuntime, "missing.json"},
 		{"malformed snapshot", []string{"audit", "--snapshot", malformed}, exitRuntime, "truncated"},
 		{"audit takes no live source", []string{"audit", "--ldap-url", "ldaps://dc"}, exitUsage, "unknown flag"},
+		{"kerberos with a bind DN", []string{"scan", "--ldap-url", "ldaps://dc", "--kerberos", "--bind-dn", "svc@corp"}, exitUsage, "drop --bind-dn"},
+		{"keytab without principal", []string{"scan", "--ldap-url", "ldaps://dc", "--kerberos", "--keytab", "svc.keytab"}, exitUsage, "--principal"},
+		{"keytab without kerberos", []string{"scan", "--ldap-url", "ldaps://dc", "--keytab", "svc.keytab"}, exitUsage, "only used with Kerberos (--kerberos)"},
 		{"collect needs -o", []string{"collect", "--demo"}, exitUsage, "needs -o"},
 		{"bad log level", []string{"--log-level", "loud", "version"}, exitUsage, "--log-level"},
 	}

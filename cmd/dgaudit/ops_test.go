@@ -146,6 +146,8 @@ func TestConfigErrors(t *testing.T) {
 	}{
 		{"inline password", "source:\n  ldap:\n    urls: [ldaps://dc1]\n    password: x\n", "source.ldap.password: secrets are never read from the config file", nil},
 		{"missing secret", "source:\n  ldap:\n    urls: [ldaps://dc1]\n    bind-dn: svc@corp.example\n    password-env: CORP_PW\n", "no password for bind-dn svc@corp.example: environment variable CORP_PW is not set", nil},
+		{"kerberos with a password", "source:\n  ldap:\n    urls: [ldaps://dc1]\n    kerberos: true\n    bind-dn: svc@corp.example\n", "source.ldap.kerberos: Kerberos binds with a ticket or keytab", map[string]string{"DGAUDIT_LDAP_PASSWORD": "x"}},
+		{"keytab without kerberos", "source:\n  ldap:\n    urls: [ldaps://dc1]\n    keytab: svc.keytab\n", "source.ldap.keytab: only used with kerberos: true", nil},
 		{"m365 bad auth", "source:\n  m365:\n    tenant: contoso.onmicrosoft.com\n    client-id: 00000000-0000-0000-0000-000000000001\n    auth: password\n", `source.m365.auth: "password": want one of secret, cert`, map[string]string{"AZURE_CLIENT_SECRET": "x"}},
 		{"m365 no secret", "source:\n  m365:\n    tenant: contoso.onmicrosoft.com\n    client-id: 00000000-0000-0000-0000-000000000001\n    client-secret-env: APP_SECRET\n", "source.m365.client-secret-env: no client secret: environment variable APP_SECRET is not set", nil},
 		{"syntax", "source: [demo\n", "bad.yaml", nil},

@@ -136,6 +136,43 @@ func TestCLIScanAgainstSamba(t *testing.T) {
 		}
 	})
 
+	t.Run("kerberos keytab gives the same findings", func(t *testing.T) {
+		kt := filepath.Join(dir, "admin.keytab")
+		if err := s.ExportKeytab(context.Background(), "Administrator@"+sambatest.Realm, kt); err != nil {
+			t.Fatal(err)
+		}
+		report := filepath.Join(dir, "kerberos.json")
+		r := runCLI(t, bin, nil, "scan", "-o", report, "--ldap-url", s.LDAPSURL(), "--ca-file", s.CAFile,
+			"--kerberos", "--keytab", kt, "--principal", "Administrator", "--krb5-conf", s.Krb5Conf())
+		if r.code != 1 {
+			t.Fatalf("exit %d, want 1 (critical findings)\n%s", r.code, r.stderr)
+		}
+		if diff := cmpFindings(reportFindings(t, filepath.Join(dir, "ldap.json")), reportFindings(t, report)); diff != "" {
+			t.Errorf("Kerberos and simple bind disagree: %s", diff)
+		}
+
+		stale := filepath.Join(dir, "stale.keytab")
+		if err := sambatest.WriteKeytab(stale, "Administrator@"+sambatest.Realm, "not-the-password"); err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct{ keytab, want string }{
+			{stale, "export a fresh keytab"},
+			{filepath.Join(dir, "missing.keytab"), "missing.keytab"},
+		} {
+			r = runCLI(t, bin, nil, "scan", "-o", filepath.Join(dir, "never.json"), "--ldap-url", s.LDAPSURL(), "--ca-file", s.CAFile,
+				"--kerberos", "--keytab", tc.keytab, "--principal", "Administrator", "--krb5-conf", s.Krb5Conf())
+			if r.code != 3 {
+				t.Fatalf("keytab %s: exit %d, want 3\n%s", tc.keytab, r.code, r.stderr)
+			}
+			if !strings.Contains(r.stderr, tc.want) || !strings.Contains(r.stderr, "hint: klist") {
+				t.Errorf("keytab %s: stderr does not say %q or give the hint:\n%s", tc.keytab, tc.want, r.stderr)
+			}
+		}
+		if _, err := os.Stat(filepath.Join(dir, "never.json")); err == nil {
+			t.Error("a report was written for a failed scan")
+		}
+	})
+
 	t.Run("wrong password", func(t *testing.T) {
 		r := runCLI(t, bin, []string{"DGAUDIT_LDAP_PASSWORD=wrong-" + sambatest.Password}, append([]string{"scan", "-o", filepath.Join(dir, "never.json")}, base...)...)
 		if r.code != 3 {

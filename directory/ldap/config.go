@@ -29,6 +29,28 @@ type Config struct {
 	BindDN string
 	// Password for BindDN. It is never logged and never written anywhere.
 	Password string
+	// Kerberos binds with Kerberos (SASL GSSAPI) as service ldap/<host of
+	// the URL> instead of a simple bind; BindDN and Password stay empty.
+	// The credentials come from Keytab, or else from the credential cache
+	// (what kinit filled). The bind runs over the same TLS as a simple
+	// bind: go-ldap's GSSAPI client negotiates no SASL security layer
+	// (no signing or sealing), which AD and Samba refuse on plain LDAP.
+	Kerberos bool
+	// Keytab is a keytab file to log in from; Principal names the account
+	// in it. Empty means the credential cache.
+	Keytab string
+	// Principal is the Kerberos account for Keytab: "svc-audit" or
+	// "svc-audit@CORP.EXAMPLE".
+	Principal string
+	// Realm is Principal's realm when Principal has none; empty means
+	// krb5.conf's default_realm.
+	Realm string
+	// Krb5Conf is the krb5.conf to read (realms and KDCs). Empty means
+	// $KRB5_CONFIG, then /etc/krb5.conf.
+	Krb5Conf string
+	// CCache is the credential cache file ("FILE:" prefix allowed). Empty
+	// means $KRB5CCNAME, then /tmp/krb5cc_<uid>, as kinit writes it.
+	CCache string
 	// CAFile is a PEM bundle of CAs to trust instead of the system pool.
 	CAFile string
 	// InsecureSkipVerify accepts any server certificate. It logs a warning
@@ -60,6 +82,12 @@ type Config struct {
 	Concurrency int
 	// Logger receives progress and warnings; nil discards them.
 	Logger *slog.Logger
+	// Progress, when set, is told how far the read has got: after each
+	// page of the recipient scan ("recipients", entries so far), and
+	// after each ranged member read ("ranged members") and referenced
+	// object lookup ("lookups"), with the number done. It is called from
+	// several goroutines at once and must return quickly.
+	Progress func(stage string, n int)
 }
 
 const (
@@ -94,10 +122,25 @@ func (c *Config) validate() error {
 			errs = append(errs, fmt.Errorf("URLs: %q: a base DN in the URL is not read; use BaseDN", raw))
 		}
 	}
-	if c.BindDN == "" {
-		errs = append(errs, errors.New("BindDN: a bind DN or UPN is needed (AD does not let anonymous binds read recipients)"))
-	}
-	if c.BindDN != "" && c.Password == "" {
+	switch {
+	case c.Kerberos:
+		if c.BindDN != "" || c.Password != "" {
+			errs = append(errs, errors.New("kerberos: a bind DN or password and Kerberos: choose one"))
+		}
+		if c.Keytab != "" && c.Principal == "" {
+			errs = append(errs, errors.New("kerberos: a keytab needs the principal to log in as (--principal)"))
+		}
+		if c.Keytab != "" && c.CCache != "" {
+			errs = append(errs, errors.New("kerberos: a keytab and a credential cache: choose one"))
+		}
+		if err := c.kerberosDefaults(); err != nil {
+			errs = append(errs, fmt.Errorf("kerberos: %w", err))
+		}
+	case c.Keytab != "" || c.Principal != "" || c.CCache != "" || c.Krb5Conf != "":
+		errs = append(errs, errors.New("kerberos: a keytab, principal, credential cache or krb5.conf is only used with Kerberos (--kerberos)"))
+	case c.BindDN == "":
+		errs = append(errs, errors.New("BindDN: a bind DN or UPN is needed, or Kerberos (AD does not let anonymous binds read recipients)"))
+	case c.Password == "":
 		errs = append(errs, errors.New("password: empty (set DGAUDIT_LDAP_PASSWORD or use --password-file)"))
 	}
 	if c.PageSize < 0 || c.PageSize > 100000 {

@@ -62,3 +62,73 @@ func TestTransient(t *testing.T) {
 		t.Error("access denied is transient")
 	}
 }
+
+func TestKerberosConfig(t *testing.T) {
+	url := []string{"ldaps://dc.corp.example"}
+	tests := []struct {
+		name string
+		cfg  Config
+		want []string
+	}{
+		{"password too", Config{URLs: url, Kerberos: true, BindDN: "a@b", Password: "p"}, []string{"Kerberos: choose one"}},
+		{"keytab without principal", Config{URLs: url, Kerberos: true, Keytab: "x.keytab"}, []string{"needs the principal"}},
+		{"keytab and ccache", Config{URLs: url, Kerberos: true, Keytab: "x.keytab", Principal: "svc", CCache: "/tmp/cc"}, []string{"choose one"}},
+		{"keytab without --kerberos", Config{URLs: url, BindDN: "a@b", Password: "p", Keytab: "x.keytab"}, []string{"only used with Kerberos"}},
+		{"keyring cache", Config{URLs: url, Kerberos: true, CCache: "KEYRING:persistent:0"}, []string{"only file caches", "kinit -c FILE:"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := New(tt.cfg)
+			if err == nil {
+				t.Fatal("New accepted the config")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+		})
+	}
+
+	t.Run("defaults follow the MIT environment", func(t *testing.T) {
+		t.Setenv("KRB5_CONFIG", "/etc/corp-krb5.conf:/etc/krb5.conf")
+		t.Setenv("KRB5CCNAME", "FILE:/run/user/1000/krb5cc")
+		s, err := New(Config{URLs: url, Kerberos: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.cfg.Krb5Conf != "/etc/corp-krb5.conf" || s.cfg.CCache != "/run/user/1000/krb5cc" {
+			t.Errorf("krb5.conf %q, ccache %q", s.cfg.Krb5Conf, s.cfg.CCache)
+		}
+		t.Setenv("KRB5_CONFIG", "")
+		t.Setenv("KRB5CCNAME", "")
+		s, err = New(Config{URLs: url, Kerberos: true, Keytab: "x.keytab", Principal: "svc"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.cfg.Krb5Conf != "/etc/krb5.conf" || s.cfg.CCache != "" {
+			t.Errorf("krb5.conf %q, ccache %q", s.cfg.Krb5Conf, s.cfg.CCache)
+		}
+	})
+}
+
+// TestKerberosErrorText covers the KDC answers the Samba tests cannot
+// provoke (a skewed clock needs a KDC in another time).
+func TestKerberosErrorText(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		krb  string
+		want string
+	}{
+		{"[Root cause: KDC_Error] KDC_Error: AS Exchange Error: kerberos error response from KDC: KRB Error: (37) KRB_AP_ERR_SKEW Clock skew too great", "fix the time (NTP)"},
+		{"[Root cause: KDC_Error] KDC_Error: TGS Exchange Error: KRB Error: (7) KDC_ERR_S_PRINCIPAL_UNKNOWN Server not found in Kerberos database", "knows no service ldap/dc1.corp.example"},
+		{"[Root cause: KDC_Error] KDC_Error: KRB Error: (18) KDC_ERR_CLIENT_REVOKED Clients credentials have been revoked", "disabled or locked out"},
+		{"[Root cause: Networking_Error] Networking_Error: AS Exchange Error: failed sending AS_REQ to KDC: failed to communicate with KDC", "KDC cannot be reached"},
+	}
+	for _, tt := range tests {
+		err := kerberosError("ldaps://dc1.corp.example", "ldap/dc1.corp.example", "keytab k", errors.New(tt.krb))
+		if !errors.Is(err, ErrKerberos) || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "ldaps://dc1.corp.example") {
+			t.Errorf("%s:\n got %v\nwant it to say %q", tt.krb, err, tt.want)
+		}
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	goldap "github.com/go-ldap/ldap/v3"
+	"github.com/go-ldap/ldap/v3/gssapi"
 )
 
 // pool holds the one connection the adapter works on and replaces it when
@@ -25,6 +26,8 @@ type pool struct {
 	conn   *goldap.Conn
 	server string
 	gen    int
+	// krb holds the Kerberos login (and its tickets) across connections.
+	krb *gssapi.Client
 }
 
 // get returns the current connection, connecting first if there is none.
@@ -61,6 +64,10 @@ func (p *pool) close() {
 		_ = p.conn.Close()
 		p.conn = nil
 	}
+	if p.krb != nil {
+		_ = p.krb.Close()
+		p.krb = nil
+	}
 }
 
 // connect tries the URLs in order. A wrong password ends the attempt at
@@ -76,7 +83,7 @@ func (p *pool) connect(ctx context.Context) (*goldap.Conn, string, error) {
 		if err == nil {
 			return c, raw, nil
 		}
-		if errors.Is(err, ErrAuth) || len(p.cfg.URLs) == 1 {
+		if errors.Is(err, ErrAuth) || errors.Is(err, ErrKerberos) || len(p.cfg.URLs) == 1 {
 			return nil, "", err
 		}
 		p.cfg.Logger.Warn("server failed, trying the next", "server", serverName(raw), "err", err)
@@ -134,6 +141,14 @@ func (p *pool) connectOne(ctx context.Context, raw string) (*goldap.Conn, error)
 		p.cfg.Logger.Warn("TLS certificate NOT verified (insecure skip verify): anyone on the path can read the password", "server", server)
 	}
 	c.SetTimeout(p.cfg.Timeout)
+	if p.cfg.Kerberos {
+		if err := p.gssapiBind(c, server, host); err != nil {
+			_ = c.Close()
+			return nil, err
+		}
+		p.cfg.Logger.Info("connected", "server", server, "kerberos", p.cfg.krbSource())
+		return c, nil
+	}
 	if err := c.Bind(p.cfg.BindDN, p.cfg.Password); err != nil {
 		_ = c.Close()
 		if transient(err) {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -24,6 +25,8 @@ import (
 // TestMain starts one Samba AD DC for every test in the package and loads
 // the fixture organization into it.
 func TestMain(m *testing.M) {
+	// sambatest.AddrEnv (DGAUDIT_SAMBA_ADDR) moves the server to another
+	// loopback address when another run already uses this one.
 	os.Exit(sambatest.Main(m, sambatest.Options{Addr: "127.0.0.2"}, func(s *sambatest.Server) error {
 		t0 := time.Now()
 		err := s.LoadFixture(context.Background(), sambatest.DefaultBigSize)
@@ -462,5 +465,35 @@ func TestAuditEndToEnd(t *testing.T) {
 	}
 	if !rep.Complete {
 		t.Errorf("report not complete: %+v", rep.Coverage.Gaps)
+	}
+}
+
+// TestProgress: the progress callback sees every page of the recipient
+// scan, with counts that only grow and end at the number read.
+func TestProgress(t *testing.T) {
+	s := sambatest.Get(t)
+	t.Parallel()
+	var mu sync.Mutex
+	var recipients []int
+	cfg := config(s)
+	cfg.Progress = func(stage string, n int) {
+		mu.Lock()
+		defer mu.Unlock()
+		if stage == "recipients" {
+			recipients = append(recipients, n)
+		}
+	}
+	snap := collect(t, cfg)
+	total := len(snap.Groups) + len(snap.Users) + len(snap.Contacts)
+	if want := total / cfg.PageSize; len(recipients) < want {
+		t.Fatalf("%d progress calls for %d recipients in pages of %d, want at least %d", len(recipients), total, cfg.PageSize, want)
+	}
+	if !slices.IsSorted(recipients) || recipients[0] <= 0 {
+		t.Errorf("counts do not grow: %v", recipients)
+	}
+	// The last page's count is every recipient scanned; dynamic group
+	// members and lookups come later and only add.
+	if last := recipients[len(recipients)-1]; last > total || last < total-10 {
+		t.Errorf("last count %d, snapshot has %d recipients", last, total)
 	}
 }

@@ -16,8 +16,8 @@ import (
 // not SearchWithPaging: the latter buffers every page and takes no context.
 // A page that fails transiently restarts the search from its first page on
 // a new connection (paging cookies belong to the connection), so fn may see
-// an entry twice.
-func (s *Source) pagedSearch(ctx context.Context, op string, req *goldap.SearchRequest, fn func(e *goldap.Entry) error) error {
+// an entry twice. page, if not nil, runs after each page.
+func (s *Source) pagedSearch(ctx context.Context, op string, req *goldap.SearchRequest, fn func(e *goldap.Entry) error, page func()) error {
 	pages := 0
 	err := s.pool.do(ctx, op, func(c *goldap.Conn, server string) error {
 		paging := goldap.NewControlPaging(uint32(s.cfg.PageSize))
@@ -30,6 +30,9 @@ func (s *Source) pagedSearch(ctx context.Context, op string, req *goldap.SearchR
 			}
 			pages++
 			s.cfg.Logger.Debug("page read", "op", op, "page", pages)
+			if page != nil {
+				page()
+			}
 			if len(cookie) == 0 {
 				return nil
 			}
@@ -74,7 +77,7 @@ func (s *Source) onePage(ctx context.Context, c *goldap.Conn, req *goldap.Search
 // wrap turns an operation's error into a one-line message that names the
 // server, unless it already is one (a connection error from the pool).
 func (s *Source) wrap(op, base string, err error) error {
-	if errors.Is(err, ErrAuth) || errors.Is(err, ErrUnreachable) || errors.Is(err, ErrTLS) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	if errors.Is(err, ErrAuth) || errors.Is(err, ErrKerberos) || errors.Is(err, ErrUnreachable) || errors.Is(err, ErrTLS) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
 	return searchError(serverName(s.server()), op, base, err)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"dgaudit/directory"
@@ -107,7 +108,7 @@ func (s *Source) Snapshot(ctx context.Context) (*directory.Snapshot, error) {
 		}
 		b.Add(e)
 		return nil
-	})
+	}, func() { s.progress("recipients", n) })
 	if err != nil {
 		return nil, err
 	}
@@ -115,7 +116,7 @@ func (s *Source) Snapshot(ctx context.Context) (*directory.Snapshot, error) {
 
 	// 2. The rest of every attribute the server sent as a partial range.
 	rangeErrs := make([]error, len(pending))
-	s.parallel(ctx, len(pending), func(i int) {
+	s.parallel(ctx, "ranged members", len(pending), func(i int) {
 		for attr, low := range pending[i].more {
 			vals, err := s.rangedValues(ctx, pending[i].e.DN, attr, low)
 			if err != nil {
@@ -241,7 +242,7 @@ func (s *Source) dynamicGroups(ctx context.Context, b *adattr.Builder, baseDN st
 			}
 			b.Add(e)
 			return nil
-		})
+		}, nil)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -275,7 +276,7 @@ func (s *Source) lookups(ctx context.Context, b *adattr.Builder) error {
 	}
 	results := make([]result, len(dns))
 	attrs := append(append([]string(nil), adattr.Attributes...), s.memberAttr())
-	s.parallel(ctx, len(dns), func(i int) {
+	s.parallel(ctx, "lookups", len(dns), func(i int) {
 		req := goldap.NewSearchRequest(dns[i], goldap.ScopeBaseObject, goldap.NeverDerefAliases, 0, 0, false, "(objectClass=*)", attrs, nil)
 		err := s.pool.do(ctx, "look up "+dns[i], func(c *goldap.Conn, _ string) error {
 			res, err := c.Search(req)
@@ -339,25 +340,35 @@ func (s *Source) config(ctx context.Context, b *adattr.Builder, configNC string)
 			counts[1]++
 		}
 		return nil
-	})
+	}, nil)
 	if errors.Is(err, ErrBaseDN) {
 		return counts, fmt.Errorf("ldap: %s: no Exchange organization in the configuration partition (%q not found)", serverName(s.server()), base)
 	}
 	return counts, err
 }
 
-// parallel runs fn(0..n-1) on up to cfg.Concurrency goroutines. Each call
-// writes only its own slot of the caller's result slices.
-func (s *Source) parallel(ctx context.Context, n int, fn func(i int)) {
+// progress reports to cfg.Progress, if set.
+func (s *Source) progress(stage string, n int) {
+	if s.cfg.Progress != nil {
+		s.cfg.Progress(stage, n)
+	}
+}
+
+// parallel runs fn(0..n-1) on up to cfg.Concurrency goroutines, reporting
+// the count done as stage. Each call writes only its own slot of the
+// caller's result slices.
+func (s *Source) parallel(ctx context.Context, stage string, n int, fn func(i int)) {
 	if n == 0 {
 		return
 	}
+	var done atomic.Int64
 	var wg sync.WaitGroup
 	next := make(chan int)
 	for range min(s.cfg.Concurrency, n) {
 		wg.Go(func() {
 			for i := range next {
 				fn(i)
+				s.progress(stage, int(done.Add(1)))
 			}
 		})
 	}

@@ -3,7 +3,9 @@
 // into a temporary directory, gives it a TLS certificate from a throwaway CA,
 // starts samba in the foreground in its own process group, extends the
 // schema with the Exchange attributes and classes dgaudit reads, and can
-// load a fixture organization.
+// load a fixture organization. For Kerberos it writes a krb5.conf naming its
+// KDC by address, registers ldap/<address> as a service name of the DC, and
+// can export keytabs and run kinit.
 //
 // A test package starts one server in TestMain (Main) and shares it; tests
 // call Get, which skips loudly when Samba is not installed, or fails when
@@ -54,6 +56,11 @@ const (
 
 // RequireEnv makes a missing Samba a test failure instead of a skip.
 const RequireEnv = "DGAUDIT_REQUIRE_SAMBA"
+
+// AddrEnv, when set, overrides the loopback address Main starts the server
+// on, so that two test runs on one machine (say CI and a developer) do not
+// fight over ports 389/636/88, which Samba cannot move.
+const AddrEnv = "DGAUDIT_SAMBA_ADDR"
 
 // Server is a running Samba AD DC.
 type Server struct {
@@ -148,9 +155,22 @@ func Start(ctx context.Context, opt Options) (*Server, error) {
 	conf := filepath.Join(dir, "etc", "smb.conf")
 	if err := editConf(conf, map[string]string{
 		"log file": filepath.Join(dir, "log.%m"),
+		// Provisioning leaves the pid file in the shared /run/samba, where
+		// a second instance (another test package, CI next to a
+		// developer's run) would find it and refuse to start.
+		"pid directory": filepath.Join(dir, "run"),
 		// Only what the tests use: LDAP (389, 636, 3268, 3269) and the KDC.
 		"server services": "ldap, kdc",
+		// Like a Windows DC: a SASL (Kerberos) bind without signing or
+		// sealing is accepted inside TLS. Samba's default ("yes") refuses
+		// it, and go-ldap's GSSAPI client negotiates no SASL security
+		// layer. Plain LDAP still needs TLS or a sealed SASL bind.
+		"ldap server require strong auth": "allow_sasl_over_tls",
 	}); err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "run"), 0o755); err != nil {
 		os.RemoveAll(dir)
 		return nil, err
 	}
@@ -191,6 +211,14 @@ func Start(ctx context.Context, opt Options) (*Server, error) {
 		return nil, fmt.Errorf("%w\nsamba output:\n%s", err, tail(out))
 	}
 	fmt.Fprintf(logw, "sambatest: samba answering LDAPS on %s after %s\n", opt.Addr, time.Since(t0).Round(time.Millisecond))
+	if err := s.writeKrb5Conf(); err != nil {
+		s.Stop()
+		return nil, fmt.Errorf("krb5.conf: %w", err)
+	}
+	if err := s.addAddressSPN(); err != nil {
+		s.Stop()
+		return nil, err
+	}
 	if err := s.ExtendSchema(ctx); err != nil {
 		s.Stop()
 		return nil, fmt.Errorf("extend schema: %w", err)
@@ -295,6 +323,9 @@ func Main(m *testing.M, opt Options, setup func(*Server) error) int {
 	}
 	if opt.Log == nil {
 		opt.Log = os.Stderr
+	}
+	if a := os.Getenv(AddrEnv); a != "" {
+		opt.Addr = a
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
