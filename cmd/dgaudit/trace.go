@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -53,6 +54,18 @@ func checkInterval(d time.Duration, flag string) error {
 // readTracking streams the files through the analysis. snap may be nil:
 // groups and internal domains are then inferred from the logs.
 func (a *app) readTracking(ctx context.Context, files []string, snap *directory.Snapshot, internal []string, interval time.Duration) (*audit.Traffic, error) {
+	read := func(ctx context.Context, fn func(*tracking.Event) error) (tracking.Stats, error) {
+		return tracking.Read(ctx, files, tracking.Options{}, fn)
+	}
+	return a.analyseTracking(ctx, "read tracking logs", read, snap, internal, interval)
+}
+
+// trackingReader streams events from somewhere (files, Graph) to fn.
+type trackingReader func(ctx context.Context, fn func(*tracking.Event) error) (tracking.Stats, error)
+
+// analyseTracking runs what read streams through the analysis; what names
+// the read in errors.
+func (a *app) analyseTracking(ctx context.Context, what string, read trackingReader, snap *directory.Snapshot, internal []string, interval time.Duration) (*audit.Traffic, error) {
 	var cfg mailflow.Config
 	if snap != nil {
 		cfg = mailflow.ConfigFor(snap, internal)
@@ -62,12 +75,16 @@ func (a *app) readTracking(ctx context.Context, files []string, snap *directory.
 	cfg.Interval = interval
 	an := mailflow.New(cfg)
 	start := time.Now()
-	st, err := tracking.Read(ctx, files, tracking.Options{}, func(e *tracking.Event) error {
+	st, err := read(ctx, func(e *tracking.Event) error {
 		an.Add(e)
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("read tracking logs: %w", err)
+		var use usageError
+		if errors.As(err, &use) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	for _, f := range st.Files {
 		if f.Err != "" {
@@ -103,11 +120,12 @@ func attachTracking(rep *audit.Report, t *audit.Traffic) {
 
 func (a *app) traceCmd() *cobra.Command {
 	var src sourceOptions
+	var gm traceM365Options
 	var outputs, internal []string
 	var interval time.Duration
 	var failOn string
 	cmd := &cobra.Command{
-		Use:   "trace PATH...",
+		Use:   "trace PATH... | trace --m365",
 		Short: "Find loops, spoofed senders, backscatter and out-of-office storms in message-tracking logs",
 		Long: `trace reads message-tracking data and reports what it shows: loops through groups (with the
 external recipients and remote servers involved, first seen, rate and amplification), return
@@ -120,13 +138,22 @@ Get-MessageTraceV2 / Get-MessageTraceDetailV2 exports. Give a directory source (
 --ldif) to name groups and classify domains as the audit does; without one, groups are inferred
 from EXPAND events and internal domains from local deliveries.
 
+With --m365 instead of PATH, trace reads Exchange Online message trace through Microsoft Graph
+(--since, or --from/--to; up to 90 days back, read in ten-day windows) with the Microsoft 365
+sign-in (--tenant, --client-id, AZURE_CLIENT_SECRET or a certificate). The application needs the
+Graph application permission ExchangeMessageTrace.Read.All.
+
 ` + exitCodesHelp,
 		Example: `  dgaudit trace 'C:\Program Files\Microsoft\Exchange Server\V15\TransportRoles\Logs\MessageTracking' -o trace.xlsx
   dgaudit trace --snapshot corp.snapshot.json logs/*.LOG.gz -o trace.json
-  dgaudit scan --snapshot corp.snapshot.json --tracking logs/ -o report.xlsx`,
+  dgaudit scan --snapshot corp.snapshot.json --tracking logs/ -o report.xlsx
+  dgaudit trace --m365 --tenant contoso.onmicrosoft.com --client-id APP-ID --since 72h -o trace.xlsx`,
 		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 0 {
-				return usagef("trace needs at least one tracking log file or folder")
+			switch {
+			case gm.m365.enabled && len(args) > 0:
+				return usagef("give tracking log files or --m365, not both")
+			case len(args) == 0 && !gm.m365.enabled:
+				return usagef("trace needs at least one tracking log file or folder, or --m365")
 			}
 			return nil
 		},
@@ -147,9 +174,24 @@ from EXPAND events and internal domains from local deliveries.
 			if err != nil {
 				return err
 			}
-			files, err := trackingFiles(args)
-			if err != nil {
-				return err
+			what, label := "read tracking logs", "tracking logs: "+strings.Join(args, ", ")
+			var read trackingReader
+			if gm.m365.enabled {
+				if read, label, err = a.m365TraceReader(cmd, &gm); err != nil {
+					return err
+				}
+				what = "read message trace"
+			} else {
+				if err := gm.stray(cmd); err != nil {
+					return err
+				}
+				files, err := trackingFiles(args)
+				if err != nil {
+					return err
+				}
+				read = func(ctx context.Context, fn func(*tracking.Event) error) (tracking.Stats, error) {
+					return tracking.Read(ctx, files, tracking.Options{}, fn)
+				}
 			}
 			var snap *directory.Snapshot
 			if src.demo || src.snapshot != "" || src.ldif != "" {
@@ -157,7 +199,7 @@ from EXPAND events and internal domains from local deliveries.
 					return err
 				}
 			}
-			t, err := a.readTracking(ctx, files, snap, internal, interval)
+			t, err := a.analyseTracking(ctx, what, read, snap, internal, interval)
 			if err != nil {
 				return err
 			}
@@ -166,7 +208,7 @@ from EXPAND events and internal domains from local deliveries.
 			}
 			rep := &audit.Report{
 				SchemaVersion: audit.ReportSchemaVersion,
-				Source:        "tracking logs: " + strings.Join(args, ", "),
+				Source:        label,
 				AuditedAt:     time.Now().UTC(),
 				Complete:      true,
 				Summary:       audit.Summary{ByBand: map[audit.Band]int{}, ByRule: map[string]int{}, BySeverity: map[audit.Severity]int{}},
@@ -196,6 +238,7 @@ from EXPAND events and internal domains from local deliveries.
 	f.DurationVar(&interval, "interval", time.Hour, "timeline bucket width")
 	f.StringVar(&failOn, "fail-on", "high", "exit 1 when evidence is at or above this severity (loops are high or critical, spoofing and backscatter high, storms and rewritten return paths medium), or none")
 	src.register(cmd, offlineSources)
+	gm.register(cmd)
 	return cmd
 }
 
@@ -237,7 +280,11 @@ func traceVerdict(rep *audit.Report, failOn *audit.Severity) int {
 // loop first.
 func writeTrafficSummary(b *strings.Builder, t *audit.Traffic) {
 	in := t.Input
-	fmt.Fprintf(b, "\ndgaudit: read %d tracking files (%s, %d events, %d malformed lines)", len(in.Files), byteSize(in.Bytes), in.Events, in.Malformed)
+	noun := "tracking files"
+	if graphTrace(in.Files) {
+		noun = "message-trace windows from Microsoft Graph"
+	}
+	fmt.Fprintf(b, "\ndgaudit: read %d %s (%s, %d events, %d malformed lines)", len(in.Files), noun, byteSize(in.Bytes), in.Events, in.Malformed)
 	if !t.Start.IsZero() {
 		fmt.Fprintf(b, " from %s to %s", t.Start.Format(time.RFC3339), t.End.Format(time.RFC3339))
 	}

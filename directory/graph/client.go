@@ -287,14 +287,7 @@ type graphError struct {
 // statusError explains a non-2xx answer to a request for what, naming the
 // endpoint and what to do about it.
 func statusError(what, endpoint string, status int, header http.Header, body []byte) error {
-	var ge graphError
-	detail := ""
-	if json.Unmarshal(body, &ge) == nil && ge.Error.Code != "" {
-		detail = ": " + ge.Error.Code
-		if ge.Error.Message != "" {
-			detail += ": " + strings.TrimRight(firstLine(ge.Error.Message), ".")
-		}
-	}
+	detail := errorDetail(body)
 	switch status {
 	case http.StatusUnauthorized:
 		return fmt.Errorf("graph: %s at %s: %w: HTTP 401%s; the token was refused: check --tenant, --client-id, the credential and --cloud", what, endpoint, ErrAuth, detail)
@@ -308,6 +301,19 @@ func statusError(what, endpoint string, status int, header http.Header, body []b
 		return fmt.Errorf("graph: %s at %s: %w: HTTP %d%s%s after the retries", what, endpoint, ErrThrottled, status, wait, detail)
 	}
 	return fmt.Errorf("graph: %s at %s: HTTP %d%s", what, endpoint, status, detail)
+}
+
+// errorDetail is ": code: message" from Graph's error body, or "".
+func errorDetail(body []byte) string {
+	var ge graphError
+	if json.Unmarshal(body, &ge) != nil || ge.Error.Code == "" {
+		return ""
+	}
+	detail := ": " + ge.Error.Code
+	if ge.Error.Message != "" {
+		detail += ": " + strings.TrimRight(firstLine(ge.Error.Message), ".")
+	}
+	return detail
 }
 
 // decode unmarshals a JSON body, or says which endpoint sent something else.

@@ -110,11 +110,14 @@ type Config struct {
 	// longer gets an error instead of a stalled scan. RetryDelay is the
 	// first back-off when a throttled response carries no Retry-After
 	// (default 2 s; doubled on each retry).
-	Concurrency  int
-	PageSize     int
-	Retries      int
-	MaxRetryWait time.Duration
-	RetryDelay   time.Duration
+	Concurrency int
+	PageSize    int
+	// TracePageSize is $top for message trace (default and maximum
+	// 5000).
+	TracePageSize int
+	Retries       int
+	MaxRetryWait  time.Duration
+	RetryDelay    time.Duration
 
 	// HTTPClient, when set, carries every request (Graph and sign-in); its
 	// Transport is wrapped by the SDK middleware. CAFile adds PEM CA

@@ -8,8 +8,10 @@
 // cannot be parsed is counted and reported with its file and line number; it
 // never stops the read and is never skipped silently.
 //
-// The Graph message-trace API is not read here: it needs the Microsoft 365
-// source's credentials and belongs in that adapter.
+// The Graph message-trace API is read by package graph, which has the
+// Microsoft 365 credentials; it produces the same Events (Format
+// FormatTrace, EventID from TraceEventID) so the analysis cannot tell the
+// two apart.
 //
 // This package imports only the standard library; analysis lives in
 // audit/mailflow.

@@ -467,6 +467,12 @@ func (p *parser) record(line []byte, lineNo int64) error {
 	return nil
 }
 
+// TraceEventID maps an Exchange Online message-trace status (a
+// Get-MessageTraceV2 Status column, or the status of a Graph
+// exchangeMessageTrace, in any case) onto the tracking event names, so that
+// every message-trace source means the same by an EventID.
+func TraceEventID(status string) string { return traceStatusEvent(status) }
+
 // traceStatusEvent maps a message-trace Status onto tracking event names.
 func traceStatusEvent(status string) string {
 	switch strings.ToLower(strings.TrimSpace(status)) {

@@ -5,7 +5,9 @@
 // continuous-access-evaluation claims challenges), /groups with $filter,
 // $select, $top and $skiptoken paging through absolute @odata.nextLink URLs,
 // /groups/{id} (with the Microsoft 365 group settings), /groups/{id}/members,
-// /users, /contacts, /domains and /$batch.
+// /users, /contacts, /domains, /$batch, and the Exchange Online message trace
+// (/admin/exchange/tracing/messageTraces with its receivedDateTime window,
+// $top and paging limits) serving rows a test sets.
 //
 // The tenant is built from a directory.Snapshot, so a test can compare what
 // the reader returns with the snapshot it came from. Tests inject faults per

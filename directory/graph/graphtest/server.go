@@ -33,6 +33,9 @@ type Options struct {
 	DefaultPageSize int
 	// TokenLifetime is the expires_in of issued tokens (default 1 hour).
 	TokenLifetime time.Duration
+	// MaxTracePageSize caps $top of message trace below Graph's 5000;
+	// small values make tests page.
+	MaxTracePageSize int
 	// ClientCertificate, when set, is the application's registered
 	// certificate: client assertions signed by its key are accepted.
 	ClientCertificate *x509.Certificate
@@ -73,6 +76,9 @@ type Server struct {
 	tokenSeq int
 	inFlight int
 	stats    Stats
+
+	traces       []MessageTrace
+	traceFilters []string
 }
 
 // New starts an emulator serving snap's organization. Close it when done.
@@ -365,6 +371,8 @@ func (s *Server) route(path string, q url.Values) reply {
 			return errReply(http.StatusBadRequest, "ErrorInvalidRequest", "MailboxNotEnabledForRESTAPI: the group is not a Microsoft 365 group")
 		}
 		return reply{status: http.StatusOK, body: project(o, sel)}
+	case path == "/admin/exchange/tracing/messageTraces":
+		return s.messageTraces(path, q)
 	case len(parts) == 3 && parts[0] == "groups" && parts[2] == "members":
 		ms, ok := s.t.members[parts[1]]
 		if !ok {
