@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -145,7 +146,7 @@ func TestTraceM365MatchesCSVExport(t *testing.T) {
 	}
 }
 
-func TestTraceM365Errors(t *testing.T) {
+func TestTraceM365ErrorsAndRanges(t *testing.T) {
 	srv, flags := traceEmulator(t, graphRows(seed001Trace(time.Now().UTC().Add(-3*time.Hour), "closures@corp.example", 2)))
 	tests := []struct {
 		name   string
@@ -160,6 +161,7 @@ func TestTraceM365Errors(t *testing.T) {
 			return strings.Contains(r.Path, "/messageTraces") && r.Query.Get("$skiptoken") != ""
 		}, graphtest.Fault{Status: 503, RetryAfter: "0"}), exitGaps, []string{"4 events", "not read to its end: https://", "HTTP 503", "exit 4"}},
 		{"too old", append([]string{"trace", "--since", "2400h"}, flags...), nil, exitUsage, []string{"90 days"}},
+		{"90 days exactly", append([]string{"trace", "--since", "2160h", "--fail-on", "none"}, flags...), nil, exitOK, []string{"starts at the 90-day limit", "windows from Microsoft Graph"}},
 		{"since and from", append([]string{"trace", "--since", "1h", "--from", "2026-01-01"}, flags...), nil, exitUsage, []string{"not both"}},
 		{"bad from", append([]string{"trace", "--from", "yesterday"}, flags...), nil, exitUsage, []string{`--from "yesterday"`}},
 		{"files and m365", append([]string{"trace", "somewhere"}, flags...), nil, exitUsage, []string{"not both"}},
@@ -190,4 +192,37 @@ func demoSnapshotForTrace(t *testing.T) *directory.Snapshot {
 		t.Fatal(err)
 	}
 	return snap
+}
+
+// The service promises no order among a message's rows: with the members'
+// rows before the Expanded row, the loop is still attributed as the CSV
+// export's is (the reader passes a message's Expanded rows on first).
+func TestTraceM365ExpandedRowLast(t *testing.T) {
+	start := time.Now().UTC().Add(-5 * time.Hour).Truncate(time.Second)
+	rows := seed001Trace(start, "closures@corp.example", 6)
+	dir := t.TempDir()
+	csvPath := filepath.Join(dir, "MessageTrace.csv")
+	var b bytes.Buffer
+	if err := trackingtest.WriteTraceCSV(&b, rows); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(csvPath, b.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	wantOut := filepath.Join(dir, "csv.json")
+	if code, _, stderr := dgaudit(t, "trace", csvPath, "-o", wantOut); code != exitFindings {
+		t.Fatalf("CSV: exit %d\n%s", code, stderr)
+	}
+	shuffled := slices.Clone(rows)
+	for i := 0; i+3 <= len(shuffled); i += 3 {
+		slices.Reverse(shuffled[i : i+3]) // Expanded last, across page boundaries (pages of 4)
+	}
+	_, flags := traceEmulator(t, graphRows(shuffled))
+	gotOut := filepath.Join(dir, "graph.json")
+	if code, _, stderr := dgaudit(t, append([]string{"trace", "-o", gotOut}, flags...)...); code != exitFindings {
+		t.Fatalf("Graph: exit %d\n%s", code, stderr)
+	}
+	if diff := cmp.Diff(trafficOf(t, wantOut), trafficOf(t, gotOut)); diff != "" {
+		t.Errorf("traffic (-csv +graph):\n%s", diff)
+	}
 }

@@ -69,7 +69,8 @@ func (e traceStop) Error() string { return e.err.Error() }
 //
 // The range is read in windows of at most TraceWindow, oldest first, each
 // paged to its end; a row on the boundary of two windows, which both
-// return, is passed once. The per-recipient details
+// return, is passed once. A message's rows, which the service lists
+// together, are passed on together, its Expanded rows first (see flush). The per-recipient details
 // (getDetailsByRecipient) are not read: they cost one request per message
 // and recipient against a limit of 100 requests in 5 minutes, and the
 // analysis reads the summary rows as it reads a CSV export.
@@ -97,6 +98,12 @@ func (s *Source) MessageTraces(ctx context.Context, from, to time.Time, fn func(
 	to = to.UTC().Truncate(time.Second)
 	if !from.Before(to) {
 		return st, fmt.Errorf("graph: message trace from %s to %s: %w: the start is not before the end", from.Format(time.RFC3339), to.Format(time.RFC3339), ErrTraceRange)
+	}
+	if limit := now.Add(-TraceRetention); from.Before(limit) && limit.Sub(from) < time.Hour {
+		// "--since 90d" computed a moment ago: start at the limit
+		// rather than refuse.
+		from = limit.Add(time.Minute).UTC().Truncate(time.Second)
+		s.log.Info("message trace starts at the 90-day limit", "from", from.Format(time.RFC3339))
 	}
 	if from.Before(now.Add(-TraceRetention)) {
 		return st, fmt.Errorf("graph: message trace from %s: %w: Exchange Online keeps message trace for 90 days; start at %s or later", from.Format(time.RFC3339), ErrTraceRange, now.Add(-TraceRetention).Add(time.Minute).UTC().Format(time.RFC3339))
@@ -146,6 +153,8 @@ type traceRead struct {
 	st *tracking.Stats
 	fn func(*tracking.Event) error
 	ev tracking.Event
+	// group holds the rows of the message being gathered.
+	group []pendingRow
 	// edge holds the rows of the previous window received in its last
 	// second: the next window's filter (ge) returns them again.
 	edge     map[string]bool
@@ -160,8 +169,76 @@ func rowKey(w *wireTrace) string {
 	return w.ID + "\x00" + strings.ToLower(w.RecipientAddress) + "\x00" + strings.ToLower(w.Status) + "\x00" + w.MessageID
 }
 
-// window reads one interval of at most TraceWindow to its end.
+// window reads one interval of at most TraceWindow to its end. The rows
+// of the message still being gathered are passed on even when a later
+// page fails: they were read.
 func (r *traceRead) window(ctx context.Context, from, to time.Time) error {
+	err := r.pages(ctx, from, to)
+	var stop traceStop
+	if errors.As(err, &stop) || ctx.Err() != nil {
+		return err
+	}
+	if ferr := r.flush(); ferr != nil {
+		return ferr
+	}
+	return err
+}
+
+// pendingRow is a row of the message being gathered.
+type pendingRow struct {
+	w   wireTrace
+	t   time.Time
+	row int64
+}
+
+// groupKey identifies a message: its rows (one per recipient) share it.
+func groupKey(w *wireTrace) string {
+	if w.ID != "" {
+		return w.ID
+	}
+	return w.MessageID
+}
+
+// add gathers a row; a row of another message first passes on the rows
+// gathered so far.
+func (r *traceRead) add(w *wireTrace, t time.Time, row int64) error {
+	if len(r.group) > 0 && groupKey(&r.group[0].w) != groupKey(w) {
+		if err := r.flush(); err != nil {
+			return err
+		}
+	}
+	r.group = append(r.group, pendingRow{w: *w, t: t, row: row})
+	return nil
+}
+
+// flush passes on the gathered rows of one message, its Expanded rows
+// first. The service lists a message's rows together but in no promised
+// order (and newest messages first); the analysis learns a group's
+// expansion from the Expanded row and then attributes the members' rows to
+// it, as it does reading a CSV export written in time order.
+func (r *traceRead) flush() error {
+	fs := &r.st.Files[len(r.st.Files)-1]
+	for _, expanded := range []bool{true, false} {
+		for i := range r.group {
+			p := &r.group[i]
+			if strings.EqualFold(strings.TrimSpace(p.w.Status), "expanded") != expanded {
+				continue
+			}
+			traceEvent(&r.ev, &p.w, p.t, fs.Path, p.row)
+			fs.Events++
+			r.st.Events++
+			if err := r.fn(&r.ev); err != nil {
+				r.group = r.group[:0]
+				return traceStop{err}
+			}
+		}
+	}
+	r.group = r.group[:0]
+	return nil
+}
+
+// pages reads one window's pages, gathering rows by message.
+func (r *traceRead) pages(ctx context.Context, from, to time.Time) error {
 	const what = "read message trace"
 	name := r.name(from, to)
 	r.st.Files = append(r.st.Files, tracking.FileStats{Path: name, Format: tracking.FormatTrace})
@@ -210,11 +287,8 @@ func (r *traceRead) window(ctx context.Context, from, to time.Time) error {
 			} else if sec.Equal(to) {
 				r.edge[rowKey(w)] = true
 			}
-			traceEvent(&r.ev, w, t, name, row)
-			fs.Events++
-			r.st.Events++
-			if err := r.fn(&r.ev); err != nil {
-				return traceStop{err}
+			if err := r.add(w, t, row); err != nil {
+				return err
 			}
 		}
 		r.s.log.Debug("page", "what", "message trace", "window", from.Format(time.RFC3339), "page", pages, "rows", len(p.Value))
