@@ -21,9 +21,14 @@
 // the SDK does not, and retries dropped connections. Every wait observes the
 // context. The generated msgraph-sdk-go request builders and models are not
 // used: they add minutes and gigabytes to a cold build (see README) for the
-// five endpoints this package calls.
+// few endpoints this package calls.
+//
+// Source.MessageTraces reads Exchange Online message trace
+// (/admin/exchange/tracing/messageTraces) with the same sign-in and client,
+// as tracking.Events meaning what a Get-MessageTraceV2 export's rows mean.
 //
 // This is the only package that imports the Graph SDK and azidentity; none of
-// their types leave it. It must not import audit, rules, reports, the other
-// adapters or cobra.
+// their types leave it. Of the other packages it imports the directory model
+// and directory/tracking (for its Event); it must not import audit, rules,
+// reports, the other adapters or cobra.
 package graph
