@@ -235,17 +235,9 @@ type jsonGroup struct {
 	Observed *jsonObserved `json:"observed,omitempty"`
 }
 
-type jsonSettings struct {
-	RequireSenderAuth  audit.Setting          `json:"requireSenderAuth"`
-	ReportToOriginator audit.Setting          `json:"reportToOriginator"`
-	ReportToManager    audit.Setting          `json:"reportToManager"`
-	OOFToOriginator    audit.Setting          `json:"oofToOriginator"`
-	Moderation         audit.Setting          `json:"moderation"`
-	DeliveryReportsTo  directory.ReportTarget `json:"deliveryReportsTo"`
-	AcceptOnlyFrom     int                    `json:"acceptOnlyFrom"`
-	RejectFrom         int                    `json:"rejectFrom"`
-	Owners             int                    `json:"owners"`
-}
+// jsonSettings is the reader's type, so that what is written and what is
+// read back cannot drift apart.
+type jsonSettings = ReadSettings
 
 type jsonExternal struct {
 	ID        string   `json:"id"`
