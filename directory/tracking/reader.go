@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"unsafe"
@@ -24,6 +25,10 @@ type Options struct {
 	// MaxRecordBytes caps one record, quoted line breaks included; a longer
 	// one is malformed. 0 means 1 MiB.
 	MaxRecordBytes int
+	// Workers is how many files Read parses at once; 0 means one per CPU,
+	// 1 reads in the calling goroutine. fn is called from one goroutine in
+	// file and line order either way, so results do not depend on it.
+	Workers int
 }
 
 func (o Options) withDefaults() Options {
@@ -32,6 +37,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxRecordBytes <= 0 {
 		o.MaxRecordBytes = 1 << 20
+	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
 	}
 	return o
 }
@@ -113,6 +121,10 @@ func Expand(paths []string) ([]string, error) {
 // goes on with the next; Read itself fails only when ctx ends or fn returns
 // an error.
 func Read(ctx context.Context, files []string, opt Options, fn func(*Event) error) (Stats, error) {
+	opt = opt.withDefaults()
+	if opt.Workers > 1 {
+		return readParallel(ctx, files, opt, fn)
+	}
 	var st Stats
 	for _, path := range files {
 		if err := ctx.Err(); err != nil {
@@ -126,6 +138,13 @@ func Read(ctx context.Context, files []string, opt Options, fn func(*Event) erro
 }
 
 func readPath(ctx context.Context, path string, opt Options, st *Stats, fn func(*Event) error) error {
+	return readPathKeep(ctx, path, opt, st, nil, nil, fn)
+}
+
+// readPathKeep reads one file; br, when set, is a reader to reuse (Reset
+// onto the file) rather than a new one per file, and keep copies each record
+// out of the read buffer before it is parsed (see parser.keep).
+func readPathKeep(ctx context.Context, path string, opt Options, st *Stats, br *bufio.Reader, keep func([]byte) []byte, fn func(*Event) error) error {
 	f, err := os.Open(path)
 	if err != nil {
 		st.Files = append(st.Files, FileStats{Path: path, Err: err.Error()})
@@ -140,11 +159,17 @@ func readPath(ctx context.Context, path string, opt Options, st *Stats, fn func(
 		st.Failed++
 		return nil
 	}
+	gz := n == 2 && magic[0] == 0x1f && magic[1] == 0x8b
+	if br != nil && !gz {
+		// The parallel reader already runs files side by side: a read-ahead
+		// goroutine would only add a copy.
+		return readStream(ctx, f, path, opt, st, br, keep, fn)
+	}
 	// Reading and inflating go ahead in a goroutine; the parser sees plain
 	// text either way.
-	pf := newPrefetcher(f, n == 2 && magic[0] == 0x1f && magic[1] == 0x8b)
+	pf := newPrefetcher(f, gz)
 	defer pf.Close()
-	return ReadStream(ctx, pf, path, opt, st, fn)
+	return readStream(ctx, pf, path, opt, st, br, keep, fn)
 }
 
 // errStop carries the callback's error out of the reading loop untouched.
@@ -156,12 +181,16 @@ func (e errStop) Error() string { return e.err.Error() }
 // adding to st. Only ctx's error or fn's error is returned; everything wrong
 // with the content is recorded in st.
 func ReadStream(ctx context.Context, r io.Reader, name string, opt Options, st *Stats, fn func(*Event) error) error {
+	return readStream(ctx, r, name, opt, st, nil, nil, fn)
+}
+
+func readStream(ctx context.Context, r io.Reader, name string, opt Options, st *Stats, br *bufio.Reader, keep func([]byte) []byte, fn func(*Event) error) error {
 	opt = opt.withDefaults()
 	st.Files = append(st.Files, FileStats{Path: name})
 	fsIdx := len(st.Files) - 1
 	cr := &countingReader{r: r}
-	p := &parser{opt: opt, st: st, fs: fsIdx, name: name, fn: fn}
-	err := p.run(ctx, cr)
+	p := &parser{opt: opt, st: st, fs: fsIdx, name: name, fn: fn, keep: keep}
+	err := p.run(ctx, cr, br)
 	st.Bytes += cr.n
 	var stop errStop
 	switch {
@@ -190,11 +219,14 @@ func (c *countingReader) Read(b []byte) (int, error) {
 
 // parser holds one file's state.
 type parser struct {
-	opt    Options
-	st     *Stats
-	fs     int
-	name   string
-	fn     func(*Event) error
+	opt  Options
+	st   *Stats
+	fs   int
+	name string
+	fn   func(*Event) error
+	// keep, when set, returns a copy of a record that outlives the read
+	// buffer: the parallel reader hands events to another goroutine.
+	keep   func([]byte) []byte
 	lay    layout
 	hasLay bool
 	line   int64
@@ -225,8 +257,12 @@ func (p *parser) note(msg string) {
 	p.file().Notes = append(p.file().Notes, msg)
 }
 
-func (p *parser) run(ctx context.Context, r io.Reader) error {
-	br := bufio.NewReaderSize(r, 1<<20)
+func (p *parser) run(ctx context.Context, r io.Reader, br *bufio.Reader) error {
+	if br == nil {
+		br = bufio.NewReaderSize(r, 1<<20)
+	} else {
+		br.Reset(r)
+	}
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		gz, err := gzip.NewReader(br)
 		if err != nil {
@@ -354,8 +390,16 @@ func (p *parser) record(line []byte, lineNo int64) error {
 	// The event's strings point into the read buffer rather than copies of
 	// it: one allocation per row would cost more than the parsing. They stay
 	// valid until the callback returns (see Event).
-	s := unsafe.String(unsafe.SliceData(line), len(line))
-	fields, err := splitCSV(s, p.fields)
+	if p.keep != nil {
+		line = p.keep(line)
+	}
+	var fields []string
+	var err error
+	if bytes.IndexByte(line, '"') < 0 {
+		fields = splitPlain(line, p.fields)
+	} else {
+		fields, err = splitCSV(unsafe.String(unsafe.SliceData(line), len(line)), p.fields)
+	}
 	p.fields = fields
 	if err == errOpenQuote {
 		return errOpenQuote
