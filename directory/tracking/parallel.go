@@ -122,17 +122,20 @@ func parseJob(ctx context.Context, path string, opt Options, job *fileJob, br *b
 		cur.buf = append(cur.buf, line...)
 		return cur.buf[n:len(cur.buf):len(cur.buf)]
 	}
+	// keep has made room for the record's event before slot is asked.
+	slot := func() *Event {
+		return &cur.events[:len(cur.events)+1][len(cur.events)]
+	}
 	add := func(ev *Event) error {
 		if stopped {
 			return ctx.Err()
 		}
-		cur.events = append(cur.events, *ev)
-		e := &cur.events[len(cur.events)-1]
-		e.Recipients = cur.hold(ev.Recipients)
-		e.RecipientStatus = cur.hold(ev.RecipientStatus)
+		cur.events = cur.events[:len(cur.events)+1]
+		ev.Recipients = cur.hold(ev.Recipients)
+		ev.RecipientStatus = cur.hold(ev.RecipientStatus)
 		return nil
 	}
-	err := readPathKeep(ctx, path, opt, &job.st, br, keep, add)
+	err := readPathWith(ctx, path, opt, &job.st, hooks{br: br, keep: keep, slot: slot}, add)
 	if err == nil {
 		flush()
 		if stopped {

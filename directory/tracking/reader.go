@@ -138,13 +138,20 @@ func Read(ctx context.Context, files []string, opt Options, fn func(*Event) erro
 }
 
 func readPath(ctx context.Context, path string, opt Options, st *Stats, fn func(*Event) error) error {
-	return readPathKeep(ctx, path, opt, st, nil, nil, fn)
+	return readPathWith(ctx, path, opt, st, hooks{}, fn)
 }
 
-// readPathKeep reads one file; br, when set, is a reader to reuse (Reset
-// onto the file) rather than a new one per file, and keep copies each record
-// out of the read buffer before it is parsed (see parser.keep).
-func readPathKeep(ctx context.Context, path string, opt Options, st *Stats, br *bufio.Reader, keep func([]byte) []byte, fn func(*Event) error) error {
+// hooks are what the parallel reader changes in how one file is parsed.
+type hooks struct {
+	// br is a reader to reuse (Reset onto each file) rather than a new one
+	// per file; with it, the file is read without a read-ahead goroutine.
+	br *bufio.Reader
+	// keep and slot: see parser.
+	keep func([]byte) []byte
+	slot func() *Event
+}
+
+func readPathWith(ctx context.Context, path string, opt Options, st *Stats, h hooks, fn func(*Event) error) error {
 	f, err := os.Open(path)
 	if err != nil {
 		st.Files = append(st.Files, FileStats{Path: path, Err: err.Error()})
@@ -160,16 +167,16 @@ func readPathKeep(ctx context.Context, path string, opt Options, st *Stats, br *
 		return nil
 	}
 	gz := n == 2 && magic[0] == 0x1f && magic[1] == 0x8b
-	if br != nil && !gz {
+	if h.br != nil && !gz {
 		// The parallel reader already runs files side by side: a read-ahead
 		// goroutine would only add a copy.
-		return readStream(ctx, f, path, opt, st, br, keep, fn)
+		return readStream(ctx, f, path, opt, st, h, fn)
 	}
 	// Reading and inflating go ahead in a goroutine; the parser sees plain
 	// text either way.
 	pf := newPrefetcher(f, gz)
 	defer pf.Close()
-	return readStream(ctx, pf, path, opt, st, br, keep, fn)
+	return readStream(ctx, pf, path, opt, st, h, fn)
 }
 
 // errStop carries the callback's error out of the reading loop untouched.
@@ -181,16 +188,16 @@ func (e errStop) Error() string { return e.err.Error() }
 // adding to st. Only ctx's error or fn's error is returned; everything wrong
 // with the content is recorded in st.
 func ReadStream(ctx context.Context, r io.Reader, name string, opt Options, st *Stats, fn func(*Event) error) error {
-	return readStream(ctx, r, name, opt, st, nil, nil, fn)
+	return readStream(ctx, r, name, opt, st, hooks{}, fn)
 }
 
-func readStream(ctx context.Context, r io.Reader, name string, opt Options, st *Stats, br *bufio.Reader, keep func([]byte) []byte, fn func(*Event) error) error {
+func readStream(ctx context.Context, r io.Reader, name string, opt Options, st *Stats, h hooks, fn func(*Event) error) error {
 	opt = opt.withDefaults()
 	st.Files = append(st.Files, FileStats{Path: name})
 	fsIdx := len(st.Files) - 1
 	cr := &countingReader{r: r}
-	p := &parser{opt: opt, st: st, fs: fsIdx, name: name, fn: fn, keep: keep}
-	err := p.run(ctx, cr, br)
+	p := &parser{opt: opt, st: st, fs: fsIdx, name: name, fn: fn, keep: h.keep, slot: h.slot}
+	err := p.run(ctx, cr, h.br)
 	st.Bytes += cr.n
 	var stop errStop
 	switch {
@@ -226,14 +233,19 @@ type parser struct {
 	fn   func(*Event) error
 	// keep, when set, returns a copy of a record that outlives the read
 	// buffer: the parallel reader hands events to another goroutine.
-	keep   func([]byte) []byte
-	lay    layout
-	hasLay bool
-	line   int64
-	fields []string
-	ev     Event
-	noted  map[string]bool
-	days   dayCache
+	keep func([]byte) []byte
+	// slot, when set, says where to parse the next event: the parallel
+	// reader parses straight into its batch rather than copying each event.
+	slot func() *Event
+	// recips and statuses back the event's lists from row to row.
+	recips, statuses []string
+	lay              layout
+	hasLay           bool
+	line             int64
+	fields           []string
+	ev               Event
+	noted            map[string]bool
+	days             dayCache
 }
 
 func (p *parser) file() *FileStats { return &p.st.Files[p.fs] }
@@ -413,12 +425,14 @@ func (p *parser) record(line []byte, lineNo int64) error {
 		return nil
 	}
 	ev := &p.ev
-	*ev = Event{Recipients: ev.Recipients[:0], RecipientStatus: ev.RecipientStatus[:0], File: p.name, Line: lineNo, Format: p.lay.format}
+	if p.slot != nil {
+		ev = p.slot()
+	}
+	*ev = Event{File: p.name, Line: lineNo, Format: p.lay.format}
 	var timeText, action string
-	for i, c := range p.lay.cols {
-		v := fields[i]
-		switch c {
-		case colIgnore:
+	for _, u := range p.lay.used {
+		v := fields[u.i]
+		switch u.c {
 		case colTime:
 			timeText = v
 		case colClientIP:
@@ -448,12 +462,14 @@ func (p *parser) record(line []byte, lineNo int64) error {
 				p.note("recipients were exported as System.String[]; export with @{n='Recipients';e={$_.Recipients -join ';'}} to analyse them")
 				continue
 			}
-			ev.Recipients = splitList(v, ev.Recipients)
+			p.recips = splitList(v, p.recips)
+			ev.Recipients = p.recips
 		case colRecipientStatus:
 			if v == "System.String[]" {
 				continue
 			}
-			ev.RecipientStatus = splitList(v, ev.RecipientStatus)
+			p.statuses = splitList(v, p.statuses)
+			ev.RecipientStatus = p.statuses
 		case colTotalBytes:
 			ev.TotalBytes = int64(atoi(v))
 		case colRecipientCount:
