@@ -1,6 +1,7 @@
 package tracking
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"math/bits"
@@ -100,11 +101,16 @@ const (
 )
 
 // splitPlain splits a record that holds no quote character on its commas
-// into dst, reusing its backing array. It tests eight bytes at a time: log
-// fields are mostly short, and looking for each comma with a call of its
-// own cost more than the rest of parsing a row.
-func splitPlain(b []byte, dst []string) []string {
+// into dst, reusing its backing array, and returns how many values the
+// record has. It tests eight bytes at a time: log fields are mostly short,
+// and looking for each comma with a call of its own cost more than the rest
+// of parsing a row. Only the first limit values are split (limit < 1 means
+// all): the columns after the last one an event uses are only counted.
+func splitPlain(b []byte, dst []string, limit int) ([]string, int) {
 	dst = dst[:0]
+	if limit < 1 {
+		limit = len(b) + 1
+	}
 	s := unsafe.String(unsafe.SliceData(b), len(b))
 	start, i := 0, 0
 	for ; i+8 <= len(b); i += 8 {
@@ -116,6 +122,9 @@ func splitPlain(b []byte, dst []string) []string {
 			j := i + bits.TrailingZeros64(m)>>3
 			dst = append(dst, s[start:j])
 			start = j + 1
+			if len(dst) == limit {
+				return dst, limit + 1 + bytes.Count(b[start:], comma)
+			}
 			m &= m - 1
 		}
 	}
@@ -123,7 +132,13 @@ func splitPlain(b []byte, dst []string) []string {
 		if b[i] == ',' {
 			dst = append(dst, s[start:i])
 			start = i + 1
+			if len(dst) == limit {
+				return dst, limit + 1 + bytes.Count(b[start:], comma)
+			}
 		}
 	}
-	return append(dst, s[start:])
+	dst = append(dst, s[start:])
+	return dst, len(dst)
 }
+
+var comma = []byte{','}

@@ -15,9 +15,16 @@ func TestSplitPlainMatchesSplit(t *testing.T) {
 		"-,--,---,----,-----,------,-------,--------", "\xac,\xad,\x2d\x2c\x2b", "\x00,\x01,\xff,\x80,\x7f",
 		benchLine,
 	} {
-		got := splitPlain([]byte(s), nil)
-		if want := strings.Split(s, ","); !slices.Equal(got, want) {
-			t.Errorf("splitPlain(%q) = %q, want %q", s, got, want)
+		want := strings.Split(s, ",")
+		for limit := range len(want) + 2 {
+			got, n := splitPlain([]byte(s), nil, limit)
+			k := len(want) // values split out
+			if limit > 0 {
+				k = min(limit, len(want))
+			}
+			if n != len(want) || !slices.Equal(got, want[:k]) {
+				t.Errorf("splitPlain(%q, %d) = %q, %d; want %q, %d", s, limit, got, n, want[:k], len(want))
+			}
 		}
 	}
 }
@@ -26,8 +33,12 @@ func FuzzSplitPlain(f *testing.F) {
 	f.Add("a,b,,c")
 	f.Add(benchLine)
 	f.Fuzz(func(t *testing.T, s string) {
-		if got, want := splitPlain([]byte(s), nil), strings.Split(s, ","); !slices.Equal(got, want) {
-			t.Fatalf("splitPlain(%q) = %q, want %q", s, got, want)
+		want := strings.Split(s, ",")
+		if got, n := splitPlain([]byte(s), nil, 0); n != len(want) || !slices.Equal(got, want) {
+			t.Fatalf("splitPlain(%q) = %q, %d, want %q", s, got, n, want)
+		}
+		if got, n := splitPlain([]byte(s), nil, 3); n != len(want) || !slices.Equal(got, want[:min(3, len(want))]) {
+			t.Fatalf("splitPlain(%q, 3) = %q, %d, want %q", s, got, n, want)
 		}
 	})
 }

@@ -81,6 +81,9 @@ type layout struct {
 	// used are the columns an event is built from, with their index: a
 	// row's other values are not looked at.
 	used []usedColumn
+	// split is how many values of a row are split out: up to the last used
+	// column.
+	split int
 }
 
 type usedColumn struct {
@@ -116,6 +119,7 @@ func newLayout(names []string, csvHeader bool) (layout, bool) {
 		l.cols[i] = columnNames[k]
 		if c := l.cols[i]; c != colIgnore {
 			l.used = append(l.used, usedColumn{i, c})
+			l.split = i + 1
 		}
 	}
 	switch {

@@ -406,11 +406,13 @@ func (p *parser) record(line []byte, lineNo int64) error {
 		line = p.keep(line)
 	}
 	var fields []string
+	var n int
 	var err error
 	if bytes.IndexByte(line, '"') < 0 {
-		fields = splitPlain(line, p.fields)
+		fields, n = splitPlain(line, p.fields, p.lay.split)
 	} else {
 		fields, err = splitCSV(unsafe.String(unsafe.SliceData(line), len(line)), p.fields)
+		n = len(fields)
 	}
 	p.fields = fields
 	if err == errOpenQuote {
@@ -420,8 +422,8 @@ func (p *parser) record(line []byte, lineNo int64) error {
 		p.bad(lineNo, "%v", err)
 		return nil
 	}
-	if len(fields) != len(p.lay.cols) {
-		p.bad(lineNo, "%d values, the header has %d", len(fields), len(p.lay.cols))
+	if n != len(p.lay.cols) {
+		p.bad(lineNo, "%d values, the header has %d", n, len(p.lay.cols))
 		return nil
 	}
 	ev := &p.ev
