@@ -52,7 +52,10 @@ func readParallel(ctx context.Context, files []string, opt Options, fn func(*Eve
 	for i := range jobs {
 		jobs[i] = &fileJob{batches: make(chan *batch, batchesAhead)}
 	}
-	free := make(chan *batch, opt.Workers*batchesAhead)
+	// Room for every batch that can exist at once (each worker's queue and
+	// the one it fills, and the caller's), so that once warm the read
+	// allocates nothing and the collector stays idle.
+	free := make(chan *batch, opt.Workers*(batchesAhead+1)+1)
 	var next atomic.Int64
 	for range min(opt.Workers, len(files)) {
 		wg.Go(func() {
