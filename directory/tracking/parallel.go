@@ -13,11 +13,16 @@ import (
 const (
 	batchEvents = 1024
 	batchBytes  = 256 << 10
-	// batchesAhead is how many batches one file may hold waiting for the
-	// caller. It bounds memory (about 0.7 MB a batch, times this, times
-	// Workers) and must let a worker parse most of a typical 10 MB log
-	// before the caller reaches it, or the workers idle in turn.
-	batchesAhead = 32
+	// batchesInFlight is how many batches all files together may hold
+	// waiting for the caller: each worker's file gets its share, at least
+	// minAhead. It bounds memory (about 0.7 MB a batch); a share must let a
+	// worker parse much of a typical 10 MB log before the caller reaches
+	// it, or the workers idle in turn.
+	batchesInFlight = 64
+	minAhead        = 4
+	// maxWorkers caps the default number of workers: beyond it the one
+	// goroutine that analyses is the bottleneck anyway.
+	maxWorkers = 8
 )
 
 type batch struct {
@@ -38,8 +43,8 @@ type fileJob struct {
 // readParallel parses files in opt.Workers goroutines and calls fn from
 // this one, file after file and line after line, as the sequential Read
 // does: the workers take files in order, and the caller drains each file's
-// batches before the next file's. A worker runs at most batchesAhead
-// batches ahead, so memory is bounded whatever the input's size.
+// batches before the next file's. A worker runs a bounded number of batches
+// ahead, so memory is bounded whatever the input's size.
 func readParallel(ctx context.Context, files []string, opt Options, fn func(*Event) error) (Stats, error) {
 	var st Stats
 	ctx, cancel := context.WithCancel(ctx)
@@ -48,14 +53,15 @@ func readParallel(ctx context.Context, files []string, opt Options, fn func(*Eve
 		cancel()
 		wg.Wait()
 	}()
+	ahead := max(minAhead, batchesInFlight/opt.Workers)
 	jobs := make([]*fileJob, len(files))
 	for i := range jobs {
-		jobs[i] = &fileJob{batches: make(chan *batch, batchesAhead)}
+		jobs[i] = &fileJob{batches: make(chan *batch, ahead)}
 	}
 	// Room for every batch that can exist at once (each worker's queue and
 	// the one it fills, and the caller's), so that once warm the read
 	// allocates nothing and the collector stays idle.
-	free := make(chan *batch, opt.Workers*(batchesAhead+1)+1)
+	free := make(chan *batch, opt.Workers*(ahead+1)+1)
 	var next atomic.Int64
 	for range min(opt.Workers, len(files)) {
 		wg.Go(func() {

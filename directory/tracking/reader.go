@@ -25,8 +25,8 @@ type Options struct {
 	// MaxRecordBytes caps one record, quoted line breaks included; a longer
 	// one is malformed. 0 means 1 MiB.
 	MaxRecordBytes int
-	// Workers is how many files Read parses at once; 0 means one per CPU,
-	// 1 reads in the calling goroutine. fn is called from one goroutine in
+	// Workers is how many files Read parses at once; 0 means one per CPU
+	// (up to 8), 1 reads in the calling goroutine. fn is called from one goroutine in
 	// file and line order either way, so results do not depend on it.
 	Workers int
 }
@@ -39,7 +39,7 @@ func (o Options) withDefaults() Options {
 		o.MaxRecordBytes = 1 << 20
 	}
 	if o.Workers <= 0 {
-		o.Workers = runtime.GOMAXPROCS(0)
+		o.Workers = min(runtime.GOMAXPROCS(0), maxWorkers)
 	}
 	return o
 }
@@ -116,7 +116,10 @@ func Expand(paths []string) ([]string, error) {
 	return out, nil
 }
 
-// Read reads every file in turn and calls fn for each event. A file that
+// Read reads every file and calls fn for each event, from the calling
+// goroutine, in file and line order; files are parsed in opt.Workers
+// goroutines ahead of the calls. When fn fails, the counts in Stats may
+// include some rows parsed ahead of the event it failed on. A file that
 // cannot be read to its end is recorded in Stats (Err, Failed) and the read
 // goes on with the next; Read itself fails only when ctx ends or fn returns
 // an error.
