@@ -11,14 +11,16 @@ import (
 // parsing goroutine to the caller's; its events' strings live in its own
 // buffer, so it stays valid however far the parser has read on.
 const (
-	batchEvents = 1024
-	batchBytes  = 256 << 10
+	batchEvents = 512
+	batchBytes  = 192 << 10
 	// batchesInFlight is how many batches all files together may hold
 	// waiting for the caller: each worker's file gets its share, at least
-	// minAhead. It bounds memory (about 0.7 MB a batch); a share must let a
-	// worker parse much of a typical 10 MB log before the caller reaches
-	// it, or the workers idle in turn.
-	batchesInFlight = 64
+	// minAhead. It bounds memory (about 0.4 MB a batch). A larger share
+	// lets a worker get further into its file before the caller reaches
+	// it, but the events go cold in memory meanwhile and copying them in
+	// and out costs more than the parallelism gains: 16 a worker was the
+	// best trade measured on a shared 2-core machine.
+	batchesInFlight = 32
 	minAhead        = 4
 	// maxWorkers caps the default number of workers: beyond it the one
 	// goroutine that analyses is the bottleneck anyway.
