@@ -680,7 +680,8 @@ func isAutoReply(ev *tracking.Event) bool {
 
 // oofIn counts an automatic reply from outside to internal recipients.
 func (a *Analyzer) oofIn(ev *tracking.Event, sender string) {
-	if sender == "" || a.internal(sender) || !isAutoReply(ev) || !a.once('I', ev.MessageID) {
+	// The subject test is the cheaper and rules out most rows.
+	if sender == "" || !isAutoReply(ev) || a.internal(sender) || !a.once('I', ev.MessageID) {
 		return
 	}
 	for _, r := range ev.Recipients {
@@ -693,7 +694,7 @@ func (a *Analyzer) oofIn(ev *tracking.Event, sender string) {
 // oofOut counts an automatic reply sent out to external recipients.
 func (a *Analyzer) oofOut(ev *tracking.Event) {
 	sender := lower(ev.Sender)
-	if sender == "" || !a.internal(sender) || !isAutoReply(ev) || !a.once('O', ev.MessageID) {
+	if sender == "" || !isAutoReply(ev) || !a.internal(sender) || !a.once('O', ev.MessageID) {
 		return
 	}
 	for _, r := range ev.Recipients {

@@ -7,9 +7,15 @@ package mailflow
 // which sit close together in the logs; memory is fixed and no map is
 // touched per row, which matters at millions of rows.
 type recent[V any] struct {
-	keys []uint64
-	vals []V
-	mask uint64
+	// Key and value share a slot, so a look-up costs one cache miss, not
+	// two: the table is larger than the caches and keys are random.
+	slots []slot[V]
+	mask  uint64
+}
+
+type slot[V any] struct {
+	key uint64
+	val V
 }
 
 // newRecent makes a table of at least n slots (rounded up to a power of two).
@@ -18,7 +24,7 @@ func newRecent[V any](n int) *recent[V] {
 	for size < n {
 		size <<= 1
 	}
-	return &recent[V]{keys: make([]uint64, size), vals: make([]V, size), mask: uint64(size - 1)}
+	return &recent[V]{slots: make([]slot[V], size), mask: uint64(size - 1)}
 }
 
 // slotKey keeps 0 free to mean an empty slot.
@@ -31,16 +37,15 @@ func slotKey(k uint64) uint64 {
 
 func (r *recent[V]) put(k uint64, v V) {
 	k = slotKey(k)
-	i := k & r.mask
-	r.keys[i], r.vals[i] = k, v
+	r.slots[k&r.mask] = slot[V]{k, v}
 }
 
 func (r *recent[V]) get(k uint64) (V, bool) {
 	k = slotKey(k)
-	i := k & r.mask
-	if r.keys[i] != k {
+	s := &r.slots[k&r.mask]
+	if s.key != k {
 		var zero V
 		return zero, false
 	}
-	return r.vals[i], true
+	return s.val, true
 }

@@ -55,7 +55,7 @@ var replyPrefixes = []string{"re:", "aw:", "fw:", "fwd:", "wg:", "tr:", "sv:"}
 // (lower-case, trimmed).
 func stripSubject(s string) (depth int, outer reportKind, root string) {
 	root = strings.TrimSpace(s)
-	for guard := 0; guard < 64 && root != ""; guard++ {
+	for guard := 0; guard < 64 && mayHavePrefix(root); guard++ {
 		matched := false
 		for _, p := range prefixes {
 			if hasPrefixFold(root, p.text) {
@@ -83,6 +83,20 @@ func stripSubject(s string) (depth int, outer reportKind, root string) {
 		}
 	}
 	return depth, outer, root
+}
+
+// mayHavePrefix is false when s cannot start with any of prefixes or
+// replyPrefixes: their first letters are all among these. It spares most
+// subjects (every row's is looked at) the comparisons with each prefix.
+func mayHavePrefix(s string) bool {
+	if s == "" {
+		return false
+	}
+	switch s[0] | 0x20 { // ASCII lower case
+	case 'a', 'd', 'f', 'm', 'n', 'o', 'r', 's', 't', 'u', 'w':
+		return true
+	}
+	return false
 }
 
 // hasPrefixFold is strings.HasPrefix ignoring ASCII case; prefix is

@@ -8,6 +8,12 @@
 // cannot be parsed is counted and reported with its file and line number; it
 // never stops the read and is never skipped silently.
 //
+// Read parses several files at once (Options.Workers; by default one per
+// CPU, up to 8) but calls its function from one goroutine, in file and line
+// order, so an analysis sees the same events in the same order as a
+// sequential read and gives the same result. Each worker runs a bounded
+// number of batches ahead of the caller, which keeps memory bounded too.
+//
 // The Graph message-trace API is read by package graph, which has the
 // Microsoft 365 credentials; it produces the same Events (Format
 // FormatTrace, EventID from TraceEventID) so the analysis cannot tell the

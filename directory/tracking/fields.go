@@ -78,6 +78,17 @@ var columnNames = map[string]column{
 type layout struct {
 	format Format
 	cols   []column
+	// used are the columns an event is built from, with their index: a
+	// row's other values are not looked at.
+	used []usedColumn
+	// split is how many values of a row are split out: up to the last used
+	// column.
+	split int
+}
+
+type usedColumn struct {
+	i int
+	c column
 }
 
 func normaliseName(s string) string {
@@ -106,6 +117,10 @@ func newLayout(names []string, csvHeader bool) (layout, bool) {
 		k := normaliseName(n)
 		has[k] = true
 		l.cols[i] = columnNames[k]
+		if c := l.cols[i]; c != colIgnore {
+			l.used = append(l.used, usedColumn{i, c})
+			l.split = i + 1
+		}
 	}
 	switch {
 	case !csvHeader:

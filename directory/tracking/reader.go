@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"unsafe"
@@ -24,6 +25,10 @@ type Options struct {
 	// MaxRecordBytes caps one record, quoted line breaks included; a longer
 	// one is malformed. 0 means 1 MiB.
 	MaxRecordBytes int
+	// Workers is how many files Read parses at once; 0 means one per CPU
+	// (up to 8), 1 reads in the calling goroutine. fn is called from one goroutine in
+	// file and line order either way, so results do not depend on it.
+	Workers int
 }
 
 func (o Options) withDefaults() Options {
@@ -32,6 +37,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxRecordBytes <= 0 {
 		o.MaxRecordBytes = 1 << 20
+	}
+	if o.Workers <= 0 {
+		o.Workers = min(runtime.GOMAXPROCS(0), maxWorkers)
 	}
 	return o
 }
@@ -108,11 +116,18 @@ func Expand(paths []string) ([]string, error) {
 	return out, nil
 }
 
-// Read reads every file in turn and calls fn for each event. A file that
+// Read reads every file and calls fn for each event, from the calling
+// goroutine, in file and line order; files are parsed in opt.Workers
+// goroutines ahead of the calls. When fn fails, the counts in Stats may
+// include some rows parsed ahead of the event it failed on. A file that
 // cannot be read to its end is recorded in Stats (Err, Failed) and the read
 // goes on with the next; Read itself fails only when ctx ends or fn returns
 // an error.
 func Read(ctx context.Context, files []string, opt Options, fn func(*Event) error) (Stats, error) {
+	opt = opt.withDefaults()
+	if opt.Workers > 1 {
+		return readParallel(ctx, files, opt, fn)
+	}
 	var st Stats
 	for _, path := range files {
 		if err := ctx.Err(); err != nil {
@@ -126,6 +141,20 @@ func Read(ctx context.Context, files []string, opt Options, fn func(*Event) erro
 }
 
 func readPath(ctx context.Context, path string, opt Options, st *Stats, fn func(*Event) error) error {
+	return readPathWith(ctx, path, opt, st, hooks{}, fn)
+}
+
+// hooks are what the parallel reader changes in how one file is parsed.
+type hooks struct {
+	// br is a reader to reuse (Reset onto each file) rather than a new one
+	// per file; with it, the file is read without a read-ahead goroutine.
+	br *bufio.Reader
+	// keep and slot: see parser.
+	keep func([]byte) []byte
+	slot func() *Event
+}
+
+func readPathWith(ctx context.Context, path string, opt Options, st *Stats, h hooks, fn func(*Event) error) error {
 	f, err := os.Open(path)
 	if err != nil {
 		st.Files = append(st.Files, FileStats{Path: path, Err: err.Error()})
@@ -140,11 +169,17 @@ func readPath(ctx context.Context, path string, opt Options, st *Stats, fn func(
 		st.Failed++
 		return nil
 	}
+	gz := n == 2 && magic[0] == 0x1f && magic[1] == 0x8b
+	if h.br != nil && !gz {
+		// The parallel reader already runs files side by side: a read-ahead
+		// goroutine would only add a copy.
+		return readStream(ctx, f, path, opt, st, h, fn)
+	}
 	// Reading and inflating go ahead in a goroutine; the parser sees plain
 	// text either way.
-	pf := newPrefetcher(f, n == 2 && magic[0] == 0x1f && magic[1] == 0x8b)
+	pf := newPrefetcher(f, gz)
 	defer pf.Close()
-	return ReadStream(ctx, pf, path, opt, st, fn)
+	return readStream(ctx, pf, path, opt, st, h, fn)
 }
 
 // errStop carries the callback's error out of the reading loop untouched.
@@ -156,12 +191,16 @@ func (e errStop) Error() string { return e.err.Error() }
 // adding to st. Only ctx's error or fn's error is returned; everything wrong
 // with the content is recorded in st.
 func ReadStream(ctx context.Context, r io.Reader, name string, opt Options, st *Stats, fn func(*Event) error) error {
+	return readStream(ctx, r, name, opt, st, hooks{}, fn)
+}
+
+func readStream(ctx context.Context, r io.Reader, name string, opt Options, st *Stats, h hooks, fn func(*Event) error) error {
 	opt = opt.withDefaults()
 	st.Files = append(st.Files, FileStats{Path: name})
 	fsIdx := len(st.Files) - 1
 	cr := &countingReader{r: r}
-	p := &parser{opt: opt, st: st, fs: fsIdx, name: name, fn: fn}
-	err := p.run(ctx, cr)
+	p := &parser{opt: opt, st: st, fs: fsIdx, name: name, fn: fn, keep: h.keep, slot: h.slot}
+	err := p.run(ctx, cr, h.br)
 	st.Bytes += cr.n
 	var stop errStop
 	switch {
@@ -190,18 +229,26 @@ func (c *countingReader) Read(b []byte) (int, error) {
 
 // parser holds one file's state.
 type parser struct {
-	opt    Options
-	st     *Stats
-	fs     int
-	name   string
-	fn     func(*Event) error
-	lay    layout
-	hasLay bool
-	line   int64
-	fields []string
-	ev     Event
-	noted  map[string]bool
-	days   dayCache
+	opt  Options
+	st   *Stats
+	fs   int
+	name string
+	fn   func(*Event) error
+	// keep, when set, returns a copy of a record that outlives the read
+	// buffer: the parallel reader hands events to another goroutine.
+	keep func([]byte) []byte
+	// slot, when set, says where to parse the next event: the parallel
+	// reader parses straight into its batch rather than copying each event.
+	slot func() *Event
+	// recips and statuses back the event's lists from row to row.
+	recips, statuses []string
+	lay              layout
+	hasLay           bool
+	line             int64
+	fields           []string
+	ev               Event
+	noted            map[string]bool
+	days             dayCache
 }
 
 func (p *parser) file() *FileStats { return &p.st.Files[p.fs] }
@@ -225,8 +272,12 @@ func (p *parser) note(msg string) {
 	p.file().Notes = append(p.file().Notes, msg)
 }
 
-func (p *parser) run(ctx context.Context, r io.Reader) error {
-	br := bufio.NewReaderSize(r, 1<<20)
+func (p *parser) run(ctx context.Context, r io.Reader, br *bufio.Reader) error {
+	if br == nil {
+		br = bufio.NewReaderSize(r, 1<<20)
+	} else {
+		br.Reset(r)
+	}
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		gz, err := gzip.NewReader(br)
 		if err != nil {
@@ -354,8 +405,18 @@ func (p *parser) record(line []byte, lineNo int64) error {
 	// The event's strings point into the read buffer rather than copies of
 	// it: one allocation per row would cost more than the parsing. They stay
 	// valid until the callback returns (see Event).
-	s := unsafe.String(unsafe.SliceData(line), len(line))
-	fields, err := splitCSV(s, p.fields)
+	if p.keep != nil {
+		line = p.keep(line)
+	}
+	var fields []string
+	var n int
+	var err error
+	if bytes.IndexByte(line, '"') < 0 {
+		fields, n = splitPlain(line, p.fields, p.lay.split)
+	} else {
+		fields, err = splitCSV(unsafe.String(unsafe.SliceData(line), len(line)), p.fields)
+		n = len(fields)
+	}
 	p.fields = fields
 	if err == errOpenQuote {
 		return errOpenQuote
@@ -364,17 +425,19 @@ func (p *parser) record(line []byte, lineNo int64) error {
 		p.bad(lineNo, "%v", err)
 		return nil
 	}
-	if len(fields) != len(p.lay.cols) {
-		p.bad(lineNo, "%d values, the header has %d", len(fields), len(p.lay.cols))
+	if n != len(p.lay.cols) {
+		p.bad(lineNo, "%d values, the header has %d", n, len(p.lay.cols))
 		return nil
 	}
 	ev := &p.ev
-	*ev = Event{Recipients: ev.Recipients[:0], RecipientStatus: ev.RecipientStatus[:0], File: p.name, Line: lineNo, Format: p.lay.format}
+	if p.slot != nil {
+		ev = p.slot()
+	}
+	*ev = Event{File: p.name, Line: lineNo, Format: p.lay.format}
 	var timeText, action string
-	for i, c := range p.lay.cols {
-		v := fields[i]
-		switch c {
-		case colIgnore:
+	for _, u := range p.lay.used {
+		v := fields[u.i]
+		switch u.c {
 		case colTime:
 			timeText = v
 		case colClientIP:
@@ -404,12 +467,14 @@ func (p *parser) record(line []byte, lineNo int64) error {
 				p.note("recipients were exported as System.String[]; export with @{n='Recipients';e={$_.Recipients -join ';'}} to analyse them")
 				continue
 			}
-			ev.Recipients = splitList(v, ev.Recipients)
+			p.recips = splitList(v, p.recips)
+			ev.Recipients = p.recips
 		case colRecipientStatus:
 			if v == "System.String[]" {
 				continue
 			}
-			ev.RecipientStatus = splitList(v, ev.RecipientStatus)
+			p.statuses = splitList(v, p.statuses)
+			ev.RecipientStatus = p.statuses
 		case colTotalBytes:
 			ev.TotalBytes = int64(atoi(v))
 		case colRecipientCount:

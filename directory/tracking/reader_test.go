@@ -241,3 +241,46 @@ func TestCallbackErrorStopsAndSystemStringArrayIsNoted(t *testing.T) {
 		t.Errorf("notes: %+v", st.Files)
 	}
 }
+
+// Stopping early works the same with one worker and with several: the
+// callback's error (or the context's) comes back at once, after exactly the
+// events fed so far, with workers parsing files further on.
+func TestReadStopsEarlyWithAnyWorkers(t *testing.T) {
+	dir := t.TempDir()
+	var files []string
+	for i := range 6 {
+		var evs []tracking.Event
+		for range 2000 {
+			evs = append(evs, sampleEvents()...)
+		}
+		path := filepath.Join(dir, "MSGTRK"+string(rune('a'+i))+".LOG")
+		writeLog(t, path, trackingtest.Fields2013, evs)
+		files = append(files, path)
+	}
+	stop := errors.New("stop")
+	for _, workers := range []int{1, 2, 4} {
+		n := 0
+		_, err := tracking.Read(context.Background(), files, tracking.Options{Workers: workers}, func(*tracking.Event) error {
+			n++
+			if n == 5000 {
+				return stop
+			}
+			return nil
+		})
+		if !errors.Is(err, stop) || n != 5000 {
+			t.Errorf("%d workers: err %v after %d events", workers, err, n)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		n = 0
+		_, err = tracking.Read(ctx, files, tracking.Options{Workers: workers}, func(*tracking.Event) error {
+			if n++; n == 9000 {
+				cancel()
+			}
+			return nil
+		})
+		if !errors.Is(err, context.Canceled) || n >= 24000 {
+			t.Errorf("%d workers: cancelled read: err %v after %d events", workers, err, n)
+		}
+		cancel()
+	}
+}
