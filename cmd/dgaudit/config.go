@@ -72,6 +72,7 @@ var knobs = []knob{
 	{flag: "demo", source: true, file: func(c *fileConfig) []string { return boolKey(c.Source.Demo) }},
 	{flag: "snapshot", env: "DGAUDIT_SNAPSHOT", source: true, file: func(c *fileConfig) []string { return one(c.resolvePath(c.Source.Snapshot)) }},
 	{flag: "ldif", env: "DGAUDIT_LDIF", source: true, file: func(c *fileConfig) []string { return one(c.resolvePath(c.Source.LDIF)) }},
+	{flag: "exchange-export", env: "DGAUDIT_EXCHANGE_EXPORT", source: true, file: func(c *fileConfig) []string { return one(c.resolvePath(c.Source.ExchangeExport)) }},
 	{flag: "ldap-url", env: "DGAUDIT_LDAP_URL", list: true, source: true, file: ldapKey(func(l *ldapFile) []string { return l.URLs })},
 	{flag: "base-dn", env: "DGAUDIT_BASE_DN", file: ldapKey(func(l *ldapFile) []string { return one(l.BaseDN) })},
 	{flag: "bind-dn", env: "DGAUDIT_BIND_DN", file: ldapKey(func(l *ldapFile) []string { return one(l.BindDN) })},
@@ -297,6 +298,8 @@ func describeConfig(c *fileConfig) string {
 		parts = append(parts, "source ldif "+s.LDIF)
 	case s.LDAP != nil:
 		parts = append(parts, "source ldap "+strings.Join(s.LDAP.URLs, ","))
+	case s.ExchangeExport != "":
+		parts = append(parts, "source exchange-export "+s.ExchangeExport)
 	default:
 		parts = append(parts, "no source (give one on the command line)")
 	}

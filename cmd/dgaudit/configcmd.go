@@ -24,6 +24,7 @@ source:
   demo: true
   # snapshot: corp.snapshot.json      # written by 'dgaudit collect'
   # ldif: export.ldf                  # ldifde or ldapsearch export
+  # exchange-export: export-dir/     # scripts/Export-DgauditData.ps1 output
   # ldap:
   #   urls: [ldaps://dc1.corp.example, ldaps://dc2.corp.example]
   #   base-dn: DC=corp,DC=example     # default: the domain's naming context

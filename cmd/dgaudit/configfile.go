@@ -43,11 +43,13 @@ type fileConfig struct {
 }
 
 type sourceFile struct {
-	Demo     bool        `yaml:"demo"`
-	Snapshot string      `yaml:"snapshot"`
-	LDIF     string      `yaml:"ldif"`
-	LDAP     *ldapFile   `yaml:"ldap"`
-	M365     *M365Config `yaml:"m365"`
+	Demo     bool   `yaml:"demo"`
+	Snapshot string `yaml:"snapshot"`
+	LDIF     string `yaml:"ldif"`
+	// ExchangeExport is a folder Export-DgauditData.ps1 wrote.
+	ExchangeExport string      `yaml:"exchange-export"`
+	LDAP           *ldapFile   `yaml:"ldap"`
+	M365           *M365Config `yaml:"m365"`
 }
 
 type ldapFile struct {
@@ -355,7 +357,7 @@ func (c *fileConfig) validate(env func(string) string) error {
 	for _, x := range []struct {
 		name string
 		set  bool
-	}{{"demo", s.Demo}, {"snapshot", s.Snapshot != ""}, {"ldif", s.LDIF != ""}, {"ldap", s.LDAP != nil}, {"m365", s.M365 != nil}} {
+	}{{"demo", s.Demo}, {"snapshot", s.Snapshot != ""}, {"ldif", s.LDIF != ""}, {"exchange-export", s.ExchangeExport != ""}, {"ldap", s.LDAP != nil}, {"m365", s.M365 != nil}} {
 		if x.set {
 			chosen = append(chosen, x.name)
 		}
@@ -363,7 +365,7 @@ func (c *fileConfig) validate(env func(string) string) error {
 	if len(chosen) > 1 {
 		bad("source", "choose one source, the file sets %s", strings.Join(chosen, " and "))
 	}
-	for _, p := range []struct{ key, path string }{{"source.snapshot", s.Snapshot}, {"source.ldif", s.LDIF}} {
+	for _, p := range []struct{ key, path string }{{"source.snapshot", s.Snapshot}, {"source.ldif", s.LDIF}, {"source.exchange-export", s.ExchangeExport}} {
 		if p.path != "" {
 			if _, err := os.Stat(c.resolvePath(p.path)); err != nil {
 				bad(p.key, "%v", err)

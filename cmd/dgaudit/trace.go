@@ -194,7 +194,7 @@ Graph application permission ExchangeMessageTrace.Read.All.
 				}
 			}
 			var snap *directory.Snapshot
-			if src.demo || src.snapshot != "" || src.ldif != "" {
+			if src.demo || src.snapshot != "" || src.ldif != "" || src.exchangeExport != "" {
 				if snap, err = a.collect(ctx, &src); err != nil {
 					return err
 				}
@@ -214,7 +214,11 @@ Graph application permission ExchangeMessageTrace.Read.All.
 				Summary:       audit.Summary{ByBand: map[audit.Band]int{}, ByRule: map[string]int{}, BySeverity: map[audit.Severity]int{}},
 			}
 			if snap != nil {
+				// The snapshot decides which domains are internal: what it
+				// could not read makes the evidence a lower bound too.
 				rep.CollectedAt = snap.CollectedAt
+				rep.Coverage = snap.Coverage
+				rep.Complete = len(snap.Coverage.Gaps) == 0
 			}
 			attachTracking(rep, t)
 			if err := writeOutputs(outs, rep, a.stdout); err != nil {
