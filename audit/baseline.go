@@ -53,10 +53,14 @@ const (
 	// ChangeResolved: the group had findings in the baseline and has none now,
 	// or is gone.
 	ChangeResolved Change = "resolved"
+	// ChangeNotRead: the group had findings in the baseline and is missing
+	// now, but the collection has gaps, so it may simply not have been read.
+	// Calling it resolved would report a risk as gone on no evidence.
+	ChangeNotRead Change = "not-read"
 )
 
 // ChangeOrder lists the changes in report order.
-var ChangeOrder = []Change{ChangeNew, ChangeWorsened, ChangeImproved, ChangeUnchanged, ChangeResolved}
+var ChangeOrder = []Change{ChangeNew, ChangeWorsened, ChangeImproved, ChangeUnchanged, ChangeResolved, ChangeNotRead}
 
 // Changes is the comparison of a report with a baseline.
 type Changes struct {
@@ -116,13 +120,17 @@ func Compare(rep *Report, base *Baseline) *Changes {
 		}
 		ch.Groups = append(ch.Groups, gc)
 	}
+	gone := ChangeResolved
+	if len(rep.Coverage.Gaps) > 0 {
+		gone = ChangeNotRead
+	}
 	for i := range base.Groups {
 		p := &base.Groups[i]
 		if seen[p.ID] || len(p.Findings) == 0 {
 			continue
 		}
 		ch.Groups = append(ch.Groups, GroupChange{
-			ID: p.ID, Name: p.Name, Mail: p.Mail, Change: ChangeResolved,
+			ID: p.ID, Name: p.Name, Mail: p.Mail, Change: gone,
 			Risk: BandNone, PreviousScore: p.Score, PreviousRisk: p.Risk, Removed: p.Findings,
 		})
 	}

@@ -72,6 +72,31 @@ func TestCompare(t *testing.T) {
 	}
 }
 
+// TestCompareWithGaps: a group missing from a run with coverage gaps may
+// just not have been read, so it is not-read, never resolved; a group that
+// was read and is clean is still resolved.
+func TestCompareWithGaps(t *testing.T) {
+	t.Parallel()
+	r := FindingRef{Rule: "open-to-external-senders", Severity: Medium}
+	rep := &Report{Groups: []GroupResult{{ID: "fixed", Score: 0}}}
+	rep.Coverage.AddGap("dynamic-groups", "", "Exchange Online could not be read")
+	base := &Baseline{Groups: []BaselineGroup{
+		{ID: "fixed", Score: 45, Findings: []FindingRef{r}},
+		{ID: "unread", Score: 45, Findings: []FindingRef{r}},
+	}}
+	ch := Compare(rep, base)
+	got := map[string]Change{}
+	for _, g := range ch.Groups {
+		got[g.ID] = g.Change
+	}
+	if got["fixed"] != ChangeResolved || got["unread"] != ChangeNotRead {
+		t.Errorf("changes %v: want fixed resolved, unread not-read", got)
+	}
+	if ch.Counts[ChangeResolved] != 1 || ch.Counts[ChangeNotRead] != 1 {
+		t.Errorf("counts %v", ch.Counts)
+	}
+}
+
 func TestSuppressor(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)

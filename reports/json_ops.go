@@ -83,6 +83,7 @@ type jsonCounts struct {
 	Improved  int `json:"improved"`
 	Unchanged int `json:"unchanged"`
 	Resolved  int `json:"resolved"`
+	NotRead   int `json:"notRead"`
 }
 
 type jsonChange struct {
@@ -109,7 +110,7 @@ func changesJSON(c *audit.Changes) jsonChanges {
 		Counts: jsonCounts{
 			New: c.Counts[audit.ChangeNew], Worsened: c.Counts[audit.ChangeWorsened],
 			Improved: c.Counts[audit.ChangeImproved], Unchanged: c.Counts[audit.ChangeUnchanged],
-			Resolved: c.Counts[audit.ChangeResolved],
+			Resolved: c.Counts[audit.ChangeResolved], NotRead: c.Counts[audit.ChangeNotRead],
 		},
 		Groups: make([]jsonChange, len(c.Groups)),
 	}
