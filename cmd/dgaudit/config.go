@@ -297,6 +297,12 @@ func describeConfig(c *fileConfig) string {
 		parts = append(parts, "source ldif "+s.LDIF)
 	case s.LDAP != nil:
 		parts = append(parts, "source ldap "+strings.Join(s.LDAP.URLs, ","))
+	case s.M365 != nil:
+		src := "source m365 tenant " + s.M365.Tenant
+		if s.M365.Cloud != "" {
+			src += " (" + s.M365.Cloud + " cloud)"
+		}
+		parts = append(parts, src)
 	default:
 		parts = append(parts, "no source (give one on the command line)")
 	}
