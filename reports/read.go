@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
 	"time"
 
@@ -140,7 +141,13 @@ func ReadJSON(r io.Reader) (*ReadReport, error) {
 			var org struct {
 				Findings []ReadFinding `json:"findings"`
 			}
-			err = dec.Decode(&org)
+			if err = dec.Decode(&org); err == nil {
+				for i, f := range org.Findings {
+					if err := checkFinding(f); err != nil {
+						return nil, fmt.Errorf("malformed report: organization findings[%d]: %w", i, err)
+					}
+				}
+			}
 			rep.OrgFindings = org.Findings
 		case "groups":
 			if err := check(); err != nil {
@@ -182,10 +189,48 @@ func readGroups(dec *json.Decoder, rep *ReadReport) error {
 		if g.ID == "" {
 			return fmt.Errorf("malformed report: groups[%d] (%q) has no id", i, g.Name)
 		}
+		if err := checkGroup(&g); err != nil {
+			return fmt.Errorf("malformed report: groups[%d] (%q): %w", i, g.Name, err)
+		}
 		rep.Groups = append(rep.Groups, g)
 	}
 	if _, err = dec.Token(); err != nil {
 		return readError(err)
+	}
+	return nil
+}
+
+// ruleIDPattern is the shape of every rule ID this tool writes.
+var ruleIDPattern = regexp.MustCompile(`^[a-z0-9-]+$`)
+
+// checkGroup refuses values outside the sets this tool writes. The report
+// is input: a kind, band or rule ID holding a line break would otherwise
+// reach the remediation scripts built from it, where a new line is a new
+// command.
+func checkGroup(g *ReadGroup) error {
+	// A kind or band left out (hand-written or early reports) is harmless.
+	if g.Kind != "" && !g.Kind.Valid() {
+		return fmt.Errorf("kind %q is not a directory group kind", g.Kind)
+	}
+	if g.Risk != "" {
+		if _, err := audit.ParseBand(string(g.Risk)); err != nil {
+			return fmt.Errorf("risk: %w", err)
+		}
+	}
+	for i, f := range g.Findings {
+		if err := checkFinding(f); err != nil {
+			return fmt.Errorf("findings[%d]: %w", i, err)
+		}
+	}
+	return nil
+}
+
+func checkFinding(f ReadFinding) error {
+	if !ruleIDPattern.MatchString(f.Rule) {
+		return fmt.Errorf("rule %q is not a rule ID (lower-case letters, digits and hyphens)", f.Rule)
+	}
+	if f.Severity < audit.Info || f.Severity > audit.Critical {
+		return fmt.Errorf("rule %s: severity %d is not a severity", f.Rule, int(f.Severity))
 	}
 	return nil
 }

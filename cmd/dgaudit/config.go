@@ -300,6 +300,12 @@ func describeConfig(c *fileConfig) string {
 		parts = append(parts, "source ldap "+strings.Join(s.LDAP.URLs, ","))
 	case s.ExchangeExport != "":
 		parts = append(parts, "source exchange-export "+s.ExchangeExport)
+	case s.M365 != nil:
+		src := "source m365 tenant " + s.M365.Tenant
+		if s.M365.Cloud != "" {
+			src += " (" + s.M365.Cloud + " cloud)"
+		}
+		parts = append(parts, src)
 	default:
 		parts = append(parts, "no source (give one on the command line)")
 	}

@@ -130,9 +130,9 @@ func sideFromReport(label string, rep *reports.ReadReport) *audit.DriftSide {
 func (a *app) printDiffSummary(r *audit.Drift, outputs []string) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\ndgaudit: compared %s (%s, %d groups) with %s (%s, %d groups), paired by %s\n",
-		r.A.Label, r.A.Kind, r.A.Groups, r.B.Label, r.B.Kind, r.B.Groups, r.MatchedBy)
+		printable(r.A.Label), r.A.Kind, r.A.Groups, printable(r.B.Label), r.B.Kind, r.B.Groups, r.MatchedBy)
 	for _, n := range r.Notes {
-		fmt.Fprintf(&b, "note: %s\n", n)
+		fmt.Fprintf(&b, "note: %s\n", printable(n))
 	}
 	fmt.Fprintf(&b, "paired: %d (%d without differences); only in A: %d; only in B: %d; settings differing: %d; membership differing: %d groups\n",
 		r.Matched, r.Same, len(r.OnlyInA), len(r.OnlyInB), len(r.Settings), len(r.Members))
@@ -142,7 +142,7 @@ func (a *app) printDiffSummary(r *audit.Drift, outputs []string) {
 				fmt.Fprintf(&b, "  ... and %d more\n", len(gs)-5)
 				break
 			}
-			fmt.Fprintf(&b, "  %s: %s <%s>\n", label, g.Name, g.Mail)
+			fmt.Fprintf(&b, "  %s: %s <%s>\n", label, printable(g.Name), printable(g.Mail))
 		}
 	}
 	list("only in A", r.OnlyInA)
@@ -152,20 +152,20 @@ func (a *app) printDiffSummary(r *audit.Drift, outputs []string) {
 			fmt.Fprintf(&b, "  ... and %d more settings\n", len(r.Settings)-10)
 			break
 		}
-		fmt.Fprintf(&b, "  %s <%s>: %s %s -> %s\n", s.Group.Name, s.Group.Mail, s.Setting, s.A, s.B)
+		fmt.Fprintf(&b, "  %s <%s>: %s %s -> %s\n", printable(s.Group.Name), printable(s.Group.Mail), s.Setting, printable(s.A), printable(s.B))
 	}
 	for i, m := range r.Members {
 		if i == 5 {
 			fmt.Fprintf(&b, "  ... and %d more groups with membership differences\n", len(r.Members)-5)
 			break
 		}
-		fmt.Fprintf(&b, "  %s <%s>: %s only in A %d, only in B %d\n", m.Group.Name, m.Group.Mail, r.MembersCompared, len(m.OnlyInA), len(m.OnlyInB))
+		fmt.Fprintf(&b, "  %s <%s>: %s only in A %d, only in B %d\n", printable(m.Group.Name), printable(m.Group.Mail), r.MembersCompared, len(m.OnlyInA), len(m.OnlyInB))
 	}
 	if len(outputs) == 0 {
 		b.WriteString("reports: none written (add -o drift.xlsx -o drift.json)\n")
 	}
 	for _, o := range outputs {
-		fmt.Fprintf(&b, "report: %s\n", o)
+		fmt.Fprintf(&b, "report: %s\n", printable(o))
 	}
 	fmt.Fprint(a.stderr, b.String())
 }

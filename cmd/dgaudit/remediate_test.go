@@ -127,3 +127,26 @@ func TestRemediate(t *testing.T) {
 		t.Errorf("snapshot as report: exit %d\n%s", code, stderr)
 	}
 }
+
+// TestRemediateRefusesHostileReport: a report whose kind carries a command
+// on its own line is refused before any script is written.
+func TestRemediateRefusesHostileReport(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	report := writeFile(t, dir, "evil.json", `{"schemaVersion": 1, "tool": "dgaudit", "groups": [{"id": "g1", "name": "Loop", "kind": "distribution\nRemove-Mailbox ceo -Confirm:$false\n#",
+	  "settings": {"oofToOriginator": {"value": "true"}}, "findings": [{"rule": "oof-to-originator", "severity": "high"}]}]}`)
+	for _, name := range []string{"fix.ps1", "fix.ldf"} {
+		out := filepath.Join(dir, name)
+		args := []string{"remediate", "--report", report, "-o", out}
+		if name == "fix.ps1" {
+			args = append(args, "--apply-script")
+		}
+		code, _, stderr := dgaudit(t, args...)
+		if code == exitOK || !strings.Contains(stderr, `groups[0] ("Loop"): kind "distribution\nRemove-Mailbox`) {
+			t.Errorf("%s: exit %d\n%s", name, code, stderr)
+		}
+		if _, err := os.Stat(out); err == nil {
+			t.Errorf("%s written from a refused report", name)
+		}
+	}
+}

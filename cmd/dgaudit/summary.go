@@ -18,7 +18,7 @@ func (a *app) printSummary(rep *audit.Report, outs []output, policy exitPolicy, 
 	if !rep.Complete {
 		state = "INCOMPLETE"
 	}
-	fmt.Fprintf(&b, "\ndgaudit: audited %d mail-enabled groups from %s (%s)\n", rep.Summary.Groups, rep.Source, state)
+	fmt.Fprintf(&b, "\ndgaudit: audited %d mail-enabled groups from %s (%s)\n", rep.Summary.Groups, printable(rep.Source), state)
 	b.WriteString("risk:")
 	for _, band := range audit.Bands {
 		fmt.Fprintf(&b, "  %s %d", band, rep.Summary.ByBand[band])
@@ -36,17 +36,17 @@ func (a *app) printSummary(rep *audit.Report, outs []output, policy exitPolicy, 
 		var ids []string
 		for _, f := range g.Findings {
 			if f.Severity >= audit.Medium {
-				ids = append(ids, f.Rule)
+				ids = append(ids, printable(f.Rule))
 			}
 		}
 		live := ""
 		if g.Observed != nil && g.Observed.Loop {
 			live = "LIVE LOOP  "
 		}
-		fmt.Fprintf(&b, "  %3d %-8s %s%s <%s>  %d external of %d  %s\n", g.Score, g.Risk, live, g.Name, g.Mail, g.ExternalMembers, g.ExpandedRecipients, strings.Join(ids, ", "))
+		fmt.Fprintf(&b, "  %3d %-8s %s%s <%s>  %d external of %d  %s\n", g.Score, g.Risk, live, printable(g.Name), printable(g.Mail), g.ExternalMembers, g.ExpandedRecipients, strings.Join(ids, ", "))
 	}
 	for _, f := range rep.OrgFindings {
-		fmt.Fprintf(&b, "organization: [%s] %s: %s\n", f.Severity, f.Rule, f.Message)
+		fmt.Fprintf(&b, "organization: [%s] %s: %s\n", f.Severity, printable(f.Rule), printable(f.Message))
 	}
 	if n := len(rep.Coverage.Gaps); n > 0 {
 		fmt.Fprintf(&b, "gaps: %d things could not be read (see the coverage section of the report)\n", n)
@@ -55,13 +55,13 @@ func (a *app) printSummary(rep *audit.Report, outs []output, policy exitPolicy, 
 				fmt.Fprintf(&b, "  ... and %d more\n", n-5)
 				break
 			}
-			fmt.Fprintf(&b, "  %s %s: %s\n", g.What, g.Object, g.Reason)
+			fmt.Fprintf(&b, "  %s %s: %s\n", printable(g.What), printable(g.Object), printable(g.Reason))
 		}
 	}
 	var incomplete []string
 	for _, g := range rep.Groups {
 		if g.Incomplete {
-			incomplete = append(incomplete, g.Name)
+			incomplete = append(incomplete, printable(g.Name))
 		}
 	}
 	if n := len(incomplete); n > 0 {
@@ -80,7 +80,7 @@ func (a *app) printSummary(rep *audit.Report, outs []output, policy exitPolicy, 
 		if where == "-" {
 			where = "stdout"
 		}
-		fmt.Fprintf(&b, "report: %s (%s)\n", where, o.format)
+		fmt.Fprintf(&b, "report: %s (%s)\n", printable(where), o.format)
 	}
 	threshold := "none"
 	if policy.failOn != nil {
@@ -107,7 +107,7 @@ func writeChangesSummary(b *strings.Builder, c *audit.Changes) {
 	if c == nil {
 		return
 	}
-	fmt.Fprintf(b, "changes since the baseline (%s", c.BaselineSource)
+	fmt.Fprintf(b, "changes since the baseline (%s", printable(c.BaselineSource))
 	if !c.BaselineAuditedAt.IsZero() {
 		fmt.Fprintf(b, ", audited %s", c.BaselineAuditedAt.UTC().Format("2006-01-02 15:04Z"))
 	}
@@ -129,14 +129,14 @@ func writeChangesSummary(b *strings.Builder, c *audit.Changes) {
 			break
 		}
 		shown++
-		fmt.Fprintf(b, "  %-9s %3d (was %d) %s <%s>  %s\n", g.Change, g.Score, g.PreviousScore, g.Name, g.Mail, refList(g.Added))
+		fmt.Fprintf(b, "  %-9s %3d (was %d) %s <%s>  %s\n", g.Change, g.Score, g.PreviousScore, printable(g.Name), printable(g.Mail), refList(g.Added))
 	}
 }
 
 func refList(refs []audit.FindingRef) string {
 	parts := make([]string, len(refs))
 	for i, r := range refs {
-		parts[i] = r.Rule + " (" + r.Severity.String() + ")"
+		parts[i] = printable(r.Rule) + " (" + r.Severity.String() + ")"
 	}
 	return strings.Join(parts, ", ")
 }
@@ -166,6 +166,6 @@ func writeSuppressionSummary(b *strings.Builder, rep *audit.Report) {
 		if name == "" {
 			name = s.ObjectID
 		}
-		fmt.Fprintf(b, "  %s suppression line %d: %s / %s, owner %s: %s\n", s.State, s.Line, name, s.Rule, s.Owner, what)
+		fmt.Fprintf(b, "  %s suppression line %d: %s / %s, owner %s: %s\n", s.State, s.Line, printable(name), printable(s.Rule), printable(s.Owner), what)
 	}
 }

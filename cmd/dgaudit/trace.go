@@ -307,13 +307,13 @@ func writeTrafficSummary(b *strings.Builder, t *audit.Traffic) {
 			fmt.Fprintf(b, "  ... and %d more\n", len(t.Loops)-5)
 			break
 		}
-		name := l.Group
+		name := printable(l.Group)
 		if l.GroupName != "" {
-			name = l.GroupName + " <" + l.Group + ">"
+			name = printable(l.GroupName) + " <" + name + ">"
 		}
 		fmt.Fprintf(b, "  %s %s: since %s, %d expansions to %d recipients, one message came back %d times, amplification %.0fx, peak %d per %s at %s; %s\n",
 			strings.ToUpper(l.Severity.String()), name, l.FirstSeen.Format(time.RFC3339), l.Expansions, l.Delivered, l.MaxRounds,
-			l.Amplification, l.PeakPerInterval, t.Interval, l.PeakAt.Format("2006-01-02 15:04"), strings.Join(l.Signals, ", "))
+			l.Amplification, l.PeakPerInterval, t.Interval, l.PeakAt.Format("2006-01-02 15:04"), strings.Join(printables(l.Signals), ", "))
 		if len(l.External) > 0 {
 			fmt.Fprintf(b, "    external recipients (%d): %s\n", l.ExternalTotal, countList(l.External, 5))
 		}
@@ -329,43 +329,43 @@ func writeTrafficSummary(b *strings.Builder, t *audit.Traffic) {
 			fmt.Fprintf(b, "  ... and %d more\n", len(t.ReturnPathRewrites)-3)
 			break
 		}
-		fmt.Fprintf(b, "return path rewritten to the group's own address: %s, %d events since %s\n", r.Group, r.Events, r.FirstSeen.Format(time.RFC3339))
+		fmt.Fprintf(b, "return path rewritten to the group's own address: %s, %d events since %s\n", printable(r.Group), r.Events, r.FirstSeen.Format(time.RFC3339))
 	}
 	for i, s := range t.Spoofing {
 		if i == 3 {
 			fmt.Fprintf(b, "  ... and %d more spoofed senders\n", len(t.Spoofing)-3)
 			break
 		}
-		fmt.Fprintf(b, "spoofed internal sender: %s, %d messages from outside via %s\n", s.Sender, s.Messages, countList(s.Clients, 3))
+		fmt.Fprintf(b, "spoofed internal sender: %s, %d messages from outside via %s\n", printable(s.Sender), s.Messages, countList(s.Clients, 3))
 	}
 	for i, s := range t.Backscatter {
 		if i == 3 {
 			fmt.Fprintf(b, "  ... and %d more backscatter sources\n", len(t.Backscatter)-3)
 			break
 		}
-		fmt.Fprintf(b, "backscatter: %d delivery reports to external addresses for unknown recipients, source %s, to %s\n", s.Reports, s.Source, countList(s.Domains, 3))
+		fmt.Fprintf(b, "backscatter: %d delivery reports to external addresses for unknown recipients, source %s, to %s\n", s.Reports, printable(s.Source), countList(s.Domains, 3))
 	}
 	for i, o := range t.OOFStorms {
 		if i == 3 {
 			fmt.Fprintf(b, "  ... and %d more out-of-office storms\n", len(t.OOFStorms)-3)
 			break
 		}
-		fmt.Fprintf(b, "out-of-office storm: %s <-> %s, %d out, %d back\n", o.Internal, o.External, o.Out, o.In)
+		fmt.Fprintf(b, "out-of-office storm: %s <-> %s, %d out, %d back\n", printable(o.Internal), printable(o.External), o.Out, o.In)
 	}
 	for i, m := range in.MalformedSamples {
 		if i == 5 {
 			fmt.Fprintf(b, "  ... %d malformed lines in all (listed in the report)\n", in.Malformed)
 			break
 		}
-		fmt.Fprintf(b, "malformed: %s:%d: %s\n", m.File, m.Line, m.Reason)
+		fmt.Fprintf(b, "malformed: %s:%d: %s\n", printable(m.File), m.Line, printable(m.Reason))
 	}
 	for _, f := range in.Files {
 		if f.Error != "" {
-			fmt.Fprintf(b, "not read to its end: %s: %s\n", f.Path, f.Error)
+			fmt.Fprintf(b, "not read to its end: %s: %s\n", printable(f.Path), printable(f.Error))
 		}
 	}
 	if len(t.Truncated) > 0 {
-		fmt.Fprintf(b, "capped (counts exact, some keys folded away): %s\n", strings.Join(t.Truncated, ", "))
+		fmt.Fprintf(b, "capped (counts exact, some keys folded away): %s\n", strings.Join(printables(t.Truncated), ", "))
 	}
 }
 
@@ -376,7 +376,7 @@ func countList(cs []audit.AddressCount, n int) string {
 			parts = append(parts, fmt.Sprintf("and %d more", len(cs)-n))
 			break
 		}
-		parts = append(parts, fmt.Sprintf("%s (%d)", c.Address, c.N))
+		parts = append(parts, fmt.Sprintf("%s (%d)", printable(c.Address), c.N))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -400,7 +400,7 @@ func writeReportLines(b *strings.Builder, outs []output) {
 		if where == "-" {
 			where = "stdout"
 		}
-		fmt.Fprintf(b, "report: %s (%s)\n", where, o.format)
+		fmt.Fprintf(b, "report: %s (%s)\n", printable(where), o.format)
 	}
 }
 

@@ -22,12 +22,12 @@ func LDIF(w io.Writer, rep *reports.ReadReport, sel Selection) error {
 	bw.WriteString("# Review before importing: ldifde -i -f FILE, or ldapmodify -f FILE.\nversion: 1\n")
 	for _, p := range plans(rep, sel) {
 		g := p.group
-		fmt.Fprintf(bw, "\n# %s <%s> (%s, score %d, %s)\n", comment(g.Name), comment(g.Mail), g.Kind, g.Score, g.Risk)
+		fmt.Fprintf(bw, "\n# %s <%s> (%s, score %d, %s)\n", comment(g.Name), comment(g.Mail), comment(string(g.Kind)), g.Score, comment(string(g.Risk)))
 		for _, n := range p.notes {
 			fmt.Fprintf(bw, "# NOTE: %s\n", comment(n))
 		}
 		for _, f := range p.manual {
-			fmt.Fprintf(bw, "# review by hand: [%s] %s: %s\n", f.Severity, f.Rule, comment(f.Message))
+			fmt.Fprintf(bw, "# review by hand: [%s] %s: %s\n", comment(f.Severity.String()), comment(f.Rule), comment(f.Message))
 		}
 		if len(p.changes) == 0 {
 			continue
@@ -39,7 +39,7 @@ func LDIF(w io.Writer, rep *reports.ReadReport, sel Selection) error {
 		for _, c := range p.changes {
 			fmt.Fprintf(bw, "# %s %s answers:\n", c.attr, ldifBool(c.value))
 			for _, f := range c.answers {
-				fmt.Fprintf(bw, "#   [%s] %s: %s\n", f.Severity, f.Rule, comment(f.Message))
+				fmt.Fprintf(bw, "#   [%s] %s: %s\n", comment(f.Severity.String()), comment(f.Rule), comment(f.Message))
 			}
 		}
 		bw.WriteString(ldifLine("dn", g.DN))

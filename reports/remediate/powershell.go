@@ -42,7 +42,7 @@ func PowerShell(w io.Writer, rep *reports.ReadReport, sel Selection, opt PowerSh
 	}
 	for _, p := range ps {
 		g := p.group
-		fmt.Fprintf(bw, "\n# %s <%s> (%s, score %d, %s)\n", comment(g.Name), comment(g.Mail), g.Kind, g.Score, g.Risk)
+		fmt.Fprintf(bw, "\n# %s <%s> (%s, score %d, %s)\n", comment(g.Name), comment(g.Mail), comment(string(g.Kind)), g.Score, comment(string(g.Risk)))
 		cmdlet := cmdletFor(g.Kind)
 		var args []string
 		for _, c := range p.changes {
@@ -62,7 +62,7 @@ func PowerShell(w io.Writer, rep *reports.ReadReport, sel Selection, opt PowerSh
 			fmt.Fprintf(bw, "%s -Identity %s %s%s\n", cmdlet, psQuote(identity(g)), strings.Join(args, " "), whatIf)
 		}
 		for _, f := range p.manual {
-			fmt.Fprintf(bw, "# review by hand: [%s] %s: %s\n", f.Severity, f.Rule, comment(f.Message))
+			fmt.Fprintf(bw, "# review by hand: [%s] %s: %s\n", comment(f.Severity.String()), comment(f.Rule), comment(f.Message))
 		}
 	}
 	if err := bw.Flush(); err != nil {
@@ -73,7 +73,7 @@ func PowerShell(w io.Writer, rep *reports.ReadReport, sel Selection, opt PowerSh
 
 func writeAnswers(bw *bufio.Writer, fs []reports.ReadFinding) {
 	for _, f := range fs {
-		fmt.Fprintf(bw, "#   [%s] %s: %s\n", f.Severity, f.Rule, comment(f.Message))
+		fmt.Fprintf(bw, "#   [%s] %s: %s\n", comment(f.Severity.String()), comment(f.Rule), comment(f.Message))
 	}
 }
 
@@ -124,9 +124,13 @@ func psQuote(s string) string {
 
 // comment makes s safe inside a one-line comment (PowerShell # or LDIF #):
 // a line break would end the comment and make the rest of the name code.
+// Every value from the report that reaches a comment goes through it, even
+// those the reader checks, so one missed check cannot start a line. The C1
+// controls go too: they include NEL, and a terminal showing the file acts
+// on the others.
 func comment(s string) string {
 	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || r == '\u0085' || r == '\u2028' || r == '\u2029' {
+		if r < 0x20 || (r >= 0x7f && r <= 0x9f) || r == '\u2028' || r == '\u2029' {
 			return ' '
 		}
 		return r

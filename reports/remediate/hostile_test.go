@@ -1,0 +1,76 @@
+package remediate
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"dgaudit/audit"
+	"dgaudit/directory"
+	"dgaudit/reports"
+)
+
+// TestHostileReportValues writes scripts from a report whose values carry
+// line breaks and control characters. The reader refuses most of them; the
+// writers must not depend on that, so the report is built here directly.
+// Whatever a field holds, the payload may only ever appear inside a comment.
+func TestHostileReportValues(t *testing.T) {
+	t.Parallel()
+	const payload = "\nRemove-Mailbox ceo -Confirm:$false\r\ndn: CN=ceo\nchangetype: delete\u2028\u0085\x1b[2K\n#"
+	base := func() reports.ReadGroup {
+		return reports.ReadGroup{
+			// A GUID ID is the identity, so the mail appears only in comments
+			// (psQuote, tested on its own, keeps it one literal anyway).
+			ID: "0b6f2a51-0000-4000-8000-000000000001", DN: "CN=Loop,DC=corp,DC=example", Name: "Loop", Mail: "loop@corp.example",
+			Kind: directory.Distribution, Score: 90, Risk: audit.BandCritical,
+			Settings: reports.ReadSettings{OOFToOriginator: audit.Setting{Value: "true"}},
+			Findings: []reports.ReadFinding{{Rule: "oof-to-originator", Severity: audit.High, Message: "OOF goes back"}},
+		}
+	}
+	tests := []struct {
+		field string
+		edit  func(g *reports.ReadGroup)
+	}{
+		{"kind", func(g *reports.ReadGroup) { g.Kind = directory.GroupKind("distribution" + payload) }},
+		{"risk", func(g *reports.ReadGroup) { g.Risk = audit.Band("critical" + payload) }},
+		{"rule (manual)", func(g *reports.ReadGroup) {
+			g.Findings = append(g.Findings, reports.ReadFinding{Rule: "x" + payload, Severity: audit.Critical, Message: "m"})
+		}},
+		{"severity", func(g *reports.ReadGroup) {
+			g.Findings = append(g.Findings, reports.ReadFinding{Rule: "no-owner", Severity: audit.Severity(99), Message: "m"})
+		}},
+		{"name", func(g *reports.ReadGroup) { g.Name = "Loop" + payload }},
+		{"mail", func(g *reports.ReadGroup) { g.Mail = "loop@corp.example" + payload }},
+		{"message", func(g *reports.ReadGroup) { g.Findings[0].Message = "m" + payload }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.field, func(t *testing.T) {
+			t.Parallel()
+			g := base()
+			tt.edit(&g)
+			rep := &reports.ReadReport{SchemaVersion: 1, Tool: "dgaudit" + payload, Source: "src" + payload,
+				AuditedAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Groups: []reports.ReadGroup{g}}
+			var ps, ldf bytes.Buffer
+			if err := PowerShell(&ps, rep, Selection{}, PowerShellOptions{Apply: true}); err != nil {
+				t.Fatal(err)
+			}
+			if err := LDIF(&ldf, rep, Selection{}); err != nil {
+				t.Fatal(err)
+			}
+			for name, out := range map[string]string{"ps1": ps.String(), "ldf": ldf.String()} {
+				if strings.ContainsAny(out, "\r\x1b\u0085\u2028") {
+					t.Errorf("%s holds a control character or line separator:\n%q", name, out)
+				}
+				for line := range strings.SplitSeq(out, "\n") {
+					if !strings.HasPrefix(line, "#") && (strings.Contains(line, "Remove-Mailbox") || strings.Contains(line, "CN=ceo") || strings.Contains(line, "delete")) {
+						t.Errorf("%s: payload outside a comment: %q\nwhole file:\n%s", name, line, out)
+					}
+				}
+				if !strings.Contains(out, "Remove-Mailbox") && tt.field != "severity" {
+					t.Errorf("%s: the %s value is missing, so the test proves nothing:\n%s", name, tt.field, out)
+				}
+			}
+		})
+	}
+}
