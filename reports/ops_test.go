@@ -139,6 +139,7 @@ func TestReadJSONRefuses(t *testing.T) {
 	}{
 		{"empty", "", "the file is empty"},
 		{"truncated", `{"schemaVersion": 1, "tool": "dgaudit", "groups": [`, "truncated"},
+		{"no groups", `{"schemaVersion": 1, "tool": "dgaudit", "source": "x"}`, "it has no groups array"},
 		{"syntax", `{"schemaVersion": 1,, }`, "malformed JSON at byte"},
 		{"wrong type", `{"schemaVersion": 1, "tool": "dgaudit", "groups": [{"id": "a", "score": "high"}]}`, "groups[0]: malformed report: field score"},
 		{"snapshot", `{"schemaVersion": 1, "source": "demo", "collector": "dgaudit", "groups": []}`, "it is a snapshot"},

@@ -113,6 +113,7 @@ func ReadJSON(r io.Reader) (*ReadReport, error) {
 	if d, ok := tok.(json.Delim); !ok || d != '{' {
 		return nil, fmt.Errorf("%w: the file is not a JSON object", ErrNotReport)
 	}
+	sawGroups := false
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
@@ -150,6 +151,7 @@ func ReadJSON(r io.Reader) (*ReadReport, error) {
 			}
 			rep.OrgFindings = org.Findings
 		case "groups":
+			sawGroups = true
 			if err := check(); err != nil {
 				return nil, err
 			}
@@ -169,6 +171,11 @@ func ReadJSON(r io.Reader) (*ReadReport, error) {
 	}
 	if err := check(); err != nil {
 		return nil, err
+	}
+	if !sawGroups {
+		// Every report lists its groups, [] when there are none; without
+		// the key every group would look new against it.
+		return nil, errors.New("malformed report: it has no groups array")
 	}
 	return rep, nil
 }
