@@ -220,6 +220,7 @@ type jsonGroup struct {
 	Score              int                 `json:"score"`
 	Risk               audit.Band          `json:"risk"`
 	Incomplete         bool                `json:"incomplete"`
+	SettingsUnknown    bool                `json:"settingsUnknown,omitempty"`
 	DirectMembers      int                 `json:"directMembers"`
 	NestedGroups       int                 `json:"nestedGroups"`
 	ExpandedRecipients int                 `json:"expandedRecipients"`
@@ -269,6 +270,11 @@ type jsonRule struct {
 	Fix      string         `json:"fix"`
 }
 
+// unknownReportTarget stands for the delivery-report target of a group whose
+// settings were not read: what Exchange would derive from defaults is not
+// stated.
+const unknownReportTarget directory.ReportTarget = audit.SourceUnknown
+
 func groupJSON(g *audit.GroupResult) jsonGroup {
 	st := g.Settings
 	ext := make([]jsonExternal, len(g.External))
@@ -278,9 +284,13 @@ func groupJSON(g *audit.GroupResult) jsonGroup {
 			Via: nonNil(e.Via), BlockedBy: e.BlockedBy,
 		}
 	}
+	reportsTo := st.DeliveryReportsTo
+	if g.SettingsUnknown {
+		reportsTo = unknownReportTarget
+	}
 	return jsonGroup{
 		ID: g.ID, DN: g.DN, Name: g.Name, Mail: g.Mail, Kind: g.Kind,
-		Score: g.Score, Risk: g.Risk, Incomplete: g.Incomplete,
+		Score: g.Score, Risk: g.Risk, Incomplete: g.Incomplete, SettingsUnknown: g.SettingsUnknown,
 		DirectMembers:      g.DirectMembers,
 		NestedGroups:       g.NestedGroups,
 		ExpandedRecipients: g.ExpandedRecipients,
@@ -293,7 +303,7 @@ func groupJSON(g *audit.GroupResult) jsonGroup {
 			ReportToManager:    st.ReportToManager.Setting(),
 			OOFToOriginator:    st.OOFToOriginator.Setting(),
 			Moderation:         st.Moderation.Setting(),
-			DeliveryReportsTo:  st.DeliveryReportsTo,
+			DeliveryReportsTo:  reportsTo,
 			AcceptOnlyFrom:     st.AcceptOnlyFrom,
 			RejectFrom:         st.RejectFrom,
 			Owners:             st.Owners,
