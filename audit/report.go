@@ -125,7 +125,8 @@ type GroupSettings struct {
 	ReportToManager    SettingValue
 	OOFToOriginator    SettingValue
 	Moderation         SettingValue
-	// DeliveryReportsTo is none, originator or manager.
+	// DeliveryReportsTo is none, originator or manager; ReportsToUnknown
+	// when the settings were not read.
 	DeliveryReportsTo directory.ReportTarget
 	AcceptOnlyFrom    int
 	RejectFrom        int

@@ -84,11 +84,18 @@ func settingValue(k settingKey, t directory.Tri, effective bool) SettingValue {
 	return SettingValue{key: k, Value: effective, Set: t.IsSet()}
 }
 
-// unknownSettings returns s with every switch marked unknown.
+// ReportsToUnknown is GroupSettings.DeliveryReportsTo for a group whose
+// settings were not read: the target Exchange would derive from defaults is
+// not stated.
+const ReportsToUnknown directory.ReportTarget = SourceUnknown
+
+// unknownSettings returns s with every switch and the report target marked
+// unknown. The counts stay 0: nothing was read.
 func unknownSettings(s GroupSettings) GroupSettings {
 	for _, v := range []*SettingValue{&s.RequireSenderAuth, &s.ReportToOriginator, &s.ReportToManager, &s.OOFToOriginator, &s.Moderation} {
 		v.Unknown = true
 	}
+	s.DeliveryReportsTo = ReportsToUnknown
 	return s
 }
 

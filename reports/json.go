@@ -270,11 +270,6 @@ type jsonRule struct {
 	Fix      string         `json:"fix"`
 }
 
-// unknownReportTarget stands for the delivery-report target of a group whose
-// settings were not read: what Exchange would derive from defaults is not
-// stated.
-const unknownReportTarget directory.ReportTarget = audit.SourceUnknown
-
 func groupJSON(g *audit.GroupResult) jsonGroup {
 	st := g.Settings
 	ext := make([]jsonExternal, len(g.External))
@@ -283,10 +278,6 @@ func groupJSON(g *audit.GroupResult) jsonGroup {
 			ID: e.ID, Name: e.Name, Address: e.Address, Domain: e.Domain, Kind: e.Kind,
 			Via: nonNil(e.Via), BlockedBy: e.BlockedBy,
 		}
-	}
-	reportsTo := st.DeliveryReportsTo
-	if g.SettingsUnknown {
-		reportsTo = unknownReportTarget
 	}
 	return jsonGroup{
 		ID: g.ID, DN: g.DN, Name: g.Name, Mail: g.Mail, Kind: g.Kind,
@@ -303,7 +294,7 @@ func groupJSON(g *audit.GroupResult) jsonGroup {
 			ReportToManager:    st.ReportToManager.Setting(),
 			OOFToOriginator:    st.OOFToOriginator.Setting(),
 			Moderation:         st.Moderation.Setting(),
-			DeliveryReportsTo:  reportsTo,
+			DeliveryReportsTo:  st.DeliveryReportsTo,
 			AcceptOnlyFrom:     st.AcceptOnlyFrom,
 			RejectFrom:         st.RejectFrom,
 			Owners:             st.Owners,
