@@ -59,7 +59,7 @@ func exchangeGaps(snap *directory.Snapshot, why string) {
 	}
 	if len(snap.Groups) > 0 {
 		snap.Coverage.AddGap(GapDeliverySettings, "", fmt.Sprintf(
-			"%s: Graph cannot read sender authentication, delivery-report and out-of-office targets, moderation or accept/reject lists (of %d distribution lists and mail-enabled security groups; report and out-of-office targets of %d Microsoft 365 groups); they are marked unknown and not audited",
+			"%s: Graph cannot read sender authentication, delivery-report and out-of-office targets, moderation or accept/reject lists (of %d distribution lists and mail-enabled security groups; report and out-of-office targets of %d Microsoft 365 groups); they are marked unknown and not judged",
 			why, n, len(snap.Groups)-n))
 	}
 	snap.Coverage.AddGap(GapDynamicGroups, "", why+": Graph does not list dynamic distribution groups")
