@@ -268,9 +268,13 @@ func DriftSideOfSnapshot(label string, s *directory.Snapshot) *DriftSide {
 			members = append(members, cmp.Or(addr[m], m))
 		}
 		st := SettingsOf(g)
+		values := DriftValues(st.Fields(), DriftCounts(st.DeliveryReportsTo, st.AcceptOnlyFrom, st.RejectFrom, st.Owners)...)
+		if g.SettingsUnknown {
+			values = DriftUnknown(values)
+		}
 		side.Groups = append(side.Groups, DriftGroup{
 			ID: g.ID, Name: g.Name, Mail: g.Mail, Kind: string(g.Kind),
-			Settings: DriftValues(st.Fields(), DriftCounts(st.DeliveryReportsTo, st.AcceptOnlyFrom, st.RejectFrom, st.Owners)...),
+			Settings: values,
 			Members:  members,
 		})
 	}
@@ -296,4 +300,14 @@ func DriftCounts(reportsTo directory.ReportTarget, acceptOnlyFrom, rejectFrom, o
 		{Name: "RejectMessagesFrom (entries)", Value: strconv.Itoa(rejectFrom)},
 		{Name: "ManagedBy (entries)", Value: strconv.Itoa(owners)},
 	}
+}
+
+// DriftUnknown marks every value unknown, for a group whose settings were not
+// read: its zero counts are not "no entries", and comparing them as such
+// would report changes nobody made.
+func DriftUnknown(values []DriftValue) []DriftValue {
+	for i := range values {
+		values[i].Value = SourceUnknown
+	}
+	return values
 }

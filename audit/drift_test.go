@@ -3,6 +3,8 @@ package audit
 import (
 	"slices"
 	"testing"
+
+	"dgaudit/directory"
 )
 
 func TestCompareDrift(t *testing.T) {
@@ -57,5 +59,23 @@ func TestDriftSetDiff(t *testing.T) {
 	a, b := driftSetDiff([]string{"c", "a", "b", "a"}, []string{"b", "d"})
 	if !slices.Equal(a, []string{"a", "c"}) || !slices.Equal(b, []string{"d"}) {
 		t.Errorf("driftSetDiff = %v, %v", a, b)
+	}
+}
+
+// A snapshot group whose settings were not read compares as unknown, not as
+// Exchange's defaults and zero owners.
+func TestDriftSideOfSnapshotUnknownSettings(t *testing.T) {
+	t.Parallel()
+	snap := &directory.Snapshot{Groups: []directory.Group{
+		{Recipient: directory.Recipient{ID: "g1", Name: "Unread", Mail: "unread@corp.example"}, Kind: directory.Distribution, SettingsUnknown: true},
+		{Recipient: directory.Recipient{ID: "g2", Name: "Read", Mail: "read@corp.example"}, Kind: directory.Distribution},
+	}}
+	side := DriftSideOfSnapshot("a", snap)
+	for _, g := range side.Groups {
+		for _, v := range g.Settings {
+			if unknown := v.Value == SourceUnknown; unknown != (g.Name == "Unread") {
+				t.Errorf("%s %s = %q", g.Name, v.Name, v.Value)
+			}
+		}
 	}
 }

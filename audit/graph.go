@@ -14,7 +14,9 @@ type graph struct {
 	unresolved  [][]string
 	// restricted marks groups that stop outside senders: authentication
 	// required, moderated, or an accept-only-from list (Exchange checks these
-	// for every group it expands, nested ones included).
+	// for every group it expands, nested ones included). A group whose
+	// settings were not read counts as restricted: it is not known to be
+	// open, so nothing behind it is reported as reachable.
 	restricted []bool
 	leafInfo   []leafInfo
 
@@ -78,7 +80,7 @@ func newGraph(snap *directory.Snapshot, env *Env) *graph {
 	}
 	for i := range snap.Groups {
 		grp := &snap.Groups[i]
-		g.restricted[i] = grp.EffectiveRequireSenderAuth() || grp.EffectiveModeration() || grp.HasSenderAllowList()
+		g.restricted[i] = grp.SettingsUnknown || grp.EffectiveRequireSenderAuth() || grp.EffectiveModeration() || grp.HasSenderAllowList()
 		for _, m := range grp.Members {
 			ref, ok := env.objects[m]
 			switch {

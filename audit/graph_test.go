@@ -261,3 +261,57 @@ func TestWithoutAcceptedDomainsMailboxDomainsAreInternal(t *testing.T) {
 		t.Errorf("known %v inferred %v, want false [corp.example]", known, inferred)
 	}
 }
+
+// A group whose delivery settings were not read is judged by no rule that
+// needs them, shows them as unknown, counts as incomplete, and is not
+// assumed open when nested: nothing behind it is reachable.
+func TestUnknownSettingsAreNotJudged(t *testing.T) {
+	t.Parallel()
+	unknown := func(g *directory.Group) { g.SettingsUnknown = true }
+	snap := dt.New().
+		Contact("e1", "e1@partner.example").
+		Contact("e2", "e2@partner.example").
+		Group("Unread", []string{"e1"}, unknown).
+		Group("Open", []string{"e2", "Unread"}, dt.Open).
+		Snapshot()
+	settingsRule := rule("needs-settings", audit.High, always("judged"))
+	settingsRule.NeedsSettings = true
+	memberRule := rule("membership", audit.Low, always("counted"))
+	rep, err := audit.Run(context.Background(), snap, []audit.Rule{settingsRule, memberRule}, audit.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rulesOf := func(g audit.GroupResult) []string {
+		var ids []string
+		for _, f := range g.Findings {
+			ids = append(ids, f.Rule)
+		}
+		slices.Sort(ids)
+		return ids
+	}
+	u := group(t, rep, "Unread")
+	if diff := cmp.Diff([]string{"membership"}, rulesOf(u)); diff != "" {
+		t.Errorf("Unread findings (-want +got):\n%s", diff)
+	}
+	if !u.SettingsUnknown || !u.Incomplete || rep.Complete {
+		t.Errorf("Unread: settingsUnknown %v incomplete %v, report complete %v; want true true false", u.SettingsUnknown, u.Incomplete, rep.Complete)
+	}
+	for _, s := range u.Settings.Fields() {
+		if s.Value != audit.SourceUnknown || s.Source != audit.SourceUnknown {
+			t.Errorf("Unread setting %s = %q (%s), want unknown", s.Name, s.Value, s.Source)
+		}
+	}
+	if u.ExternalMembers != 1 || u.ExternalReachable != 0 {
+		t.Errorf("Unread: external %d reachable %d, want 1 0", u.ExternalMembers, u.ExternalReachable)
+	}
+	o := group(t, rep, "Open")
+	if diff := cmp.Diff([]string{"membership", "needs-settings"}, rulesOf(o)); diff != "" {
+		t.Errorf("Open findings (-want +got):\n%s", diff)
+	}
+	if o.SettingsUnknown || o.Incomplete {
+		t.Errorf("Open: settingsUnknown %v incomplete %v, want false false", o.SettingsUnknown, o.Incomplete)
+	}
+	if o.ExternalMembers != 2 || o.ExternalReachable != 1 {
+		t.Errorf("Open: external %d reachable %d, want 2 1 (e1 sits behind a group whose settings are unknown)", o.ExternalMembers, o.ExternalReachable)
+	}
+}

@@ -72,15 +72,22 @@ type GroupResult struct {
 	ExternalDirect int
 	// ExternalReachable is how many external recipients a sender from outside
 	// reaches: nested groups that require authentication, are moderated or
-	// have an accept-only-from list stop expansion for such a sender.
+	// have an accept-only-from list stop expansion for such a sender. Groups
+	// whose settings are unknown (the root or a nested one) are not assumed
+	// open, so what lies behind them does not count as reachable.
 	ExternalReachable int
 	// NestedGroups is the number of distinct groups below this one.
 	NestedGroups int
 	// External lists every external recipient with its path.
 	External []ExternalRecipient
 	// Incomplete is set when part of the membership could not be read or
-	// resolved, so the counts are lower bounds.
+	// resolved, so the counts are lower bounds, or when the group's delivery
+	// settings could not be read (SettingsUnknown).
 	Incomplete bool
+	// SettingsUnknown is set when the source could not read the group's
+	// delivery settings: rules that judge them (Rule.NeedsSettings) did not
+	// run, and Settings shows them as unknown.
+	SettingsUnknown bool
 
 	Settings GroupSettings
 	Findings []Finding
@@ -104,7 +111,9 @@ type ExternalRecipient struct {
 	// the group holding the recipient; empty for a direct member.
 	Via []string
 	// BlockedBy names the first nested group on every path that stops
-	// outside senders (empty when an outside sender reaches the recipient).
+	// outside senders, or whose settings are unknown and so is not assumed
+	// to let them through (empty when an outside sender reaches the
+	// recipient).
 	BlockedBy string
 }
 
@@ -116,7 +125,8 @@ type GroupSettings struct {
 	ReportToManager    SettingValue
 	OOFToOriginator    SettingValue
 	Moderation         SettingValue
-	// DeliveryReportsTo is none, originator or manager.
+	// DeliveryReportsTo is none, originator or manager; ReportsToUnknown
+	// when the settings were not read.
 	DeliveryReportsTo directory.ReportTarget
 	AcceptOnlyFrom    int
 	RejectFrom        int

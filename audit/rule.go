@@ -36,6 +36,12 @@ type Rule struct {
 	// Tags group rules in the catalogue ("precondition", "combination",
 	// "modifier", "hygiene", "organization").
 	Tags []string
+	// NeedsSettings marks group rules that read the group's delivery
+	// settings (sender authentication, report and out-of-office targets,
+	// moderation, accept lists, ManagedBy). They do not run on a group whose
+	// settings the source could not read (directory.Group.SettingsUnknown):
+	// judging Exchange's defaults there would report settings nobody read.
+	NeedsSettings bool
 
 	Check    GroupCheck
 	OrgCheck OrgCheck
@@ -77,7 +83,8 @@ type Setting struct {
 	Attribute string `json:"attribute,omitempty"`
 	Value     string `json:"value"`
 	// Source is "set" when the directory stored the value, "default" when it
-	// did not and Exchange's documented default applies.
+	// did not and Exchange's documented default applies, "unknown" when the
+	// source could not read it (Value is then "unknown" too).
 	Source string `json:"source"`
 }
 
@@ -85,6 +92,7 @@ type Setting struct {
 const (
 	SourceSet     = "set"
 	SourceDefault = "default"
+	SourceUnknown = "unknown"
 )
 
 // TriSetting describes a tri-state value and the effective value Exchange uses.

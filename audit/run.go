@@ -195,7 +195,8 @@ func auditGroup(i int32, g *directory.Group, env *Env, gr *graph, rules []Rule, 
 		ExternalReachable:  ex.reachable,
 		NestedGroups:       ex.nestedGroups,
 		External:           ex.external,
-		Incomplete:         len(ex.incomplete) > 0,
+		Incomplete:         len(ex.incomplete) > 0 || g.SettingsUnknown,
+		SettingsUnknown:    g.SettingsUnknown,
 	}
 	view := &GroupView{Group: g, Env: env, Result: &res, Unresolved: ex.unresolved}
 	for _, x := range ex.incomplete {
@@ -209,7 +210,9 @@ func auditGroup(i int32, g *directory.Group, env *Env, gr *graph, rules []Rule, 
 	}
 	res.Settings = SettingsOf(g)
 	for _, r := range rules {
-		if r.Check == nil {
+		if r.Check == nil || (r.NeedsSettings && g.SettingsUnknown) {
+			// Settings nobody read are not judged: Exchange's defaults
+			// would stand in for values the group may well have.
 			continue
 		}
 		issues, err := runGroupCheck(r, view)

@@ -24,9 +24,10 @@ type GroupView struct {
 // OpenToOutsiders reports whether an unauthenticated sender from the Internet
 // can have a message expanded by this group: authentication is not required,
 // the group is not moderated, and no accept-only-from list restricts senders.
+// A group whose settings were not read is not known to be open.
 func (v *GroupView) OpenToOutsiders() bool {
 	g := v.Group
-	return !g.EffectiveRequireSenderAuth() && !g.EffectiveModeration() && !g.HasSenderAllowList()
+	return !g.SettingsUnknown && !g.EffectiveRequireSenderAuth() && !g.EffectiveModeration() && !g.HasSenderAllowList()
 }
 
 // The five delivery settings every group result carries, named as in
@@ -58,11 +59,17 @@ type SettingValue struct {
 	// Set is true when the directory stored the value, false when Exchange's
 	// default applies.
 	Set bool
+	// Unknown is true when the source could not read the value; Value and
+	// Set then mean nothing.
+	Unknown bool
 }
 
 // Setting returns the value with its cmdlet parameter and AD attribute.
 func (v SettingValue) Setting() Setting {
 	n := settingNames[v.key]
+	if v.Unknown {
+		return Setting{Name: n.name, Attribute: n.attribute, Value: SourceUnknown, Source: SourceUnknown}
+	}
 	s := Setting{Name: n.name, Attribute: n.attribute, Value: "false", Source: SourceDefault}
 	if v.Value {
 		s.Value = "true"
@@ -75,6 +82,21 @@ func (v SettingValue) Setting() Setting {
 
 func settingValue(k settingKey, t directory.Tri, effective bool) SettingValue {
 	return SettingValue{key: k, Value: effective, Set: t.IsSet()}
+}
+
+// ReportsToUnknown is GroupSettings.DeliveryReportsTo for a group whose
+// settings were not read: the target Exchange would derive from defaults is
+// not stated.
+const ReportsToUnknown directory.ReportTarget = SourceUnknown
+
+// unknownSettings returns s with every switch and the report target marked
+// unknown. The counts stay 0: nothing was read.
+func unknownSettings(s GroupSettings) GroupSettings {
+	for _, v := range []*SettingValue{&s.RequireSenderAuth, &s.ReportToOriginator, &s.ReportToManager, &s.OOFToOriginator, &s.Moderation} {
+		v.Unknown = true
+	}
+	s.DeliveryReportsTo = ReportsToUnknown
+	return s
 }
 
 // AuthSetting describes RequireSenderAuthenticationEnabled.
@@ -102,9 +124,10 @@ func (v *GroupView) ModerationSetting() Setting {
 	return settingValue(keyModeration, v.Group.Moderation, v.Group.EffectiveModeration()).Setting()
 }
 
-// SettingsOf computes the effective delivery settings of a group.
+// SettingsOf computes the effective delivery settings of a group. When the
+// source could not read them every switch is marked unknown.
 func SettingsOf(g *directory.Group) GroupSettings {
-	return GroupSettings{
+	s := GroupSettings{
 		RequireSenderAuth:  settingValue(keyRequireSenderAuth, g.RequireSenderAuth, g.EffectiveRequireSenderAuth()),
 		ReportToOriginator: settingValue(keyReportToOriginator, g.ReportToOriginator, g.EffectiveReportToOriginator()),
 		ReportToManager:    settingValue(keyReportToManager, g.ReportToManager, g.EffectiveReportToManager()),
@@ -115,6 +138,10 @@ func SettingsOf(g *directory.Group) GroupSettings {
 		RejectFrom:         len(g.RejectFrom) + len(g.RejectFromMembersOf),
 		Owners:             len(g.ManagedBy),
 	}
+	if g.SettingsUnknown {
+		s = unknownSettings(s)
+	}
+	return s
 }
 
 // Fields returns the five switches as settings, in report order.

@@ -36,6 +36,12 @@ type Group struct {
 	// dynamic group whose filter was not run, a read that failed). The group is
 	// then audited without members and the report says so.
 	MembersUnknown bool `json:"membersUnknown,omitempty"`
+	// SettingsUnknown is set when the source could not read the delivery
+	// settings below (RequireSenderAuth through ManagedBy): Microsoft Graph
+	// alone, without Exchange Online, say. They are then not "absent" but
+	// unread, so no default applies: the engine does not judge them and the
+	// report shows them as unknown.
+	SettingsUnknown bool `json:"settingsUnknown,omitempty"`
 
 	// RequireSenderAuth is msExchRequireAuthToSendTo /
 	// RequireSenderAuthenticationEnabled (for Microsoft 365 groups the inverse

@@ -28,7 +28,7 @@ func sample() *directory.Snapshot {
 			{Recipient: directory.Recipient{ID: "g2", Name: "Zeta", Mail: "zeta@corp.example"}, Kind: directory.Distribution, Members: []string{"u1", "c1", "u1"},
 				RequireSenderAuth: directory.False, ReportToOriginator: directory.True, ManagedBy: []string{"u2", "u1"}},
 			{Recipient: directory.Recipient{ID: "g1", Name: "Alpha", Mail: "alpha@corp.example", ProxyAddresses: []string{"SMTP:alpha@corp.example", "smtp:a@corp.example", "X500:/o=x"}}, Kind: directory.Dynamic,
-				DynamicFilter: "(objectClass=contact)", MembersUnknown: true},
+				DynamicFilter: "(objectClass=contact)", MembersUnknown: true, SettingsUnknown: true},
 		},
 		Users:    []directory.User{{Recipient: directory.Recipient{ID: "u2", Name: "B", Mail: "b@corp.example"}, Kind: directory.Mailbox}, {Recipient: directory.Recipient{ID: "u1", Name: "A", Mail: "a@corp.example"}, Kind: directory.Mailbox}},
 		Contacts: []directory.Contact{{Recipient: directory.Recipient{ID: "c1", Name: "Ext", Mail: "x@partner.example", ExternalAddress: "x@partner.example"}}},

@@ -220,6 +220,7 @@ type jsonGroup struct {
 	Score              int                 `json:"score"`
 	Risk               audit.Band          `json:"risk"`
 	Incomplete         bool                `json:"incomplete"`
+	SettingsUnknown    bool                `json:"settingsUnknown,omitempty"`
 	DirectMembers      int                 `json:"directMembers"`
 	NestedGroups       int                 `json:"nestedGroups"`
 	ExpandedRecipients int                 `json:"expandedRecipients"`
@@ -280,7 +281,7 @@ func groupJSON(g *audit.GroupResult) jsonGroup {
 	}
 	return jsonGroup{
 		ID: g.ID, DN: g.DN, Name: g.Name, Mail: g.Mail, Kind: g.Kind,
-		Score: g.Score, Risk: g.Risk, Incomplete: g.Incomplete,
+		Score: g.Score, Risk: g.Risk, Incomplete: g.Incomplete, SettingsUnknown: g.SettingsUnknown,
 		DirectMembers:      g.DirectMembers,
 		NestedGroups:       g.NestedGroups,
 		ExpandedRecipients: g.ExpandedRecipients,

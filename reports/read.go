@@ -37,7 +37,9 @@ type ReadGroup struct {
 	Score    int                 `json:"score"`
 	Risk     audit.Band          `json:"risk"`
 	Settings ReadSettings        `json:"settings"`
-	Findings []ReadFinding       `json:"findings"`
+	// SettingsUnknown is set when the group's settings were not read.
+	SettingsUnknown bool          `json:"settingsUnknown"`
+	Findings        []ReadFinding `json:"findings"`
 	// ExternalRecipients are the external recipients the group reaches.
 	ExternalRecipients []ReadExternal `json:"externalRecipients"`
 }

@@ -40,13 +40,19 @@ func writeGroups(f *excelize.File, st *styles, rep *audit.Report) error {
 	for i := range rep.Groups {
 		g := &rep.Groups[i]
 		s := g.Settings
+		// Settings nobody read show as unknown (SettingsOf marks the
+		// switches and the report target), not as Exchange's defaults.
+		var owners any = s.Owners
+		if g.SettingsUnknown {
+			owners = audit.SourceUnknown
+		}
 		err := t.add([]any{
 			g.Name, g.Mail, string(g.Kind), g.Score, st.bandCell(g.Risk),
 			g.ExpandedRecipients, g.ExternalMembers, g.ExternalReachable,
 			g.DirectMembers, g.NestedGroups,
 			settingText(s.RequireSenderAuth.Setting()), string(s.DeliveryReportsTo),
 			settingText(s.OOFToOriginator.Setting()), settingText(s.Moderation.Setting()),
-			s.Owners, yesNo(g.Incomplete), ruleIDs(g.Findings), g.ID, g.DN, observedText(g.Observed),
+			owners, yesNo(g.Incomplete), ruleIDs(g.Findings), g.ID, g.DN, observedText(g.Observed),
 		})
 		if err != nil {
 			return err

@@ -14,10 +14,11 @@ import (
 
 func ndrLoopRisk(cfg Config) audit.Rule {
 	return audit.Rule{
-		ID:       "ndr-loop-risk",
-		Title:    "Open group with external members sends delivery reports to the originator (NDR loop)",
-		Severity: audit.Critical,
-		Tags:     []string{tagCombination},
+		ID:            "ndr-loop-risk",
+		NeedsSettings: true,
+		Title:         "Open group with external members sends delivery reports to the originator (NDR loop)",
+		Severity:      audit.Critical,
+		Tags:          []string{tagCombination},
 		Why: "All three loop preconditions at once: anyone outside can send to the group, the message fans out to external recipients, " +
 			"and their bounces go to the originator. In the reference incident an external sender's message to such a list, with a few stale " +
 			"contacts among the members, produced non-delivery reports addressed to the list, which expanded them to every member again: over " +
@@ -49,10 +50,11 @@ func ndrLoopRisk(cfg Config) audit.Rule {
 
 func oofStormRisk(cfg Config) audit.Rule {
 	return audit.Rule{
-		ID:       "oof-storm-risk",
-		Title:    "Open group with external members lets out-of-office replies flow back (OOF storm)",
-		Severity: audit.High,
-		Tags:     []string{tagCombination},
+		ID:            "oof-storm-risk",
+		NeedsSettings: true,
+		Title:         "Open group with external members lets out-of-office replies flow back (OOF storm)",
+		Severity:      audit.High,
+		Tags:          []string{tagCombination},
 		Why: "Anyone outside can send to the group, the message reaches external recipients, members' out-of-office replies are not " +
 			"suppressed, and the organization lets them out. Every spam message to the list then draws one reply per absent member; replies " +
 			"to other autoresponders and to external lists come back as new mail. The reference incident stalled a server's queues every " +

@@ -13,10 +13,11 @@ import (
 
 func noDeliveryReports() audit.Rule {
 	return audit.Rule{
-		ID:       "no-delivery-reports",
-		Title:    "Delivery reports are suppressed (both report flags off)",
-		Severity: audit.Low,
-		Tags:     []string{tagHygiene},
+		ID:            "no-delivery-reports",
+		NeedsSettings: true,
+		Title:         "Delivery reports are suppressed (both report flags off)",
+		Severity:      audit.Low,
+		Tags:          []string{tagHygiene},
 		Why: "With ReportToManagerEnabled and ReportToOriginatorEnabled both off, Exchange adds NOTIFY=NEVER to every expanded copy, so no " +
 			"one hears about failed deliveries, and Microsoft documents that such messages have no usable return path, which some receiving " +
 			"servers reject. This is a deliverability problem, not a loop risk.",
@@ -70,7 +71,7 @@ func emptyGroup() audit.Rule {
 			"(Set-DistributionGroup -HiddenFromAddressListsEnabled $true; AD: msExchHideFromAddressLists=TRUE).",
 		Check: func(v *audit.GroupView) []audit.Issue {
 			r := v.Result
-			if r.ExpandedRecipients > 0 || r.Incomplete || v.Group.MembersUnknown {
+			if r.ExpandedRecipients > 0 || len(v.IncompleteGroups) > 0 || v.Group.MembersUnknown {
 				return nil
 			}
 			msg := "has no members"
@@ -84,10 +85,11 @@ func emptyGroup() audit.Rule {
 
 func noOwner() audit.Rule {
 	return audit.Rule{
-		ID:       "no-owner",
-		Title:    "Group has no owner",
-		Severity: audit.Low,
-		Tags:     []string{tagHygiene},
+		ID:            "no-owner",
+		NeedsSettings: true,
+		Title:         "Group has no owner",
+		Severity:      audit.Low,
+		Tags:          []string{tagHygiene},
 		Why: "Without ManagedBy there is no one to ask whether external members are still needed, no one to receive delivery reports in " +
 			"manager mode (Exchange answers RESOLVER.GRP.NoOwner), and no one to hand this report's findings to.",
 		Fix: "Set-DistributionGroup -Identity <group> -ManagedBy <mailbox> (AD: managedBy).",

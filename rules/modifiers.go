@@ -118,10 +118,11 @@ func contactRoutesInternal(cfg Config) audit.Rule {
 
 func managerIsGroup() audit.Rule {
 	return audit.Rule{
-		ID:       "manager-is-group",
-		Title:    "Delivery reports go to a group (manager mode with a group as first owner)",
-		Severity: audit.Medium,
-		Tags:     []string{tagModifier},
+		ID:            "manager-is-group",
+		NeedsSettings: true,
+		Title:         "Delivery reports go to a group (manager mode with a group as first owner)",
+		Severity:      audit.Medium,
+		Tags:          []string{tagModifier},
 		Why: "With ReportToManagerEnabled on, Exchange rewrites the return path of every expanded copy to the primary address of the " +
 			"first ManagedBy entry. When that entry is a mail-enabled group, every bounce is addressed to a group, which forwards it to " +
 			"its own members; NDRs sent to a group in manager mode are also redirected to that owner.",
@@ -149,10 +150,11 @@ func managerIsGroup() audit.Rule {
 
 func acceptListWithoutAuth() audit.Rule {
 	return audit.Rule{
-		ID:       "accept-list-without-auth",
-		Title:    "Sender restriction relies on a From address anyone can forge",
-		Severity: audit.Medium,
-		Tags:     []string{tagModifier},
+		ID:            "accept-list-without-auth",
+		NeedsSettings: true,
+		Title:         "Sender restriction relies on a From address anyone can forge",
+		Severity:      audit.Medium,
+		Tags:          []string{tagModifier},
 		Why: "The group accepts only listed senders but does not require authentication, so the list is checked against an address an " +
 			"outside sender chooses. Spoofed internal senders arriving from the Internet are recorded by Exchange as if the user had sent " +
 			"them. The list is a partial mitigation: it stops accidental outside mail, not a deliberate or backscatter-driven loop.",
@@ -180,10 +182,11 @@ func acceptListWithoutAuth() audit.Rule {
 
 func moderatedWithoutAuth() audit.Rule {
 	return audit.Rule{
-		ID:       "moderated-without-auth",
-		Title:    "Outside senders are held for moderation",
-		Severity: audit.Info,
-		Tags:     []string{tagModifier},
+		ID:            "moderated-without-auth",
+		NeedsSettings: true,
+		Title:         "Outside senders are held for moderation",
+		Severity:      audit.Info,
+		Tags:          []string{tagModifier},
 		Why: "The group does not require authentication but is moderated, so outside messages wait for a moderator's approval before " +
 			"expansion. That stops an unattended loop, which is why the combination rules do not fire here. It is a partial mitigation: " +
 			"senders on the bypass list are not moderated (and can be forged), and every bounce or auto-reply to the group becomes a " +

@@ -14,10 +14,11 @@ const fixCmdletNote = " Use Set-DynamicDistributionGroup for dynamic groups and 
 
 func openToExternalSenders() audit.Rule {
 	return audit.Rule{
-		ID:       "open-to-external-senders",
-		Title:    "Group accepts mail from unauthenticated outside senders",
-		Severity: audit.Medium,
-		Tags:     []string{tagPrecondition},
+		ID:            "open-to-external-senders",
+		NeedsSettings: true,
+		Title:         "Group accepts mail from unauthenticated outside senders",
+		Severity:      audit.Medium,
+		Tags:          []string{tagPrecondition},
 		Why: "RequireSenderAuthenticationEnabled is false and no accept-only-from list or moderation restricts senders, so anyone on the " +
 			"Internet, a spoofed sender or a remote server's bounce included, can have a message expanded to every member. This is the first " +
 			"precondition of the distribution-list NDR loop and of out-of-office storms. An absent msExchRequireAuthToSendTo reads as false: " +
@@ -67,10 +68,11 @@ func externalMembers(cfg Config) audit.Rule {
 
 func reportsToOriginator() audit.Rule {
 	return audit.Rule{
-		ID:       "reports-to-originator",
-		Title:    "Delivery reports go to the message originator",
-		Severity: audit.Info,
-		Tags:     []string{tagPrecondition},
+		ID:            "reports-to-originator",
+		NeedsSettings: true,
+		Title:         "Delivery reports go to the message originator",
+		Severity:      audit.Info,
+		Tags:          []string{tagPrecondition},
 		Why: "With ReportToOriginatorEnabled on (and ReportToManagerEnabled off) Exchange keeps the sender's return path and DSN requests, " +
 			"so non-delivery reports for every failing member go to whoever sent the message. When that sender is outside, or is the group " +
 			"itself, bounces travel back and forth. The Exchange 2010 tracking logs of the reference incident show the return path rewritten to " +
@@ -93,10 +95,11 @@ func reportsToOriginator() audit.Rule {
 
 func oofToOriginator() audit.Rule {
 	return audit.Rule{
-		ID:       "oof-to-originator",
-		Title:    "Members' out-of-office replies go to the originator",
-		Severity: audit.Low,
-		Tags:     []string{tagPrecondition},
+		ID:            "oof-to-originator",
+		NeedsSettings: true,
+		Title:         "Members' out-of-office replies go to the originator",
+		Severity:      audit.Low,
+		Tags:          []string{tagPrecondition},
 		Why: "With SendOofMessageToOriginatorEnabled on, Exchange stops stamping X-Auto-Response-Suppress: OOF, AutoReply on the copies it " +
 			"expands, so every member on holiday answers every sender, spam included, and auto-replies can ping-pong with other " +
 			"responders. It is off by default for distribution groups but documented as on by default for dynamic distribution groups. " +

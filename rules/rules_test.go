@@ -63,6 +63,17 @@ func TestRules(t *testing.T) {
 			notFire: []string{"oof-storm-risk", "no-owner", "no-delivery-reports", "accept-list-without-auth"},
 		},
 		{
+			// Graph without Exchange Online: the open-looking defaults were
+			// never read, so only membership is judged.
+			name: "seed 001 list with settings unknown", group: "List",
+			snap: seed001(func(g *directory.Group) {
+				g.ReportToOriginator, g.ManagedBy, g.SettingsUnknown = directory.Unset, nil, true
+			}).Snapshot(),
+			fire: []string{"external-members"},
+			notFire: []string{"open-to-external-senders", "reports-to-originator", "oof-to-originator", "ndr-loop-risk", "oof-storm-risk",
+				"no-delivery-reports", "no-owner", "manager-is-group", "accept-list-without-auth", "moderated-without-auth"},
+		},
+		{
 			name: "same list with authentication required", snap: seed001(dt.Closed).Snapshot(), group: "List",
 			fire:    []string{"external-members"},
 			notFire: []string{"ndr-loop-risk", "open-to-external-senders", "oof-storm-risk", "reports-to-originator"},

@@ -116,12 +116,16 @@ func sideFromReport(label string, rep *reports.ReadReport) *audit.DriftSide {
 		for _, e := range g.ExternalRecipients {
 			ext = append(ext, strings.ToLower(e.Address))
 		}
+		values := audit.DriftValues(
+			[]audit.Setting{st.RequireSenderAuth, st.ReportToOriginator, st.ReportToManager, st.OOFToOriginator, st.Moderation},
+			audit.DriftCounts(st.DeliveryReportsTo, st.AcceptOnlyFrom, st.RejectFrom, st.Owners)...)
+		if g.SettingsUnknown {
+			values = audit.DriftUnknown(values)
+		}
 		side.Groups = append(side.Groups, audit.DriftGroup{
 			ID: g.ID, Name: g.Name, Mail: g.Mail, Kind: string(g.Kind),
-			Settings: audit.DriftValues(
-				[]audit.Setting{st.RequireSenderAuth, st.ReportToOriginator, st.ReportToManager, st.OOFToOriginator, st.Moderation},
-				audit.DriftCounts(st.DeliveryReportsTo, st.AcceptOnlyFrom, st.RejectFrom, st.Owners)...),
-			Members: ext,
+			Settings: values,
+			Members:  ext,
 		})
 	}
 	return side

@@ -38,24 +38,28 @@ func (s *Source) addExchange(ctx context.Context, snap *directory.Snapshot) erro
 	s.log.Info("overlaid exchange online", "groups", len(exo.Groups), "matched", matched)
 	if missing := graphGroups - matched; missing > 0 {
 		snap.Coverage.AddGap(GapDeliverySettings, "", fmt.Sprintf(
-			"%d of %d groups Graph listed were not in the Exchange Online data (matched by ExternalDirectoryObjectId); their delivery settings are left unset", missing, graphGroups))
+			"%d of %d groups Graph listed were not in the Exchange Online data (matched by ExternalDirectoryObjectId); their delivery settings are marked unknown", missing, graphGroups))
 	}
 	return nil
 }
 
-// exchangeGaps records what Graph cannot tell. Settings stay unset; one gap
-// per kind (not per group) keeps a 5,000-group report readable while the
-// exit code still says the scan is incomplete.
+// exchangeGaps records what Graph cannot tell and marks every group's
+// delivery settings unknown, so that no default stands in for them. Microsoft
+// 365 groups are marked too: Graph gives their allowExternalSenders, but not
+// their report and out-of-office targets, and one flag per group keeps the
+// engine simple. One gap per kind (not per group) keeps a 5,000-group report
+// readable while the exit code still says the scan is incomplete.
 func exchangeGaps(snap *directory.Snapshot, why string) {
 	n := 0
-	for _, g := range snap.Groups {
-		if g.Kind != directory.Microsoft365 {
+	for i := range snap.Groups {
+		snap.Groups[i].SettingsUnknown = true
+		if snap.Groups[i].Kind != directory.Microsoft365 {
 			n++
 		}
 	}
 	if len(snap.Groups) > 0 {
 		snap.Coverage.AddGap(GapDeliverySettings, "", fmt.Sprintf(
-			"%s: Graph cannot read sender authentication, delivery-report and out-of-office targets, moderation or accept/reject lists (of %d distribution lists and mail-enabled security groups; report and out-of-office targets of %d Microsoft 365 groups); they are left unset",
+			"%s: Graph cannot read sender authentication, delivery-report and out-of-office targets, moderation or accept/reject lists (of %d distribution lists and mail-enabled security groups; report and out-of-office targets of %d Microsoft 365 groups); they are marked unknown and not judged",
 			why, n, len(snap.Groups)-n))
 	}
 	snap.Coverage.AddGap(GapDynamicGroups, "", why+": Graph does not list dynamic distribution groups")
@@ -67,9 +71,13 @@ func exchangeGaps(snap *directory.Snapshot, why string) {
 // groups matched. Graph stays the source of groups and membership; Exchange
 // supplies the delivery settings, the objects Graph does not list (dynamic
 // groups, recipients outside any group's Graph membership), the accepted
-// domains with their types, the remote domains and its own coverage.
+// domains with their types, the remote domains and its own coverage. Graph
+// groups Exchange did not return keep their settings unknown.
 func overlay(snap, exo *directory.Snapshot) int {
 	groups := indexByID(snap.Groups, func(g directory.Group) string { return g.ID })
+	for i := range snap.Groups {
+		snap.Groups[i].SettingsUnknown = true
+	}
 	matched := 0
 	for _, x := range exo.Groups {
 		i, ok := groups[x.ID]
@@ -79,6 +87,7 @@ func overlay(snap, exo *directory.Snapshot) int {
 		}
 		matched++
 		g := &snap.Groups[i]
+		g.SettingsUnknown = x.SettingsUnknown
 		setTri(&g.RequireSenderAuth, x.RequireSenderAuth)
 		setTri(&g.ReportToOriginator, x.ReportToOriginator)
 		setTri(&g.ReportToManager, x.ReportToManager)

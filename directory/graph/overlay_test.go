@@ -95,6 +95,59 @@ func TestExchangeFailureIsAGap(t *testing.T) {
 			t.Errorf("exchange gap hides the cause: %q", g.Reason)
 		}
 	}
+	for _, g := range snap.Groups {
+		if !g.SettingsUnknown {
+			t.Errorf("group %s: settings not marked unknown though Exchange failed", g.Name)
+		}
+	}
+}
+
+// Graph alone does not read delivery settings: every group says so, and a
+// group Exchange Online did not return keeps them unknown while the rest
+// take Exchange's.
+func TestSettingsUnknownWithoutExchange(t *testing.T) {
+	t.Parallel()
+	src := demoSnapshot(t)
+	srv := graphtest.New(src, graphtest.Options{})
+	defer srv.Close()
+	snap, err := read(t, config(srv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(snap.Groups) == 0 {
+		t.Fatal("no groups read")
+	}
+	for _, g := range snap.Groups {
+		if !g.SettingsUnknown {
+			t.Errorf("no Exchange source: group %s settings not marked unknown", g.Name)
+		}
+	}
+
+	var missing string
+	cfg := config(srv)
+	cfg.Exchange = sourceFunc(func(ctx context.Context) (*directory.Snapshot, error) {
+		exo := demoSnapshot(t)
+		for i, g := range exo.Groups {
+			if g.Kind == directory.Distribution {
+				missing = g.ID
+				exo.Groups = slices.Delete(exo.Groups, i, i+1)
+				break
+			}
+		}
+		return exo, nil
+	})
+	snap, err = read(t, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if missing == "" {
+		t.Fatal("the demo has no distribution group to leave out")
+	}
+	for _, g := range snap.Groups {
+		if g.SettingsUnknown != (g.ID == missing) {
+			t.Errorf("group %s: settingsUnknown %v, want it only on the group Exchange did not return", g.Name, g.SettingsUnknown)
+		}
+	}
 }
 
 // The token function hands the Exchange client a token from the same
