@@ -54,8 +54,9 @@ const (
 	// or is gone.
 	ChangeResolved Change = "resolved"
 	// ChangeNotRead: the group had findings in the baseline and is missing
-	// now, but the collection has gaps, so it may simply not have been read.
-	// Calling it resolved would report a risk as gone on no evidence.
+	// now while the collection has gaps, or scores lower now only because
+	// its delivery settings could not be read (SettingsUnknown). Calling it
+	// resolved or improved would report a risk as gone on no evidence.
 	ChangeNotRead Change = "not-read"
 )
 
@@ -114,6 +115,11 @@ func Compare(rep *Report, base *Baseline) *Changes {
 		now := refsOf(g.Findings)
 		gc.Added, gc.Removed = diffRefs(before, now)
 		gc.Change = classify(len(before) > 0, len(now) > 0, gc.Added, gc.Score, gc.PreviousScore)
+		if g.SettingsUnknown && (gc.Change == ChangeImproved || gc.Change == ChangeResolved) {
+			// The settings rules did not run: their findings are missing
+			// for want of data, not because the group was fixed.
+			gc.Change = ChangeNotRead
+		}
 		g.Change = gc.Change
 		if len(before) == 0 && len(now) == 0 {
 			continue
