@@ -109,8 +109,9 @@ awk -v a="$t0" -v b="$t1" -v c="$t2" -v n="$contacts" -v g="$groups" 'BEGIN {
 
 # --- measure -------------------------------------------------------------
 # ldapsearch asks for what dgaudit's main scan asks for: the recipient
-# filter and attribute list of directory/ldap (source.go recipientFilter,
-# adattr.Attributes plus member), whole subtree of the domain, same page size.
+# filter and attribute list of directory/ldap (the OR of recipients.go
+# recipientBranches, adattr.Attributes plus member), whole subtree of the
+# domain, same page size. dgaudit runs the branches as concurrent searches.
 filter='(|(&(objectClass=group)(|(mailNickname=*)(proxyAddresses=*)(msExchRecipientTypeDetails=*)))(objectClass=msExchDynamicDistributionList)(&(objectClass=contact)(|(targetAddress=*)(mailNickname=*)(proxyAddresses=*)))(&(objectClass=user)(!(objectClass=computer))(|(mailNickname=*)(targetAddress=*)(homeMDB=*)(proxyAddresses=*)(msExchRecipientTypeDetails=*))))'
 attrs=(objectClass objectGUID cn name displayName mail proxyAddresses mailNickname targetAddress
 	groupType userAccountControl homeMDB msExchRecipientTypeDetails msExchHideFromAddressLists

@@ -77,8 +77,10 @@ type Config struct {
 	// dropped connection, busy or unavailable) is retried on a fresh
 	// connection; 0 means 3, negative means none.
 	Retries int
-	// Concurrency bounds the lookups run in parallel on the connection
-	// after the main scan (ranged members, references); 0 means 4.
+	// Concurrency bounds the recipient searches run at once, each on a
+	// connection of its own, and the lookups run in parallel on the one
+	// connection after the main scan (ranged members, references); 0
+	// means 4.
 	Concurrency int
 	// Logger receives progress and warnings; nil discards them.
 	Logger *slog.Logger

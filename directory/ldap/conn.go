@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"slices"
 	"sync"
 	"time"
 
@@ -15,9 +16,10 @@ import (
 	"github.com/go-ldap/ldap/v3/gssapi"
 )
 
-// pool holds the one connection the adapter works on and replaces it when
-// it breaks. go-ldap multiplexes concurrent requests on a connection, so the
-// lookups after the main scan share it.
+// pool holds one connection and replaces it when it breaks. go-ldap
+// multiplexes concurrent requests on a connection, so the lookups after the
+// main scan share the source's pool; the concurrent recipient searches each
+// get a fork, so that the server and the decoding work on them in parallel.
 type pool struct {
 	cfg   *Config
 	roots *x509.CertPool
@@ -28,6 +30,17 @@ type pool struct {
 	gen    int
 	// krb holds the Kerberos login (and its tickets) across connections.
 	krb *gssapi.Client
+	// prefer is the server to try first, if set: a fork's parent's.
+	prefer string
+}
+
+// fork returns a pool for a second connection, to the server p is on if
+// it has connected. It logs in again for Kerberos rather than share p's
+// client between goroutines.
+func (p *pool) fork() *pool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return &pool{cfg: p.cfg, roots: p.roots, prefer: p.server}
 }
 
 // get returns the current connection, connecting first if there is none.
@@ -75,7 +88,11 @@ func (p *pool) close() {
 // towards the account's lockout threshold.
 func (p *pool) connect(ctx context.Context) (*goldap.Conn, string, error) {
 	var errs []error
-	for _, raw := range p.cfg.URLs {
+	urls := p.cfg.URLs
+	if p.prefer != "" {
+		urls = append([]string{p.prefer}, slices.DeleteFunc(slices.Clone(urls), func(u string) bool { return u == p.prefer })...)
+	}
+	for _, raw := range urls {
 		if err := ctx.Err(); err != nil {
 			return nil, "", err
 		}
@@ -83,7 +100,7 @@ func (p *pool) connect(ctx context.Context) (*goldap.Conn, string, error) {
 		if err == nil {
 			return c, raw, nil
 		}
-		if errors.Is(err, ErrAuth) || errors.Is(err, ErrKerberos) || len(p.cfg.URLs) == 1 {
+		if errors.Is(err, ErrAuth) || errors.Is(err, ErrKerberos) || len(urls) == 1 {
 			return nil, "", err
 		}
 		p.cfg.Logger.Warn("server failed, trying the next", "server", serverName(raw), "err", err)
@@ -150,8 +167,11 @@ func (p *pool) connectOne(ctx context.Context, raw string) (*goldap.Conn, error)
 		return c, nil
 	}
 	if err := c.Bind(p.cfg.BindDN, p.cfg.Password); err != nil {
+		// A connection that died under the bind (go-ldap then reports
+		// an untyped read error) is a network failure, not a refusal.
+		dead := c.IsClosing()
 		_ = c.Close()
-		if transient(err) {
+		if transient(err) || dead {
 			return nil, connectError(server, fmt.Errorf("bind: %w", err), nil)
 		}
 		return nil, bindError(server, p.cfg.BindDN, err)

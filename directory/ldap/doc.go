@@ -2,12 +2,14 @@
 // Server or hybrid) over LDAP with github.com/go-ldap/ldap/v3.
 //
 // It discovers the naming contexts from the rootDSE, streams the recipients
-// with the paged-results control (SearchAsync, one page in memory), completes
-// member lists with ranged retrieval from whatever bounds the server returns,
-// runs each dynamic distribution group's stored filter read-only, looks up
-// referenced objects the scan did not cover, and reads accepted and remote
-// domains from the configuration partition. Entries are mapped by package
-// adattr, the same code the LDIF importer uses.
+// with the paged-results control (SearchAsync, about a page in memory per
+// search; users, contacts and groups as concurrent searches on separate
+// connections), completes member lists with ranged retrieval from whatever
+// bounds the server returns, runs each dynamic distribution group's stored
+// filter read-only, looks up referenced objects the scan did not cover, and
+// reads accepted and remote domains from the configuration partition.
+// Entries are mapped by package adattr, the same code the LDIF importer
+// uses.
 //
 // Connections are TLS by default (ldaps://, or ldap:// upgraded with
 // StartTLS) with the certificate verified; plain LDAP and unverified TLS are

@@ -182,7 +182,8 @@ func (p *pool) gssapiBind(c *goldap.Conn, server, host string) error {
 	if err == nil {
 		return nil
 	}
-	if transient(err) {
+	// A connection that died under the bind is a network failure.
+	if transient(err) || c.IsClosing() {
 		return connectError(server, fmt.Errorf("kerberos bind: %w", err), nil)
 	}
 	return kerberosError(server, spn, p.cfg.krbSource(), err)

@@ -497,3 +497,36 @@ func TestProgress(t *testing.T) {
 		t.Errorf("last count %d, snapshot has %d recipients", last, total)
 	}
 }
+
+// TestConcurrentSearchesSameSnapshot: the recipient searches run on
+// several connections at once; the snapshot must be the one the searches
+// give one after another, every time.
+func TestConcurrentSearchesSameSnapshot(t *testing.T) {
+	s := sambatest.Get(t)
+	t.Parallel()
+	fixed := func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }
+	read := func(concurrency int) *directory.Snapshot {
+		cfg := config(s)
+		cfg.Concurrency = concurrency
+		src, err := ldap.New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src.Now = fixed
+		snap, err := src.Snapshot(context.Background())
+		if err != nil {
+			t.Fatalf("Snapshot with concurrency %d: %v", concurrency, err)
+		}
+		snap.Normalize()
+		return snap
+	}
+	one := read(1)
+	if len(one.Groups) == 0 || len(one.Contacts) == 0 || len(one.Users) == 0 {
+		t.Fatalf("fixture gives %d groups, %d contacts, %d users: the comparison would prove little", len(one.Groups), len(one.Contacts), len(one.Users))
+	}
+	for range 3 {
+		if diff := cmp.Diff(one, read(4)); diff != "" {
+			t.Fatalf("concurrent read differs from the sequential one (-sequential +concurrent):\n%s", diff)
+		}
+	}
+}

@@ -12,31 +12,61 @@ import (
 )
 
 // pagedSearch runs one search with the paged-results control and streams
-// the entries to fn, one page in memory at a time. It uses SearchAsync,
-// not SearchWithPaging: the latter buffers every page and takes no context.
-// A page that fails transiently restarts the search from its first page on
-// a new connection (paging cookies belong to the connection), so fn may see
-// an entry twice. page, if not nil, runs after each page.
+// the entries to fn, at most two pages in memory at a time. It uses
+// SearchAsync, not SearchWithPaging: the latter buffers every page and takes
+// no context. A page that fails transiently restarts the search from its
+// first page on a new connection (paging cookies belong to the connection),
+// so fn may see an entry twice. page, if not nil, runs after each page.
 func (s *Source) pagedSearch(ctx context.Context, op string, req *goldap.SearchRequest, fn func(e *goldap.Entry) error, page func()) error {
+	return s.pagedSearchOn(ctx, s.pool, op, req, fn, page)
+}
+
+// pageResult is one page read: its entries and the cookie for the next.
+type pageResult struct {
+	entries []*goldap.Entry
+	cookie  []byte
+	err     error
+}
+
+// pagedSearchOn is pagedSearch on the connection of pool p. It asks for
+// the next page before it hands the current one to fn, so that the server
+// builds a page while the client works through the one before it instead
+// of the two taking turns.
+func (s *Source) pagedSearchOn(ctx context.Context, p *pool, op string, req *goldap.SearchRequest, fn func(e *goldap.Entry) error, page func()) error {
 	pages := 0
-	err := s.pool.do(ctx, op, func(c *goldap.Conn, server string) error {
-		paging := goldap.NewControlPaging(uint32(s.cfg.PageSize))
-		r := *req
-		r.Controls = append(append([]goldap.Control(nil), req.Controls...), paging)
+	err := p.do(ctx, op, func(c *goldap.Conn, server string) error {
+		pctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		cur := s.readPage(pctx, c, req, nil)
 		for {
-			cookie, err := s.onePage(ctx, c, &r, fn)
-			if err != nil {
-				return err
+			if cur.err != nil {
+				return cur.err
+			}
+			var next chan pageResult
+			if len(cur.cookie) > 0 {
+				next = make(chan pageResult, 1)
+				go func(cookie []byte) { next <- s.readPage(pctx, c, req, cookie) }(cur.cookie)
+			}
+			for _, e := range cur.entries {
+				if err := fn(e); err != nil {
+					// Abandon the next page, and wait for its reader
+					// so that nothing uses the connection after return.
+					cancel()
+					if next != nil {
+						<-next
+					}
+					return err
+				}
 			}
 			pages++
 			s.cfg.Logger.Debug("page read", "op", op, "page", pages)
 			if page != nil {
 				page()
 			}
-			if len(cookie) == 0 {
+			if next == nil {
 				return nil
 			}
-			paging.SetCookie(cookie)
+			cur = <-next
 		}
 	})
 	if err != nil {
@@ -45,33 +75,37 @@ func (s *Source) pagedSearch(ctx context.Context, op string, req *goldap.SearchR
 	return nil
 }
 
-// onePage reads one page and returns the cookie for the next.
-func (s *Source) onePage(ctx context.Context, c *goldap.Conn, req *goldap.SearchRequest, fn func(e *goldap.Entry) error) ([]byte, error) {
-	pctx, cancel := context.WithCancel(ctx)
-	defer cancel() // abandons the rest of the page if fn fails
-	res := c.SearchAsync(pctx, req, 64)
-	var cookie []byte
+// readPage reads the page of req that cookie points to (the first if nil).
+// Each page gets a paging control of its own: the request of one page is
+// still being sent while the previous page is being read.
+func (s *Source) readPage(ctx context.Context, c *goldap.Conn, req *goldap.SearchRequest, cookie []byte) pageResult {
+	paging := goldap.NewControlPaging(uint32(s.cfg.PageSize))
+	paging.SetCookie(cookie)
+	r := *req
+	r.Controls = append(append([]goldap.Control(nil), req.Controls...), paging)
+	// A buffer of a whole page lets go-ldap's goroutine convert the page
+	// without waiting for this one.
+	res := c.SearchAsync(ctx, &r, s.cfg.PageSize)
+	var out pageResult
 	for res.Next() {
 		if e := res.Entry(); e != nil {
-			if err := fn(e); err != nil {
-				return nil, err
-			}
+			out.entries = append(out.entries, e)
 			continue
 		}
 		// Referrals to other domains are not followed: members there are
 		// looked up one by one later and reported when they cannot be.
 		if ctl, ok := goldap.FindControl(res.Controls(), goldap.ControlTypePaging).(*goldap.ControlPaging); ok && ctl != nil {
-			cookie = ctl.Cookie
+			out.cookie = ctl.Cookie
 		}
 	}
 	if err := res.Err(); err != nil {
-		return nil, err
+		return pageResult{err: err}
 	}
 	// SearchAsync does not report cancellation as an error.
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return pageResult{err: err}
 	}
-	return cookie, nil
+	return out
 }
 
 // wrap turns an operation's error into a one-line message that names the

@@ -1,9 +1,11 @@
 package ldap
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -47,17 +49,6 @@ func (s *Source) server() string {
 	return s.cfg.URLs[0]
 }
 
-// recipientFilter selects every object that may be a recipient. It is wider
-// than adattr.Classify (which decides), and written so that it still works
-// when the schema lacks an Exchange attribute: a filter on an undefined
-// attribute matches nothing instead of failing.
-const recipientFilter = "(|" +
-	"(&(objectClass=group)(|(mailNickname=*)(proxyAddresses=*)(msExchRecipientTypeDetails=*)))" +
-	"(objectClass=msExchDynamicDistributionList)" +
-	"(&(objectClass=contact)(|(targetAddress=*)(mailNickname=*)(proxyAddresses=*)))" +
-	"(&(objectClass=user)(!(objectClass=computer))(|(mailNickname=*)(targetAddress=*)(homeMDB=*)(proxyAddresses=*)(msExchRecipientTypeDetails=*)))" +
-	")"
-
 const configFilter = "(|(objectClass=msExchAcceptedDomain)(objectClass=msExchDomainContentConfig)(objectClass=msExchOrganizationContainer))"
 
 // maxLookups bounds the one-by-one reads of referenced objects that the
@@ -90,10 +81,13 @@ func (s *Source) Snapshot(ctx context.Context) (*directory.Snapshot, error) {
 	var pending []pendingRange
 	pendingSeen := map[string]bool{}
 	attrs := append(append([]string(nil), adattr.Attributes...), s.memberAttr())
-	req := goldap.NewSearchRequest(baseDN, goldap.ScopeWholeSubtree, goldap.NeverDerefAliases, 0, 0, false, recipientFilter, attrs, nil)
-	n := 0
-	err = s.pagedSearch(ctx, "search recipients", req, func(le *goldap.Entry) error {
+	// The searches run concurrently; mu guards b, pending and n.
+	var mu sync.Mutex
+	n, reported := 0, 0
+	err = s.concurrentSearch(ctx, "search recipients", baseDN, recipientBranches(), attrs, func(le *goldap.Entry) error {
 		e, more, err := toEntry(le)
+		mu.Lock()
+		defer mu.Unlock()
 		if err != nil {
 			b.AddGap(adattr.CoverAttributes, le.DN, err.Error())
 			return nil
@@ -108,7 +102,16 @@ func (s *Source) Snapshot(ctx context.Context) (*directory.Snapshot, error) {
 		}
 		b.Add(e)
 		return nil
-	}, func() { s.progress("recipients", n) })
+	}, func() {
+		// Under mu, and only when the count grew, so that the counts
+		// reported only ever grow although pages end concurrently.
+		mu.Lock()
+		defer mu.Unlock()
+		if n > reported {
+			reported = n
+			s.progress("recipients", n)
+		}
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -162,6 +165,12 @@ func (s *Source) Snapshot(ctx context.Context) (*directory.Snapshot, error) {
 		now = s.Now
 	}
 	snap := b.Finish(now())
+	// The concurrent searches add entries in no fixed order, and the gaps
+	// follow that order: sort them so that two reads of the same
+	// directory give the same file.
+	slices.SortStableFunc(snap.Coverage.Gaps, func(x, y directory.Gap) int {
+		return cmp.Or(cmp.Compare(x.What, y.What), cmp.Compare(x.Object, y.Object), cmp.Compare(x.Reason, y.Reason))
+	})
 	if cfgErr != nil {
 		snap.Coverage.AddGap(directory.CoverAcceptedDomains, "", cfgErr.Error())
 		snap.Coverage.AddGap(directory.CoverRemoteDomains, "", cfgErr.Error())

@@ -1,0 +1,30 @@
+package ldap
+
+import (
+	"strings"
+	"testing"
+
+	goldap "github.com/go-ldap/ldap/v3"
+)
+
+// TestRecipientBranches: every branch parses, and each recipient class
+// has exactly one branch (an object class searched twice would cost a
+// second pass; one left out would shrink the snapshot).
+func TestRecipientBranches(t *testing.T) {
+	classes := map[string]int{}
+	for _, f := range recipientBranches() {
+		if _, err := goldap.CompileFilter(f); err != nil {
+			t.Errorf("filter %q does not parse: %v", f, err)
+		}
+		for _, c := range []string{"group", "contact", "user", "msExchDynamicDistributionList"} {
+			if strings.Contains(f, "(objectClass="+c+")") {
+				classes[c]++
+			}
+		}
+	}
+	for _, c := range []string{"group", "contact", "user", "msExchDynamicDistributionList"} {
+		if classes[c] != 1 {
+			t.Errorf("objectClass=%s is in %d branches, want 1", c, classes[c])
+		}
+	}
+}
