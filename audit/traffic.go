@@ -111,14 +111,15 @@ type Loop struct {
 	// Amplification is recipients reached per looping original message:
 	// how many messages one message became.
 	Amplification float64
-	// PeakPerInterval is the most expansions in one interval, at PeakAt.
+	// PeakPerInterval is the most reports expanded in one interval, at
+	// PeakAt.
 	PeakPerInterval int64
 	PeakAt          time.Time
-	// PerHour is Expansions over the loop's active span, in messages per
-	// hour.
+	// PerHour is Bounces over the loop's active span, in reports per hour.
 	PerHour float64
-	// Timeline counts expansions per interval (intervals with none are
-	// left out).
+	// Timeline counts the reports (Bounces) expanded per interval,
+	// intervals with none left out. Reports alone are the loop's traffic,
+	// and counting only them does not depend on the order rows are read in.
 	Timeline []Count
 	// External are the external recipients involved (the busiest first),
 	// ExternalTotal how many distinct ones there were.

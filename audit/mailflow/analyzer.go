@@ -109,6 +109,7 @@ type Analyzer struct {
 	strs     map[string]string
 
 	msgs    *recent[msgRef]
+	early   *recent[earlyRows]
 	failed  *recent[struct{}]
 	inbound *recent[string]
 	seen    *recent[struct{}]
@@ -182,6 +183,7 @@ func New(cfg Config) *Analyzer {
 		oof:       map[string]*oofAgg{},
 		strs:      map[string]string{},
 		msgs:      newRecent[msgRef](cfg.Window),
+		early:     newRecent[earlyRows](cfg.Window),
 		failed:    newRecent[struct{}](cfg.Window),
 		inbound:   newRecent[string](cfg.Window),
 		seen:      newRecent[struct{}](cfg.Window),
@@ -411,9 +413,13 @@ func (a *Analyzer) expand(ev *tracking.Event) {
 			g.nullBounces++
 		}
 		g.maxDepth = max(g.maxDepth, depth)
+		// Only reports go into the timeline: they are the loop's traffic,
+		// and counting them alone gives the same timeline whatever order
+		// the rows come in.
 		if g.buckets == nil {
 			g.buckets = map[int64]int64{}
 		}
+		g.buckets[a.bucket(ev.Time)]++
 		if g.roots == nil {
 			g.roots = map[uint64]*rootAgg{}
 		}
@@ -438,9 +444,6 @@ func (a *Analyzer) expand(ev *tracking.Event) {
 			}
 		}
 	}
-	if g.buckets != nil {
-		g.buckets[a.bucket(ev.Time)]++
-	}
 	if sender != "" && !isReportSender(sender) && !a.internal(sender) {
 		if g.senders == nil {
 			g.senders = map[string]bool{}
@@ -454,7 +457,18 @@ func (a *Analyzer) expand(ev *tracking.Event) {
 		}
 	}
 	if ev.MessageID != "" {
-		a.msgs.put(hash(ev.MessageID), msgRef{g: g, root: ra, needRecips: ev.Format == tracking.FormatTrace})
+		h := hash(ev.MessageID)
+		a.msgs.put(h, msgRef{g: g, root: ra, needRecips: ev.Format == tracking.FormatTrace})
+		if ev.Format == tracking.FormatTrace {
+			if p, ok := a.early.take(h); ok {
+				for _, r := range p.recipients {
+					a.attribute(g, ra, r)
+				}
+				if p.dropped {
+					a.truncated["member rows listed before their expansion"] = true
+				}
+			}
+		}
 	}
 }
 
@@ -465,8 +479,12 @@ func (a *Analyzer) correlate(ev *tracking.Event) {
 	if ev.MessageID == "" {
 		return
 	}
-	ref, ok := a.msgs.get(hash(ev.MessageID))
+	h := hash(ev.MessageID)
+	ref, ok := a.msgs.get(h)
 	if !ok {
+		if ev.Format == tracking.FormatTrace && ev.EventID != "TRANSFER" {
+			a.holdEarly(h, ev)
+		}
 		return
 	}
 	g := ref.g
@@ -482,20 +500,25 @@ func (a *Analyzer) correlate(ev *tracking.Event) {
 		return
 	}
 	for _, r := range ev.Recipients {
-		lr := lower(r)
-		if lr == g.addr {
-			continue
+		a.attribute(g, ref.root, lower(r))
+	}
+}
+
+// attribute counts a member a group's expansion reached (Exchange Online
+// lists them on rows of their own).
+func (a *Analyzer) attribute(g *groupAgg, root *rootAgg, member string) {
+	if member == g.addr {
+		return
+	}
+	g.delivered++
+	if root != nil {
+		root.recipients++
+	}
+	if !a.internal(member) {
+		if g.external == nil {
+			g.external = map[string]int64{}
 		}
-		g.delivered++
-		if ref.root != nil {
-			ref.root.recipients++
-		}
-		if !a.internal(lr) {
-			if g.external == nil {
-				g.external = map[string]int64{}
-			}
-			addCapped(g.external, lr, 1, a.cfg.MaxPerGroup, a, "external recipients per group")
-		}
+		addCapped(g.external, member, 1, a.cfg.MaxPerGroup, a, "external recipients per group")
 	}
 }
 

@@ -49,3 +49,27 @@ func (r *recent[V]) get(k uint64) (V, bool) {
 	}
 	return s.val, true
 }
+
+// slot returns k's value to update in place: the one stored for k, or a
+// zero value that takes over k's slot.
+func (r *recent[V]) slot(k uint64) *V {
+	k = slotKey(k)
+	s := &r.slots[k&r.mask]
+	if s.key != k {
+		*s = slot[V]{key: k}
+	}
+	return &s.val
+}
+
+// take returns k's value and frees its slot.
+func (r *recent[V]) take(k uint64) (V, bool) {
+	k = slotKey(k)
+	s := &r.slots[k&r.mask]
+	if s.key != k {
+		var zero V
+		return zero, false
+	}
+	v := s.val
+	*s = slot[V]{}
+	return v, true
+}

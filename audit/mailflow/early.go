@@ -1,0 +1,32 @@
+package mailflow
+
+import (
+	"strings"
+
+	"dgaudit/directory/tracking"
+)
+
+// earlyRows are the recipients of Exchange Online message-trace rows read
+// before their message's Expanded row. Get-MessageTraceV2 lists the newest
+// messages first and a message's rows in no promised order, so a member's
+// Delivered or Failed row may come before the expansion that explains it;
+// they wait here (bounded like the other recent tables) until it comes.
+type earlyRows struct {
+	recipients []string
+	// dropped is set when the message had more member rows than are kept.
+	dropped bool
+}
+
+// holdEarly keeps a trace row's recipients for the expansion that may
+// follow. Most rows belong to messages no group expanded; they are
+// overwritten as the table turns over.
+func (a *Analyzer) holdEarly(h uint64, ev *tracking.Event) {
+	p := a.early.slot(h)
+	for _, r := range ev.Recipients {
+		if len(p.recipients) >= a.cfg.MaxPerGroup {
+			p.dropped = true
+			return
+		}
+		p.recipients = append(p.recipients, strings.Clone(lower(r)))
+	}
+}
