@@ -81,7 +81,8 @@ type Stats struct {
 
 // Expand turns the paths given by a user into the files to read: a file
 // stands for itself, a folder for every .log, .csv and .gz file below it, in
-// name order. A missing path is an error.
+// name order, except that Exchange's own log names are put in time order
+// (see fileOrderKey). A missing path is an error.
 func Expand(paths []string) ([]string, error) {
 	var out []string
 	for _, p := range paths {
@@ -110,7 +111,7 @@ func Expand(paths []string) ([]string, error) {
 		if err != nil {
 			return nil, fmt.Errorf("list tracking folder %s: %w", p, err)
 		}
-		slices.Sort(found)
+		slices.SortFunc(found, func(a, b string) int { return strings.Compare(fileOrderKey(a), fileOrderKey(b)) })
 		out = append(out, found...)
 	}
 	return out, nil
