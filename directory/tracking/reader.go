@@ -153,9 +153,13 @@ type hooks struct {
 	// keep and slot: see parser.
 	keep func([]byte) []byte
 	slot func() *Event
+	// rescan: the content is the file at its name, which can be read again
+	// from the start to decide how its dates are written (see dateOrder).
+	rescan bool
 }
 
 func readPathWith(ctx context.Context, path string, opt Options, st *Stats, h hooks, fn func(*Event) error) error {
+	h.rescan = true
 	f, err := os.Open(path)
 	if err != nil {
 		st.Files = append(st.Files, FileStats{Path: path, Err: err.Error()})
@@ -200,7 +204,7 @@ func readStream(ctx context.Context, r io.Reader, name string, opt Options, st *
 	st.Files = append(st.Files, FileStats{Path: name})
 	fsIdx := len(st.Files) - 1
 	cr := &countingReader{r: r}
-	p := &parser{opt: opt, st: st, fs: fsIdx, name: name, fn: fn, keep: h.keep, slot: h.slot}
+	p := &parser{opt: opt, st: st, fs: fsIdx, name: name, fn: fn, keep: h.keep, slot: h.slot, rescan: h.rescan}
 	err := p.run(ctx, cr, h.br)
 	st.Bytes += cr.n
 	var stop errStop
@@ -250,6 +254,9 @@ type parser struct {
 	ev               Event
 	noted            map[string]bool
 	days             dayCache
+	rescan           bool
+	// order is how the file writes dates with slashes, once one is read.
+	order dateOrder
 }
 
 func (p *parser) file() *FileStats { return &p.st.Files[p.fs] }
@@ -503,6 +510,9 @@ func (p *parser) record(line []byte, lineNo int64) error {
 		}
 	}
 	t, ok := p.days.parse(timeText)
+	if !ok {
+		t, ok = p.slashTime(timeText, lineNo)
+	}
 	if !ok {
 		p.bad(lineNo, "unreadable timestamp %q", clip(timeText))
 		return nil

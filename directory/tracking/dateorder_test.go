@@ -1,0 +1,85 @@
+package tracking_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// PowerShell's Export-Csv writes dates in the culture of the shell that ran
+// it: en-US "3/5/2026 9:00:00 AM", en-GB and most of Europe "05/03/2026
+// 09:00:00". A date whose day is 12 or less reads both ways; the file as a
+// whole says which, and a file that never does is said to be ambiguous.
+func TestSlashDatesFollowTheFilesCulture(t *testing.T) {
+	header := `"Received","SenderAddress","RecipientAddress","Subject","Status","MessageId"` + "\n"
+	row := func(received string) string {
+		return `"` + received + `","a@external.example","list@corp.example","hello","Expanded","<m@x>"` + "\n"
+	}
+	march5 := time.Date(2026, 3, 5, 9, 0, 0, 0, time.UTC)
+	march25 := time.Date(2026, 3, 25, 17, 30, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name  string
+		rows  []string
+		want  []time.Time
+		note  string // a note the file must carry ("" for none about dates)
+		gzip  bool
+	}{
+		{"en-GB, decided by a later row", []string{"05/03/2026 09:00:00", "25/03/2026 17:30:00"}, []time.Time{march5, march25}, "day first", false},
+		{"en-GB gzip", []string{"05/03/2026 09:00:00", "25/03/2026 17:30:00"}, []time.Time{march5, march25}, "day first", true},
+		{"en-US, decided by a later row", []string{"3/5/2026 9:00:00 AM", "3/25/2026 5:30:00 PM"}, []time.Time{march5, march25}, "month first", false},
+		{"en-AU 12-hour day first", []string{"5/03/2026 9:00:00 AM", "25/03/2026 5:30:00 PM"}, []time.Time{march5, march25}, "day first", false},
+		{"never decided", []string{"3/5/2026 9:00:00 AM"}, []time.Time{march5}, "could be day first or month first", false},
+		{"ISO needs nothing", []string{"2026-03-05T09:00:00.0000000Z"}, []time.Time{march5}, "", false},
+		{"de-DE dots are day first", []string{"05.03.2026 09:00:00"}, []time.Time{march5}, "", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			content := header
+			for _, r := range tc.rows {
+				content += row(r)
+			}
+			path := filepath.Join(t.TempDir(), "trace.csv")
+			data := []byte(content)
+			if tc.gzip {
+				var b bytes.Buffer
+				zw := gzip.NewWriter(&b)
+				zw.Write(data)
+				zw.Close()
+				data = b.Bytes()
+				path += ".gz"
+			}
+			if err := os.WriteFile(path, data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			evs, st := read(t, path)
+			if st.Malformed != 0 || len(evs) != len(tc.want) {
+				t.Fatalf("%d events, %d malformed: %+v", len(evs), st.Malformed, st.Samples)
+			}
+			for i, e := range evs {
+				if !e.Time.Equal(tc.want[i]) {
+					t.Errorf("row %d: %v, want %v", i+1, e.Time, tc.want[i])
+				}
+			}
+			notes := strings.Join(st.Files[0].Notes, "\n")
+			if tc.note == "" && strings.Contains(notes, "first") || tc.note != "" && !strings.Contains(notes, tc.note) {
+				t.Errorf("notes %q, want one saying %q", notes, tc.note)
+			}
+		})
+	}
+}
+
+// A date that fits neither order of the file is malformed, not guessed.
+func TestSlashDateAgainstTheFilesOrderIsMalformed(t *testing.T) {
+	content := `"Received","SenderAddress","RecipientAddress","Subject","Status","MessageId"` + "\n" +
+		`"25/03/2026 17:30:00","a@x.example","l@corp.example","s","Expanded","<1@x>"` + "\n" +
+		`"03/26/2026 17:30:00","a@x.example","l@corp.example","s","Expanded","<2@x>"` + "\n"
+	path := filepath.Join(t.TempDir(), "trace.csv")
+	os.WriteFile(path, []byte(content), 0o600)
+	evs, st := read(t, path)
+	if len(evs) != 1 || st.Malformed != 1 || !strings.Contains(st.Samples[0].Reason, "timestamp") {
+		t.Errorf("%d events, %d malformed: %+v", len(evs), st.Malformed, st.Samples)
+	}
+}
