@@ -22,11 +22,11 @@ func TestSlashDatesFollowTheFilesCulture(t *testing.T) {
 	march5 := time.Date(2026, 3, 5, 9, 0, 0, 0, time.UTC)
 	march25 := time.Date(2026, 3, 25, 17, 30, 0, 0, time.UTC)
 	for _, tc := range []struct {
-		name  string
-		rows  []string
-		want  []time.Time
-		note  string // a note the file must carry ("" for none about dates)
-		gzip  bool
+		name string
+		rows []string
+		want []time.Time
+		note string // a note the file must carry ("" for none about dates)
+		gzip bool
 	}{
 		{"en-GB, decided by a later row", []string{"05/03/2026 09:00:00", "25/03/2026 17:30:00"}, []time.Time{march5, march25}, "day first", false},
 		{"en-GB gzip", []string{"05/03/2026 09:00:00", "25/03/2026 17:30:00"}, []time.Time{march5, march25}, "day first", true},
