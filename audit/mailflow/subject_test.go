@@ -24,3 +24,54 @@ func TestMayHavePrefixCoversEveryPrefix(t *testing.T) {
 		t.Error("mayHavePrefix lets everything through")
 	}
 }
+
+// hash folds ASCII case and nothing else, at every length and offset the
+// word-at-a-time loop and its tail can see.
+func TestHashFoldsASCIICaseOnly(t *testing.T) {
+	base := "<MiXeD.Case-ID_0123456789@Contoso.COM>ÄÖü[]`{}@Z"
+	for n := 0; n <= len(base); n++ {
+		s := base[:n]
+		if hash(s) != hash(strings.ToLower(s)) && isASCII(s) {
+			t.Errorf("hash(%q) != hash(lower)", s)
+		}
+		if hash(s) != hash(lowerASCII(s)) {
+			t.Errorf("hash(%q) differs from its ASCII-lowered form", s)
+		}
+		// Bytes that are not ASCII capitals are not folded: '@' and '['
+		// sit right beside 'A' and 'Z', and 0xC4 ('Ä' in UTF-8) is 'D'
+		// with the high bit set.
+		for i := 0; i < n; i++ {
+			c := s[i]
+			if c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' {
+				continue
+			}
+			b := []byte(s)
+			b[i] ^= 0x20
+			if hash(string(b)) == hash(s) {
+				t.Errorf("hash(%q) == hash(%q): byte %d folded", s, b, i)
+			}
+		}
+	}
+	if hash("a") == hash("a\x00") || hash("") == hash("\x00") {
+		t.Error("length not mixed in")
+	}
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+func lowerASCII(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
