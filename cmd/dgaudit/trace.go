@@ -240,7 +240,7 @@ Graph application permission ExchangeMessageTrace.Read.All.
 	f.StringArrayVarP(&outputs, "output", "o", nil, "write a report; format from the extension: .xlsx, .json (.csv holds only configuration findings); - is JSON on stdout (repeatable)")
 	f.StringArrayVar(&internal, "internal-domain", nil, "treat this domain and its subdomains as internal (repeatable)")
 	f.DurationVar(&interval, "interval", time.Hour, "timeline bucket width")
-	f.StringVar(&failOn, "fail-on", "high", "exit 1 when evidence is at or above this severity (loops are high or critical, spoofing and backscatter high, storms and rewritten return paths medium), or none")
+	f.StringVar(&failOn, "fail-on", defaultFailOn, "exit 1 when evidence is at or above this severity (loops are high or critical, spoofing and backscatter high, storms and rewritten return paths medium), or none")
 	src.register(cmd, offlineSources)
 	gm.register(cmd)
 	return cmd
