@@ -25,14 +25,17 @@ type auditOptions struct {
 	thresholds rules.Config
 }
 
+// defaultFailOn is --fail-on's default, for scan, audit and trace.
+const defaultFailOn = "high"
+
 func (o *auditOptions) register(cmd *cobra.Command) {
 	f := cmd.Flags()
-	f.StringVar(&o.failOn, "fail-on", "high", "exit 1 when a finding is at or above this severity: info, low, medium, high, critical, or none to never fail")
+	f.StringVar(&o.failOn, "fail-on", defaultFailOn, "exit 1 when a finding is at or above this severity: info, low, medium, high, critical, or none to never fail")
 	f.StringArrayVar(&o.internalDomains, "internal-domain", nil, "treat this domain and its subdomains as internal besides the accepted domains (repeatable)")
 	f.StringArrayVar(&o.disable, "disable-rule", nil, "do not run this rule ID (repeatable; see 'dgaudit rules')")
 	f.StringArrayVar(&o.severities, "severity", nil, "override a rule's severity, RULE=SEVERITY (repeatable)")
 	f.StringVar(&o.baseline, "baseline", "", "a previous run's JSON report: mark each group new, worsened, improved, unchanged or resolved against it")
-	f.StringVar(&o.failOnNew, "fail-on-new", "", "exit 1 only when a finding at or above this severity is new or worse than in --baseline (replaces --fail-on)")
+	f.StringVar(&o.failOnNew, "fail-on-new", "", "exit 1 only when a finding at or above this severity is new or worse than in --baseline; replaces --fail-on, unless --fail-on comes from a stronger layer (command line > DGAUDIT_* > config file)")
 	f.StringVar(&o.suppressions, "suppressions", "", "YAML file of accepted risks: suppressed findings leave the score and the exit code but stay in the report")
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"dgaudit/audit"
 	"dgaudit/rules"
 )
 
@@ -32,6 +33,15 @@ type knob struct {
 	report bool
 	// file returns the file's values; none when the file does not set it.
 	file func(c *fileConfig) []string
+	// key is the file's key when it is not the flag's name.
+	key string
+}
+
+func (k knob) fileKey() string {
+	if k.key != "" {
+		return k.key
+	}
+	return k.flag
 }
 
 func one(s string) []string {
@@ -141,7 +151,7 @@ var knobs = []knob{
 		}
 		return []string{strconv.FormatBool(*c.Strict)}
 	}},
-	{flag: "output", env: "DGAUDIT_OUTPUT", list: true, report: true, file: func(c *fileConfig) []string {
+	{flag: "output", env: "DGAUDIT_OUTPUT", list: true, report: true, key: "outputs", file: func(c *fileConfig) []string {
 		out := make([]string, len(c.Outputs))
 		for i, o := range c.Outputs {
 			out[i] = c.resolvePath(o)
@@ -152,9 +162,9 @@ var knobs = []knob{
 	{flag: "fail-on-new", env: "DGAUDIT_FAIL_ON_NEW", report: true, file: func(c *fileConfig) []string { return one(c.FailOnNew) }},
 	{flag: "baseline", env: "DGAUDIT_BASELINE", report: true, file: func(c *fileConfig) []string { return one(c.resolvePath(c.Baseline)) }},
 	{flag: "suppressions", env: "DGAUDIT_SUPPRESSIONS", report: true, file: func(c *fileConfig) []string { return one(c.resolvePath(c.Suppressions)) }},
-	{flag: "internal-domain", env: "DGAUDIT_INTERNAL_DOMAIN", list: true, report: true, file: func(c *fileConfig) []string { return c.InternalDomains }},
-	{flag: "disable-rule", env: "DGAUDIT_DISABLE_RULE", list: true, report: true, file: func(c *fileConfig) []string { return c.Rules.Disabled }},
-	{flag: "severity", env: "DGAUDIT_SEVERITY", list: true, report: true, file: func(c *fileConfig) []string {
+	{flag: "internal-domain", env: "DGAUDIT_INTERNAL_DOMAIN", list: true, report: true, key: "internal-domains", file: func(c *fileConfig) []string { return c.InternalDomains }},
+	{flag: "disable-rule", env: "DGAUDIT_DISABLE_RULE", list: true, report: true, key: "rules.disabled", file: func(c *fileConfig) []string { return c.Rules.Disabled }},
+	{flag: "severity", env: "DGAUDIT_SEVERITY", list: true, report: true, key: "rules.severity", file: func(c *fileConfig) []string {
 		var out []string
 		for _, id := range sortedKeys(c.Rules.Severity) {
 			out = append(out, id+"="+c.Rules.Severity[id])
@@ -171,6 +181,39 @@ type fileOnly struct {
 	// m365SecretEnv names the variable holding the Microsoft 365 client
 	// secret, when the file names one.
 	m365SecretEnv string
+	// notes say what the layers decided that a reader of the config file
+	// would not expect; configure logs them.
+	notes []string
+	// unused are the file's keys the command has no setting for.
+	unused []string
+}
+
+// layer is where a setting's value came from, weakest first.
+type layer int
+
+const (
+	fromDefault layer = iota
+	fromFile
+	fromEnv
+	fromFlags
+)
+
+func (l layer) String() string {
+	return [...]string{"default", "config file", "environment", "command line"}[l]
+}
+
+// ownFlag marks a flag that shares a knob's name but not its meaning
+// (trace's --m365 reads message trace, not the directory): applyLayers
+// neither fills it nor counts it as a source.
+const ownFlag = "dgaudit-own-flag"
+
+// layered returns the flag that a knob fills, nil when the command has none.
+func layered(fs *pflag.FlagSet, name string) *pflag.Flag {
+	f := fs.Lookup(name)
+	if f == nil || f.Annotations[ownFlag] != nil {
+		return nil
+	}
+	return f
 }
 
 // applyLayers is where precedence is decided, in one place: a setting given
@@ -180,48 +223,65 @@ type fileOnly struct {
 // fs that it fills, so the rest of the command reads flags only.
 func applyLayers(fs *pflag.FlagSet, env func(string) string, cfg *fileConfig) (fileOnly, error) {
 	out := fileOnly{thresholds: rules.DefaultConfig(), passwordEnv: passwordEnv}
-	reportCmd := fs.Lookup("fail-on") != nil
+	reportCmd := layered(fs, "fail-on") != nil
 	sourceFrom := "default"
 	for _, k := range knobs {
 		switch {
-		case !k.source || fs.Lookup(k.flag) == nil:
+		case !k.source || layered(fs, k.flag) == nil:
 		case fs.Changed(k.flag):
 			sourceFrom = "flags"
 		case sourceFrom != "flags" && k.env != "" && env(k.env) != "":
 			sourceFrom = "env"
 		}
 	}
+	from := map[string]layer{}
 	for _, k := range knobs {
-		if fs.Lookup(k.flag) == nil || fs.Changed(k.flag) || (k.report && !reportCmd) {
+		if layered(fs, k.flag) == nil {
+			if cfg != nil && reportCmd && k.report && len(k.file(cfg)) > 0 {
+				out.unused = append(out.unused, k.fileKey())
+			}
 			continue
 		}
-		if k.source && sourceFrom == "flags" {
+		if fs.Changed(k.flag) {
+			from[k.flag] = fromFlags
+			continue
+		}
+		if (k.report && !reportCmd) || (k.source && sourceFrom == "flags") {
 			continue
 		}
 		var vals []string
-		var from string
+		var where string
 		if v := env(k.env); k.env != "" && v != "" {
-			vals, from = []string{v}, k.env
+			vals, where, from[k.flag] = []string{v}, k.env, fromEnv
 			if k.list {
 				vals = splitList(v)
 			}
 		} else if cfg != nil && !(k.source && sourceFrom == "env") {
-			vals, from = k.file(cfg), "config "+cfg.path
+			vals, where = k.file(cfg), "config "+cfg.path
+			if len(vals) > 0 {
+				from[k.flag] = fromFile
+			}
 		}
 		for _, v := range vals {
 			if err := fs.Set(k.flag, v); err != nil {
-				return out, usagef("%s: --%s %q: %v", from, k.flag, v, err)
+				return out, usagef("%s: --%s %q: %v", where, k.flag, v, err)
 			}
 		}
 	}
+	out.notes = failOnPrecedence(fs, from, cfg)
 	if cfg == nil {
 		return out, nil
 	}
-	if sourceFrom == "default" && cfg.Source.LDAP != nil && fs.Lookup("ldap-url") == nil {
-		return out, usagef("config %s: source.ldap: this command reads offline sources only (a snapshot, an LDIF export or the demo); use 'dgaudit scan' or 'dgaudit collect' for LDAP", cfg.path)
+	if th := cfg.Rules.Thresholds; reportCmd && layered(fs, "disable-rule") == nil && (th.BlastRecipients != nil || th.BlastExternal != nil || th.MaxSamples != nil) {
+		out.unused = append(out.unused, "rules.thresholds")
 	}
-	if sourceFrom == "default" && cfg.Source.M365 != nil && fs.Lookup("m365") == nil {
-		return out, usagef("config %s: source.m365: this command reads offline sources only (a snapshot, an LDIF export or the demo); use 'dgaudit scan' or 'dgaudit collect' for Microsoft 365", cfg.path)
+	if sourceFrom == "default" && cfg.Source.LDAP != nil && layered(fs, "ldap-url") == nil {
+		return out, usageError{cfg.at("source.ldap", offlineOnly, "LDAP", cfg.path)}
+	}
+	// trace --m365 takes its sign-in from the section.
+	m365Used := layered(fs, "m365") != nil || fs.Changed("m365")
+	if sourceFrom == "default" && cfg.Source.M365 != nil && !m365Used {
+		return out, usageError{cfg.at("source.m365", offlineOnly, "Microsoft 365", cfg.path)}
 	}
 	out.thresholds = fileThresholds(cfg)
 	if l := cfg.Source.LDAP; l != nil && l.PasswordEnv != "" {
@@ -232,6 +292,41 @@ func applyLayers(fs *pflag.FlagSet, env func(string) string, cfg *fileConfig) (f
 	}
 	return out, nil
 }
+
+// failOnPrecedence applies the layers to the exit policy as a whole.
+// --fail-on-new replaces --fail-on, as its help says, when both come from
+// the same layer or fail-on-new from a stronger one (a file's fail-on-new
+// beats the default fail-on). A --fail-on from a stronger layer wins instead:
+// a nightly job's file says fail-on-new, and an admin running the same file
+// by hand with --fail-on medium means medium. It clears fail-on-new then, and
+// says so.
+func failOnPrecedence(fs *pflag.FlagSet, from map[string]layer, cfg *fileConfig) []string {
+	failOn, failOnNew := layered(fs, "fail-on"), layered(fs, "fail-on-new")
+	if failOn == nil || failOnNew == nil || failOnNew.Value.String() == "" || from["fail-on"] <= from["fail-on-new"] {
+		return nil
+	}
+	// A bad value is still reported as one, by the command's own check.
+	if _, err := audit.ParseSeverity(failOnNew.Value.String()); err != nil {
+		return nil
+	}
+	where := from["fail-on-new"].String()
+	switch {
+	case from["fail-on-new"] == fromEnv:
+		where = "DGAUDIT_FAIL_ON_NEW"
+	case from["fail-on-new"] == fromFile && cfg != nil:
+		where = "config " + cfg.path
+	}
+	note := fmt.Sprintf("--fail-on %s (%s) sets aside fail-on-new %s (%s)", failOn.Value, from["fail-on"], failOnNew.Value, where)
+	if err := failOnNew.Value.Set(""); err != nil {
+		return nil
+	}
+	return []string{note}
+}
+
+// offlineOnly refuses a live source in the file of a command that cannot
+// read one, rather than dropping it: the file's other keys would still apply,
+// and the run would look like the scheduled one.
+const offlineOnly = "this command reads offline sources only (a snapshot, an LDIF export, an Exchange export or the demo); use 'dgaudit scan' or 'dgaudit collect' for %s, or give --snapshot with a snapshot that 'dgaudit collect -c %s' wrote"
 
 // fileThresholds are the rule thresholds of the file over the defaults.
 func fileThresholds(cfg *fileConfig) rules.Config {
@@ -282,7 +377,18 @@ func (a *app) configure(cmd *cobra.Command, o *configOptions) (fileOnly, error) 
 		}
 		a.log.Debug("config loaded", "path", path)
 	}
-	return applyLayers(cmd.Flags(), a.env, cfg)
+	fo, err := applyLayers(cmd.Flags(), a.env, cfg)
+	if err != nil {
+		return fo, err
+	}
+	for _, n := range fo.notes {
+		a.log.Info(n)
+	}
+	if len(fo.unused) > 0 {
+		// Not an error: one file serves scan and trace alike.
+		a.log.Warn("config keys that do not apply to this command are not used", "config", path, "command", cmd.Name(), "keys", strings.Join(fo.unused, ", "))
+	}
+	return fo, nil
 }
 
 // describeConfig is the one-line summary 'config check' prints.
@@ -310,11 +416,18 @@ func describeConfig(c *fileConfig) string {
 		parts = append(parts, "no source (give one on the command line)")
 	}
 	parts = append(parts, fmt.Sprintf("%d outputs", len(c.Outputs)))
-	if c.FailOn != "" {
+	// The exit policy the file sets, as scan and audit apply it.
+	switch {
+	case c.FailOnNew != "":
+		replaced := "fail-on"
+		if c.FailOn != "" {
+			replaced += " " + c.FailOn
+		}
+		parts = append(parts, "fail-on-new "+c.FailOnNew+" (replaces "+replaced+"; --fail-on or DGAUDIT_FAIL_ON overrides it)")
+	case c.FailOn != "":
 		parts = append(parts, "fail-on "+c.FailOn)
-	}
-	if c.FailOnNew != "" {
-		parts = append(parts, "fail-on-new "+c.FailOnNew)
+	default:
+		parts = append(parts, "fail-on "+defaultFailOn+" (default)")
 	}
 	if c.Baseline != "" {
 		parts = append(parts, "baseline "+c.Baseline)

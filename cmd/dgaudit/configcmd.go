@@ -65,7 +65,9 @@ outputs: []
 fail-on: high
 
 # Nightly jobs: compare with the previous JSON report and fail only on what is
-# new or worse. A missing baseline file means everything is new.
+# new or worse. A missing baseline file means everything is new. fail-on-new
+# replaces fail-on; --fail-on on the command line (or DGAUDIT_FAIL_ON) sets
+# it aside for that run.
 # baseline: /var/lib/dgaudit/previous.json
 # fail-on-new: critical
 

@@ -124,6 +124,7 @@ func (a *app) traceCmd() *cobra.Command {
 	var outputs, internal []string
 	var interval time.Duration
 	var failOn string
+	var cfg configOptions
 	cmd := &cobra.Command{
 		Use:   "trace PATH... | trace --m365",
 		Short: "Find loops, spoofed senders, backscatter and out-of-office storms in message-tracking logs",
@@ -143,11 +144,20 @@ With --m365 instead of PATH, trace reads Exchange Online message trace through M
 sign-in (--tenant, --client-id, AZURE_CLIENT_SECRET or a certificate). The application needs the
 Graph application permission ExchangeMessageTrace.Read.All.
 
+With -c FILE (or DGAUDIT_CONFIG) trace reads the config file scan uses, with the same precedence
+(flags, then DGAUDIT_* variables, then the file): its directory source (snapshot, ldif,
+exchange-export or demo; a file naming LDAP, or Microsoft 365 without --m365, is refused unless a
+source flag such as --snapshot replaces it), internal-domains, fail-on, outputs (give -o when the
+file's are scan's reports) and strict, and with --m365 the m365 section's sign-in. The file never
+turns --m365 on. Keys only the audit uses (fail-on-new, baseline, suppressions, rules) are named
+in a warning and not used.
+
 ` + exitCodesHelp,
 		Example: `  dgaudit trace 'C:\Program Files\Microsoft\Exchange Server\V15\TransportRoles\Logs\MessageTracking' -o trace.xlsx
   dgaudit trace --snapshot corp.snapshot.json logs/*.LOG.gz -o trace.json
   dgaudit scan --snapshot corp.snapshot.json --tracking logs/ -o report.xlsx
-  dgaudit trace --m365 --tenant contoso.onmicrosoft.com --client-id APP-ID --since 72h -o trace.xlsx`,
+  dgaudit trace --m365 --tenant contoso.onmicrosoft.com --client-id APP-ID --since 72h -o trace.xlsx
+  dgaudit trace -c trace.yaml logs/`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			switch {
 			case gm.m365.enabled && len(args) > 0:
@@ -159,6 +169,18 @@ Graph application permission ExchangeMessageTrace.Read.All.
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
+			// Files or Graph is the command line's choice; the --m365
+			// companions are checked before the file can fill them.
+			if !gm.m365.enabled {
+				if err := gm.stray(cmd); err != nil {
+					return err
+				}
+			}
+			fo, err := a.configure(cmd, &cfg)
+			if err != nil {
+				return err
+			}
+			gm.m365.secretEnv = fo.m365SecretEnv
 			var threshold *audit.Severity
 			if failOn != "none" {
 				s, err := audit.ParseSeverity(failOn)
@@ -182,9 +204,6 @@ Graph application permission ExchangeMessageTrace.Read.All.
 				}
 				what = "read message trace"
 			} else {
-				if err := gm.stray(cmd); err != nil {
-					return err
-				}
 				files, err := trackingFiles(args)
 				if err != nil {
 					return err
@@ -240,9 +259,13 @@ Graph application permission ExchangeMessageTrace.Read.All.
 	f.StringArrayVarP(&outputs, "output", "o", nil, "write a report; format from the extension: .xlsx, .json (.csv holds only configuration findings); - is JSON on stdout (repeatable)")
 	f.StringArrayVar(&internal, "internal-domain", nil, "treat this domain and its subdomains as internal (repeatable)")
 	f.DurationVar(&interval, "interval", time.Hour, "timeline bucket width")
-	f.StringVar(&failOn, "fail-on", "high", "exit 1 when evidence is at or above this severity (loops are high or critical, spoofing and backscatter high, storms and rewritten return paths medium), or none")
+	f.StringVar(&failOn, "fail-on", defaultFailOn, "exit 1 when evidence is at or above this severity (loops are high or critical, spoofing and backscatter high, storms and rewritten return paths medium), or none")
 	src.register(cmd, offlineSources)
 	gm.register(cmd)
+	cfg.register(cmd)
+	// trace's --m365 chooses the message trace, not the directory: the
+	// config file's m365 section gives its sign-in but never turns it on.
+	f.Lookup("m365").Annotations = map[string][]string{ownFlag: {"message trace"}}
 	return cmd
 }
 

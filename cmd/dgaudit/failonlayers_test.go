@@ -1,0 +1,109 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// dgauditEnv runs the CLI in-process with env as its whole environment, so
+// that tests of DGAUDIT_* variables can run in parallel.
+func dgauditEnv(t *testing.T, env map[string]string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	a := &app{stdout: &out, stderr: &errb, env: func(k string) string { return env[k] }}
+	root := a.rootCmd()
+	root.SetArgs(args)
+	root.SetOut(&out)
+	root.SetErr(&errb)
+	return a.exitCode(root.ExecuteContext(context.Background())), out.String(), errb.String()
+}
+
+// TestFailOnAcrossLayers: --fail-on-new replaces --fail-on only when it
+// comes from the same layer or a higher one. The organization has a
+// critical finding that is already in the baseline, so fail-on high exits 1
+// and fail-on-new critical exits 0: the exit code tells which policy won.
+func TestFailOnAcrossLayers(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	writeSnapshotAt(t, filepath.Join(dir, "loop.json"), loopSnapshot())
+	prev := filepath.Join(dir, "previous.json")
+	if code, _, stderr := dgaudit(t, "audit", "--snapshot", filepath.Join(dir, "loop.json"), "-o", prev, "--fail-on", "none"); code != exitOK {
+		t.Fatalf("baseline run: exit %d\n%s", code, stderr)
+	}
+	const (
+		byFailOn    = "exit 1: findings at or above high (--fail-on)"
+		byFailOnNew = "exit 0: nothing new or worse at or above critical (--fail-on-new)"
+	)
+	tests := []struct {
+		name string
+		// file is the config's exit policy; the config always names the
+		// snapshot and the baseline.
+		file string
+		env  map[string]string
+		args []string
+		want int
+		line string
+	}{
+		{"file fail-on-new, flag fail-on", "fail-on-new: critical\n", nil, []string{"--fail-on", "high"}, exitFindings, byFailOn},
+		{"file fail-on-new, flag fail-on none", "fail-on-new: low\n", nil, []string{"--fail-on", "none"}, exitOK, "exit 0: nothing at or above none (--fail-on)"},
+		{"file fail-on, flag fail-on-new", "fail-on: high\n", nil, []string{"--fail-on-new", "critical"}, exitOK, byFailOnNew},
+		{"file fail-on-new, env fail-on", "fail-on-new: critical\n", map[string]string{"DGAUDIT_FAIL_ON": "high"}, nil, exitFindings, byFailOn},
+		{"file fail-on, env fail-on-new", "fail-on: high\n", map[string]string{"DGAUDIT_FAIL_ON_NEW": "critical"}, nil, exitOK, byFailOnNew},
+		{"env fail-on-new, flag fail-on", "", map[string]string{"DGAUDIT_FAIL_ON_NEW": "critical"}, []string{"--fail-on", "high"}, exitFindings, byFailOn},
+		{"env fail-on, flag fail-on-new", "", map[string]string{"DGAUDIT_FAIL_ON": "high"}, []string{"--fail-on-new", "critical"}, exitOK, byFailOnNew},
+		{"both in the file", "fail-on: high\nfail-on-new: critical\n", nil, nil, exitOK, byFailOnNew},
+		{"both in the environment", "", map[string]string{"DGAUDIT_FAIL_ON": "high", "DGAUDIT_FAIL_ON_NEW": "critical"}, nil, exitOK, byFailOnNew},
+		{"both on the command line", "fail-on-new: low\n", nil, []string{"--fail-on", "high", "--fail-on-new", "critical"}, exitOK, byFailOnNew},
+		{"file fail-on-new over the default fail-on", "fail-on-new: critical\n", nil, nil, exitOK, byFailOnNew},
+	}
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			cfg := writeFile(t, dir, "c"+strings.Repeat("x", i)+".yaml", "source:\n  snapshot: loop.json\nbaseline: previous.json\n"+tc.file)
+			args := append([]string{"audit", "-c", cfg, "--log-level", "warn"}, tc.args...)
+			code, _, stderr := dgauditEnv(t, tc.env, args...)
+			if code != tc.want || !strings.Contains(stderr, tc.line) {
+				t.Errorf("exit %d, want %d with %q\n%s", code, tc.want, tc.line, stderr)
+			}
+		})
+	}
+}
+
+// TestFailOnOverrideIsLogged: when a flag sets aside the file's
+// fail-on-new, the run says so, naming the file.
+func TestFailOnOverrideIsLogged(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	writeSnapshotAt(t, filepath.Join(dir, "clean.json"), cleanSnapshot())
+	cfg := writeFile(t, dir, "dgaudit.yaml", "source:\n  snapshot: clean.json\nfail-on-new: critical\n")
+	code, _, stderr := dgaudit(t, "audit", "-c", cfg, "--fail-on", "medium")
+	if code != exitOK || !strings.Contains(stderr, "--fail-on medium (command line) sets aside fail-on-new critical (config "+cfg+")") {
+		t.Errorf("exit %d\n%s", code, stderr)
+	}
+}
+
+// TestConfigCheckDescribesExitPolicy: config check says which policy the
+// file sets and that fail-on-new replaces fail-on.
+func TestConfigCheckDescribesExitPolicy(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	tests := []struct{ name, body, want string }{
+		{"fail-on", "fail-on: medium\n", "; fail-on medium"},
+		{"default", "outputs: [r.json]\n", "; fail-on high (default)"},
+		{"fail-on-new", "fail-on-new: critical\n", "; fail-on-new critical (replaces fail-on; --fail-on or DGAUDIT_FAIL_ON overrides it)"},
+		{"both", "fail-on: high\nfail-on-new: critical\nbaseline: prev.json\n", "; fail-on-new critical (replaces fail-on high; --fail-on or DGAUDIT_FAIL_ON overrides it); baseline prev.json"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			cfg := writeFile(t, dir, tt.name+".yaml", tt.body)
+			code, stdout, stderr := dgaudit(t, "config", "check", cfg)
+			if code != exitOK || !strings.Contains(stdout, tt.want) {
+				t.Errorf("exit %d, stdout %q, want %q\n%s", code, stdout, tt.want, stderr)
+			}
+		})
+	}
+}
