@@ -147,10 +147,11 @@ Graph application permission ExchangeMessageTrace.Read.All.
 With -c FILE (or DGAUDIT_CONFIG) trace reads the config file scan uses, with the same precedence
 (flags, then DGAUDIT_* variables, then the file): its directory source (snapshot, ldif,
 exchange-export or demo; a file naming LDAP, or Microsoft 365 without --m365, is refused unless a
-source flag such as --snapshot replaces it), internal-domains, fail-on, outputs (give -o when the
-file's are scan's reports) and strict, and with --m365 the m365 section's sign-in. The file never
-turns --m365 on. Keys only the audit uses (fail-on-new, baseline, suppressions, rules) are named
-in a warning and not used.
+source flag such as --snapshot replaces it), internal-domains, fail-on and strict, and with
+--m365 the m365 section's sign-in. The file never turns --m365 on. Keys only the audit uses
+(fail-on-new, baseline, suppressions, rules) and outputs are named in a warning and not used:
+the file's outputs are the scan's reports, which a trace must not overwrite; trace writes what
+-o names.
 
 ` + exitCodesHelp,
 		Example: `  dgaudit trace 'C:\Program Files\Microsoft\Exchange Server\V15\TransportRoles\Logs\MessageTracking' -o trace.xlsx
@@ -266,6 +267,9 @@ in a warning and not used.
 	// trace's --m365 chooses the message trace, not the directory: the
 	// config file's m365 section gives its sign-in but never turns it on.
 	f.Lookup("m365").Annotations = map[string][]string{ownFlag: {"message trace"}}
+	// The file's outputs (and DGAUDIT_OUTPUT) are the scan's reports: a
+	// trace run with the same file must not overwrite them.
+	f.Lookup("output").Annotations = map[string][]string{ownFlag: {"trace report"}}
 	return cmd
 }
 

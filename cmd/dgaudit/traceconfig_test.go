@@ -58,8 +58,11 @@ func TestTraceReadsConfigFile(t *testing.T) {
 		{"fail-on", "internal-domains: [external.example]\nfail-on: critical\n", nil, nil, exitOK, []string{spoofed, "exit 0: nothing at or above critical"}, nil, ""},
 		{"fail-on flag over the file", "internal-domains: [external.example]\nfail-on: critical\n", nil, []string{"--fail-on", "medium"}, exitFindings, []string{spoofed}, nil, ""},
 		{"environment over the file", "internal-domains: [external.example]\n", map[string]string{"DGAUDIT_INTERNAL_DOMAIN": "elsewhere.example"}, nil, exitOK, nil, []string{spoofed}, ""},
-		{"outputs relative to the file", "outputs: [out/trace.json]\n", nil, nil, exitOK, []string{"report: " + filepath.Join(dir, "out", "trace.json")}, nil, "out/trace.json"},
-		{"-o replaces the file's outputs", "outputs: [out/never.json]\n", nil, []string{"-o", filepath.Join(dir, "flag.json")}, exitOK, nil, []string{"never.json"}, "flag.json"},
+		// The file's outputs are the nightly scan's reports: a trace with
+		// the same file must not overwrite them.
+		{"the file's outputs are not trace's", "outputs: [out/scan.json]\n", map[string]string{"DGAUDIT_OUTPUT": filepath.Join(dir, "out", "env.json")}, nil, exitOK,
+			[]string{"config keys that do not apply to this command are not used", `keys=outputs`}, []string{"scan.json", "env.json"}, ""},
+		{"-o is trace's output", "outputs: [out/never.json]\n", nil, []string{"-o", filepath.Join(dir, "flag.json")}, exitOK, nil, []string{"never.json"}, "flag.json"},
 		{"strict", "strict: true\n", nil, []string{broken}, exitRuntime, []string{"--strict: 1 tracking files could not be read"}, nil, ""},
 		{"keys trace has no use for are named", "fail-on-new: critical\nbaseline: prev.json\nrules:\n  disabled: [no-owner]\n  thresholds: {max-samples: 3}\n", nil, nil, exitOK,
 			[]string{"config keys that do not apply to this command are not used", "command=trace", `keys="fail-on-new, baseline, rules.disabled, rules.thresholds"`}, nil, ""},
