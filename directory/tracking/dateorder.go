@@ -165,3 +165,22 @@ func scanDateOrder(path string, col int, hasHeader bool) (dateOrder, int64, stri
 		}
 	}
 }
+
+// localTimeNote is said of a Get-MessageTrackingLog export whose times
+// carry no offset: the cmdlet gives the server's local time, while the logs
+// and Exchange Online give UTC, and the export does not say which zone the
+// server was in.
+const localTimeNote = "times carry no UTC offset and are read as UTC, but Get-MessageTrackingLog writes the server's local time: " +
+	"export with @{n='Timestamp';e={$_.Timestamp.ToUniversalTime().ToString('o')}} to line them up with logs from other servers"
+
+// hasZone reports whether a timestamp says its offset from UTC.
+func hasZone(s string) bool {
+	s = strings.TrimSpace(s)
+	if n := len(s); n > 0 && (s[n-1] == 'Z' || s[n-1] == 'z') {
+		return true
+	}
+	if n := len(s); n >= 6 && (s[n-6] == '+' || s[n-6] == '-') && s[n-3] == ':' {
+		return true
+	}
+	return false
+}

@@ -83,3 +83,31 @@ func TestSlashDateAgainstTheFilesOrderIsMalformed(t *testing.T) {
 		t.Errorf("%d events, %d malformed: %+v", len(evs), st.Malformed, st.Samples)
 	}
 }
+
+// Get-MessageTrackingLog writes the server's local time, without an offset;
+// the logs themselves and Exchange Online write UTC. The reader cannot know
+// the server's zone, so it says that it read such times as UTC.
+func TestTrackingCSVLocalTimesAreNoted(t *testing.T) {
+	for _, tc := range []struct {
+		stamp string
+		noted bool
+	}{
+		{"3/25/2026 9:00:00 AM", true},
+		{"2026-03-25 09:00:00", true},
+		{"2026-03-25T09:00:00.0000000Z", false},
+		{"2026-03-25T09:00:00.0000000+01:00", false},
+	} {
+		content := "Timestamp,EventId,Source,Sender,Recipients,MessageSubject,MessageId\n" +
+			`"` + tc.stamp + `","RECEIVE","SMTP","a@x.example","b@corp.example","s","<1@x>"` + "\n"
+		path := filepath.Join(t.TempDir(), "tracking.csv")
+		os.WriteFile(path, []byte(content), 0o600)
+		evs, st := read(t, path)
+		if len(evs) != 1 {
+			t.Fatalf("%s: %d events: %+v", tc.stamp, len(evs), st.Samples)
+		}
+		noted := strings.Contains(strings.Join(st.Files[0].Notes, "\n"), "local time")
+		if noted != tc.noted {
+			t.Errorf("%s: local-time note %v, want %v (notes %q)", tc.stamp, noted, tc.noted, st.Files[0].Notes)
+		}
+	}
+}

@@ -518,6 +518,9 @@ func (p *parser) record(line []byte, lineNo int64) error {
 		return nil
 	}
 	ev.Time = t
+	if p.lay.format == FormatTrackingCSV && !hasZone(timeText) {
+		p.note(localTimeNote)
+	}
 	switch p.lay.format {
 	case FormatTrace:
 		ev.EventID = traceStatusEvent(ev.Status)
