@@ -186,6 +186,19 @@ func diffXLSX(w io.Writer, r *audit.Drift) (err error) {
 	for _, n := range r.Notes {
 		facts = append(facts, []any{"Note", n})
 	}
+	// The Comparison sheet comes first and is streamed, so whether a
+	// difference will be cut to Excel's cell limit is found out before,
+	// by readying the rows once on the side.
+	rows := diffRows(r)
+	var probe cellCuts
+	for _, row := range rows {
+		for _, v := range row {
+			probe.text("Differences", v)
+		}
+	}
+	if note := probe.note("The JSON comparison (-o drift.json) has the full values."); note != "" {
+		facts = append(facts, []any{"Note", note})
+	}
 	for _, row := range facts {
 		if err := about.add(row); err != nil {
 			return fmt.Errorf("diff xlsx: %w", err)
@@ -199,7 +212,7 @@ func diffXLSX(w io.Writer, r *audit.Drift) (err error) {
 		cols[i] = column{title: h, width: 28}
 	}
 	t := newTable(f, st, "Differences", cols)
-	for _, row := range diffRows(r) {
+	for _, row := range rows {
 		cells := make([]any, len(row))
 		for i, v := range row {
 			cells[i] = v

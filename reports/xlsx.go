@@ -18,7 +18,8 @@ import (
 // that would pass Excel's row limit continues on "Name (2)".
 //
 // The workbook holds no formulas, and every text cell that a spreadsheet
-// could read as one is neutralized.
+// could read as one is neutralized. A text that passes Excel's cell limit is
+// cut with a visible marker, and the Summary says how many were.
 type XLSX struct {
 	// Tool names the program and version shown on the Summary sheet
 	// ("dgaudit 0.1.0"). Empty shows "dgaudit".
@@ -73,6 +74,9 @@ func (x XLSX) Write(w io.Writer, rep *audit.Report) (err error) {
 		if err := step(); err != nil {
 			return fmt.Errorf("xlsx: %w", err)
 		}
+	}
+	if err := noteCuts(f, st); err != nil {
+		return fmt.Errorf("xlsx: %w", err)
 	}
 	if err := f.Write(w); err != nil {
 		return fmt.Errorf("xlsx: write workbook: %w", err)

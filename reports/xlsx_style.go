@@ -6,9 +6,15 @@ import (
 	"dgaudit/audit"
 )
 
-// styles are the workbook's cell style IDs, created once per file.
+// styles are the workbook's cell style IDs, created once per file. Being the
+// one value every sheet writer of a workbook gets, it also carries the
+// workbook's count of cut cells.
 type styles struct {
 	title, section, header, wrap int
+	// warn is the Summary's warning about cut cells.
+	warn int
+	// cuts readies every text cell: neutralized and cut to Excel's limit.
+	cuts *cellCuts
 	// left aligns numbers with the text above and below them.
 	left     int
 	band     map[audit.Band]int
@@ -35,7 +41,7 @@ var severityBand = map[audit.Severity]audit.Band{
 }
 
 func newStyles(f *excelize.File) (*styles, error) {
-	st := &styles{band: map[audit.Band]int{}, severity: map[audit.Severity]int{}}
+	st := &styles{band: map[audit.Band]int{}, severity: map[audit.Severity]int{}, cuts: &cellCuts{}}
 	// A style's font replaces the default one whole, and one without a
 	// family renders in the viewer's fallback (a serif in LibreOffice).
 	family, err := f.GetDefaultFont()
@@ -61,6 +67,7 @@ func newStyles(f *excelize.File) (*styles, error) {
 		Border:    []excelize.Border{{Type: "bottom", Color: "808080", Style: 1}},
 		Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"},
 	})
+	st.warn = add(&excelize.Style{Font: font(11, true, "C00000")})
 	st.left = add(&excelize.Style{Alignment: &excelize.Alignment{Horizontal: "left"}})
 	st.wrap = add(&excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
 	for _, b := range audit.Bands {

@@ -26,9 +26,10 @@ type styled struct {
 // summaryWriter writes the Summary sheet top to bottom. The first error
 // sticks and makes every later call a no-op.
 type summaryWriter struct {
-	f   *excelize.File
-	row int // the last row written
-	err error
+	f    *excelize.File
+	cuts *cellCuts
+	row  int // the last row written
+	err  error
 }
 
 // line writes the next row. rowStyle, when non-zero, styles every cell of
@@ -44,7 +45,7 @@ func (s *summaryWriter) line(rowStyle int, vals ...any) {
 			v, style = sv.value, sv.style
 		}
 		if str, ok := v.(string); ok {
-			v = neutralize(str)
+			v = s.cuts.text(summarySheet, str)
 		}
 		cell, err := excelize.CoordinatesToCellName(i+1, s.row)
 		if err == nil {
@@ -68,9 +69,9 @@ func writeSummary(f *excelize.File, st *styles, rep *audit.Report, tool string) 
 	if err := f.SetSheetName(f.GetSheetName(0), summarySheet); err != nil {
 		return fmt.Errorf("write sheet %s: %w", summarySheet, err)
 	}
-	s := &summaryWriter{f: f}
+	s := &summaryWriter{f: f, cuts: st.cuts}
 	s.line(st.title, "Distribution group audit")
-	s.blank()
+	s.blank() // noteCuts writes here when cells had to be cut
 	s.line(0, "Tool", tool)
 	s.line(0, "Source", rep.Source)
 	s.line(0, "Collected at", jsonTime(rep.CollectedAt))

@@ -30,8 +30,9 @@ type table struct {
 	base   string
 	cols   []column
 	sw     *excelize.StreamWriter
-	sheets int // sheets opened so far
-	rows   int // data rows on the current sheet
+	sheets int    // sheets opened so far
+	name   string // the current sheet's name
+	rows   int    // data rows on the current sheet
 }
 
 func newTable(f *excelize.File, st *styles, base string, cols []column) *table {
@@ -46,7 +47,8 @@ func (t *table) sheet() string {
 }
 
 // add appends one row. Text values, plain or inside an excelize.Cell, are
-// neutralized here so that no sheet can forget to.
+// neutralized and cut to Excel's cell limit here so that no sheet can forget
+// to.
 func (t *table) add(row []any) error {
 	if t.sw == nil || t.rows >= maxDataRows {
 		if err := t.finishSheet(); err != nil {
@@ -64,19 +66,19 @@ func (t *table) add(row []any) error {
 			// boxing every string twice.
 			if v == "" {
 				row[i] = nil
-			} else if n := neutralize(v); len(n) != len(v) {
+			} else if n := t.st.cuts.text(t.name, v); n != v {
 				row[i] = n
 			}
 		case excelize.Cell:
 			if s, ok := v.Value.(string); ok {
-				v.Value = neutralize(s)
+				v.Value = t.st.cuts.text(t.name, s)
 				row[i] = v
 			}
 		}
 	}
 	t.rows++
 	if err := t.sw.SetRow("A"+strconv.Itoa(t.rows+1), row); err != nil {
-		return fmt.Errorf("write sheet %s row %d: %w", t.sheet(), t.rows+1, err)
+		return fmt.Errorf("write sheet %s row %d: %w", t.name, t.rows+1, err)
 	}
 	return nil
 }
@@ -96,6 +98,7 @@ func (t *table) openSheet() error {
 	t.sheets++
 	t.rows = 0
 	name := t.sheet()
+	t.name = name
 	if _, err := t.f.NewSheet(name); err != nil {
 		return fmt.Errorf("create sheet %s: %w", name, err)
 	}

@@ -115,7 +115,7 @@ func writeTimeline(f *excelize.File, st *styles, t *audit.Traffic) error {
 	if _, err := f.NewSheet(timelineSheet); err != nil {
 		return fmt.Errorf("write sheet %s: %w", timelineSheet, err)
 	}
-	s := &sheetWriter{f: f, sheet: timelineSheet}
+	s := &sheetWriter{f: f, cuts: st.cuts, sheet: timelineSheet}
 	hdr := []any{"Interval start (UTC)"}
 	for _, l := range loops {
 		hdr = append(hdr, l.Group)
@@ -192,6 +192,7 @@ func writeTimeline(f *excelize.File, st *styles, t *audit.Traffic) error {
 // sticks.
 type sheetWriter struct {
 	f     *excelize.File
+	cuts  *cellCuts
 	sheet string
 	row   int
 	err   error
@@ -204,7 +205,7 @@ func (s *sheetWriter) line(style int, vals ...any) {
 	}
 	for i, v := range vals {
 		if str, ok := v.(string); ok {
-			v = neutralize(str)
+			v = s.cuts.text(s.sheet, str)
 		}
 		cell, err := excelize.CoordinatesToCellName(i+1, s.row)
 		if err == nil {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	dt "dgaudit/directory/directorytest"
 )
@@ -60,16 +61,25 @@ func TestLibreOfficeReadsTheWorkbook(t *testing.T) {
 	}
 
 	hostile := `=HYPERLINK("http://attacker.example","click")`
-	snap := dt.New().Mailbox("o").Contact(hostile, "x@partner.example").
-		Group("G", []string{hostile}, dt.ReportsToOriginator, dt.Owner("o")).Snapshot()
+	// A name past Excel's 32,767-character cell limit must arrive cut
+	// with a visible marker, still neutralised, not silently shortened.
+	long := "+" + strings.Repeat("Long Name ", 4000)
+	snap := dt.New().Mailbox("o").Contact(hostile, "x@partner.example").Contact(long, "y@partner.example").
+		Group("G", []string{hostile, long}, dt.ReportsToOriginator, dt.Owner("o")).Snapshot()
 	hx := filepath.Join(dir, "hostile.xlsx")
 	if code, _, stderr := dgaudit(t, "audit", "--snapshot", writeSnapshot(t, snap), "-o", hx, "--fail-on", "none"); code != exitOK {
 		t.Fatalf("audit exit %d\n%s", code, stderr)
 	}
 	ext := convertSheet(t, soffice, hx, 4, "External members")
-	found := false
+	found, cut := false, false
 	for _, r := range ext[1:] {
 		for _, cell := range r {
+			if strings.HasPrefix(cell, "'+Long Name") {
+				cut = true
+				if n := len(utf16.Encode([]rune(cell))); n > 32767 || !strings.HasSuffix(cell, "; the JSON report has the full value]") {
+					t.Errorf("the long name arrived with %d characters ending %q, want at most 32,767 ending in the truncation marker", n, cell[max(0, len(cell)-60):])
+				}
+			}
 			if strings.Contains(cell, "HYPERLINK") {
 				found = true
 				if cell != "'"+hostile {
@@ -83,6 +93,9 @@ func TestLibreOfficeReadsTheWorkbook(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("hostile member not in the External members sheet: %v", ext)
+	}
+	if !cut {
+		t.Error("the member with the long name is not in the External members sheet")
 	}
 }
 

@@ -57,8 +57,10 @@ type Config struct {
 	// on every connection.
 	InsecureSkipVerify bool
 	// AllowPlaintext lets ldap:// URLs run without StartTLS. Without it an
-	// ldap:// URL always upgrades with StartTLS, so the password is never
-	// sent in clear.
+	// ldap:// URL always upgrades with StartTLS, so neither a simple bind's
+	// password nor the directory data is ever sent in clear. A Kerberos
+	// bind sends no password, but negotiates no signing or sealing either,
+	// so it gains nothing from plain LDAP (and DCs normally refuse it).
 	AllowPlaintext bool
 	// PageSize is the paged-results page size; 0 means 500. AD refuses
 	// more than its MaxPageSize (1000 by default).

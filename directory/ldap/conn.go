@@ -132,6 +132,7 @@ func (p *pool) connectOne(ctx context.Context, raw string) (*goldap.Conn, error)
 		return nil, connectError(server, err, nil)
 	}
 	var c *goldap.Conn
+	plain := false
 	switch {
 	case u.Scheme == "ldaps":
 		tconn := tls.Client(nc, tc)
@@ -151,11 +152,14 @@ func (p *pool) connectOne(ctx context.Context, raw string) (*goldap.Conn, error)
 				return nil, connectError(server, fmt.Errorf("StartTLS: %w", err), verifyErr)
 			}
 		} else {
-			p.cfg.Logger.Warn("plain LDAP without TLS: the password and the directory data cross the network unencrypted", "server", server)
+			plain = true
+			p.cfg.Logger.Warn(p.cfg.plaintextWarning(), "server", server)
 		}
 	}
-	if p.cfg.InsecureSkipVerify {
-		p.cfg.Logger.Warn("TLS certificate NOT verified (insecure skip verify): anyone on the path can read the password", "server", server)
+	// Without TLS there is no certificate to leave unverified; the
+	// plaintext warning has said worse.
+	if p.cfg.InsecureSkipVerify && !plain {
+		p.cfg.Logger.Warn(p.cfg.unverifiedTLSWarning(), "server", server)
 	}
 	c.SetTimeout(p.cfg.Timeout)
 	if p.cfg.Kerberos {
