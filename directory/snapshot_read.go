@@ -62,6 +62,10 @@ func Read(r io.Reader) (*Snapshot, error) {
 	dec.DisallowUnknownFields()
 	var s Snapshot
 	sawVersion := false
+	// seen catches a key given twice: the decoder would let the second
+	// "groups" replace the first unseen, and the audit would judge half the
+	// directory as if it were all of it.
+	seen := make(map[string]bool, 8)
 	if err := expectDelim(dec, '{'); err != nil {
 		return nil, err
 	}
@@ -71,6 +75,10 @@ func Read(r io.Reader) (*Snapshot, error) {
 			return nil, positioned(dec, err)
 		}
 		key, _ := tok.(string)
+		if seen[key] {
+			return nil, positioned(dec, fmt.Errorf("key %q appears twice in the snapshot object: dgaudit writes each section once, so the file was edited or joined, and reading it would silently drop one of them", key))
+		}
+		seen[key] = true
 		switch key {
 		case "schemaVersion":
 			if err := dec.Decode(&s.SchemaVersion); err != nil {

@@ -21,7 +21,10 @@ func NewEntry(dn string) *Entry {
 
 // Add appends values to the attribute. The name may carry the options a
 // server or an export adds ("member;range=0-1499", "objectGUID;binary"); they
-// are dropped so that the chunks of a ranged attribute merge into one.
+// are dropped so that the chunks of a ranged attribute merge into one. Add
+// does not check that the chunks make up the whole attribute: the caller
+// tracks the ranges (the LDAP adapter reads the rest; the LDIF importer
+// marks what the export lacks).
 func (e *Entry) Add(name string, values ...[]byte) {
 	key := strings.ToLower(BaseName(name))
 	e.attrs[key] = append(e.attrs[key], values...)

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"dgaudit/directory/adattr"
 )
 
 // Record is one LDIF content record (an entry), or the values a
@@ -218,6 +220,13 @@ func (p *parser) logicalLineDone(l []byte, n int) error {
 		return &SyntaxError{n, fmt.Sprintf("%q in a modify record where \"add:\" was expected", name)}
 	case rec.Modify && !strings.EqualFold(baseOf(name), baseOf(p.modAttr)):
 		return &SyntaxError{n, fmt.Sprintf("value for %q inside \"add: %s\"", name, p.modAttr)}
+	}
+	if strings.Contains(lname, ";range=") {
+		// The importer trusts the range to tell a whole attribute from
+		// its first chunk: one that does not parse is a broken export.
+		if _, _, err := adattr.ParseRange(name); err != nil {
+			return &SyntaxError{n, err.Error()}
+		}
 	}
 	rec.Attrs = append(rec.Attrs, Attr{Name: name, Value: value})
 	return nil

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"dgaudit/directory"
@@ -42,12 +43,18 @@ func (s Source) Snapshot(ctx context.Context) (*directory.Snapshot, error) {
 //
 // Records with the same DN are merged: ldifde writes the values of a ranged
 // attribute beyond the first chunk as later "changetype: modify" records
-// that add to the same entry. An export cannot run a dynamic group's filter,
-// so dynamic groups are marked MembersUnknown with a gap; and the
-// organization settings count as read only when the export holds them.
+// that add to the same entry. A ranged attribute whose chunks do not reach
+// the one ending in "*" (ldapsearch prints only the first 1,500 members of a
+// large group) is incomplete: a group's members are then dropped and the
+// group marked MembersUnknown with a gap, as the LDAP adapter does when it
+// cannot read the rest; another attribute keeps the values read, with a gap.
+// An export cannot run a dynamic group's filter, so dynamic groups are marked
+// MembersUnknown with a gap; and the organization settings count as read
+// only when the export holds them.
 func Read(ctx context.Context, r io.Reader, source string, collectedAt time.Time) (*directory.Snapshot, error) {
 	entries := map[string]*adattr.Entry{}
 	var order []*adattr.Entry
+	ranges := rangeSet{}
 	n := 0
 	err := Parse(r, func(rec Record) error {
 		if n++; n%1024 == 0 {
@@ -67,6 +74,7 @@ func Read(ctx context.Context, r io.Reader, source string, collectedAt time.Time
 		}
 		for _, a := range rec.Attrs {
 			e.Add(a.Name, a.Value)
+			ranges.note(key, a.Name, rec.Modify)
 		}
 		return nil
 	})
@@ -76,9 +84,30 @@ func Read(ctx context.Context, r io.Reader, source string, collectedAt time.Time
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	mapped := map[string]bool{}
+	for _, a := range adattr.Attributes {
+		mapped[strings.ToLower(a)] = true
+	}
 	b := adattr.NewBuilder(source)
 	for _, e := range order {
-		b.Add(e)
+		short := ranges.incomplete(adattr.NormalizeDN(e.DN))
+		var membersShort string
+		for _, s := range short {
+			if s.key == "member" {
+				// Half a member list would understate the group.
+				e.Set("member", nil)
+				membersShort = s.reason()
+			}
+		}
+		kind := b.Add(e)
+		if membersShort != "" && kind == adattr.KindGroup {
+			b.MembersUnknown(e.DN, membersShort)
+		}
+		for _, s := range short {
+			if s.key != "member" && mapped[s.key] {
+				b.AddGap(adattr.CoverAttributes, e.DN, s.reason())
+			}
+		}
 	}
 	b.Groups(func(g directory.Group) {
 		if g.Kind == directory.Dynamic {
