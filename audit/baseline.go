@@ -54,9 +54,11 @@ const (
 	// or is gone.
 	ChangeResolved Change = "resolved"
 	// ChangeNotRead: the group had findings in the baseline and is missing
-	// now while the collection has gaps, or scores lower now only because
-	// its delivery settings could not be read (SettingsUnknown). Calling it
-	// resolved or improved would report a risk as gone on no evidence.
+	// now while the collection has gaps, or scores lower (or has no findings)
+	// now while part of it could not be read: its delivery settings
+	// (SettingsUnknown) or its membership, its own or a nested group's
+	// (GroupResult.Incomplete). Calling it resolved or improved would report
+	// a risk as gone on no evidence.
 	ChangeNotRead Change = "not-read"
 )
 
@@ -115,9 +117,11 @@ func Compare(rep *Report, base *Baseline) *Changes {
 		now := refsOf(g.Findings)
 		gc.Added, gc.Removed = diffRefs(before, now)
 		gc.Change = classify(len(before) > 0, len(now) > 0, gc.Added, gc.Score, gc.PreviousScore)
-		if g.SettingsUnknown && (gc.Change == ChangeImproved || gc.Change == ChangeResolved) {
-			// The settings rules did not run: their findings are missing
-			// for want of data, not because the group was fixed.
+		if g.Incomplete && (gc.Change == ChangeImproved || gc.Change == ChangeResolved) {
+			// Part of the group was not read (its settings, its own
+			// membership or a nested group's): findings that depend on it
+			// are missing for want of data, not because the group was
+			// fixed. Incomplete covers SettingsUnknown too.
 			gc.Change = ChangeNotRead
 		}
 		g.Change = gc.Change

@@ -25,6 +25,9 @@ type DriftSide struct {
 	// compared with like.
 	MembersAre string
 	Groups     []DriftGroup
+	// Gaps are what the collection behind this side could not read (the
+	// snapshot's or report's coverage gaps).
+	Gaps []directory.Gap
 }
 
 // DriftGroup is one group as the comparison sees it.
@@ -34,6 +37,13 @@ type DriftGroup struct {
 	Settings []DriftValue
 	// Members are addresses (lower case) where known, else object IDs.
 	Members []string
+	// MembersUnknown is set when Members could not be read in full (the
+	// group's membership, or for reports anything it expands to): an empty
+	// or short list then says nothing about who was removed.
+	MembersUnknown bool
+	// SettingsUnknown is set when the group's settings were not read; its
+	// Settings then hold SourceUnknown.
+	SettingsUnknown bool
 }
 
 // DriftValue is one named value.
@@ -67,13 +77,33 @@ type Drift struct {
 	// MembersCompared is what membership was compared ("direct members"),
 	// empty when the sides hold different things; Notes say why.
 	MembersCompared string
-	Notes           []string
+	// Unread lists what of a paired group was not compared because one side
+	// could not read it: neither a difference nor a match.
+	Unread []DriftUnread
+	Notes  []string
+}
+
+// Incomplete reports whether the comparison is missing something: a side
+// has coverage gaps or a paired group could not be compared in full. The CLI
+// exits with its "completed with gaps" code then, as for an audit.
+func (d *Drift) Incomplete() bool {
+	return len(d.A.Gaps) > 0 || len(d.B.Gaps) > 0 || len(d.Unread) > 0
 }
 
 // DriftSideInfo describes a side in the result.
 type DriftSideInfo struct {
 	Label, Kind string
 	Groups      int
+	Gaps        []directory.Gap
+}
+
+// DriftUnread is one part of a paired group that was not compared.
+type DriftUnread struct {
+	Group DriftGroupRef
+	// What is "membership" or "settings".
+	What string
+	// Sides is the side that could not read it: "A", "B" or "A and B".
+	Sides string
 }
 
 // DriftGroupRef names a group, with its ID on each side where paired.
@@ -102,8 +132,8 @@ type DriftMemberDiff struct {
 // order of a's groups by name, then b's unpaired groups.
 func CompareDrift(a, b *DriftSide) *Drift {
 	r := &Drift{
-		A: DriftSideInfo{Label: a.Label, Kind: a.Kind, Groups: len(a.Groups)},
-		B: DriftSideInfo{Label: b.Label, Kind: b.Kind, Groups: len(b.Groups)},
+		A: DriftSideInfo{Label: a.Label, Kind: a.Kind, Groups: len(a.Groups), Gaps: a.Gaps},
+		B: DriftSideInfo{Label: b.Label, Kind: b.Kind, Groups: len(b.Groups), Gaps: b.Gaps},
 	}
 	r.MatchedBy = DriftByID
 	key := func(g *DriftGroup) string { return g.ID }
@@ -149,13 +179,29 @@ func CompareDrift(a, b *DriftSide) *Drift {
 			r.Settings = append(r.Settings, DriftSettingDiff{Group: ref, Setting: "Kind", A: ga.Kind, B: gb.Kind})
 			differs = true
 		}
+		unread := false
+		if sides := driftSides(ga.SettingsUnknown, gb.SettingsUnknown); sides != "" {
+			r.Unread = append(r.Unread, DriftUnread{Group: ref, What: "settings", Sides: sides})
+			unread = true
+		}
 		for _, s := range ga.Settings {
-			if v, ok := driftValueOf(gb.Settings, s.Name); ok && v != s.Value {
+			v, ok := driftValueOf(gb.Settings, s.Name)
+			if !ok || s.Value == SourceUnknown || v == SourceUnknown {
+				// A value one side could not read is not a change.
+				continue
+			}
+			if v != s.Value {
 				r.Settings = append(r.Settings, DriftSettingDiff{Group: ref, Setting: s.Name, A: s.Value, B: v})
 				differs = true
 			}
 		}
-		if r.MembersCompared != "" {
+		membersUnread := driftSides(ga.MembersUnknown, gb.MembersUnknown)
+		if r.MembersCompared != "" && membersUnread != "" {
+			// Members missing from a list that was not read in full were
+			// not removed; comparing would report them as if they were.
+			r.Unread = append(r.Unread, DriftUnread{Group: ref, What: "membership", Sides: membersUnread})
+			unread = true
+		} else if r.MembersCompared != "" {
 			onlyA, onlyB := driftSetDiff(ga.Members, gb.Members)
 			if len(onlyA) > 0 || len(onlyB) > 0 {
 				r.Members = append(r.Members, DriftMemberDiff{Group: ref, OnlyInA: onlyA, OnlyInB: onlyB,
@@ -163,7 +209,7 @@ func CompareDrift(a, b *DriftSide) *Drift {
 				differs = true
 			}
 		}
-		if !differs {
+		if !differs && !unread {
 			r.Same++
 		}
 	}
@@ -172,7 +218,77 @@ func CompareDrift(a, b *DriftSide) *Drift {
 			r.OnlyInB = append(r.OnlyInB, DriftGroupRef{Name: gb.Name, Mail: gb.Mail, IDB: gb.ID})
 		}
 	}
+	r.Notes = append(r.Notes, driftGapNotes(a)...)
+	r.Notes = append(r.Notes, driftGapNotes(b)...)
+	if n := driftUnreadNote(r.Unread); n != "" {
+		r.Notes = append(r.Notes, n)
+	}
 	return r
+}
+
+// driftSides names the sides for which unknown is set, "" for neither.
+func driftSides(a, b bool) string {
+	switch {
+	case a && b:
+		return "A and B"
+	case a:
+		return "A"
+	case b:
+		return "B"
+	}
+	return ""
+}
+
+// driftNoteItems is how many gaps or groups a note names before "and N
+// more": notes are one line each in the terminal summary.
+const driftNoteItems = 5
+
+// driftGapNotes says what the side's collection could not read: groups only
+// on the other side, or differences, may be nothing but that.
+func driftGapNotes(s *DriftSide) []string {
+	if len(s.Gaps) == 0 {
+		return nil
+	}
+	items := make([]string, 0, min(len(s.Gaps), driftNoteItems))
+	for i, g := range s.Gaps {
+		if i == driftNoteItems {
+			items = append(items, "and "+strconv.Itoa(len(s.Gaps)-driftNoteItems)+" more")
+			break
+		}
+		item := g.What
+		if g.Object != "" {
+			item += " " + g.Object
+		}
+		if g.Reason != "" {
+			item += " (" + g.Reason + ")"
+		}
+		items = append(items, item)
+	}
+	return []string{s.Label + " is incomplete, " + driftCount(len(s.Gaps), "coverage gap") + ": " + strings.Join(items, "; ") +
+		"; groups missing on that side or differing may not have been read"}
+}
+
+// driftUnreadNote names the paired groups not compared in full.
+func driftUnreadNote(us []DriftUnread) string {
+	if len(us) == 0 {
+		return ""
+	}
+	items := make([]string, 0, min(len(us), driftNoteItems))
+	for i, u := range us {
+		if i == driftNoteItems {
+			items = append(items, "and "+strconv.Itoa(len(us)-driftNoteItems)+" more")
+			break
+		}
+		items = append(items, u.Group.Name+" <"+u.Group.Mail+">: "+u.What+" not read in "+u.Sides)
+	}
+	return "not compared because a side could not read it: " + strings.Join(items, "; ")
+}
+
+func driftCount(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }
 
 func driftSharesID(a, b *DriftSide) bool {
@@ -257,7 +373,7 @@ func DriftSideOfSnapshot(label string, s *directory.Snapshot) *DriftSide {
 	for _, g := range s.Groups {
 		put(g.Recipient)
 	}
-	side := &DriftSide{Label: label, Kind: "snapshot", MembersAre: "direct members"}
+	side := &DriftSide{Label: label, Kind: "snapshot", MembersAre: "direct members", Gaps: s.Coverage.Gaps}
 	for i := range s.Groups {
 		g := &s.Groups[i]
 		if g.Mail == "" {
@@ -274,8 +390,10 @@ func DriftSideOfSnapshot(label string, s *directory.Snapshot) *DriftSide {
 		}
 		side.Groups = append(side.Groups, DriftGroup{
 			ID: g.ID, Name: g.Name, Mail: g.Mail, Kind: string(g.Kind),
-			Settings: values,
-			Members:  members,
+			Settings:        values,
+			Members:         members,
+			MembersUnknown:  g.MembersUnknown,
+			SettingsUnknown: g.SettingsUnknown,
 		})
 	}
 	return side

@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"reflect"
 	"slices"
 	"testing"
 
@@ -77,5 +78,113 @@ func TestDriftSideOfSnapshotUnknownSettings(t *testing.T) {
 				t.Errorf("%s %s = %q", g.Name, v.Name, v.Value)
 			}
 		}
+	}
+}
+
+// A paired group one side could not read in full is not compared on that
+// part: an unread membership is not "members removed", an unread setting
+// is not a changed one. The notes name it and each side's coverage gaps, and
+// the comparison is incomplete.
+func TestCompareDriftUnread(t *testing.T) {
+	t.Parallel()
+	g := func(id string, members ...string) DriftGroup {
+		return DriftGroup{ID: id, Name: "N" + id, Mail: id + "@x", Kind: "distribution",
+			Settings: []DriftValue{{Name: "RequireSenderAuthenticationEnabled", Value: "false"}}, Members: members}
+	}
+	membersUnread := func(d DriftGroup) DriftGroup {
+		d.Members, d.MembersUnknown = nil, true
+		return d
+	}
+	settingsUnread := func(d DriftGroup) DriftGroup {
+		d.Settings, d.SettingsUnknown = DriftUnknown(d.Settings), true
+		return d
+	}
+	gap := directory.Gap{What: "group-members", Object: "g1", Reason: "access denied"}
+	tests := []struct {
+		name       string
+		a, b       DriftSide
+		unread     []DriftUnread
+		members    int
+		settings   int
+		same       int
+		incomplete bool
+		notes      []string
+	}{
+		{
+			name: "members unread in B",
+			a:    DriftSide{Label: "a.json", MembersAre: "direct members", Groups: []DriftGroup{g("g1", "x@p", "y@p", "o@x")}},
+			b: DriftSide{Label: "b.json", MembersAre: "direct members", Groups: []DriftGroup{membersUnread(g("g1"))},
+				Gaps: []directory.Gap{gap}},
+			unread:     []DriftUnread{{Group: DriftGroupRef{Name: "Ng1", Mail: "g1@x", IDA: "g1", IDB: "g1"}, What: "membership", Sides: "B"}},
+			incomplete: true,
+			notes: []string{"b.json is incomplete, 1 coverage gap: group-members g1 (access denied); groups missing on that side or differing may not have been read",
+				"not compared because a side could not read it: Ng1 <g1@x>: membership not read in B"},
+		},
+		{
+			name:       "members unread in A, without a gap",
+			a:          DriftSide{Label: "a.json", MembersAre: "external recipients", Groups: []DriftGroup{membersUnread(g("g1"))}},
+			b:          DriftSide{Label: "b.json", MembersAre: "external recipients", Groups: []DriftGroup{g("g1", "x@p")}},
+			unread:     []DriftUnread{{Group: DriftGroupRef{Name: "Ng1", Mail: "g1@x", IDA: "g1", IDB: "g1"}, What: "membership", Sides: "A"}},
+			incomplete: true,
+			notes:      []string{"not compared because a side could not read it: Ng1 <g1@x>: membership not read in A"},
+		},
+		{
+			name:       "settings unread on both sides, membership still compared",
+			a:          DriftSide{Label: "a.json", MembersAre: "direct members", Groups: []DriftGroup{settingsUnread(g("g1", "x@p"))}},
+			b:          DriftSide{Label: "b.json", MembersAre: "direct members", Groups: []DriftGroup{settingsUnread(g("g1"))}},
+			unread:     []DriftUnread{{Group: DriftGroupRef{Name: "Ng1", Mail: "g1@x", IDA: "g1", IDB: "g1"}, What: "settings", Sides: "A and B"}},
+			members:    1,
+			incomplete: true,
+			notes:      []string{"not compared because a side could not read it: Ng1 <g1@x>: settings not read in A and B"},
+		},
+		{
+			name: "settings unread in B only: no difference reported",
+			a:    DriftSide{Label: "a.json", MembersAre: "direct members", Groups: []DriftGroup{g("g1")}},
+			b: DriftSide{Label: "b.json", MembersAre: "direct members", Groups: []DriftGroup{func() DriftGroup {
+				d := settingsUnread(g("g1"))
+				d.Settings[0].Value = SourceUnknown
+				return d
+			}()}},
+			unread:     []DriftUnread{{Group: DriftGroupRef{Name: "Ng1", Mail: "g1@x", IDA: "g1", IDB: "g1"}, What: "settings", Sides: "B"}},
+			incomplete: true,
+			notes:      []string{"not compared because a side could not read it: Ng1 <g1@x>: settings not read in B"},
+		},
+		{
+			name: "read in full",
+			a:    DriftSide{Label: "a.json", MembersAre: "direct members", Groups: []DriftGroup{g("g1", "x@p")}},
+			b:    DriftSide{Label: "b.json", MembersAre: "direct members", Groups: []DriftGroup{g("g1", "x@p")}},
+			same: 1,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := CompareDrift(&tt.a, &tt.b)
+			if !reflect.DeepEqual(r.Unread, tt.unread) {
+				t.Errorf("unread %+v, want %+v", r.Unread, tt.unread)
+			}
+			if len(r.Members) != tt.members || len(r.Settings) != tt.settings || r.Same != tt.same || r.Incomplete() != tt.incomplete {
+				t.Errorf("members %+v, settings %+v, same %d, incomplete %v", r.Members, r.Settings, r.Same, r.Incomplete())
+			}
+			if !slices.Equal(r.Notes, tt.notes) {
+				t.Errorf("notes\n%q\nwant\n%q", r.Notes, tt.notes)
+			}
+		})
+	}
+}
+
+// A snapshot side carries its coverage gaps and which groups' membership
+// and settings were not read.
+func TestDriftSideOfSnapshotUnread(t *testing.T) {
+	t.Parallel()
+	snap := &directory.Snapshot{Groups: []directory.Group{
+		{Recipient: directory.Recipient{ID: "g1", Name: "Unread", Mail: "unread@corp.example"}, Kind: directory.Distribution, MembersUnknown: true},
+		{Recipient: directory.Recipient{ID: "g2", Name: "Read", Mail: "read@corp.example"}, Kind: directory.Distribution, SettingsUnknown: true},
+	}}
+	snap.Coverage.AddGap("group-members", "g1", "access denied")
+	side := DriftSideOfSnapshot("a", snap)
+	if len(side.Gaps) != 1 || !side.Groups[0].MembersUnknown || side.Groups[0].SettingsUnknown ||
+		side.Groups[1].MembersUnknown || !side.Groups[1].SettingsUnknown {
+		t.Errorf("side %+v", side)
 	}
 }

@@ -137,7 +137,8 @@ func (e *Env) AcceptedDomainsKnown() bool { return e.domains.acceptedKnown }
 
 // InferredInternalDomains lists domains taken as internal without being
 // accepted domains: mailbox domains when accepted domains are unknown, and the
-// coexistence domains of hybrid remote mailboxes.
+// coexistence (Microsoft 365 tenant) domains hybrid remote mailboxes route
+// to. A remote mailbox routing to any other domain is not one of them.
 func (e *Env) InferredInternalDomains() []string { return e.domains.inferredList() }
 
 // RemoteDomainsKnown reports whether the snapshot carries remote domains.
@@ -146,7 +147,8 @@ func (e *Env) RemoteDomainsKnown() bool {
 }
 
 // domainClassifier decides whether a domain is internal: an authoritative or
-// internal-relay accepted domain, a coexistence domain, a domain the user
+// internal-relay accepted domain, a coexistence domain (accepted, or a tenant
+// domain a remote mailbox routes to), a domain the user
 // declared internal, or (only when accepted domains are unknown) a domain one
 // of the organization's mailboxes uses.
 type domainClassifier struct {
@@ -175,7 +177,10 @@ func newDomainClassifier(snap *directory.Snapshot, extra []string) domainClassif
 		case u.Kind == directory.RemoteMailbox && u.ExternalAddress != "":
 			// A remote mailbox routes to the tenant's coexistence domain, so
 			// that domain is ours even when it is not listed as accepted.
-			if d := directory.Domain(u.ExternalAddress); d != "" && !c.matchesAccepted(d) {
+			// Only a Microsoft 365 tenant domain qualifies: a remote mailbox
+			// pointed anywhere else routes outside, and taking its domain
+			// as internal would hide every contact there.
+			if d := directory.Domain(u.ExternalAddress); d != "" && isTenantDomain(d) && !c.matchesAccepted(d) {
 				c.inferred[d] = true
 			}
 		case u.Kind == directory.Mailbox && !c.acceptedKnown:
@@ -185,6 +190,22 @@ func newDomainClassifier(snap *directory.Snapshot, extra []string) domainClassif
 		}
 	}
 	return c
+}
+
+// isTenantDomain reports whether d is a Microsoft 365 tenant domain, the only
+// kind a remote mailbox's target makes internal by inference. The parents are
+// the worldwide service, US Government (GCC High, DoD) and the service
+// operated by 21Vianet; hybrid coexistence domains
+// (tenant.mail.onmicrosoft.com and the national-cloud equivalents) and
+// initial domains lie under them.
+func isTenantDomain(d string) bool {
+	d = strings.ToLower(d)
+	for _, ns := range [...]string{".onmicrosoft.com", ".onmicrosoft.us", ".partner.onmschina.cn"} {
+		if strings.HasSuffix(d, ns) {
+			return true
+		}
+	}
+	return false
 }
 
 func (c domainClassifier) matchesAccepted(d string) bool {

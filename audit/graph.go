@@ -71,7 +71,7 @@ func newGraph(snap *directory.Snapshot, env *Env) *graph {
 	for i := range g.leafInfo {
 		li := &g.leafInfo[i]
 		switch li.kind {
-		case string(directory.Mailbox), string(directory.RemoteMailbox):
+		case string(directory.Mailbox):
 			// Mailboxes are ours wherever their address points.
 			li.external = false
 		default:

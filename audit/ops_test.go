@@ -78,22 +78,24 @@ func TestCompare(t *testing.T) {
 func TestCompareWithGaps(t *testing.T) {
 	t.Parallel()
 	r := FindingRef{Rule: "open-to-external-senders", Severity: Medium}
-	rep := &Report{Groups: []GroupResult{{ID: "fixed", Score: 0}, {ID: "settings-unread", Score: 0, SettingsUnknown: true}}}
+	rep := &Report{Groups: []GroupResult{{ID: "fixed", Score: 0}, {ID: "settings-unread", Score: 0, SettingsUnknown: true, Incomplete: true},
+		{ID: "members-unread", Score: 0, Incomplete: true}}}
 	rep.Coverage.AddGap("dynamic-groups", "", "Exchange Online could not be read")
 	base := &Baseline{Groups: []BaselineGroup{
 		{ID: "fixed", Score: 45, Findings: []FindingRef{r}},
 		{ID: "unread", Score: 45, Findings: []FindingRef{r}},
 		{ID: "settings-unread", Score: 45, Findings: []FindingRef{r}},
+		{ID: "members-unread", Score: 45, Findings: []FindingRef{r}},
 	}}
 	ch := Compare(rep, base)
 	got := map[string]Change{}
 	for _, g := range ch.Groups {
 		got[g.ID] = g.Change
 	}
-	if got["fixed"] != ChangeResolved || got["unread"] != ChangeNotRead || got["settings-unread"] != ChangeNotRead {
-		t.Errorf("changes %v: want fixed resolved, unread and settings-unread not-read", got)
+	if got["fixed"] != ChangeResolved || got["unread"] != ChangeNotRead || got["settings-unread"] != ChangeNotRead || got["members-unread"] != ChangeNotRead {
+		t.Errorf("changes %v: want fixed resolved, unread, settings-unread and members-unread not-read", got)
 	}
-	if ch.Counts[ChangeResolved] != 1 || ch.Counts[ChangeNotRead] != 2 {
+	if ch.Counts[ChangeResolved] != 1 || ch.Counts[ChangeNotRead] != 3 {
 		t.Errorf("counts %v", ch.Counts)
 	}
 }

@@ -25,6 +25,8 @@ type ReadReport struct {
 	AuditedAt     time.Time
 	OrgFindings   []ReadFinding
 	Groups        []ReadGroup
+	// Gaps are the coverage gaps of the run the report describes.
+	Gaps []directory.Gap
 }
 
 // ReadGroup is one group of a report.
@@ -38,8 +40,12 @@ type ReadGroup struct {
 	Risk     audit.Band          `json:"risk"`
 	Settings ReadSettings        `json:"settings"`
 	// SettingsUnknown is set when the group's settings were not read.
-	SettingsUnknown bool          `json:"settingsUnknown"`
-	Findings        []ReadFinding `json:"findings"`
+	SettingsUnknown bool `json:"settingsUnknown"`
+	// Incomplete is set when part of the group (its settings, or its or a
+	// nested group's membership) could not be read: ExternalRecipients is
+	// then a lower bound.
+	Incomplete bool          `json:"incomplete"`
+	Findings   []ReadFinding `json:"findings"`
 	// ExternalRecipients are the external recipients the group reaches.
 	ExternalRecipients []ReadExternal `json:"externalRecipients"`
 }
@@ -137,6 +143,13 @@ func ReadJSON(r io.Reader) (*ReadReport, error) {
 				return nil, fmt.Errorf("%w: it is a snapshot (from 'dgaudit collect'); audit it first, or compare snapshots with 'dgaudit diff'", ErrNotReport)
 			}
 			err = skipValue(dec)
+		case "coverage":
+			var cov struct {
+				Gaps []directory.Gap `json:"gaps"`
+			}
+			if err = dec.Decode(&cov); err == nil {
+				rep.Gaps = cov.Gaps
+			}
 		case "organization":
 			if err := check(); err != nil {
 				return nil, err

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -90,5 +91,53 @@ func TestDiff(t *testing.T) {
 	}
 	if code, _, stderr := dgaudit(t, "diff", pa, filepath.Join(dir, "missing.json")); code != exitRuntime || !strings.Contains(stderr, "missing.json") {
 		t.Errorf("missing file: exit %d\n%s", code, stderr)
+	}
+}
+
+// TestDiffUnreadMembership: a group whose membership one side could not
+// read is not reported as having lost its members, the notes name the gap
+// and the group, and diff exits 4 as an incomplete audit does; reports of
+// the same snapshots compare the same way.
+func TestDiffUnreadMembership(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	read := dt.New().Mailbox("o").Contact("x", "x@partner.example").Contact("y", "y@partner.example").
+		Group("G1", []string{"x", "y", "o"}, dt.Open, dt.ReportsToOriginator, dt.Owner("o"))
+	pa, pb := filepath.Join(dir, "s2.json"), filepath.Join(dir, "s2_unread.json")
+	writeSnapshotAt(t, pa, read.Snapshot())
+	writeSnapshotAt(t, pb, read.Edit(func(s *directory.Snapshot) {
+		s.Groups[0].Members, s.Groups[0].MembersUnknown = nil, true
+		s.Coverage.AddGap("group-members", "G1", "access denied")
+	}).Snapshot())
+	ra, rb := filepath.Join(dir, "ra.json"), filepath.Join(dir, "rb.json")
+	dgaudit(t, "audit", "--snapshot", pa, "-o", ra, "--fail-on", "none")
+	dgaudit(t, "audit", "--snapshot", pb, "-o", rb, "--fail-on", "none")
+	for _, files := range [][2]string{{pa, pb}, {ra, rb}, {pb, pa}} {
+		code, stdout, stderr := dgaudit(t, "diff", files[0], files[1], "-o", "-")
+		if code != exitGaps {
+			t.Errorf("%s vs %s: exit %d, want %d\n%s", files[0], files[1], code, exitGaps, stderr)
+		}
+		var doc struct {
+			Members []json.RawMessage `json:"members"`
+			Notes   []string          `json:"notes"`
+		}
+		if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+			t.Fatalf("diff json: %v\n%s", err, stdout)
+		}
+		if len(doc.Members) != 0 {
+			t.Errorf("%s vs %s: membership differences %s, want none (not read)", files[0], files[1], doc.Members)
+		}
+		notes := strings.Join(doc.Notes, "\n")
+		for _, want := range []string{"s2_unread.json is incomplete, 1 coverage gap: group-members G1 (access denied)", "G1 <g1@corp.example>: membership not read in"} {
+			if files[0] == ra && strings.HasPrefix(want, "s2_unread") {
+				want = "rb.json is incomplete, 1 coverage gap: group-members G1 (access denied)"
+			}
+			if !strings.Contains(notes, want) || !strings.Contains(stderr, want) {
+				t.Errorf("%s vs %s: want note %q\nnotes: %s\nstderr: %s", files[0], files[1], want, notes, stderr)
+			}
+		}
+		if !strings.Contains(stderr, "exit 4: compared with gaps") {
+			t.Errorf("stderr does not explain the exit code:\n%s", stderr)
+		}
 	}
 }

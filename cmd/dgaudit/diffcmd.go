@@ -25,7 +25,12 @@ organization: on-premises Active Directory against Exchange Online, or before an
 change. It lists groups present on one side only, settings that differ and membership
 differences (direct members for snapshots, external recipients for reports). Groups are
 paired by object ID; when no ID appears on both sides (objectGUID against Entra object
-IDs) they are paired by primary SMTP address, and the output says which was used.`,
+IDs) they are paired by primary SMTP address, and the output says which was used.
+
+A group whose membership or settings one side could not read is not compared on that
+part (missing members are not reported as removed); the notes name it and each side's
+coverage gaps, and diff exits 4 (completed with gaps) when either side has gaps or a
+group could not be compared.`,
 		Example: `  dgaudit diff onprem.snapshot.json online.snapshot.json -o drift.xlsx
   dgaudit diff monday.json tuesday.json -o -`,
 		Args: func(cmd *cobra.Command, args []string) error {
@@ -78,7 +83,15 @@ IDs) they are paired by primary SMTP address, and the output says which was used
 				}
 			}
 			a.printDiffSummary(res, outputs)
-			return errors.Join(errs...)
+			if err := errors.Join(errs...); err != nil {
+				return err
+			}
+			if res.Incomplete() {
+				// As for an audit: a comparison missing data must never
+				// look like a clean one.
+				return resultError{exitGaps}
+			}
+			return nil
 		},
 	}
 	cmd.Flags().StringArrayVarP(&outputs, "output", "o", nil, "write the comparison; format from the extension: .xlsx, .json, .csv; - is JSON on stdout (repeatable)")
@@ -109,7 +122,7 @@ func (a *app) diffSide(cmd *cobra.Command, path string) (*audit.DriftSide, error
 // sideFromReport builds a side from a report. Reports do not list members,
 // only the external recipients each group reaches, which is what is compared.
 func sideFromReport(label string, rep *reports.ReadReport) *audit.DriftSide {
-	side := &audit.DriftSide{Label: label, Kind: "report", MembersAre: "external recipients"}
+	side := &audit.DriftSide{Label: label, Kind: "report", MembersAre: "external recipients", Gaps: rep.Gaps}
 	for _, g := range rep.Groups {
 		st := g.Settings
 		ext := make([]string, 0, len(g.ExternalRecipients))
@@ -126,6 +139,11 @@ func sideFromReport(label string, rep *reports.ReadReport) *audit.DriftSide {
 			ID: g.ID, Name: g.Name, Mail: g.Mail, Kind: string(g.Kind),
 			Settings: values,
 			Members:  ext,
+			// A report does not say which part of an incomplete group was
+			// missing; its external recipients may be, so they are not
+			// compared.
+			MembersUnknown:  g.Incomplete,
+			SettingsUnknown: g.SettingsUnknown,
 		})
 	}
 	return side
@@ -170,6 +188,9 @@ func (a *app) printDiffSummary(r *audit.Drift, outputs []string) {
 	}
 	for _, o := range outputs {
 		fmt.Fprintf(&b, "report: %s\n", printable(o))
+	}
+	if r.Incomplete() {
+		fmt.Fprintf(&b, "exit %d: compared with gaps; what a side could not read is neither a difference nor a match\n", exitGaps)
 	}
 	fmt.Fprint(a.stderr, b.String())
 }
