@@ -68,12 +68,12 @@ func TestJSONLEveryLineStandsAlone(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
-	want := len(rep.OrgFindings) + 1 // the suppressed one
+	want := 1 + len(rep.OrgFindings) + 1 // the run record, the suppressed one
 	for _, g := range rep.Groups {
 		want += len(g.Findings)
 	}
 	if len(lines) != want {
-		t.Fatalf("%d lines, want one per finding (%d)", len(lines), want)
+		t.Fatalf("%d lines, want the run record and one per finding (%d)", len(lines), want)
 	}
 	suppressed := 0
 	for i, l := range lines {
