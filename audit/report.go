@@ -131,6 +131,9 @@ type GroupSettings struct {
 	AcceptOnlyFrom    int
 	RejectFrom        int
 	Owners            int
+	// FirstOwner is what ManagedBy[0] is: a user or object kind, or
+	// FirstOwnerNone, FirstOwnerUnresolved or FirstOwnerUnknown.
+	FirstOwner string
 }
 
 // Summary counts what the report holds.

@@ -209,6 +209,9 @@ func auditGroup(i int32, g *directory.Group, env *Env, gr *graph, rules []Rule, 
 		slices.Sort(view.Cycle)
 	}
 	res.Settings = SettingsOf(g)
+	// SettingsOf sees the group alone; what its first owner is takes the
+	// directory.
+	res.Settings.FirstOwner = env.firstOwner(g)
 	for _, r := range rules {
 		if r.Check == nil || (r.NeedsSettings && g.SettingsUnknown) {
 			// Settings nobody read are not judged: Exchange's defaults

@@ -11,9 +11,12 @@ import (
 )
 
 // CSV writes the findings, one row per finding, for spreadsheets and scripts
-// (docs/report-schema.md lists the columns). Organization findings come first,
-// with empty group columns and group_name "(organization)"; then each group's
-// findings in report order. Groups without findings have no row.
+// (docs/report-schema.md lists the columns). An incomplete run starts with an
+// "incomplete-run" row and one "coverage-gap" row per coverage gap, so that it
+// never reads like a clean run; a complete run has no such rows. Organization
+// findings come next, with empty group columns and group_name
+// "(organization)"; then each group's findings in report order. Groups
+// without findings have no row.
 type CSV struct{}
 
 var csvHeader = []string{
@@ -37,6 +40,17 @@ func (CSV) Write(w io.Writer, rep *audit.Report) error {
 		return cw.Write(rec)
 	}
 	err := cw.Write(csvHeader)
+	if err == nil && !rep.Complete {
+		// Severity stays empty: these are not findings, and a filter on
+		// severity must not count them as such.
+		n := incompleteGroups(rep)
+		err = put("", runGroupName, "", "", "", "", ruleIncomplete, "", titleIncomplete, runMessage(rep, n),
+			fmt.Sprintf("gaps=%d; incompleteGroups=%d", len(rep.Coverage.Gaps), n))
+	}
+	for i := 0; i < len(rep.Coverage.Gaps) && err == nil; i++ {
+		g := rep.Coverage.Gaps[i]
+		err = put("", gapGroupName, "", "", "", "", ruleCoverageGap, "", titleCoverageGap+" ("+g.What+")", g.Reason, gapEvidence(g))
+	}
 	for _, f := range rep.OrgFindings {
 		if err != nil {
 			break

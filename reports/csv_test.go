@@ -42,8 +42,10 @@ func TestCSVRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := len(rows)-1, rep.Summary.Findings; got != want {
-		t.Fatalf("%d finding rows, want %d (one per finding)", got, want)
+	// The report is incomplete: the incomplete-run row and its one gap
+	// come first.
+	if got, want := len(rows)-1, 2+rep.Summary.Findings; got != want {
+		t.Fatalf("%d rows, want %d (the run rows, then one per finding)", got, want)
 	}
 	if diff := cmp.Diff(csvHeader, rows[0]); diff != "" {
 		t.Errorf("header (-want +got):\n%s", diff)
@@ -53,13 +55,16 @@ func TestCSVRows(t *testing.T) {
 		row, col int
 		want     string
 	}{
-		{"organization finding first", 1, 1, "(organization)"},
-		{"organization has no group id", 1, 0, ""},
-		{"organization has no score", 1, 4, ""},
-		{"hostile group name", 8, 1, `'=HYPERLINK("http://x","y")`},
-		{"hostile group mail", 8, 2, "'-2+3@corp.example.com"},
-		{"severity by name", 2, 7, "critical"},
-		{"score of the group", 2, 4, "100"},
+		{"organization finding first", 3, 1, "(organization)"},
+		{"organization has no group id", 3, 0, ""},
+		{"organization has no score", 3, 4, ""},
+		{"hostile group name", 10, 1, `'=HYPERLINK("http://x","y")`},
+		{"hostile group mail", 10, 2, "'-2+3@corp.example.com"},
+		{"severity by name", 4, 7, "critical"},
+		{"score of the group", 4, 4, "100"},
+		{"incomplete run first", 1, 6, "incomplete-run"},
+		{"then its gap", 2, 6, "coverage-gap"},
+		{"gap reason as message", 2, 9, "insufficient access rights"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

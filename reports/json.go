@@ -298,6 +298,7 @@ func groupJSON(g *audit.GroupResult) jsonGroup {
 			AcceptOnlyFrom:     st.AcceptOnlyFrom,
 			RejectFrom:         st.RejectFrom,
 			Owners:             st.Owners,
+			FirstOwner:         st.FirstOwner,
 		},
 		ExternalRecipients: ext,
 		Findings:           findingsJSON(g.Findings),

@@ -9,15 +9,19 @@ import (
 	"io"
 
 	"dgaudit/audit"
+	"dgaudit/directory"
 )
 
 // JSONL writes one JSON object per finding per line (JSON Lines), for SIEM
 // ingestion: each line stands alone, with the group's identity, score and
 // band, the run's time and source, so a collector can index lines without
-// the rest of the report. Organization findings come first with scope
-// "organization"; suppressed findings follow their group's findings with
-// "suppressed": true, so an analyst can see accepted risk without it
-// counting.
+// the rest of the report. The first line is always the run record (scope
+// "run"): whether the run was complete, its counts and its coverage gaps.
+// Without it a run that found nothing because it could not read the
+// directory would be as empty as a clean one. Organization findings follow
+// with scope "organization"; suppressed findings follow their group's
+// findings with "suppressed": true, so an analyst can see accepted risk
+// without it counting.
 type JSONL struct {
 	// Tool names the program and version ("dgaudit 0.1.0"). Empty writes
 	// "dgaudit".
@@ -46,6 +50,39 @@ type jsonlLine struct {
 	Reason        string         `json:"suppressionReason,omitempty"`
 }
 
+// scopeRun marks the run record. It is not an audit.Scope: no rule has it.
+const scopeRun = "run"
+
+// jsonlRun is the first line. Its leading fields are those of every
+// finding line, so a collector keys it the same way.
+type jsonlRun struct {
+	SchemaVersion    int             `json:"schemaVersion"`
+	Tool             string          `json:"tool"`
+	AuditedAt        string          `json:"auditedAt"`
+	Source           string          `json:"source"`
+	Scope            string          `json:"scope"`
+	CollectedAt      string          `json:"collectedAt"`
+	Complete         bool            `json:"complete"`
+	Groups           int             `json:"groups"`
+	IncompleteGroups int             `json:"incompleteGroups"`
+	Findings         int             `json:"findings"`
+	Suppressed       int             `json:"suppressed"`
+	Gaps             []directory.Gap `json:"gaps"`
+	Message          string          `json:"message"`
+}
+
+func runRecord(rep *audit.Report, tool string) jsonlRun {
+	r := jsonlRun{
+		SchemaVersion: rep.SchemaVersion, Tool: tool, AuditedAt: jsonTime(rep.AuditedAt), Source: rep.Source,
+		Scope: scopeRun, CollectedAt: jsonTime(rep.CollectedAt), Complete: rep.Complete,
+		Groups: len(rep.Groups), IncompleteGroups: incompleteGroups(rep),
+		Findings: rep.Summary.Findings, Suppressed: rep.Summary.Suppressed,
+		Gaps: nonNil(rep.Coverage.Gaps),
+	}
+	r.Message = runMessage(rep, r.IncompleteGroups)
+	return r
+}
+
 // Write writes rep to w.
 func (j JSONL) Write(w io.Writer, rep *audit.Report) error {
 	if rep == nil {
@@ -62,13 +99,11 @@ func (j JSONL) Write(w io.Writer, rep *audit.Report) error {
 		l.Rule, l.Severity, l.Title, l.Message, l.Evidence = f.Rule, f.Severity, f.Title, f.Message, evidenceSummary(f.Evidence)
 		return enc.Encode(l)
 	}
-	var err error
+	err := enc.Encode(runRecord(rep, base.Tool))
 	org := base
 	org.Scope = audit.ScopeOrganization
-	for _, f := range rep.OrgFindings {
-		if err = put(org, f); err != nil {
-			break
-		}
+	for i := 0; i < len(rep.OrgFindings) && err == nil; i++ {
+		err = put(org, rep.OrgFindings[i])
 	}
 	for gi := 0; gi < len(rep.Groups) && err == nil; gi++ {
 		g := &rep.Groups[gi]

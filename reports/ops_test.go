@@ -68,12 +68,12 @@ func TestJSONLEveryLineStandsAlone(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
-	want := len(rep.OrgFindings) + 1 // the suppressed one
+	want := 1 + len(rep.OrgFindings) + 1 // the run record, the suppressed one
 	for _, g := range rep.Groups {
 		want += len(g.Findings)
 	}
 	if len(lines) != want {
-		t.Fatalf("%d lines, want one per finding (%d)", len(lines), want)
+		t.Fatalf("%d lines, want the run record and one per finding (%d)", len(lines), want)
 	}
 	suppressed := 0
 	for i, l := range lines {
@@ -122,7 +122,7 @@ func TestReadJSONRoundTrip(t *testing.T) {
 	if g.ID != want.ID || g.DN != want.DN || g.Mail != want.Mail || g.Kind != want.Kind || g.Score != want.Score || len(g.Findings) != len(want.Findings) {
 		t.Errorf("group 0 read back as %+v", g)
 	}
-	if g.Settings.RequireSenderAuth != want.Settings.RequireSenderAuth.Setting() {
+	if g.Settings.RequireSenderAuth != want.Settings.RequireSenderAuth.Setting() || g.Settings.FirstOwner != "mailbox" {
 		t.Errorf("settings read back as %+v", g.Settings)
 	}
 	// A baseline of a report compared with the same report changes nothing.
@@ -163,6 +163,10 @@ func TestReadJSONRefuses(t *testing.T) {
 			`groups[0]`},
 		{"hostile org rule", `{"schemaVersion": 1, "tool": "dgaudit", "organization": {"findings": [{"rule": "a b", "severity": "info"}]}, "groups": []}`,
 			`organization findings[0]: rule "a b" is not a rule ID`},
+		{"hostile first owner", `{"schemaVersion": 1, "tool": "dgaudit", "groups": [{"id": "a", "name": "x", "settings": {"firstOwner": "mailbox\nRemove-Mailbox ceo"}}]}`,
+			`groups[0] ("x"): settings.firstOwner "mailbox\nRemove-Mailbox ceo" is not a kind of owner`},
+		{"unknown first owner", `{"schemaVersion": 1, "tool": "dgaudit", "groups": [{"id": "a", "name": "x", "settings": {"firstOwner": "person"}}]}`,
+			`settings.firstOwner "person"`},
 		{"group without id", `{"schemaVersion": 1, "tool": "dgaudit", "groups": [{"name": "x"}]}`, `groups[0] ("x") has no id`},
 	}
 	for _, tt := range tests {

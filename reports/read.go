@@ -67,6 +67,9 @@ type ReadSettings struct {
 	AcceptOnlyFrom     int                    `json:"acceptOnlyFrom"`
 	RejectFrom         int                    `json:"rejectFrom"`
 	Owners             int                    `json:"owners"`
+	// FirstOwner is what ManagedBy[0] is (audit.GroupSettings.FirstOwner);
+	// empty in reports written before it existed.
+	FirstOwner string `json:"firstOwner"`
 }
 
 // ReadFinding is one finding of a report, without its evidence.
@@ -238,6 +241,10 @@ func checkGroup(g *ReadGroup) error {
 		if _, err := audit.ParseBand(string(g.Risk)); err != nil {
 			return fmt.Errorf("risk: %w", err)
 		}
+	}
+	// Remediation decides on manager mode from it, and names it in notes.
+	if fo := g.Settings.FirstOwner; fo != "" && !audit.ValidFirstOwner(fo) {
+		return fmt.Errorf("settings.firstOwner %q is not a kind of owner", fo)
 	}
 	for i, f := range g.Findings {
 		if err := checkFinding(f); err != nil {

@@ -143,9 +143,9 @@ func testReport() *audit.Report {
 				Score: 100, Risk: audit.BandCritical,
 				DirectMembers: 14, ExpandedRecipients: 1250, ExternalMembers: 2, ExternalDirect: 1, ExternalReachable: 2, NestedGroups: 3,
 				External: []audit.ExternalRecipient{partner, vendor},
-				Settings: audit.SettingsOf(&directory.Group{
+				Settings: firstOwner("mailbox", audit.SettingsOf(&directory.Group{
 					ReportToOriginator: directory.True, OOFToOriginator: directory.True, ManagedBy: []string{"owner"},
-				}),
+				})),
 				Findings: []audit.Finding{
 					find("ndr-loop-risk", audit.Critical, ndrTitle,
 						"an outside sender's message reaches 2 external recipients and their delivery reports go back to the originator",
@@ -173,9 +173,9 @@ func testReport() *audit.Report {
 				Score: 81, Risk: audit.BandHigh,
 				DirectMembers: 5, ExpandedRecipients: 40, ExternalMembers: 2, ExternalDirect: 0, ExternalReachable: 1, NestedGroups: 2,
 				External: []audit.ExternalRecipient{hostile, listBot},
-				Settings: audit.SettingsOf(&directory.Group{
+				Settings: firstOwner("none", audit.SettingsOf(&directory.Group{
 					RequireSenderAuth: directory.False, OOFToOriginator: directory.True, RejectFrom: []string{"spammer"},
-				}),
+				})),
 				Findings: []audit.Finding{
 					find("oof-storm-risk", audit.High, oofTitle,
 						"an outside sender's message reaches 1 external recipient, members' out-of-office replies go to the originator, and the Default remote domain lets them out",
@@ -196,9 +196,9 @@ func testReport() *audit.Report {
 				Name: "Finance Team", Mail: "finance@corp.example.com", Kind: directory.MailSecurity,
 				Score: 45, Risk: audit.BandMedium,
 				DirectMembers: 9, ExpandedRecipients: 8, NestedGroups: 1, Incomplete: true,
-				Settings: audit.SettingsOf(&directory.Group{
+				Settings: firstOwner("group", audit.SettingsOf(&directory.Group{
 					RequireSenderAuth: directory.True, AcceptOnlyFrom: []string{"ceo"}, ManagedBy: []string{"a", "b"},
-				}),
+				})),
 				Findings: []audit.Finding{
 					find("unresolved-members", audit.Medium, unresTitle,
 						"the membership of Legacy DL could not be read; counts are lower bounds",
@@ -210,9 +210,9 @@ func testReport() *audit.Report {
 				Name: "Quiet List", Mail: "quiet@corp.example.com", Kind: directory.Dynamic,
 				Score: 0, Risk: audit.BandNone,
 				ExpandedRecipients: 3,
-				Settings: audit.SettingsOf(&directory.Group{
+				Settings: firstOwner("mailbox", audit.SettingsOf(&directory.Group{
 					Kind: directory.Dynamic, RequireSenderAuth: directory.True, ManagedBy: []string{"owner"},
-				}),
+				})),
 			},
 		},
 		Rules: []audit.RuleInfo{
@@ -237,6 +237,12 @@ func testReport() *audit.Report {
 				Why: "Counts are lower bounds.", Fix: "Grant read access and collect again."},
 		},
 	}
+}
+
+// firstOwner sets what the first owner is, which SettingsOf cannot know.
+func firstOwner(kind string, s audit.GroupSettings) audit.GroupSettings {
+	s.FirstOwner = kind
+	return s
 }
 
 // emptyReport has nothing in it, to check that every list is [] and every

@@ -43,6 +43,10 @@ func TestHostileReportValues(t *testing.T) {
 		{"name", func(g *reports.ReadGroup) { g.Name = "Loop" + payload }},
 		{"mail", func(g *reports.ReadGroup) { g.Mail = "loop@corp.example" + payload }},
 		{"message", func(g *reports.ReadGroup) { g.Findings[0].Message = "m" + payload }},
+		{"first owner (note)", func(g *reports.ReadGroup) {
+			g.Settings.ReportToOriginator, g.Settings.Owners, g.Settings.FirstOwner = audit.Setting{Value: "true"}, 1, "contact"+payload
+			g.Findings = append(g.Findings, reports.ReadFinding{Rule: "reports-to-originator", Severity: audit.Info, Message: "r"})
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.field, func(t *testing.T) {

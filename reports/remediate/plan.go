@@ -62,7 +62,6 @@ const (
 	ruleAcceptFwd = "accept-list-without-auth"
 	ruleReports   = "reports-to-originator"
 	ruleOOF       = "oof-to-originator"
-	ruleMgrGroup  = "manager-is-group"
 )
 
 // plan decides the changes for one group from its selected findings. Only
@@ -96,15 +95,11 @@ func plan(g *reports.ReadGroup, sel Selection) groupPlan {
 	}
 	if a := pick(ruleReports, ruleNDR); len(a) > 0 && st.ReportToOriginator.Value == "true" {
 		p.changes = append(p.changes, change{param: paramOrig, attr: attrOrig, value: false, answers: a})
-		hasGroupManager := slices.ContainsFunc(g.Findings, func(f reports.ReadFinding) bool { return f.Rule == ruleMgrGroup })
-		switch {
-		case g.Kind == directory.Microsoft365:
-		case st.Owners > 0 && !hasGroupManager && st.ReportToManager.Value != "true":
+		switch on, note := managerMode(g); {
+		case on:
 			p.changes = append(p.changes, change{param: paramManager, attr: attrManager, value: true, answers: a})
-		case st.Owners == 0:
-			p.notes = append(p.notes, "the group has no owner, so delivery reports now go to nobody; set an owner (ManagedBy) and then "+paramManager+" $true")
-		case hasGroupManager:
-			p.notes = append(p.notes, "the first owner is a group, so "+paramManager+" is left off; make a person the first owner (ManagedBy) and then set it $true")
+		case note != "":
+			p.notes = append(p.notes, note)
 		}
 	}
 	if a := pick(ruleOOF, ruleOOFStorm); len(a) > 0 && st.OOFToOriginator.Value == "true" {
@@ -116,6 +111,37 @@ func plan(g *reports.ReadGroup, sel Selection) groupPlan {
 		}
 	}
 	return p
+}
+
+// managerMode decides whether delivery reports, once they no longer go to
+// the originator, go to the first owner (on), or else says why not (note,
+// empty when there is nothing to say). Manager mode sends every delivery
+// report to the first owner, so it is turned on only when the report shows
+// that owner resolved to a user: a group as first owner is the
+// manager-is-group finding the fix would create, and an owner that did not
+// resolve may not exist.
+func managerMode(g *reports.ReadGroup) (on bool, note string) {
+	const then = ", so " + paramManager + " is left off and delivery reports now go to nobody; "
+	st := g.Settings
+	switch {
+	case g.Kind == directory.Microsoft365, st.ReportToManager.Value == "true":
+		// Not settable, or already on: a group as first owner is then a
+		// manager-is-group finding of its own, listed for review.
+		return false, ""
+	case st.Owners == 0 || st.FirstOwner == audit.FirstOwnerNone:
+		return false, "the group has no owner, so delivery reports now go to nobody; set an owner (ManagedBy) and then " + paramManager + " $true"
+	case audit.FirstOwnerIsUser(st.FirstOwner):
+		return true, ""
+	case st.FirstOwner == string(audit.KindGroup):
+		return false, "the first owner is a group" + then + "make a person the first owner (ManagedBy) and then set it $true"
+	case st.FirstOwner == audit.FirstOwnerUnresolved:
+		return false, "the first owner (ManagedBy) did not resolve to any object the audit read" + then +
+			"make an existing mailbox the first owner and then set it $true"
+	case st.FirstOwner == "":
+		return false, "the report does not say what the first owner is (it predates that field)" + then +
+			"audit again with this version, or make sure the first owner (ManagedBy) is a mailbox and then set it $true"
+	}
+	return false, "the first owner is a " + st.FirstOwner + ", not a person" + then + "make a mailbox the first owner (ManagedBy) and then set it $true"
 }
 
 // plans returns the plan of every selected group with something to say, in

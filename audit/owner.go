@@ -1,0 +1,57 @@
+package audit
+
+import "dgaudit/directory"
+
+// What a group's first owner (ManagedBy[0]) is, as GroupSettings.FirstOwner
+// states it. Besides these, the value is an object kind (group, contact) or
+// a user kind (mailbox, mail-user, remote-mailbox, guest). Remediation needs
+// it: turning manager mode on sends every delivery report to the first
+// owner, which is only right when that owner is a person who exists.
+const (
+	// FirstOwnerNone: ManagedBy is empty.
+	FirstOwnerNone = "none"
+	// FirstOwnerUnresolved: ManagedBy[0] matches no object the collection
+	// read (a deleted account, an owner in another domain).
+	FirstOwnerUnresolved = "unresolved"
+	// FirstOwnerUnknown: the group's settings, ManagedBy among them, were
+	// not read.
+	FirstOwnerUnknown = "unknown"
+)
+
+// ValidFirstOwner reports whether s is a value GroupSettings.FirstOwner can
+// hold, so that a report reader can refuse anything else.
+func ValidFirstOwner(s string) bool {
+	switch s {
+	case FirstOwnerNone, FirstOwnerUnresolved, FirstOwnerUnknown, string(KindGroup), string(KindContact):
+		return true
+	}
+	return FirstOwnerIsUser(s)
+}
+
+// FirstOwnerIsUser reports whether a FirstOwner value is a user (a mailbox,
+// mail user, remote mailbox or guest): someone delivery reports can go to.
+func FirstOwnerIsUser(s string) bool {
+	switch directory.UserKind(s) {
+	case directory.Mailbox, directory.MailUser, directory.RemoteMailbox, directory.Guest:
+		return true
+	}
+	return false
+}
+
+// firstOwner says what g's first owner is.
+func (e *Env) firstOwner(g *directory.Group) string {
+	switch {
+	case g.SettingsUnknown:
+		return FirstOwnerUnknown
+	case len(g.ManagedBy) == 0:
+		return FirstOwnerNone
+	}
+	o, ok := e.Object(g.ManagedBy[0])
+	switch {
+	case !ok:
+		return FirstOwnerUnresolved
+	case o.User != nil:
+		return string(o.User.Kind)
+	}
+	return string(o.Kind)
+}

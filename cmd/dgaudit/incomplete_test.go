@@ -1,0 +1,93 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"dgaudit/directory"
+	dt "dgaudit/directory/directorytest"
+)
+
+// TestJSONLCSVSayIncomplete: a run without findings whose collection had a
+// gap exits 4, and its JSONL and CSV say so instead of looking like a clean
+// run (an empty JSONL, a CSV with only its header).
+func TestJSONLCSVSayIncomplete(t *testing.T) {
+	t.Parallel()
+	clean := func(gap bool) *directory.Snapshot {
+		// Closed, reports to its mailbox owner, and out-of-office replies
+		// stay inside: nothing to find.
+		return dt.New().Mailbox("o").Group("Staff", []string{"o"}, dt.Closed, dt.ReportsToManager, dt.Owner("o")).
+			Edit(func(s *directory.Snapshot) {
+				s.Org.RemoteDomains = []directory.RemoteDomain{{Name: "Default", DomainPattern: "*", AllowedOOFType: directory.OOFNone}}
+				if gap {
+					s.Coverage.AddGap("groups", "", "=LDAP page 3 of (objectClass=group) failed: connection reset")
+				}
+			}).Snapshot()
+	}
+	for _, tc := range []struct {
+		name     string
+		gap      bool
+		code     int
+		complete bool
+	}{
+		{"complete", false, exitOK, true},
+		{"gap", true, exitGaps, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			jl, cs := filepath.Join(dir, "cg.jsonl"), filepath.Join(dir, "cg.csv")
+			if code, _, stderr := dgaudit(t, "audit", "--snapshot", writeSnapshot(t, clean(tc.gap)), "-o", jl, "-o", cs); code != tc.code {
+				t.Fatalf("exit %d, want %d\n%s", code, tc.code, stderr)
+			}
+			data, err := os.ReadFile(jl)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+			var run struct {
+				Scope    string `json:"scope"`
+				Complete *bool  `json:"complete"`
+				Findings int    `json:"findings"`
+				Gaps     []directory.Gap
+			}
+			if err := json.Unmarshal([]byte(lines[0]), &run); err != nil {
+				t.Fatalf("first line: %v\n%s", err, data)
+			}
+			if len(lines) != 1 || run.Scope != "run" || run.Complete == nil || *run.Complete != tc.complete || run.Findings != 0 {
+				t.Errorf("want only a run record with complete=%v:\n%s", tc.complete, data)
+			}
+			if tc.gap && (len(run.Gaps) != 1 || run.Gaps[0].What != "groups" || !strings.Contains(run.Gaps[0].Reason, "LDAP page 3")) {
+				t.Errorf("gaps = %+v", run.Gaps)
+			}
+
+			f, err := os.Open(cs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			rows, err := csv.NewReader(f).ReadAll()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var rules []string
+			for _, r := range rows[1:] {
+				rules = append(rules, r[6])
+			}
+			want := ""
+			if tc.gap {
+				want = "incomplete-run,coverage-gap"
+			}
+			if got := strings.Join(rules, ","); got != want {
+				t.Errorf("CSV rows %q, want %q", got, want)
+			}
+			if tc.gap && rows[2][9] != "'=LDAP page 3 of (objectClass=group) failed: connection reset" {
+				t.Errorf("gap message %q is not neutralized", rows[2][9])
+			}
+		})
+	}
+}
