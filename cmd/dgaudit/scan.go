@@ -99,7 +99,7 @@ func (a *app) collectCmd() *cobra.Command {
 			if out == "-" {
 				err = snap.Write(a.stdout)
 			} else {
-				err = writeFileAtomic(out, func(w io.Writer) error { return snap.Write(w) })
+				err = writeFileAtomicPerm(out, snapshotPerm, func(w io.Writer) error { return snap.Write(w) })
 			}
 			if err != nil {
 				return fmt.Errorf("write snapshot %s: %w", out, err)
