@@ -9,10 +9,9 @@ import (
 	"testing"
 )
 
-// errorControls are the bytes a terminal acts on: C0 (ESC, BEL, CR...), DEL
-// and the UTF-8 lead byte of the C1 controls and of the line separators and
-// bidi overrides (U+0080-U+009F start with 0xC2, U+2028-U+2069 with 0xE2 0x80
-// or 0xE2 0x81; the checks below look for the runes themselves).
+// hasTerminalControl finds a rune a terminal acts on (C0 such as ESC and
+// BEL, DEL, C1, line separators, bidi overrides) other than the line breaks
+// and tabs the summary is made of.
 func hasTerminalControl(s string) (int, bool) {
 	for i, r := range s {
 		if r == '\n' || r == '\t' {
