@@ -211,6 +211,16 @@ func (d *decoder) decode(n *yaml.Node, path string, v reflect.Value) {
 		if n.Tag == "!!null" {
 			return
 		}
+		if v.IsNil() && v.Type().Elem().Kind() != reflect.Struct {
+			// A value that does not decode stays unset, so that it is
+			// reported once, as what the file holds, and not again by a
+			// range check as the zero value.
+			nv, before := reflect.New(v.Type().Elem()), len(d.errs)
+			if d.decode(n, path, nv.Elem()); len(d.errs) == before {
+				v.Set(nv)
+			}
+			return
+		}
 		if v.IsNil() {
 			v.Set(reflect.New(v.Type().Elem()))
 		}
@@ -222,6 +232,13 @@ func (d *decoder) decode(n *yaml.Node, path string, v reflect.Value) {
 		return
 	}
 	if v.Kind() != reflect.Struct {
+		// yaml.v3 truncates a fraction decoded into an int (1.5 becomes 1,
+		// 0.5 becomes 0), which would pass or fail the range checks for a
+		// number the file does not hold.
+		if v.Kind() == reflect.Int && v.Type() != durationType && n.Kind == yaml.ScalarNode && n.ShortTag() == "!!float" {
+			d.errorf(n.Line, path, "want %s, got %s", describe(v.Type()), shown(n))
+			return
+		}
 		if err := n.Decode(v.Addr().Interface()); err != nil {
 			d.errorf(n.Line, path, "want %s, got %s", describe(v.Type()), shown(n))
 		}

@@ -55,16 +55,17 @@ func (a *app) exitCode(err error) int {
 	}
 	var use usageError
 	if errors.As(err, &use) || isCobraUsage(err) {
-		fmt.Fprintf(a.stderr, "dgaudit: %v\n", err)
+		fmt.Fprintf(a.stderr, "dgaudit: %s\n", printableLines(err.Error()))
 		return exitUsage
 	}
 	if errors.Is(err, context.Canceled) {
 		fmt.Fprintln(a.stderr, "dgaudit: interrupted")
 		return exitRuntime
 	}
-	fmt.Fprintf(a.stderr, "dgaudit: %v\n", err)
+	// Error text carries IDs, names and tool strings from input files.
+	fmt.Fprintf(a.stderr, "dgaudit: %s\n", printableLines(err.Error()))
 	if hint := hintFor(err); hint != "" {
-		fmt.Fprintf(a.stderr, "hint: %s\n", hint)
+		fmt.Fprintf(a.stderr, "hint: %s\n", printableLines(hint))
 	}
 	return exitRuntime
 }

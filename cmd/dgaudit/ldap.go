@@ -45,7 +45,7 @@ func (o *ldapOptions) register(cmd *cobra.Command) {
 	f.StringVar(&o.bindDN, "bind-dn", "", "account to bind as, a DN or a UPN (svc-audit@corp.example); the password comes from "+passwordEnv+" or --password-file")
 	f.StringVar(&o.passwordFile, "password-file", "", "file holding the bind password (its first line)")
 	f.StringVar(&o.caFile, "ca-file", "", "PEM file of CA certificates to trust for the server's TLS certificate")
-	f.BoolVar(&o.insecureSkipVerify, "insecure-skip-verify", false, "accept any TLS certificate (warns; for tests only)")
+	f.BoolVar(&o.insecureSkipVerify, "insecure-skip-verify", false, "accept any TLS certificate from the domain controller (warns; for tests only; LDAP only)")
 	f.BoolVar(&o.allowPlaintext, "allow-plaintext", false, "let ldap:// URLs run without StartTLS (the directory data, and a simple bind's password, then cross the network in clear)")
 	f.BoolVar(&o.kerberos, "kerberos", false, "bind with Kerberos (GSSAPI) as service ldap/<host of --ldap-url>: from --keytab, else from the credential cache kinit filled ($KRB5CCNAME)")
 	f.StringVar(&o.keytab, "keytab", "", "keytab file to log in from with --kerberos (needs --principal)")

@@ -92,7 +92,7 @@ func (a *app) m365Config(o *m365Options, caFile string) (graph.Config, error) {
 		Concurrency:        o.concurrency,
 		CAFile:             caFile,
 		Logger:             a.log.With("source", "graph"),
-		DeviceCodePrompt:   func(msg string) { fmt.Fprintln(a.stderr, msg) },
+		DeviceCodePrompt:   func(msg string) { fmt.Fprintln(a.stderr, printableLines(msg)) }, // the sign-in service's text
 	}
 	secretEnv := cmp.Or(o.secretEnv, envClientSecret)
 	secret := a.env(secretEnv)

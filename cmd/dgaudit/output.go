@@ -4,8 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 
 	"dgaudit/audit"
 	"dgaudit/reports"
@@ -100,12 +103,35 @@ func writeOutputs(outs []output, rep *audit.Report, stdout io.Writer) error {
 	return errors.Join(errs...)
 }
 
-// writeFileAtomic writes through a temporary file in the target's directory
-// and renames it over the target, so readers never see a half-written file
-// and a failed run leaves any previous report in place.
-func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
+// New files' modes before the umask. A report is made to be handed on, so
+// it is created as os.Create would (0666 less the umask: 0644 under the
+// usual 022, 0600 under a job's 077). A snapshot is the whole directory as
+// the audit account could read it, hidden group memberships included, and
+// only the account that audits it needs to read it: it is created 0600 (less
+// the umask) whatever the umask. A file being replaced keeps its own mode in
+// both cases, so an admin's chmod is never undone.
+const (
+	reportPerm   os.FileMode = 0o666
+	snapshotPerm os.FileMode = 0o600
+)
+
+// writeFileAtomic writes a report, script or config file through a
+// temporary file (see writeFileAtomicPerm).
+func writeFileAtomic(path string, write func(io.Writer) error) error {
+	return writeFileAtomicPerm(path, reportPerm, write)
+}
+
+// writeFileAtomicPerm writes through a temporary file in the target's
+// directory and renames it over the target, so readers never see a
+// half-written file and a failed run leaves any previous file in place. A
+// new file gets perm less the umask; a file it replaces keeps its mode.
+func writeFileAtomicPerm(path string, perm os.FileMode, write func(io.Writer) error) (err error) {
 	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	keep := false
+	if st, err := os.Stat(path); err == nil && st.Mode().IsRegular() {
+		perm, keep = st.Mode().Perm(), true
+	}
+	tmp, err := createTemp(dir, filepath.Base(path), perm)
 	if err != nil {
 		return err
 	}
@@ -124,8 +150,28 @@ func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
 	if err = tmp.Close(); err != nil {
 		return err
 	}
-	if err = os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
+	// The umask narrowed the temporary file's mode; a kept mode is the
+	// replaced file's as it was.
+	if keep {
+		if err = os.Chmod(tmp.Name(), perm); err != nil {
+			return err
+		}
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// createTemp is os.CreateTemp with a mode: os.CreateTemp always uses 0600,
+// and a chmod afterwards would have to read the umask, which can only be
+// done by changing it for the whole process. Opening with perm lets the
+// kernel apply the umask.
+func createTemp(dir, base string, perm os.FileMode) (*os.File, error) {
+	for range 1000 {
+		name := filepath.Join(dir, "."+base+"."+strconv.FormatUint(rand.Uint64(), 36)+".tmp")
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, perm)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		return f, err
+	}
+	return nil, fmt.Errorf("create a temporary file in %s: too many name collisions", dir)
 }

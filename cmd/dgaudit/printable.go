@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"strings"
+	"unicode/utf8"
 )
 
 // printable makes a directory-, log- or file-derived string safe to print on
@@ -13,7 +16,9 @@ import (
 // characters (C0, DEL, C1), the Unicode line and paragraph separators and the
 // bidirectional overrides are shown as escapes instead, so they stay visible.
 func printable(s string) string {
-	if strings.IndexFunc(s, unprintable) < 0 {
+	// A stray byte of invalid UTF-8 such as 0x9b is CSI to a terminal that
+	// is not in UTF-8 mode; ranging over s turns it into U+FFFD.
+	if strings.IndexFunc(s, unprintable) < 0 && utf8.ValidString(s) {
 		return s
 	}
 	var b strings.Builder
@@ -42,4 +47,49 @@ func printables(ss []string) []string {
 		out[i] = printable(s)
 	}
 	return out
+}
+
+// printableLines is printable for text that is several lines on purpose,
+// such as an error joining every problem of a config file, one a line: the
+// line breaks stay and everything else is escaped.
+func printableLines(s string) string {
+	if strings.IndexFunc(s, unprintable) < 0 && utf8.ValidString(s) {
+		return s
+	}
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = printable(l)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// jsonLogWriter escapes, in the JSON log handler's output, the runes that
+// handler leaves raw although a terminal acts on them: DEL, the C1 controls,
+// the line separators and the bidirectional overrides (it escapes only C0).
+// Outside strings a JSON log line holds ASCII punctuation and digits only,
+// so every such rune is inside a string, where \uXXXX means the same rune:
+// the log stays valid JSON and loses nothing. slog writes each record with
+// one Write, so a rune is never split across calls.
+type jsonLogWriter struct{ w io.Writer }
+
+func (j jsonLogWriter) Write(p []byte) (int, error) {
+	// The record's own line break is the one control character it holds.
+	raw := func(r rune) bool { return r != '\n' && unprintable(r) }
+	if bytes.IndexFunc(p, raw) < 0 {
+		return j.w.Write(p)
+	}
+	out := make([]byte, 0, len(p)+32)
+	for rest := p; len(rest) > 0; {
+		r, size := utf8.DecodeRune(rest)
+		if raw(r) {
+			out = fmt.Appendf(out, `\u%04x`, r)
+		} else {
+			out = append(out, rest[:size]...)
+		}
+		rest = rest[size:]
+	}
+	if _, err := j.w.Write(out); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 
@@ -78,8 +79,12 @@ func (a *app) collectCmd() *cobra.Command {
   dgaudit collect --ldif export.ldf -o corp.snapshot.json`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			given := givenFlags(cmd.Flags())
 			fo, err := a.configure(cmd, &cfg)
 			if err != nil {
+				return err
+			}
+			if err := src.stray(given); err != nil {
 				return err
 			}
 			src.ldap.passwordEnv = fo.passwordEnv
@@ -99,7 +104,7 @@ func (a *app) collectCmd() *cobra.Command {
 			if out == "-" {
 				err = snap.Write(a.stdout)
 			} else {
-				err = writeFileAtomic(out, func(w io.Writer) error { return snap.Write(w) })
+				err = writeFileAtomicPerm(out, snapshotPerm, func(w io.Writer) error { return snap.Write(w) })
 			}
 			if err != nil {
 				return fmt.Errorf("write snapshot %s: %w", out, err)
@@ -120,9 +125,13 @@ func (a *app) collectCmd() *cobra.Command {
 
 // configureAudit applies the config layers to scan and audit.
 func (a *app) configureAudit(cmd *cobra.Command, src *sourceOptions, ro *reportOptions) error {
+	given := givenFlags(cmd.Flags())
 	fo, err := a.configure(cmd, &ro.config)
 	if err != nil {
 		return err
+	}
+	if err := errors.Join(src.stray(given), ro.tracking.stray(given)); err != nil {
+		return usageError{err}
 	}
 	src.ldap.passwordEnv = fo.passwordEnv
 	src.m365.secretEnv = fo.m365SecretEnv

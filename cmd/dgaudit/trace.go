@@ -233,12 +233,14 @@ the file's outputs are the scan's reports, which a trace must not overwrite; tra
 				Complete:      true,
 				Summary:       audit.Summary{ByBand: map[audit.Band]int{}, ByRule: map[string]int{}, BySeverity: map[audit.Severity]int{}},
 			}
+			var dirGaps []directory.Gap
 			if snap != nil {
 				// The snapshot decides which domains are internal: what it
 				// could not read makes the evidence a lower bound too.
 				rep.CollectedAt = snap.CollectedAt
 				rep.Coverage = snap.Coverage
 				rep.Complete = len(snap.Coverage.Gaps) == 0
+				dirGaps = snap.Coverage.Gaps
 			}
 			attachTracking(rep, t)
 			if err := writeOutputs(outs, rep, a.stdout); err != nil {
@@ -247,8 +249,9 @@ the file's outputs are the scan's reports, which a trace must not overwrite; tra
 			code := traceVerdict(rep, threshold)
 			var b strings.Builder
 			writeTrafficSummary(&b, t)
+			writeDirectoryGaps(&b, dirGaps)
 			writeReportLines(&b, outs)
-			writeExitLine(&b, code, threshold)
+			writeExitLine(&b, code, threshold, t.Input, len(dirGaps))
 			fmt.Fprint(a.stderr, b.String())
 			if code != exitOK {
 				return resultError{code}
@@ -431,7 +434,26 @@ func writeReportLines(b *strings.Builder, outs []output) {
 	}
 }
 
-func writeExitLine(b *strings.Builder, code int, failOn *audit.Severity) {
+// writeDirectoryGaps lists what the directory source could not read, as the
+// audit's summary does; unreadable tracking files are listed with the
+// evidence.
+func writeDirectoryGaps(b *strings.Builder, gaps []directory.Gap) {
+	if len(gaps) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "directory gaps: %d things the directory source could not read (see the coverage section of the report)\n", len(gaps))
+	for i, g := range gaps {
+		if i == 5 {
+			fmt.Fprintf(b, "  ... and %d more\n", len(gaps)-5)
+			break
+		}
+		fmt.Fprintf(b, "  %s %s: %s\n", printable(g.What), printable(g.Object), printable(g.Reason))
+	}
+}
+
+// writeExitLine ends the summary; an exit 4 names what was incomplete, the
+// tracking input, the directory source or both.
+func writeExitLine(b *strings.Builder, code int, failOn *audit.Severity, in audit.TrafficInput, dirGaps int) {
 	threshold := "none"
 	if failOn != nil {
 		threshold = failOn.String()
@@ -440,7 +462,24 @@ func writeExitLine(b *strings.Builder, code int, failOn *audit.Severity) {
 	case exitFindings:
 		fmt.Fprintf(b, "exit %d: evidence at or above %s (--fail-on)\n", code, threshold)
 	case exitGaps:
-		fmt.Fprintf(b, "exit %d: some files could not be read to their end; the results are lower bounds\n", code)
+		// The files counted are those attachTracking made gaps of.
+		failed := 0
+		for _, f := range in.Files {
+			if f.Error != "" {
+				failed++
+			}
+		}
+		var what []string
+		switch {
+		case failed > 0 && graphTrace(in.Files):
+			what = append(what, "some message-trace windows could not be read to their end")
+		case failed > 0:
+			what = append(what, "some tracking files could not be read to their end")
+		}
+		if dirGaps > 0 {
+			what = append(what, "the directory source could not be read in full")
+		}
+		fmt.Fprintf(b, "exit %d: %s; the results are lower bounds\n", code, strings.Join(what, " and "))
 	default:
 		fmt.Fprintf(b, "exit 0: nothing at or above %s (--fail-on)\n", threshold)
 	}

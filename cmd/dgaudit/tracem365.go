@@ -43,18 +43,6 @@ func (o *traceM365Options) register(cmd *cobra.Command) {
 	f.StringVar(&o.to, "to", "", "with --m365: end of the range, RFC 3339 or YYYY-MM-DD (UTC) (default now)")
 }
 
-// stray refuses the --m365 companions without --m365: they would be
-// silently ignored. --ca-file is not among them: DGAUDIT_CA_FILE may set it
-// for another source.
-func (o *traceM365Options) stray(cmd *cobra.Command) error {
-	for _, f := range []string{"since", "from", "to", "tenant", "client-id", "auth", "client-cert", "client-secret-file", "cloud", "authority-host", "graph-url"} {
-		if cmd.Flags().Changed(f) {
-			return usagef("--%s applies only with --m365", f)
-		}
-	}
-	return nil
-}
-
 // rangeOf resolves --since, --from and --to against now.
 func (o *traceM365Options) rangeOf(cmd *cobra.Command, now time.Time) (time.Time, time.Time, error) {
 	parse := func(flag, v string) (time.Time, error) {
