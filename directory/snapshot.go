@@ -75,7 +75,7 @@ func (s *Snapshot) Validate() error {
 	for i, g := range s.Groups {
 		checkID("groups", i, g.ID)
 		if !g.Kind.Valid() {
-			add("groups[%d] (%s): unknown kind %q (want distribution, mail-security, dynamic or microsoft365)", i, g.ID, g.Kind)
+			add("groups[%d] (%q): unknown kind %q (want distribution, mail-security, dynamic or microsoft365)", i, g.ID, g.Kind)
 		}
 	}
 	for i, u := range s.Users {
@@ -83,7 +83,7 @@ func (s *Snapshot) Validate() error {
 		switch u.Kind {
 		case Mailbox, MailUser, RemoteMailbox, Guest:
 		default:
-			add("users[%d] (%s): unknown kind %q (want mailbox, mail-user, remote-mailbox or guest)", i, u.ID, u.Kind)
+			add("users[%d] (%q): unknown kind %q (want mailbox, mail-user, remote-mailbox or guest)", i, u.ID, u.Kind)
 		}
 	}
 	for i, c := range s.Contacts {
@@ -94,15 +94,15 @@ func (s *Snapshot) Validate() error {
 			add("organization.acceptedDomains[%d]: empty domain", i)
 		}
 		if !d.Type.Valid() {
-			add("organization.acceptedDomains[%d] (%s): unknown type %q (want authoritative, internal-relay or external-relay)", i, d.Domain, d.Type)
+			add("organization.acceptedDomains[%d] (%q): unknown type %q (want authoritative, internal-relay or external-relay)", i, d.Domain, d.Type)
 		}
 	}
 	for i, r := range s.Org.RemoteDomains {
 		if r.DomainPattern == "" {
-			add("organization.remoteDomains[%d] (%s): empty domainPattern", i, r.Name)
+			add("organization.remoteDomains[%d] (%q): empty domainPattern", i, r.Name)
 		}
 		if !r.AllowedOOFType.Valid() {
-			add("organization.remoteDomains[%d] (%s): unknown allowedOOFType %q (want external, external-legacy, internal-legacy or none)", i, r.Name, r.AllowedOOFType)
+			add("organization.remoteDomains[%d] (%q): unknown allowedOOFType %q (want external, external-legacy, internal-legacy or none)", i, r.Name, r.AllowedOOFType)
 		}
 	}
 	return errors.Join(errs...)

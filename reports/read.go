@@ -108,7 +108,7 @@ func ReadJSON(r io.Reader) (*ReadReport, error) {
 		case version < 1:
 			return fmt.Errorf("%w: schemaVersion %d", ErrNotReport, version)
 		case version > audit.ReportSchemaVersion:
-			return fmt.Errorf("report schema version %d is newer than this dgaudit reads (%d; written by %s): upgrade dgaudit, or give a report this version wrote",
+			return fmt.Errorf("report schema version %d is newer than this dgaudit reads (%d; written by %q): upgrade dgaudit, or give a report this version wrote",
 				version, audit.ReportSchemaVersion, rep.Tool)
 		}
 		rep.SchemaVersion = version

@@ -48,9 +48,9 @@ func TestErrorsFromInputAreEscaped(t *testing.T) {
 		want []string
 	}{
 		{"snapshot id", []string{"audit", "--snapshot", badSnap}, exitRuntime,
-			[]string{`g\x1b]0;PWNED\x07\x1b[2J`, `unknown kind "bogus"`}},
+			[]string{`("g\x1b]0;PWNED\a\x1b[2J")`, `unknown kind "bogus"`}},
 		{"baseline tool", []string{"audit", "--snapshot", clean, "--baseline", baseline}, exitUsage,
-			[]string{`report schema version 99 is newer`, `x\x1b]0;owned\x07\x1b[2J\u009b31m\u202e`}},
+			[]string{`report schema version 99 is newer`, `"x\x1b]0;owned\a\x1b[2J\u009b31m\u202e"`}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -370,7 +370,7 @@ func TestBaselineRefused(t *testing.T) {
 		want     int
 		stderr   string
 	}{
-		{"newer schema refused", newer, exitUsage, "--baseline " + newer + ": report schema version 2 is newer than this dgaudit reads (1; written by dgaudit 9.0.0): upgrade dgaudit"},
+		{"newer schema refused", newer, exitUsage, "--baseline " + newer + ": report schema version 2 is newer than this dgaudit reads (1; written by \"dgaudit 9.0.0\"): upgrade dgaudit"},
 		{"malformed refused", truncated, exitUsage, "the report is truncated"},
 		{"a snapshot is not a report", loop, exitUsage, "it is a snapshot"},
 		{"older report without the new fields is read", older, exitOK, "changes since the baseline (test"},
