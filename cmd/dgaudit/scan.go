@@ -185,8 +185,8 @@ func (a *app) runAudit(ctx context.Context, src *sourceOptions, ro *reportOption
 		if err != nil {
 			return err
 		}
-		if src.strict && t.Input.Failed > 0 {
-			return fmt.Errorf("--strict: %d tracking files could not be read to their end; no report written", t.Input.Failed)
+		if err := strictTracking(src.strict, t.Input); err != nil {
+			return err
 		}
 		attachTracking(rep, t)
 	}

@@ -113,6 +113,11 @@ func attachTracking(rep *audit.Report, t *audit.Traffic) {
 			rep.Coverage.AddGap("tracking log", f.Path, f.Error)
 			rep.Complete = false
 		}
+		// A line that is not a record is an event the evidence may lack.
+		if f.Malformed > 0 {
+			rep.Coverage.AddGap("tracking log lines", f.Path, fmt.Sprintf("%d lines could not be read as events (the first are listed under malformed lines)", f.Malformed))
+			rep.Complete = false
+		}
 	}
 	rep.Summary.Gaps = len(rep.Coverage.Gaps)
 	rep.AttachTraffic(t)
@@ -223,8 +228,8 @@ the file's outputs are the scan's reports, which a trace must not overwrite; tra
 			if err != nil {
 				return err
 			}
-			if src.strict && t.Input.Failed > 0 {
-				return fmt.Errorf("--strict: %d tracking files could not be read to their end; no report written", t.Input.Failed)
+			if err := strictTracking(src.strict, t.Input); err != nil {
+				return err
 			}
 			rep := &audit.Report{
 				SchemaVersion: audit.ReportSchemaVersion,
@@ -476,6 +481,9 @@ func writeExitLine(b *strings.Builder, code int, failOn *audit.Severity, in audi
 		case failed > 0:
 			what = append(what, "some tracking files could not be read to their end")
 		}
+		if in.Malformed > 0 {
+			what = append(what, "some tracking lines could not be read")
+		}
 		if dirGaps > 0 {
 			what = append(what, "the directory source could not be read in full")
 		}
@@ -483,4 +491,19 @@ func writeExitLine(b *strings.Builder, code int, failOn *audit.Severity, in audi
 	default:
 		fmt.Fprintf(b, "exit 0: nothing at or above %s (--fail-on)\n", threshold)
 	}
+}
+
+// strictTracking is --strict for the tracking input: a file not read to its
+// end or a line not read as an event fails the run before any report is
+// written.
+func strictTracking(strict bool, in audit.TrafficInput) error {
+	switch {
+	case !strict:
+		return nil
+	case in.Failed > 0:
+		return fmt.Errorf("--strict: %d tracking files could not be read to their end; no report written", in.Failed)
+	case in.Malformed > 0:
+		return fmt.Errorf("--strict: %d tracking lines could not be read as events; no report written", in.Malformed)
+	}
+	return nil
 }

@@ -59,6 +59,16 @@ func TestTraceCommand(t *testing.T) {
 	loopLog(t, brokenDir, "closures@corp.example", 1)
 	os.WriteFile(filepath.Join(brokenDir, "MSGTRK2.LOG.gz"), []byte{0x1f, 0x8b, 8, 0, 0, 0}, 0o644)
 	out := filepath.Join(t.TempDir(), "trace.json")
+	// A loop whose log has a line that is not a record: the evidence is
+	// still found, and the run says it is a lower bound.
+	malformedDir := t.TempDir()
+	mal := loopLog(t, malformedDir, "closures@corp.example", 5)
+	f, err := os.OpenFile(mal, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("2026-03-05T10:00:00.000Z,only,three values\n")
+	f.Close()
 
 	tests := []struct {
 		name   string
@@ -74,6 +84,9 @@ func TestTraceCommand(t *testing.T) {
 		{"loop below fail-on", []string{"trace", loopDir, "--fail-on", "critical", "--log-level", "error"}, exitFindings, []string{"CRITICAL"}},
 		{"clean", []string{"trace", cleanDir}, exitOK, []string{"loops: none", "exit 0"}},
 		{"unreadable file is a gap", []string{"trace", brokenDir}, exitGaps, []string{"not read to its end: " + filepath.Join(brokenDir, "MSGTRK2.LOG.gz"), "exit 4"}},
+		{"malformed lines make the run incomplete", []string{"trace", malformedDir}, exitGaps, []string{"CRITICAL closures@corp.example",
+			"1 malformed lines", "exit 4: some tracking lines could not be read"}},
+		{"strict turns malformed lines into failure", []string{"trace", malformedDir, "--strict"}, exitRuntime, []string{"--strict: 1 tracking lines could not be read as events"}},
 		{"strict turns an unreadable file into failure", []string{"trace", brokenDir, "--strict"}, exitRuntime, []string{"--strict: 1 tracking files could not be read"}},
 		{"missing path", []string{"trace", filepath.Join(loopDir, "nope")}, exitUsage, []string{"no such file"}},
 		{"no path", []string{"trace"}, exitUsage, []string{"at least one"}},
