@@ -145,7 +145,7 @@ func TestReadJSONRefuses(t *testing.T) {
 		{"snapshot", `{"schemaVersion": 1, "source": "demo", "collector": "dgaudit", "groups": []}`, "it is a snapshot"},
 		{"no version", `{"tool": "dgaudit", "groups": []}`, "schemaVersion or tool is missing"},
 		{"version zero", `{"schemaVersion": 0, "tool": "dgaudit", "groups": []}`, "schemaVersion 0"},
-		{"newer version", `{"schemaVersion": 2, "tool": "dgaudit 9.0", "groups": []}`, "report schema version 2 is newer than this dgaudit reads (1; written by dgaudit 9.0)"},
+		{"newer version", `{"schemaVersion": 2, "tool": "dgaudit 9.0", "groups": []}`, "report schema version 2 is newer than this dgaudit reads (1; written by \"dgaudit 9.0\")"},
 		{"hostile kind", `{"schemaVersion": 1, "tool": "dgaudit", "groups": [{"id": "a", "name": "x", "kind": "distribution\nRemove-Mailbox ceo -Confirm:$false\n#"}]}`,
 			`groups[0] ("x"): kind "distribution\nRemove-Mailbox ceo -Confirm:$false\n#" is not a directory group kind`},
 		{"unknown kind", `{"schemaVersion": 1, "tool": "dgaudit", "groups": [{"id": "a", "name": "x", "kind": "user"}]}`, `groups[0] ("x"): kind "user"`},
