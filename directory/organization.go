@@ -8,6 +8,55 @@ type Organization struct {
 	Name            string           `json:"name,omitempty"`
 	AcceptedDomains []AcceptedDomain `json:"acceptedDomains"`
 	RemoteDomains   []RemoteDomain   `json:"remoteDomains"`
+	// RecipientFilter is the on-premises Recipient Filter agent's
+	// configuration. Nil means it was not read: the source does not read it
+	// (Microsoft 365, cmdlet exports, an LDIF export without the object) or
+	// could not (then a coverage gap "recipient-filter" says why). An unread
+	// setting is never judged, so nil must not be read as "validation off".
+	RecipientFilter *RecipientFilter `json:"recipientFilter,omitempty"`
+}
+
+// RecipientFilter is the organization's Recipient Filter agent configuration
+// in Active Directory (Get-RecipientFilterConfig; the object
+// CN=RecipientFilterConfig,CN=Message Hygiene,CN=Transport Settings in the
+// Exchange organization, msExchAgentsFlags). Edge Transport servers keep their
+// own copy in AD LDS, which is not read: this describes the Mailbox (or Hub
+// Transport) servers only.
+type RecipientFilter struct {
+	// Present is false when the directory was read and holds no such
+	// object: the anti-spam agents' configuration was never created, so no
+	// Mailbox server validates recipients. The switches are then unset.
+	Present bool `json:"present"`
+	// AgentsFlags is msExchAgentsFlags as stored, when it is; the switches
+	// below are decoded from it. Absent means Exchange's default (3:
+	// Enabled and ExternalMailEnabled, no recipient validation).
+	AgentsFlags *int64 `json:"agentsFlags,omitempty"`
+	// Enabled (bit 1), ExternalMailEnabled (bit 2) and
+	// RecipientValidationEnabled (bit 2048); unset when the attribute is
+	// absent, so the report can say the default applied.
+	Enabled                    Tri `json:"enabled,omitzero"`
+	ExternalMailEnabled        Tri `json:"externalMailEnabled,omitzero"`
+	RecipientValidationEnabled Tri `json:"recipientValidationEnabled,omitzero"`
+}
+
+// Recipient Filter defaults when msExchAgentsFlags is absent
+// (Set-RecipientFilterConfig): the agent is on for external mail but does not
+// validate recipients.
+const (
+	DefaultRecipientFilterEnabled      = true
+	DefaultRecipientFilterExternalMail = true
+	DefaultRecipientValidation         = false
+)
+
+// RejectsUnknownRecipients reports whether the configuration makes Exchange
+// reject mail from the Internet for recipients that do not exist in an
+// authoritative domain: the object exists, the agent is enabled, it applies
+// to external mail, and recipient validation is on.
+func (f RecipientFilter) RejectsUnknownRecipients() bool {
+	return f.Present &&
+		f.Enabled.Or(DefaultRecipientFilterEnabled) &&
+		f.ExternalMailEnabled.Or(DefaultRecipientFilterExternalMail) &&
+		f.RecipientValidationEnabled.Or(DefaultRecipientValidation)
 }
 
 // DomainType is an accepted domain's type.

@@ -23,6 +23,9 @@ const (
 	CoverGroupMembers    = "group-members"
 	CoverAcceptedDomains = "accepted-domains"
 	CoverRemoteDomains   = "remote-domains"
+	// CoverRecipientFilter is the on-premises Recipient Filter agent
+	// configuration (Organization.RecipientFilter).
+	CoverRecipientFilter = "recipient-filter"
 )
 
 // Snapshot is a point-in-time copy of a directory: everything the audit needs
@@ -104,6 +107,10 @@ func (s *Snapshot) Validate() error {
 		if !r.AllowedOOFType.Valid() {
 			add("organization.remoteDomains[%d] (%q): unknown allowedOOFType %q (want external, external-legacy, internal-legacy or none)", i, r.Name, r.AllowedOOFType)
 		}
+	}
+	if f := s.Org.RecipientFilter; f != nil && !f.Present &&
+		(f.AgentsFlags != nil || f.Enabled.IsSet() || f.ExternalMailEnabled.IsSet() || f.RecipientValidationEnabled.IsSet()) {
+		add("organization.recipientFilter: present is false but settings are given (an absent object has none)")
 	}
 	return errors.Join(errs...)
 }

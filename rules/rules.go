@@ -54,6 +54,7 @@ func All(cfg Config) []audit.Rule {
 		acceptedDomainsUnknown(),
 		remoteDomainsUnknown(),
 		internalRelayDomain(),
+		recipientValidationOff(),
 		remoteDomainNDRDisabled(),
 		remoteDomainLegacyOOF(),
 	}

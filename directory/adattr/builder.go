@@ -102,6 +102,13 @@ func (b *Builder) Add(e *Entry) Kind {
 		}
 	case KindOrganization:
 		b.org.Name = firstNonEmpty(e.First("cn"), e.First("name"), rdnValue(e.DN))
+	case KindRecipientFilter:
+		// An unreadable value leaves the setting unread (nil), never
+		// "off": the gap below says why.
+		var f directory.RecipientFilter
+		if f, err = MapRecipientFilter(e); err == nil {
+			b.org.RecipientFilter = &f
+		}
 	}
 	if err != nil {
 		b.AddGap(kind.String(), e.DN, err.Error())

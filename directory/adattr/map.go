@@ -27,6 +27,7 @@ var ConfigAttributes = []string{
 	"objectClass", "objectGUID", "cn", "name",
 	"msExchAcceptedDomainName", "msExchAcceptedDomainFlags",
 	"domainName", "msExchRoutingAcceptMessageType",
+	"msExchAgentsFlags",
 }
 
 // Kind says what an entry maps to.
@@ -43,6 +44,7 @@ const (
 	KindAcceptedDomain
 	KindRemoteDomain
 	KindOrganization
+	KindRecipientFilter
 )
 
 func (k Kind) String() string {
@@ -59,6 +61,8 @@ func (k Kind) String() string {
 		return "remote domain"
 	case KindOrganization:
 		return "organization"
+	case KindRecipientFilter:
+		return directory.CoverRecipientFilter
 	}
 	return "other"
 }
@@ -106,6 +110,8 @@ func Classify(e *Entry) Kind {
 		return KindRemoteDomain
 	case e.HasClass("msExchOrganizationContainer"):
 		return KindOrganization
+	case e.HasClass(RecipientFilterClass):
+		return KindRecipientFilter
 	case e.HasClass("msExchDynamicDistributionList"):
 		return KindGroup
 	case e.HasClass("computer"):
@@ -384,4 +390,36 @@ func MapRemoteDomain(e *Entry) (directory.RemoteDomain, error) {
 	r.NDREnabled = directory.TriOf(v&amtNDR != 0)
 	r.IsInternal = directory.TriOf(v&amtInternal != 0)
 	return r, nil
+}
+
+// RecipientFilterClass is the object class of the Recipient Filter agent's
+// configuration (CN=RecipientFilterConfig,CN=Message Hygiene,CN=Transport
+// Settings in the Exchange organization; exchange-domain.md B.3).
+const RecipientFilterClass = "msExchMessageHygieneRecipientFilterConfig"
+
+// msExchAgentsFlags bits of the Recipient Filter agent (Exchange's
+// MessageHygieneAgentConfigSchema and RecipientFilterConfigSchema).
+const (
+	agentEnabled             = 1
+	agentExternalMailEnabled = 2
+	agentRecipientValidation = 2048
+)
+
+// MapRecipientFilter maps an msExchMessageHygieneRecipientFilterConfig
+// entry. When msExchAgentsFlags is absent the switches stay unset: Exchange
+// then acts on its default 3, which is what the model's defaults say.
+func MapRecipientFilter(e *Entry) (directory.RecipientFilter, error) {
+	f := directory.RecipientFilter{Present: true}
+	v, ok, err := parseInt(e, "msExchAgentsFlags")
+	if err != nil {
+		return f, fmt.Errorf("recipient filter configuration %q: %w", e.DN, err)
+	}
+	if !ok {
+		return f, nil
+	}
+	f.AgentsFlags = &v
+	f.Enabled = directory.TriOf(v&agentEnabled != 0)
+	f.ExternalMailEnabled = directory.TriOf(v&agentExternalMailEnabled != 0)
+	f.RecipientValidationEnabled = directory.TriOf(v&agentRecipientValidation != 0)
+	return f, nil
 }

@@ -85,6 +85,7 @@ func TestClassify(t *testing.T) {
 		{"accepted domain", []string{"objectClass: msExchAcceptedDomain"}, KindAcceptedDomain},
 		{"remote domain", []string{"objectClass: msExchDomainContentConfig"}, KindRemoteDomain},
 		{"organization", []string{"objectClass: msExchOrganizationContainer"}, KindOrganization},
+		{"recipient filter", []string{"objectClass: top", "objectClass: msExchAgent", "objectClass: msExchMessageHygieneRecipientFilterConfig"}, KindRecipientFilter},
 		{"class case-insensitive", []string{"objectClass: GROUP", "mailNickname: g"}, KindGroup},
 	}
 	for _, tt := range tests {

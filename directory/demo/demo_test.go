@@ -109,6 +109,7 @@ func TestSnapshotIsConsistent(t *testing.T) {
 		directory.CoverGroupMembers:    members,
 		directory.CoverAcceptedDomains: len(s.Org.AcceptedDomains),
 		directory.CoverRemoteDomains:   len(s.Org.RemoteDomains),
+		directory.CoverRecipientFilter: 1,
 	}
 	for _, r := range s.Coverage.Read {
 		if want, ok := wantRead[r.What]; !ok || r.Count != want {

@@ -20,7 +20,7 @@ import (
 func TestServerFaults(t *testing.T) {
 	t.Parallel()
 	want := demoSnapshot(t)
-	wantVerdicts := verdicts(t, want)
+	wantVerdicts := exportVerdicts(t, want)
 	srv := exotest.NewServer(exotest.Shape(want, true))
 	defer srv.Close()
 	srv.PageSize = 7

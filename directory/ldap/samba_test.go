@@ -209,6 +209,7 @@ func TestCollectFixture(t *testing.T) {
 		t.Errorf("user kinds (-want +got):\n%s", diff)
 	}
 
+	recipientFilterFlags := int64(3)
 	wantOrg := directory.Organization{
 		Name: sambatest.OrgName,
 		AcceptedDomains: []directory.AcceptedDomain{
@@ -220,6 +221,9 @@ func TestCollectFixture(t *testing.T) {
 				DeliveryReportEnabled: T, NDREnabled: T, IsInternal: F},
 			{Name: "Vendor", DomainPattern: "vendor.example"},
 		},
+		// Read from sambatest.RecipientFilterDN: msExchAgentsFlags 3.
+		RecipientFilter: &directory.RecipientFilter{Present: true, AgentsFlags: &recipientFilterFlags,
+			Enabled: T, ExternalMailEnabled: T, RecipientValidationEnabled: F},
 	}
 	slices.SortFunc(snap.Org.AcceptedDomains, func(a, b directory.AcceptedDomain) int { return strings.Compare(a.Domain, b.Domain) })
 	slices.SortFunc(snap.Org.RemoteDomains, func(a, b directory.RemoteDomain) int { return strings.Compare(a.Name, b.Name) })
@@ -230,7 +234,8 @@ func TestCollectFixture(t *testing.T) {
 	for _, r := range snap.Coverage.Read {
 		reads[r.What] = r.Count
 	}
-	if reads[adattr.CoverNonRecipientMembers] != 1 || reads[directory.CoverAcceptedDomains] != 2 || reads[directory.CoverRemoteDomains] != 2 {
+	if reads[adattr.CoverNonRecipientMembers] != 1 || reads[directory.CoverAcceptedDomains] != 2 || reads[directory.CoverRemoteDomains] != 2 ||
+		reads[directory.CoverRecipientFilter] != 1 {
 		t.Errorf("coverage reads = %v", reads)
 	}
 }
@@ -465,6 +470,17 @@ func TestAuditEndToEnd(t *testing.T) {
 	}
 	if !rep.Complete {
 		t.Errorf("report not complete: %+v", rep.Coverage.Gaps)
+	}
+	// The fixture's recipient filter does not validate recipients: one
+	// organization finding, from the flags read.
+	var rv []audit.Finding
+	for _, f := range rep.OrgFindings {
+		if f.Rule == "recipient-validation-off" {
+			rv = append(rv, f)
+		}
+	}
+	if len(rv) != 1 || !slices.Contains(rv[0].Evidence.Settings, audit.Setting{Name: "AgentsFlags", Attribute: "msExchAgentsFlags", Value: "3", Source: audit.SourceSet}) {
+		t.Errorf("recipient-validation-off findings = %+v, want one with msExchAgentsFlags 3", rv)
 	}
 }
 

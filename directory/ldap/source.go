@@ -49,7 +49,8 @@ func (s *Source) server() string {
 	return s.cfg.URLs[0]
 }
 
-const configFilter = "(|(objectClass=msExchAcceptedDomain)(objectClass=msExchDomainContentConfig)(objectClass=msExchOrganizationContainer))"
+const configFilter = "(|(objectClass=msExchAcceptedDomain)(objectClass=msExchDomainContentConfig)(objectClass=msExchOrganizationContainer)" +
+	"(objectClass=" + adattr.RecipientFilterClass + "))"
 
 // maxLookups bounds the one-by-one reads of referenced objects that the
 // main scan did not return (plain users in mail-enabled security groups,
@@ -154,7 +155,8 @@ func (s *Source) Snapshot(ctx context.Context) (*directory.Snapshot, error) {
 		return nil, err
 	}
 
-	// 5. Accepted and remote domains from the configuration partition.
+	// 5. Accepted and remote domains and the recipient filter
+	// configuration from the configuration partition.
 	cfgCounts, cfgErr := s.config(ctx, b, configNC)
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -171,13 +173,7 @@ func (s *Source) Snapshot(ctx context.Context) (*directory.Snapshot, error) {
 	slices.SortStableFunc(snap.Coverage.Gaps, func(x, y directory.Gap) int {
 		return cmp.Or(cmp.Compare(x.What, y.What), cmp.Compare(x.Object, y.Object), cmp.Compare(x.Reason, y.Reason))
 	})
-	if cfgErr != nil {
-		snap.Coverage.AddGap(directory.CoverAcceptedDomains, "", cfgErr.Error())
-		snap.Coverage.AddGap(directory.CoverRemoteDomains, "", cfgErr.Error())
-	} else {
-		snap.Coverage.AddRead(directory.CoverAcceptedDomains, cfgCounts[0], server)
-		snap.Coverage.AddRead(directory.CoverRemoteDomains, cfgCounts[1], server)
-	}
+	recordConfig(snap, cfgCounts, cfgErr, server)
 	log.Info("snapshot read", "server", server, "groups", len(snap.Groups), "users", len(snap.Users),
 		"contacts", len(snap.Contacts), "gaps", len(snap.Coverage.Gaps), "elapsed", time.Since(start).Round(time.Millisecond))
 	return snap, nil
@@ -329,9 +325,32 @@ func (s *Source) lookups(ctx context.Context, b *adattr.Builder) error {
 	return nil
 }
 
-// config reads the organization's accepted and remote domains.
-func (s *Source) config(ctx context.Context, b *adattr.Builder, configNC string) ([2]int, error) {
-	var counts [2]int
+// recordConfig records in the snapshot's coverage what config read or why
+// it could not, and an absent recipient filter configuration.
+func recordConfig(snap *directory.Snapshot, counts [3]int, err error, server string) {
+	if err != nil {
+		snap.Coverage.AddGap(directory.CoverAcceptedDomains, "", err.Error())
+		snap.Coverage.AddGap(directory.CoverRemoteDomains, "", err.Error())
+		snap.Coverage.AddGap(directory.CoverRecipientFilter, "", err.Error())
+		return
+	}
+	snap.Coverage.AddRead(directory.CoverAcceptedDomains, counts[0], server)
+	snap.Coverage.AddRead(directory.CoverRemoteDomains, counts[1], server)
+	snap.Coverage.AddRead(directory.CoverRecipientFilter, counts[2], server)
+	if counts[2] == 0 {
+		// The whole organization was searched and holds no recipient
+		// filter configuration: the anti-spam agents were never
+		// installed, which is a fact, not a gap. An object that was
+		// found but did not map is a gap (the builder recorded it) and
+		// stays unread.
+		snap.Org.RecipientFilter = &directory.RecipientFilter{}
+	}
+}
+
+// config reads the organization's accepted and remote domains and its
+// recipient filter configuration, and counts the entries of each.
+func (s *Source) config(ctx context.Context, b *adattr.Builder, configNC string) ([3]int, error) {
+	var counts [3]int
 	if configNC == "" {
 		return counts, fmt.Errorf("ldap: %s: the rootDSE names no configurationNamingContext", serverName(s.server()))
 	}
@@ -347,6 +366,8 @@ func (s *Source) config(ctx context.Context, b *adattr.Builder, configNC string)
 			counts[0]++
 		case adattr.KindRemoteDomain:
 			counts[1]++
+		case adattr.KindRecipientFilter:
+			counts[2]++
 		}
 		return nil
 	}, nil)

@@ -236,6 +236,15 @@ func TestEveryRuleFires(t *testing.T) {
 	if !slices.ContainsFunc(rep.OrgFindings, func(f audit.Finding) bool { return f.Rule == "external-oof-allowed" }) {
 		t.Error("external-oof-allowed is not an organization finding")
 	}
+	// Seeds 003/004: the demo's recipient filter does not validate
+	// recipients, once for the organization, from the stored flags.
+	if n := fired["recipient-validation-off"]; n != 1 {
+		t.Errorf("recipient-validation-off fired %d times, want once", n)
+	}
+	i := slices.IndexFunc(rep.OrgFindings, func(f audit.Finding) bool { return f.Rule == "recipient-validation-off" })
+	if i < 0 || !slices.Contains(rep.OrgFindings[i].Evidence.Settings, audit.Setting{Name: "AgentsFlags", Attribute: "msExchAgentsFlags", Value: "3", Source: audit.SourceSet}) {
+		t.Errorf("recipient-validation-off is not an organization finding with msExchAgentsFlags 3")
+	}
 }
 
 // The seed incident in detail: the finding names the stale contacts as

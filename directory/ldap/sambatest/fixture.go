@@ -54,6 +54,10 @@ func BulkDN(i int) string        { return fmt.Sprintf("CN=Bulk %04d,OU=Bulk,%s",
 // OrgDN is the Exchange organization container.
 const OrgDN = "CN=" + OrgName + ",CN=Microsoft Exchange,CN=Services," + ConfigDN
 
+// RecipientFilterDN is the organization's Recipient Filter agent
+// configuration (msExchAgentsFlags 3: recipient validation off).
+const RecipientFilterDN = "CN=RecipientFilterConfig,CN=Message Hygiene,CN=Transport Settings," + OrgDN
+
 // LoadFixture adds the fixture organization, with bigSize contacts in the
 // big group. It uses a few parallel connections for the bulk contacts.
 func (s *Server) LoadFixture(ctx context.Context, bigSize int) error {
@@ -181,6 +185,12 @@ func (s *Server) LoadFixture(ctx context.Context, bigSize int) error {
 	})
 	step("CN=Vendor,CN=Internet Message Formats,CN=Global Settings,"+OrgDN, map[string][]string{
 		"objectClass": {"top", "msExchDomainContentConfig"}, "domainName": one("vendor.example"),
+	})
+	// The Recipient Filter agent's configuration as Exchange creates it:
+	// enabled for external mail, recipient validation off (flags 3).
+	container("CN=Message Hygiene,CN=Transport Settings," + OrgDN)
+	step(RecipientFilterDN, map[string][]string{
+		"objectClass": {"top", "msExchMessageHygieneRecipientFilterConfig"}, "msExchAgentsFlags": one("3"),
 	})
 	for _, f := range steps {
 		if err := f(); err != nil {

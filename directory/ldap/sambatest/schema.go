@@ -58,6 +58,7 @@ var exchangeAttrs = []attrDef{
 	{"ms-Exch-Accepted-Domain-Flags", "msExchAcceptedDomainFlags", testArc + "15", synInt, true},
 	{"Domain-Name", "domainName", testArc + "16", synString, true},
 	{"ms-Exch-Routing-Accept-Message-Type", "msExchRoutingAcceptMessageType", testArc + "17", synInt, true},
+	{"ms-Exch-Agents-Flags", "msExchAgentsFlags", testArc + "18", synInt, true},
 }
 
 var (
@@ -84,6 +85,8 @@ var exchangeClasses = []classDef{
 		[]string{"container"}, []string{"cn", "msExchAcceptedDomainName", "msExchAcceptedDomainFlags"}},
 	{"ms-Exch-Domain-Content-Config", "msExchDomainContentConfig", testArc + "103", "top",
 		[]string{"container"}, []string{"cn", "domainName", "msExchRoutingAcceptMessageType"}},
+	{"ms-Exch-Message-Hygiene-Recipient-Filter-Config", "msExchMessageHygieneRecipientFilterConfig", testArc + "104", "top",
+		[]string{"container"}, []string{"cn", "msExchAgentsFlags"}},
 }
 
 // ExtendSchema adds the Exchange attributes and classes dgaudit reads, the

@@ -277,6 +277,15 @@ func (b *builder) snapshot() *directory.Snapshot {
 			},
 		},
 	}
+	// The anti-spam agents were installed on the Mailbox servers, but the
+	// Recipient Filter was left as Exchange configures it (msExchAgentsFlags
+	// 3): enabled for external mail, no recipient validation. That is the
+	// backscatter the Archive Service remote domain above was "fixed" for.
+	agentsFlags := int64(3)
+	s.Org.RecipientFilter = &directory.RecipientFilter{
+		Present: true, AgentsFlags: &agentsFlags,
+		Enabled: directory.True, ExternalMailEnabled: directory.True, RecipientValidationEnabled: directory.False,
+	}
 	members := 0
 	for _, g := range b.groups {
 		s.Groups = append(s.Groups, *g)
@@ -295,6 +304,7 @@ func (b *builder) snapshot() *directory.Snapshot {
 	s.Coverage.AddRead(directory.CoverGroupMembers, members, from)
 	s.Coverage.AddRead(directory.CoverAcceptedDomains, len(s.Org.AcceptedDomains), from)
 	s.Coverage.AddRead(directory.CoverRemoteDomains, len(s.Org.RemoteDomains), from)
+	s.Coverage.AddRead(directory.CoverRecipientFilter, 1, from)
 	s.Normalize()
 	return s
 }
