@@ -26,11 +26,11 @@ func receiveConnectorOpenRelay() audit.Rule {
 		Why: "A receive connector's permissions decide what an SMTP session may do. The extended right ms-Exch-SMTP-Accept-Any-Recipient " +
 			"lets a session send to recipients outside the organization's accepted domains, that is, relay. Granted to NT AUTHORITY\\ANONYMOUS LOGON " +
 			"(or Everyone), it lets anyone who can connect send mail to anyone through the organization's servers, without logging on. " +
-			"Spammers find such relays within hours: the server becomes a spam source, its queues fill with mail nobody in the organization sent, " +
+			"Spammers scan the Internet for such relays: once found, the server becomes a spam source, its queues fill with mail nobody in the organization sent, " +
 			"the bounces of that mail go to forged senders (backscatter), and its addresses end up on block lists, so the organization's own mail " +
 			"stops being delivered (the open relay and NDR-attack cases 003 and 004). The right is meant for a connector that only application " +
 			"servers or devices reach, limited with RemoteIPRanges. The finding is high when the connector accepts clients from any address " +
-			"(remote IP ranges covering every IPv4 or IPv6 address, 0.0.0.0-255.255.255.255 being Exchange's default, or not set), and medium " +
+			"(remote IP ranges covering every IPv4 or IPv6 address, such as 0.0.0.0-255.255.255.255, or not set), and medium " +
 			"when the ranges are limited: the relay is then open only to those addresses, which still deserves a check that every one of them " +
 			"needs it and none is shared or NATed for many clients. dgaudit reads the connector's DACL from Active Directory with the SD flags " +
 			"control and looks the right's GUID up in CN=Extended-Rights; a deny entry for the same principal before the allow means not granted. " +
