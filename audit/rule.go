@@ -60,6 +60,10 @@ func (r Rule) Scope() Scope {
 type Issue struct {
 	Message  string
 	Evidence Evidence
+	// Lower reports the finding one severity step below the rule's
+	// (configured) severity, never below info: for the less exposed case
+	// of a rule whose Why says which case that is.
+	Lower bool
 }
 
 // Evidence backs a finding with facts a reader can verify in the directory.

@@ -252,7 +252,11 @@ func runOrgCheck(r Rule, e *Env) (issues []Issue, err error) {
 func findingsOf(r Rule, issues []Issue) []Finding {
 	out := make([]Finding, 0, len(issues))
 	for _, is := range issues {
-		out = append(out, Finding{Rule: r.ID, Severity: r.Severity, Title: r.Title, Message: is.Message, Evidence: is.Evidence, Adjust: r.Adjust})
+		sev := r.Severity
+		if is.Lower && sev > Info {
+			sev--
+		}
+		out = append(out, Finding{Rule: r.ID, Severity: sev, Title: r.Title, Message: is.Message, Evidence: is.Evidence, Adjust: r.Adjust})
 	}
 	return out
 }

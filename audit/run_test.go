@@ -164,3 +164,38 @@ func TestOrgFindingsAndSummary(t *testing.T) {
 }
 
 func fixedNow() time.Time { return time.Date(2026, 2, 3, 4, 5, 6, 0, time.UTC) }
+
+// An issue marked Lower is reported one step below the rule's severity,
+// as configured, and never below info.
+func TestIssueLower(t *testing.T) {
+	t.Parallel()
+	snap := dt.New().Mailbox("a").Snapshot()
+	tests := []struct {
+		rule, override audit.Severity
+		want           []audit.Severity // of the plain and the lowered issue
+	}{
+		{audit.High, -1, []audit.Severity{audit.High, audit.Medium}},
+		{audit.High, audit.Critical, []audit.Severity{audit.Critical, audit.High}},
+		{audit.Info, -1, []audit.Severity{audit.Info, audit.Info}},
+	}
+	for _, tt := range tests {
+		org := audit.Rule{ID: "org", Title: "t", Severity: tt.rule, Why: "w", Fix: "f", OrgCheck: func(*audit.Env) []audit.Issue {
+			return []audit.Issue{{Message: "a plain"}, {Message: "b lowered", Lower: true}}
+		}}
+		var opt audit.Options
+		if tt.override >= 0 {
+			opt.Severities = map[string]audit.Severity{"org": tt.override}
+		}
+		rep, err := audit.Run(context.Background(), snap, []audit.Rule{org}, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]audit.Severity{}
+		for _, f := range rep.OrgFindings {
+			got[f.Message] = f.Severity
+		}
+		if got["a plain"] != tt.want[0] || got["b lowered"] != tt.want[1] || len(got) != 2 {
+			t.Errorf("rule %s override %d: severities %v, want %v", tt.rule, tt.override, got, tt.want)
+		}
+	}
+}

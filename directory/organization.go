@@ -14,6 +14,10 @@ type Organization struct {
 	// could not (then a coverage gap "recipient-filter" says why). An unread
 	// setting is never judged, so nil must not be read as "validation off".
 	RecipientFilter *RecipientFilter `json:"recipientFilter,omitempty"`
+	// ReceiveConnectors are the on-premises SMTP receive connectors
+	// (receiveconnector.go). Nil means they were not read; an empty list
+	// means the directory was searched and holds none.
+	ReceiveConnectors []ReceiveConnector `json:"receiveConnectors,omitzero"`
 }
 
 // RecipientFilter is the organization's Recipient Filter agent configuration

@@ -26,6 +26,9 @@ const (
 	// CoverRecipientFilter is the on-premises Recipient Filter agent
 	// configuration (Organization.RecipientFilter).
 	CoverRecipientFilter = "recipient-filter"
+	// CoverReceiveConnectors is the on-premises SMTP receive connectors and
+	// their permissions (Organization.ReceiveConnectors).
+	CoverReceiveConnectors = "receive-connectors"
 )
 
 // Snapshot is a point-in-time copy of a directory: everything the audit needs
@@ -112,6 +115,14 @@ func (s *Snapshot) Validate() error {
 		(f.AgentsFlags != nil || f.Enabled.IsSet() || f.ExternalMailEnabled.IsSet() || f.RecipientValidationEnabled.IsSet()) {
 		add("organization.recipientFilter: present is false but settings are given (an absent object has none)")
 	}
+	for i, c := range s.Org.ReceiveConnectors {
+		if c.Name == "" {
+			add("organization.receiveConnectors[%d]: empty name", i)
+		}
+		if (c.RelayGrantedTo != "") != (c.AnonymousRelay == True) {
+			add("organization.receiveConnectors[%d] (%q): relayGrantedTo is given exactly when anonymousRelay is true", i, c.Name)
+		}
+	}
 	return errors.Join(errs...)
 }
 
@@ -146,6 +157,10 @@ func (s *Snapshot) Normalize() {
 	if s.Org.RemoteDomains == nil {
 		s.Org.RemoteDomains = []RemoteDomain{}
 	}
+	// Receive connectors keep nil (not read) apart from empty (none).
+	slices.SortFunc(s.Org.ReceiveConnectors, func(a, b ReceiveConnector) int {
+		return cmp.Or(cmp.Compare(a.Server, b.Server), cmp.Compare(a.Name, b.Name), cmp.Compare(a.DN, b.DN))
+	})
 	if s.Coverage.Read == nil {
 		s.Coverage.Read = []ReadCount{}
 	}

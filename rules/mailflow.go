@@ -9,9 +9,9 @@ import (
 
 // Organization-level rules about where non-delivery reports and automatic
 // replies go (seeds 003 and 004: NDR attacks and backscatter), from the
-// accepted and remote domains the sources read. Recipient filtering has its
-// own rule (recipientfilter.go); receive-connector permissions are not in the
-// directory model, so no rule here guesses at them.
+// accepted and remote domains the sources read. Recipient filtering and
+// receive-connector permissions have rules of their own
+// (recipientfilter.go, receiveconnector.go).
 
 func internalRelayDomain() audit.Rule {
 	return audit.Rule{

@@ -55,6 +55,7 @@ func All(cfg Config) []audit.Rule {
 		remoteDomainsUnknown(),
 		internalRelayDomain(),
 		recipientValidationOff(),
+		receiveConnectorOpenRelay(),
 		remoteDomainNDRDisabled(),
 		remoteDomainLegacyOOF(),
 	}

@@ -35,6 +35,11 @@ type Builder struct {
 	missing map[string]string
 
 	gaps []directory.Gap
+
+	// Receive connectors wait for the relay right's GUID until Finish.
+	connectors       []pendingConnector
+	relayRight       *GUID
+	relayRightReason string
 }
 
 type pendingGroup struct {
@@ -102,6 +107,21 @@ func (b *Builder) Add(e *Entry) Kind {
 		}
 	case KindOrganization:
 		b.org.Name = firstNonEmpty(e.First("cn"), e.First("name"), rdnValue(e.DN))
+	case KindReceiveConnector:
+		var sd []byte
+		if v := e.Values("nTSecurityDescriptor"); len(v) > 0 {
+			sd = v[0]
+		}
+		b.connectors = append(b.connectors, pendingConnector{c: MapReceiveConnector(e), sd: sd})
+	case KindRelayRight:
+		// The first readable object wins; an unreadable one is a gap and
+		// leaves the right unknown unless another names it.
+		var g GUID
+		if g, err = MapRelayRight(e); err == nil && b.relayRight == nil {
+			b.relayRight = &g
+		} else if err != nil {
+			b.relayRightReason = err.Error()
+		}
 	case KindRecipientFilter:
 		// An unreadable value leaves the setting unread (nil), never
 		// "off": the gap below says why.
@@ -259,6 +279,7 @@ func (b *Builder) Finish(collectedAt time.Time) *directory.Snapshot {
 	if skipped > 0 {
 		s.Coverage.AddRead(CoverNonRecipientMembers, skipped, b.source)
 	}
+	s.Org.ReceiveConnectors = b.finishConnectors()
 	s.Coverage.Gaps = append(s.Coverage.Gaps, b.gaps...)
 	return s
 }

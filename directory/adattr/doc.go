@@ -10,5 +10,9 @@
 // object IDs once every object has been read, and a reference that resolves to
 // nothing keeps its DN so the engine can report it instead of dropping it.
 //
+// Receive connectors' nTSecurityDescriptor values are parsed here too
+// (secdesc.go, bounds-checked binary security descriptors), so that a live
+// read and an export decide whether anonymous senders may relay the same way.
+//
 // The package does no I/O.
 package adattr

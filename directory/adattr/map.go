@@ -45,6 +45,11 @@ const (
 	KindRemoteDomain
 	KindOrganization
 	KindRecipientFilter
+	KindReceiveConnector
+	// KindRelayRight is the controlAccessRight object of the extended
+	// right ms-Exch-SMTP-Accept-Any-Recipient; other extended rights are
+	// KindOther.
+	KindRelayRight
 )
 
 func (k Kind) String() string {
@@ -63,6 +68,8 @@ func (k Kind) String() string {
 		return "organization"
 	case KindRecipientFilter:
 		return directory.CoverRecipientFilter
+	case KindReceiveConnector, KindRelayRight:
+		return directory.CoverReceiveConnectors
 	}
 	return "other"
 }
@@ -112,6 +119,12 @@ func Classify(e *Entry) Kind {
 		return KindOrganization
 	case e.HasClass(RecipientFilterClass):
 		return KindRecipientFilter
+	case e.HasClass(ReceiveConnectorClass):
+		return KindReceiveConnector
+	case isRelayRight(e):
+		return KindRelayRight
+	case e.HasClass("controlAccessRight"):
+		return KindOther
 	case e.HasClass("msExchDynamicDistributionList"):
 		return KindGroup
 	case e.HasClass("computer"):

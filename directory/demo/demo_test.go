@@ -103,13 +103,14 @@ func TestSnapshotIsConsistent(t *testing.T) {
 	}
 
 	wantRead := map[string]int{
-		directory.CoverGroups:          len(s.Groups),
-		directory.CoverUsers:           len(s.Users),
-		directory.CoverContacts:        len(s.Contacts),
-		directory.CoverGroupMembers:    members,
-		directory.CoverAcceptedDomains: len(s.Org.AcceptedDomains),
-		directory.CoverRemoteDomains:   len(s.Org.RemoteDomains),
-		directory.CoverRecipientFilter: 1,
+		directory.CoverGroups:            len(s.Groups),
+		directory.CoverUsers:             len(s.Users),
+		directory.CoverContacts:          len(s.Contacts),
+		directory.CoverGroupMembers:      members,
+		directory.CoverAcceptedDomains:   len(s.Org.AcceptedDomains),
+		directory.CoverRemoteDomains:     len(s.Org.RemoteDomains),
+		directory.CoverRecipientFilter:   1,
+		directory.CoverReceiveConnectors: len(s.Org.ReceiveConnectors),
 	}
 	for _, r := range s.Coverage.Read {
 		if want, ok := wantRead[r.What]; !ok || r.Count != want {

@@ -89,16 +89,19 @@ func verdicts(t *testing.T, s *directory.Snapshot) map[string]string {
 }
 
 // exportVerdicts is what an audit of the demo exported through the cmdlets
-// must say: the demo's verdicts without recipient-validation-off. The
-// exports carry no recipient filter configuration (Exchange Online has
-// none), and an unread setting is never judged.
+// must say: the demo's verdicts without recipient-validation-off and
+// receive-connector-open-relay. The exports carry no recipient filter
+// configuration and no receive connectors (Exchange Online has neither),
+// and an unread setting is never judged.
 func exportVerdicts(t *testing.T, demo *directory.Snapshot) map[string]string {
 	t.Helper()
 	v := verdicts(t, demo)
-	if _, ok := v["org:recipient-validation-off"]; !ok {
-		t.Fatal("the demo lacks recipient-validation-off")
+	for _, rule := range []string{"recipient-validation-off", "receive-connector-open-relay"} {
+		if _, ok := v["org:"+rule]; !ok {
+			t.Fatalf("the demo lacks %s", rule)
+		}
+		delete(v, "org:"+rule)
 	}
-	delete(v, "org:recipient-validation-off")
 	return v
 }
 
@@ -124,6 +127,9 @@ func TestExportRoundTrip(t *testing.T) {
 				sameObjects(t, want, got)
 				if got.Org.RecipientFilter != nil {
 					t.Errorf("recipient filter = %+v, want nil: an export does not read it", got.Org.RecipientFilter)
+				}
+				if got.Org.ReceiveConnectors != nil {
+					t.Errorf("receive connectors = %+v, want nil: an export does not read them", got.Org.ReceiveConnectors)
 				}
 				if d := cmp.Diff(wantVerdicts, verdicts(t, got)); d != "" {
 					t.Errorf("audit differs (-demo +export):\n%s", d)

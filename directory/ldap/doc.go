@@ -7,7 +7,9 @@
 // connections), completes member lists with ranged retrieval from whatever
 // bounds the server returns, runs each dynamic distribution group's stored
 // filter read-only, looks up referenced objects the scan did not cover, and
-// reads accepted and remote domains from the configuration partition.
+// reads accepted and remote domains, the recipient filter configuration and
+// the receive connectors (with their DACL, through the SD flags control) from
+// the configuration partition.
 // Entries are mapped by package adattr, the same code the LDIF importer
 // uses.
 //

@@ -224,6 +224,7 @@ func TestCollectFixture(t *testing.T) {
 		// Read from sambatest.RecipientFilterDN: msExchAgentsFlags 3.
 		RecipientFilter: &directory.RecipientFilter{Present: true, AgentsFlags: &recipientFilterFlags,
 			Enabled: T, ExternalMailEnabled: T, RecipientValidationEnabled: F},
+		ReceiveConnectors: wantConnectors(),
 	}
 	slices.SortFunc(snap.Org.AcceptedDomains, func(a, b directory.AcceptedDomain) int { return strings.Compare(a.Domain, b.Domain) })
 	slices.SortFunc(snap.Org.RemoteDomains, func(a, b directory.RemoteDomain) int { return strings.Compare(a.Name, b.Name) })
@@ -235,7 +236,7 @@ func TestCollectFixture(t *testing.T) {
 		reads[r.What] = r.Count
 	}
 	if reads[adattr.CoverNonRecipientMembers] != 1 || reads[directory.CoverAcceptedDomains] != 2 || reads[directory.CoverRemoteDomains] != 2 ||
-		reads[directory.CoverRecipientFilter] != 1 {
+		reads[directory.CoverRecipientFilter] != 1 || reads[directory.CoverReceiveConnectors] != 2 {
 		t.Errorf("coverage reads = %v", reads)
 	}
 }
@@ -481,6 +482,17 @@ func TestAuditEndToEnd(t *testing.T) {
 	}
 	if len(rv) != 1 || !slices.Contains(rv[0].Evidence.Settings, audit.Setting{Name: "AgentsFlags", Attribute: "msExchAgentsFlags", Value: "3", Source: audit.SourceSet}) {
 		t.Errorf("recipient-validation-off findings = %+v, want one with msExchAgentsFlags 3", rv)
+	}
+	// The fixture's Relay connector lets anonymous senders relay from any
+	// address; its default frontend connector does not.
+	var relay []audit.Finding
+	for _, f := range rep.OrgFindings {
+		if f.Rule == "receive-connector-open-relay" {
+			relay = append(relay, f)
+		}
+	}
+	if len(relay) != 1 || relay[0].Severity != audit.High || !strings.Contains(relay[0].Message, sambatest.ServerName+`\`+sambatest.ConnectorRelay) {
+		t.Errorf("receive-connector-open-relay findings = %+v, want one, high, for %s\\%s", relay, sambatest.ServerName, sambatest.ConnectorRelay)
 	}
 }
 

@@ -162,6 +162,12 @@ func (s *Source) Snapshot(ctx context.Context) (*directory.Snapshot, error) {
 		return nil, err
 	}
 
+	// 6. Receive connectors and whether anonymous senders may relay.
+	nConns, connErr := s.receiveConnectors(ctx, b, configNC)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
 	now := time.Now
 	if s.Now != nil {
 		now = s.Now
@@ -174,6 +180,7 @@ func (s *Source) Snapshot(ctx context.Context) (*directory.Snapshot, error) {
 		return cmp.Or(cmp.Compare(x.What, y.What), cmp.Compare(x.Object, y.Object), cmp.Compare(x.Reason, y.Reason))
 	})
 	recordConfig(snap, cfgCounts, cfgErr, server)
+	recordConnectors(snap, nConns, connErr, server)
 	log.Info("snapshot read", "server", server, "groups", len(snap.Groups), "users", len(snap.Users),
 		"contacts", len(snap.Contacts), "gaps", len(snap.Coverage.Gaps), "elapsed", time.Since(start).Round(time.Millisecond))
 	return snap, nil

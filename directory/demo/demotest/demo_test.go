@@ -245,6 +245,15 @@ func TestEveryRuleFires(t *testing.T) {
 	if i < 0 || !slices.Contains(rep.OrgFindings[i].Evidence.Settings, audit.Setting{Name: "AgentsFlags", Attribute: "msExchAgentsFlags", Value: "3", Source: audit.SourceSet}) {
 		t.Errorf("recipient-validation-off is not an organization finding with msExchAgentsFlags 3")
 	}
+	// Seeds 003/004: the demo's "Relay" connector lets anonymous senders
+	// relay from anywhere; the default frontend connector does not.
+	if n := fired["receive-connector-open-relay"]; n != 1 {
+		t.Errorf("receive-connector-open-relay fired %d times, want once", n)
+	}
+	i = slices.IndexFunc(rep.OrgFindings, func(f audit.Finding) bool { return f.Rule == "receive-connector-open-relay" })
+	if i < 0 || rep.OrgFindings[i].Severity != audit.High || !strings.Contains(rep.OrgFindings[i].Message, `receive connector EX01\Relay`) {
+		t.Errorf("receive-connector-open-relay is not a high organization finding for EX01\\Relay")
+	}
 }
 
 // The seed incident in detail: the finding names the stale contacts as

@@ -3,6 +3,7 @@ package sambatest
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 
 	goldap "github.com/go-ldap/ldap/v3"
@@ -57,6 +58,25 @@ const OrgDN = "CN=" + OrgName + ",CN=Microsoft Exchange,CN=Services," + ConfigDN
 // RecipientFilterDN is the organization's Recipient Filter agent
 // configuration (msExchAgentsFlags 3: recipient validation off).
 const RecipientFilterDN = "CN=RecipientFilterConfig,CN=Message Hygiene,CN=Transport Settings," + OrgDN
+
+// Receive connectors of the fixture's one Exchange server, and the extended
+// rights their DACLs name. The rightsGuid values are chosen for this
+// directory (the reference does not record Exchange's): dgaudit looks the
+// right up by name, so any GUID tests the look-up and the byte order.
+const (
+	ServerName         = "EX01"
+	ConnectorsDN       = "CN=SMTP Receive Connectors,CN=Protocols,CN=" + ServerName + ",CN=Servers,CN=Exchange Administrative Group (FYDIBOHF23SPDLT),CN=Administrative Groups," + OrgDN
+	ConnectorFrontend  = "Default Frontend " + ServerName // anonymous may submit to accepted domains only
+	ConnectorRelay     = "Relay"                          // anonymous may relay, from anywhere
+	AcceptAnyRecipient = "ms-Exch-SMTP-Accept-Any-Recipient"
+	AcceptAnyRecipGUID = "0c1c5d3a-6f2e-4b5a-9d1e-3a7b2c4d5e6f"
+	SMTPSubmit         = "ms-Exch-SMTP-Submit"
+	SMTPSubmitGUID     = "5d1f2a8e-1b3c-4d6e-8f90-a1b2c3d4e5f6"
+	SIDAnonymous       = "S-1-5-7"
+)
+
+// ConnectorDN is the DN of the fixture connector named cn.
+func ConnectorDN(cn string) string { return "CN=" + cn + "," + ConnectorsDN }
 
 // LoadFixture adds the fixture organization, with bigSize contacts in the
 // big group. It uses a few parallel connections for the bulk contacts.
@@ -192,6 +212,9 @@ func (s *Server) LoadFixture(ctx context.Context, bigSize int) error {
 	step(RecipientFilterDN, map[string][]string{
 		"objectClass": {"top", "msExchMessageHygieneRecipientFilterConfig"}, "msExchAgentsFlags": one("3"),
 	})
+	if err := connectorSteps(step, container); err != nil {
+		return err
+	}
 	for _, f := range steps {
 		if err := f(); err != nil {
 			return err
@@ -264,4 +287,44 @@ func nick(cn string) string {
 		}
 	}
 	return string(out)
+}
+
+// connectorSteps adds the Exchange extended rights the connectors' DACLs
+// name, the server's container path and its two receive connectors, each
+// with a DACL built here: Samba merges it with the inherited entries and
+// stores it, and the adapter reads Samba's serialisation back.
+func connectorSteps(step func(string, map[string][]string), container func(string)) error {
+	one := func(v string) []string { return []string{v} }
+	for _, r := range []struct{ name, guid string }{{AcceptAnyRecipient, AcceptAnyRecipGUID}, {SMTPSubmit, SMTPSubmitGUID}} {
+		step("CN="+r.name+",CN=Extended-Rights,"+ConfigDN, map[string][]string{
+			"objectClass": {"top", "controlAccessRight"}, "displayName": one(r.name), "rightsGuid": one(r.guid),
+			"validAccesses": one("256"),
+		})
+	}
+	parts := strings.Split(strings.TrimSuffix(ConnectorsDN, ","+OrgDN), ",")
+	for i := len(parts) - 1; i >= 0; i-- {
+		container(strings.Join(parts[i:], ",") + "," + OrgDN)
+	}
+	admins := ace{sid: "S-1-5-32-544", mask: rightFullControl}
+	authenticated := ace{sid: "S-1-5-11", mask: rightGenericRead}
+	submit := ace{sid: SIDAnonymous, mask: rightControlAccess, object: SMTPSubmitGUID}
+	relay := ace{sid: SIDAnonymous, mask: rightControlAccess, object: AcceptAnyRecipGUID}
+	for _, c := range []struct {
+		name, binding, ranges string
+		aces                  []ace
+	}{
+		{ConnectorFrontend, "0.0.0.0:25", "0.0.0.0-255.255.255.255", []ace{admins, authenticated, submit}},
+		{ConnectorRelay, "0.0.0.0:2525", "0.0.0.0-255.255.255.255", []ace{admins, authenticated, submit, relay}},
+	} {
+		sd, err := securityDescriptor(c.aces...)
+		if err != nil {
+			return fmt.Errorf("connector %s: %w", c.name, err)
+		}
+		step(ConnectorDN(c.name), map[string][]string{
+			"objectClass": {"top", "msExchSmtpReceiveConnector"}, "msExchSmtpReceiveBindings": one(c.binding),
+			"msExchSmtpReceiveRemoteIPRanges": one(c.ranges), "msExchSMTPReceiveConnectorFQDN": one("ex01.corp.example.test"),
+			"nTSecurityDescriptor": {string(sd)},
+		})
+	}
+	return nil
 }

@@ -59,6 +59,9 @@ var exchangeAttrs = []attrDef{
 	{"Domain-Name", "domainName", testArc + "16", synString, true},
 	{"ms-Exch-Routing-Accept-Message-Type", "msExchRoutingAcceptMessageType", testArc + "17", synInt, true},
 	{"ms-Exch-Agents-Flags", "msExchAgentsFlags", testArc + "18", synInt, true},
+	{"ms-Exch-Smtp-Receive-Bindings", "msExchSmtpReceiveBindings", testArc + "19", synString, false},
+	{"ms-Exch-Smtp-Receive-Remote-IP-Ranges", "msExchSmtpReceiveRemoteIPRanges", testArc + "20", synString, false},
+	{"ms-Exch-SMTP-Receive-Connector-FQDN", "msExchSMTPReceiveConnectorFQDN", testArc + "21", synString, true},
 }
 
 var (
@@ -87,6 +90,8 @@ var exchangeClasses = []classDef{
 		[]string{"container"}, []string{"cn", "domainName", "msExchRoutingAcceptMessageType"}},
 	{"ms-Exch-Message-Hygiene-Recipient-Filter-Config", "msExchMessageHygieneRecipientFilterConfig", testArc + "104", "top",
 		[]string{"container"}, []string{"cn", "msExchAgentsFlags"}},
+	{"ms-Exch-Smtp-Receive-Connector", "msExchSmtpReceiveConnector", testArc + "105", "top",
+		[]string{"container"}, []string{"cn", "msExchSmtpReceiveBindings", "msExchSmtpReceiveRemoteIPRanges", "msExchSMTPReceiveConnectorFQDN"}},
 }
 
 // ExtendSchema adds the Exchange attributes and classes dgaudit reads, the

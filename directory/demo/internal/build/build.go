@@ -286,6 +286,26 @@ func (b *builder) snapshot() *directory.Snapshot {
 		Present: true, AgentsFlags: &agentsFlags,
 		Enabled: directory.True, ExternalMailEnabled: directory.True, RecipientValidationEnabled: directory.False,
 	}
+	// Two receive connectors on the one Mailbox server: the default
+	// Internet-facing one (anonymous senders may submit to the accepted
+	// domains, nothing more), and a "Relay" connector made for the
+	// scanners and line-of-business servers, which someone granted
+	// ms-Exch-SMTP-Accept-Any-Recipient to ANONYMOUS LOGON without limiting
+	// its remote IP ranges: an open relay (seeds 003/004).
+	const connectors = "CN=SMTP Receive Connectors,CN=Protocols,CN=EX01,CN=Servers,CN=Exchange Administrative Group (FYDIBOHF23SPDLT)," +
+		"CN=Administrative Groups,CN=Contoso,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=corp,DC=example"
+	s.Org.ReceiveConnectors = []directory.ReceiveConnector{
+		{
+			Name: "Default Frontend EX01", Server: "EX01", DN: "CN=Default Frontend EX01," + connectors, FQDN: "mail." + Domain,
+			Bindings: []string{"0.0.0.0:25", "[::]:25"}, RemoteIPRanges: []string{"0.0.0.0-255.255.255.255", "::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"},
+			AnonymousRelay: directory.False,
+		},
+		{
+			Name: "Relay", Server: "EX01", DN: "CN=Relay," + connectors, FQDN: "relay." + Domain,
+			Bindings: []string{"0.0.0.0:2525"}, RemoteIPRanges: []string{"0.0.0.0-255.255.255.255"},
+			AnonymousRelay: directory.True, RelayGrantedTo: directory.SIDAnonymous + ` (NT AUTHORITY\ANONYMOUS LOGON)`,
+		},
+	}
 	members := 0
 	for _, g := range b.groups {
 		s.Groups = append(s.Groups, *g)
@@ -305,6 +325,7 @@ func (b *builder) snapshot() *directory.Snapshot {
 	s.Coverage.AddRead(directory.CoverAcceptedDomains, len(s.Org.AcceptedDomains), from)
 	s.Coverage.AddRead(directory.CoverRemoteDomains, len(s.Org.RemoteDomains), from)
 	s.Coverage.AddRead(directory.CoverRecipientFilter, 1, from)
+	s.Coverage.AddRead(directory.CoverReceiveConnectors, len(s.Org.ReceiveConnectors), from)
 	s.Normalize()
 	return s
 }

@@ -1,0 +1,112 @@
+package sambatest
+
+import (
+	"encoding/binary"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// A small builder of binary security descriptors for the fixture's receive
+// connectors. It is test data, not the parser under test: Samba stores what
+// it is given merged with the inherited entries and serialises it again,
+// so reading the connectors back exercises dgaudit's parser on Samba's
+// output, not on this encoding.
+
+// ace is one access-allowed entry: a plain one when object is "", an
+// object ACE for the extended right whose rightsGuid is object otherwise.
+type ace struct {
+	sid    string
+	mask   uint32
+	object string
+}
+
+// Rights used in the fixture's DACLs.
+const (
+	rightControlAccess = 0x00000100 // extended rights
+	rightGenericRead   = 0x00020094 // read control, list, read property, list object
+	rightFullControl   = 0x000F01FF
+)
+
+// securityDescriptor encodes a self-relative descriptor holding only a
+// DACL of aces: Samba fills in the owner and group from the creator's token,
+// as Windows does.
+func securityDescriptor(aces ...ace) ([]byte, error) {
+	var acl []byte
+	for _, a := range aces {
+		sid, err := encodeSID(a.sid)
+		if err != nil {
+			return nil, err
+		}
+		typ := byte(0x00) // ACCESS_ALLOWED_ACE
+		body := binary.LittleEndian.AppendUint32(nil, a.mask)
+		if a.object != "" {
+			typ = 0x05 // ACCESS_ALLOWED_OBJECT_ACE
+			g, err := encodeGUID(a.object)
+			if err != nil {
+				return nil, err
+			}
+			body = binary.LittleEndian.AppendUint32(body, 1) // ACE_OBJECT_TYPE_PRESENT
+			body = append(body, g...)
+		}
+		body = append(body, sid...)
+		acl = append(acl, typ, 0)
+		acl = binary.LittleEndian.AppendUint16(acl, uint16(4+len(body)))
+		acl = append(acl, body...)
+	}
+	const header = 20
+	out := []byte{1, 0}
+	out = binary.LittleEndian.AppendUint16(out, 0x8004) // self-relative, DACL present
+	out = binary.LittleEndian.AppendUint32(out, 0)      // no owner
+	out = binary.LittleEndian.AppendUint32(out, 0)      // no group
+	out = binary.LittleEndian.AppendUint32(out, 0)      // no SACL
+	out = binary.LittleEndian.AppendUint32(out, header) // DACL right after the header
+	out = append(out, 4, 0)                             // ACL revision 4 (object ACEs)
+	out = binary.LittleEndian.AppendUint16(out, uint16(8+len(acl)))
+	out = binary.LittleEndian.AppendUint16(out, uint16(len(aces)))
+	out = append(out, 0, 0)
+	return append(out, acl...), nil
+}
+
+// encodeSID encodes "S-1-<authority>-<sub>..." (decimal authority).
+func encodeSID(s string) ([]byte, error) {
+	parts := strings.Split(s, "-")
+	if len(parts) < 3 || parts[0] != "S" || parts[1] != "1" {
+		return nil, fmt.Errorf("SID %q is not of the form S-1-<authority>-<sub-authority>", s)
+	}
+	auth, err := strconv.ParseUint(parts[2], 10, 48)
+	if err != nil {
+		return nil, fmt.Errorf("SID %q: authority: %w", s, err)
+	}
+	out := []byte{1, byte(len(parts) - 3)}
+	for i := 5; i >= 0; i-- {
+		out = append(out, byte(auth>>(8*i)))
+	}
+	for _, p := range parts[3:] {
+		v, err := strconv.ParseUint(p, 10, 32)
+		if err != nil {
+			return nil, fmt.Errorf("SID %q: sub-authority %q: %w", s, p, err)
+		}
+		out = binary.LittleEndian.AppendUint32(out, uint32(v))
+	}
+	return out, nil
+}
+
+// encodeGUID encodes a GUID's string form in the binary layout (first
+// three fields little-endian).
+func encodeGUID(s string) ([]byte, error) {
+	h := strings.ReplaceAll(s, "-", "")
+	if len(h) != 32 {
+		return nil, fmt.Errorf("GUID %q is not 32 hex digits", s)
+	}
+	raw := make([]byte, 16)
+	for i := range raw {
+		v, err := strconv.ParseUint(h[2*i:2*i+2], 16, 8)
+		if err != nil {
+			return nil, fmt.Errorf("GUID %q: %w", s, err)
+		}
+		raw[i] = byte(v)
+	}
+	return []byte{raw[3], raw[2], raw[1], raw[0], raw[5], raw[4], raw[7], raw[6],
+		raw[8], raw[9], raw[10], raw[11], raw[12], raw[13], raw[14], raw[15]}, nil
+}

@@ -1,0 +1,75 @@
+package ldif
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/binary"
+	"strings"
+	"testing"
+	"time"
+
+	"dgaudit/directory"
+	"dgaudit/directory/adattr"
+)
+
+// anonymousRelaySD is a self-relative descriptor whose DACL holds one
+// object ACE granting control access for right to S-1-5-7.
+func anonymousRelaySD(right adattr.GUID) []byte {
+	ace := []byte{0x05, 0, 40, 0}                      // ACCESS_ALLOWED_OBJECT_ACE, 40 bytes
+	ace = binary.LittleEndian.AppendUint32(ace, 0x100) // control access
+	ace = binary.LittleEndian.AppendUint32(ace, 1)     // object type present
+	ace = append(ace, right[:]...)
+	ace = append(ace, 1, 1, 0, 0, 0, 0, 0, 5, 7, 0, 0, 0) // S-1-5-7
+	sd := []byte{1, 0, 0x04, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 20, 0, 0, 0}
+	sd = append(sd, 4, 0, 48, 0, 1, 0, 0, 0)
+	return append(sd, ace...)
+}
+
+// An ldifde export that holds the connectors (with nTSecurityDescriptor)
+// and the extended right gives the same relay verdict as a live read; one
+// without the right leaves it unknown, with a gap.
+func TestReceiveConnectorsFromLDIF(t *testing.T) {
+	t.Parallel()
+	const guid = "0c1c5d3a-6f2e-4b5a-9d1e-3a7b2c4d5e6f"
+	right, err := adattr.ParseGUID(guid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	connector := "dn: CN=Relay,CN=SMTP Receive Connectors,CN=Protocols,CN=EX01,CN=Servers,CN=AG,CN=Administrative Groups,CN=Corp,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=corp,DC=example\n" +
+		"objectClass: top\nobjectClass: msExchSmtpReceiveConnector\ncn: Relay\n" +
+		"msExchSmtpReceiveRemoteIPRanges: 0.0.0.0-255.255.255.255\n" +
+		"nTSecurityDescriptor:: " + base64.StdEncoding.EncodeToString(anonymousRelaySD(right)) + "\n\n"
+	rightEntry := "dn: CN=ms-Exch-SMTP-Accept-Any-Recipient,CN=Extended-Rights,CN=Configuration,DC=corp,DC=example\n" +
+		"objectClass: top\nobjectClass: controlAccessRight\ncn: ms-Exch-SMTP-Accept-Any-Recipient\nrightsGuid: " + guid + "\n\n"
+	for _, tt := range []struct {
+		name string
+		ldif string
+		want directory.Tri
+		gap  bool
+	}{
+		{"with the right", connector + rightEntry, directory.True, false},
+		{"without the right", connector, directory.Unset, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s, err := Read(context.Background(), strings.NewReader(tt.ldif), "ldif:test", time.Unix(0, 0))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(s.Org.ReceiveConnectors) != 1 {
+				t.Fatalf("connectors = %+v", s.Org.ReceiveConnectors)
+			}
+			c := s.Org.ReceiveConnectors[0]
+			if c.Name != "Relay" || c.Server != "EX01" || c.AnonymousRelay != tt.want {
+				t.Errorf("connector = %+v, want relay %s", c, tt.want)
+			}
+			gap := false
+			for _, g := range s.Coverage.Gaps {
+				gap = gap || g.What == directory.CoverReceiveConnectors
+			}
+			if gap != tt.gap {
+				t.Errorf("gaps = %+v, want a receive-connectors gap: %v", s.Coverage.Gaps, tt.gap)
+			}
+		})
+	}
+}
