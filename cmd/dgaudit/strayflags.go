@@ -88,6 +88,9 @@ func (o *sourceOptions) stray(given func(string) bool) error {
 
 // stray refuses --tracking-interval without --tracking.
 func (o *trackingOptions) stray(given func(string) bool) error {
+	if len(o.paths) > 0 {
+		return nil
+	}
 	if err := (companions{of: "--tracking", flags: []string{"tracking-interval"}}).stray(given); err != nil {
 		return usageError{err}
 	}

@@ -26,6 +26,11 @@ func TestStrayFlagsAreRefused(t *testing.T) {
 	ldapFile := write("ldap.yaml", "source:\n  ldap:\n    urls: [ldaps://127.0.0.1:1]\n    bind-dn: svc@corp.example\n    password-file: "+secret+"\n    insecure-skip-verify: true\n    page-size: 200\n    timeout: 5s\n")
 	m365File := write("m365.yaml", "source:\n  m365:\n    tenant: t.example\n    client-id: c\n    client-secret-file: "+secret+"\n    skip-exchange: true\n")
 	out := filepath.Join(dir, "snap.json")
+	logs := filepath.Join(dir, "logs")
+	if err := os.Mkdir(logs, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	loopLog(t, logs, "closures@corp.example", 1)
 
 	tests := []struct {
 		name string
@@ -41,6 +46,9 @@ func TestStrayFlagsAreRefused(t *testing.T) {
 		{"collect: ldap flag with ldif", []string{"collect", "--snapshot", clean, "--ldap-timeout", "5s", "-o", out}, exitUsage, []string{"--ldap-timeout applies only with --ldap-url"}},
 		{"ca-file without a live source", []string{"scan", "--demo", "--ca-file", "ca.pem"}, exitUsage, []string{"--ca-file applies only with --ldap-url or --m365"}},
 		{"tracking-interval without tracking", []string{"scan", "--demo", "--tracking-interval", "2h"}, exitUsage, []string{"--tracking-interval applies only with --tracking"}},
+		// The demo's audit has gaps by design: exit 4 is a completed run.
+		{"tracking-interval with tracking", []string{"scan", "--demo", "--tracking", logs, "--tracking-interval", "2h"}, exitGaps, nil},
+		{"audit: tracking-interval with tracking", []string{"audit", "--snapshot", clean, "--tracking", logs, "--tracking-interval", "2h"}, exitOK, nil},
 		{"audit: tracking-interval without tracking", []string{"audit", "--snapshot", clean, "--tracking-interval", "2h"}, exitUsage, []string{"--tracking-interval applies only with --tracking"}},
 		{"insecure-skip-verify with m365", []string{"scan", "--m365", "--tenant", "t", "--client-id", "c", "--insecure-skip-verify"}, exitUsage,
 			[]string{"--insecure-skip-verify applies only with --ldap-url", "Microsoft 365 connections always verify TLS"}},
