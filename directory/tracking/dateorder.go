@@ -34,17 +34,19 @@ var (
 	dayFirstLayouts   = []string{"2/1/2006 3:04:05 PM", "2/1/2006 15:04:05", "2/1/2006 3:04 PM", "2/1/2006 15:04"}
 )
 
-// slashParts returns the first two numbers of a date written a/b/yyyy.
+// slashParts returns the first two numbers of a date written a/b/yyyy,
+// each one or two digits: a year-first date (2026/03/05, as East Asian
+// cultures write it) is not one.
 func slashParts(s string) (a, b int, ok bool) {
 	s = strings.TrimSpace(s)
 	num := func() (int, bool) {
 		n, digits := 0, 0
-		for len(s) > 0 && s[0] >= '0' && s[0] <= '9' && digits < 4 {
+		for len(s) > 0 && s[0] >= '0' && s[0] <= '9' && digits < 3 {
 			n = n*10 + int(s[0]-'0')
 			s = s[1:]
 			digits++
 		}
-		return n, digits > 0
+		return n, digits > 0 && digits <= 2
 	}
 	var okA, okB bool
 	if a, okA = num(); !okA || len(s) == 0 || s[0] != '/' {

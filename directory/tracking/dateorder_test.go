@@ -34,6 +34,7 @@ func TestSlashDatesFollowTheFilesCulture(t *testing.T) {
 		{"en-AU 12-hour day first", []string{"5/03/2026 9:00:00 AM", "25/03/2026 5:30:00 PM"}, []time.Time{march5, march25}, "day first", false},
 		{"never decided", []string{"3/5/2026 9:00:00 AM"}, []time.Time{march5}, "could be day first or month first", false},
 		{"ISO needs nothing", []string{"2026-03-05T09:00:00.0000000Z"}, []time.Time{march5}, "", false},
+		{"ja-JP year first", []string{"2026/03/05 9:00:00", "2026/3/25 17:30:00"}, []time.Time{march5, march25}, "", false},
 		{"de-DE dots are day first", []string{"05.03.2026 09:00:00"}, []time.Time{march5}, "", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

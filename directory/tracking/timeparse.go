@@ -17,6 +17,9 @@ var csvTimeLayouts = []string{
 	"2006-01-02 15:04:05.9999999",
 	"2.1.2006 15:04:05",
 	"2.1.2006 15:04",
+	// Year first (ja-JP, zh-CN) is never ambiguous.
+	"2006/1/2 15:04:05",
+	"2006/1/2 15:04",
 }
 
 // dayCache remembers the last day parsed: a log's rows come in time order,
