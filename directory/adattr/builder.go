@@ -114,13 +114,13 @@ func (b *Builder) Add(e *Entry) Kind {
 		}
 		b.connectors = append(b.connectors, pendingConnector{c: MapReceiveConnector(e), sd: sd})
 	case KindRelayRight:
-		// The first readable object wins; an unreadable one is a gap and
-		// leaves the right unknown unless another names it.
-		var g GUID
-		if g, err = MapRelayRight(e); err == nil && b.relayRight == nil {
+		// The first readable object wins. An unreadable one only matters
+		// when no other names the right and connectors need it: then
+		// finishConnectors records one gap with its reason.
+		if g, rerr := MapRelayRight(e); rerr != nil {
+			b.relayRightReason = rerr.Error()
+		} else if b.relayRight == nil {
 			b.relayRight = &g
-		} else if err != nil {
-			b.relayRightReason = err.Error()
 		}
 	case KindRecipientFilter:
 		// An unreadable value leaves the setting unread (nil), never

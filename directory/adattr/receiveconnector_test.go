@@ -107,8 +107,7 @@ func TestBuilderReceiveConnectors(t *testing.T) {
 			[]string{": extended right ms-Exch-SMTP-Accept-Any-Recipient: insufficient access"}},
 		{"right without a readable rightsGuid", relayRightEntry(t, "not-a-guid"), false, "",
 			[]*Entry{connectorEntry(t, "Relay", openSD)}, []conn{{"Relay", directory.Unset, ""}},
-			[]string{"CN=ms-Exch-SMTP-Accept-Any-Recipient,CN=Extended-Rights,CN=Configuration,DC=corp,DC=example: extended right",
-				": extended right ms-Exch-SMTP-Accept-Any-Recipient: extended right \"CN=ms-Exch"}},
+			[]string{": extended right ms-Exch-SMTP-Accept-Any-Recipient: extended right \"CN=ms-Exch"}},
 		{"descriptor not returned", relayRightEntry(t, testRelayGUID), false, "",
 			[]*Entry{connectorEntry(t, "Relay", nil)}, []conn{{"Relay", directory.Unset, ""}},
 			[]string{"CN=Relay," + connectorsDN + ": nTSecurityDescriptor was not returned"}},
@@ -163,6 +162,21 @@ func TestBuilderReceiveConnectors(t *testing.T) {
 				}
 			}
 		})
+	}
+	// An unreadable copy of the right beside a readable one, or with no
+	// connector to judge, leaves nothing unread: no gap.
+	b := NewBuilder("test")
+	b.Add(entry(t, "CN=Stale copy,CN=Extended-Rights,CN=Configuration,DC=corp,DC=example",
+		"objectClass: top", "objectClass: controlAccessRight", "cn: Stale copy", "displayName: "+directory.AcceptAnyRecipientRight, "rightsGuid: not-a-guid"))
+	b.Add(relayRightEntry(t, testRelayGUID))
+	b.Add(connectorEntry(t, "Relay", openSD))
+	if s := b.Finish(time.Unix(0, 0)); len(s.Coverage.Gaps) != 0 || s.Org.ReceiveConnectors[0].AnonymousRelay != directory.True {
+		t.Errorf("unreadable right beside a readable one: gaps %+v, connectors %+v", s.Coverage.Gaps, s.Org.ReceiveConnectors)
+	}
+	b = NewBuilder("test")
+	b.Add(relayRightEntry(t, "not-a-guid"))
+	if s := b.Finish(time.Unix(0, 0)); len(s.Coverage.Gaps) != 0 {
+		t.Errorf("unreadable right and no connector: gaps %+v", s.Coverage.Gaps)
 	}
 	// No connector read: the builder leaves them not read (nil).
 	if s := NewBuilder("test").Finish(time.Unix(0, 0)); s.Org.ReceiveConnectors != nil {

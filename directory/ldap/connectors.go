@@ -41,9 +41,10 @@ func (s *Source) receiveConnectors(ctx context.Context, b *adattr.Builder, confi
 	}
 	collect := func(op string, req *goldap.SearchRequest) ([]*adattr.Entry, error) {
 		var out []*adattr.Entry
+		var ranged []map[string]int
 		seen := map[string]bool{}
 		err := s.pagedSearch(ctx, op, req, func(le *goldap.Entry) error {
-			e, _, err := toEntry(le)
+			e, more, err := toEntry(le)
 			if err != nil {
 				return err
 			}
@@ -51,10 +52,26 @@ func (s *Source) receiveConnectors(ctx context.Context, b *adattr.Builder, confi
 			if k := adattr.NormalizeDN(e.DN); !seen[k] {
 				seen[k] = true
 				out = append(out, e)
+				ranged = append(ranged, more)
 			}
 			return nil
 		}, nil)
-		return out, err
+		if err != nil {
+			return nil, err
+		}
+		// A long multi-valued attribute (a connector's remote IP ranges)
+		// comes in ranges like a large group's members: read the rest, or
+		// fail the search rather than judge a connector on part of it.
+		for i, more := range ranged {
+			for attr, low := range more {
+				vals, err := s.rangedValues(ctx, out[i].DN, attr, low)
+				if err != nil {
+					return nil, fmt.Errorf("%s: %s: %w", op, out[i].DN, err)
+				}
+				out[i].Add(attr, vals...)
+			}
+		}
+		return out, nil
 	}
 
 	rights, err := collect("look up extended right "+directory.AcceptAnyRecipientRight,
@@ -63,7 +80,7 @@ func (s *Source) receiveConnectors(ctx context.Context, b *adattr.Builder, confi
 	if err != nil {
 		b.RelayRightUnread(err.Error())
 	}
-	for _, e := range rights {
+	for _, e := range rights { // none when the search failed
 		b.Add(e)
 	}
 

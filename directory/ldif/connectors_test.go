@@ -41,14 +41,19 @@ func TestReceiveConnectorsFromLDIF(t *testing.T) {
 		"nTSecurityDescriptor:: " + base64.StdEncoding.EncodeToString(anonymousRelaySD(right)) + "\n\n"
 	rightEntry := "dn: CN=ms-Exch-SMTP-Accept-Any-Recipient,CN=Extended-Rights,CN=Configuration,DC=corp,DC=example\n" +
 		"objectClass: top\nobjectClass: controlAccessRight\ncn: ms-Exch-SMTP-Accept-Any-Recipient\nrightsGuid: " + guid + "\n\n"
+	// ldapsearch cut a long remote IP range list at its first chunk.
+	cut := strings.Replace(connector, "msExchSmtpReceiveRemoteIPRanges: 0.0.0.0-255.255.255.255\n",
+		"msExchSmtpReceiveRemoteIPRanges;range=0-0: 10.0.0.0-10.0.0.255\n", 1)
 	for _, tt := range []struct {
-		name string
-		ldif string
-		want directory.Tri
-		gap  bool
+		name    string
+		ldif    string
+		want    directory.Tri
+		gap     bool
+		attrGap bool
 	}{
-		{"with the right", connector + rightEntry, directory.True, false},
-		{"without the right", connector, directory.Unset, true},
+		{"with the right", connector + rightEntry, directory.True, false, false},
+		{"without the right", connector, directory.Unset, true, false},
+		{"remote IP ranges cut short", cut + rightEntry, directory.True, false, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -63,12 +68,13 @@ func TestReceiveConnectorsFromLDIF(t *testing.T) {
 			if c.Name != "Relay" || c.Server != "EX01" || c.AnonymousRelay != tt.want {
 				t.Errorf("connector = %+v, want relay %s", c, tt.want)
 			}
-			gap := false
+			gap, attrGap := false, false
 			for _, g := range s.Coverage.Gaps {
 				gap = gap || g.What == directory.CoverReceiveConnectors
+				attrGap = attrGap || g.What == adattr.CoverAttributes && strings.Contains(g.Reason, "msExchSmtpReceiveRemoteIPRanges")
 			}
-			if gap != tt.gap {
-				t.Errorf("gaps = %+v, want a receive-connectors gap: %v", s.Coverage.Gaps, tt.gap)
+			if gap != tt.gap || attrGap != tt.attrGap {
+				t.Errorf("gaps = %+v, want a receive-connectors gap: %v, a remote IP ranges gap: %v", s.Coverage.Gaps, tt.gap, tt.attrGap)
 			}
 		})
 	}

@@ -85,8 +85,10 @@ func Read(ctx context.Context, r io.Reader, source string, collectedAt time.Time
 		return nil, err
 	}
 	mapped := map[string]bool{}
-	for _, a := range adattr.Attributes {
-		mapped[strings.ToLower(a)] = true
+	for _, list := range [][]string{adattr.Attributes, adattr.ConfigAttributes, adattr.ReceiveConnectorAttributes, adattr.ExtendedRightAttributes} {
+		for _, a := range list {
+			mapped[strings.ToLower(a)] = true
+		}
 	}
 	b := adattr.NewBuilder(source)
 	for _, e := range order {
