@@ -25,6 +25,10 @@ func TestOutputFileModes(t *testing.T) {
 		{"snapshot replacing a 0600 file", 0o077, 0o600, []string{"collect", "--demo", "-o"}, 0o600},
 		{"snapshot replacing a 0600 file, umask 022", 0o022, 0o600, []string{"collect", "--demo", "-o"}, 0o600},
 		{"snapshot replacing a 0640 file", 0o022, 0o640, []string{"collect", "--demo", "-o"}, 0o640},
+		// dgaudit wrote snapshots 0644 before: a scheduled collect must not
+		// keep the directory readable by every account.
+		{"snapshot replacing a 0644 file", 0o022, 0o644, []string{"collect", "--demo", "-o"}, 0o640},
+		{"snapshot replacing a 0666 file", 0o022, 0o666, []string{"collect", "--demo", "-o"}, 0o660},
 		{"new snapshot, umask 077", 0o077, 0, []string{"collect", "--demo", "-o"}, 0o600},
 		{"new snapshot, umask 022", 0o022, 0, []string{"collect", "--demo", "-o"}, 0o600},
 		{"new report, umask 077", 0o077, 0, []string{"audit", "--snapshot", snap, "-o"}, 0o600},

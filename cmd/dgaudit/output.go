@@ -108,11 +108,15 @@ func writeOutputs(outs []output, rep *audit.Report, stdout io.Writer) error {
 // usual 022, 0600 under a job's 077). A snapshot is the whole directory as
 // the audit account could read it, hidden group memberships included, and
 // only the account that audits it needs to read it: it is created 0600 (less
-// the umask) whatever the umask. A file being replaced keeps its own mode in
-// both cases, so an admin's chmod is never undone.
+// the umask) whatever the umask. A file being replaced keeps its own mode,
+// so an admin's chmod is not undone, except that a snapshot never stays
+// readable by everyone: dgaudit itself wrote them 0644 before it knew better,
+// and a scheduled collect would have kept that forever.
 const (
 	reportPerm   os.FileMode = 0o666
 	snapshotPerm os.FileMode = 0o600
+	// snapshotKeep is what a replaced snapshot may keep of its mode.
+	snapshotKeep os.FileMode = 0o770
 )
 
 // writeFileAtomic writes a report, script or config file through a
@@ -129,7 +133,11 @@ func writeFileAtomicPerm(path string, perm os.FileMode, write func(io.Writer) er
 	dir := filepath.Dir(path)
 	keep := false
 	if st, err := os.Stat(path); err == nil && st.Mode().IsRegular() {
-		perm, keep = st.Mode().Perm(), true
+		old := st.Mode().Perm()
+		if perm == snapshotPerm {
+			old &= snapshotKeep
+		}
+		perm, keep = old, true
 	}
 	tmp, err := createTemp(dir, filepath.Base(path), perm)
 	if err != nil {

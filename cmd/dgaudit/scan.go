@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/spf13/cobra"
 
@@ -104,6 +105,10 @@ func (a *app) collectCmd() *cobra.Command {
 			if out == "-" {
 				err = snap.Write(a.stdout)
 			} else {
+				if st, serr := os.Stat(out); serr == nil && st.Mode().Perm()&^snapshotKeep != 0 {
+					a.log.Warn("the snapshot being replaced was readable by every account; the new one is not", "path", out,
+						"mode", fmt.Sprintf("%04o", st.Mode().Perm()), "new mode", fmt.Sprintf("%04o", st.Mode().Perm()&snapshotKeep))
+				}
 				err = writeFileAtomicPerm(out, snapshotPerm, func(w io.Writer) error { return snap.Write(w) })
 			}
 			if err != nil {
