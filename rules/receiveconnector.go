@@ -1,7 +1,10 @@
 package rules
 
 import (
+	"cmp"
+	"encoding/binary"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"dgaudit/audit"
@@ -95,25 +98,51 @@ func orUnknown(s string) string {
 	return s
 }
 
-// acceptsAnyClient reports whether remote IP ranges let every client
-// connect: none set, one that covers the whole IPv4 or IPv6 address space,
-// or one that does not parse (an unreadable limit is no limit to rely on).
+// acceptsAnyClient reports whether remote IP ranges let the Internet
+// connect: none set, one that does not parse (an unreadable limit is no
+// limit to rely on), IPv4 ranges that together cover half the address space
+// or more (0.0.0.0/1 with 128.0.0.0/1, or all of unicast, are as open as
+// 0.0.0.0/0), or an IPv6 range that covers all global unicast (2000::/3).
 func acceptsAnyClient(ranges []string) bool {
 	if len(ranges) == 0 {
 		return true
 	}
+	type span struct{ first, last uint64 }
+	var v4 []span
+	global6First, global6Last := netip.MustParseAddr("2000::"), netip.MustParseAddr("3fff:ffff:ffff:ffff:ffff:ffff:ffff:ffff")
 	for _, r := range ranges {
 		first, last, ok := ipRange(r)
 		if !ok {
 			return true
 		}
-		if (first == netip.IPv4Unspecified() && last == netip.AddrFrom4([4]byte{255, 255, 255, 255})) ||
-			(first == netip.IPv6Unspecified() && last == netip.AddrFrom16([16]byte{0: 0xff, 1: 0xff, 2: 0xff, 3: 0xff, 4: 0xff, 5: 0xff, 6: 0xff, 7: 0xff,
-				8: 0xff, 9: 0xff, 10: 0xff, 11: 0xff, 12: 0xff, 13: 0xff, 14: 0xff, 15: 0xff})) {
+		if first.Is4() {
+			a, b := first.As4(), last.As4()
+			v4 = append(v4, span{uint64(binary.BigEndian.Uint32(a[:])), uint64(binary.BigEndian.Uint32(b[:]))})
+			continue
+		}
+		if !global6First.Less(first) && !last.Less(global6Last) {
 			return true
 		}
 	}
-	return false
+	slices.SortFunc(v4, func(x, y span) int { return cmp.Compare(x.first, y.first) })
+	var covered uint64
+	var cur *span
+	for i := range v4 {
+		s := v4[i]
+		switch {
+		case cur == nil:
+			cur = &s
+		case s.first <= cur.last+1:
+			cur.last = max(cur.last, s.last)
+		default:
+			covered += cur.last - cur.first + 1
+			cur = &s
+		}
+	}
+	if cur != nil {
+		covered += cur.last - cur.first + 1
+	}
+	return covered >= 1<<31
 }
 
 // ipRange reads one remote IP range as Exchange writes it: a single

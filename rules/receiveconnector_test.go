@@ -45,6 +45,10 @@ func TestReceiveConnectorOpenRelay(t *testing.T) {
 		{"whole IPv6 space", []directory.ReceiveConnector{conn("10.0.0.0/8", "::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff")}, []audit.Severity{audit.High}, []string{"from any address"}},
 		{"CIDR 0.0.0.0/0", []directory.ReceiveConnector{conn("0.0.0.0/0")}, []audit.Severity{audit.High}, nil},
 		{"IPv6 ::/0", []directory.ReceiveConnector{conn("::/0")}, []audit.Severity{audit.High}, nil},
+		// Lists that add up to the Internet are as open as one range that is.
+		{"two halves of IPv4", []directory.ReceiveConnector{conn("0.0.0.0/1", "128.0.0.0/1")}, []audit.Severity{audit.High}, []string{"from any address"}},
+		{"all IPv4 unicast", []directory.ReceiveConnector{conn("0.0.0.0-223.255.255.255")}, []audit.Severity{audit.High}, nil},
+		{"IPv6 global unicast", []directory.ReceiveConnector{conn("2000::/3")}, []audit.Severity{audit.High}, nil},
 		{"unreadable range counts as any", []directory.ReceiveConnector{conn("10.0.0.1", "somewhere")}, []audit.Severity{audit.High}, nil},
 		{"limited ranges", []directory.ReceiveConnector{conn("10.0.0.25", "192.168.1.0/24", "172.16.0.1-172.16.0.9")}, []audit.Severity{audit.Medium},
 			[]string{"from 10.0.0.25, 192.168.1.0/24, 172.16.0.1-172.16.0.9 only"}},
