@@ -13,7 +13,8 @@ import (
 // CSV writes the findings, one row per finding, for spreadsheets and scripts
 // (docs/report-schema.md lists the columns). An incomplete run starts with an
 // "incomplete-run" row and one "coverage-gap" row per coverage gap, so that it
-// never reads like a clean run; a complete run has no such rows. Organization
+// never reads like a clean run; a complete run has no such rows. Evidence
+// from tracking logs follows, one "observed-..." row per incident. Organization
 // findings come next, with empty group columns and group_name
 // "(organization)"; then each group's findings in report order. Groups
 // without findings have no row.
@@ -50,6 +51,13 @@ func (CSV) Write(w io.Writer, rep *audit.Report) error {
 	for i := 0; i < len(rep.Coverage.Gaps) && err == nil; i++ {
 		g := rep.Coverage.Gaps[i]
 		err = put("", gapGroupName, "", "", "", "", ruleCoverageGap, "", titleCoverageGap+" ("+g.What+")", g.Reason, gapEvidence(g))
+	}
+	for _, in := range incidents(rep.Traffic) {
+		if err != nil {
+			break
+		}
+		err = put(in.groupID, observedGroupName, in.subject, "", "", "",
+			observedPrefix+in.kind, in.severity.String(), in.title(), in.detail, in.evidence())
 	}
 	for _, f := range rep.OrgFindings {
 		if err != nil {

@@ -18,8 +18,9 @@ import (
 // the rest of the report. The first line is always the run record (scope
 // "run"): whether the run was complete, its counts and its coverage gaps.
 // Without it a run that found nothing because it could not read the
-// directory would be as empty as a clean one. Organization findings follow
-// with scope "organization"; suppressed findings follow their group's
+// directory would be as empty as a clean one. Incidents observed in tracking
+// logs follow (scope "traffic"), then organization findings (scope
+// "organization"), then each group's; suppressed findings follow their group's
 // findings with "suppressed": true, so an analyst can see accepted risk
 // without it counting.
 type JSONL struct {
@@ -50,8 +51,38 @@ type jsonlLine struct {
 	Reason        string         `json:"suppressionReason,omitempty"`
 }
 
-// scopeRun marks the run record. It is not an audit.Scope: no rule has it.
-const scopeRun = "run"
+// scopeRun marks the run record, scopeTraffic an incident observed in the
+// tracking logs. They are not audit.Scopes: no rule has them.
+const (
+	scopeRun     = "run"
+	scopeTraffic = "traffic"
+)
+
+// jsonlIncident is one incident observed in the tracking logs. Its leading
+// fields and rule, severity, title, message and evidence are those of a
+// finding line, so a collector's alert on severity sees a live loop.
+type jsonlIncident struct {
+	SchemaVersion   int            `json:"schemaVersion"`
+	Tool            string         `json:"tool"`
+	AuditedAt       string         `json:"auditedAt"`
+	Source          string         `json:"source"`
+	Scope           string         `json:"scope"`
+	GroupID         string         `json:"groupId,omitempty"`
+	GroupName       string         `json:"groupName,omitempty"`
+	Kind            string         `json:"kind"`
+	Subject         string         `json:"subject"`
+	Rule            string         `json:"rule"`
+	Severity        audit.Severity `json:"severity"`
+	Title           string         `json:"title"`
+	Message         string         `json:"message"`
+	Evidence        string         `json:"evidence"`
+	FirstSeen       string         `json:"firstSeen,omitempty"`
+	LastSeen        string         `json:"lastSeen,omitempty"`
+	Messages        int64          `json:"messages"`
+	PeakPerInterval int64          `json:"peakPerInterval,omitempty"`
+	Amplification   float64        `json:"amplification,omitempty"`
+	Signals         []string       `json:"signals,omitempty"`
+}
 
 // jsonlRun is the first line. Its leading fields are those of every
 // finding line, so a collector keys it the same way.
@@ -100,6 +131,18 @@ func (j JSONL) Write(w io.Writer, rep *audit.Report) error {
 		return enc.Encode(l)
 	}
 	err := enc.Encode(runRecord(rep, base.Tool))
+	for _, in := range incidents(rep.Traffic) {
+		if err != nil {
+			break
+		}
+		err = enc.Encode(jsonlIncident{
+			SchemaVersion: base.SchemaVersion, Tool: base.Tool, AuditedAt: base.AuditedAt, Source: base.Source, Scope: scopeTraffic,
+			GroupID: in.groupID, GroupName: in.groupName, Kind: in.kind, Subject: in.subject,
+			Rule: observedPrefix + in.kind, Severity: in.severity, Title: in.title(), Message: in.detail, Evidence: in.evidence(),
+			FirstSeen: optTime(in.first), LastSeen: optTime(in.last), Messages: in.messages, PeakPerInterval: in.peak,
+			Amplification: in.amplification, Signals: in.signals,
+		})
+	}
 	org := base
 	org.Scope = audit.ScopeOrganization
 	for i := 0; i < len(rep.OrgFindings) && err == nil; i++ {

@@ -52,54 +52,16 @@ func addressList(cs []audit.AddressCount) string {
 
 func writeIncidents(f *excelize.File, st *styles, t *audit.Traffic) error {
 	tb := newTable(f, st, "Incidents", incidentColumns)
-	for _, l := range t.Loops {
-		servers := "in: " + addressList(l.InboundServers) + "; out: " + addressList(l.OutboundServers)
-		detail := fmt.Sprintf("%d expansions reached %d recipients; %d bounces or automatic replies came back; one message came back up to %d times; report prefixes stacked %d deep; %.1f per hour",
-			l.Expansions, l.Delivered, l.Bounces, l.MaxRounds, l.MaxDepth, l.PerHour)
-		if len(l.ReentryMembers) > 0 {
-			detail += "; external members whose mail came back: " + strings.Join(l.ReentryMembers, ", ")
+	for _, in := range incidents(t) {
+		var peak, amp any = "", ""
+		if in.kind == "loop" || in.kind == "backscatter" {
+			peak = in.peak
 		}
-		ext := addressList(l.External)
-		if l.ExternalTotal > len(l.External) {
-			ext += fmt.Sprintf(" and %d more", l.ExternalTotal-len(l.External))
+		if in.kind == "loop" {
+			amp = in.amplification
 		}
-		err := tb.add([]any{"loop", st.severityCell(l.Severity), l.Group, l.GroupName, optTime(l.FirstSeen), optTime(l.LastSeen),
-			l.Expansions, l.PeakPerInterval, l.Amplification, strings.Join(l.Signals, ", "), ext, servers, detail})
-		if err != nil {
-			return err
-		}
-	}
-	for _, r := range t.ReturnPathRewrites {
-		err := tb.add([]any{"return-path-rewrite", st.severityCell(audit.Medium), r.Group, r.GroupName, optTime(r.FirstSeen), optTime(r.LastSeen),
-			r.Events, "", "", "", "", "", "the group's own address was the return path of mail from: " + addressList(r.Senders)})
-		if err != nil {
-			return err
-		}
-	}
-	for _, s := range t.Spoofing {
-		err := tb.add([]any{"spoofed-sender", st.severityCell(audit.High), s.Sender, "", optTime(s.FirstSeen), optTime(s.LastSeen),
-			s.Messages, "", "", "", "", addressList(s.Clients),
-			fmt.Sprintf("internal address received from outside without authentication, to %d recipients; subjects: %s", s.Recipients, strings.Join(s.Subjects, " | "))})
-		if err != nil {
-			return err
-		}
-	}
-	for _, b := range t.Backscatter {
-		var peak int64
-		for _, c := range b.Timeline {
-			peak = max(peak, c.N)
-		}
-		err := tb.add([]any{"backscatter", st.severityCell(audit.High), b.Source, "", optTime(b.FirstSeen), optTime(b.LastSeen),
-			b.Reports, peak, "", "", addressList(b.Domains), b.Source,
-			"delivery reports to external addresses for recipients that do not exist"})
-		if err != nil {
-			return err
-		}
-	}
-	for _, o := range t.OOFStorms {
-		err := tb.add([]any{"oof-storm", st.severityCell(audit.Medium), o.Internal, "", optTime(o.FirstSeen), optTime(o.LastSeen),
-			o.Out + o.In, "", "", "", o.External, "",
-			fmt.Sprintf("%d automatic replies out, %d back", o.Out, o.In)})
+		err := tb.add([]any{in.kind, st.severityCell(in.severity), in.subject, in.groupName, optTime(in.first), optTime(in.last),
+			in.messages, peak, amp, strings.Join(in.signals, ", "), in.external, in.servers, in.detail})
 		if err != nil {
 			return err
 		}

@@ -231,12 +231,16 @@ the file's outputs are the scan's reports, which a trace must not overwrite; tra
 			if err := strictTracking(src.strict, t.Input); err != nil {
 				return err
 			}
+			now := time.Now().UTC()
 			rep := &audit.Report{
 				SchemaVersion: audit.ReportSchemaVersion,
 				Source:        label,
-				AuditedAt:     time.Now().UTC(),
-				Complete:      true,
-				Summary:       audit.Summary{ByBand: map[audit.Band]int{}, ByRule: map[string]int{}, BySeverity: map[audit.Severity]int{}},
+				AuditedAt:     now,
+				// Without a directory, the logs were read now: a reader of
+				// collectedAt gets that rather than year 1.
+				CollectedAt: now,
+				Complete:    true,
+				Summary:     audit.Summary{ByBand: map[audit.Band]int{}, ByRule: map[string]int{}, BySeverity: map[audit.Severity]int{}},
 			}
 			var dirGaps []directory.Gap
 			if snap != nil {
@@ -265,7 +269,7 @@ the file's outputs are the scan's reports, which a trace must not overwrite; tra
 		},
 	}
 	f := cmd.Flags()
-	f.StringArrayVarP(&outputs, "output", "o", nil, "write a report; format from the extension: .xlsx, .json (.csv holds only configuration findings); - is JSON on stdout (repeatable)")
+	f.StringArrayVarP(&outputs, "output", "o", nil, "write a report; format from the extension: .xlsx, .json, .jsonl or .csv (a line per incident); - is JSON on stdout (repeatable)")
 	f.StringArrayVar(&internal, "internal-domain", nil, "treat this domain and its subdomains as internal (repeatable)")
 	f.DurationVar(&interval, "interval", time.Hour, "timeline bucket width")
 	f.StringVar(&failOn, "fail-on", defaultFailOn, "exit 1 when evidence is at or above this severity (loops are high or critical, spoofing and backscatter high, storms and rewritten return paths medium), or none")

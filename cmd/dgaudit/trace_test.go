@@ -169,3 +169,35 @@ func TestScanWithTracking(t *testing.T) {
 		t.Errorf("missing tracking path: exit %d %s", code, stderr)
 	}
 }
+
+// A trace without a directory says when its logs were read, not year 1, and
+// its line formats carry the loop it found.
+func TestTraceReportTimesAndLineFormats(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	loopLog(t, dir, "closures@corp.example", 5)
+	out := t.TempDir()
+	before := time.Now().UTC().Add(-time.Second)
+	js, jl := filepath.Join(out, "t.json"), filepath.Join(out, "t.jsonl")
+	if code, _, stderr := dgaudit(t, "trace", dir, "-o", js, "-o", jl); code != exitFindings {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	raw, err := os.ReadFile(js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct{ CollectedAt time.Time }
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.CollectedAt.Before(before) {
+		t.Errorf("collectedAt %v, want the time of the run", doc.CollectedAt)
+	}
+	lines, err := os.ReadFile(jl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(lines), `"scope":"traffic"`) || !strings.Contains(string(lines), `"rule":"observed-loop","severity":"critical"`) {
+		t.Errorf("JSON Lines lack the loop:\n%s", lines)
+	}
+}

@@ -1,0 +1,121 @@
+package reports
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"dgaudit/audit"
+)
+
+// incident is one piece of observed evidence as the row formats show it: a
+// loop, a rewritten return path, a spoofed sender, a backscatter source or
+// an out-of-office storm. The XLSX Incidents sheet, the CSV and JSON Lines
+// all list the same incidents, so a SIEM alerting on JSON Lines sees the
+// live loop the workbook puts first.
+type incident struct {
+	kind     string // loop, return-path-rewrite, spoofed-sender, backscatter, oof-storm
+	severity audit.Severity
+	// subject is what the incident is about: the group's address, the
+	// spoofed sender, the backscatter source or the internal address.
+	subject            string
+	groupID, groupName string
+	first, last        time.Time
+	messages           int64
+	peak               int64 // 0: not applicable
+	amplification      float64
+	signals            []string
+	external, servers  string
+	detail             string
+}
+
+// Incident kinds as the rule column of the line formats shows them: they
+// are not rule IDs, so they carry a prefix no rule has. The CSV's group_name
+// of an incident row is observedGroupName, as organization findings have
+// theirs.
+const (
+	observedPrefix    = "observed-"
+	observedGroupName = "(observed)"
+)
+
+func incidents(t *audit.Traffic) []incident {
+	if t == nil {
+		return nil
+	}
+	var out []incident
+	for _, l := range t.Loops {
+		detail := fmt.Sprintf("%d expansions reached %d recipients; %d bounces or automatic replies came back; one message came back up to %d times; report prefixes stacked %d deep; %.1f per hour",
+			l.Expansions, l.Delivered, l.Bounces, l.MaxRounds, l.MaxDepth, l.PerHour)
+		if len(l.ReentryMembers) > 0 {
+			detail += "; external members whose mail came back: " + strings.Join(l.ReentryMembers, ", ")
+		}
+		ext := addressList(l.External)
+		if l.ExternalTotal > len(l.External) {
+			ext += fmt.Sprintf(" and %d more", l.ExternalTotal-len(l.External))
+		}
+		out = append(out, incident{kind: "loop", severity: l.Severity, subject: l.Group, groupID: l.GroupID, groupName: l.GroupName,
+			first: l.FirstSeen, last: l.LastSeen, messages: l.Expansions, peak: l.PeakPerInterval, amplification: l.Amplification,
+			signals: l.Signals, external: ext, servers: "in: " + addressList(l.InboundServers) + "; out: " + addressList(l.OutboundServers), detail: detail})
+	}
+	for _, r := range t.ReturnPathRewrites {
+		out = append(out, incident{kind: "return-path-rewrite", severity: audit.Medium, subject: r.Group, groupID: r.GroupID, groupName: r.GroupName,
+			first: r.FirstSeen, last: r.LastSeen, messages: r.Events,
+			detail: "the group's own address was the return path of mail from: " + addressList(r.Senders)})
+	}
+	for _, s := range t.Spoofing {
+		out = append(out, incident{kind: "spoofed-sender", severity: audit.High, subject: s.Sender, first: s.FirstSeen, last: s.LastSeen,
+			messages: s.Messages, servers: addressList(s.Clients),
+			detail: fmt.Sprintf("internal address received from outside without authentication, to %d recipients; subjects: %s", s.Recipients, strings.Join(s.Subjects, " | "))})
+	}
+	for _, b := range t.Backscatter {
+		var peak int64
+		for _, c := range b.Timeline {
+			peak = max(peak, c.N)
+		}
+		out = append(out, incident{kind: "backscatter", severity: audit.High, subject: b.Source, first: b.FirstSeen, last: b.LastSeen,
+			messages: b.Reports, peak: peak, external: addressList(b.Domains), servers: b.Source,
+			detail: "delivery reports to external addresses for recipients that do not exist"})
+	}
+	for _, o := range t.OOFStorms {
+		out = append(out, incident{kind: "oof-storm", severity: audit.Medium, subject: o.Internal, first: o.FirstSeen, last: o.LastSeen,
+			messages: o.Out + o.In, external: o.External, detail: fmt.Sprintf("%d automatic replies out, %d back", o.Out, o.In)})
+	}
+	return out
+}
+
+// title is the incident's one-line headline for the line formats.
+func (in incident) title() string {
+	switch in.kind {
+	case "loop":
+		return "Observed: mail loops through the group"
+	case "return-path-rewrite":
+		return "Observed: the group's address is the return path of its mail"
+	case "spoofed-sender":
+		return "Observed: an internal address arrived from outside"
+	case "backscatter":
+		return "Observed: non-delivery reports to outside addresses for unknown recipients"
+	}
+	return "Observed: automatic replies go back and forth with an outside address"
+}
+
+// evidence is the incident's numbers in the one-line key=value form of the
+// findings' evidence.
+func (in incident) evidence() string {
+	parts := []string{"subject=" + in.subject, "firstSeen=" + optTime(in.first), "lastSeen=" + optTime(in.last), fmt.Sprintf("messages=%d", in.messages)}
+	if in.peak > 0 {
+		parts = append(parts, fmt.Sprintf("peakPerInterval=%d", in.peak))
+	}
+	if in.amplification > 0 {
+		parts = append(parts, fmt.Sprintf("amplification=%.1f", in.amplification))
+	}
+	if len(in.signals) > 0 {
+		parts = append(parts, "signals="+strings.Join(in.signals, ","))
+	}
+	if in.external != "" {
+		parts = append(parts, "external="+in.external)
+	}
+	if in.servers != "" {
+		parts = append(parts, "servers="+in.servers)
+	}
+	return strings.Join(parts, "; ")
+}

@@ -1,0 +1,85 @@
+package reports
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// The line formats carry the observed evidence: a SIEM alerting on JSON
+// Lines, or a script reading the CSV, sees the live loop the workbook and
+// the JSON report put first, one row per incident, most serious kind first.
+func TestLineFormatsCarryIncidents(t *testing.T) {
+	rep := trafficReport()
+	want := []struct{ rule, severity, subject string }{
+		{"observed-loop", "critical", "allstaff@corp.example.com"},
+		{"observed-return-path-rewrite", "medium", "allstaff@corp.example.com"},
+		{"observed-spoofed-sender", "high", "ceo@corp.example.com"},
+		{"observed-backscatter", "high", "bot.botnet.example"},
+		{"observed-oof-storm", "medium", "bob@corp.example.com"},
+	}
+
+	var cb bytes.Buffer
+	if err := (CSV{}).Write(&cb, rep); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(bytes.NewReader(cb.Bytes())).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got [][]string
+	for _, r := range recs[1:] {
+		if strings.HasPrefix(r[6], "observed-") {
+			got = append(got, r)
+		}
+	}
+	if len(got) != len(want) {
+		t.Fatalf("CSV incident rows %v, want %d", got, len(want))
+	}
+	for i, w := range want {
+		r := got[i]
+		if r[6] != w.rule || r[7] != w.severity || r[2] != w.subject || r[1] != "(observed)" || !strings.HasPrefix(r[8], "Observed: ") {
+			t.Errorf("CSV row %d = %q, want %s %s %s", i, r, w.rule, w.severity, w.subject)
+		}
+	}
+	loop := got[0]
+	for _, s := range []string{"messages=43", "peakPerInterval=40", "amplification=168.0", "signals=nested-subject,re-expansion", "stale@gone.example (43)"} {
+		if !strings.Contains(loop[10], s) {
+			t.Errorf("CSV loop evidence %q lacks %q", loop[10], s)
+		}
+	}
+	if strings.Contains(cb.String(), ",=cmd") || strings.Contains(cb.String(), "\"=cmd") || strings.Contains(loop[10], "; =cmd") {
+		t.Errorf("hostile address not neutralized: %q", loop[10])
+	}
+
+	var jb bytes.Buffer
+	if err := (JSONL{Tool: "dgaudit test"}).Write(&jb, rep); err != nil {
+		t.Fatal(err)
+	}
+	var lines []map[string]any
+	sc := bufio.NewScanner(&jb)
+	for sc.Scan() {
+		var m map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			t.Fatal(err)
+		}
+		if m["scope"] == "traffic" {
+			lines = append(lines, m)
+		}
+	}
+	if len(lines) != len(want) {
+		t.Fatalf("JSONL traffic lines %v, want %d", lines, len(want))
+	}
+	for i, w := range want {
+		l := lines[i]
+		if l["rule"] != w.rule || l["severity"] != w.severity || l["subject"] != w.subject || l["kind"] != strings.TrimPrefix(w.rule, "observed-") {
+			t.Errorf("JSONL line %d = %v, want %s %s %s", i, l, w.rule, w.severity, w.subject)
+		}
+	}
+	if lines[0]["messages"] != float64(43) || lines[0]["firstSeen"] != "2026-03-05T09:00:00Z" {
+		t.Errorf("JSONL loop line %v", lines[0])
+	}
+}
