@@ -108,11 +108,13 @@ type Analyzer struct {
 	oof      map[string]*oofAgg
 	strs     map[string]string
 
-	msgs    *recent[msgRef]
-	early   *recent[earlyRows]
-	failed  *recent[struct{}]
-	inbound *recent[string]
-	seen    *recent[struct{}]
+	msgs  *recent[msgRef]
+	early *recent[earlyRows]
+	// earlyHeld counts the recipients early holds.
+	earlyHeld int
+	failed    *recent[struct{}]
+	inbound   *recent[string]
+	seen      *recent[struct{}]
 
 	start, end time.Time
 	truncated  map[string]bool
@@ -460,12 +462,12 @@ func (a *Analyzer) expand(ev *tracking.Event) {
 		h := hash(ev.MessageID)
 		a.msgs.put(h, msgRef{g: g, root: ra, needRecips: ev.Format == tracking.FormatTrace})
 		if ev.Format == tracking.FormatTrace {
-			if p, ok := a.early.take(h); ok {
+			if p, ok := a.takeEarly(h); ok {
 				for _, r := range p.recipients {
 					a.attribute(g, ra, r)
 				}
 				if p.dropped {
-					a.truncated["member rows listed before their expansion"] = true
+					a.truncated[earlyTruncated] = true
 				}
 			}
 		}

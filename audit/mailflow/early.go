@@ -21,12 +21,27 @@ type earlyRows struct {
 // follow. Most rows belong to messages no group expanded; they are
 // overwritten as the table turns over.
 func (a *Analyzer) holdEarly(h uint64, ev *tracking.Event) {
-	p := a.early.slot(h)
+	p, evicted := a.early.slot(h)
+	a.earlyHeld -= len(evicted.recipients)
 	for _, r := range ev.Recipients {
-		if len(p.recipients) >= a.cfg.MaxPerGroup {
+		// Each message keeps at most MaxPerGroup, and all of them together
+		// ten times MaxKeys: many large mailings, newest first, must not
+		// hold every recipient.
+		if len(p.recipients) >= a.cfg.MaxPerGroup || a.earlyHeld >= 10*a.cfg.MaxKeys {
 			p.dropped = true
+			a.truncated[earlyTruncated] = true
 			return
 		}
 		p.recipients = append(p.recipients, strings.Clone(lower(r)))
+		a.earlyHeld++
 	}
 }
+
+// takeEarly returns the rows held for a message, freeing their place.
+func (a *Analyzer) takeEarly(h uint64) (earlyRows, bool) {
+	p, ok := a.early.take(h)
+	a.earlyHeld -= len(p.recipients)
+	return p, ok
+}
+
+const earlyTruncated = "member rows listed before their expansion"

@@ -13,6 +13,7 @@ import (
 
 	"dgaudit/audit"
 	"dgaudit/audit/mailflow"
+	"dgaudit/directory/tracking"
 	"dgaudit/directory/tracking/trackingtest"
 )
 
@@ -111,5 +112,22 @@ func TestTraceExportOrderDoesNotChangeTheEvidence(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Member rows waiting for their expansion are bounded in total, not only per
+// message: an export of many large mailings, newest first, must not hold
+// every recipient. Past the bound the run says it dropped some.
+func TestEarlyTraceRowsAreBounded(t *testing.T) {
+	a := mailflow.New(mailflow.Config{MaxKeys: 10, MaxPerGroup: 50})
+	for m := range 20 {
+		for r := range 30 {
+			a.Add(&tracking.Event{Time: start, EventID: "DELIVER", Format: tracking.FormatTrace, Sender: "news@partner.example",
+				Recipients: []string{fmt.Sprintf("user%d@corp.example", r)}, MessageID: fmt.Sprintf("<big%d@partner.example>", m)})
+		}
+	}
+	tr := a.Result(tracking.Stats{})
+	if !slices.Contains(tr.Truncated, "member rows listed before their expansion") {
+		t.Errorf("truncated %v, want the early rows named", tr.Truncated)
 	}
 }

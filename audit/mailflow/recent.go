@@ -63,16 +63,18 @@ func (r *recent[V]) get(k uint64) (V, bool) {
 }
 
 // slot returns k's value to update in place: the one stored for k, or a
-// zero value that takes over k's slot.
-func (r *recent[V]) slot(k uint64) *V {
+// zero value that takes over k's slot, with the value of another key it
+// evicted.
+func (r *recent[V]) slot(k uint64) (v *V, evicted V) {
 	k = slotKey(k)
 	i := k & r.mask
 	r.used[i/64] |= 1 << (i % 64)
 	s := &r.slots[i]
 	if s.key != k {
+		evicted = s.val
 		*s = slot[V]{key: k}
 	}
-	return &s.val
+	return &s.val, evicted
 }
 
 // take returns k's value and frees its slot.
