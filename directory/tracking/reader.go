@@ -513,7 +513,9 @@ func (p *parser) record(line []byte, lineNo int64) error {
 	if !ok {
 		t, ok = p.slashTime(timeText, lineNo)
 	}
-	if !ok {
+	// Year 1 at midnight is Go's zero time, which the analysis reads as
+	// "no time": no log writes it, so it is unreadable, not an event.
+	if !ok || t.IsZero() {
 		p.bad(lineNo, "unreadable timestamp %q", clip(timeText))
 		return nil
 	}
