@@ -10,7 +10,7 @@ type Organization struct {
 	RemoteDomains   []RemoteDomain   `json:"remoteDomains"`
 	// RecipientFilter is the on-premises Recipient Filter agent's
 	// configuration. Nil means it was not read: the source does not read it
-	// (Microsoft 365, cmdlet exports, an LDIF export without the object) or
+	// (Microsoft 365, Exchange Online cmdlet exports, an LDIF export without the object) or
 	// could not (then a coverage gap "recipient-filter" says why). An unread
 	// setting is never judged, so nil must not be read as "validation off".
 	RecipientFilter *RecipientFilter `json:"recipientFilter,omitempty"`

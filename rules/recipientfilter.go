@@ -34,8 +34,8 @@ func recipientValidationOff() audit.Rule {
 			"Its configuration is the RecipientFilterConfig object in Active Directory: recipient validation is off by default, and the " +
 			"object does not exist at all when the anti-spam agents were never installed on the Mailbox servers. Edge Transport servers keep " +
 			"their own anti-spam configuration in AD LDS, which dgaudit does not read, and a third-party gateway in front of Exchange may " +
-			"validate recipients too: check those before acting. Only a configuration that was read is judged: Microsoft 365 and cmdlet " +
-			"exports carry none (Exchange Online rejects unknown recipients with Directory-Based Edge Blocking instead).",
+			"validate recipients too: check those before acting. Only a configuration that was read is judged: Microsoft 365 and Exchange Online " +
+			"cmdlet exports carry none (Exchange Online rejects unknown recipients with Directory-Based Edge Blocking instead).",
 		Fix: "On a Mailbox server: & $env:ExchangeInstallPath\\Scripts\\Install-AntiSpamAgents.ps1, then Restart-Service MSExchangeTransport " +
 			"(only when Get-TransportAgent does not list the Recipient Filter Agent), then Set-RecipientFilterConfig -Enabled $true -ExternalMailEnabled $true " +
 			"-RecipientValidationEnabled $true (AD: bits 1, 2 and 2048 of msExchAgentsFlags on " +

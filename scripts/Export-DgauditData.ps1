@@ -20,6 +20,19 @@
                                      GroupGuid, GroupExternalDirectoryObjectId, GroupPrimarySmtpAddress and
                                      GroupIdentity added. A group without members has one row with only those columns.
 
+    On premises only (Exchange Online has neither):
+      RecipientFilterConfig.json     Get-RecipientFilterConfig: the Recipient Filter agent's configuration ([] when
+                                     Exchange returns none)
+      ReceiveConnector.json          Get-ReceiveConnector: every receive connector of every server
+      ReceiveConnectorPermission.json  one row per permission entry (Get-ADPermission) of every receive connector that
+                                     grants or denies ms-Exch-SMTP-Accept-Any-Recipient (User, UserSid, Deny,
+                                     IsInherited), with the connector's ConnectorIdentity and ConnectorDistinguishedName
+                                     added. A connector without such entries has one row with only those columns; a
+                                     connector whose permissions could not be read has none.
+
+    A cmdlet that fails or is not available is left out, with a warning, and named under Unread in Manifest.json with
+    the reason: dgaudit then reports that part as not read (a coverage gap), never as "none".
+
     Only the properties dgaudit reads are exported (Select-Object), multi-valued properties as arrays of strings
     and enumerations as their names, so that the files are the same in Windows PowerShell 5.1 and PowerShell 7
     and in remote sessions. Files are UTF-8. With -Format Csv the same data is written with Export-Csv and
@@ -44,7 +57,9 @@
 
     Roles needed (read-only):
       * On premises: membership of "View-Only Organization Management" (or any role group granting the
-        View-Only Recipients and View-Only Configuration roles).
+        View-Only Recipients and View-Only Configuration roles). Get-RecipientFilterConfig and Get-ADPermission
+        belong to further roles in some versions; when the session lacks one, the script names it under Unread in
+        Manifest.json and dgaudit reports that setting as not read.
       * Exchange Online: the View-Only Recipients and View-Only Configuration roles (e.g. the "View-Only
         Organization Management" role group), or the Global Reader Entra role. App-only connections need the
         Exchange.ManageAsApp application permission plus one of those roles on the service principal.
@@ -97,11 +112,16 @@ $MemberProps = @('Identity', 'Name', 'DisplayName', 'Alias', 'PrimarySmtpAddress
 $AcceptedDomainProps = @('Name', 'DomainName', 'DomainType', 'Default', 'MatchSubDomains', 'IsCoexistenceDomain')
 $RemoteDomainProps = @('Name', 'DomainName', 'AllowedOOFType', 'AutoReplyEnabled', 'AutoForwardEnabled',
     'NDREnabled', 'DeliveryReportEnabled', 'IsInternal')
+$RecipientFilterProps = @('Enabled', 'ExternalMailEnabled', 'InternalMailEnabled', 'RecipientValidationEnabled',
+    'BlockListEnabled')
+$ReceiveConnectorProps = @('Identity', 'Name', 'Server', 'DistinguishedName', 'Fqdn', 'Bindings', 'RemoteIPRanges',
+    'PermissionGroups', 'AuthMechanism')
+$ADPermissionProps = @('User', 'Deny', 'IsInherited')
 
 # Properties that hold several values; they become string arrays (JSON) or ';'-joined text (CSV).
 $MultiValued = @('EmailAddresses', 'ManagedBy', 'AcceptMessagesOnlyFrom', 'AcceptMessagesOnlyFromDLMembers',
     'AcceptMessagesOnlyFromSendersOrMembers', 'RejectMessagesFrom', 'RejectMessagesFromDLMembers',
-    'RejectMessagesFromSendersOrMembers', 'ModeratedBy', 'IncludedRecipients')
+    'RejectMessagesFromSendersOrMembers', 'ModeratedBy', 'IncludedRecipients', 'Bindings', 'RemoteIPRanges')
 
 function ConvertTo-PlainObject {
     # Copies the wanted properties into a plain object: strings for enums, GUIDs and addresses, string arrays
@@ -152,6 +172,11 @@ function Get-Prop($Object, [string] $Name) {
 
 function Test-Cmdlet([string] $Name) { [bool](Get-Command -Name $Name -ErrorAction SilentlyContinue) }
 
+function ConvertTo-Sid([string] $Name) {
+    # Well-known principals have localized names (ANONYMOUS-ANMELDUNG in German); their SIDs are the same everywhere.
+    try { (New-Object System.Security.Principal.NTAccount($Name)).Translate([System.Security.Principal.SecurityIdentifier]).Value } catch { $null }
+}
+
 if (-not (Test-Cmdlet 'Get-DistributionGroup')) {
     throw 'Exchange cmdlets are not loaded: run this in the Exchange Management Shell, or after Connect-ExchangeOnline.'
 }
@@ -165,14 +190,20 @@ New-Item -ItemType Directory -Force -Path $Path | Out-Null
 
 $org = ''
 try { $org = "$((Get-OrganizationConfig).Name)" } catch { Write-Warning "Get-OrganizationConfig: $_" }
+# Unread names the files left out because their cmdlet failed or is not available, with the reason.
+$unread = [ordered]@{}
 $manifest = [ordered]@{
     Environment  = $(if ($online) { 'ExchangeOnline' } else { 'OnPremises' })
     Organization = $org
     ExportedAt   = (Get-Date).ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ')
-    Script       = 'Export-DgauditData.ps1 1'
+    Script       = 'Export-DgauditData.ps1 2'
+    Unread       = $unread
 }
-[System.IO.File]::WriteAllText((Join-Path $Path 'Manifest.json'), (ConvertTo-Json -InputObject $manifest),
-    (New-Object System.Text.UTF8Encoding($false)))
+function Write-Manifest {
+    [System.IO.File]::WriteAllText((Join-Path $Path 'Manifest.json'), (ConvertTo-Json -InputObject $manifest),
+        (New-Object System.Text.UTF8Encoding($false)))
+}
+Write-Manifest
 
 Write-Host 'Reading groups...'
 $groups = @(Get-DistributionGroup -ResultSize Unlimited)
@@ -236,6 +267,69 @@ if (-not $SkipMembers) {
 } else {
     # An empty file, so that dgaudit reports every group's membership as unknown rather than refusing the export.
     Write-ExportFile 'GroupMember' @()
+}
+
+if (-not $online) {
+    Write-Host 'Reading the recipient filter and receive connectors...'
+    # A file left over from an earlier run must not stand in for one this run could not write.
+    foreach ($n in @('RecipientFilterConfig', 'ReceiveConnector', 'ReceiveConnectorPermission')) {
+        Remove-Item -LiteralPath (Join-Path $Path ($n + '.' + $Format.ToLower())) -ErrorAction SilentlyContinue
+    }
+    if (Test-Cmdlet 'Get-RecipientFilterConfig') {
+        try {
+            # The organization's one configuration; none when Exchange has none.
+            Write-ExportFile 'RecipientFilterConfig' @(Get-RecipientFilterConfig | ConvertTo-PlainObject -Property $RecipientFilterProps)
+        } catch {
+            Write-Warning "Get-RecipientFilterConfig: $_"
+            $unread['RecipientFilterConfig'] = "Get-RecipientFilterConfig failed: $_"
+        }
+    } else {
+        $unread['RecipientFilterConfig'] = 'Get-RecipientFilterConfig is not available in this session (the account''s roles may not include it)'
+    }
+
+    $connectors = $null
+    if (Test-Cmdlet 'Get-ReceiveConnector') {
+        try {
+            $connectors = @(Get-ReceiveConnector)
+        } catch {
+            Write-Warning "Get-ReceiveConnector: $_"
+            $unread['ReceiveConnector'] = "Get-ReceiveConnector failed: $_"
+        }
+    } else {
+        $unread['ReceiveConnector'] = 'Get-ReceiveConnector is not available in this session (the account''s roles may not include it)'
+    }
+    if ($null -ne $connectors) {
+        Write-ExportFile 'ReceiveConnector' @($connectors | ConvertTo-PlainObject -Property $ReceiveConnectorProps)
+        if (Test-Cmdlet 'Get-ADPermission') {
+            $aces = New-Object System.Collections.Generic.List[object]
+            foreach ($c in $connectors) {
+                $extra = [ordered]@{
+                    UserSid                    = $null
+                    ConnectorIdentity          = "$($c.Identity)"
+                    ConnectorDistinguishedName = "$($c.DistinguishedName)"
+                }
+                try {
+                    $rows = @(Get-ADPermission -Identity "$($c.DistinguishedName)" |
+                        Where-Object { $_.ExtendedRights -like '*ms-Exch-SMTP-Accept-Any-Recipient*' })
+                } catch {
+                    # Left out on purpose: dgaudit then reports this connector's relay permission as unknown (a gap).
+                    Write-Warning ("permissions of receive connector {0}: {1}" -f $c.Identity, $_)
+                    continue
+                }
+                if ($rows.Count -eq 0) {
+                    $aces.Add(([pscustomobject]@{} | ConvertTo-PlainObject -Property $ADPermissionProps -Extra $extra))
+                }
+                foreach ($a in $rows) {
+                    $extra['UserSid'] = ConvertTo-Sid "$($a.User)"
+                    $aces.Add(($a | ConvertTo-PlainObject -Property $ADPermissionProps -Extra $extra))
+                }
+            }
+            Write-ExportFile 'ReceiveConnectorPermission' $aces.ToArray()
+        } else {
+            $unread['ReceiveConnectorPermission'] = 'Get-ADPermission is not available in this session (the account''s roles may not include it)'
+        }
+    }
+    Write-Manifest
 }
 
 Write-Host "Done. Run: dgaudit scan --exchange-export `"$Path`" -o report.xlsx"

@@ -1,7 +1,9 @@
 // Package exchange reads a dgaudit snapshot from Exchange itself, through the
 // output of its cmdlets: Get-DistributionGroup, Get-DynamicDistributionGroup,
 // Get-UnifiedGroup, Get-Recipient, Get-MailContact, Get-MailUser, the group
-// member cmdlets, Get-AcceptedDomain and Get-RemoteDomain.
+// member cmdlets, Get-AcceptedDomain and Get-RemoteDomain; on premises, the
+// export also carries Get-RecipientFilterConfig, Get-ReceiveConnector and the
+// connectors' relay permission from Get-ADPermission (hygiene.go).
 //
 // Two sources share one mapping (mapping.go):
 //

@@ -89,6 +89,9 @@ type manifest struct {
 	Environment  string    `json:"Environment"`
 	Organization string    `json:"Organization"`
 	ExportedAt   time.Time `json:"ExportedAt"`
+	// Unread names the files the script left out because their cmdlet
+	// failed or is not available, with the reason.
+	Unread map[string]string `json:"Unread"`
 }
 
 // Snapshot reads and maps the export.
@@ -179,6 +182,9 @@ func (e Export) Snapshot(ctx context.Context) (*directory.Snapshot, error) {
 		if err != nil {
 			return nil, fmt.Errorf("exchange export: %w", err)
 		}
+	}
+	if err := e.readHygiene(ctx, b, man.Unread, online); err != nil {
+		return nil, err
 	}
 	if err := b.err(); err != nil {
 		return nil, fmt.Errorf("exchange export: %s: %w", e.Dir, err)

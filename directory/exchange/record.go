@@ -94,7 +94,7 @@ func (r Record) errorf(prop, format string, args ...any) error {
 
 // label names the object for an administrator: `, object "Sales"` or "".
 func (r Record) label() string {
-	for _, p := range []string{"PrimarySmtpAddress", "Name", "DomainName"} {
+	for _, p := range []string{"PrimarySmtpAddress", "Name", "DomainName", "ConnectorIdentity"} {
 		if s, ok := r.get(p).(string); ok && s != "" {
 			return fmt.Sprintf(", object %q", s)
 		}

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"dgaudit/directory/exchange"
 )
 
 // TestScriptExportsWhatTheMappingReads guards against drift between the
@@ -19,7 +21,7 @@ func TestScriptExportsWhatTheMappingReads(t *testing.T) {
 		t.Fatal(err)
 	}
 	src := ""
-	for _, f := range []string{"mapping.go", "export.go"} {
+	for _, f := range []string{"mapping.go", "export.go", "hygiene.go"} {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
@@ -43,9 +45,17 @@ func TestScriptExportsWhatTheMappingReads(t *testing.T) {
 		t.Fatalf("found only %d property names in the mapping: the pattern no longer matches the code", len(props))
 	}
 	for _, p := range props {
-		// The Group* columns are hashtable keys in the script, not quoted.
-		if !strings.Contains(string(script), "'"+p+"'") && !(strings.HasPrefix(p, "Group") && strings.Contains(string(script), "\n            "+p+" ")) {
+		// The Group*, Connector* and UserSid columns are hashtable keys in
+		// the script ("Name = value" on a line of their own), not quoted.
+		key := regexp.MustCompile(`(?m)^\s+` + p + `\s+= `)
+		if !strings.Contains(string(script), "'"+p+"'") && !key.MatchString(string(script)) {
 			t.Errorf("the mapping reads %s, which Export-DgauditData.ps1 does not export", p)
+		}
+	}
+	// The files the reader looks for must be the ones the script writes.
+	for _, f := range []string{exchange.FileRecipientFilterConfig, exchange.FileReceiveConnector, exchange.FileReceiveConnectorPermission} {
+		if !strings.Contains(string(script), "Write-ExportFile '"+f+"'") || !strings.Contains(string(script), "$unread['"+f+"']") {
+			t.Errorf("Export-DgauditData.ps1 does not write %s or record its failure under Unread", f)
 		}
 	}
 }

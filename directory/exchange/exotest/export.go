@@ -61,6 +61,19 @@ func (o *Org) WriteExport(dir string, f Format) error {
 			return err
 		}
 	}
+	// The on-premises hygiene files exist only when Shape made them, as the
+	// script writes them only on premises.
+	for cmdlet, base := range map[string]string{
+		exchange.CmdRecipientFilterConfig: exchange.FileRecipientFilterConfig,
+		exchange.CmdReceiveConnector:      exchange.FileReceiveConnector,
+		exchange.CmdADPermission:          exchange.FileReceiveConnectorPermission,
+	} {
+		if objs, ok := o.Cmdlets[cmdlet]; ok {
+			if err := writeFile(filepath.Join(dir, base+"."+string(f)), objs, f); err != nil {
+				return err
+			}
+		}
+	}
 	// Member rows are produced on the fly: a large organization has
 	// millions, and each is the member's object plus the group columns.
 	rows := func(yield func(Object) bool) {

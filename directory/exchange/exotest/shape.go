@@ -210,6 +210,9 @@ func Shape(snap *directory.Snapshot, online bool) *Org {
 			"NDREnabled": tri(r.NDREnabled), "DeliveryReportEnabled": tri(r.DeliveryReportEnabled), "IsInternal": tri(r.IsInternal),
 		})
 	}
+	if !online {
+		o.shapeHygiene(snap.Org)
+	}
 	for _, c := range []string{exchange.CmdDistributionGroup, exchange.CmdDynamicDistributionGroup, exchange.CmdUnifiedGroup,
 		exchange.CmdRecipient, exchange.CmdMailContact, exchange.CmdMailUser, exchange.CmdAcceptedDomain, exchange.CmdRemoteDomain} {
 		if o.Cmdlets[c] == nil {
@@ -300,4 +303,57 @@ func strs(v []string) []any {
 func str(v any) string {
 	s, _ := v.(string)
 	return s
+}
+
+// shapeHygiene adds the on-premises hygiene cmdlets' output: what
+// Get-RecipientFilterConfig, Get-ReceiveConnector and Get-ADPermission
+// print for the organization's recipient filter and receive connectors.
+// What the snapshot did not read is left out, as the script leaves out a
+// cmdlet that failed; a connector whose relay state is unknown has no
+// permission rows.
+func (o *Org) shapeHygiene(org directory.Organization) {
+	if f := org.RecipientFilter; f != nil {
+		o.Cmdlets[exchange.CmdRecipientFilterConfig] = []Object{}
+		if f.Present {
+			// The cmdlet prints effective values: defaults where the
+			// directory stores nothing.
+			o.Cmdlets[exchange.CmdRecipientFilterConfig] = []Object{{
+				"Enabled":                    f.Enabled.Or(directory.DefaultRecipientFilterEnabled),
+				"ExternalMailEnabled":        f.ExternalMailEnabled.Or(directory.DefaultRecipientFilterExternalMail),
+				"InternalMailEnabled":        false,
+				"RecipientValidationEnabled": f.RecipientValidationEnabled.Or(directory.DefaultRecipientValidation),
+				"BlockListEnabled":           false,
+			}}
+		}
+	}
+	if org.ReceiveConnectors == nil {
+		return
+	}
+	conns, perms := []Object{}, []Object{}
+	for _, c := range org.ReceiveConnectors {
+		id := c.Name
+		if c.Server != "" {
+			id = c.Server + `\` + c.Name
+		}
+		conns = append(conns, Object{
+			"Identity": id, "Name": c.Name, "Server": c.Server, "DistinguishedName": c.DN, "Fqdn": c.FQDN,
+			"Bindings": strs(c.Bindings), "RemoteIPRanges": strs(c.RemoteIPRanges),
+			"PermissionGroups": "AnonymousUsers, ExchangeServers", "AuthMechanism": "Tls, Integrated, BasicAuth, BasicAuthRequireTLS, ExchangeServer",
+		})
+		row := func(user, sid any, deny, inherited any) Object {
+			return Object{"ConnectorIdentity": id, "ConnectorDistinguishedName": c.DN, "User": user, "UserSid": sid, "Deny": deny, "IsInherited": inherited}
+		}
+		switch c.AnonymousRelay {
+		case directory.True:
+			user, sid := `NT AUTHORITY\ANONYMOUS LOGON`, directory.SIDAnonymous
+			if strings.HasPrefix(c.RelayGrantedTo, directory.SIDEveryone) {
+				user, sid = "Everyone", directory.SIDEveryone
+			}
+			perms = append(perms, row(`CORP\Exchange Servers`, "S-1-5-21-1-2-3-1118", false, true), row(user, sid, false, false))
+		case directory.False:
+			perms = append(perms, row(nil, nil, nil, nil))
+		}
+	}
+	o.Cmdlets[exchange.CmdReceiveConnector] = conns
+	o.Cmdlets[exchange.CmdADPermission] = perms
 }
