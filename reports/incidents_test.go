@@ -51,8 +51,30 @@ func TestLineFormatsCarryIncidents(t *testing.T) {
 			t.Errorf("CSV loop evidence %q lacks %q", loop[10], s)
 		}
 	}
-	if strings.Contains(cb.String(), ",=cmd") || strings.Contains(cb.String(), "\"=cmd") || strings.Contains(loop[10], "; =cmd") {
-		t.Errorf("hostile address not neutralized: %q", loop[10])
+
+	// A spoofed sender is whatever the attacker wrote: as the first
+	// character of its cell it must not start a formula.
+	hostile := trafficReport()
+	hostile.Traffic.Spoofing[0].Sender = "=HYPERLINK(\"http://x\",\"ceo\")"
+	cb.Reset()
+	if err := (CSV{}).Write(&cb, hostile); err != nil {
+		t.Fatal(err)
+	}
+	recs, err = csv.NewReader(bytes.NewReader(cb.Bytes())).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, r := range recs {
+		if r[6] == "observed-spoofed-sender" {
+			found = true
+			if r[2] != "'"+hostile.Traffic.Spoofing[0].Sender {
+				t.Errorf("spoofed sender cell %q, want it neutralized", r[2])
+			}
+		}
+	}
+	if !found {
+		t.Error("no spoofed-sender row")
 	}
 
 	var jb bytes.Buffer

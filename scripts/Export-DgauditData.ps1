@@ -116,12 +116,13 @@ $RecipientFilterProps = @('Enabled', 'ExternalMailEnabled', 'InternalMailEnabled
     'BlockListEnabled')
 $ReceiveConnectorProps = @('Identity', 'Name', 'Server', 'DistinguishedName', 'Fqdn', 'Bindings', 'RemoteIPRanges',
     'PermissionGroups', 'AuthMechanism')
-$ADPermissionProps = @('User', 'Deny', 'IsInherited')
+$ADPermissionProps = @('User', 'Deny', 'IsInherited', 'InheritanceType', 'AccessRights', 'ExtendedRights')
 
 # Properties that hold several values; they become string arrays (JSON) or ';'-joined text (CSV).
 $MultiValued = @('EmailAddresses', 'ManagedBy', 'AcceptMessagesOnlyFrom', 'AcceptMessagesOnlyFromDLMembers',
     'AcceptMessagesOnlyFromSendersOrMembers', 'RejectMessagesFrom', 'RejectMessagesFromDLMembers',
-    'RejectMessagesFromSendersOrMembers', 'ModeratedBy', 'IncludedRecipients', 'Bindings', 'RemoteIPRanges')
+    'RejectMessagesFromSendersOrMembers', 'ModeratedBy', 'IncludedRecipients', 'Bindings', 'RemoteIPRanges',
+    'AccessRights', 'ExtendedRights')
 
 function ConvertTo-PlainObject {
     # Copies the wanted properties into a plain object: strings for enums, GUIDs and addresses, string arrays
@@ -272,13 +273,18 @@ if (-not $SkipMembers) {
 if (-not $online) {
     Write-Host 'Reading the recipient filter and receive connectors...'
     # A file left over from an earlier run must not stand in for one this run could not write.
+    # Both formats: an earlier run may have written the other one.
     foreach ($n in @('RecipientFilterConfig', 'ReceiveConnector', 'ReceiveConnectorPermission')) {
-        Remove-Item -LiteralPath (Join-Path $Path ($n + '.' + $Format.ToLower())) -ErrorAction SilentlyContinue
+        foreach ($ext in @('json', 'csv')) {
+            Remove-Item -LiteralPath (Join-Path $Path ($n + '.' + $ext)) -ErrorAction SilentlyContinue
+        }
     }
     if (Test-Cmdlet 'Get-RecipientFilterConfig') {
         try {
             # The organization's one configuration; none when Exchange has none.
-            Write-ExportFile 'RecipientFilterConfig' @(Get-RecipientFilterConfig | ConvertTo-PlainObject -Property $RecipientFilterProps)
+            # -ErrorAction Stop: the shell's cmdlets are proxy functions that do not see this script's
+            # $ErrorActionPreference, and a non-terminating error would pass for an empty answer.
+            Write-ExportFile 'RecipientFilterConfig' @(Get-RecipientFilterConfig -ErrorAction Stop | ConvertTo-PlainObject -Property $RecipientFilterProps)
         } catch {
             Write-Warning "Get-RecipientFilterConfig: $_"
             $unread['RecipientFilterConfig'] = "Get-RecipientFilterConfig failed: $_"
@@ -290,7 +296,7 @@ if (-not $online) {
     $connectors = $null
     if (Test-Cmdlet 'Get-ReceiveConnector') {
         try {
-            $connectors = @(Get-ReceiveConnector)
+            $connectors = @(Get-ReceiveConnector -ErrorAction Stop)
         } catch {
             Write-Warning "Get-ReceiveConnector: $_"
             $unread['ReceiveConnector'] = "Get-ReceiveConnector failed: $_"
@@ -309,8 +315,15 @@ if (-not $online) {
                     ConnectorDistinguishedName = "$($c.DistinguishedName)"
                 }
                 try {
-                    $rows = @(Get-ADPermission -Identity "$($c.DistinguishedName)" |
-                        Where-Object { $_.ExtendedRights -like '*ms-Exch-SMTP-Accept-Any-Recipient*' })
+                    # The entries that can grant the right: those naming it, and those granting every
+                    # extended right (ExtendedRight without a name) or full control (GenericAll). Order is
+                    # kept: dgaudit lets the first entry for a user decide, as Windows walks the DACL.
+                    $rows = @(Get-ADPermission -Identity "$($c.DistinguishedName)" -ErrorAction Stop |
+                        Where-Object {
+                            ($_.ExtendedRights -like '*ms-Exch-SMTP-Accept-Any-Recipient*') -or
+                            ("$($_.AccessRights)" -match 'GenericAll') -or
+                            (("$($_.AccessRights)" -match 'ExtendedRight') -and -not $_.ExtendedRights)
+                        })
                 } catch {
                     # Left out on purpose: dgaudit then reports this connector's relay permission as unknown (a gap).
                     Write-Warning ("permissions of receive connector {0}: {1}" -f $c.Identity, $_)

@@ -27,9 +27,10 @@ func (a *Analyzer) holdEarly(h uint64, ev *tracking.Event) {
 		// Each message keeps at most MaxPerGroup, and all of them together
 		// ten times MaxKeys: many large mailings, newest first, must not
 		// hold every recipient.
+		// A dropped row is reported only if its message turns out to be a
+		// group's expansion (see expand): most held messages never are.
 		if len(p.recipients) >= a.cfg.MaxPerGroup || a.earlyHeld >= 10*a.cfg.MaxKeys {
 			p.dropped = true
-			a.truncated[earlyTruncated] = true
 			return
 		}
 		p.recipients = append(p.recipients, strings.Clone(lower(r)))

@@ -52,15 +52,23 @@ func (e Export) readHygiene(ctx context.Context, b *builder, unread map[string]s
 	if err != nil {
 		return err
 	}
+	if _, failed := unread[FileRecipientFilterConfig]; failed {
+		ok = false // a file left over from an earlier run: this run could not read it
+	}
 	if ok {
 		var recs []Record
 		if err := eachRecord(ctx, path, func(r Record) error { recs = append(recs, r); return nil }); err != nil {
 			return fmt.Errorf("exchange export: %w", err)
 		}
 		f, err := mapRecipientFilter(recs)
-		if err != nil {
+		switch {
+		case err != nil:
 			b.errs = append(b.errs, err)
-		} else {
+		case f.Present && (!f.Enabled.IsSet() || !f.ExternalMailEnabled.IsSet() || !f.RecipientValidationEnabled.IsSet()):
+			// The cmdlet prints every switch's effective value: one that is
+			// missing was not read, and must not be judged as its default.
+			b.cover.AddGap(directory.CoverRecipientFilter, "", recs[0].Where()+": Enabled, ExternalMailEnabled or RecipientValidationEnabled is missing: the configuration was not read whole")
+		default:
 			b.org.RecipientFilter = &f
 			b.cover.AddRead(directory.CoverRecipientFilter, len(recs), b.source)
 		}
@@ -71,6 +79,9 @@ func (e Export) readHygiene(ctx context.Context, b *builder, unread map[string]s
 	path, ok, err = e.find(FileReceiveConnector)
 	if err != nil {
 		return err
+	}
+	if _, failed := unread[FileReceiveConnector]; failed {
+		ok = false
 	}
 	if !ok {
 		missing(FileReceiveConnector, CmdReceiveConnector, directory.CoverReceiveConnectors)
@@ -105,6 +116,9 @@ func (e Export) readHygiene(ctx context.Context, b *builder, unread map[string]s
 	path, ok, err = e.find(FileReceiveConnectorPermission)
 	if err != nil {
 		return err
+	}
+	if _, failed := unread[FileReceiveConnectorPermission]; failed {
+		ok = false
 	}
 	if !ok {
 		reason := fmt.Sprintf("%s.json is not in the export (the output of %s)", FileReceiveConnectorPermission, CmdADPermission)
@@ -215,19 +229,21 @@ func principalOf(user, sid string) int {
 // relayPermissions collects the permission rows per connector.
 type relayPermissions struct {
 	idx map[string]int // lower-case DN and Identity -> connector index
-	// read marks the connectors with at least one row; best holds, per
-	// connector and relay principal, the rank of the entry that decides
-	// (see rank), -1 when none.
-	read []bool
-	best [][]int
+	// read marks the connectors with at least one row. decided holds, per
+	// connector and relay principal, the first entry that applies: 1 allow,
+	// 0 deny, -1 none yet. unsure names, per connector, an entry whose user
+	// could be a relay principal under a localized name.
+	read    []bool
+	decided [][]int
+	unsure  []string
 }
 
 func newRelayPermissions(conns []directory.ReceiveConnector) *relayPermissions {
-	p := &relayPermissions{idx: map[string]int{}, read: make([]bool, len(conns)), best: make([][]int, len(conns))}
+	p := &relayPermissions{idx: map[string]int{}, read: make([]bool, len(conns)), decided: make([][]int, len(conns)), unsure: make([]string, len(conns))}
 	for i, c := range conns {
-		p.best[i] = make([]int, len(relayPrincipals))
-		for j := range p.best[i] {
-			p.best[i][j] = -1
+		p.decided[i] = make([]int, len(relayPrincipals))
+		for j := range p.decided[i] {
+			p.decided[i][j] = -1
 		}
 		for _, k := range []string{c.DN, identityOfConnector(c)} {
 			if k != "" {
@@ -245,23 +261,12 @@ func identityOfConnector(c directory.ReceiveConnector) string {
 	return c.Server + `\` + c.Name
 }
 
-// rank orders entries the way Windows evaluates a canonical DACL: explicit
-// deny, explicit allow, inherited deny, inherited allow. The lowest rank
-// for a principal decides, so a deny wins over an allow at the same level,
-// as in the LDAP sources (adattr.DACL.ControlAccessGrant, which walks the
-// DACL in its stored, canonical, order).
-func rank(deny, inherited bool) int {
-	r := 1
-	if deny {
-		r = 0
-	}
-	if inherited {
-		r += 2
-	}
-	return r
-}
-
-// add reads one permission row.
+// add reads one permission row. Get-ADPermission lists a DACL's entries in
+// their stored order, and the script keeps it: the first entry for a
+// principal decides, as Windows walks the DACL and as the LDAP sources do
+// (adattr.DACL.ControlAccessGrant). Entries that only pass on to child
+// objects (InheritanceType Descendents or Children) do not apply to the
+// connector and are skipped, as there.
 func (p *relayPermissions) add(b *builder, r Record) {
 	var errs []error
 	dn := r.str("ConnectorDistinguishedName", &errs)
@@ -269,7 +274,7 @@ func (p *relayPermissions) add(b *builder, r Record) {
 	user := r.str("User", &errs)
 	sid := r.str("UserSid", &errs)
 	deny := r.tri("Deny", &errs)
-	inherited := r.tri("IsInherited", &errs)
+	inheritance := r.str("InheritanceType", &errs)
 	if len(errs) > 0 {
 		b.errs = append(b.errs, errs...)
 		return
@@ -299,19 +304,32 @@ func (p *relayPermissions) add(b *builder, r Record) {
 		b.errs = append(b.errs, fmt.Errorf("%s%s: Deny is not set for the entry of %s: whether it grants or denies the right is not known", r.Where(), r.label(), user))
 		return
 	}
+	switch strings.ToLower(strings.TrimSpace(inheritance)) {
+	case "descendents", "children":
+		return
+	}
 	j := principalOf(user, sid)
 	if j < 0 {
-		return // someone else: authenticated senders, Exchange servers, partners
+		// Someone else (authenticated senders, Exchange servers,
+		// partners), unless the script could not translate the name to a
+		// SID: then it may be ANONYMOUS LOGON in another language.
+		if sid == "" && !strings.HasPrefix(strings.ToUpper(user), "S-1-") && p.unsure[i] == "" {
+			p.unsure[i] = fmt.Sprintf("%s: the entry for %q has no SID (the script could not translate the name), so whether it is anonymous senders under a localized name is not known", r.Where(), user)
+		}
+		return
 	}
-	rk := rank(deny == directory.True, inherited == directory.True)
-	if cur := p.best[i][j]; cur < 0 || rk < cur {
-		p.best[i][j] = rk
+	if p.decided[i][j] < 0 {
+		p.decided[i][j] = 1
+		if deny == directory.True {
+			p.decided[i][j] = 0
+		}
 	}
 }
 
 // decide sets each connector's relay state: true when an allow entry for
 // anonymous senders or Everyone decides, false when read and none does,
-// unset (with a gap) when the connector has no rows.
+// unset (with a gap) when the connector has no rows or an entry's user is
+// not known for sure.
 func (p *relayPermissions) decide(b *builder, conns []directory.ReceiveConnector) {
 	for i := range conns {
 		c := &conns[i]
@@ -320,12 +338,19 @@ func (p *relayPermissions) decide(b *builder, conns []directory.ReceiveConnector
 				FileReceiveConnectorPermission+" has no row for the connector (Get-ADPermission failed for it; see the export's warnings): whether anonymous senders may relay is not known")
 			continue
 		}
-		c.AnonymousRelay = directory.False
+		granted := false
 		for j, pr := range relayPrincipals {
-			if rk := p.best[i][j]; rk >= 0 && rk%2 == 1 {
-				c.AnonymousRelay, c.RelayGrantedTo = directory.True, pr.shown
+			if p.decided[i][j] == 1 {
+				c.AnonymousRelay, c.RelayGrantedTo, granted = directory.True, pr.shown, true
 				break
 			}
+		}
+		switch {
+		case granted:
+		case p.unsure[i] != "":
+			b.cover.AddGap(directory.CoverReceiveConnectors, firstNonEmpty(c.DN, identityOfConnector(*c)), p.unsure[i])
+		default:
+			c.AnonymousRelay = directory.False
 		}
 	}
 }

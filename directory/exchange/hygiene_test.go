@@ -64,7 +64,7 @@ func writeObjects(t *testing.T, dir, base string, f exotest.Format, cols []strin
 var (
 	filterCols = []string{"Enabled", "ExternalMailEnabled", "InternalMailEnabled", "RecipientValidationEnabled", "BlockListEnabled"}
 	connCols   = []string{"Identity", "Name", "Server", "DistinguishedName", "Fqdn", "Bindings", "RemoteIPRanges", "PermissionGroups", "AuthMechanism"}
-	permCols   = []string{"User", "Deny", "IsInherited", "UserSid", "ConnectorIdentity", "ConnectorDistinguishedName"}
+	permCols   = []string{"User", "Deny", "IsInherited", "InheritanceType", "UserSid", "ConnectorIdentity", "ConnectorDistinguishedName"}
 )
 
 func filterObj(enabled, external, validation bool) map[string]any {
@@ -93,11 +93,17 @@ func perm(name, user, sid string, deny, inherited bool) map[string]any {
 	return row
 }
 
+// with sets one more column of a row.
+func with(row map[string]any, col string, v any) map[string]any {
+	row[col] = v
+	return row
+}
+
 func TestExportHygiene(t *testing.T) {
 	t.Parallel()
 	anon := `NT AUTHORITY\ANONYMOUS LOGON`
 	anonShown := directory.SIDAnonymous + ` (NT AUTHORITY\ANONYMOUS LOGON)`
-	connNames := []string{"Open", "Everyone", "Closed", "Denied", "ExplicitOverInherited", "Localized", "Unknown"}
+	connNames := []string{"Open", "Everyone", "Closed", "Denied", "ExplicitOverInherited", "Localized", "InheritOnly", "LocalizedNoSID", "Unknown"}
 	conns := make([]map[string]any, len(connNames))
 	for i, n := range connNames {
 		conns[i] = connObj(n)
@@ -107,11 +113,19 @@ func TestExportHygiene(t *testing.T) {
 		perm("Open", anon, directory.SIDAnonymous, false, true), // inherited entries count
 		perm("Everyone", "Everyone", "", false, false),
 		perm("Closed", "", "", false, false),
+		// Rows come in the DACL's order, denies first as Windows stores
+		// them: the first entry for a user decides.
+		perm("Denied", anon, directory.SIDAnonymous, true, false),
 		perm("Denied", anon, directory.SIDAnonymous, false, false),
-		perm("Denied", anon, directory.SIDAnonymous, true, false), // a deny for the same user wins
 		perm("ExplicitOverInherited", anon, "", false, false),
-		perm("ExplicitOverInherited", anon, "", true, true), // an inherited deny does not beat an explicit allow
+		perm("ExplicitOverInherited", anon, "", true, true), // an inherited deny after an explicit allow does not beat it
 		perm("Localized", `NT-AUTORITÄT\ANONYMOUS-ANMELDUNG`, directory.SIDAnonymous, false, false),
+		// An entry that only passes on to child objects does not apply to
+		// the connector.
+		with(perm("InheritOnly", anon, directory.SIDAnonymous, false, true), "InheritanceType", "Descendents"),
+		// A name the script could not translate could be ANONYMOUS LOGON in
+		// another language: not known, never "closed".
+		perm("LocalizedNoSID", `NT-AUTORITÄT\ANONYMOUS-ANMELDUNG`, "", false, false),
 		// "Unknown" has no row: Get-ADPermission failed for it.
 	}
 	wantRelay := map[string]struct {
@@ -120,7 +134,8 @@ func TestExportHygiene(t *testing.T) {
 	}{
 		"Open": {directory.True, anonShown}, "Everyone": {directory.True, directory.SIDEveryone + " (Everyone)"},
 		"Closed": {directory.False, ""}, "Denied": {directory.False, ""}, "ExplicitOverInherited": {directory.True, anonShown},
-		"Localized": {directory.True, anonShown}, "Unknown": {directory.Unset, ""},
+		"Localized": {directory.True, anonShown}, "InheritOnly": {directory.False, ""}, "LocalizedNoSID": {directory.Unset, ""},
+		"Unknown": {directory.Unset, ""},
 	}
 
 	tests := []struct {
@@ -202,7 +217,8 @@ func TestExportHygiene(t *testing.T) {
 				}
 				wantGaps := append([]string{}, tt.wantGaps...)
 				if !tt.noPerms {
-					wantGaps = append(wantGaps, "receive-connectors CN=Unknown"+connBase+" ReceiveConnectorPermission has no row for the connector")
+					wantGaps = append(wantGaps, "receive-connectors CN=LocalizedNoSID"+connBase+" ",
+						"receive-connectors CN=Unknown"+connBase+" ReceiveConnectorPermission has no row for the connector")
 				}
 				if len(gaps) != len(wantGaps) {
 					t.Fatalf("gaps %q, want %q", gaps, wantGaps)
