@@ -1,9 +1,7 @@
 package mailflow_test
 
 import (
-	"bytes"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -63,12 +61,8 @@ func TestTraceExportOrderDoesNotChangeTheEvidence(t *testing.T) {
 
 	dir := t.TempDir()
 	write := func(name string, rows []trackingtest.TraceRow) string {
-		var b bytes.Buffer
-		if err := trackingtest.WriteTraceCSV(&b, rows); err != nil {
-			t.Fatal(err)
-		}
 		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, b.Bytes(), 0o600); err != nil {
+		if err := trackingtest.WriteTraceFile(p, rows); err != nil {
 			t.Fatal(err)
 		}
 		return p

@@ -1,10 +1,8 @@
 package mailflow_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -183,10 +181,10 @@ func TestLoopWithDirectoryAndExchangeOnline(t *testing.T) {
 			trackingtest.TraceRow{Received: at, Sender: sender, Recipient: "away@vendor.example", Subject: subj, Status: "Delivered", MessageID: id},
 		)
 	}
-	var b bytes.Buffer
-	trackingtest.WriteTraceCSV(&b, rows)
 	path := filepath.Join(dir, "trace.csv")
-	os.WriteFile(path, b.Bytes(), 0o644)
+	if err := trackingtest.WriteTraceFile(path, rows); err != nil {
+		t.Fatal(err)
+	}
 	cfg := mailflow.Config{
 		IsInternal: func(d string) bool { return d == "corp.example" },
 		Groups:     []mailflow.Group{{Address: "Team@corp.example", ID: "g1", Name: "Team"}},

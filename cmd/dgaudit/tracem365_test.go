@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -99,11 +98,7 @@ func TestTraceM365MatchesCSVExport(t *testing.T) {
 	rows := seed001Trace(start, "closures@corp.example", 6)
 	dir := t.TempDir()
 	csvPath := filepath.Join(dir, "MessageTrace.csv")
-	var b bytes.Buffer
-	if err := trackingtest.WriteTraceCSV(&b, rows); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(csvPath, b.Bytes(), 0o600); err != nil {
+	if err := trackingtest.WriteTraceFile(csvPath, rows); err != nil {
 		t.Fatal(err)
 	}
 	wantOut := filepath.Join(dir, "csv.json")
@@ -202,11 +197,7 @@ func TestTraceM365ExpandedRowLast(t *testing.T) {
 	rows := seed001Trace(start, "closures@corp.example", 6)
 	dir := t.TempDir()
 	csvPath := filepath.Join(dir, "MessageTrace.csv")
-	var b bytes.Buffer
-	if err := trackingtest.WriteTraceCSV(&b, rows); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(csvPath, b.Bytes(), 0o600); err != nil {
+	if err := trackingtest.WriteTraceFile(csvPath, rows); err != nil {
 		t.Fatal(err)
 	}
 	wantOut := filepath.Join(dir, "csv.json")

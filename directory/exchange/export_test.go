@@ -22,14 +22,38 @@ func writeDemoExport(t *testing.T, f exotest.Format) string {
 	return dir
 }
 
+// exportErrorCase edits the demo's export so that reading it must fail with
+// an error that says every one of substr.
+type exportErrorCase struct {
+	name   string
+	format exotest.Format
+	edit   func(t *testing.T, dir string)
+	substr []string
+}
+
+func runExportErrors(t *testing.T, tests []exportErrorCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := writeDemoExport(t, tt.format)
+			tt.edit(t, dir)
+			_, err := exchange.Export{Dir: dir}.Snapshot(context.Background())
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, s := range tt.substr {
+				if !strings.Contains(err.Error(), s) {
+					t.Errorf("error %q does not say %q", err, s)
+				}
+			}
+		})
+	}
+}
+
 func TestExportErrors(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name   string
-		format exotest.Format
-		edit   func(t *testing.T, dir string)
-		substr []string
-	}{
+	runExportErrors(t, []exportErrorCase{
 		{"truncated JSON", exotest.JSON, func(t *testing.T, dir string) {
 			truncate(t, filepath.Join(dir, "DistributionGroup.json"))
 		}, []string{"DistributionGroup.json", "ends in the middle of the JSON"}},
@@ -74,23 +98,7 @@ func TestExportErrors(t *testing.T) {
 		{"group without ID", exotest.JSON, func(t *testing.T, dir string) {
 			replace(t, filepath.Join(dir, "DistributionGroup.json"), `"Guid": "005b038f-d1f6-4bbf-b8c1-81a30d0ab261"`, `"Guid": null`, 1)
 		}, []string{"DistributionGroup.json element", "no Guid or ExternalDirectoryObjectId"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			dir := writeDemoExport(t, tt.format)
-			tt.edit(t, dir)
-			_, err := exchange.Export{Dir: dir}.Snapshot(context.Background())
-			if err == nil {
-				t.Fatal("no error")
-			}
-			for _, s := range tt.substr {
-				if !strings.Contains(err.Error(), s) {
-					t.Errorf("error %q does not say %q", err, s)
-				}
-			}
-		})
-	}
+	})
 }
 
 // TestExportOptionalFiles: an export without the optional files still

@@ -259,12 +259,7 @@ func TestExportHygieneOnline(t *testing.T) {
 
 func TestExportHygieneErrors(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name   string
-		format exotest.Format
-		edit   func(t *testing.T, dir string)
-		substr []string
-	}{
+	runExportErrors(t, []exportErrorCase{
 		{"two filter configurations", exotest.JSON, func(t *testing.T, dir string) {
 			writeObjects(t, dir, exchange.FileRecipientFilterConfig, exotest.JSON, filterCols, []map[string]any{filterObj(true, true, true), filterObj(true, true, true)})
 		}, []string{"RecipientFilterConfig.json element 2", "2 objects"}},
@@ -290,23 +285,7 @@ func TestExportHygieneErrors(t *testing.T) {
 		{"permission row without connector", exotest.JSON, func(t *testing.T, dir string) {
 			writeObjects(t, dir, exchange.FileReceiveConnectorPermission, exotest.JSON, permCols, []map[string]any{{"User": "Everyone", "Deny": false}})
 		}, []string{"ReceiveConnectorPermission.json element 1", "does not say which receive connector"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			dir := writeDemoExport(t, tt.format)
-			tt.edit(t, dir)
-			_, err := exchange.Export{Dir: dir}.Snapshot(context.Background())
-			if err == nil {
-				t.Fatal("no error")
-			}
-			for _, s := range tt.substr {
-				if !strings.Contains(err.Error(), s) {
-					t.Errorf("error %q does not say %q", err, s)
-				}
-			}
-		})
-	}
+	})
 }
 
 // TestExportHygieneStrayPermission: a permission row for a connector that

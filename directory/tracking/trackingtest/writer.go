@@ -266,3 +266,16 @@ func WriteLogFile(path string, fields []string, events []tracking.Event) error {
 	}
 	return f.Close()
 }
+
+// WriteTraceFile writes rows to path as WriteTraceCSV does.
+func WriteTraceFile(path string, rows []TraceRow) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := WriteTraceCSV(f, rows); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
