@@ -12,15 +12,9 @@ seed="${1:-1}"
 sizes=(10000 100000)
 cd "$(dirname "$0")/.."
 
-if [[ ! -x /usr/bin/time ]]; then
-	# GNU time gives peak RSS; the shell keyword does not.
-	echo "installing GNU time (apt package 'time')" >&2
-	if [[ $(id -u) -eq 0 ]]; then
-		apt-get install -y time >/dev/null
-	else
-		sudo apt-get install -y time >/dev/null
-	fi
-fi
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
+need_gnu_time
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT

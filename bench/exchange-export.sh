@@ -13,10 +13,9 @@ formats=("${@:-json}")
 sizes=(10000 100000)
 cd "$(dirname "$0")/.."
 
-if [[ ! -x /usr/bin/time ]]; then
-	echo "installing GNU time (apt package 'time')" >&2
-	if [[ $(id -u) -eq 0 ]]; then apt-get install -y time >/dev/null; else sudo apt-get install -y time >/dev/null; fi
-fi
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
+need_gnu_time
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT

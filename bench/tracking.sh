@@ -15,14 +15,9 @@ size="${1:-2GB}"
 seed="${2:-1}"
 cd "$(dirname "$0")/.."
 
-if [[ ! -x /usr/bin/time ]]; then
-	echo "installing GNU time (apt package 'time')" >&2
-	if [[ $(id -u) -eq 0 ]]; then
-		apt-get install -y time >/dev/null
-	else
-		sudo apt-get install -y time >/dev/null
-	fi
-fi
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
+need_gnu_time
 
 tmp="$(mktemp -d /tmp/dgaudit-tracking-bench.XXXXXX)"
 trap 'rm -rf "$tmp"' EXIT
