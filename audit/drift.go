@@ -124,7 +124,6 @@ type DriftMemberDiff struct {
 	Group          DriftGroupRef
 	OnlyInA        []string
 	OnlyInB        []string
-	MembersAre     string
 	CountA, CountB int
 }
 
@@ -205,7 +204,7 @@ func CompareDrift(a, b *DriftSide) *Drift {
 			onlyA, onlyB := driftSetDiff(ga.Members, gb.Members)
 			if len(onlyA) > 0 || len(onlyB) > 0 {
 				r.Members = append(r.Members, DriftMemberDiff{Group: ref, OnlyInA: onlyA, OnlyInB: onlyB,
-					MembersAre: r.MembersCompared, CountA: len(ga.Members), CountB: len(gb.Members)})
+					CountA: len(ga.Members), CountB: len(gb.Members)})
 				differs = true
 			}
 		}

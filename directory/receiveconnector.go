@@ -37,6 +37,10 @@ type ReceiveConnector struct {
 const (
 	SIDAnonymous = "S-1-5-7"
 	SIDEveryone  = "S-1-1-0"
+	// LabelAnonymous and LabelEveryone are how RelayGrantedTo names them,
+	// whichever source read the permission.
+	LabelAnonymous = SIDAnonymous + ` (NT AUTHORITY\ANONYMOUS LOGON)`
+	LabelEveryone  = SIDEveryone + ` (Everyone)`
 )
 
 // AcceptAnyRecipientRight is the display name (and cn) of the Exchange

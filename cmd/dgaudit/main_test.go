@@ -28,14 +28,7 @@ func dgaudit(t *testing.T, args ...string) (code int, stdout, stderr string) {
 func writeSnapshot(t *testing.T, s *directory.Snapshot) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "snap.json")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if err := s.Write(f); err != nil {
-		t.Fatal(err)
-	}
+	writeSnapshotAt(t, path, s)
 	return path
 }
 

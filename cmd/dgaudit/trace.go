@@ -472,12 +472,7 @@ func writeExitLine(b *strings.Builder, code int, failOn *audit.Severity, in audi
 		fmt.Fprintf(b, "exit %d: evidence at or above %s (--fail-on)\n", code, threshold)
 	case exitGaps:
 		// The files counted are those attachTracking made gaps of.
-		failed := 0
-		for _, f := range in.Files {
-			if f.Error != "" {
-				failed++
-			}
-		}
+		failed := in.Failed
 		var what []string
 		switch {
 		case failed > 0 && graphTrace(in.Files):

@@ -27,9 +27,12 @@ func TestTraceUsesEveryOfflineSource(t *testing.T) {
 	}
 	logs := t.TempDir()
 	loopLog(t, logs, "closures@corp.example", 1)
-	_, _, stderr := dgaudit(t, "trace", "--exchange-export", export, logs)
-	if strings.Contains(stderr, "inferred from the logs") {
-		t.Errorf("--exchange-export was ignored:\n%s", stderr)
+	code, _, stderr := dgaudit(t, "trace", "--exchange-export", export, logs)
+	// The export was read: its gaps (the demo's unresolved members) make
+	// the trace incomplete, and nothing was inferred from the logs.
+	if code != exitGaps || strings.Contains(stderr, "inferred from the logs") || !strings.Contains(stderr, "collected source=exchange-export:"+export) ||
+		!strings.Contains(stderr, "exit 4: the directory source could not be read in full") {
+		t.Errorf("--exchange-export was ignored: exit %d\n%s", code, stderr)
 	}
 }
 
@@ -97,8 +100,25 @@ func TestExchangeExportOverridesConfigSource(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "r.json")
+	// The report's source says which was read: the demo and its export give
+	// the same findings.
+	source := func(t *testing.T) string {
+		t.Helper()
+		raw, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc struct{ Source string }
+		if err := json.Unmarshal(raw, &doc); err != nil {
+			t.Fatal(err)
+		}
+		return doc.Source
+	}
 	if code, _, stderr := dgaudit(t, "audit", "-c", demoCfg, "--exchange-export", export, "-o", out); code == exitUsage || code == exitRuntime {
 		t.Fatalf("flag over a config source: exit %d\n%s", code, stderr)
+	}
+	if got := source(t); got != "exchange-export:"+export {
+		t.Errorf("flag over a config source read %q", got)
 	}
 	exCfg := filepath.Join(dir, "export.yaml")
 	if err := os.WriteFile(exCfg, []byte("source:\n  exchange-export: export\nfail-on: none\n"), 0o600); err != nil {
@@ -107,7 +127,11 @@ func TestExchangeExportOverridesConfigSource(t *testing.T) {
 	if code, stdout, stderr := dgaudit(t, "config", "check", exCfg); code != exitOK || !strings.Contains(stdout+stderr, "source exchange-export") {
 		t.Fatalf("config check: exit %d\n%s%s", code, stdout, stderr)
 	}
-	if code, _, stderr := dgaudit(t, "audit", "-c", exCfg, "-o", out); code == exitUsage || code == exitRuntime || !strings.Contains(stderr, "exchange") {
+	os.Remove(out)
+	if code, _, stderr := dgaudit(t, "audit", "-c", exCfg, "-o", out); code == exitUsage || code == exitRuntime {
 		t.Fatalf("config exchange-export: exit %d\n%s", code, stderr)
+	}
+	if got := source(t); got != "exchange-export:"+export {
+		t.Errorf("config exchange-export read %q", got)
 	}
 }

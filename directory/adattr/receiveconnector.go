@@ -123,9 +123,9 @@ func RelayVerdict(sd []byte, right GUID) (directory.Tri, string, error) {
 	case g.NullDACL:
 		return directory.True, directory.SIDEveryone + ` (Everyone: the connector has no DACL)`, nil
 	case g.SID == directory.SIDAnonymous:
-		return directory.True, directory.SIDAnonymous + ` (NT AUTHORITY\ANONYMOUS LOGON)`, nil
+		return directory.True, directory.LabelAnonymous, nil
 	case g.SID == directory.SIDEveryone:
-		return directory.True, directory.SIDEveryone + ` (Everyone)`, nil
+		return directory.True, directory.LabelEveryone, nil
 	}
 	return directory.False, "", nil
 }

@@ -109,7 +109,7 @@ func TestSnapshotIsConsistent(t *testing.T) {
 		directory.CoverGroupMembers:      members,
 		directory.CoverAcceptedDomains:   len(s.Org.AcceptedDomains),
 		directory.CoverRemoteDomains:     len(s.Org.RemoteDomains),
-		directory.CoverRecipientFilter:   1,
+		directory.CoverRecipientFilter:   recipientFilterObjects(s),
 		directory.CoverReceiveConnectors: len(s.Org.ReceiveConnectors),
 	}
 	for _, r := range s.Coverage.Read {
@@ -190,4 +190,14 @@ func TestGeneratorIsDeterministic(t *testing.T) {
 	if !bytes.Equal(a.Bytes(), b.Bytes()) {
 		t.Error("two generator runs differ")
 	}
+}
+
+// recipientFilterObjects is how many Recipient Filter configurations the
+// snapshot holds: one when the organization has it, none when absent or
+// not read.
+func recipientFilterObjects(s *directory.Snapshot) int {
+	if f := s.Org.RecipientFilter; f != nil && f.Present {
+		return 1
+	}
+	return 0
 }

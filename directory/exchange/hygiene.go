@@ -48,12 +48,19 @@ func (e Export) readHygiene(ctx context.Context, b *builder, unread map[string]s
 		}
 	}
 
-	path, ok, err := e.find(FileRecipientFilterConfig)
+	// find looks a hygiene file up; one the manifest says this run could
+	// not write counts as absent even if an earlier run's copy is there.
+	find := func(base string) (string, bool, error) {
+		path, ok, err := e.find(base)
+		if _, failed := unread[base]; failed {
+			ok = false
+		}
+		return path, ok, err
+	}
+
+	path, ok, err := find(FileRecipientFilterConfig)
 	if err != nil {
 		return err
-	}
-	if _, failed := unread[FileRecipientFilterConfig]; failed {
-		ok = false // a file left over from an earlier run: this run could not read it
 	}
 	if ok {
 		var recs []Record
@@ -76,12 +83,9 @@ func (e Export) readHygiene(ctx context.Context, b *builder, unread map[string]s
 		missing(FileRecipientFilterConfig, CmdRecipientFilterConfig, directory.CoverRecipientFilter)
 	}
 
-	path, ok, err = e.find(FileReceiveConnector)
+	path, ok, err = find(FileReceiveConnector)
 	if err != nil {
 		return err
-	}
-	if _, failed := unread[FileReceiveConnector]; failed {
-		ok = false
 	}
 	if !ok {
 		missing(FileReceiveConnector, CmdReceiveConnector, directory.CoverReceiveConnectors)
@@ -113,12 +117,9 @@ func (e Export) readHygiene(ctx context.Context, b *builder, unread map[string]s
 		return nil
 	}
 
-	path, ok, err = e.find(FileReceiveConnectorPermission)
+	path, ok, err = find(FileReceiveConnectorPermission)
 	if err != nil {
 		return err
-	}
-	if _, failed := unread[FileReceiveConnectorPermission]; failed {
-		ok = false
 	}
 	if !ok {
 		reason := fmt.Sprintf("%s.json is not in the export (the output of %s)", FileReceiveConnectorPermission, CmdADPermission)
@@ -205,8 +206,8 @@ type relayPrincipal struct {
 }
 
 var relayPrincipals = []relayPrincipal{
-	{directory.SIDAnonymous, directory.SIDAnonymous + ` (NT AUTHORITY\ANONYMOUS LOGON)`, []string{`NT AUTHORITY\ANONYMOUS LOGON`, "ANONYMOUS LOGON"}},
-	{directory.SIDEveryone, directory.SIDEveryone + ` (Everyone)`, []string{"Everyone", `\Everyone`}},
+	{directory.SIDAnonymous, directory.LabelAnonymous, []string{`NT AUTHORITY\ANONYMOUS LOGON`, "ANONYMOUS LOGON"}},
+	{directory.SIDEveryone, directory.LabelEveryone, []string{"Everyone", `\Everyone`}},
 }
 
 // principalOf returns the index in relayPrincipals of an entry's user, by

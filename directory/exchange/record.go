@@ -50,12 +50,6 @@ func (r Record) Where() string {
 	return r.origin
 }
 
-// NewRecord wraps decoded JSON properties; where names the object in error
-// messages. Keys are matched without regard to case.
-func NewRecord(where string, props map[string]any) Record {
-	return newRecord(where, 0, 0, locText, props)
-}
-
 func newRecord(origin string, a, b int64, loc locKind, props map[string]any) Record {
 	return Record{origin: origin, a: a, b: b, loc: loc, vals: props}
 }

@@ -197,10 +197,7 @@ func TestCLIScanAgainstSamba(t *testing.T) {
 	})
 
 	t.Run("ldapsearch export gives the same findings", func(t *testing.T) {
-		ldapsearch, err := exec.LookPath("ldapsearch")
-		if err != nil {
-			t.Skip("LDAPSEARCH NOT INSTALLED (package ldap-utils): skipping the LDIF cross-check")
-		}
+		ldapsearch := sambatest.Tool(t, "ldapsearch", "ldap-utils", "the LDIF cross-check")
 		var export bytes.Buffer
 		for _, base := range []string{sambatest.BaseDN, sambatest.OrgDN} {
 			cmd := exec.Command(ldapsearch, "-LLL", "-o", "ldif-wrap=76", "-E", "pr=200/noprompt", "-H", s.LDAPSURL(),

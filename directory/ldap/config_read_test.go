@@ -44,7 +44,9 @@ func TestRecordConfigRecipientFilter(t *testing.T) {
 			var gaps []string
 			for _, g := range snap.Coverage.Gaps {
 				gaps = append(gaps, g.What)
-				if g.Reason != tt.err.Error() {
+				if tt.err == nil {
+					t.Errorf("gap %s (%s) without an error", g.What, g.Reason)
+				} else if g.Reason != tt.err.Error() {
 					t.Errorf("gap %s reason %q, want the error", g.What, g.Reason)
 				}
 			}

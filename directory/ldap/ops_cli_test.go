@@ -21,10 +21,7 @@ import (
 // the other tests expect the fixture as loaded.
 func TestCLIConfigBaselineAndRemediationAgainstSamba(t *testing.T) {
 	s := sambatest.Get(t)
-	ldapmodify, err := exec.LookPath("ldapmodify")
-	if err != nil {
-		t.Skip("LDAPMODIFY NOT INSTALLED (package ldap-utils): skipping the remediation round trip")
-	}
+	ldapmodify := sambatest.Tool(t, "ldapmodify", "ldap-utils", "the remediation round trip")
 	bin := dgauditBinary(t)
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "dgaudit.yaml")

@@ -257,6 +257,8 @@ type parser struct {
 	rescan           bool
 	// order is how the file writes dates with slashes, once one is read.
 	order dateOrder
+	// localNoted: the file's note on times without an offset is made.
+	localNoted bool
 }
 
 func (p *parser) file() *FileStats { return &p.st.Files[p.fs] }
@@ -520,8 +522,9 @@ func (p *parser) record(line []byte, lineNo int64) error {
 		return nil
 	}
 	ev.Time = t
-	if p.lay.format == FormatTrackingCSV && !hasZone(timeText) {
+	if p.lay.format == FormatTrackingCSV && !p.localNoted && !hasZone(timeText) {
 		p.note(localTimeNote)
+		p.localNoted = true
 	}
 	switch p.lay.format {
 	case FormatTrace:

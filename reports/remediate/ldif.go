@@ -38,9 +38,7 @@ func LDIF(w io.Writer, rep *reports.ReadReport, sel Selection) error {
 		}
 		for _, c := range p.changes {
 			fmt.Fprintf(bw, "# %s %s answers:\n", c.attr, ldifBool(c.value))
-			for _, f := range c.answers {
-				fmt.Fprintf(bw, "#   [%s] %s: %s\n", comment(f.Severity.String()), comment(f.Rule), comment(f.Message))
-			}
+			writeAnswers(bw, c.answers)
 		}
 		bw.WriteString(ldifLine("dn", g.DN))
 		bw.WriteString("changetype: modify\n")

@@ -122,6 +122,24 @@ func SkipReason(why string) string {
 		"(set " + RequireEnv + "=1 to make this a failure)"
 }
 
+// Tool returns the path of a command-line tool a test needs beside Samba.
+// Without it the test skips, loudly; where Samba is required
+// (RequireEnv=1, as in CI) a missing tool fails the test, so the round trip
+// it drives cannot quietly stop running.
+func Tool(t testing.TB, name, pkg, what string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	if err == nil {
+		return path
+	}
+	msg := fmt.Sprintf("%s NOT INSTALLED (package %s): %s", strings.ToUpper(name), pkg, what)
+	if os.Getenv(RequireEnv) == "1" {
+		t.Fatal(msg + " is required here (" + RequireEnv + "=1)")
+	}
+	t.Skip(msg + ": skipped")
+	return ""
+}
+
 // Start provisions and starts a server. The caller must Stop it.
 func Start(ctx context.Context, opt Options) (*Server, error) {
 	if opt.Addr == "" {

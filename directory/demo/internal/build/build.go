@@ -303,7 +303,7 @@ func (b *builder) snapshot() *directory.Snapshot {
 		{
 			Name: "Relay", Server: "EX01", DN: "CN=Relay," + connectors, FQDN: "relay." + Domain,
 			Bindings: []string{"0.0.0.0:2525"}, RemoteIPRanges: []string{"0.0.0.0-255.255.255.255"},
-			AnonymousRelay: directory.True, RelayGrantedTo: directory.SIDAnonymous + ` (NT AUTHORITY\ANONYMOUS LOGON)`,
+			AnonymousRelay: directory.True, RelayGrantedTo: directory.LabelAnonymous,
 		},
 	}
 	members := 0
