@@ -10,6 +10,7 @@ import (
 
 	"dgaudit/directory"
 	"dgaudit/directory/adattr"
+	"dgaudit/directory/ldap"
 	"dgaudit/directory/ldap/sambatest"
 )
 
@@ -63,7 +64,7 @@ func TestConnectorDACLAsStored(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	ctl := goldap.NewControlString("1.2.840.113556.1.4.801", true, "\x30\x03\x02\x01\x04")
+	ctl := ldap.SDFlagsDACL()
 	res, err := c.Search(goldap.NewSearchRequest(sambatest.ConnectorDN(sambatest.ConnectorRelay), goldap.ScopeBaseObject, goldap.NeverDerefAliases,
 		0, 0, false, "(objectClass=*)", []string{"nTSecurityDescriptor"}, []goldap.Control{ctl}))
 	if err != nil {
