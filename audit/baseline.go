@@ -190,16 +190,26 @@ func classify(had, has bool, added []FindingRef, score, prevScore int) Change {
 	return ChangeUnchanged
 }
 
-// refsOf reduces findings to one ref per rule, at the rule's highest
-// severity (a rule may report a group more than once).
+// refsOf reduces findings to one ref per rule (see ReduceRefs).
 func refsOf(fs []Finding) []FindingRef {
-	out := make([]FindingRef, 0, len(fs))
-	for _, f := range fs {
+	refs := make([]FindingRef, len(fs))
+	for i, f := range fs {
+		refs[i] = FindingRef{Rule: f.Rule, Severity: f.Severity}
+	}
+	return ReduceRefs(refs)
+}
+
+// ReduceRefs keeps one ref per rule, at the rule's highest severity (a
+// rule may report a group more than once), in first-seen order. A
+// baseline read from a report is reduced with it as the current run is.
+func ReduceRefs(refs []FindingRef) []FindingRef {
+	out := make([]FindingRef, 0, len(refs))
+	for _, f := range refs {
 		if i := slices.IndexFunc(out, func(r FindingRef) bool { return r.Rule == f.Rule }); i >= 0 {
 			out[i].Severity = max(out[i].Severity, f.Severity)
 			continue
 		}
-		out = append(out, FindingRef{Rule: f.Rule, Severity: f.Severity})
+		out = append(out, f)
 	}
 	return out
 }

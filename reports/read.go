@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"regexp"
-	"slices"
 	"time"
 
 	"dgaudit/audit"
@@ -312,16 +311,12 @@ func (r *ReadReport) Baseline() *audit.Baseline {
 	return b
 }
 
-// findingRefs keeps one ref per rule at its highest severity, as
-// audit.Compare does for the current run.
+// findingRefs reduces a report's findings as audit.Compare reduces the
+// current run's.
 func findingRefs(fs []ReadFinding) []audit.FindingRef {
-	out := make([]audit.FindingRef, 0, len(fs))
-	for _, f := range fs {
-		if i := slices.IndexFunc(out, func(r audit.FindingRef) bool { return r.Rule == f.Rule }); i >= 0 {
-			out[i].Severity = max(out[i].Severity, f.Severity)
-			continue
-		}
-		out = append(out, audit.FindingRef{Rule: f.Rule, Severity: f.Severity})
+	refs := make([]audit.FindingRef, len(fs))
+	for i, f := range fs {
+		refs[i] = audit.FindingRef{Rule: f.Rule, Severity: f.Severity}
 	}
-	return out
+	return audit.ReduceRefs(refs)
 }
