@@ -87,6 +87,7 @@ func (s *Source) readPage(ctx context.Context, c *goldap.Conn, req *goldap.Searc
 	// without waiting for this one.
 	res := c.SearchAsync(ctx, &r, s.cfg.PageSize)
 	var out pageResult
+	done := false
 	for res.Next() {
 		if e := res.Entry(); e != nil {
 			out.entries = append(out.entries, e)
@@ -96,6 +97,7 @@ func (s *Source) readPage(ctx context.Context, c *goldap.Conn, req *goldap.Searc
 		// looked up one by one later and reported when they cannot be.
 		if ctl, ok := goldap.FindControl(res.Controls(), goldap.ControlTypePaging).(*goldap.ControlPaging); ok && ctl != nil {
 			out.cookie = ctl.Cookie
+			done = true
 		}
 	}
 	if err := res.Err(); err != nil {
@@ -105,8 +107,18 @@ func (s *Source) readPage(ctx context.Context, c *goldap.Conn, req *goldap.Searc
 	if err := ctx.Err(); err != nil {
 		return pageResult{err: err}
 	}
+	if !done && c.IsClosing() {
+		return pageResult{err: errCutShort}
+	}
 	return out
 }
+
+// errCutShort is a page that ended without the server's final message on a
+// connection that has closed. go-ldap's SearchAsync returns no entries and
+// no error when the connection was already closing as the request started,
+// which would otherwise read as the last page: a search that stopped half
+// way, silently. The closed connection makes pool.do retry it.
+var errCutShort = goldap.NewError(goldap.ErrorNetwork, errors.New("connection closed before the search finished"))
 
 // wrap turns an operation's error into a one-line message that names the
 // server, unless it already is one (a connection error from the pool).
