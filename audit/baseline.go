@@ -13,8 +13,11 @@ type Baseline struct {
 	SchemaVersion int
 	Source        string
 	AuditedAt     time.Time
-	Groups        []BaselineGroup
-	OrgFindings   []FindingRef
+	// Tracked is set when the previous run had evidence from message
+	// tracking attached (its report has a traffic section).
+	Tracked     bool
+	Groups      []BaselineGroup
+	OrgFindings []FindingRef
 }
 
 // BaselineGroup is one group of the previous run.
@@ -25,6 +28,8 @@ type BaselineGroup struct {
 	Score    int
 	Risk     Band
 	Findings []FindingRef
+	// ObservedPoints is what tracking evidence added to Score.
+	ObservedPoints int
 }
 
 // FindingRef names a finding by rule and severity, without its message:
@@ -77,6 +82,12 @@ type Changes struct {
 	Organization *GroupChange
 	// Counts is the number of groups per change.
 	Counts map[Change]int
+	// ConfigurationOnly is set when one of the two runs had tracking
+	// evidence and the other had not. Scores are then compared without
+	// the points the evidence added (ObservedTraffic.Points), so that
+	// giving or leaving out the logs does not show as a change; Score and
+	// PreviousScore are those scores.
+	ConfigurationOnly bool
 }
 
 // GroupChange is one group's change against the baseline.
@@ -101,18 +112,33 @@ func Compare(rep *Report, base *Baseline) *Changes {
 	for i := range base.Groups {
 		prev[base.Groups[i].ID] = &base.Groups[i]
 	}
-	ch := &Changes{BaselineSource: base.Source, BaselineAuditedAt: base.AuditedAt, Counts: map[Change]int{}}
+	ch := &Changes{BaselineSource: base.Source, BaselineAuditedAt: base.AuditedAt, Counts: map[Change]int{},
+		ConfigurationOnly: (rep.Traffic != nil) != base.Tracked}
 	for _, c := range ChangeOrder {
 		ch.Counts[c] = 0
+	}
+	// scored is a score and band as compared: without the evidence's
+	// points when only one run had evidence.
+	scored := func(score, points int, band Band) (int, Band) {
+		if !ch.ConfigurationOnly || points == 0 {
+			return score, band
+		}
+		return score - points, BandOf(score - points)
 	}
 	seen := make(map[string]bool, len(rep.Groups))
 	for i := range rep.Groups {
 		g := &rep.Groups[i]
 		seen[g.ID] = true
-		gc := GroupChange{ID: g.ID, Name: g.Name, Mail: g.Mail, Score: g.Score, Risk: g.Risk, PreviousRisk: BandNone}
+		gc := GroupChange{ID: g.ID, Name: g.Name, Mail: g.Mail, PreviousRisk: BandNone}
+		points := 0
+		if g.Observed != nil {
+			points = g.Observed.Points
+		}
+		gc.Score, gc.Risk = scored(g.Score, points, g.Risk)
 		var before []FindingRef
 		if p := prev[g.ID]; p != nil {
-			gc.PreviousScore, gc.PreviousRisk, before = p.Score, p.Risk, p.Findings
+			gc.PreviousScore, gc.PreviousRisk = scored(p.Score, p.ObservedPoints, p.Risk)
+			before = p.Findings
 		}
 		now := refsOf(g.Findings)
 		gc.Added, gc.Removed = diffRefs(before, now)
@@ -139,10 +165,9 @@ func Compare(rep *Report, base *Baseline) *Changes {
 		if seen[p.ID] || len(p.Findings) == 0 {
 			continue
 		}
-		ch.Groups = append(ch.Groups, GroupChange{
-			ID: p.ID, Name: p.Name, Mail: p.Mail, Change: gone,
-			Risk: BandNone, PreviousScore: p.Score, PreviousRisk: p.Risk, Removed: p.Findings,
-		})
+		gc := GroupChange{ID: p.ID, Name: p.Name, Mail: p.Mail, Change: gone, Risk: BandNone, Removed: p.Findings}
+		gc.PreviousScore, gc.PreviousRisk = scored(p.Score, p.ObservedPoints, p.Risk)
+		ch.Groups = append(ch.Groups, gc)
 	}
 	rank := func(c Change) int { return slices.Index(ChangeOrder, c) }
 	slices.SortStableFunc(ch.Groups, func(a, b GroupChange) int {

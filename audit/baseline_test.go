@@ -100,3 +100,114 @@ func TestCompareIncompleteIsNotRead(t *testing.T) {
 		})
 	}
 }
+
+// TestCompareCountsTrafficEvidence: Run attaches tracking evidence before it
+// summarises and compares, so a live loop that starts or stops is a change
+// when both runs read logs; when only one of them did, the groups are
+// compared on configuration alone and the logs given or left out are no
+// change.
+func TestCompareCountsTrafficEvidence(t *testing.T) {
+	t.Parallel()
+	snap := func() *directory.Snapshot {
+		// G1 is open with an external member: a configuration score well
+		// under 100, so a loop's points show.
+		return dt.New().Contact("x", "x@partner.example").Group("G1", []string{"x"}, dt.Open).Snapshot()
+	}
+	loop := func() *audit.Traffic {
+		return &audit.Traffic{Loops: []audit.Loop{{Group: "g1@corp.example", GroupID: "G1", Expansions: 40, Signals: []string{"re-expansion"}}}}
+	}
+	quiet := func() *audit.Traffic { return &audit.Traffic{} }
+	cat := rules.All(rules.DefaultConfig())
+	run := func(t *testing.T, tr *audit.Traffic, base *audit.Baseline) *audit.Report {
+		t.Helper()
+		rep, err := audit.Run(context.Background(), snap(), cat, audit.Options{Traffic: tr, Baseline: base})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rep
+	}
+	// baselineOf is what reports.ReadJSON gives for the report rep.
+	baselineOf := func(rep *audit.Report) *audit.Baseline {
+		b := &audit.Baseline{Tracked: rep.Traffic != nil}
+		for _, g := range rep.Groups {
+			bg := audit.BaselineGroup{ID: g.ID, Name: g.Name, Mail: g.Mail, Score: g.Score, Risk: g.Risk}
+			if g.Observed != nil {
+				bg.ObservedPoints = g.Observed.Points
+			}
+			for _, f := range g.Findings {
+				bg.Findings = append(bg.Findings, audit.FindingRef{Rule: f.Rule, Severity: f.Severity})
+			}
+			b.Groups = append(b.Groups, bg)
+		}
+		return b
+	}
+	configScore := run(t, nil, nil).Groups[0].Score
+	if configScore == 0 || configScore >= 85 {
+		t.Fatalf("G1 scores %d on configuration: the case needs a finding below critical", configScore)
+	}
+	tests := []struct {
+		name        string
+		before, now func() *audit.Traffic
+		want        audit.Change
+		configOnly  bool
+	}{
+		{"loop starts", quiet, loop, audit.ChangeWorsened, false},
+		{"loop stops", loop, quiet, audit.ChangeImproved, false},
+		{"loop goes on", loop, loop, audit.ChangeUnchanged, false},
+		{"logs left out after a loop", loop, nil, audit.ChangeUnchanged, true},
+		{"logs given for the first time", nil, loop, audit.ChangeUnchanged, true},
+		{"no logs either time", nil, nil, audit.ChangeUnchanged, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var before, now *audit.Traffic
+			if tt.before != nil {
+				before = tt.before()
+			}
+			if tt.now != nil {
+				now = tt.now()
+			}
+			rep := run(t, now, baselineOf(run(t, before, nil)))
+			ch := rep.Changes
+			if len(ch.Groups) != 1 {
+				t.Fatalf("changes %+v", ch.Groups)
+			}
+			g := ch.Groups[0]
+			if g.Change != tt.want || ch.ConfigurationOnly != tt.configOnly {
+				t.Errorf("change %q (score %d -> %d), configuration only %v; want %q, %v",
+					g.Change, g.PreviousScore, g.Score, ch.ConfigurationOnly, tt.want, tt.configOnly)
+			}
+			if tt.configOnly && (g.Score != configScore || g.PreviousScore != configScore) {
+				t.Errorf("compared scores %d -> %d, want the configuration's %d both times", g.PreviousScore, g.Score, configScore)
+			}
+			// The summary counts the band the evidence raised the group to.
+			looping := now != nil && len(now.Loops) > 0
+			if got := rep.Summary.ByBand[audit.BandCritical]; got != map[bool]int{true: 1, false: 0}[looping] {
+				t.Errorf("summary counts %d critical groups (live loop: %v)", got, looping)
+			}
+		})
+	}
+}
+
+// TestRunCountsTrackingGaps: a tracking file that was not read to its end,
+// or had lines that were not events, is a gap of the run and in its summary.
+func TestRunCountsTrackingGaps(t *testing.T) {
+	t.Parallel()
+	snap := dt.New().Mailbox("a").Group("G1", []string{"a"}, dt.Closed).Snapshot()
+	tr := &audit.Traffic{Input: audit.TrafficInput{Files: []audit.TrafficFile{
+		{Path: "MSGTRK1.LOG", Malformed: 3},
+		{Path: "MSGTRK2.LOG", Error: "unexpected EOF in gzip"},
+		{Path: "MSGTRK3.LOG"},
+	}}}
+	rep, err := audit.Run(context.Background(), snap, rules.All(rules.DefaultConfig()), audit.Options{Traffic: tr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Complete || rep.Summary.Gaps != 2 || len(rep.Coverage.Gaps) != 2 {
+		t.Fatalf("complete %v, summary gaps %d, gaps %+v; want two gaps", rep.Complete, rep.Summary.Gaps, rep.Coverage.Gaps)
+	}
+	if g := rep.Coverage.Gaps[1]; g.Object != "MSGTRK2.LOG" || g.Reason != "unexpected EOF in gzip" {
+		t.Errorf("gap %+v", g)
+	}
+}

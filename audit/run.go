@@ -29,6 +29,10 @@ type Options struct {
 	Suppressions []Suppression
 	// Baseline, when set, is compared with the result (see Compare).
 	Baseline *Baseline
+	// Traffic, when set, is the evidence from message tracking. It is
+	// attached (see Report.AttachTraffic) before the summary and the
+	// baseline comparison, so that both count a live loop.
+	Traffic *Traffic
 }
 
 var ruleIDPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
@@ -174,6 +178,7 @@ func Run(ctx context.Context, snap *directory.Snapshot, rules []Rule, opt Option
 		}
 		return cmp.Compare(a.ID, b.ID)
 	})
+	rep.AttachTraffic(opt.Traffic)
 	rep.Summary = summarize(rep, gr)
 	if sup != nil {
 		rep.Suppressions = sup.results

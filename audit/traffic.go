@@ -2,6 +2,7 @@ package audit
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"time"
 )
@@ -196,7 +197,9 @@ type ObservedTraffic struct {
 	Signals []string
 	// Messages counts the group's expansions in the logs.
 	Messages int64
-	// Points were added to the group's score.
+	// Points were added to the group's score: loopPoints or rewritePoints,
+	// less what the cap of 100 cut off, so that Score - Points is the
+	// score of the configuration alone.
 	Points int
 }
 
@@ -208,14 +211,29 @@ const (
 )
 
 // AttachTraffic adds observed evidence to a report: the traffic section,
-// and for each group with a loop or a rewritten return path, its Observed
-// record and raised score. Groups with a live loop move to the top, the
-// busiest loop first; the rest keep the report's order.
+// a coverage gap for each file not read to its end or with lines that were
+// not events, and for each group with a loop or a rewritten return path,
+// its Observed record and raised score. Groups with a live loop move to the
+// top, the busiest loop first; the rest keep the report's order. Run calls
+// it (Options.Traffic) before the summary and the baseline comparison; a
+// report without groups (dgaudit trace) calls it directly.
 func (r *Report) AttachTraffic(t *Traffic) {
 	if t == nil {
 		return
 	}
 	r.Traffic = t
+	for _, f := range t.Input.Files {
+		if f.Error != "" {
+			r.Coverage.AddGap("tracking log", f.Path, f.Error)
+			r.Complete = false
+		}
+		// A line that is not a record is an event the evidence may lack.
+		if f.Malformed > 0 {
+			r.Coverage.AddGap("tracking log lines", f.Path, fmt.Sprintf("%d lines could not be read as events (the first are listed under malformed lines)", f.Malformed))
+			r.Complete = false
+		}
+	}
+	r.Summary.Gaps = len(r.Coverage.Gaps)
 	byKey := map[string]int{}
 	for i := range r.Groups {
 		g := &r.Groups[i]
@@ -272,11 +290,16 @@ func (r *Report) AttachTraffic(t *Traffic) {
 		} else if slices.Contains(g.Observed.Signals, "return-path-rewrite") {
 			pts = rewritePoints
 		}
-		g.Observed.Points = pts
-		g.Score = min(100, g.Score+pts)
+		raised := min(100, g.Score+pts)
+		g.Observed.Points = raised - g.Score
+		g.Score = raised
 		g.Risk = BandOf(g.Score)
 	}
-	// Recount bands, since scores moved.
+	// Recount bands, since scores moved (Run summarises afterwards and
+	// counts them again).
+	if r.Summary.ByBand == nil {
+		r.Summary.ByBand = map[Band]int{}
+	}
 	for _, b := range Bands {
 		r.Summary.ByBand[b] = 0
 	}

@@ -31,7 +31,7 @@ func TestAttachTrafficPutsLiveLoopsFirst(t *testing.T) {
 		t.Fatalf("order %v", order)
 	}
 	c, d, b := rep.Groups[0], rep.Groups[1], rep.Groups[3]
-	if c.Score != 100 || c.Risk != BandCritical || !c.Observed.Loop || c.Observed.Messages != 500 || c.Observed.Points != loopPoints ||
+	if c.Score != 100 || c.Risk != BandCritical || !c.Observed.Loop || c.Observed.Messages != 500 || c.Observed.Points != 90 ||
 		!slices.Equal(c.Observed.Signals, []string{"re-expansion", "return-path-rewrite"}) {
 		t.Errorf("c: %+v %+v", c, c.Observed)
 	}

@@ -65,10 +65,13 @@ func suppressedJSON(fs []audit.SuppressedFinding) []jsonSuppressed {
 }
 
 type jsonChanges struct {
-	Baseline     jsonBaselineRef `json:"baseline"`
-	Counts       jsonCounts      `json:"counts"`
-	Organization *jsonChange     `json:"organization,omitempty"`
-	Groups       []jsonChange    `json:"groups"`
+	Baseline jsonBaselineRef `json:"baseline"`
+	Counts   jsonCounts      `json:"counts"`
+	// ConfigurationOnly: one run had tracking evidence and the other had
+	// not, so scores were compared without its points.
+	ConfigurationOnly bool         `json:"configurationOnly"`
+	Organization      *jsonChange  `json:"organization,omitempty"`
+	Groups            []jsonChange `json:"groups"`
 }
 
 type jsonBaselineRef struct {
@@ -112,7 +115,8 @@ func changesJSON(c *audit.Changes) jsonChanges {
 			Improved: c.Counts[audit.ChangeImproved], Unchanged: c.Counts[audit.ChangeUnchanged],
 			Resolved: c.Counts[audit.ChangeResolved], NotRead: c.Counts[audit.ChangeNotRead],
 		},
-		Groups: make([]jsonChange, len(c.Groups)),
+		Groups:            make([]jsonChange, len(c.Groups)),
+		ConfigurationOnly: c.ConfigurationOnly,
 	}
 	if c.Organization != nil {
 		o := changeJSON(*c.Organization)

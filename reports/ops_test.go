@@ -132,6 +132,38 @@ func TestReadJSONRoundTrip(t *testing.T) {
 	}
 }
 
+// TestReadJSONTrafficBaseline: a report with tracking evidence reads back
+// as a tracked baseline with each group's evidence points, so that a run
+// without logs compares with it on configuration alone.
+func TestReadJSONTrafficBaseline(t *testing.T) {
+	t.Parallel()
+	rep := testReport()
+	rep.AttachTraffic(&audit.Traffic{ReturnPathRewrites: []audit.ReturnPathRewrite{{Group: "finance@corp.example.com"}}})
+	var buf bytes.Buffer
+	if err := (JSON{Tool: "dgaudit test"}).Write(&buf, rep); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadJSON(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := got.Baseline()
+	if !base.Tracked {
+		t.Error("a report with a traffic section read back as untracked")
+	}
+	points := map[string]int{}
+	for _, g := range base.Groups {
+		points[g.Name] = g.ObservedPoints
+	}
+	if points["Finance Team"] != 15 || points["All Staff"] != 0 {
+		t.Errorf("observed points read back as %v, want Finance Team 15", points)
+	}
+	ch := audit.Compare(testReport(), base)
+	if !ch.ConfigurationOnly || ch.Counts[audit.ChangeUnchanged] != len(ch.Groups) {
+		t.Errorf("a run without logs against it: configuration only %v, counts %v", ch.ConfigurationOnly, ch.Counts)
+	}
+}
+
 func TestReadJSONRefuses(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

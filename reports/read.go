@@ -26,6 +26,9 @@ type ReadReport struct {
 	Groups        []ReadGroup
 	// Gaps are the coverage gaps of the run the report describes.
 	Gaps []directory.Gap
+	// Tracked is set when the report has a traffic section: the run had
+	// evidence from message tracking.
+	Tracked bool
 }
 
 // ReadGroup is one group of a report.
@@ -47,6 +50,15 @@ type ReadGroup struct {
 	Findings   []ReadFinding `json:"findings"`
 	// ExternalRecipients are the external recipients the group reaches.
 	ExternalRecipients []ReadExternal `json:"externalRecipients"`
+	// Observed is what tracking showed about the group; nil when nothing.
+	Observed *ReadObserved `json:"observed"`
+}
+
+// ReadObserved is the part of a group's tracking evidence a comparison
+// needs.
+type ReadObserved struct {
+	// Points were added to Score by the evidence.
+	Points int `json:"points"`
 }
 
 // ReadExternal is one external recipient of a group.
@@ -167,6 +179,9 @@ func ReadJSON(r io.Reader) (*ReadReport, error) {
 				}
 			}
 			rep.OrgFindings = org.Findings
+		case "traffic":
+			rep.Tracked = true
+			err = skipValue(dec)
 		case "groups":
 			sawGroups = true
 			if err := check(); err != nil {
@@ -305,8 +320,13 @@ func readError(err error) error {
 func (r *ReadReport) Baseline() *audit.Baseline {
 	b := &audit.Baseline{SchemaVersion: r.SchemaVersion, Source: r.Source, AuditedAt: r.AuditedAt,
 		OrgFindings: findingRefs(r.OrgFindings), Groups: make([]audit.BaselineGroup, len(r.Groups))}
+	b.Tracked = r.Tracked
 	for i, g := range r.Groups {
 		b.Groups[i] = audit.BaselineGroup{ID: g.ID, Name: g.Name, Mail: g.Mail, Score: g.Score, Risk: g.Risk, Findings: findingRefs(g.Findings)}
+		if g.Observed != nil {
+			// A report edited by hand may claim more than the score.
+			b.Groups[i].ObservedPoints = min(max(g.Observed.Points, 0), g.Score)
+		}
 	}
 	return b
 }

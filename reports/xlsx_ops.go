@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -30,7 +31,14 @@ func writeChanges(f *excelize.File, st *styles, rep *audit.Report) error {
 	if c == nil {
 		return nil
 	}
-	t := newTable(f, st, "Changes", changeColumns)
+	cols := changeColumns
+	if c.ConfigurationOnly {
+		// One run had tracking evidence and the other had not: say
+		// that the scores compared leave its points out.
+		cols = slices.Clone(changeColumns)
+		cols[3].title, cols[4].title = "Configuration score", "Previous configuration score"
+	}
+	t := newTable(f, st, "Changes", cols)
 	row := func(g audit.GroupChange) []any {
 		return []any{string(g.Change), g.Name, g.Mail, g.Score, g.PreviousScore,
 			st.bandCell(g.Risk), st.bandCell(g.PreviousRisk), refsText(g.Added), refsText(g.Removed), g.ID}

@@ -153,5 +153,11 @@ func observedText(o *audit.ObservedTraffic) string {
 	if o.Loop {
 		what = "LIVE LOOP"
 	}
-	return what + " (" + strings.Join(o.Signals, ", ") + "), " + strconv.FormatInt(o.Messages, 10) + " messages, +" + strconv.Itoa(o.Points) + " points"
+	text := what + " (" + strings.Join(o.Signals, ", ") + "), " + strconv.FormatInt(o.Messages, 10) + " messages"
+	// A group already at 100 gains nothing; "+0 points" would read as
+	// though the evidence did not count.
+	if o.Points > 0 {
+		text += ", +" + strconv.Itoa(o.Points) + " points"
+	}
+	return text
 }

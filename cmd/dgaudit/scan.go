@@ -181,19 +181,19 @@ func (a *app) runAudit(ctx context.Context, src *sourceOptions, ro *reportOption
 	if err != nil {
 		return err
 	}
+	if len(trackFiles) > 0 {
+		// Read before the audit, which attaches the evidence ahead of its
+		// summary and the baseline comparison.
+		if opts.Traffic, err = a.readTracking(ctx, trackFiles, snap, opts.InternalDomains, ro.tracking.interval); err != nil {
+			return err
+		}
+		if err := strictTracking(src.strict, opts.Traffic.Input); err != nil {
+			return err
+		}
+	}
 	rep, err := audit.Run(ctx, snap, cat, opts)
 	if err != nil {
 		return fmt.Errorf("audit: %w", err)
-	}
-	if len(trackFiles) > 0 {
-		t, err := a.readTracking(ctx, trackFiles, snap, opts.InternalDomains, ro.tracking.interval)
-		if err != nil {
-			return err
-		}
-		if err := strictTracking(src.strict, t.Input); err != nil {
-			return err
-		}
-		attachTracking(rep, t)
 	}
 	if src.strict && !rep.Complete {
 		return fmt.Errorf("--strict: the membership of some groups could not be resolved (rule unresolved-members); no report written")

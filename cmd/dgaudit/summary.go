@@ -116,6 +116,9 @@ func writeChangesSummary(b *strings.Builder, c *audit.Changes) {
 		fmt.Fprintf(b, "  %s %d", ch, c.Counts[ch])
 	}
 	b.WriteString("\n")
+	if c.ConfigurationOnly {
+		b.WriteString("  compared on configuration alone: only one of the two runs had tracking logs\n")
+	}
 	if o := c.Organization; o != nil && len(o.Added) > 0 {
 		fmt.Fprintf(b, "  organization: new %s\n", refList(o.Added))
 	}

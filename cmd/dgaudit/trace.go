@@ -105,24 +105,6 @@ func (a *app) analyseTracking(ctx context.Context, what string, read trackingRea
 	return an.Result(st), nil
 }
 
-// attachTracking adds the evidence to a report; a file that could not be
-// read to its end is a coverage gap, as an unreadable directory object is.
-func attachTracking(rep *audit.Report, t *audit.Traffic) {
-	for _, f := range t.Input.Files {
-		if f.Error != "" {
-			rep.Coverage.AddGap("tracking log", f.Path, f.Error)
-			rep.Complete = false
-		}
-		// A line that is not a record is an event the evidence may lack.
-		if f.Malformed > 0 {
-			rep.Coverage.AddGap("tracking log lines", f.Path, fmt.Sprintf("%d lines could not be read as events (the first are listed under malformed lines)", f.Malformed))
-			rep.Complete = false
-		}
-	}
-	rep.Summary.Gaps = len(rep.Coverage.Gaps)
-	rep.AttachTraffic(t)
-}
-
 func (a *app) traceCmd() *cobra.Command {
 	var src sourceOptions
 	var gm traceM365Options
@@ -251,7 +233,7 @@ the file's outputs are the scan's reports, which a trace must not overwrite; tra
 				rep.Complete = len(snap.Coverage.Gaps) == 0
 				dirGaps = snap.Coverage.Gaps
 			}
-			attachTracking(rep, t)
+			rep.AttachTraffic(t)
 			if err := writeOutputs(outs, rep, a.stdout); err != nil {
 				return err
 			}
@@ -471,7 +453,7 @@ func writeExitLine(b *strings.Builder, code int, failOn *audit.Severity, in audi
 	case exitFindings:
 		fmt.Fprintf(b, "exit %d: evidence at or above %s (--fail-on)\n", code, threshold)
 	case exitGaps:
-		// The files counted are those attachTracking made gaps of.
+		// The files counted are those AttachTraffic made gaps of.
 		failed := in.Failed
 		var what []string
 		switch {

@@ -170,6 +170,88 @@ func TestScanWithTracking(t *testing.T) {
 	}
 }
 
+// TestScanTrackingAgainstBaseline: the baseline comparison and the summary
+// count a live loop. A loop that starts between two runs with logs is a group
+// worsened; a run without logs against a baseline that had them compares on
+// configuration alone and shows no change.
+func TestScanTrackingAgainstBaseline(t *testing.T) {
+	t.Parallel()
+	quiet, looping := t.TempDir(), t.TempDir()
+	loopLog(t, quiet, "office-closures@corp.example", 0)
+	loopLog(t, looping, "office-closures@corp.example", 4)
+	out := t.TempDir()
+	run := func(name, logs, baseline string) (string, changesDoc) {
+		t.Helper()
+		report := filepath.Join(out, name+".json")
+		args := []string{"scan", "--demo", "-o", report, "--fail-on", "none", "--log-level", "error"}
+		if logs != "" {
+			args = append(args, "--tracking", logs)
+		}
+		if baseline != "" {
+			args = append(args, "--baseline", baseline)
+		}
+		if code, _, stderr := dgaudit(t, args...); code != exitGaps && code != exitOK {
+			t.Fatalf("%s: exit %d\n%s", name, code, stderr)
+		}
+		data, err := os.ReadFile(report)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc changesDoc
+		if err := json.Unmarshal(data, &doc); err != nil {
+			t.Fatal(err)
+		}
+		return report, doc
+	}
+	first, _ := run("first", quiet, "")
+	second, doc := run("second", looping, first)
+	oc := doc.change("Office Closures")
+	if doc.Changes.ConfigurationOnly || oc.Change != "worsened" || oc.Score != 100 || oc.PreviousScore >= 100 {
+		t.Errorf("loop started: %+v (configuration only %v)", oc, doc.Changes.ConfigurationOnly)
+	}
+	if doc.Summary.ByBand["critical"] != doc.bands()["critical"] {
+		t.Errorf("summary counts %d critical groups, the report lists %d", doc.Summary.ByBand["critical"], doc.bands()["critical"])
+	}
+	_, doc = run("third", "", second)
+	if !doc.Changes.ConfigurationOnly || doc.Changes.Counts["worsened"]+doc.Changes.Counts["improved"] != 0 {
+		t.Errorf("without logs against a baseline with a loop: configuration only %v, counts %v", doc.Changes.ConfigurationOnly, doc.Changes.Counts)
+	}
+}
+
+// changesDoc is the part of a JSON report the baseline tests read.
+type changesDoc struct {
+	Summary struct{ ByBand map[string]int }
+	Groups  []struct{ Name, Risk string }
+	Changes struct {
+		ConfigurationOnly bool
+		Counts            map[string]int
+		Groups            []struct {
+			Name, Change         string
+			Score, PreviousScore int
+		}
+	}
+}
+
+func (d changesDoc) change(name string) (c struct {
+	Name, Change         string
+	Score, PreviousScore int
+}) {
+	for _, g := range d.Changes.Groups {
+		if g.Name == name {
+			return g
+		}
+	}
+	return c
+}
+
+func (d changesDoc) bands() map[string]int {
+	n := map[string]int{}
+	for _, g := range d.Groups {
+		n[g.Risk]++
+	}
+	return n
+}
+
 // A trace without a directory says when its logs were read, not year 1, and
 // its line formats carry the loop it found.
 func TestTraceReportTimesAndLineFormats(t *testing.T) {
