@@ -12,10 +12,11 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"dgaudit/directory"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // DefaultURL is the Exchange Online endpoint of the public cloud. National
@@ -174,22 +175,25 @@ func (s *Source) Snapshot(ctx context.Context) (*directory.Snapshot, error) {
 	start := time.Now()
 	results := make([][]Record, len(listCmdlets))
 	errs := make([]error, len(listCmdlets))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, s.cfg.Concurrency)
+	// A failure that ends the read stops the other cmdlets at once rather
+	// than after they have paged through the whole tenant.
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(s.cfg.Concurrency)
 	for i, c := range listCmdlets {
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			results[i], errs[i] = s.Invoke(ctx, c.cmdlet, map[string]any{"ResultSize": "Unlimited"})
+		g.Go(func() error {
+			results[i], errs[i] = s.Invoke(gctx, c.cmdlet, map[string]any{"ResultSize": "Unlimited"})
+			if errs[i] != nil && (c.optional == "" || fatal(errs[i])) {
+				return errs[i]
+			}
+			return nil
 		})
 	}
-	wg.Wait()
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
 	b := newBuilder(s.Name(), true)
 	for i, c := range listCmdlets {
 		if err := errs[i]; err != nil {
-			if c.optional == "" || fatal(err) {
-				return nil, err
-			}
 			b.cover.AddGap(c.optional, "", err.Error())
 			s.log.Warn("not read", "cmdlet", c.cmdlet, "err", err)
 		}
@@ -275,27 +279,26 @@ func (s *Source) readMembers(ctx context.Context, b *builder, dynamicOnly bool) 
 	}
 	results := make([][]Record, len(jobs))
 	errs := make([]error, len(jobs))
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, s.cfg.Concurrency)
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(s.cfg.Concurrency)
 	for i, j := range jobs {
-		sem <- struct{}{}
-		if ctx.Err() != nil {
-			<-sem
+		if gctx.Err() != nil {
 			break
 		}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			results[i], errs[i] = s.Invoke(ctx, j.cmdlet, j.params)
+		g.Go(func() error {
+			results[i], errs[i] = s.Invoke(gctx, j.cmdlet, j.params)
 			if errs[i] != nil && fatal(errs[i]) {
-				cancel(errs[i])
+				return errs[i]
 			}
+			return nil
 		})
 	}
-	wg.Wait()
-	if cause := context.Cause(ctx); cause != nil {
-		return cause
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	// A cancellation that came between the last job and Wait.
+	if err := ctx.Err(); err != nil {
+		return err
 	}
 	for i, j := range jobs {
 		if errs[i] != nil {

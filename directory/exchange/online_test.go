@@ -140,6 +140,44 @@ func TestServerErrors(t *testing.T) {
 	}
 }
 
+// TestFatalErrorStopsOtherCmdlets: a cmdlet refused for want of a role ends
+// the read at once; the cmdlets running beside it stop after the page they
+// are on instead of paging through the whole tenant first.
+func TestFatalErrorStopsOtherCmdlets(t *testing.T) {
+	t.Parallel()
+	org := exotest.Shape(demoSnapshot(t), true)
+	pages := func(fault func(exotest.Call) exotest.Fault) (int, error) {
+		srv := exotest.NewServer(org)
+		defer srv.Close()
+		srv.PageSize = 2
+		srv.Fault = fault
+		_, err := newSource(t, srv, nil).Snapshot(context.Background())
+		return srv.CmdletRequests()[exchange.CmdRecipient], err
+	}
+	all, err := pages(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if all < 10 {
+		t.Fatalf("Get-Recipient takes %d pages: too few to tell", all)
+	}
+	got, err := pages(func(c exotest.Call) exotest.Fault {
+		switch c.Cmdlet {
+		case exchange.CmdDistributionGroup:
+			return exotest.Forbidden
+		case exchange.CmdRecipient:
+			return exotest.Slow
+		}
+		return exotest.None
+	})
+	if !errors.Is(err, exchange.ErrForbidden) {
+		t.Fatalf("err = %v, want ErrForbidden", err)
+	}
+	if got > 2 {
+		t.Errorf("Get-Recipient read %d of its %d pages after Get-DistributionGroup was refused", got, all)
+	}
+}
+
 func TestServerCancel(t *testing.T) {
 	t.Parallel()
 	srv := exotest.NewServer(exotest.Shape(demoSnapshot(t), true))
