@@ -208,7 +208,9 @@ func (e Export) Snapshot(ctx context.Context) (*directory.Snapshot, error) {
 
 // looksOnline guesses the environment of an export without a manifest:
 // Exchange Online stamps ExternalDirectoryObjectId on every distribution
-// group, on-premises Exchange on (nearly) none.
+// group, on-premises Exchange on (nearly) none. The first onlineSample
+// groups decide, so that a large file is not read twice in full; the
+// main read checks all of it.
 func looksOnline(ctx context.Context, path string) (bool, error) {
 	with, total := 0, 0
 	err := eachRecord(ctx, path, func(r Record) error {
@@ -216,10 +218,20 @@ func looksOnline(ctx context.Context, path string) (bool, error) {
 		if s, _ := r.Str("ExternalDirectoryObjectId"); s != "" {
 			with++
 		}
+		if total == onlineSample {
+			return errSampled
+		}
 		return nil
 	})
+	if errors.Is(err, errSampled) {
+		err = nil
+	}
 	return total > 0 && with*2 > total, err
 }
+
+const onlineSample = 1000
+
+var errSampled = errors.New("sampled enough")
 
 // addMemberRow adds one GroupMember row to the group its Group* columns
 // name. A row naming a group that is not in the group files is a gap: the
