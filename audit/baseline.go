@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"slices"
 	"time"
+
+	"dgaudit/directory"
 )
 
 // Baseline is what a comparison needs from a previous run's report: each
@@ -13,6 +15,9 @@ type Baseline struct {
 	SchemaVersion int
 	Source        string
 	AuditedAt     time.Time
+	// FromReport is set when the baseline is a previous run's report; not
+	// when there was none (the first night), and everything is new.
+	FromReport bool
 	// Tracked is set when the previous run had evidence from message
 	// tracking attached (its report has a traffic section).
 	Tracked     bool
@@ -28,8 +33,11 @@ type BaselineGroup struct {
 	Score    int
 	Risk     Band
 	Findings []FindingRef
-	// ObservedPoints is what tracking evidence added to Score.
-	ObservedPoints int
+	// ObservedPoints is what tracking evidence added to Score;
+	// ObservedUnknown when that cannot be told (a report written before
+	// reports said it, of a group at 100 with evidence).
+	ObservedPoints  int
+	ObservedUnknown bool
 }
 
 // FindingRef names a finding by rule and severity, without its message:
@@ -84,7 +92,7 @@ type Changes struct {
 	Counts map[Change]int
 	// ConfigurationOnly is set when one of the two runs had tracking
 	// evidence and the other had not. Scores are then compared without
-	// the points the evidence added (ObservedTraffic.Points), so that
+	// the points the evidence added (ObservedTraffic.Added), so that
 	// giving or leaving out the logs does not show as a change; Score and
 	// PreviousScore are those scores.
 	ConfigurationOnly bool
@@ -113,7 +121,7 @@ func Compare(rep *Report, base *Baseline) *Changes {
 		prev[base.Groups[i].ID] = &base.Groups[i]
 	}
 	ch := &Changes{BaselineSource: base.Source, BaselineAuditedAt: base.AuditedAt, Counts: map[Change]int{},
-		ConfigurationOnly: (rep.Traffic != nil) != base.Tracked}
+		ConfigurationOnly: base.FromReport && (rep.Traffic != nil) != base.Tracked}
 	for _, c := range ChangeOrder {
 		ch.Counts[c] = 0
 	}
@@ -132,12 +140,17 @@ func Compare(rep *Report, base *Baseline) *Changes {
 		gc := GroupChange{ID: g.ID, Name: g.Name, Mail: g.Mail, PreviousRisk: BandNone}
 		points := 0
 		if g.Observed != nil {
-			points = g.Observed.Points
+			points = g.Observed.Added
 		}
 		gc.Score, gc.Risk = scored(g.Score, points, g.Risk)
 		var before []FindingRef
 		if p := prev[g.ID]; p != nil {
 			gc.PreviousScore, gc.PreviousRisk = scored(p.Score, p.ObservedPoints, p.Risk)
+			if ch.ConfigurationOnly && p.ObservedUnknown {
+				// The previous configuration score is not known: judge
+				// the group by its findings alone.
+				gc.PreviousScore, gc.PreviousRisk = gc.Score, gc.Risk
+			}
 			before = p.Findings
 		}
 		now := refsOf(g.Findings)
@@ -156,8 +169,10 @@ func Compare(rep *Report, base *Baseline) *Changes {
 		}
 		ch.Groups = append(ch.Groups, gc)
 	}
+	// A group missing from a collection with gaps may only have been
+	// missed; a tracking log that could not be read says nothing about it.
 	gone := ChangeResolved
-	if len(rep.Coverage.Gaps) > 0 {
+	if slices.ContainsFunc(rep.Coverage.Gaps, func(g directory.Gap) bool { return !isTrackingGap(g) }) {
 		gone = ChangeNotRead
 	}
 	for i := range base.Groups {

@@ -128,11 +128,11 @@ func TestCompareCountsTrafficEvidence(t *testing.T) {
 	}
 	// baselineOf is what reports.ReadJSON gives for the report rep.
 	baselineOf := func(rep *audit.Report) *audit.Baseline {
-		b := &audit.Baseline{Tracked: rep.Traffic != nil}
+		b := &audit.Baseline{FromReport: true, Tracked: rep.Traffic != nil}
 		for _, g := range rep.Groups {
 			bg := audit.BaselineGroup{ID: g.ID, Name: g.Name, Mail: g.Mail, Score: g.Score, Risk: g.Risk}
 			if g.Observed != nil {
-				bg.ObservedPoints = g.Observed.Points
+				bg.ObservedPoints = g.Observed.Added
 			}
 			for _, f := range g.Findings {
 				bg.Findings = append(bg.Findings, audit.FindingRef{Rule: f.Rule, Severity: f.Severity})
@@ -185,6 +185,85 @@ func TestCompareCountsTrafficEvidence(t *testing.T) {
 			looping := now != nil && len(now.Loops) > 0
 			if got := rep.Summary.ByBand[audit.BandCritical]; got != map[bool]int{true: 1, false: 0}[looping] {
 				t.Errorf("summary counts %d critical groups (live loop: %v)", got, looping)
+			}
+		})
+	}
+	t.Run("first run", func(t *testing.T) {
+		t.Parallel()
+		// No previous report (the first night): everything is new, and
+		// there is no second run to compare on configuration with.
+		rep := run(t, loop(), &audit.Baseline{})
+		if ch := rep.Changes; ch.ConfigurationOnly || len(ch.Groups) != 1 || ch.Groups[0].Change != audit.ChangeNew || ch.Groups[0].Score != 100 {
+			t.Errorf("first run: configuration only %v, %+v", ch.ConfigurationOnly, ch.Groups)
+		}
+	})
+	t.Run("older report of a group at 100", func(t *testing.T) {
+		t.Parallel()
+		// What evidence added to a group at 100 is not known from a report
+		// written before reports said: the findings decide.
+		base := baselineOf(run(t, loop(), nil))
+		base.Groups[0].ObservedPoints, base.Groups[0].ObservedUnknown = 0, true
+		g := run(t, nil, base).Changes.Groups[0]
+		if g.Change != audit.ChangeUnchanged || g.PreviousScore != configScore {
+			t.Errorf("change %q, score %d -> %d; want unchanged at %d", g.Change, g.PreviousScore, g.Score, configScore)
+		}
+	})
+}
+
+// TestCompareGoneDespiteTrackingGaps: a group deleted since the baseline is
+// resolved even when a tracking log had a malformed line; only a gap in the
+// directory's collection makes it not-read.
+func TestCompareGoneDespiteTrackingGaps(t *testing.T) {
+	t.Parallel()
+	cat := rules.All(rules.DefaultConfig())
+	both := dt.New().Contact("x", "x@partner.example").
+		Group("G1", []string{"x"}, dt.Open).Group("G2", []string{"x"}, dt.Open)
+	prev, err := audit.Run(context.Background(), both.Snapshot(), cat, audit.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := &audit.Baseline{FromReport: true}
+	for _, g := range prev.Groups {
+		bg := audit.BaselineGroup{ID: g.ID, Name: g.Name, Score: g.Score, Risk: g.Risk}
+		for _, f := range g.Findings {
+			bg.Findings = append(bg.Findings, audit.FindingRef{Rule: f.Rule, Severity: f.Severity})
+		}
+		base.Groups = append(base.Groups, bg)
+	}
+	tests := []struct {
+		name   string
+		dirGap bool
+		want   audit.Change
+	}{
+		{"tracking gap only", false, audit.ChangeResolved},
+		{"directory gap", true, audit.ChangeNotRead},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			snap := dt.New().Contact("x", "x@partner.example").Group("G1", []string{"x"}, dt.Open).Snapshot()
+			if tt.dirGap {
+				snap.Coverage.AddGap("group-members", "G9", "access denied")
+			}
+			tr := &audit.Traffic{Input: audit.TrafficInput{Files: []audit.TrafficFile{{Path: "MSGTRK1.LOG", Malformed: 1}}}}
+			rep, err := audit.Run(context.Background(), snap, cat, audit.Options{Traffic: tr, Baseline: base})
+			if err != nil {
+				t.Fatal(err)
+			}
+			found := false
+			for _, g := range rep.Changes.Groups {
+				if g.ID == "G2" {
+					found = true
+					if g.Change != tt.want {
+						t.Errorf("deleted G2: %q, want %q", g.Change, tt.want)
+					}
+				}
+			}
+			if !found {
+				t.Errorf("deleted G2 not in the changes: %+v", rep.Changes.Groups)
+			}
+			if rep.Complete {
+				t.Error("a malformed tracking line left the run complete")
 			}
 		})
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"dgaudit/directory"
 )
 
 // Traffic is what message tracking showed, beside what the configuration
@@ -197,10 +199,23 @@ type ObservedTraffic struct {
 	Signals []string
 	// Messages counts the group's expansions in the logs.
 	Messages int64
-	// Points were added to the group's score: loopPoints or rewritePoints,
-	// less what the cap of 100 cut off, so that Score - Points is the
-	// score of the configuration alone.
+	// Points is what the evidence is worth: loopPoints or rewritePoints.
 	Points int
+	// Added is what it added to the score: Points less what the cap of 100
+	// cut off, so that Score - Added is the score of the configuration
+	// alone.
+	Added int
+}
+
+// The coverage gaps of tracking logs: a file not read to its end, and a
+// file with lines that were not events.
+const (
+	GapTrackingLog   = "tracking log"
+	GapTrackingLines = "tracking log lines"
+)
+
+func isTrackingGap(g directory.Gap) bool {
+	return g.What == GapTrackingLog || g.What == GapTrackingLines
 }
 
 // Points observed evidence adds to a group's score: a live loop is worse
@@ -218,18 +233,20 @@ const (
 // it (Options.Traffic) before the summary and the baseline comparison; a
 // report without groups (dgaudit trace) calls it directly.
 func (r *Report) AttachTraffic(t *Traffic) {
-	if t == nil {
+	// Attaching twice would count the gaps and the messages twice, and
+	// find nothing left to add under the cap.
+	if t == nil || r.Traffic != nil {
 		return
 	}
 	r.Traffic = t
 	for _, f := range t.Input.Files {
 		if f.Error != "" {
-			r.Coverage.AddGap("tracking log", f.Path, f.Error)
+			r.Coverage.AddGap(GapTrackingLog, f.Path, f.Error)
 			r.Complete = false
 		}
 		// A line that is not a record is an event the evidence may lack.
 		if f.Malformed > 0 {
-			r.Coverage.AddGap("tracking log lines", f.Path, fmt.Sprintf("%d lines could not be read as events (the first are listed under malformed lines)", f.Malformed))
+			r.Coverage.AddGap(GapTrackingLines, f.Path, fmt.Sprintf("%d lines could not be read as events (the first are listed under malformed lines)", f.Malformed))
 			r.Complete = false
 		}
 	}
@@ -291,7 +308,7 @@ func (r *Report) AttachTraffic(t *Traffic) {
 			pts = rewritePoints
 		}
 		raised := min(100, g.Score+pts)
-		g.Observed.Points = raised - g.Score
+		g.Observed.Points, g.Observed.Added = pts, raised-g.Score
 		g.Score = raised
 		g.Risk = BandOf(g.Score)
 	}

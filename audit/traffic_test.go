@@ -31,14 +31,14 @@ func TestAttachTrafficPutsLiveLoopsFirst(t *testing.T) {
 		t.Fatalf("order %v", order)
 	}
 	c, d, b := rep.Groups[0], rep.Groups[1], rep.Groups[3]
-	if c.Score != 100 || c.Risk != BandCritical || !c.Observed.Loop || c.Observed.Messages != 500 || c.Observed.Points != 90 ||
+	if c.Score != 100 || c.Risk != BandCritical || !c.Observed.Loop || c.Observed.Messages != 500 || c.Observed.Points != loopPoints || c.Observed.Added != 90 ||
 		!slices.Equal(c.Observed.Signals, []string{"re-expansion", "return-path-rewrite"}) {
 		t.Errorf("c: %+v %+v", c, c.Observed)
 	}
 	if d.Score != 100 || !d.Observed.Loop {
 		t.Errorf("d matched by ID: %+v", d)
 	}
-	if b.Score != 60 || b.Risk != BandMedium || b.Observed.Loop || b.Observed.Points != rewritePoints {
+	if b.Score != 60 || b.Risk != BandMedium || b.Observed.Loop || b.Observed.Points != rewritePoints || b.Observed.Added != rewritePoints {
 		t.Errorf("b: %+v %+v", b, b.Observed)
 	}
 	if rep.Groups[2].Observed != nil {
@@ -49,5 +49,10 @@ func TestAttachTrafficPutsLiveLoopsFirst(t *testing.T) {
 	}
 	if rep.Traffic == nil {
 		t.Error("traffic not attached")
+	}
+	// A second attach changes nothing.
+	rep.AttachTraffic(&Traffic{Loops: []Loop{{Group: "a@corp.example", Expansions: 1}}})
+	if rep.Groups[0].Observed.Messages != 500 || rep.Groups[0].Observed.Added != 90 || rep.Groups[2].Observed != nil {
+		t.Errorf("attached twice: %+v, %+v", rep.Groups[0].Observed, rep.Groups[2])
 	}
 }

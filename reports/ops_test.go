@@ -164,6 +164,34 @@ func TestReadJSONTrafficBaseline(t *testing.T) {
 	}
 }
 
+// TestReadJSONOlderObservedPoints: reports written before addedPoints gave
+// only the points evidence is worth. Below the cap they were all added; at
+// 100 how much was added is not known, and the baseline says so.
+func TestReadJSONOlderObservedPoints(t *testing.T) {
+	t.Parallel()
+	doc := `{"schemaVersion": 1, "tool": "dgaudit 0.9", "traffic": {"loops": []}, "groups": [
+	  {"id": "a", "name": "A", "score": 100, "risk": "critical", "observed": {"loop": true, "points": 100}},
+	  {"id": "b", "name": "B", "score": 60, "risk": "medium", "observed": {"points": 15}},
+	  {"id": "c", "name": "C", "score": 100, "risk": "critical", "observed": {"points": 100, "addedPoints": 49}}]}`
+	got, err := ReadJSON(strings.NewReader(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := got.Baseline()
+	if !base.FromReport || !base.Tracked {
+		t.Fatalf("from report %v, tracked %v", base.FromReport, base.Tracked)
+	}
+	type want struct {
+		points  int
+		unknown bool
+	}
+	for i, w := range []want{{0, true}, {15, false}, {49, false}} {
+		if g := base.Groups[i]; g.ObservedPoints != w.points || g.ObservedUnknown != w.unknown {
+			t.Errorf("%s: points %d, unknown %v; want %d, %v", g.Name, g.ObservedPoints, g.ObservedUnknown, w.points, w.unknown)
+		}
+	}
+}
+
 func TestReadJSONRefuses(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

@@ -57,8 +57,10 @@ type ReadGroup struct {
 // ReadObserved is the part of a group's tracking evidence a comparison
 // needs.
 type ReadObserved struct {
-	// Points were added to Score by the evidence.
-	Points int `json:"points"`
+	// Points is what the evidence is worth, AddedPoints what it added to
+	// Score under the cap of 100; nil in reports written before it existed.
+	Points      int  `json:"points"`
+	AddedPoints *int `json:"addedPoints"`
 }
 
 // ReadExternal is one external recipient of a group.
@@ -320,12 +322,22 @@ func readError(err error) error {
 func (r *ReadReport) Baseline() *audit.Baseline {
 	b := &audit.Baseline{SchemaVersion: r.SchemaVersion, Source: r.Source, AuditedAt: r.AuditedAt,
 		OrgFindings: findingRefs(r.OrgFindings), Groups: make([]audit.BaselineGroup, len(r.Groups))}
-	b.Tracked = r.Tracked
+	b.FromReport, b.Tracked = true, r.Tracked
 	for i, g := range r.Groups {
 		b.Groups[i] = audit.BaselineGroup{ID: g.ID, Name: g.Name, Mail: g.Mail, Score: g.Score, Risk: g.Risk, Findings: findingRefs(g.Findings)}
-		if g.Observed != nil {
+		o := g.Observed
+		switch {
+		case o == nil:
+		case o.AddedPoints != nil:
 			// A report edited by hand may claim more than the score.
-			b.Groups[i].ObservedPoints = min(max(g.Observed.Points, 0), g.Score)
+			b.Groups[i].ObservedPoints = min(max(*o.AddedPoints, 0), g.Score)
+		case g.Score < 100:
+			// An older report: below the cap, all the points were added.
+			b.Groups[i].ObservedPoints = min(max(o.Points, 0), g.Score)
+		case o.Points > 0:
+			// An older report of a group at 100: how much of it the
+			// evidence gave is not known.
+			b.Groups[i].ObservedUnknown = true
 		}
 	}
 	return b

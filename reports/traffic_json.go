@@ -129,6 +129,8 @@ type jsonObserved struct {
 	Signals  []string `json:"signals"`
 	Messages int64    `json:"messages"`
 	Points   int      `json:"points"`
+	// AddedPoints is what Points added to the score under its cap.
+	AddedPoints int `json:"addedPoints"`
 }
 
 // optTime is "" for the zero time, so that an empty log does not claim
@@ -160,7 +162,7 @@ func observedJSON(o *audit.ObservedTraffic) *jsonObserved {
 	if o == nil {
 		return nil
 	}
-	return &jsonObserved{Loop: o.Loop, Signals: nonNil(o.Signals), Messages: o.Messages, Points: o.Points}
+	return &jsonObserved{Loop: o.Loop, Signals: nonNil(o.Signals), Messages: o.Messages, Points: o.Points, AddedPoints: o.Added}
 }
 
 func trafficJSON(t *audit.Traffic) jsonTraffic {

@@ -37,6 +37,7 @@ func writeChanges(f *excelize.File, st *styles, rep *audit.Report) error {
 		// that the scores compared leave its points out.
 		cols = slices.Clone(changeColumns)
 		cols[3].title, cols[4].title = "Configuration score", "Previous configuration score"
+		cols[5].title, cols[6].title = "Configuration risk", "Previous configuration risk"
 	}
 	t := newTable(f, st, "Changes", cols)
 	row := func(g audit.GroupChange) []any {

@@ -156,8 +156,8 @@ func observedText(o *audit.ObservedTraffic) string {
 	text := what + " (" + strings.Join(o.Signals, ", ") + "), " + strconv.FormatInt(o.Messages, 10) + " messages"
 	// A group already at 100 gains nothing; "+0 points" would read as
 	// though the evidence did not count.
-	if o.Points > 0 {
-		text += ", +" + strconv.Itoa(o.Points) + " points"
+	if o.Added > 0 {
+		text += ", +" + strconv.Itoa(o.Added) + " points"
 	}
 	return text
 }

@@ -107,17 +107,19 @@ func (s *Source) readPage(ctx context.Context, c *goldap.Conn, req *goldap.Searc
 	if err := ctx.Err(); err != nil {
 		return pageResult{err: err}
 	}
-	if !done && c.IsClosing() {
+	if !done && len(out.entries) == 0 && c.IsClosing() {
 		return pageResult{err: errCutShort}
 	}
 	return out
 }
 
-// errCutShort is a page that ended without the server's final message on a
-// connection that has closed. go-ldap's SearchAsync returns no entries and
-// no error when the connection was already closing as the request started,
-// which would otherwise read as the last page: a search that stopped half
-// way, silently. The closed connection makes pool.do retry it.
+// errCutShort is a page that brought nothing, not even the server's final
+// message, on a connection that has closed. go-ldap's SearchAsync returns no
+// entries and no error when the connection was already closing as the
+// request started, which would otherwise read as the last page: a search
+// that stopped half way, silently. (A connection lost after the request
+// went out is reported as an error.) The closed connection makes pool.do
+// retry it.
 var errCutShort = goldap.NewError(goldap.ErrorNetwork, errors.New("connection closed before the search finished"))
 
 // wrap turns an operation's error into a one-line message that names the
