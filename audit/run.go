@@ -37,6 +37,10 @@ type Options struct {
 
 var ruleIDPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
+// ValidRuleID reports whether id has the shape of a rule ID: kebab-case,
+// lower-case letters and digits.
+func ValidRuleID(id string) bool { return ruleIDPattern.MatchString(id) }
+
 // ValidateRules checks a catalogue: unique kebab-case IDs, a title, why and
 // fix, and exactly one check per rule.
 func ValidateRules(rules []Rule) error {
@@ -47,7 +51,7 @@ func ValidateRules(rules []Rule) error {
 		if name == "" {
 			name = fmt.Sprintf("#%d", i)
 		}
-		if !ruleIDPattern.MatchString(r.ID) {
+		if !ValidRuleID(r.ID) {
 			errs = append(errs, fmt.Errorf("rule %s: id must be kebab-case", name))
 		}
 		if seen[r.ID] {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"dgaudit/directory"
@@ -20,7 +21,7 @@ type Traffic struct {
 	Start, End time.Time
 	// Interval is the width of every timeline bucket.
 	Interval time.Duration
-	// Loops are sorted worst first (see Loop.Rank).
+	// Loops are sorted worst first (the order is audit/mailflow's).
 	Loops []Loop
 	// ReturnPathRewrites are groups whose address was seen as the return
 	// path of mail they passed on.
@@ -205,6 +206,8 @@ type ObservedTraffic struct {
 	// cut off, so that Score - Added is the score of the configuration
 	// alone.
 	Added int
+	// rank is the group's first loop's place in Traffic.Loops.
+	rank int
 }
 
 // The coverage gaps of tracking logs: a file not read to its end, and a
@@ -218,6 +221,42 @@ func isTrackingGap(g directory.Gap) bool {
 	return g.What == GapTrackingLog || g.What == GapTrackingLines
 }
 
+// Severities of the evidence other than loops, which carry their own.
+const (
+	SeveritySpoofing    = High
+	SeverityBackscatter = High
+	SeverityOOFStorm    = Medium
+	SeverityRewrite     = Medium
+)
+
+// Worst is the worst severity of the evidence, and false when there is
+// none.
+func (t *Traffic) Worst() (Severity, bool) {
+	var worst Severity
+	found := false
+	see := func(s Severity) {
+		if !found || s > worst {
+			worst, found = s, true
+		}
+	}
+	for _, l := range t.Loops {
+		see(l.Severity)
+	}
+	if len(t.Spoofing) > 0 {
+		see(SeveritySpoofing)
+	}
+	if len(t.Backscatter) > 0 {
+		see(SeverityBackscatter)
+	}
+	if len(t.OOFStorms) > 0 {
+		see(SeverityOOFStorm)
+	}
+	if len(t.ReturnPathRewrites) > 0 {
+		see(SeverityRewrite)
+	}
+	return worst, found
+}
+
 // Points observed evidence adds to a group's score: a live loop is worse
 // than any configuration, so it always lands in the critical band.
 const (
@@ -229,7 +268,8 @@ const (
 // a coverage gap for each file not read to its end or with lines that were
 // not events, and for each group with a loop or a rewritten return path,
 // its Observed record and raised score. Groups with a live loop move to the
-// top, the busiest loop first; the rest keep the report's order. Run calls
+// top, the busiest loop first; the rest follow by score, keeping the
+// report's order among equal scores. Run calls
 // it (Options.Traffic) before the summary and the baseline comparison; a
 // report without groups (dgaudit trace) calls it directly.
 func (r *Report) AttachTraffic(t *Traffic) {
@@ -258,19 +298,18 @@ func (r *Report) AttachTraffic(t *Traffic) {
 			byKey["id:"+g.ID] = i
 		}
 		if g.Mail != "" {
-			byKey["mail:"+lower(g.Mail)] = i
+			byKey["mail:"+strings.ToLower(g.Mail)] = i
 		}
 	}
 	find := func(id, addr string) (*GroupResult, bool) {
 		if i, ok := byKey["id:"+id]; ok && id != "" {
 			return &r.Groups[i], true
 		}
-		if i, ok := byKey["mail:"+lower(addr)]; ok {
+		if i, ok := byKey["mail:"+strings.ToLower(addr)]; ok {
 			return &r.Groups[i], true
 		}
 		return nil, false
 	}
-	loopRank := map[string]int{}
 	for i, l := range t.Loops {
 		g, ok := find(l.GroupID, l.Group)
 		if !ok {
@@ -279,12 +318,11 @@ func (r *Report) AttachTraffic(t *Traffic) {
 		if g.Observed == nil {
 			g.Observed = &ObservedTraffic{}
 		}
-		g.Observed.Loop = true
+		if !g.Observed.Loop {
+			g.Observed.Loop, g.Observed.rank = true, i
+		}
 		g.Observed.Signals = mergeSorted(g.Observed.Signals, l.Signals)
 		g.Observed.Messages += l.Expansions
-		if _, seen := loopRank[g.ID+"\x00"+g.Mail]; !seen {
-			loopRank[g.ID+"\x00"+g.Mail] = i
-		}
 	}
 	for _, rw := range t.ReturnPathRewrites {
 		g, ok := find(rw.GroupID, rw.Group)
@@ -323,21 +361,18 @@ func (r *Report) AttachTraffic(t *Traffic) {
 	for i := range r.Groups {
 		r.Summary.ByBand[r.Groups[i].Risk]++
 	}
+	looping := func(g *GroupResult) bool { return g.Observed != nil && g.Observed.Loop }
 	slices.SortStableFunc(r.Groups, func(a, b GroupResult) int {
-		ra, la := loopRank[a.ID+"\x00"+a.Mail]
-		rb, lb := loopRank[b.ID+"\x00"+b.Mail]
+		la, lb := looping(&a), looping(&b)
 		switch {
 		case la && lb:
-			return cmp.Compare(ra, rb)
+			return cmp.Compare(a.Observed.rank, b.Observed.rank)
 		case la:
 			return -1
 		case lb:
 			return 1
 		}
-		if c := cmp.Compare(b.Score, a.Score); c != 0 {
-			return c
-		}
-		return 0
+		return cmp.Compare(b.Score, a.Score)
 	})
 }
 
@@ -345,14 +380,4 @@ func mergeSorted(a, b []string) []string {
 	out := append(slices.Clone(a), b...)
 	slices.Sort(out)
 	return slices.Compact(out)
-}
-
-func lower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if c >= 'A' && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return string(b)
 }

@@ -56,3 +56,24 @@ func TestAttachTrafficPutsLiveLoopsFirst(t *testing.T) {
 		t.Errorf("attached twice: %+v, %+v", rep.Groups[0].Observed, rep.Groups[2])
 	}
 }
+
+func TestTrafficWorst(t *testing.T) {
+	tests := []struct {
+		name  string
+		t     Traffic
+		want  Severity
+		found bool
+	}{
+		{"nothing", Traffic{}, Info, false},
+		{"storm", Traffic{OOFStorms: []OOFStorm{{}}}, SeverityOOFStorm, true},
+		{"rewrite and backscatter", Traffic{ReturnPathRewrites: []ReturnPathRewrite{{}}, Backscatter: []BackscatterSource{{}}}, SeverityBackscatter, true},
+		{"critical loop over spoofing", Traffic{Spoofing: []SpoofedSender{{}}, Loops: []Loop{{Severity: Medium}, {Severity: Critical}}}, Critical, true},
+		{"medium loop under spoofing", Traffic{Spoofing: []SpoofedSender{{}}, Loops: []Loop{{Severity: Medium}}}, SeveritySpoofing, true},
+	}
+	for _, tt := range tests {
+		got, found := tt.t.Worst()
+		if found != tt.found || found && got != tt.want {
+			t.Errorf("%s: %v, %v; want %v, %v", tt.name, got, found, tt.want, tt.found)
+		}
+	}
+}

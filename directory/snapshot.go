@@ -29,6 +29,15 @@ const (
 	// CoverReceiveConnectors is the on-premises SMTP receive connectors and
 	// their permissions (Organization.ReceiveConnectors).
 	CoverReceiveConnectors = "receive-connectors"
+	// CoverNonRecipientMembers counts group members that are not
+	// recipients (users without mail, computers, plain security groups).
+	// Exchange skips them when it expands a group, and so does the
+	// snapshot; the count says they were seen, not lost.
+	CoverNonRecipientMembers = "non-recipient-members"
+	// CoverDynamicGroups and CoverMicrosoft365Groups are those kinds of
+	// group, for a source that reads them apart from the others.
+	CoverDynamicGroups      = "dynamic-groups"
+	CoverMicrosoft365Groups = "microsoft365-groups"
 )
 
 // Snapshot is a point-in-time copy of a directory: everything the audit needs

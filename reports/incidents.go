@@ -58,12 +58,12 @@ func incidents(t *audit.Traffic) []incident {
 			signals: l.Signals, external: ext, servers: "in: " + addressList(l.InboundServers) + "; out: " + addressList(l.OutboundServers), detail: detail})
 	}
 	for _, r := range t.ReturnPathRewrites {
-		out = append(out, incident{kind: "return-path-rewrite", severity: audit.Medium, subject: r.Group, groupID: r.GroupID, groupName: r.GroupName,
+		out = append(out, incident{kind: "return-path-rewrite", severity: audit.SeverityRewrite, subject: r.Group, groupID: r.GroupID, groupName: r.GroupName,
 			first: r.FirstSeen, last: r.LastSeen, messages: r.Events,
 			detail: "the group's own address was the return path of mail from: " + addressList(r.Senders)})
 	}
 	for _, s := range t.Spoofing {
-		out = append(out, incident{kind: "spoofed-sender", severity: audit.High, subject: s.Sender, first: s.FirstSeen, last: s.LastSeen,
+		out = append(out, incident{kind: "spoofed-sender", severity: audit.SeveritySpoofing, subject: s.Sender, first: s.FirstSeen, last: s.LastSeen,
 			messages: s.Messages, servers: addressList(s.Clients),
 			detail: fmt.Sprintf("internal address received from outside without authentication, to %d recipients; subjects: %s", s.Recipients, strings.Join(s.Subjects, " | "))})
 	}
@@ -72,12 +72,12 @@ func incidents(t *audit.Traffic) []incident {
 		for _, c := range b.Timeline {
 			peak = max(peak, c.N)
 		}
-		out = append(out, incident{kind: "backscatter", severity: audit.High, subject: b.Source, first: b.FirstSeen, last: b.LastSeen,
+		out = append(out, incident{kind: "backscatter", severity: audit.SeverityBackscatter, subject: b.Source, first: b.FirstSeen, last: b.LastSeen,
 			messages: b.Reports, peak: peak, external: addressList(b.Domains), servers: b.Source,
 			detail: "delivery reports to external addresses for recipients that do not exist"})
 	}
 	for _, o := range t.OOFStorms {
-		out = append(out, incident{kind: "oof-storm", severity: audit.Medium, subject: o.Internal, first: o.FirstSeen, last: o.LastSeen,
+		out = append(out, incident{kind: "oof-storm", severity: audit.SeverityOOFStorm, subject: o.Internal, first: o.FirstSeen, last: o.LastSeen,
 			messages: o.Out + o.In, external: o.External, detail: fmt.Sprintf("%d automatic replies out, %d back", o.Out, o.In)})
 	}
 	return out

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"time"
 
 	"dgaudit/audit"
@@ -241,9 +240,6 @@ func readGroups(dec *json.Decoder, rep *ReadReport) error {
 	return nil
 }
 
-// ruleIDPattern is the shape of every rule ID this tool writes.
-var ruleIDPattern = regexp.MustCompile(`^[a-z0-9-]+$`)
-
 // checkGroup refuses values outside the sets this tool writes. The report
 // is input: a kind, band or rule ID holding a line break would otherwise
 // reach the remediation scripts built from it, where a new line is a new
@@ -271,7 +267,7 @@ func checkGroup(g *ReadGroup) error {
 }
 
 func checkFinding(f ReadFinding) error {
-	if !ruleIDPattern.MatchString(f.Rule) {
+	if !audit.ValidRuleID(f.Rule) {
 		return fmt.Errorf("rule %q is not a rule ID (lower-case letters, digits and hyphens)", f.Rule)
 	}
 	if f.Severity < audit.Info || f.Severity > audit.Critical {

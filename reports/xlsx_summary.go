@@ -23,18 +23,20 @@ type styled struct {
 	style int
 }
 
-// summaryWriter writes the Summary sheet top to bottom. The first error
-// sticks and makes every later call a no-op.
-type summaryWriter struct {
-	f    *excelize.File
-	cuts *cellCuts
-	row  int // the last row written
-	err  error
+// sheetWriter writes a normal (not streamed) sheet top to bottom: the
+// Summary and the Timeline. The first error sticks and makes every later
+// call a no-op.
+type sheetWriter struct {
+	f     *excelize.File
+	cuts  *cellCuts
+	sheet string
+	row   int // the last row written
+	err   error
 }
 
 // line writes the next row. rowStyle, when non-zero, styles every cell of
 // the row (a table header); a styled value brings its own.
-func (s *summaryWriter) line(rowStyle int, vals ...any) {
+func (s *sheetWriter) line(rowStyle int, vals ...any) {
 	s.row++
 	if s.err != nil || len(vals) == 0 {
 		return
@@ -45,14 +47,14 @@ func (s *summaryWriter) line(rowStyle int, vals ...any) {
 			v, style = sv.value, sv.style
 		}
 		if str, ok := v.(string); ok {
-			v = s.cuts.text(summarySheet, str)
+			v = s.cuts.text(s.sheet, str)
 		}
 		cell, err := excelize.CoordinatesToCellName(i+1, s.row)
 		if err == nil {
-			err = s.f.SetCellValue(summarySheet, cell, v)
+			err = s.f.SetCellValue(s.sheet, cell, v)
 		}
 		if err == nil && style != 0 {
-			err = s.f.SetCellStyle(summarySheet, cell, cell, style)
+			err = s.f.SetCellStyle(s.sheet, cell, cell, style)
 		}
 		if err != nil {
 			s.err = err
@@ -61,7 +63,7 @@ func (s *summaryWriter) line(rowStyle int, vals ...any) {
 	}
 }
 
-func (s *summaryWriter) blank() { s.row++ }
+func (s *sheetWriter) blank() { s.row++ }
 
 func writeSummary(f *excelize.File, st *styles, rep *audit.Report, tool string) error {
 	// A new workbook has one sheet, "Sheet1"; renaming it keeps Summary
@@ -69,7 +71,7 @@ func writeSummary(f *excelize.File, st *styles, rep *audit.Report, tool string) 
 	if err := f.SetSheetName(f.GetSheetName(0), summarySheet); err != nil {
 		return fmt.Errorf("write sheet %s: %w", summarySheet, err)
 	}
-	s := &summaryWriter{f: f, cuts: st.cuts}
+	s := &sheetWriter{f: f, cuts: st.cuts, sheet: summarySheet}
 	s.line(st.title, "Distribution group audit")
 	s.blank() // noteCuts writes here when cells had to be cut
 	s.line(0, "Tool", tool)

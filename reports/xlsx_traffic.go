@@ -149,36 +149,3 @@ func writeTimeline(f *excelize.File, st *styles, t *audit.Traffic) error {
 	}
 	return nil
 }
-
-// sheetWriter writes rows of a normal (not streamed) sheet; the first error
-// sticks.
-type sheetWriter struct {
-	f     *excelize.File
-	cuts  *cellCuts
-	sheet string
-	row   int
-	err   error
-}
-
-func (s *sheetWriter) line(style int, vals ...any) {
-	s.row++
-	if s.err != nil {
-		return
-	}
-	for i, v := range vals {
-		if str, ok := v.(string); ok {
-			v = s.cuts.text(s.sheet, str)
-		}
-		cell, err := excelize.CoordinatesToCellName(i+1, s.row)
-		if err == nil {
-			err = s.f.SetCellValue(s.sheet, cell, v)
-		}
-		if err == nil && style != 0 {
-			err = s.f.SetCellStyle(s.sheet, cell, cell, style)
-		}
-		if err != nil {
-			s.err = err
-			return
-		}
-	}
-}

@@ -718,8 +718,13 @@ func (a *Analyzer) oofIn(ev *tracking.Event, sender string) {
 
 // oofOut counts an automatic reply sent out to external recipients.
 func (a *Analyzer) oofOut(ev *tracking.Event) {
+	// As in oofIn, the subject test first: it rules out most rows before
+	// the sender is lower-cased.
+	if ev.Sender == "" || !isAutoReply(ev) {
+		return
+	}
 	sender := lower(ev.Sender)
-	if sender == "" || !isAutoReply(ev) || !a.internal(sender) || !a.once('O', ev.MessageID) {
+	if !a.internal(sender) || !a.once('O', ev.MessageID) {
 		return
 	}
 	for _, r := range ev.Recipients {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"dgaudit/audit"
 	"dgaudit/audit/mailflow"
 	"dgaudit/directory/tracking"
 	"dgaudit/directory/tracking/trackingtest"
@@ -101,6 +102,15 @@ func TestParallelReadGivesTheSequentialResult(t *testing.T) {
 	want, wst := run(1)
 	if wst.Malformed == 0 || wst.Failed != 1 || len(wst.Samples) != 7 || wst.Events < 4*9000 {
 		t.Fatalf("fixture does not exercise the reader: %+v", wst)
+	}
+	// Runs that all found nothing would agree too.
+	var found audit.Traffic
+	if err := json.Unmarshal(want, &found); err != nil {
+		t.Fatal(err)
+	}
+	if len(found.Loops) == 0 || len(found.Spoofing) == 0 || len(found.Backscatter) == 0 || len(found.OOFStorms) == 0 {
+		t.Fatalf("fixture does not exercise the analysis: %d loops, %d spoofed, %d backscatter, %d storms",
+			len(found.Loops), len(found.Spoofing), len(found.Backscatter), len(found.OOFStorms))
 	}
 	for _, workers := range []int{2, 3, 8} {
 		got, gst := run(workers)

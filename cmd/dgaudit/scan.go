@@ -231,7 +231,7 @@ func (p exitPolicy) verdict(rep *audit.Report) int {
 		// A live loop in the tracking logs is happening now, whatever the
 		// baseline says.
 		if rep.Traffic != nil {
-			if s, ok := trafficSeverity(rep.Traffic); ok && s >= *p.failOnNew {
+			if s, ok := rep.Traffic.Worst(); ok && s >= *p.failOnNew {
 				return exitFindings
 			}
 		}
@@ -252,7 +252,7 @@ func (p exitPolicy) verdict(rep *audit.Report) int {
 		return exitFindings
 	}
 	if rep.Traffic != nil {
-		if s, ok := trafficSeverity(rep.Traffic); ok && s >= *failOn {
+		if s, ok := rep.Traffic.Worst(); ok && s >= *failOn {
 			return exitFindings
 		}
 	}

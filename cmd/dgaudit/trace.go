@@ -267,27 +267,6 @@ the file's outputs are the scan's reports, which a trace must not overwrite; tra
 	return cmd
 }
 
-// trafficSeverity is the worst severity of the evidence.
-func trafficSeverity(t *audit.Traffic) (audit.Severity, bool) {
-	var worst audit.Severity
-	found := false
-	bump := func(s audit.Severity) {
-		if !found || s > worst {
-			worst, found = s, true
-		}
-	}
-	for _, l := range t.Loops {
-		bump(l.Severity)
-	}
-	if len(t.Spoofing) > 0 || len(t.Backscatter) > 0 {
-		bump(audit.High)
-	}
-	if len(t.OOFStorms) > 0 || len(t.ReturnPathRewrites) > 0 {
-		bump(audit.Medium)
-	}
-	return worst, found
-}
-
 func traceVerdict(rep *audit.Report, failOn *audit.Severity) int {
 	if !rep.Complete {
 		return exitGaps
@@ -295,7 +274,7 @@ func traceVerdict(rep *audit.Report, failOn *audit.Severity) int {
 	if failOn == nil || rep.Traffic == nil {
 		return exitOK
 	}
-	if s, ok := trafficSeverity(rep.Traffic); ok && s >= *failOn {
+	if s, ok := rep.Traffic.Worst(); ok && s >= *failOn {
 		return exitFindings
 	}
 	return exitOK

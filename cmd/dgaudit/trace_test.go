@@ -59,6 +59,9 @@ func TestTraceCommand(t *testing.T) {
 	loopLog(t, brokenDir, "closures@corp.example", 1)
 	os.WriteFile(filepath.Join(brokenDir, "MSGTRK2.LOG.gz"), []byte{0x1f, 0x8b, 8, 0, 0, 0}, 0o644)
 	out := filepath.Join(t.TempDir(), "trace.json")
+	// Three rounds make a high loop, not a critical one.
+	highDir := t.TempDir()
+	loopLog(t, highDir, "closures@corp.example", 3)
 	// A loop whose log has a line that is not a record: the evidence is
 	// still found, and the run says it is a lower bound.
 	malformedDir := t.TempDir()
@@ -81,7 +84,8 @@ func TestTraceCommand(t *testing.T) {
 			"external recipients (1): stale@gone.example (6)",
 			"remote servers sending into the group: mx.gone.example",
 			"exit 1: evidence at or above high"}},
-		{"loop below fail-on", []string{"trace", loopDir, "--fail-on", "critical", "--log-level", "error"}, exitFindings, []string{"CRITICAL"}},
+		{"loop at fail-on", []string{"trace", loopDir, "--fail-on", "critical", "--log-level", "error"}, exitFindings, []string{"CRITICAL"}},
+		{"loop below fail-on", []string{"trace", highDir, "--fail-on", "critical", "--log-level", "error"}, exitOK, []string{"HIGH closures@corp.example", "exit 0"}},
 		{"clean", []string{"trace", cleanDir}, exitOK, []string{"loops: none", "exit 0"}},
 		{"unreadable file is a gap", []string{"trace", brokenDir}, exitGaps, []string{"not read to its end: " + filepath.Join(brokenDir, "MSGTRK2.LOG.gz"), "exit 4"}},
 		{"malformed lines make the run incomplete", []string{"trace", malformedDir}, exitGaps, []string{"CRITICAL closures@corp.example",

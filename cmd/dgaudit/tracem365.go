@@ -111,7 +111,7 @@ func (a *app) m365TraceReader(cmd *cobra.Command, o *traceM365Options) (tracking
 // message-trace API (package graph names each window by its endpoint).
 func graphTrace(files []audit.TrafficFile) bool {
 	for _, f := range files {
-		if !strings.Contains(f.Path, "/admin/exchange/tracing/messageTraces") {
+		if !strings.Contains(f.Path, graph.MessageTracePath) {
 			return false
 		}
 	}

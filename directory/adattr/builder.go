@@ -7,12 +7,6 @@ import (
 	"dgaudit/directory"
 )
 
-// CoverNonRecipientMembers is the Coverage.Read entry that counts group
-// members that are not recipients (users without mail, computers, plain
-// security groups). Exchange skips them when it expands a group, and so does
-// the snapshot; the count says they were seen, not lost.
-const CoverNonRecipientMembers = "non-recipient-members"
-
 // CoverAttributes is the Gap.What for a value that could not be read.
 const CoverAttributes = "attributes"
 
@@ -58,16 +52,18 @@ func NewBuilder(source string) *Builder {
 	}
 }
 
-// Add maps one entry. An entry whose DN was already added is ignored, so a
-// search that is retried from its first page does not duplicate objects.
-// A data problem in one entry (an unreadable GUID, a Boolean that is neither
-// TRUE nor FALSE) becomes a coverage gap; Add never fails the whole read.
-func (b *Builder) Add(e *Entry) Kind {
+// Add maps one entry and returns its kind, and whether it was new. An entry
+// whose DN was already added is ignored (added is false), so a search that
+// is retried from its first page neither duplicates objects nor, for a
+// caller that counts only what was added, inflates the counts. A data
+// problem in one entry (an unreadable GUID, a Boolean that is neither TRUE
+// nor FALSE) becomes a coverage gap; Add never fails the whole read.
+func (b *Builder) Add(e *Entry) (kind Kind, added bool) {
 	key := NormalizeDN(e.DN)
 	if k, dup := b.seen[key]; dup {
-		return k
+		return k, false
 	}
-	kind := Classify(e)
+	kind = Classify(e)
 	b.seen[key] = kind
 	var probs []string
 	var err error
@@ -139,7 +135,7 @@ func (b *Builder) Add(e *Entry) Kind {
 	for _, p := range probs {
 		b.AddGap(CoverAttributes, e.DN, p)
 	}
-	return kind
+	return kind, true
 }
 
 // AddGap records a gap.
@@ -277,7 +273,7 @@ func (b *Builder) Finish(collectedAt time.Time) *directory.Snapshot {
 	s.Coverage.AddRead(directory.CoverContacts, len(s.Contacts), b.source)
 	s.Coverage.AddRead(directory.CoverGroupMembers, memberships, b.source)
 	if skipped > 0 {
-		s.Coverage.AddRead(CoverNonRecipientMembers, skipped, b.source)
+		s.Coverage.AddRead(directory.CoverNonRecipientMembers, skipped, b.source)
 	}
 	s.Org.ReceiveConnectors = b.finishConnectors()
 	s.Coverage.Gaps = append(s.Coverage.Gaps, b.gaps...)

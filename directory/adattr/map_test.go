@@ -399,10 +399,15 @@ func TestBuilderResolves(t *testing.T) {
 		"member: CN=Inner,DC=corp", "member: cn=bob, dc=corp", "member: CN=NoMail,DC=corp", "member: CN=Gone,DC=corp", "member: CN=Other,DC=else",
 		"managedBy: CN=Inner,DC=corp", "authOrig: CN=NoMail,DC=corp")
 	add("CN=Inner,DC=corp", "objectClass: group", "objectGUID: "+guidB, "mailNickname: inner", "member: CN=Outer,DC=corp")
-	add("CN=Bob,DC=corp", "objectClass: contact", "objectGUID: 33333333-0000-0000-0000-000000000003", "targetAddress: SMTP:bob@partner.test")
+	if _, added := b.Add(entry(t, "CN=Bob,DC=corp", "objectClass: contact", "objectGUID: 33333333-0000-0000-0000-000000000003", "targetAddress: SMTP:bob@partner.test")); !added {
+		t.Error("a new entry was not added")
+	}
 	add("CN=NoMail,DC=corp", "objectClass: user", "objectGUID: 44444444-0000-0000-0000-000000000004")
-	// A duplicate (a retried page) is ignored.
-	add("CN=Bob,DC=corp", "objectClass: contact", "objectGUID: 55555555-0000-0000-0000-000000000005", "targetAddress: SMTP:x@y.test")
+	// A duplicate (a retried page) is ignored, and says so, so that a
+	// caller counting entries counts it once.
+	if kind, added := b.Add(entry(t, "cn=bob,dc=corp", "objectClass: contact", "objectGUID: 55555555-0000-0000-0000-000000000005", "targetAddress: SMTP:x@y.test")); added || kind != KindContact {
+		t.Errorf("duplicate: kind %v, added %v; want the first's kind and not added", kind, added)
+	}
 
 	if diff := cmp.Diff([]string{"CN=Gone,DC=corp", "CN=Other,DC=else"}, b.Unresolved()); diff != "" {
 		t.Errorf("Unresolved (-want +got):\n%s", diff)
@@ -436,7 +441,7 @@ func TestBuilderResolves(t *testing.T) {
 	for _, r := range s.Coverage.Read {
 		reads[r.What] = r.Count
 	}
-	if reads[directory.CoverGroupMembers] != 3 || reads[CoverNonRecipientMembers] != 1 {
+	if reads[directory.CoverGroupMembers] != 3 || reads[directory.CoverNonRecipientMembers] != 1 {
 		t.Errorf("reads = %v, want 3 memberships and 1 non-recipient", reads)
 	}
 }

@@ -123,7 +123,7 @@ func TestBuilderReceiveConnectors(t *testing.T) {
 				b.Add(tt.right)
 			}
 			for _, c := range tt.conns {
-				if k := b.Add(c); k != KindReceiveConnector {
+				if k, _ := b.Add(c); k != KindReceiveConnector {
 					t.Fatalf("kind %v", k)
 				}
 			}

@@ -63,8 +63,8 @@ var exportFiles = []exportFile{
 	{FileDistributionGroup, CmdDistributionGroup, true, ""},
 	{FileRecipient, CmdRecipient, true, ""},
 	{FileGroupMember, CmdDistributionGroupMember, true, ""},
-	{FileDynamicDistributionGroup, CmdDynamicDistributionGroup, false, "dynamic-groups"},
-	{FileUnifiedGroup, CmdUnifiedGroup, false, "microsoft365-groups"},
+	{FileDynamicDistributionGroup, CmdDynamicDistributionGroup, false, directory.CoverDynamicGroups},
+	{FileUnifiedGroup, CmdUnifiedGroup, false, directory.CoverMicrosoft365Groups},
 	{FileMailContact, CmdMailContact, false, ""},
 	{FileMailUser, CmdMailUser, false, ""},
 	{FileAcceptedDomain, CmdAcceptedDomain, false, directory.CoverAcceptedDomains},
@@ -101,9 +101,13 @@ func (e Export) Snapshot(ctx context.Context) (*directory.Snapshot, error) {
 	} else if !fi.IsDir() {
 		return nil, fmt.Errorf("exchange export: %s is not a directory", e.Dir)
 	}
+	files, err := listFolder(e.Dir)
+	if err != nil {
+		return nil, err
+	}
 	source := "exchange-export:" + e.Dir
 	var man manifest
-	if path, ok, err := e.find(FileManifest); err != nil {
+	if path, ok, err := files.find(FileManifest); err != nil {
 		return nil, err
 	} else if ok {
 		b, err := os.ReadFile(path)
@@ -123,7 +127,7 @@ func (e Export) Snapshot(ctx context.Context) (*directory.Snapshot, error) {
 	paths := map[string]string{}
 	var gaps []directory.Gap
 	for _, f := range exportFiles {
-		path, ok, err := e.find(f.base)
+		path, ok, err := files.find(f.base)
 		if err != nil {
 			return nil, err
 		}
@@ -183,7 +187,7 @@ func (e Export) Snapshot(ctx context.Context) (*directory.Snapshot, error) {
 			return nil, fmt.Errorf("exchange export: %w", err)
 		}
 	}
-	if err := e.readHygiene(ctx, b, man.Unread, online); err != nil {
+	if err := e.readHygiene(ctx, b, files, man.Unread, online); err != nil {
 		return nil, err
 	}
 	if err := b.err(); err != nil {
@@ -266,19 +270,32 @@ func (b *builder) addMemberRow(r Record) {
 	b.cover.AddGap(directory.CoverGroupMembers, keys[0], r.Where()+": the group is not in the exported group files")
 }
 
-// find returns the path of base.json or base.csv (matched without regard to
-// case, since exports move between Windows and other systems).
-func (e Export) find(base string) (string, bool, error) {
-	entries, err := os.ReadDir(e.Dir)
+// folder is the export folder's regular files, listed once.
+type folder struct {
+	dir   string
+	names []string
+}
+
+func listFolder(dir string) (folder, error) {
+	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return "", false, fmt.Errorf("exchange export: %w", err)
+		return folder{}, fmt.Errorf("exchange export: %w", err)
 	}
-	var found []string
+	f := folder{dir: dir}
 	for _, de := range entries {
-		n := de.Name()
 		if de.Type()&fs.ModeType != 0 && !de.Type().IsRegular() {
 			continue
 		}
+		f.names = append(f.names, de.Name())
+	}
+	return f, nil
+}
+
+// find returns the path of base.json or base.csv (matched without regard to
+// case, since exports move between Windows and other systems).
+func (f folder) find(base string) (string, bool, error) {
+	var found []string
+	for _, n := range f.names {
 		for _, ext := range []string{".json", ".csv"} {
 			if strings.EqualFold(n, base+ext) {
 				found = append(found, n)
@@ -289,9 +306,9 @@ func (e Export) find(base string) (string, bool, error) {
 	case 0:
 		return "", false, nil
 	case 1:
-		return filepath.Join(e.Dir, found[0]), true, nil
+		return filepath.Join(f.dir, found[0]), true, nil
 	}
-	return "", false, fmt.Errorf("exchange export: %s: both %s are present; keep one", e.Dir, strings.Join(found, " and "))
+	return "", false, fmt.Errorf("exchange export: %s: both %s are present; keep one", f.dir, strings.Join(found, " and "))
 }
 
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}

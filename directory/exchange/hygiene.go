@@ -37,7 +37,7 @@ const (
 // script) is a gap on premises and nothing in Exchange Online, as for the
 // other optional files; either way the setting stays not read (nil), which
 // the rules never judge.
-func (e Export) readHygiene(ctx context.Context, b *builder, unread map[string]string, online bool) error {
+func (e Export) readHygiene(ctx context.Context, b *builder, files folder, unread map[string]string, online bool) error {
 	missing := func(base, cmdlet, what string) {
 		if reason, ok := unread[base]; ok {
 			b.cover.AddGap(what, "", fmt.Sprintf("%s.json was not written: %s", base, reason))
@@ -51,7 +51,7 @@ func (e Export) readHygiene(ctx context.Context, b *builder, unread map[string]s
 	// find looks a hygiene file up; one the manifest says this run could
 	// not write counts as absent even if an earlier run's copy is there.
 	find := func(base string) (string, bool, error) {
-		path, ok, err := e.find(base)
+		path, ok, err := files.find(base)
 		if _, failed := unread[base]; failed {
 			ok = false
 		}

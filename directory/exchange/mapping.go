@@ -27,12 +27,6 @@ const (
 	CmdUnifiedGroupLinks              = "Get-UnifiedGroupLinks"
 )
 
-// CoverNonRecipientMembers counts group members that are not recipients (a
-// user without a mailbox, a security group that is not mail-enabled).
-// Exchange skips them on expansion and so does the snapshot; the count says
-// they were seen, not lost. The name is the one the LDAP sources use.
-const CoverNonRecipientMembers = "non-recipient-members"
-
 // coverReferences is the Gap.What for an owner or sender-list entry that
 // matched more than one object.
 const coverReferences = "references"
@@ -521,7 +515,7 @@ func (b *builder) finish(collectedAt time.Time, membersRead bool) *directory.Sna
 		s.Coverage.AddRead(directory.CoverGroupMembers, b.memberships, b.source)
 	}
 	if b.skipped > 0 {
-		s.Coverage.AddRead(CoverNonRecipientMembers, b.skipped, b.source)
+		s.Coverage.AddRead(directory.CoverNonRecipientMembers, b.skipped, b.source)
 	}
 	s.Coverage.Read = append(s.Coverage.Read, b.cover.Read...)
 	s.Coverage.Gaps = append(s.Coverage.Gaps, b.cover.Gaps...)

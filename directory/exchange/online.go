@@ -158,8 +158,8 @@ var listCmdlets = []struct {
 	optional string // Coverage.What of the gap when the cmdlet fails; "" = required
 }{
 	{CmdDistributionGroup, ""},
-	{CmdDynamicDistributionGroup, "dynamic-groups"},
-	{CmdUnifiedGroup, "microsoft365-groups"},
+	{CmdDynamicDistributionGroup, directory.CoverDynamicGroups},
+	{CmdUnifiedGroup, directory.CoverMicrosoft365Groups},
 	{CmdRecipient, ""},
 	{CmdMailContact, ""},
 	{CmdMailUser, ""},

@@ -161,8 +161,13 @@ type traceRead struct {
 	edgeTime time.Time
 }
 
+// MessageTracePath is the message-trace endpoint under the Graph base. Each
+// window read is named by it in the stats, so that callers can tell the
+// API's input from files.
+const MessageTracePath = "/admin/exchange/tracing/messageTraces"
+
 func (r *traceRead) name(from, to time.Time) string {
-	return fmt.Sprintf("%s/admin/exchange/tracing/messageTraces %s..%s", r.s.c.base, from.Format(time.RFC3339), to.Format(time.RFC3339))
+	return fmt.Sprintf("%s%s %s..%s", r.s.c.base, MessageTracePath, from.Format(time.RFC3339), to.Format(time.RFC3339))
 }
 
 func rowKey(w *wireTrace) string {
@@ -248,7 +253,7 @@ func (r *traceRead) pages(ctx context.Context, from, to time.Time) error {
 	if top <= 0 || top > maxTracePageSize {
 		top = maxTracePageSize
 	}
-	next := fmt.Sprintf("%s/admin/exchange/tracing/messageTraces?$filter=%s&$top=%d", r.s.c.base,
+	next := fmt.Sprintf("%s%s?$filter=%s&$top=%d", r.s.c.base, MessageTracePath,
 		strings.ReplaceAll(url.QueryEscape(filter), "+", "%20"), top)
 	prevEdge, prevEdgeTime := r.edge, r.edgeTime
 	r.edge, r.edgeTime = map[string]bool{}, to

@@ -11,7 +11,7 @@ import (
 // Gap names for what only Exchange Online knows.
 const (
 	GapDeliverySettings = "group-delivery-settings"
-	GapDynamicGroups    = "dynamic-groups"
+	GapDynamicGroups    = directory.CoverDynamicGroups
 	GapExchange         = "exchange-online"
 )
 

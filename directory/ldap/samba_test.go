@@ -14,7 +14,6 @@ import (
 
 	"dgaudit/audit"
 	"dgaudit/directory"
-	"dgaudit/directory/adattr"
 	"dgaudit/directory/ldap"
 	"dgaudit/directory/ldap/sambatest"
 	"dgaudit/rules"
@@ -235,7 +234,7 @@ func TestCollectFixture(t *testing.T) {
 	for _, r := range snap.Coverage.Read {
 		reads[r.What] = r.Count
 	}
-	if reads[adattr.CoverNonRecipientMembers] != 1 || reads[directory.CoverAcceptedDomains] != 2 || reads[directory.CoverRemoteDomains] != 2 ||
+	if reads[directory.CoverNonRecipientMembers] != 1 || reads[directory.CoverAcceptedDomains] != 2 || reads[directory.CoverRemoteDomains] != 2 ||
 		reads[directory.CoverRecipientFilter] != 1 || reads[directory.CoverReceiveConnectors] != 2 {
 		t.Errorf("coverage reads = %v", reads)
 	}

@@ -368,7 +368,12 @@ func (s *Source) config(ctx context.Context, b *adattr.Builder, configNC string)
 		if err != nil {
 			return err
 		}
-		switch b.Add(e) {
+		// A retried search sees its first entries again: count each once.
+		kind, added := b.Add(e)
+		if !added {
+			return nil
+		}
+		switch kind {
 		case adattr.KindAcceptedDomain:
 			counts[0]++
 		case adattr.KindRemoteDomain:

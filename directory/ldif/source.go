@@ -101,7 +101,7 @@ func Read(ctx context.Context, r io.Reader, source string, collectedAt time.Time
 				membersShort = s.reason()
 			}
 		}
-		kind := b.Add(e)
+		kind, _ := b.Add(e)
 		if membersShort != "" && kind == adattr.KindGroup {
 			b.MembersUnknown(e.DN, membersShort)
 		}

@@ -43,6 +43,11 @@ func TestHostileReportValues(t *testing.T) {
 		{"name", func(g *reports.ReadGroup) { g.Name = "Loop" + payload }},
 		{"mail", func(g *reports.ReadGroup) { g.Mail = "loop@corp.example" + payload }},
 		{"message", func(g *reports.ReadGroup) { g.Findings[0].Message = "m" + payload }},
+		// The header's values, each on its own: with a payload in them in
+		// every case, the check that the payload was written would pass
+		// whatever the field under test did.
+		{"tool", func(*reports.ReadGroup) {}},
+		{"source", func(*reports.ReadGroup) {}},
 		{"first owner (note)", func(g *reports.ReadGroup) {
 			g.Settings.ReportToOriginator, g.Settings.Owners, g.Settings.FirstOwner = audit.Setting{Value: "true"}, 1, "contact"+payload
 			g.Findings = append(g.Findings, reports.ReadFinding{Rule: "reports-to-originator", Severity: audit.Info, Message: "r"})
@@ -53,7 +58,14 @@ func TestHostileReportValues(t *testing.T) {
 			t.Parallel()
 			g := base()
 			tt.edit(&g)
-			rep := &reports.ReadReport{SchemaVersion: 1, Tool: "dgaudit" + payload, Source: "src" + payload,
+			tool, source := "dgaudit", "src"
+			switch tt.field {
+			case "tool":
+				tool += payload
+			case "source":
+				source += payload
+			}
+			rep := &reports.ReadReport{SchemaVersion: 1, Tool: tool, Source: source,
 				AuditedAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Groups: []reports.ReadGroup{g}}
 			var ps, ldf bytes.Buffer
 			if err := PowerShell(&ps, rep, Selection{}, PowerShellOptions{Apply: true}); err != nil {
