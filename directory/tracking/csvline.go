@@ -1,12 +1,8 @@
 package tracking
 
 import (
-	"bytes"
-	"encoding/binary"
 	"errors"
-	"math/bits"
 	"strings"
-	"unsafe"
 )
 
 var errOpenQuote = errors.New("quoted value not closed")
@@ -93,52 +89,3 @@ func splitList(s string, dst []string) []string {
 	}
 	return dst
 }
-
-// Word-at-a-time constants for splitPlain.
-const (
-	commas = 0x2c2c2c2c2c2c2c2c
-	low7   = 0x7f7f7f7f7f7f7f7f
-)
-
-// splitPlain splits a record that holds no quote character on its commas
-// into dst, reusing its backing array, and returns how many values the
-// record has. It tests eight bytes at a time: log fields are mostly short,
-// and looking for each comma with a call of its own cost more than the rest
-// of parsing a row. Only the first limit values are split (limit < 1 means
-// all): the columns after the last one an event uses are only counted.
-func splitPlain(b []byte, dst []string, limit int) ([]string, int) {
-	dst = dst[:0]
-	if limit < 1 {
-		limit = len(b) + 1
-	}
-	s := unsafe.String(unsafe.SliceData(b), len(b))
-	start, i := 0, 0
-	for ; i+8 <= len(b); i += 8 {
-		x := binary.LittleEndian.Uint64(b[i:]) ^ commas
-		// A byte of m has its high bit set exactly where x has a zero
-		// byte, that is where b has a comma; no carry crosses bytes.
-		m := ^(((x & low7) + low7) | x | low7)
-		for m != 0 {
-			j := i + bits.TrailingZeros64(m)>>3
-			dst = append(dst, s[start:j])
-			start = j + 1
-			if len(dst) == limit {
-				return dst, limit + 1 + bytes.Count(b[start:], comma)
-			}
-			m &= m - 1
-		}
-	}
-	for ; i < len(b); i++ {
-		if b[i] == ',' {
-			dst = append(dst, s[start:i])
-			start = i + 1
-			if len(dst) == limit {
-				return dst, limit + 1 + bytes.Count(b[start:], comma)
-			}
-		}
-	}
-	dst = append(dst, s[start:])
-	return dst, len(dst)
-}
-
-var comma = []byte{','}

@@ -113,14 +113,7 @@ func (p *parser) decideOrder(first string, lineNo int64) {
 	}
 }
 
-func (p *parser) timeColumn() int {
-	for _, u := range p.lay.used {
-		if u.c == colTime {
-			return u.i
-		}
-	}
-	return -1
-}
+func (p *parser) timeColumn() int { return p.lay.at[colTime] }
 
 // scanDateOrder reads a file's time column (col) from the start for the
 // first date that reads only one way: the line it is on and its text.

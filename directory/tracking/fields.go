@@ -33,6 +33,7 @@ const (
 	colStatus
 	colAction
 	colDetail
+	numColumns
 )
 
 // columnNames maps normalised header names (lower case, no '-', '_' or
@@ -78,17 +79,20 @@ var columnNames = map[string]column{
 type layout struct {
 	format Format
 	cols   []column
-	// used are the columns an event is built from, with their index: a
-	// row's other values are not looked at.
-	used []usedColumn
+	// at is the index of the value each column is read from, -1 for one
+	// the header lacks; when a header names a column twice, the last wins.
+	at [numColumns]int
 	// split is how many values of a row are split out: up to the last used
 	// column.
 	split int
 }
 
-type usedColumn struct {
-	i int
-	c column
+// value returns a row's value for column c, "" when the header lacks it.
+func (l *layout) value(fields []string, c column) string {
+	if i := l.at[c]; i >= 0 {
+		return fields[i]
+	}
+	return ""
 }
 
 func normaliseName(s string) string {
@@ -112,13 +116,16 @@ func normaliseName(s string) string {
 // format needs (a time and an event or status column).
 func newLayout(names []string, csvHeader bool) (layout, bool) {
 	l := layout{cols: make([]column, len(names))}
+	for c := range l.at {
+		l.at[c] = -1
+	}
 	has := map[string]bool{}
 	for i, n := range names {
 		k := normaliseName(n)
 		has[k] = true
 		l.cols[i] = columnNames[k]
 		if c := l.cols[i]; c != colIgnore {
-			l.used = append(l.used, usedColumn{i, c})
+			l.at[c] = i
 			l.split = i + 1
 		}
 	}

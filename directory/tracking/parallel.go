@@ -1,7 +1,6 @@
 package tracking
 
 import (
-	"bufio"
 	"context"
 	"sync"
 	"sync/atomic"
@@ -67,13 +66,13 @@ func readParallel(ctx context.Context, files []string, opt Options, fn func(*Eve
 	var next atomic.Int64
 	for range min(opt.Workers, len(files)) {
 		wg.Go(func() {
-			br := bufio.NewReaderSize(nil, 1<<20)
+			buf := newLineBuffer()
 			for {
 				i := int(next.Add(1) - 1)
 				if i >= len(files) {
 					return
 				}
-				parseJob(ctx, files[i], opt, jobs[i], br, free)
+				parseJob(ctx, files[i], opt, jobs[i], buf, free)
 			}
 		})
 	}
@@ -103,7 +102,7 @@ func readParallel(ctx context.Context, files []string, opt Options, fn func(*Eve
 
 // parseJob parses one file into batches on job.batches, closing it at the
 // end. It gives up when ctx ends (the caller stopped).
-func parseJob(ctx context.Context, path string, opt Options, job *fileJob, br *bufio.Reader, free chan *batch) {
+func parseJob(ctx context.Context, path string, opt Options, job *fileJob, buf []byte, free chan *batch) {
 	defer close(job.batches)
 	cur := newBatch(free)
 	stopped := false
@@ -146,7 +145,7 @@ func parseJob(ctx context.Context, path string, opt Options, job *fileJob, br *b
 		ev.RecipientStatus = cur.hold(ev.RecipientStatus)
 		return nil
 	}
-	err := readPathWith(ctx, path, opt, &job.st, hooks{br: br, keep: keep, slot: slot}, add)
+	err := readPathWith(ctx, path, opt, &job.st, hooks{buf: buf, keep: keep, slot: slot}, add)
 	if err == nil {
 		flush()
 		if stopped {

@@ -1,7 +1,6 @@
 package tracking
 
 import (
-	"bufio"
 	"bytes"
 	"compress/gzip"
 	"context"
@@ -9,11 +8,13 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
+	"time"
 	"unsafe"
 )
 
@@ -147,9 +148,9 @@ func readPath(ctx context.Context, path string, opt Options, st *Stats, fn func(
 
 // hooks are what the parallel reader changes in how one file is parsed.
 type hooks struct {
-	// br is a reader to reuse (Reset onto each file) rather than a new one
+	// buf is a line buffer (newLineBuffer) to reuse rather than a new one
 	// per file; with it, the file is read without a read-ahead goroutine.
-	br *bufio.Reader
+	buf []byte
 	// keep and slot: see parser.
 	keep func([]byte) []byte
 	slot func() *Event
@@ -175,7 +176,7 @@ func readPathWith(ctx context.Context, path string, opt Options, st *Stats, h ho
 		return nil
 	}
 	gz := n == 2 && magic[0] == 0x1f && magic[1] == 0x8b
-	if h.br != nil && !gz {
+	if h.buf != nil && !gz {
 		// The parallel reader already runs files side by side: a read-ahead
 		// goroutine would only add a copy.
 		return readStream(ctx, f, path, opt, st, h, fn)
@@ -205,7 +206,7 @@ func readStream(ctx context.Context, r io.Reader, name string, opt Options, st *
 	fsIdx := len(st.Files) - 1
 	cr := &countingReader{r: r}
 	p := &parser{opt: opt, st: st, fs: fsIdx, name: name, fn: fn, keep: h.keep, slot: h.slot, rescan: h.rescan}
-	err := p.run(ctx, cr, h.br)
+	err := p.run(ctx, cr, h.buf)
 	st.Bytes += cr.n
 	var stop errStop
 	switch {
@@ -247,14 +248,16 @@ type parser struct {
 	slot func() *Event
 	// recips and statuses back the event's lists from row to row.
 	recips, statuses []string
-	lay              layout
-	hasLay           bool
-	line             int64
-	fields           []string
-	ev               Event
-	noted            map[string]bool
-	days             dayCache
-	rescan           bool
+	// scan is the current line's.
+	scan   lineScan
+	lay    layout
+	hasLay bool
+	line   int64
+	fields []string
+	ev     Event
+	noted  map[string]bool
+	days   dayCache
+	rescan bool
 	// order is how the file writes dates with slashes, once one is read.
 	order dateOrder
 	// localNoted: the file's note on times without an offset is made.
@@ -282,49 +285,47 @@ func (p *parser) note(msg string) {
 	p.file().Notes = append(p.file().Notes, msg)
 }
 
-func (p *parser) run(ctx context.Context, r io.Reader, br *bufio.Reader) error {
-	if br == nil {
-		br = bufio.NewReaderSize(r, 1<<20)
-	} else {
-		br.Reset(r)
-	}
-	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		gz, err := gzip.NewReader(br)
+func (p *parser) run(ctx context.Context, r io.Reader, buf []byte) error {
+	var src lineSource
+	src.reset(r, buf)
+	if magic := src.peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		gz, err := gzip.NewReader(src.rest())
 		if err != nil {
 			return fmt.Errorf("open gzip stream: %w", err)
 		}
 		defer gz.Close()
-		br = bufio.NewReaderSize(gz, 1<<20)
+		src.reset(gz, src.buf[:cap(src.buf)])
 	}
-	if bom, _ := br.Peek(3); bytes.HasPrefix(bom, []byte{0xEF, 0xBB, 0xBF}) {
-		_, _ = br.Discard(3)
+	if bom := src.peek(3); bytes.HasPrefix(bom, []byte{0xEF, 0xBB, 0xBF}) {
+		src.off += 3
 	} else if bytes.HasPrefix(bom, []byte{0xFF, 0xFE}) || bytes.HasPrefix(bom, []byte{0xFE, 0xFF}) {
 		return errors.New("file is UTF-16 (Windows PowerShell's Out-File default); re-export with Export-Csv -Encoding UTF8")
 	}
 	var pending []byte // a record whose quoted value spans lines
 	var pendingLine int64
 	var long []byte
+	sc := &p.scan
 	for {
-		raw, err := br.ReadSlice('\n')
-		if errors.Is(err, bufio.ErrBufferFull) {
-			// A line longer than the buffer: gather it, up to the cap.
-			long = append(long[:0], raw...)
-			for errors.Is(err, bufio.ErrBufferFull) {
-				raw, err = br.ReadSlice('\n')
-				if len(long) <= p.opt.MaxRecordBytes {
-					long = append(long, raw...)
-				}
-			}
-			raw = long
-		}
-		if len(raw) == 0 && err != nil {
+		line, more, ok := src.next(sc)
+		if !ok {
 			if pending != nil {
 				p.bad(pendingLine, "quoted value not closed before the end of the file")
 			}
-			if errors.Is(err, io.EOF) {
+			if errors.Is(src.err, io.EOF) {
 				return nil
 			}
-			return fmt.Errorf("line %d: %w", p.line+1, err)
+			return fmt.Errorf("line %d: %w", p.line+1, src.err)
+		}
+		if more {
+			// A line longer than the buffer: gather it, up to the cap.
+			long = append(long[:0], line...)
+			for more {
+				line, more, _ = src.next(sc)
+				if len(long) <= p.opt.MaxRecordBytes {
+					long = append(long, line...)
+				}
+			}
+			line, sc = long, nil
 		}
 		p.line++
 		p.file().Lines++
@@ -334,8 +335,7 @@ func (p *parser) run(ctx context.Context, r io.Reader, br *bufio.Reader) error {
 				return cerr
 			}
 		}
-		line := raw
-		for len(line) > 0 && (line[len(line)-1] == '\n' || line[len(line)-1] == '\r') {
+		for len(line) > 0 && line[len(line)-1] == '\r' {
 			line = line[:len(line)-1]
 		}
 		if pending != nil {
@@ -343,7 +343,7 @@ func (p *parser) run(ctx context.Context, r io.Reader, br *bufio.Reader) error {
 			if len(pending) > p.opt.MaxRecordBytes {
 				p.bad(pendingLine, "quoted value not closed within %d bytes", p.opt.MaxRecordBytes)
 				pending = nil
-			} else if ferr := p.record(pending, pendingLine); ferr != errOpenQuote {
+			} else if ferr := p.record(pending, pendingLine, nil); ferr != errOpenQuote {
 				pending = nil
 				if ferr != nil {
 					return ferr
@@ -352,7 +352,7 @@ func (p *parser) run(ctx context.Context, r io.Reader, br *bufio.Reader) error {
 		} else if len(line) > p.opt.MaxRecordBytes {
 			p.bad(p.line, "line longer than %d bytes", p.opt.MaxRecordBytes)
 		} else if len(line) > 0 {
-			switch ferr := p.lineOf(line); {
+			switch ferr := p.lineOf(line, sc); {
 			case ferr == errOpenQuote:
 				pending = append([]byte(nil), line...)
 				pendingLine = p.line
@@ -360,20 +360,13 @@ func (p *parser) run(ctx context.Context, r io.Reader, br *bufio.Reader) error {
 				return ferr
 			}
 		}
-		if err != nil {
-			if pending != nil {
-				p.bad(pendingLine, "quoted value not closed before the end of the file")
-			}
-			if errors.Is(err, io.EOF) {
-				return nil
-			}
-			return fmt.Errorf("line %d: %w", p.line, err)
-		}
+		sc = &p.scan
 	}
 }
 
 // lineOf handles one complete line: a directive, the header, or a record.
-func (p *parser) lineOf(line []byte) error {
+// sc is the line's scan, or nil when it has none.
+func (p *parser) lineOf(line []byte, sc *lineScan) error {
 	if line[0] == '#' {
 		if rest, ok := bytes.CutPrefix(line, []byte("#Fields:")); ok {
 			names := strings.Split(string(rest), ",")
@@ -399,7 +392,7 @@ func (p *parser) lineOf(line []byte) error {
 		p.setLayout(lay)
 		return nil
 	}
-	return p.record(line, p.line)
+	return p.record(line, p.line, sc)
 }
 
 func (p *parser) setLayout(l layout) {
@@ -410,21 +403,28 @@ func (p *parser) setLayout(l layout) {
 }
 
 // record parses one data record; it returns errOpenQuote when the record
-// continues on the next line, errStop when fn failed, nil otherwise.
-func (p *parser) record(line []byte, lineNo int64) error {
+// continues on the next line, errStop when fn failed, nil otherwise. sc is
+// the record's scan, or nil when it has none (a record gathered from
+// several lines).
+func (p *parser) record(line []byte, lineNo int64, sc *lineScan) error {
 	// The event's strings point into the read buffer rather than copies of
 	// it: one allocation per row would cost more than the parsing. They stay
 	// valid until the callback returns (see Event).
 	if p.keep != nil {
 		line = p.keep(line)
 	}
+	if sc == nil {
+		sc = &p.scan
+		sc.commas, sc.quoted = commaOffsets(line, &sc.pos), bytes.IndexByte(line, '"') >= 0
+	}
+	s := unsafe.String(unsafe.SliceData(line), len(line))
 	var fields []string
 	var n int
 	var err error
-	if bytes.IndexByte(line, '"') < 0 {
-		fields, n = splitPlain(line, p.fields, p.lay.split)
+	if !sc.quoted && p.lay.split <= maxCommaPos {
+		fields, n = fieldsAt(s, sc, p.lay.split, p.fields), sc.commas+1
 	} else {
-		fields, err = splitCSV(unsafe.String(unsafe.SliceData(line), len(line)), p.fields)
+		fields, err = splitCSV(s, p.fields)
 		n = len(fields)
 	}
 	p.fields = fields
@@ -443,74 +443,46 @@ func (p *parser) record(line []byte, lineNo int64) error {
 	if p.slot != nil {
 		ev = p.slot()
 	}
-	*ev = Event{File: p.name, Line: lineNo, Format: p.lay.format}
-	var timeText, action string
-	for _, u := range p.lay.used {
-		v := fields[u.i]
-		switch u.c {
-		case colTime:
-			timeText = v
-		case colClientIP:
-			ev.ClientIP = v
-		case colClientHost:
-			ev.ClientHostname = v
-		case colServerIP:
-			ev.ServerIP = v
-		case colServerHost:
-			ev.ServerHostname = v
-		case colSourceContext:
-			ev.SourceContext = v
-		case colConnector:
-			ev.ConnectorID = v
-		case colSource:
-			ev.Source = v
-		case colEventID:
-			ev.EventID = v
-		case colInternalID:
-			ev.InternalMessageID = v
-		case colMessageID:
-			ev.MessageID = v
-		case colNetworkID:
-			ev.NetworkMessageID = v
-		case colRecipients:
-			if v == "System.String[]" {
-				p.note("recipients were exported as System.String[]; export with @{n='Recipients';e={$_.Recipients -join ';'}} to analyse them")
-				continue
-			}
-			p.recips = splitList(v, p.recips)
-			ev.Recipients = p.recips
-		case colRecipientStatus:
-			if v == "System.String[]" {
-				continue
-			}
-			p.statuses = splitList(v, p.statuses)
-			ev.RecipientStatus = p.statuses
-		case colTotalBytes:
-			ev.TotalBytes = int64(atoi(v))
-		case colRecipientCount:
-			ev.RecipientCount = atoi(v)
-		case colRelated:
-			ev.RelatedRecipient = v
-		case colReference:
-			ev.Reference = v
-		case colSubject:
-			ev.Subject = v
-		case colSender:
-			ev.Sender = v
-		case colReturnPath:
-			ev.ReturnPath = v
-		case colMessageInfo:
-			ev.MessageInfo = v
-		case colDirectionality:
-			ev.Directionality = v
-		case colStatus:
-			ev.Status = v
-		case colAction:
-			action = v
-		case colDetail:
-			ev.Detail = v
-		}
+	// Every field is assigned, so the slot need not be cleared first: the
+	// parallel reader's slots hold the event of an earlier batch.
+	// TestRecordOverwritesEveryField keeps it so.
+	l := &p.lay
+	timeText, action := l.value(fields, colTime), l.value(fields, colAction)
+	ev.Time = time.Time{}
+	ev.EventID = l.value(fields, colEventID)
+	ev.Source = l.value(fields, colSource)
+	ev.SourceContext = l.value(fields, colSourceContext)
+	ev.ConnectorID = l.value(fields, colConnector)
+	ev.ClientIP = l.value(fields, colClientIP)
+	ev.ClientHostname = l.value(fields, colClientHost)
+	ev.ServerIP = l.value(fields, colServerIP)
+	ev.ServerHostname = l.value(fields, colServerHost)
+	ev.Sender = l.value(fields, colSender)
+	ev.ReturnPath = l.value(fields, colReturnPath)
+	ev.Recipients, ev.RecipientStatus = nil, nil
+	if v := l.value(fields, colRecipients); v == "System.String[]" {
+		p.note("recipients were exported as System.String[]; export with @{n='Recipients';e={$_.Recipients -join ';'}} to analyse them")
+	} else if v != "" {
+		p.recips = splitList(v, p.recips)
+		ev.Recipients = p.recips
 	}
+	if v := l.value(fields, colRecipientStatus); v != "System.String[]" && v != "" {
+		p.statuses = splitList(v, p.statuses)
+		ev.RecipientStatus = p.statuses
+	}
+	ev.RelatedRecipient = l.value(fields, colRelated)
+	ev.Reference = l.value(fields, colReference)
+	ev.Subject = l.value(fields, colSubject)
+	ev.MessageID = l.value(fields, colMessageID)
+	ev.NetworkMessageID = l.value(fields, colNetworkID)
+	ev.InternalMessageID = l.value(fields, colInternalID)
+	ev.MessageInfo = l.value(fields, colMessageInfo)
+	ev.Directionality = l.value(fields, colDirectionality)
+	ev.Status = l.value(fields, colStatus)
+	ev.Detail = l.value(fields, colDetail)
+	ev.TotalBytes = int64(atoi(l.value(fields, colTotalBytes)))
+	ev.RecipientCount = atoi(l.value(fields, colRecipientCount))
+	ev.File, ev.Line, ev.Format = p.name, lineNo, l.format
 	t, ok := p.days.parse(timeText)
 	if !ok {
 		t, ok = p.slashTime(timeText, lineNo)
@@ -589,7 +561,7 @@ func atoi(s string) int {
 		if c < '0' || c > '9' {
 			return n
 		}
-		if n > (1<<62)/10 {
+		if n > math.MaxInt/10-1 {
 			return n
 		}
 		n = n*10 + int(c-'0')

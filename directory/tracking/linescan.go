@@ -1,0 +1,91 @@
+package tracking
+
+import (
+	"bytes"
+	"encoding/binary"
+	"math/bits"
+)
+
+// maxCommaPos is how many comma positions a line scan records: more than
+// any layout's last used column (the widest Exchange header has 30
+// columns). A layout that needs more splits its lines the slow way.
+const maxCommaPos = 64
+
+// scanSlack is how far past a line's end the vector scanner may read. The
+// reader's buffers keep that much room after their data; a line without it
+// is scanned by scanLineGo.
+const scanSlack = 32
+
+// lineScan is what one pass over a line found: all a record of plain
+// values needs to be cut into columns without looking at its bytes again.
+type lineScan struct {
+	// commas counts the line's commas, pos holds the first maxCommaPos
+	// of their offsets.
+	commas int
+	pos    [maxCommaPos]int32
+	// quoted is set when the line holds a '"': its commas may be inside
+	// a value, so it is split by splitCSV instead.
+	quoted bool
+}
+
+// scanLineGo is the portable scanLine: the end of the line at the start of b
+// (the offset of its '\n', len(b) when there is none) and what it holds.
+func scanLineGo(b []byte, sc *lineScan) int {
+	end := bytes.IndexByte(b, '\n')
+	if end < 0 {
+		end = len(b)
+	}
+	sc.commas, sc.quoted = commaOffsets(b[:end], &sc.pos), bytes.IndexByte(b[:end], '"') >= 0
+	return end
+}
+
+// Word-at-a-time constants for commaOffsets.
+const (
+	commaBytes = 0x2c2c2c2c2c2c2c2c
+	low7       = 0x7f7f7f7f7f7f7f7f
+)
+
+// commaOffsets counts b's commas and records the first len(pos) offsets. It
+// tests eight bytes at a time: log values are short, and a search call per
+// comma costs more than the rest of parsing a row.
+func commaOffsets(b []byte, pos *[maxCommaPos]int32) int {
+	n, i := 0, 0
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:]) ^ commaBytes
+		// A byte of m has its high bit set exactly where x has a zero
+		// byte, that is where b has a comma; no carry crosses bytes.
+		m := ^(((x & low7) + low7) | x | low7)
+		for ; m != 0; m &= m - 1 {
+			if n < len(pos) {
+				pos[n] = int32(i + bits.TrailingZeros64(m)>>3)
+			}
+			n++
+		}
+	}
+	for ; i < len(b); i++ {
+		if b[i] == ',' {
+			if n < len(pos) {
+				pos[n] = int32(i)
+			}
+			n++
+		}
+	}
+	return n
+}
+
+// fieldsAt cuts a scanned line into its values at the recorded commas,
+// reusing dst: all of them when there are at most limit, else the first
+// limit (the columns after the last one an event uses are only counted).
+// limit is at most maxCommaPos.
+func fieldsAt(s string, sc *lineScan, limit int, dst []string) []string {
+	dst = dst[:0]
+	start := 0
+	for _, c := range sc.pos[:min(sc.commas, limit)] {
+		dst = append(dst, s[start:c])
+		start = int(c) + 1
+	}
+	if sc.commas < limit {
+		dst = append(dst, s[start:])
+	}
+	return dst
+}

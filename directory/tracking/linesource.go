@@ -1,0 +1,104 @@
+package tracking
+
+import (
+	"bytes"
+	"io"
+)
+
+// readBlock is how much a lineSource reads at once.
+const readBlock = 1 << 20
+
+// lineSource cuts a stream into lines, scanning each once (scanLine) for
+// what splitting it needs. It replaces bufio.Reader.ReadSlice, which looks
+// for the newline in a pass of its own.
+type lineSource struct {
+	r io.Reader
+	// buf holds the unread data in buf[off:n]; its capacity keeps
+	// scanSlack bytes after readBlock for the vector scanner.
+	buf    []byte
+	off, n int
+	// err is the reader's error, returned once the data before it is.
+	err error
+}
+
+func newLineBuffer() []byte { return make([]byte, readBlock+scanSlack) }
+
+// reset points s at r, reusing buf when it is non-nil.
+func (s *lineSource) reset(r io.Reader, buf []byte) {
+	if buf == nil {
+		buf = newLineBuffer()
+	}
+	*s = lineSource{r: r, buf: buf[:readBlock]}
+}
+
+// fill reads more after the unread data, moving it to the front first. It
+// reports false when there is no room or the reader has ended.
+func (s *lineSource) fill() bool {
+	if s.err != nil {
+		return false
+	}
+	if s.off > 0 {
+		s.n = copy(s.buf, s.buf[s.off:s.n])
+		s.off = 0
+	}
+	if s.n == len(s.buf) {
+		return false
+	}
+	// A reader may return little at a time (gzip does): keep reading until
+	// something came, as bufio does, but give up on one that never sends.
+	for range 100 {
+		m, err := s.r.Read(s.buf[s.n:])
+		s.n += m
+		if err != nil {
+			s.err = err
+			return m > 0
+		}
+		if m > 0 {
+			return true
+		}
+	}
+	s.err = io.ErrNoProgress
+	return false
+}
+
+// peek returns up to k unread bytes without consuming them.
+func (s *lineSource) peek(k int) []byte {
+	for s.n-s.off < k && s.fill() {
+	}
+	return s.buf[s.off:min(s.n, s.off+k)]
+}
+
+// next returns the next line without its '\n', scanned into sc. When the
+// line does not fit in the buffer, it returns the buffer's worth with more
+// set, and the line's rest on the following calls. At the end it returns
+// ok false; s.err then says why (io.EOF at the normal end).
+func (s *lineSource) next(sc *lineScan) (line []byte, more, ok bool) {
+	for {
+		if s.off < s.n {
+			// buf[off:n] keeps the buffer's capacity, so the scanner's
+			// slack is there.
+			b := s.buf[s.off:s.n]
+			end := scanLine(b, sc)
+			if end < len(b) {
+				s.off += end + 1
+				return b[:end], false, true
+			}
+		}
+		if s.fill() {
+			continue
+		}
+		if s.off == s.n {
+			return nil, false, false
+		}
+		// The last line has no newline, or the line fills the buffer.
+		b := s.buf[s.off:s.n]
+		s.off = s.n
+		return b, s.err == nil, true
+	}
+}
+
+// rest is the stream from the first unread byte on: what the buffer holds,
+// then the reader's remainder (a gzip stream is inflated from it).
+func (s *lineSource) rest() io.Reader {
+	return io.MultiReader(bytes.NewReader(bytes.Clone(s.buf[s.off:s.n])), s.r)
+}
