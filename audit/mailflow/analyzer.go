@@ -101,7 +101,10 @@ type Analyzer struct {
 
 	known    map[string]Group
 	groups   map[string]*groupAgg
-	learned  map[string]bool
+	// learned maps each inferred internal domain to itself, so that
+	// lastLearned can hold the map's own copy of the one seen last.
+	learned     map[string]string
+	lastLearned string
 	rewrites map[string]*rewriteAgg
 	spoof    map[string]*spoofAgg
 	back     map[string]*backAgg
@@ -178,7 +181,7 @@ func New(cfg Config) *Analyzer {
 		interval:  int64(cfg.Interval / time.Second),
 		known:     make(map[string]Group, len(cfg.Groups)),
 		groups:    map[string]*groupAgg{},
-		learned:   map[string]bool{},
+		learned:   map[string]string{},
 		rewrites:  map[string]*rewriteAgg{},
 		spoof:     map[string]*spoofAgg{},
 		back:      map[string]*backAgg{},
@@ -265,14 +268,21 @@ func (a *Analyzer) learn(ev *tracking.Event) {
 }
 
 func (a *Analyzer) learnDomain(d string) {
-	if d == "" || a.learned[d] {
+	// Nearly every row names the organization's main domain: a string
+	// comparison settles those without a map look-up.
+	if d == "" || d == a.lastLearned {
+		return
+	}
+	if k, ok := a.learned[d]; ok {
+		a.lastLearned = k
 		return
 	}
 	if len(a.learned) >= a.cfg.MaxKeys {
 		a.truncated["internal domains"] = true
 		return
 	}
-	a.learned[strings.Clone(d)] = true
+	k := strings.Clone(d)
+	a.learned[k], a.lastLearned = k, k
 }
 
 // internal reports whether an address's domain is internal; an address
@@ -290,7 +300,11 @@ func (a *Analyzer) internal(addr string) bool {
 	if a.cfg.IsInternal != nil {
 		return a.cfg.IsInternal(d)
 	}
-	return a.learned[d]
+	if d == a.lastLearned {
+		return true
+	}
+	_, ok := a.learned[d]
+	return ok
 }
 
 func (a *Analyzer) intern(s string) string {

@@ -180,12 +180,30 @@ func foldWord(w uint64) uint64 {
 
 // lower folds ASCII upper case, allocating only when s has any.
 func lower(s string) string {
-	for i := 0; i < len(s); i++ {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		if hasUpper(binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8))) {
+			return strings.ToLower(s)
+		}
+	}
+	for ; i < len(s); i++ {
 		if c := s[i]; c >= 'A' && c <= 'Z' {
 			return strings.ToLower(s)
 		}
 	}
 	return s
+}
+
+// hasUpper reports whether one of w's bytes is an ASCII capital. Addresses
+// are lower-cased on almost every row, and are lower case already nearly
+// always: testing a word at a time makes that check cheap.
+func hasUpper(w uint64) bool {
+	const ones, high = 0x0101010101010101, 0x8080808080808080
+	x := w &^ high // no carry leaves a byte below
+	// A byte of ge has its high bit set where x >= 'A', of gt where
+	// x > 'Z'; bytes with the high bit set in w are not ASCII.
+	ge, gt := x+(0x80-'A')*ones, x+(0x80-'Z'-1)*ones
+	return (ge^gt)&^w&high != 0
 }
 
 // domainOf returns the lower-case domain of an address, "" when none.

@@ -1,6 +1,7 @@
 package mailflow
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 )
@@ -74,4 +75,25 @@ func lowerASCII(s string) string {
 		}
 	}
 	return string(b)
+}
+
+// lower changes a string exactly when it holds an ASCII capital, whatever
+// byte sits where in the word-at-a-time test: every byte value at every
+// offset of a word and of the tail, beside neighbours that could carry.
+func TestLowerFindsEveryASCIICapital(t *testing.T) {
+	for n := 1; n <= 19; n++ {
+		for at := range n {
+			for c := range 256 {
+				for _, fill := range []byte{'a', 0xff, '@', '['} {
+					b := bytes.Repeat([]byte{fill}, n)
+					b[at] = byte(c)
+					s := string(b)
+					hasCapital := bytes.ContainsAny(b, "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+					if got := lower(s); (got != s) != hasCapital || hasCapital && got != strings.ToLower(s) {
+						t.Fatalf("lower(%q) = %q", s, got)
+					}
+				}
+			}
+		}
+	}
 }
