@@ -99,17 +99,17 @@ type Analyzer struct {
 	cfg      Config
 	interval int64
 
-	known    map[string]Group
-	groups   map[string]*groupAgg
+	known  map[string]Group
+	groups map[string]*groupAgg
 	// learned maps each inferred internal domain to itself, so that
 	// lastLearned can hold the map's own copy of the one seen last.
 	learned     map[string]string
 	lastLearned string
-	rewrites map[string]*rewriteAgg
-	spoof    map[string]*spoofAgg
-	back     map[string]*backAgg
-	oof      map[string]*oofAgg
-	strs     map[string]string
+	rewrites    map[string]*rewriteAgg
+	spoof       map[string]*spoofAgg
+	back        map[string]*backAgg
+	oof         map[string]*oofAgg
+	strs        map[string]string
 
 	msgs  *recent[msgRef]
 	early *recent[earlyRows]
