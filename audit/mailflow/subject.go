@@ -50,6 +50,20 @@ var prefixes = []struct {
 	{"automatisch antwoord:", autoReply},
 }
 
+// prefixesBy holds prefixes by their first byte (ASCII lower case), in
+// the order of prefixes: every row's subject is looked at, and most start
+// with a letter some prefix does, so trying them all cost more than the rest
+// of the subject test.
+var prefixesBy = func() (by [256][]struct {
+	text string
+	kind reportKind
+}) {
+	for _, p := range prefixes {
+		by[p.text[0]] = append(by[p.text[0]], p)
+	}
+	return by
+}()
+
 // replyPrefixes are stripped without counting: a reply or forward of a
 // report is not a report of a report.
 var replyPrefixes = []string{"re:", "aw:", "fw:", "fwd:", "wg:", "tr:", "sv:"}
@@ -61,7 +75,7 @@ func stripSubject(s string) (depth int, outer reportKind, root string) {
 	root = strings.TrimSpace(s)
 	for guard := 0; guard < 64 && mayHavePrefix(root); guard++ {
 		matched := false
-		for _, p := range prefixes {
+		for _, p := range prefixesBy[root[0]|0x20] {
 			if hasPrefixFold(root, p.text) {
 				if depth == 0 {
 					outer = p.kind

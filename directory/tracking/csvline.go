@@ -16,32 +16,13 @@ func splitCSV(s string, dst []string) ([]string, error) {
 	i := 0
 	for {
 		if i < len(s) && s[i] == '"' {
-			j := i + 1
-			escaped := false
-			for {
-				k := strings.IndexByte(s[j:], '"')
-				if k < 0 {
-					return dst, errOpenQuote
-				}
-				j += k
-				if j+1 < len(s) && s[j+1] == '"' {
-					escaped = true
-					j += 2
-					continue
-				}
-				break
-			}
-			v := s[i+1 : j]
-			if escaped {
-				v = strings.ReplaceAll(v, `""`, `"`)
+			v, j, err := quotedValue(s, i)
+			if err != nil {
+				return dst, err
 			}
 			dst = append(dst, v)
-			j++
 			if j == len(s) {
 				return dst, nil
-			}
-			if s[j] != ',' {
-				return dst, errors.New("text after a closing quote")
 			}
 			i = j + 1
 			continue
@@ -88,4 +69,35 @@ func splitList(s string, dst []string) []string {
 		}
 	}
 	return dst
+}
+
+// quotedValue reads the quoted value that starts at s[i]: its text, with
+// escaped quotes ("") undone, and the offset of the comma after it (len(s)
+// at the end of the record). It returns errOpenQuote when the record ends
+// inside the quotes.
+func quotedValue(s string, i int) (string, int, error) {
+	j := i + 1
+	escaped := false
+	for {
+		k := strings.IndexByte(s[j:], '"')
+		if k < 0 {
+			return "", 0, errOpenQuote
+		}
+		j += k
+		if j+1 < len(s) && s[j+1] == '"' {
+			escaped = true
+			j += 2
+			continue
+		}
+		break
+	}
+	v := s[i+1 : j]
+	if escaped {
+		v = strings.ReplaceAll(v, `""`, `"`)
+	}
+	j++
+	if j < len(s) && s[j] != ',' {
+		return "", 0, errors.New("text after a closing quote")
+	}
+	return v, j, nil
 }

@@ -71,3 +71,43 @@ func FuzzScanLine(f *testing.F) {
 	f.Add([]byte(benchLine))
 	f.Fuzz(func(t *testing.T, b []byte) { checkScan(t, b) })
 }
+
+// checkSplitScanned holds splitScanned to splitCSV's answer on a line with
+// at most maxCommaPos commas.
+func checkSplitScanned(t *testing.T, s string) {
+	t.Helper()
+	var sc lineScan
+	sc.commas, sc.quoted = commaOffsets([]byte(s), &sc.pos), strings.Contains(s, `"`)
+	if sc.commas > maxCommaPos {
+		return
+	}
+	want, wantErr := splitCSV(s, nil)
+	got, err := splitScanned(s, &sc, nil)
+	if (err == nil) != (wantErr == nil) || err == errOpenQuote != (wantErr == errOpenQuote) || err == nil && !slices.Equal(got, want) {
+		t.Fatalf("splitScanned(%q) = %q, %v; splitCSV gives %q, %v", s, got, err, want, wantErr)
+	}
+}
+
+func TestSplitScanned(t *testing.T) {
+	for _, s := range []string{
+		`""`, `"a"`, `"a,b"`, `a,"b,c",d`, `"a""b",c`, `"a,""b"",c",d`, `a,"b`, `a,"b,c`, `"a"b,c`, `a,"b"c`,
+		`a"b,c`, `,",",`, `"",""`, `a,b,"c"`, `"x"` + strings.Repeat(",", 63), benchLine,
+		"a,\"b\nc\",d",
+	} {
+		checkSplitScanned(t, s)
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 50000 {
+		b := make([]byte, r.IntN(60))
+		for i := range b {
+			b[i] = `,,"ab`[r.IntN(5)]
+		}
+		checkSplitScanned(t, string(b))
+	}
+}
+
+func FuzzSplitScanned(f *testing.F) {
+	f.Add(`a,"b,c",d`)
+	f.Add(benchLine)
+	f.Fuzz(checkSplitScanned)
+}

@@ -421,9 +421,13 @@ func (p *parser) record(line []byte, lineNo int64, sc *lineScan) error {
 	var fields []string
 	var n int
 	var err error
-	if !sc.quoted && p.lay.split <= maxCommaPos {
+	switch {
+	case !sc.quoted && p.lay.split <= maxCommaPos:
 		fields, n = fieldsAt(s, sc, p.lay.split, p.fields), sc.commas+1
-	} else {
+	case sc.quoted && sc.commas <= maxCommaPos:
+		fields, err = splitScanned(s, sc, p.fields)
+		n = len(fields)
+	default:
 		fields, err = splitCSV(s, p.fields)
 		n = len(fields)
 	}
