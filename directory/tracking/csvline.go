@@ -44,6 +44,12 @@ func splitCSV(s string, dst []string) ([]string, error) {
 // ("250 2.1.5 RESOLVER.GRP.Expanded; distribution list expanded").
 func splitList(s string, dst []string) []string {
 	dst = dst[:0]
+	// Most rows name one recipient: no separator, braces or space to trim
+	// (an ASCII byte above ' ' at both ends is not one TrimSpace trims).
+	if s != "" && s[0] > ' ' && s[0] < 0x80 && s[0] != '{' && s[len(s)-1] > ' ' && s[len(s)-1] < 0x80 &&
+		strings.IndexByte(s, ';') < 0 {
+		return append(dst, s)
+	}
 	s = strings.TrimSpace(s)
 	if len(s) >= 2 && s[0] == '{' && s[len(s)-1] == '}' {
 		s = s[1 : len(s)-1]

@@ -8,13 +8,15 @@ import (
 
 // Batch sizes of the parallel reader. A batch is the unit handed from a
 // parsing goroutine to the caller's; its events' strings live in its own
-// buffer, so it stays valid however far the parser has read on.
+// buffer, so it stays valid however far the parser has read on. Each batch
+// handed over wakes the caller: 1024 events a batch ran the 2 GB benchmark
+// about 0.25 s faster than 512 (interleaved runs), and smaller ones slower.
 const (
-	batchEvents = 512
-	batchBytes  = 192 << 10
+	batchEvents = 1024
+	batchBytes  = 384 << 10
 	// batchesInFlight is how many batches all files together may hold
 	// waiting for the caller: each worker's file gets its share, at least
-	// minAhead. It bounds memory (about 0.4 MB a batch). A larger share
+	// minAhead. It bounds memory (about 0.9 MB a batch). A larger share
 	// lets a worker get further into its file before the caller reaches
 	// it, but the events go cold in memory meanwhile and copying them in
 	// and out costs more than the parallelism gains: 16 a worker was the
