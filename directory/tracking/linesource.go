@@ -19,6 +19,13 @@ type lineSource struct {
 	off, n int
 	// err is the reader's error, returned once the data before it is.
 	err error
+	// clean is how many unread bytes are known to hold no newline: a line
+	// that spans many small reads is searched only in what each read adds,
+	// and scanned whole once, when its end has come.
+	clean int
+	// unterminated is set when the line returned last ended without a
+	// newline because the reader did.
+	unterminated bool
 }
 
 func newLineBuffer() []byte { return make([]byte, readBlock+scanSlack) }
@@ -78,11 +85,14 @@ func (s *lineSource) next(sc *lineScan) (line []byte, more, ok bool) {
 			// buf[off:n] keeps the buffer's capacity, so the scanner's
 			// slack is there.
 			b := s.buf[s.off:s.n]
-			end := scanLine(b, sc)
-			if end < len(b) {
-				s.off += end + 1
-				return b[:end], false, true
+			if s.clean == 0 || bytes.IndexByte(b[s.clean:], '\n') >= 0 {
+				if end := scanLine(b, sc); end < len(b) {
+					s.off += end + 1
+					s.clean = 0
+					return b[:end], false, true
+				}
 			}
+			s.clean = len(b)
 		}
 		if s.fill() {
 			continue
@@ -92,7 +102,8 @@ func (s *lineSource) next(sc *lineScan) (line []byte, more, ok bool) {
 		}
 		// The last line has no newline, or the line fills the buffer.
 		b := s.buf[s.off:s.n]
-		s.off = s.n
+		s.off, s.clean = s.n, 0
+		s.unterminated = s.err != nil
 		return b, s.err == nil, true
 	}
 }

@@ -314,7 +314,12 @@ func (p *parser) run(ctx context.Context, r io.Reader, buf []byte) error {
 			if errors.Is(src.err, io.EOF) {
 				return nil
 			}
-			return fmt.Errorf("line %d: %w", p.line+1, src.err)
+			// The error came inside the line read last, or after it.
+			at := p.line + 1
+			if src.unterminated {
+				at = p.line
+			}
+			return fmt.Errorf("line %d: %w", at, src.err)
 		}
 		if more {
 			// A line longer than the buffer: gather it, up to the cap.
