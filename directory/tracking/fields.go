@@ -78,7 +78,8 @@ var columnNames = map[string]column{
 // layout is what a header told the reader.
 type layout struct {
 	format Format
-	cols   []column
+	// width is how many values the header names, so every row must have.
+	width int
 	// at is the index of the value each column is read from, -1 for one
 	// the header lacks; when a header names a column twice, the last wins.
 	at [numColumns]int
@@ -115,7 +116,7 @@ func normaliseName(s string) string {
 // is false for a #Fields line. It fails when the header lacks what every
 // format needs (a time and an event or status column).
 func newLayout(names []string, csvHeader bool) (layout, bool) {
-	l := layout{cols: make([]column, len(names))}
+	l := layout{width: len(names)}
 	for c := range l.at {
 		l.at[c] = -1
 	}
@@ -123,8 +124,7 @@ func newLayout(names []string, csvHeader bool) (layout, bool) {
 	for i, n := range names {
 		k := normaliseName(n)
 		has[k] = true
-		l.cols[i] = columnNames[k]
-		if c := l.cols[i]; c != colIgnore {
+		if c := columnNames[k]; c != colIgnore {
 			l.at[c] = i
 			l.split = i + 1
 		}

@@ -24,7 +24,7 @@ type lineScan struct {
 	commas int
 	pos    [maxCommaPos]int32
 	// quoted is set when the line holds a '"': its commas may be inside
-	// a value, so it is split by splitCSV instead.
+	// a value, so it is split by splitScanned (or splitCSV) instead.
 	quoted bool
 }
 
@@ -35,8 +35,14 @@ func scanLineGo(b []byte, sc *lineScan) int {
 	if end < 0 {
 		end = len(b)
 	}
-	sc.commas, sc.quoted = commaOffsets(b[:end], &sc.pos), bytes.IndexByte(b[:end], '"') >= 0
+	scanRecord(b[:end], sc)
 	return end
+}
+
+// scanRecord records what a line or a record holds, newlines included (a
+// record whose quoted value spans lines is scanned whole once gathered).
+func scanRecord(b []byte, sc *lineScan) {
+	sc.commas, sc.quoted = commaOffsets(b, &sc.pos), bytes.IndexByte(b, '"') >= 0
 }
 
 // Word-at-a-time constants for commaOffsets.

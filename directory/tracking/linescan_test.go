@@ -77,7 +77,7 @@ func FuzzScanLine(f *testing.F) {
 func checkSplitScanned(t *testing.T, s string) {
 	t.Helper()
 	var sc lineScan
-	sc.commas, sc.quoted = commaOffsets([]byte(s), &sc.pos), strings.Contains(s, `"`)
+	scanRecord([]byte(s), &sc)
 	if sc.commas > maxCommaPos {
 		return
 	}

@@ -420,7 +420,7 @@ func (p *parser) record(line []byte, lineNo int64, sc *lineScan) error {
 	}
 	if sc == nil {
 		sc = &p.scan
-		sc.commas, sc.quoted = commaOffsets(line, &sc.pos), bytes.IndexByte(line, '"') >= 0
+		scanRecord(line, sc)
 	}
 	s := unsafe.String(unsafe.SliceData(line), len(line))
 	var fields []string
@@ -444,8 +444,8 @@ func (p *parser) record(line []byte, lineNo int64, sc *lineScan) error {
 		p.bad(lineNo, "%v", err)
 		return nil
 	}
-	if n != len(p.lay.cols) {
-		p.bad(lineNo, "%d values, the header has %d", n, len(p.lay.cols))
+	if n != p.lay.width {
+		p.bad(lineNo, "%d values, the header has %d", n, p.lay.width)
 		return nil
 	}
 	ev := &p.ev
