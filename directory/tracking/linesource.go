@@ -26,16 +26,23 @@ type lineSource struct {
 	// unterminated is set when the line returned last ended without a
 	// newline because the reader did.
 	unterminated bool
+	// renew, when set, gives the buffer to read into next, holding the
+	// unread data (tail) at its front, instead of moving that data to the
+	// front of this one: the lines already returned stay where they are,
+	// for the parallel reader to hand over in place. The buffer is as
+	// long as this one, with scanSlack bytes of capacity after it.
+	renew func(tail []byte) []byte
 }
 
 func newLineBuffer() []byte { return make([]byte, readBlock+scanSlack) }
 
-// reset points s at r, reusing buf when it is non-nil.
+// reset points s at r, reusing buf (of any size over scanSlack) when it is
+// non-nil, and keeping renew.
 func (s *lineSource) reset(r io.Reader, buf []byte) {
 	if buf == nil {
 		buf = newLineBuffer()
 	}
-	*s = lineSource{r: r, buf: buf[:readBlock]}
+	*s = lineSource{r: r, buf: buf[:cap(buf)-scanSlack], renew: s.renew}
 }
 
 // fill reads more after the unread data, moving it to the front first. It
@@ -45,7 +52,12 @@ func (s *lineSource) fill() bool {
 		return false
 	}
 	if s.off > 0 {
-		s.n = copy(s.buf, s.buf[s.off:s.n])
+		if s.renew != nil {
+			nb := s.renew(s.buf[s.off:s.n])
+			s.buf, s.n = nb[:cap(nb)-scanSlack], s.n-s.off
+		} else {
+			s.n = copy(s.buf, s.buf[s.off:s.n])
+		}
 		s.off = 0
 	}
 	if s.n == len(s.buf) {

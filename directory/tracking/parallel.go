@@ -1,22 +1,28 @@
 package tracking
 
 import (
+	"bytes"
 	"context"
+	"slices"
 	"sync"
 	"sync/atomic"
 )
 
 // Batch sizes of the parallel reader. A batch is the unit handed from a
-// parsing goroutine to the caller's; its events' strings live in its own
-// buffer, so it stays valid however far the parser has read on. Each batch
-// handed over wakes the caller: 1024 events a batch ran the 2 GB benchmark
-// about 0.25 s faster than 512 (interleaved runs), and smaller ones slower.
+// parsing goroutine to the caller's: one read buffer's worth of lines, and
+// their events, whose strings point into the buffer, so it stays valid
+// however far the parser has read on. Each batch handed over wakes the
+// caller: batches of about a thousand events ran the 2 GB benchmark about
+// 0.25 s faster than half as many (interleaved runs), and smaller ones
+// slower.
 const (
+	// batchBytes is the read buffer's size: about 900 rows of Exchange
+	// logs. A batch with more rows than batchEvents grows.
+	batchBytes  = 256 << 10
 	batchEvents = 1024
-	batchBytes  = 384 << 10
 	// batchesInFlight is how many batches all files together may hold
 	// waiting for the caller: each worker's file gets its share, at least
-	// minAhead. It bounds memory (about 0.9 MB a batch). A larger share
+	// minAhead. It bounds memory (about 0.75 MB a batch). A larger share
 	// lets a worker get further into its file before the caller reaches
 	// it, but the events go cold in memory meanwhile and copying them in
 	// and out costs more than the parallelism gains: 16 a worker was the
@@ -31,7 +37,10 @@ const (
 type batch struct {
 	events []Event
 	strs   []string // backing of the events' Recipients and RecipientStatus
-	buf    []byte   // the records the events' strings point into
+	// buf is the read buffer the events' lines are in (with scanSlack
+	// bytes after its length); a record gathered elsewhere is copied
+	// out on its own (see parser.keep).
+	buf []byte
 }
 
 // fileJob is one file on its way from a worker to the caller.
@@ -68,13 +77,12 @@ func readParallel(ctx context.Context, files []string, opt Options, fn func(*Eve
 	var next atomic.Int64
 	for range min(opt.Workers, len(files)) {
 		wg.Go(func() {
-			buf := newLineBuffer()
 			for {
 				i := int(next.Add(1) - 1)
 				if i >= len(files) {
 					return
 				}
-				parseJob(ctx, files[i], opt, jobs[i], buf, free)
+				parseJob(ctx, files[i], opt, jobs[i], free)
 			}
 		})
 	}
@@ -104,38 +112,41 @@ func readParallel(ctx context.Context, files []string, opt Options, fn func(*Eve
 
 // parseJob parses one file into batches on job.batches, closing it at the
 // end. It gives up when ctx ends (the caller stopped).
-func parseJob(ctx context.Context, path string, opt Options, job *fileJob, buf []byte, free chan *batch) {
+func parseJob(ctx context.Context, path string, opt Options, job *fileJob, free chan *batch) {
 	defer close(job.batches)
 	cur := newBatch(free)
 	stopped := false
-	flush := func() {
-		if len(cur.events) == 0 {
-			cur.buf = cur.buf[:0]
-			return
+	// renew hands over the batch whose buffer the lines read so far are
+	// in, and goes on in the next one's with the unread tail: every event
+	// parsed so far is in cur, since the parser asks for more input only
+	// between rows. The tail is copied before the hand-over, after which
+	// the caller may recycle the buffer to another worker.
+	renew := func(tail []byte) []byte {
+		if stopped || len(cur.events) == 0 {
+			cur.events, cur.strs = cur.events[:0], cur.strs[:0]
+			copy(cur.buf, tail)
+			return cur.buf
 		}
+		nb := newBatch(free)
+		copy(nb.buf, tail)
 		select {
 		case job.batches <- cur:
-			cur = newBatch(free)
 		case <-ctx.Done():
 			stopped = true
-			cur.events, cur.strs, cur.buf = cur.events[:0], cur.strs[:0], cur.buf[:0]
 		}
+		cur = nb
+		return cur.buf
 	}
-	keep := func(line []byte) []byte {
-		if len(cur.events) == cap(cur.events) || len(cur.buf)+len(line) > cap(cur.buf) {
-			flush()
-			if len(line) > cap(cur.buf) {
-				cur.buf = make([]byte, 0, len(line))
-			}
-		}
-		// Appending never moves buf: it was checked to have room, and the
-		// strings of earlier events point into it.
-		n := len(cur.buf)
-		cur.buf = append(cur.buf, line...)
-		return cur.buf[n:len(cur.buf):len(cur.buf)]
+	// keep makes a record gathered outside the read buffer the batch's.
+	// It is a line longer than the buffer, or a quoted value's lines, so
+	// rare enough to be allocated alone.
+	keep := func(record []byte) []byte {
+		return bytes.Clone(record)
 	}
-	// keep has made room for the record's event before slot is asked.
 	slot := func() *Event {
+		if len(cur.events) == cap(cur.events) {
+			cur.events = slices.Grow(cur.events, len(cur.events))
+		}
 		return &cur.events[:len(cur.events)+1][len(cur.events)]
 	}
 	add := func(ev *Event) error {
@@ -147,13 +158,14 @@ func parseJob(ctx context.Context, path string, opt Options, job *fileJob, buf [
 		ev.RecipientStatus = cur.hold(ev.RecipientStatus)
 		return nil
 	}
-	err := readPathWith(ctx, path, opt, &job.st, hooks{buf: buf, keep: keep, slot: slot}, add)
+	err := readPathWith(ctx, path, opt, &job.st, hooks{buf: cur.buf, keep: keep, slot: slot, renew: renew}, add)
 	if err == nil {
-		flush()
+		renew(nil)
 		if stopped {
 			err = ctx.Err()
 		}
 	}
+	recycle(cur, free)
 	job.err = err
 }
 
@@ -173,19 +185,20 @@ func newBatch(free chan *batch) *batch {
 	case b := <-free:
 		return b
 	default:
-		return &batch{events: make([]Event, 0, batchEvents), strs: make([]string, 0, 2*batchEvents), buf: make([]byte, 0, batchBytes)}
+		return &batch{events: make([]Event, 0, batchEvents), strs: make([]string, 0, 2*batchEvents), buf: make([]byte, batchBytes+scanSlack)}
 	}
 }
 
 // recycle returns a batch the caller is done with. Its events are cleared
-// so that the pool does not keep strings of long-gone files alive.
+// so that the pool does not keep the records gathered outside the buffer
+// alive.
 func recycle(b *batch, free chan *batch) {
-	if cap(b.buf) > batchBytes {
-		return // the buffer of one very long record: let it go
+	if cap(b.events) > 4*batchEvents {
+		return // grown for a buffer of very short rows: let it go
 	}
 	clear(b.events)
 	clear(b.strs)
-	b.events, b.strs, b.buf = b.events[:0], b.strs[:0], b.buf[:0]
+	b.events, b.strs = b.events[:0], b.strs[:0]
 	select {
 	case free <- b:
 	default:

@@ -151,9 +151,10 @@ type hooks struct {
 	// buf is a line buffer (newLineBuffer) to reuse rather than a new one
 	// per file; with it, the file is read without a read-ahead goroutine.
 	buf []byte
-	// keep and slot: see parser.
-	keep func([]byte) []byte
-	slot func() *Event
+	// keep, slot and renew: see parser.
+	keep  func([]byte) []byte
+	slot  func() *Event
+	renew func(tail []byte) []byte
 	// rescan: the content is the file at its name, which can be read again
 	// from the start to decide how its dates are written (see dateOrder).
 	rescan bool
@@ -205,7 +206,7 @@ func readStream(ctx context.Context, r io.Reader, name string, opt Options, st *
 	st.Files = append(st.Files, FileStats{Path: name})
 	fsIdx := len(st.Files) - 1
 	cr := &countingReader{r: r}
-	p := &parser{opt: opt, st: st, fs: fsIdx, name: name, fn: fn, keep: h.keep, slot: h.slot, rescan: h.rescan}
+	p := &parser{opt: opt, st: st, fs: fsIdx, name: name, fn: fn, keep: h.keep, slot: h.slot, renew: h.renew, rescan: h.rescan}
 	err := p.run(ctx, cr, h.buf)
 	st.Bytes += cr.n
 	var stop errStop
@@ -240,9 +241,15 @@ type parser struct {
 	fs   int
 	name string
 	fn   func(*Event) error
-	// keep, when set, returns a copy of a record that outlives the read
-	// buffer: the parallel reader hands events to another goroutine.
+	// keep, when set, returns a copy of a record gathered outside the
+	// read buffer (a long line, or a quoted value's several lines), which
+	// the parser reuses: the parallel reader hands events to another
+	// goroutine.
 	keep func([]byte) []byte
+	// renew, when set, is the line source's (see lineSource): the
+	// parallel reader reads into the buffers it hands over, so the lines
+	// read into them are never copied.
+	renew func(tail []byte) []byte
 	// slot, when set, says where to parse the next event: the parallel
 	// reader parses straight into its batch rather than copying each event.
 	slot func() *Event
@@ -286,7 +293,7 @@ func (p *parser) note(msg string) {
 }
 
 func (p *parser) run(ctx context.Context, r io.Reader, buf []byte) error {
-	var src lineSource
+	src := lineSource{renew: p.renew}
 	src.reset(r, buf)
 	if magic := src.peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		gz, err := gzip.NewReader(src.rest())
@@ -330,7 +337,7 @@ func (p *parser) run(ctx context.Context, r io.Reader, buf []byte) error {
 					long = append(long, line...)
 				}
 			}
-			line, sc = long, nil
+			line, sc = p.own(long), nil
 		}
 		p.line++
 		p.file().Lines++
@@ -348,7 +355,7 @@ func (p *parser) run(ctx context.Context, r io.Reader, buf []byte) error {
 			if len(pending) > p.opt.MaxRecordBytes {
 				p.bad(pendingLine, "quoted value not closed within %d bytes", p.opt.MaxRecordBytes)
 				pending = nil
-			} else if ferr := p.record(pending, pendingLine, nil); ferr != errOpenQuote {
+			} else if ferr := p.record(p.own(pending), pendingLine, nil); ferr != errOpenQuote {
 				pending = nil
 				if ferr != nil {
 					return ferr
@@ -400,6 +407,15 @@ func (p *parser) lineOf(line []byte, sc *lineScan) error {
 	return p.record(line, p.line, sc)
 }
 
+// own returns a record gathered in a buffer the parser reuses as one the
+// event may keep (see keep).
+func (p *parser) own(record []byte) []byte {
+	if p.keep == nil {
+		return record
+	}
+	return p.keep(record)
+}
+
 func (p *parser) setLayout(l layout) {
 	p.lay, p.hasLay = l, true
 	if f := p.file(); f.Format == "" {
@@ -415,9 +431,6 @@ func (p *parser) record(line []byte, lineNo int64, sc *lineScan) error {
 	// The event's strings point into the read buffer rather than copies of
 	// it: one allocation per row would cost more than the parsing. They stay
 	// valid until the callback returns (see Event).
-	if p.keep != nil {
-		line = p.keep(line)
-	}
 	if sc == nil {
 		sc = &p.scan
 		scanRecord(line, sc)

@@ -1,0 +1,160 @@
+package tracking_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"dgaudit/directory/tracking"
+	"dgaudit/directory/tracking/trackingtest"
+)
+
+// The parallel reader hands each read buffer over with the events parsed
+// from it, so a row cut by a buffer's end, a row longer than a buffer, a
+// quoted value over several lines and a buffer of rows too short for one
+// batch's events all cross a hand-over. Every worker count must give the
+// sequential reader's events and stats, in its order.
+func TestParallelReadGivesTheSequentialEvents(t *testing.T) {
+	dir := t.TempDir()
+	rng := rand.New(rand.NewPCG(7, 11))
+	var files []string
+	add := func(name string, write func(path string) error) {
+		path := filepath.Join(dir, name)
+		if err := write(path); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, path)
+	}
+
+	// Rows of every length up to a few KB: their ends fall at every
+	// offset of the buffers, several times over.
+	for f := range 2 {
+		var evs []tracking.Event
+		for i := range 3000 {
+			e := sampleEvents()[i%2]
+			e.Time = t0.Add(time.Duration(f*3000+i) * time.Second)
+			e.MessageID = fmt.Sprintf("<%d.%d@external.example>", f, i)
+			e.Subject = randomSubject(rng, rng.IntN(2000))
+			e.Recipients = e.Recipients[:1+rng.IntN(len(e.Recipients))]
+			evs = append(evs, e)
+		}
+		add(fmt.Sprintf("MSGTRK2026030%d00-%d.LOG", 1+f, f), func(p string) error { return trackingtest.WriteLogFile(p, trackingtest.Fields2013, evs) })
+	}
+
+	// Rows longer than a buffer between ordinary ones, gzip-compressed
+	// too.
+	long := sampleEvents()
+	huge := long[0]
+	huge.Subject = strings.Repeat("y", 600<<10)
+	longEvs := []tracking.Event{long[0], huge, long[1], huge, long[0]}
+	add("long.log", func(p string) error { return trackingtest.WriteLogFile(p, trackingtest.Fields2010, longEvs) })
+	add("long.log.gz", func(p string) error {
+		var b bytes.Buffer
+		lw, err := trackingtest.NewLogWriter(&b, trackingtest.Fields2010, t0)
+		if err != nil {
+			return err
+		}
+		for i := range longEvs {
+			lw.Write(&longEvs[i])
+		}
+		lw.Flush()
+		return writeGzip(p, b.Bytes())
+	})
+
+	// Get-MessageTrackingLog exports quote every value, and a subject may
+	// hold a line break.
+	add("export.csv", func(p string) error {
+		var evs []tracking.Event
+		for i := range 3000 {
+			e := sampleEvents()[i%2]
+			e.Time = t0.Add(time.Duration(i) * time.Second)
+			e.Subject = randomSubject(rng, rng.IntN(400))
+			if i%7 == 0 {
+				e.Subject += "\r\nsecond line"
+			}
+			evs = append(evs, e)
+		}
+		var b bytes.Buffer
+		if err := trackingtest.WriteTrackingCSV(&b, evs); err != nil {
+			return err
+		}
+		return os.WriteFile(p, b.Bytes(), 0o600)
+	})
+
+	// Short message-trace rows: more of them fit in a buffer than a batch
+	// holds at first.
+	add("trace.csv", func(p string) error {
+		var rows []trackingtest.TraceRow
+		for i := range 9000 {
+			rows = append(rows, trackingtest.TraceRow{Received: t0.Add(time.Duration(i) * time.Second), Sender: "a@x.example", Recipient: "b@corp.example", Status: "Delivered", MessageID: fmt.Sprint(i)})
+		}
+		return trackingtest.WriteTraceFile(p, rows)
+	})
+
+	// A malformed row and a missing file are counted the same way.
+	add("bad.log", func(p string) error {
+		var b bytes.Buffer
+		lw, _ := trackingtest.NewLogWriter(&b, trackingtest.Fields2013, t0)
+		lw.Write(&long[0])
+		lw.Flush()
+		b.WriteString("2026-03-05T10:11:12.123Z,too,few\r\n")
+		lw.Write(&long[1])
+		lw.Flush()
+		return os.WriteFile(p, b.Bytes(), 0o600)
+	})
+	files = append(files, filepath.Join(dir, "missing.log"))
+
+	readAll := func(workers int) ([]tracking.Event, tracking.Stats) {
+		var got []tracking.Event
+		st, err := tracking.Read(context.Background(), files, tracking.Options{Workers: workers, MaxRecordBytes: 2 << 20}, func(e *tracking.Event) error {
+			got = append(got, e.Clone())
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("%d workers: %v", workers, err)
+		}
+		return got, st
+	}
+	want, wantSt := readAll(1)
+	if wantSt.Malformed != 1 || wantSt.Failed != 1 || len(want) != 2*3000+2*len(longEvs)+3000+9000+2 {
+		t.Fatalf("sequential read: %d events, stats %+v", len(want), wantSt)
+	}
+	for _, workers := range []int{2, 3, 8} {
+		got, st := readAll(workers)
+		if d := cmp.Diff(want, got); d != "" {
+			t.Errorf("%d workers: events differ (-sequential +parallel):\n%.3000s", workers, d)
+		}
+		if d := cmp.Diff(wantSt, st); d != "" {
+			t.Errorf("%d workers: stats differ (-sequential +parallel):\n%s", workers, d)
+		}
+	}
+}
+
+// randomSubject is n bytes of words, commas and quotes.
+func randomSubject(rng *rand.Rand, n int) string {
+	const alphabet = `abcdefghij ,"RE: `
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = alphabet[rng.IntN(len(alphabet))]
+	}
+	return string(b)
+}
+
+func writeGzip(path string, data []byte) error {
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	zw.Write(data)
+	if err := zw.Close(); err != nil {
+		return err
+	}
+	return os.WriteFile(path, b.Bytes(), 0o600)
+}
