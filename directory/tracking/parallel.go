@@ -70,10 +70,11 @@ func readParallel(ctx context.Context, files []string, opt Options, fn func(*Eve
 	for i := range jobs {
 		jobs[i] = &fileJob{batches: make(chan *batch, ahead)}
 	}
-	// Room for every batch that can exist at once (each worker's queue and
-	// the one it fills, and the caller's), so that once warm the read
-	// allocates nothing and the collector stays idle.
-	free := make(chan *batch, opt.Workers*(ahead+1)+1)
+	// Room for every batch that can exist at once (each worker's queue,
+	// the one it hands over and the next it fills, and the caller's), so
+	// that once warm the read allocates nothing and the collector stays
+	// idle.
+	free := make(chan *batch, opt.Workers*(ahead+2)+1)
 	var next atomic.Int64
 	for range min(opt.Workers, len(files)) {
 		wg.Go(func() {
