@@ -55,8 +55,11 @@ type fileJob struct {
 // readParallel parses files in opt.Workers goroutines and calls fn from
 // this one, file after file and line after line, as the sequential Read
 // does: the workers take files in order, and the caller drains each file's
-// batches before the next file's. A worker runs a bounded number of batches
-// ahead, so memory is bounded whatever the input's size.
+// batches before the next file's. Memory is bounded whatever the input's
+// size: a file's worker runs a bounded number of batches ahead, and no
+// worker starts a file more than filesAhead past the caller's, even when
+// files are small enough to be parsed whole while the caller is still on an
+// earlier one.
 func readParallel(ctx context.Context, files []string, opt Options, fn func(*Event) error) (Stats, error) {
 	var st Stats
 	ctx, cancel := context.WithCancel(ctx)
@@ -75,6 +78,17 @@ func readParallel(ctx context.Context, files []string, opt Options, fn func(*Eve
 	// that once warm the read allocates nothing and the collector stays
 	// idle.
 	free := make(chan *batch, opt.Workers*(ahead+2)+1)
+	// gates[i] is closed once file i may be started: when the caller has
+	// reached file i-filesAhead+1. Files are taken in order, so the
+	// caller's own file is always open to its worker.
+	filesAhead := 2 * opt.Workers
+	gates := make([]chan struct{}, len(files))
+	for i := range gates {
+		gates[i] = make(chan struct{})
+		if i < filesAhead-1 {
+			close(gates[i])
+		}
+	}
 	var next atomic.Int64
 	for range min(opt.Workers, len(files)) {
 		wg.Go(func() {
@@ -83,13 +97,28 @@ func readParallel(ctx context.Context, files []string, opt Options, fn func(*Eve
 				if i >= len(files) {
 					return
 				}
-				parseJob(ctx, files[i], opt, jobs[i], free)
+				select {
+				case <-gates[i]:
+					if testHookWorkerAt != nil {
+						testHookWorkerAt(i)
+					}
+					parseJob(ctx, files[i], opt, jobs[i], free)
+				case <-ctx.Done():
+					jobs[i].err = ctx.Err()
+					close(jobs[i].batches)
+				}
 			}
 		})
 	}
-	for _, job := range jobs {
+	for k, job := range jobs {
 		if err := ctx.Err(); err != nil {
 			return st, err
+		}
+		if testHookCallerAt != nil {
+			testHookCallerAt(k)
+		}
+		if g := k + filesAhead - 1; g < len(gates) {
+			close(gates[g])
 		}
 		for b := range job.batches {
 			for k := range b.events {
@@ -110,6 +139,9 @@ func readParallel(ctx context.Context, files []string, opt Options, fn func(*Eve
 	}
 	return st, nil
 }
+
+// Test hooks: the caller begins on a file; a worker begins parsing one.
+var testHookCallerAt, testHookWorkerAt func(file int)
 
 // parseJob parses one file into batches on job.batches, closing it at the
 // end. It gives up when ctx ends (the caller stopped).
