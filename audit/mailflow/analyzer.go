@@ -586,7 +586,7 @@ func (a *Analyzer) receive(ev *tracking.Event) {
 	if ev.MessageID != "" && host != "" {
 		a.inbound.put(hash(ev.MessageID), a.intern(lower(host)))
 	}
-	sender := lower(firstNonEmpty(ev.Sender, strings.Trim(ev.ReturnPath, "<>")))
+	sender := lower(firstNonEmpty(ev.Sender, unbracket(ev.ReturnPath)))
 	if sender != "" && domainOf(sender) != "" && a.internal(sender) && a.once('S', ev.MessageID, sender) {
 		a.addSpoof(ev, sender, host)
 	}
@@ -683,7 +683,7 @@ func (a *Analyzer) addBackscatter(t time.Time, source, domain string) {
 }
 
 func (a *Analyzer) returnPath(ev *tracking.Event) {
-	rp := lower(strings.Trim(ev.ReturnPath, "<>"))
+	rp := lower(unbracket(ev.ReturnPath))
 	if rp == "" {
 		return
 	}

@@ -220,6 +220,19 @@ func hasUpper(w uint64) bool {
 	return (ge^gt)&^w&high != 0
 }
 
+// unbracket is strings.Trim(s, "<>"), which builds its set of characters
+// on every call: once or twice a row, that was most of the return-path
+// check.
+func unbracket(s string) string {
+	for len(s) > 0 && (s[0] == '<' || s[0] == '>') {
+		s = s[1:]
+	}
+	for len(s) > 0 && (s[len(s)-1] == '<' || s[len(s)-1] == '>') {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
 // domainOf returns the lower-case domain of an address, "" when none.
 func domainOf(addr string) string {
 	i := strings.LastIndexByte(addr, '@')

@@ -97,3 +97,23 @@ func TestLowerFindsEveryASCIICapital(t *testing.T) {
 		}
 	}
 }
+
+// unbracket trims exactly what strings.Trim(s, "<>") does.
+func TestUnbracketIsTrim(t *testing.T) {
+	const alphabet = "<>a@ "
+	for n := range 7 {
+		total := 1
+		for range n {
+			total *= len(alphabet)
+		}
+		for k := range total {
+			b := make([]byte, n)
+			for i, x := 0, k; i < n; i, x = i+1, x/len(alphabet) {
+				b[i] = alphabet[x%len(alphabet)]
+			}
+			if s := string(b); unbracket(s) != strings.Trim(s, "<>") {
+				t.Fatalf("unbracket(%q) = %q, want %q", s, unbracket(s), strings.Trim(s, "<>"))
+			}
+		}
+	}
+}
