@@ -119,8 +119,9 @@ type Analyzer struct {
 	inbound   *recent[string]
 	seen      *recent[struct{}]
 
-	start, end time.Time
-	truncated  map[string]bool
+	// period spans the events' times.
+	period    span
+	truncated map[string]bool
 }
 
 type msgRef struct {
@@ -134,43 +135,59 @@ type groupAgg struct {
 
 	expansions, delivered, inbound, bounces, nullBounces int64
 	maxDepth                                             int
-	first, last                                          time.Time
-	roots                                                map[uint64]*rootAgg
-	external                                             map[string]int64
-	senders                                              map[string]bool
-	inServers, outServers                                map[string]int64
-	buckets                                              map[int64]int64
+	span
+	roots                 map[uint64]*rootAgg
+	external              map[string]int64
+	senders               map[string]bool
+	inServers, outServers map[string]int64
+	buckets               map[int64]int64
+}
+
+// span is when something was first and last seen. A zero time is no time:
+// a row without one does not move either end.
+type span struct{ first, last time.Time }
+
+func (s *span) see(t time.Time) {
+	if t.IsZero() {
+		return
+	}
+	if s.first.IsZero() || t.Before(s.first) {
+		s.first = t
+	}
+	if t.After(s.last) {
+		s.last = t
+	}
 }
 
 type rootAgg struct {
 	reports, recipients int64
-	first, last         time.Time
+	span
 }
 
 type rewriteAgg struct {
-	events      int64
-	first, last time.Time
-	senders     map[string]int64
+	events int64
+	span
+	senders map[string]int64
 }
 
 type spoofAgg struct {
 	messages, recipients int64
-	first, last          time.Time
-	clients              map[string]int64
-	subjects             []string
+	span
+	clients  map[string]int64
+	subjects []string
 }
 
 type backAgg struct {
-	reports     int64
-	first, last time.Time
-	domains     map[string]int64
-	buckets     map[int64]int64
+	reports int64
+	span
+	domains map[string]int64
+	buckets map[int64]int64
 }
 
 type oofAgg struct {
 	internal, external string
 	out, in            int64
-	first, last        time.Time
+	span
 }
 
 // New returns an Analyzer.
@@ -208,14 +225,7 @@ func New(cfg Config) *Analyzer {
 // Add feeds one event. The event may be reused by the caller afterwards:
 // nothing of it is kept without a copy.
 func (a *Analyzer) Add(ev *tracking.Event) {
-	if !ev.Time.IsZero() {
-		if a.start.IsZero() || ev.Time.Before(a.start) {
-			a.start = ev.Time
-		}
-		if ev.Time.After(a.end) {
-			a.end = ev.Time
-		}
-	}
+	a.period.see(ev.Time)
 	if a.cfg.IsInternal == nil {
 		a.learn(ev)
 	}
@@ -399,12 +409,7 @@ func (a *Analyzer) expand(ev *tracking.Event) {
 		return
 	}
 	g.expansions++
-	if g.first.IsZero() || ev.Time.Before(g.first) {
-		g.first = ev.Time
-	}
-	if ev.Time.After(g.last) {
-		g.last = ev.Time
-	}
+	g.see(ev.Time)
 	depth, _, root := stripSubject(ev.Subject)
 	sender := lower(ev.Sender)
 	null := ev.IsNullReturnPath()
@@ -443,7 +448,7 @@ func (a *Analyzer) expand(ev *tracking.Event) {
 		ra = g.roots[h]
 		if ra == nil {
 			if len(g.roots) < a.cfg.MaxPerGroup {
-				ra = &rootAgg{first: ev.Time, last: ev.Time}
+				ra = &rootAgg{}
 				g.roots[h] = ra
 			} else {
 				a.truncated["looping messages per group"] = true
@@ -452,12 +457,7 @@ func (a *Analyzer) expand(ev *tracking.Event) {
 		if ra != nil {
 			ra.reports++
 			ra.recipients += recips
-			if ev.Time.Before(ra.first) {
-				ra.first = ev.Time
-			}
-			if ev.Time.After(ra.last) {
-				ra.last = ev.Time
-			}
+			ra.see(ev.Time)
 		}
 	}
 	if sender != "" && !isReportSender(sender) && !a.internal(sender) {
@@ -600,17 +600,12 @@ func (a *Analyzer) addSpoof(ev *tracking.Event, sender, host string) {
 			a.truncated["spoofed senders"] = true
 			return
 		}
-		s = &spoofAgg{first: ev.Time, last: ev.Time, clients: map[string]int64{}}
+		s = &spoofAgg{clients: map[string]int64{}}
 		a.spoof[a.intern(sender)] = s
 	}
 	s.messages++
 	s.recipients += int64(len(ev.Recipients))
-	if ev.Time.Before(s.first) {
-		s.first = ev.Time
-	}
-	if ev.Time.After(s.last) {
-		s.last = ev.Time
-	}
+	s.see(ev.Time)
 	if host == "" {
 		host = "unknown"
 	}
@@ -668,16 +663,11 @@ func (a *Analyzer) addBackscatter(t time.Time, source, domain string) {
 			a.truncated["backscatter sources"] = true
 			return
 		}
-		b = &backAgg{first: t, last: t, domains: map[string]int64{}, buckets: map[int64]int64{}}
+		b = &backAgg{domains: map[string]int64{}, buckets: map[int64]int64{}}
 		a.back[a.intern(source)] = b
 	}
 	b.reports++
-	if t.Before(b.first) {
-		b.first = t
-	}
-	if t.After(b.last) {
-		b.last = t
-	}
+	b.see(t)
 	addCapped(b.domains, domain, 1, a.cfg.MaxPerGroup, a, "domains per backscatter source")
 	b.buckets[a.bucket(t)]++
 }
@@ -697,16 +687,11 @@ func (a *Analyzer) returnPath(ev *tracking.Event) {
 	}
 	r := a.rewrites[g.addr]
 	if r == nil {
-		r = &rewriteAgg{first: ev.Time, last: ev.Time, senders: map[string]int64{}}
+		r = &rewriteAgg{senders: map[string]int64{}}
 		a.rewrites[g.addr] = r
 	}
 	r.events++
-	if ev.Time.Before(r.first) {
-		r.first = ev.Time
-	}
-	if ev.Time.After(r.last) {
-		r.last = ev.Time
-	}
+	r.see(ev.Time)
 	if sender != "" {
 		addCapped(r.senders, sender, 1, a.cfg.MaxPerGroup, a, "senders per rewritten return path")
 	}
@@ -756,7 +741,7 @@ func (a *Analyzer) addOOF(t time.Time, internal, external string, out bool) {
 			a.truncated["automatic-reply address pairs"] = true
 			return
 		}
-		o = &oofAgg{internal: a.intern(internal), external: a.intern(external), first: t, last: t}
+		o = &oofAgg{internal: a.intern(internal), external: a.intern(external)}
 		a.oof[strings.Clone(key)] = o
 	}
 	if out {
@@ -764,12 +749,7 @@ func (a *Analyzer) addOOF(t time.Time, internal, external string, out bool) {
 	} else {
 		o.in++
 	}
-	if t.Before(o.first) {
-		o.first = t
-	}
-	if t.After(o.last) {
-		o.last = t
-	}
+	o.see(t)
 }
 
 // traceRow handles what only Exchange Online message-trace rows show: one

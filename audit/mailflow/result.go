@@ -14,8 +14,8 @@ import (
 func (a *Analyzer) Result(st tracking.Stats) *audit.Traffic {
 	t := &audit.Traffic{
 		Input:    inputOf(st),
-		Start:    a.start,
-		End:      a.end,
+		Start:    a.period.first,
+		End:      a.period.last,
 		Interval: a.cfg.Interval,
 	}
 	t.Input.GroupsFromDirectory = a.cfg.IsInternal != nil
@@ -112,7 +112,7 @@ func inputOf(st tracking.Stats) audit.TrafficInput {
 // MinDepth deep. Occasional bounces to a list are normal and are not loops.
 func (a *Analyzer) loopOf(g *groupAgg) (audit.Loop, bool) {
 	var looping, rounds, recips int64
-	var first, last time.Time
+	var looped span
 	for _, r := range g.roots {
 		rounds = max(rounds, r.reports)
 		if r.reports < 2 {
@@ -120,25 +120,21 @@ func (a *Analyzer) loopOf(g *groupAgg) (audit.Loop, bool) {
 		}
 		looping++
 		recips += r.recipients
-		if first.IsZero() || r.first.Before(first) {
-			first = r.first
-		}
-		if r.last.After(last) {
-			last = r.last
-		}
+		looped.see(r.first)
+		looped.see(r.last)
 	}
 	if rounds < int64(a.cfg.MinRounds) && g.maxDepth < a.cfg.MinDepth {
 		return audit.Loop{}, false
 	}
 	l := audit.Loop{
 		Group: g.addr, GroupID: g.id, GroupName: g.name,
-		FirstSeen: first, LastSeen: last,
+		FirstSeen: looped.first, LastSeen: looped.last,
 		Expansions: g.expansions, Delivered: g.delivered,
 		Inbound: g.inbound, Bounces: g.bounces,
 		LoopingMessages: looping, MaxRounds: rounds, MaxDepth: g.maxDepth,
 		Timeline: a.timeline(g.buckets),
 	}
-	if first.IsZero() {
+	if looped.first.IsZero() {
 		l.FirstSeen, l.LastSeen = g.first, g.last
 	}
 	if looping > 0 {
