@@ -130,7 +130,7 @@ func scanDateOrder(path string, col int, hasHeader bool) (dateOrder, int64, stri
 	defer f.Close()
 	br := bufio.NewReaderSize(f, 1<<16)
 	var r io.Reader = br
-	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+	if magic, _ := br.Peek(2); isGzip(magic) {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
 			return orderAmbiguous, 0, ""

@@ -176,7 +176,7 @@ func readPathWith(ctx context.Context, path string, opt Options, st *Stats, h ho
 		st.Failed++
 		return nil
 	}
-	gz := n == 2 && magic[0] == 0x1f && magic[1] == 0x8b
+	gz := isGzip(magic[:n])
 	if h.buf != nil && !gz {
 		// The parallel reader already runs files side by side: a read-ahead
 		// goroutine would only add a copy.
@@ -187,6 +187,11 @@ func readPathWith(ctx context.Context, path string, opt Options, st *Stats, h ho
 	pf := newPrefetcher(f, gz)
 	defer pf.Close()
 	return readStream(ctx, pf, path, opt, st, h, fn)
+}
+
+// isGzip reports whether a file's first bytes are gzip's magic number.
+func isGzip(head []byte) bool {
+	return len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b
 }
 
 // errStop carries the callback's error out of the reading loop untouched.
@@ -295,7 +300,7 @@ func (p *parser) note(msg string) {
 func (p *parser) run(ctx context.Context, r io.Reader, buf []byte) error {
 	src := lineSource{renew: p.renew}
 	src.reset(r, buf)
-	if magic := src.peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+	if isGzip(src.peek(2)) {
 		gz, err := gzip.NewReader(src.rest())
 		if err != nil {
 			return fmt.Errorf("open gzip stream: %w", err)
