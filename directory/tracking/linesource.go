@@ -14,7 +14,7 @@ const readBlock = 1 << 20
 type lineSource struct {
 	r io.Reader
 	// buf holds the unread data in buf[off:n]; its capacity keeps
-	// scanSlack bytes after readBlock for the vector scanner.
+	// scanSlack bytes after its length for the vector scanner.
 	buf    []byte
 	off, n int
 	// err is the reader's error, returned once the data before it is.

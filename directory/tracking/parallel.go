@@ -20,9 +20,11 @@ const (
 	// logs. A batch with more rows than batchEvents grows.
 	batchBytes  = 256 << 10
 	batchEvents = 1024
-	// batchesInFlight is how many batches all files together may hold
+	// batchesInFlight is how many batches one file per worker may hold
 	// waiting for the caller: each worker's file gets its share, at least
-	// minAhead. It bounds memory (about 0.75 MB a batch). A larger share
+	// minAhead. With the files-ahead gate it bounds memory (about 0.75 MB
+	// a batch): small files that finish early can hold up to that share
+	// each as well, about twice batchesInFlight in all. A larger share
 	// lets a worker get further into its file before the caller reaches
 	// it, but the events go cold in memory meanwhile and copying them in
 	// and out costs more than the parallelism gains: 16 a worker was the
@@ -57,7 +59,7 @@ type fileJob struct {
 // does: the workers take files in order, and the caller drains each file's
 // batches before the next file's. Memory is bounded whatever the input's
 // size: a file's worker runs a bounded number of batches ahead, and no
-// worker starts a file more than filesAhead past the caller's, even when
+// worker starts a file filesAhead or more past the caller's, even when
 // files are small enough to be parsed whole while the caller is still on an
 // earlier one.
 func readParallel(ctx context.Context, files []string, opt Options, fn func(*Event) error) (Stats, error) {
@@ -73,14 +75,16 @@ func readParallel(ctx context.Context, files []string, opt Options, fn func(*Eve
 	for i := range jobs {
 		jobs[i] = &fileJob{batches: make(chan *batch, ahead)}
 	}
-	// Room for every batch that can exist at once (each worker's queue,
-	// the one it hands over and the next it fills, and the caller's), so
-	// that once warm the read allocates nothing and the collector stays
-	// idle.
+	// Room for the batches that exist at once when files are larger than a
+	// worker's share (each worker's queue, the one it hands over and the
+	// next it fills, and the caller's), so that once warm such a read
+	// allocates nothing and the collector stays idle. Batches beyond it,
+	// held by small files waiting whole, are left to the collector.
 	free := make(chan *batch, opt.Workers*(ahead+2)+1)
 	// gates[i] is closed once file i may be started: when the caller has
-	// reached file i-filesAhead+1. Files are taken in order, so the
-	// caller's own file is always open to its worker.
+	// reached file i-filesAhead+1, so no worker is filesAhead files or
+	// more ahead of it. Files are taken in order, so the caller's own file
+	// is always open to its worker.
 	filesAhead := 2 * opt.Workers
 	gates := make([]chan struct{}, len(files))
 	for i := range gates {
@@ -99,14 +103,18 @@ func readParallel(ctx context.Context, files []string, opt Options, fn func(*Eve
 				}
 				select {
 				case <-gates[i]:
-					if testHookWorkerAt != nil {
-						testHookWorkerAt(i)
-					}
-					parseJob(ctx, files[i], opt, jobs[i], free)
 				case <-ctx.Done():
-					jobs[i].err = ctx.Err()
-					close(jobs[i].batches)
 				}
+				// Both may be ready: select picks either.
+				if err := ctx.Err(); err != nil {
+					jobs[i].err = err
+					close(jobs[i].batches)
+					continue
+				}
+				if testHookWorkerAt != nil {
+					testHookWorkerAt(i)
+				}
+				parseJob(ctx, files[i], opt, jobs[i], free)
 			}
 		})
 	}
@@ -166,6 +174,7 @@ func parseJob(ctx context.Context, path string, opt Options, job *fileJob, free 
 		case job.batches <- cur:
 		case <-ctx.Done():
 			stopped = true
+			recycle(cur, free)
 		}
 		cur = nb
 		return cur.buf
@@ -227,7 +236,9 @@ func newBatch(free chan *batch) *batch {
 // alive.
 func recycle(b *batch, free chan *batch) {
 	if cap(b.events) > 4*batchEvents {
-		return // grown for a buffer of very short rows: let it go
+		// Grown for a buffer of very short rows: keep the buffer, not
+		// the events.
+		b.events, b.strs = make([]Event, 0, batchEvents), make([]string, 0, 2*batchEvents)
 	}
 	clear(b.events)
 	clear(b.strs)

@@ -148,8 +148,9 @@ func readPath(ctx context.Context, path string, opt Options, st *Stats, fn func(
 
 // hooks are what the parallel reader changes in how one file is parsed.
 type hooks struct {
-	// buf is a line buffer (newLineBuffer) to reuse rather than a new one
-	// per file; with it, the file is read without a read-ahead goroutine.
+	// buf is the buffer to read the file into (a batch's, with scanSlack
+	// bytes of capacity after its length) rather than a new one; with it,
+	// the file is read without a read-ahead goroutine.
 	buf []byte
 	// keep, slot and renew: see parser.
 	keep  func([]byte) []byte
@@ -360,7 +361,10 @@ func (p *parser) run(ctx context.Context, r io.Reader, buf []byte) error {
 			if len(pending) > p.opt.MaxRecordBytes {
 				p.bad(pendingLine, "quoted value not closed within %d bytes", p.opt.MaxRecordBytes)
 				pending = nil
-			} else if ferr := p.record(p.own(pending), pendingLine, nil); ferr != errOpenQuote {
+			} else if ferr := p.record(pending, pendingLine, nil); ferr != errOpenQuote {
+				// pending needs no copy (own): an event is made of it
+				// only when the record is complete, and then pending is
+				// let go, so its array is never written again.
 				pending = nil
 				if ferr != nil {
 					return ferr
@@ -412,8 +416,8 @@ func (p *parser) lineOf(line []byte, sc *lineScan) error {
 	return p.record(line, p.line, sc)
 }
 
-// own returns a record gathered in a buffer the parser reuses as one the
-// event may keep (see keep).
+// own returns a record gathered in a buffer the parser reuses (a line
+// longer than the read buffer) as one the event may keep (see keep).
 func (p *parser) own(record []byte) []byte {
 	if p.keep == nil {
 		return record
