@@ -8,7 +8,9 @@
 #
 # Usage: bench/tracking.sh [SIZE] [SEED]    (SIZE default 2GB; run from anywhere
 # in the repository). The logs go to a temporary folder under /tmp and are
-# deleted on exit.
+# deleted on exit. ROUNDS (default 3) runs each tool that many times,
+# alternating, and reports each tool's median run by wall time: a shared
+# machine's speed drifts by a quarter from one minute to the next.
 set -euo pipefail
 
 size="${1:-2GB}"
@@ -33,10 +35,10 @@ echo "logs: $(du -sh "$tmp/logs" | cut -f1) in $(ls "$tmp/logs" | wc -l) files" 
 # when its output is /dev/null.
 cat "$tmp/logs"/* >/dev/null
 
-measure() { # name, command...
-	local name="$1"
-	shift
-	/usr/bin/time -v -o "$tmp/time-$name.txt" "$@" >"$tmp/out-$name.txt" 2>"$tmp/err-$name.txt"
+measure() { # name, round, command...
+	local name="$1" round="$2"
+	shift 2
+	/usr/bin/time -v -o "$tmp/time-$name-$round.txt" "$@" >"$tmp/out-$name.txt" 2>"$tmp/err-$name.txt"
 }
 field() { # file, label
 	grep -F "$2" "$1" | head -1 | awk -F': ' '{print $2}'
@@ -45,17 +47,27 @@ seconds() { # h:mm:ss or m:ss.ss -> seconds
 	awk -F: '{ if (NF == 3) print $1*3600 + $2*60 + $3; else print $1*60 + $2 }' <<<"$1"
 }
 
-measure grep grep -c '' "$tmp/logs"/*
-rc=0
-measure dgaudit "$tmp/dgaudit" trace "$tmp/logs" --fail-on none -o "$tmp/trace.json" || rc=$?
-if [[ $rc -ne 0 ]]; then
-	echo "dgaudit trace failed (exit $rc):" >&2
-	cat "$tmp/err-dgaudit.txt" >&2
-	exit 1
-fi
+rounds="${ROUNDS:-3}"
+for round in $(seq "$rounds"); do
+	measure grep "$round" grep -c '' "$tmp/logs"/*
+	rc=0
+	measure dgaudit "$round" "$tmp/dgaudit" trace "$tmp/logs" --fail-on none -o "$tmp/trace.json" || rc=$?
+	if [[ $rc -ne 0 ]]; then
+		echo "dgaudit trace failed (exit $rc):" >&2
+		cat "$tmp/err-dgaudit.txt" >&2
+		exit 1
+	fi
+done
+# Each tool's median round by wall time becomes its time-NAME.txt.
+for name in grep dgaudit; do
+	for f in "$tmp/time-$name"-*.txt; do
+		echo "$(seconds "$(field "$f" "Elapsed (wall clock) time")") $f"
+	done | sort -n | awk -v m=$(((rounds + 1) / 2)) 'NR == m {print $2}' | xargs -I{} cp {} "$tmp/time-$name.txt"
+	echo "$name wall times over $rounds rounds: $(for f in "$tmp/time-$name"-*.txt; do seconds "$(field "$f" "Elapsed (wall clock) time")"; done | sort -n | tr '\n' ' ')" >&2
+done
 
 lines=$(awk -F: '{s += $NF} END {print s}' "$tmp/out-grep.txt")
-printf '\n%-8s %10s %10s %10s %12s %12s\n' tool wall_s cpu_s MB/s_wall peak_RSS_MB lines >&2
+printf '\nmedian round of each:\n%-8s %10s %10s %10s %12s %12s\n' tool wall_s cpu_s MB/s_wall peak_RSS_MB lines >&2
 for name in grep dgaudit; do
 	f="$tmp/time-$name.txt"
 	wall=$(seconds "$(field "$f" "Elapsed (wall clock) time")")
