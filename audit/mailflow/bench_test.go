@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -90,5 +92,41 @@ func BenchmarkAnalyseOnly(b *testing.B) {
 			a.Add(&evs[i])
 		}
 		a.Result(st)
+	}
+}
+
+// BenchmarkReadFiles is the trace command's read of a folder: four files
+// of benchLog's rows parsed by Workers goroutines, with and without the
+// analysis, which runs in the calling goroutine either way.
+func BenchmarkReadFiles(b *testing.B) {
+	data := benchLog(b)
+	dir := b.TempDir()
+	var files []string
+	for i := range 4 {
+		path := filepath.Join(dir, fmt.Sprintf("MSGTRK2026030100-%d.LOG", i))
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			b.Fatal(err)
+		}
+		files = append(files, path)
+	}
+	for _, workers := range []int{1, 2} {
+		for _, analyse := range []bool{false, true} {
+			b.Run(fmt.Sprintf("workers=%d/analyse=%v", workers, analyse), func(b *testing.B) {
+				b.SetBytes(int64(len(data) * len(files)))
+				for b.Loop() {
+					a := mailflow.New(mailflow.Config{})
+					st, err := tracking.Read(context.Background(), files, tracking.Options{Workers: workers}, func(e *tracking.Event) error {
+						if analyse {
+							a.Add(e)
+						}
+						return nil
+					})
+					if err != nil || st.Malformed != 0 || st.Failed != 0 {
+						b.Fatal(err, st.Malformed, st.Failed)
+					}
+					a.Result(st)
+				}
+			})
+		}
 	}
 }
