@@ -334,6 +334,7 @@ func (p *parser) run(ctx context.Context, r io.Reader, buf []byte) error {
 			}
 			return fmt.Errorf("line %d: %w", at, src.err)
 		}
+		gathered := more
 		if more {
 			// A line longer than the buffer: gather it, up to the cap.
 			long = append(long[:0], line...)
@@ -343,7 +344,7 @@ func (p *parser) run(ctx context.Context, r io.Reader, buf []byte) error {
 					long = append(long, line...)
 				}
 			}
-			line, sc = p.own(long), nil
+			line, sc = long, nil
 		}
 		p.line++
 		p.file().Lines++
@@ -373,6 +374,9 @@ func (p *parser) run(ctx context.Context, r io.Reader, buf []byte) error {
 		} else if len(line) > p.opt.MaxRecordBytes {
 			p.bad(p.line, "line longer than %d bytes", p.opt.MaxRecordBytes)
 		} else if len(line) > 0 {
+			if gathered {
+				line = p.own(line) // long is reused for the next one
+			}
 			switch ferr := p.lineOf(line, sc); {
 			case ferr == errOpenQuote:
 				pending = append([]byte(nil), line...)
