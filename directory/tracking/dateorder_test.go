@@ -1,8 +1,6 @@
 package tracking_test
 
 import (
-	"bytes"
-	"compress/gzip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -45,11 +43,7 @@ func TestSlashDatesFollowTheFilesCulture(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "trace.csv")
 			data := []byte(content)
 			if tc.gzip {
-				var b bytes.Buffer
-				zw := gzip.NewWriter(&b)
-				zw.Write(data)
-				zw.Close()
-				data = b.Bytes()
+				data = gzipped(data)
 				path += ".gz"
 			}
 			if err := os.WriteFile(path, data, 0o600); err != nil {

@@ -45,6 +45,15 @@ func read(t *testing.T, files ...string) ([]tracking.Event, tracking.Stats) {
 	return got, st
 }
 
+// gzipped returns data gzip-compressed.
+func gzipped(data []byte) []byte {
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	zw.Write(data)
+	zw.Close()
+	return b.Bytes()
+}
+
 func writeLog(t *testing.T, path string, fields []string, evs []tracking.Event) {
 	t.Helper()
 	if err := trackingtest.WriteLogFile(path, fields, evs); err != nil {
@@ -177,12 +186,9 @@ func TestFoldersGzipAndFileFailures(t *testing.T) {
 		lw.Write(&e)
 	}
 	lw.Flush()
-	var gz bytes.Buffer
-	zw := gzip.NewWriter(&gz)
-	zw.Write(plain.Bytes())
-	zw.Close()
-	os.WriteFile(filepath.Join(dir, "MSGTRK20260306-1.LOG.gz"), gz.Bytes(), 0o644)
-	os.WriteFile(filepath.Join(dir, "truncated.log.gz"), gz.Bytes()[:gz.Len()/2], 0o644)
+	gz := gzipped(plain.Bytes())
+	os.WriteFile(filepath.Join(dir, "MSGTRK20260306-1.LOG.gz"), gz, 0o644)
+	os.WriteFile(filepath.Join(dir, "truncated.log.gz"), gz[:len(gz)/2], 0o644)
 	os.WriteFile(filepath.Join(dir, "notes.csv"), []byte("Name,Value\nx,1\n"), 0o644)
 	os.WriteFile(filepath.Join(dir, "utf16.csv"), []byte{0xFF, 0xFE, '#', 0}, 0o644)
 	os.WriteFile(filepath.Join(dir, "readme.txt"), []byte("not read"), 0o644)
