@@ -1,7 +1,6 @@
 package tracking
 
 import (
-	"bytes"
 	"context"
 	"slices"
 	"sync"
@@ -41,7 +40,7 @@ type batch struct {
 	strs   []string // backing of the events' Recipients and RecipientStatus
 	// buf is the read buffer the events' lines are in (with scanSlack
 	// bytes after its length); a record gathered elsewhere is copied
-	// out on its own (see parser.keep).
+	// out on its own (see parser.own).
 	buf []byte
 }
 
@@ -118,14 +117,14 @@ func readParallel(ctx context.Context, files []string, opt Options, fn func(*Eve
 			}
 		})
 	}
-	for k, job := range jobs {
+	for at, job := range jobs {
 		if err := ctx.Err(); err != nil {
 			return st, err
 		}
 		if testHookCallerAt != nil {
-			testHookCallerAt(k)
+			testHookCallerAt(at)
 		}
-		if g := k + filesAhead - 1; g < len(gates) {
+		if g := at + filesAhead - 1; g < len(gates) {
 			close(gates[g])
 		}
 		for b := range job.batches {
@@ -179,12 +178,6 @@ func parseJob(ctx context.Context, path string, opt Options, job *fileJob, free 
 		cur = nb
 		return cur.buf
 	}
-	// keep makes a record gathered outside the read buffer the batch's.
-	// It is a line longer than the buffer, or a quoted value's lines, so
-	// rare enough to be allocated alone.
-	keep := func(record []byte) []byte {
-		return bytes.Clone(record)
-	}
 	slot := func() *Event {
 		if len(cur.events) == cap(cur.events) {
 			cur.events = slices.Grow(cur.events, len(cur.events))
@@ -200,7 +193,7 @@ func parseJob(ctx context.Context, path string, opt Options, job *fileJob, free 
 		ev.RecipientStatus = cur.hold(ev.RecipientStatus)
 		return nil
 	}
-	err := readPathWith(ctx, path, opt, &job.st, hooks{buf: cur.buf, keep: keep, slot: slot, renew: renew}, add)
+	err := readPathWith(ctx, path, opt, &job.st, hooks{buf: cur.buf, slot: slot, renew: renew}, add)
 	if err == nil {
 		renew(nil)
 		if stopped {

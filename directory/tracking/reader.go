@@ -152,8 +152,7 @@ type hooks struct {
 	// bytes of capacity after its length) rather than a new one; with it,
 	// the file is read without a read-ahead goroutine.
 	buf []byte
-	// keep, slot and renew: see parser.
-	keep  func([]byte) []byte
+	// slot and renew: see parser.
 	slot  func() *Event
 	renew func(tail []byte) []byte
 	// rescan: the content is the file at its name, which can be read again
@@ -212,7 +211,7 @@ func readStream(ctx context.Context, r io.Reader, name string, opt Options, st *
 	st.Files = append(st.Files, FileStats{Path: name})
 	fsIdx := len(st.Files) - 1
 	cr := &countingReader{r: r}
-	p := &parser{opt: opt, st: st, fs: fsIdx, name: name, fn: fn, keep: h.keep, slot: h.slot, renew: h.renew, rescan: h.rescan}
+	p := &parser{opt: opt, st: st, fs: fsIdx, name: name, fn: fn, slot: h.slot, renew: h.renew, rescan: h.rescan}
 	err := p.run(ctx, cr, h.buf)
 	st.Bytes += cr.n
 	var stop errStop
@@ -247,14 +246,10 @@ type parser struct {
 	fs   int
 	name string
 	fn   func(*Event) error
-	// keep, when set, returns a copy of a record gathered outside the
-	// read buffer (a long line, or a quoted value's several lines), which
-	// the parser reuses: the parallel reader hands events to another
-	// goroutine.
-	keep func([]byte) []byte
 	// renew, when set, is the line source's (see lineSource): the
 	// parallel reader reads into the buffers it hands over, so the lines
-	// read into them are never copied.
+	// read into them are never copied, and only a line gathered outside
+	// them is (own).
 	renew func(tail []byte) []byte
 	// slot, when set, says where to parse the next event: the parallel
 	// reader parses straight into its batch rather than copying each event.
@@ -421,12 +416,14 @@ func (p *parser) lineOf(line []byte, sc *lineScan) error {
 }
 
 // own returns a record gathered in a buffer the parser reuses (a line
-// longer than the read buffer) as one the event may keep (see keep).
+// longer than the read buffer) as one the event may keep. Only the
+// parallel reader (renew set) hands events on past the callback; a line
+// that long is rare enough to be allocated alone.
 func (p *parser) own(record []byte) []byte {
-	if p.keep == nil {
+	if p.renew == nil {
 		return record
 	}
-	return p.keep(record)
+	return bytes.Clone(record)
 }
 
 func (p *parser) setLayout(l layout) {
