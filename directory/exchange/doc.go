@@ -27,7 +27,8 @@
 // Settings keep "not set" apart from false: a property that is absent or
 // null in the cmdlet output is directory.Unset.
 //
-// This package imports only the standard library and dgaudit/directory. It
-// must not import azidentity, the Graph SDK or any other adapter: the caller
-// supplies an access token through Config.Token.
+// This package imports only the standard library, dgaudit/directory and
+// dgaudit/directory/httpretry (Retry-After, read as the Graph adapter reads
+// it). It must not import azidentity, the Graph SDK or any other adapter:
+// the caller supplies an access token through Config.Token.
 package exchange

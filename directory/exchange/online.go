@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"dgaudit/directory"
+	"dgaudit/directory/httpretry"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -374,7 +375,7 @@ func (s *Source) post(ctx context.Context, cmdlet, target string, body []byte, p
 	wait := s.cfg.RetryWait
 	retried401 := false
 	for attempt := 0; ; attempt++ {
-		resp, retryAfter, err := s.once(ctx, cmdlet, target, body, page)
+		resp, serverAsked, err := s.once(ctx, cmdlet, target, body, page)
 		if err == nil {
 			return resp, nil
 		}
@@ -394,8 +395,8 @@ func (s *Source) post(ctx context.Context, cmdlet, target string, body []byte, p
 			return nil, fmt.Errorf("exchange: %s page %d: gave up after %d retries: %w", cmdlet, page, s.cfg.Retries, rt.err)
 		}
 		d := wait
-		if retryAfter >= 0 {
-			d = retryAfter
+		if serverAsked >= 0 {
+			d = serverAsked
 		} else {
 			wait *= 2
 		}
@@ -422,7 +423,7 @@ type retryable struct{ err error }
 func (r retryable) Error() string { return r.err.Error() }
 func (r retryable) Unwrap() error { return r.err }
 
-// once sends one request. retryAfter is the server's Retry-After, or -1.
+// once sends one request. The duration is the server's Retry-After, or -1.
 func (s *Source) once(ctx context.Context, cmdlet, target string, body []byte, page int) (*invokeResponse, time.Duration, error) {
 	where := fmt.Sprintf("exchange: %s page %d", cmdlet, page)
 	tok, err := s.cfg.Token(ctx)
@@ -470,11 +471,11 @@ func (s *Source) once(ctx context.Context, cmdlet, target string, body []byte, p
 		if resp.StatusCode == http.StatusTooManyRequests {
 			sentinel = ErrThrottled
 		}
-		return nil, retryAfter(resp.Header.Get("Retry-After")), retryable{fmt.Errorf("%s: %w (HTTP %d%s)", where, sentinel, resp.StatusCode, serverMessage(data))}
+		return nil, serverWait(resp.Header), retryable{fmt.Errorf("%s: %w (HTTP %d%s)", where, sentinel, resp.StatusCode, serverMessage(data))}
 	default:
 		// Exchange reports a throttled tenant in a 500 body too.
 		if strings.Contains(string(data), "maximum number of concurrent requests") {
-			return nil, retryAfter(resp.Header.Get("Retry-After")), retryable{fmt.Errorf("%s: %w (HTTP %d%s)", where, ErrThrottled, resp.StatusCode, serverMessage(data))}
+			return nil, serverWait(resp.Header), retryable{fmt.Errorf("%s: %w (HTTP %d%s)", where, ErrThrottled, resp.StatusCode, serverMessage(data))}
 		}
 		return nil, -1, fmt.Errorf("%s: HTTP %d%s", where, resp.StatusCode, serverMessage(data))
 	}
@@ -495,18 +496,11 @@ func (s *Source) once(ctx context.Context, cmdlet, target string, body []byte, p
 	return &out, -1, nil
 }
 
-// retryAfter parses Retry-After (seconds or an HTTP date); -1 when absent
-// or unreadable.
-func retryAfter(v string) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return -1
-	}
-	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
-		return time.Duration(n) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(time.Until(t), 0)
+// serverWait is the Retry-After of h, or -1 when it has none or an
+// unreadable one.
+func serverWait(h http.Header) time.Duration {
+	if d, ok := httpretry.ParseRetryAfter(h.Get("Retry-After"), time.Now()); ok {
+		return d
 	}
 	return -1
 }

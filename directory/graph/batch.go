@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"dgaudit/directory"
+	"dgaudit/directory/httpretry"
 )
 
 // maxBatch is Graph's limit of requests in one JSON batch.
@@ -136,7 +137,7 @@ func (s *Source) perGroup(ctx context.Context, groups []directory.Group, domains
 						pending = append(pending, job{group: j.group, kind: j.kind, url: next})
 					}
 				case r.status == http.StatusTooManyRequests || r.status == http.StatusServiceUnavailable || r.status == http.StatusGatewayTimeout:
-					d, ok := retryAfter(header(r.header, "Retry-After"))
+					d, ok := httpretry.ParseRetryAfter(header(r.header, "Retry-After"), time.Now())
 					if !ok {
 						d = backoff(s.cfg.RetryDelay, j.tries+1)
 					}

@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -25,6 +24,8 @@ import (
 	jsonser "github.com/microsoft/kiota-serialization-json-go"
 	core "github.com/microsoftgraph/msgraph-sdk-go-core"
 	coreauth "github.com/microsoftgraph/msgraph-sdk-go-core/authentication"
+
+	"dgaudit/directory/httpretry"
 )
 
 // Sentinel errors the CLI branches on. Returned errors wrap them with the
@@ -96,7 +97,7 @@ func newClient(cfg Config, ep Endpoints, ts *TokenSource) (*client, error) {
 		// A Retry-After beyond the cap ends the retries: the error then
 		// says how long the service asked for, instead of a silent stall.
 		ShouldRetry: func(_ time.Duration, _ int, _ *http.Request, resp *http.Response) bool {
-			d, ok := retryAfter(resp.Header.Get("Retry-After"))
+			d, ok := httpretry.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 			return !ok || d <= maxWait
 		},
 	}
@@ -261,21 +262,6 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// retryAfter parses a Retry-After value: seconds or an HTTP date.
-func retryAfter(v string) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	if s, err := strconv.ParseFloat(v, 64); err == nil && s >= 0 {
-		return time.Duration(s * float64(time.Second)), true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(time.Until(t), 0), true
-	}
-	return 0, false
-}
-
 // graphError is Graph's error body.
 type graphError struct {
 	Error struct {
@@ -295,7 +281,7 @@ func statusError(what, endpoint string, status int, header http.Header, body []b
 		return fmt.Errorf("graph: %s at %s: %w: HTTP 403%s; grant the application Group.Read.All (or GroupMember.Read.All), OrgContact.Read.All, User.Read.All and Domain.Read.All (or Directory.Read.All) with admin consent", what, endpoint, ErrPermission, detail)
 	case http.StatusTooManyRequests, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
 		wait := ""
-		if d, ok := retryAfter(header.Get("Retry-After")); ok {
+		if d, ok := httpretry.ParseRetryAfter(header.Get("Retry-After"), time.Now()); ok {
 			wait = fmt.Sprintf(" (Retry-After %s)", d)
 		}
 		return fmt.Errorf("graph: %s at %s: %w: HTTP %d%s%s after the retries", what, endpoint, ErrThrottled, status, wait, detail)

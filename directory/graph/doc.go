@@ -28,7 +28,8 @@
 // as tracking.Events meaning what a Get-MessageTraceV2 export's rows mean.
 //
 // This is the only package that imports the Graph SDK and azidentity; none of
-// their types leave it. Of the other packages it imports the directory model
-// and directory/tracking (for its Event); it must not import audit, rules,
-// reports, the other adapters or cobra.
+// their types leave it. Of the other packages it imports the directory model,
+// directory/tracking (for its Event) and directory/httpretry (Retry-After,
+// read as the Exchange Online adapter reads it); it must not import audit,
+// rules, reports, the other adapters or cobra.
 package graph
