@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -555,22 +556,14 @@ func (c *fileConfig) validateM365(m *M365Config, env func(string) string) []erro
 	return errs
 }
 
-// secretAvailable checks that a secret can be read, without reading it into
-// anything that could be logged.
+// secretAvailable checks that a secret can be read, as the run will read it,
+// and drops it: a check has nothing to log it into.
 func secretAvailable(envName, defaultEnv, file string, env func(string) string) error {
 	if file != "" {
-		b, err := os.ReadFile(file)
-		if err != nil {
-			return err
-		}
-		if line, _, _ := strings.Cut(string(b), "\n"); strings.TrimRight(line, "\r") == "" {
-			return fmt.Errorf("the first line of %s is empty", file)
-		}
-		return nil
+		_, err := readSecretFile(file)
+		return err
 	}
-	if envName == "" {
-		envName = defaultEnv
-	}
+	envName = cmp.Or(envName, defaultEnv)
 	if env(envName) == "" {
 		return fmt.Errorf("environment variable %s is not set", envName)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"os"
@@ -97,11 +98,7 @@ func (a *app) ldapSource(o *ldapOptions) (directory.Source, string, error) {
 // ldapPassword reads the password from the password file or the environment,
 // never from a flag value.
 func (a *app) ldapPassword(o *ldapOptions) (string, error) {
-	envName := o.passwordEnv
-	if envName == "" {
-		envName = passwordEnv
-	}
-	env := a.env(envName)
+	envName := cmp.Or(o.passwordEnv, passwordEnv)
 	switch {
 	case o.kerberos && (o.passwordFile != "" || o.bindDN != ""):
 		return "", usagef("--kerberos binds with a ticket: drop --bind-dn and --password-file")
@@ -109,21 +106,14 @@ func (a *app) ldapPassword(o *ldapOptions) (string, error) {
 		// A password left in the environment for other runs is not an
 		// error here: Kerberos does not use it.
 		return "", nil
-	case o.passwordFile != "" && env != "":
-		return "", usagef("the password is given twice: unset %s or drop --password-file", envName)
-	case o.passwordFile != "":
-		b, err := os.ReadFile(o.passwordFile)
-		if err != nil {
-			return "", usagef("--password-file: %v", err)
-		}
-		line, _, _ := strings.Cut(string(b), "\n")
-		line = strings.TrimRight(line, "\r")
-		if line == "" {
-			return "", usagef("--password-file %s: the first line is empty", o.passwordFile)
-		}
-		return line, nil
-	case env != "":
-		return env, nil
+	}
+	password, err := readSecret(secretSource{what: "password", fileFlag: "--password-file",
+		file: o.passwordFile, envName: envName}, a.env)
+	switch {
+	case err != nil:
+		return "", err
+	case password != "":
+		return password, nil
 	case o.bindDN != "":
 		return "", usagef("no password for %s: set %s or give --password-file", o.bindDN, envName)
 	}

@@ -94,20 +94,10 @@ func (a *app) m365Config(o *m365Options, caFile string) (graph.Config, error) {
 		Logger:             a.log.With("source", "graph"),
 		DeviceCodePrompt:   func(msg string) { fmt.Fprintln(a.stderr, printableLines(msg)) }, // the sign-in service's text
 	}
-	secretEnv := cmp.Or(o.secretEnv, envClientSecret)
-	secret := a.env(secretEnv)
-	switch {
-	case o.secretFile != "" && secret != "":
-		return cfg, usagef("the client secret is given twice: unset %s or drop --client-secret-file", secretEnv)
-	case o.secretFile != "":
-		b, err := os.ReadFile(o.secretFile)
-		if err != nil {
-			return cfg, usagef("--client-secret-file: %v", err)
-		}
-		line, _, _ := strings.Cut(string(b), "\n")
-		if secret = strings.TrimSpace(line); secret == "" {
-			return cfg, usagef("--client-secret-file %s: the first line is empty", o.secretFile)
-		}
+	secret, err := readSecret(secretSource{what: "client secret", fileFlag: "--client-secret-file",
+		file: o.secretFile, envName: cmp.Or(o.secretEnv, envClientSecret)}, a.env)
+	if err != nil {
+		return cfg, err
 	}
 	// A secret in the environment must not override an explicit choice of
 	// another method.
