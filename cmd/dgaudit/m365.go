@@ -2,14 +2,10 @@ package main
 
 import (
 	"cmp"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -90,7 +86,6 @@ func (a *app) m365Config(o *m365Options, caFile string) (graph.Config, error) {
 		CertificatePass:    a.env(envCertPassword),
 		FederatedTokenFile: a.env(envFederatedFile),
 		Concurrency:        o.concurrency,
-		CAFile:             caFile,
 		Logger:             a.log.With("source", "graph"),
 		DeviceCodePrompt:   func(msg string) { fmt.Fprintln(a.stderr, printableLines(msg)) }, // the sign-in service's text
 	}
@@ -107,6 +102,13 @@ func (a *app) m365Config(o *m365Options, caFile string) (graph.Config, error) {
 		}
 		cfg.ClientSecret = secret
 	}
+	tr, err := m365Transport(caFile)
+	if err != nil {
+		return cfg, usageError{err}
+	}
+	// Set here so that trace --m365, which takes only this config, shares
+	// the transport between sign-in and Graph too.
+	cfg.HTTPClient = &http.Client{Transport: tr, Timeout: graphTimeout}
 	return cfg, nil
 }
 
@@ -128,15 +130,11 @@ func (a *app) m365Source(o *m365Options, caFile string) (directory.Source, strin
 	}
 	cfg.Tokens = ts
 	if !o.skipExchange {
-		hc, err := httpsClient(caFile)
-		if err != nil {
-			return nil, "", usageError{err}
-		}
 		exo, err := exchange.New(exchange.Config{
 			URL:         ep.Exchange,
 			Tenant:      cfg.TenantID,
 			Token:       ts.Func(ep.ExchangeScope),
-			HTTPClient:  hc,
+			HTTPClient:  &http.Client{Transport: cfg.HTTPClient.Transport, Timeout: exchangeTimeout},
 			SkipMembers: true,
 			Logger:      a.log.With("source", "exchange-online"),
 		})
@@ -151,27 +149,6 @@ func (a *app) m365Source(o *m365Options, caFile string) (directory.Source, strin
 	}
 	a.log.Debug("microsoft 365 endpoints", "authority", ep.AuthorityHost, "graph", ep.Graph, "exchange", ep.Exchange)
 	return src, "graph:" + cfg.TenantID, nil
-}
-
-// httpsClient trusts the system roots plus caFile (a TLS-inspecting proxy's
-// or a private endpoint's CA), as the Graph reader does.
-func httpsClient(caFile string) (*http.Client, error) {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	if caFile != "" {
-		pem, err := os.ReadFile(caFile)
-		if err != nil {
-			return nil, fmt.Errorf("--ca-file: %w", err)
-		}
-		pool, err := x509.SystemCertPool()
-		if err != nil || pool == nil {
-			pool = x509.NewCertPool()
-		}
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("--ca-file %s: no PEM certificates in it", caFile)
-		}
-		tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
-	}
-	return &http.Client{Transport: tr, Timeout: 2 * time.Minute}, nil
 }
 
 // graphHint suggests what to do about a Microsoft 365 failure. The errors

@@ -35,13 +35,9 @@ func NewTokenSource(cfg Config) (*TokenSource, error) {
 	if err != nil {
 		return nil, err
 	}
-	hc, err := httpClient(cfg)
-	if err != nil {
-		return nil, err
-	}
 	opts := azcore.ClientOptions{
 		Cloud:     cloud.Configuration{ActiveDirectoryAuthorityHost: ep.AuthorityHost},
-		Transport: hc,
+		Transport: cfg.HTTPClient,
 		// Sign-in retries follow the same budget as Graph requests.
 		Retry: policy.RetryOptions{MaxRetries: int32(cfg.Retries), RetryDelay: cfg.RetryDelay, MaxRetryDelay: cfg.MaxRetryWait},
 	}

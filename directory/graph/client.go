@@ -3,8 +3,6 @@ package graph
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"syscall"
 	"time"
@@ -57,35 +54,8 @@ type client struct {
 	maxWait time.Duration
 }
 
-// httpClient is the base client for Graph and sign-in: the caller's, or a
-// default one trusting the system roots plus CAFile.
-func httpClient(cfg Config) (*http.Client, error) {
-	if cfg.HTTPClient != nil {
-		return cfg.HTTPClient, nil
-	}
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	if cfg.CAFile != "" {
-		pem, err := os.ReadFile(cfg.CAFile)
-		if err != nil {
-			return nil, fmt.Errorf("graph: CA file: %w", err)
-		}
-		pool, err := x509.SystemCertPool()
-		if err != nil || pool == nil {
-			pool = x509.NewCertPool()
-		}
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("graph: CA file %s: no PEM certificates in it", cfg.CAFile)
-		}
-		tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
-	}
-	return &http.Client{Transport: tr, Timeout: 100 * time.Second}, nil
-}
-
 func newClient(cfg Config, ep Endpoints, ts *TokenSource) (*client, error) {
-	base, err := httpClient(cfg)
-	if err != nil {
-		return nil, err
-	}
+	base := cfg.HTTPClient
 	gu, err := url.Parse(ep.Graph)
 	if err != nil {
 		return nil, fmt.Errorf("graph: Graph URL %q: %w", ep.Graph, err)

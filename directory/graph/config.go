@@ -119,11 +119,12 @@ type Config struct {
 	MaxRetryWait  time.Duration
 	RetryDelay    time.Duration
 
-	// HTTPClient, when set, carries every request (Graph and sign-in); its
-	// Transport is wrapped by the SDK middleware. CAFile adds PEM CA
-	// certificates to trust (a TLS-inspecting proxy, tests).
+	// HTTPClient carries every request (Graph and sign-in); its Transport
+	// is wrapped by the SDK middleware and its Timeout bounds each request.
+	// Nil means one trusting the system roots, with a 100 s timeout. The
+	// CLI passes its own so that extra CAs (a TLS-inspecting proxy's) are
+	// loaded once for sign-in, Graph and Exchange Online.
 	HTTPClient *http.Client
-	CAFile     string
 
 	Logger *slog.Logger
 
@@ -143,6 +144,7 @@ const (
 	defaultRetries      = 5
 	defaultMaxRetryWait = 2 * time.Minute
 	defaultRetryDelay   = 2 * time.Second
+	defaultTimeout      = 100 * time.Second
 )
 
 // withDefaults fills unset tuning fields.
@@ -167,6 +169,11 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.HTTPClient == nil {
+		// Filled here, not where it is used, so that the sign-in and the
+		// Graph client New builds share one client and connection pool.
+		c.HTTPClient = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone(), Timeout: defaultTimeout}
 	}
 	if c.Auth == "" {
 		switch {
