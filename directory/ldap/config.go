@@ -51,7 +51,9 @@ type Config struct {
 	// CCache is the credential cache file ("FILE:" prefix allowed). Empty
 	// means $KRB5CCNAME, then /tmp/krb5cc_<uid>, as kinit writes it.
 	CCache string
-	// CAFile is a PEM bundle of CAs to trust instead of the system pool.
+	// CAFile is a PEM bundle of CAs to trust besides the system pool: the
+	// same --ca-file serves the Microsoft 365 source, where it adds a
+	// TLS-inspecting proxy's CA, and one flag must mean one thing.
 	CAFile string
 	// InsecureSkipVerify accepts any server certificate. It logs a warning
 	// on every connection.
@@ -183,7 +185,8 @@ func (c *Config) validate() error {
 	return nil
 }
 
-// rootCAs loads CAFile, or returns nil for the system pool.
+// rootCAs returns the system pool with CAFile's certificates added, or nil
+// (the system pool) without one.
 func (c *Config) rootCAs() (*x509.CertPool, error) {
 	if c.CAFile == "" {
 		return nil, nil
@@ -192,7 +195,12 @@ func (c *Config) rootCAs() (*x509.CertPool, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ldap: read CA file: %w", err)
 	}
-	pool := x509.NewCertPool()
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		// Without system roots (some containers) only CAFile is trusted,
+		// which still verifies.
+		pool = x509.NewCertPool()
+	}
 	if !pool.AppendCertsFromPEM(pem) {
 		return nil, fmt.Errorf("ldap: CA file %s holds no PEM certificate", c.CAFile)
 	}
