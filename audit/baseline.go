@@ -70,8 +70,8 @@ const (
 	// now while the collection has gaps, or scores lower (or has no findings)
 	// now while part of it could not be read: its delivery settings
 	// (SettingsUnknown) or its membership, its own or a nested group's
-	// (GroupResult.Incomplete). Calling it resolved or improved would report
-	// a risk as gone on no evidence.
+	// (MembersIncomplete); GroupResult.Incomplete is either. Calling it
+	// resolved or improved would report a risk as gone on no evidence.
 	ChangeNotRead Change = "not-read"
 )
 
@@ -160,7 +160,8 @@ func Compare(rep *Report, base *Baseline) *Changes {
 			// Part of the group was not read (its settings, its own
 			// membership or a nested group's): findings that depend on it
 			// are missing for want of data, not because the group was
-			// fixed. Incomplete covers SettingsUnknown too.
+			// fixed. Either part will do, so the umbrella flag is the
+			// one to ask.
 			gc.Change = ChangeNotRead
 		}
 		g.Change = gc.Change

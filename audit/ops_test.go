@@ -79,7 +79,7 @@ func TestCompareWithGaps(t *testing.T) {
 	t.Parallel()
 	r := FindingRef{Rule: "open-to-external-senders", Severity: Medium}
 	rep := &Report{Groups: []GroupResult{{ID: "fixed", Score: 0}, {ID: "settings-unread", Score: 0, SettingsUnknown: true, Incomplete: true},
-		{ID: "members-unread", Score: 0, Incomplete: true}}}
+		{ID: "members-unread", Score: 0, MembersIncomplete: true, Incomplete: true}}}
 	rep.Coverage.AddGap("dynamic-groups", "", "Exchange Online could not be read")
 	base := &Baseline{Groups: []BaselineGroup{
 		{ID: "fixed", Score: 45, Findings: []FindingRef{r}},

@@ -80,10 +80,16 @@ type GroupResult struct {
 	NestedGroups int
 	// External lists every external recipient with its path.
 	External []ExternalRecipient
-	// Incomplete is set when part of the membership could not be read or
-	// resolved, so the counts are lower bounds, or when the group's delivery
-	// settings could not be read (SettingsUnknown).
+	// Incomplete is set when part of the group could not be read: its
+	// membership (MembersIncomplete) or its delivery settings
+	// (SettingsUnknown). It is what says "do not read this group as all
+	// clear"; a consumer that depends on one part asks for that part, since
+	// the two leave different things unknown.
 	Incomplete bool
+	// MembersIncomplete is set when part of the membership, the group's own
+	// or a nested group's, could not be read or resolved: the counts and
+	// External are lower bounds.
+	MembersIncomplete bool
 	// SettingsUnknown is set when the source could not read the group's
 	// delivery settings: rules that judge them (Rule.NeedsSettings) did not
 	// run, and Settings shows them as unknown.
@@ -98,6 +104,26 @@ type GroupResult struct {
 	// Observed is what message tracking showed about the group, when logs
 	// were given and it showed something; nil otherwise.
 	Observed *ObservedTraffic
+}
+
+// Parts of a group that can be left unread, as IncompleteParts names them.
+const (
+	PartMembership = "membership"
+	PartSettings   = "settings"
+)
+
+// IncompleteParts names what of the group could not be read, membership
+// before settings; nil when it was read in full. Reports show it so that an
+// incomplete group says why, not only that it is.
+func (g *GroupResult) IncompleteParts() []string {
+	var parts []string
+	if g.MembersIncomplete {
+		parts = append(parts, PartMembership)
+	}
+	if g.SettingsUnknown {
+		parts = append(parts, PartSettings)
+	}
+	return parts
 }
 
 // ExternalRecipient is one external recipient reached through a group.

@@ -204,9 +204,10 @@ func auditGroup(i int32, g *directory.Group, env *Env, gr *graph, rules []Rule, 
 		ExternalReachable:  ex.reachable,
 		NestedGroups:       ex.nestedGroups,
 		External:           ex.external,
-		Incomplete:         len(ex.incomplete) > 0 || g.SettingsUnknown,
+		MembersIncomplete:  len(ex.incomplete) > 0,
 		SettingsUnknown:    g.SettingsUnknown,
 	}
+	res.Incomplete = res.MembersIncomplete || res.SettingsUnknown
 	view := &GroupView{Group: g, Env: env, Result: &res, Unresolved: ex.unresolved}
 	for _, x := range ex.incomplete {
 		view.IncompleteGroups = append(view.IncompleteGroups, gr.groups[x].Name)

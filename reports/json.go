@@ -211,6 +211,9 @@ type jsonOrganization struct {
 	Findings []jsonFinding `json:"findings"`
 }
 
+// jsonGroup is one group. membersIncomplete has no omitempty: a reader
+// takes its absence for a report from before it, whose incomplete does not
+// say which part was unread.
 type jsonGroup struct {
 	ID                 string              `json:"id"`
 	DN                 string              `json:"dn,omitempty"`
@@ -220,6 +223,7 @@ type jsonGroup struct {
 	Score              int                 `json:"score"`
 	Risk               audit.Band          `json:"risk"`
 	Incomplete         bool                `json:"incomplete"`
+	MembersIncomplete  bool                `json:"membersIncomplete"`
 	SettingsUnknown    bool                `json:"settingsUnknown,omitempty"`
 	DirectMembers      int                 `json:"directMembers"`
 	NestedGroups       int                 `json:"nestedGroups"`
@@ -281,7 +285,8 @@ func groupJSON(g *audit.GroupResult) jsonGroup {
 	}
 	return jsonGroup{
 		ID: g.ID, DN: g.DN, Name: g.Name, Mail: g.Mail, Kind: g.Kind,
-		Score: g.Score, Risk: g.Risk, Incomplete: g.Incomplete, SettingsUnknown: g.SettingsUnknown,
+		Score: g.Score, Risk: g.Risk,
+		Incomplete: g.Incomplete, MembersIncomplete: g.MembersIncomplete, SettingsUnknown: g.SettingsUnknown,
 		DirectMembers:      g.DirectMembers,
 		NestedGroups:       g.NestedGroups,
 		ExpandedRecipients: g.ExpandedRecipients,

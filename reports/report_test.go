@@ -195,7 +195,7 @@ func testReport() *audit.Report {
 				ID: "0b6f2a51-0000-4000-8000-000000000003", DN: "CN=Finance Team,OU=Groups,DC=corp,DC=example,DC=com",
 				Name: "Finance Team", Mail: "finance@corp.example.com", Kind: directory.MailSecurity,
 				Score: 45, Risk: audit.BandMedium,
-				DirectMembers: 9, ExpandedRecipients: 8, NestedGroups: 1, Incomplete: true,
+				DirectMembers: 9, ExpandedRecipients: 8, NestedGroups: 1, Incomplete: true, MembersIncomplete: true,
 				Settings: firstOwner("group", audit.SettingsOf(&directory.Group{
 					RequireSenderAuth: directory.True, AcceptOnlyFrom: []string{"ceo"}, ManagedBy: []string{"a", "b"},
 				})),
