@@ -43,14 +43,31 @@ type ReadGroup struct {
 	// SettingsUnknown is set when the group's settings were not read.
 	SettingsUnknown bool `json:"settingsUnknown"`
 	// Incomplete is set when part of the group (its settings, or its or a
-	// nested group's membership) could not be read: ExternalRecipients is
-	// then a lower bound.
-	Incomplete bool          `json:"incomplete"`
-	Findings   []ReadFinding `json:"findings"`
+	// nested group's membership) could not be read.
+	Incomplete bool `json:"incomplete"`
+	// MembersIncomplete is set when its or a nested group's membership could
+	// not be read in full: ExternalRecipients is then a lower bound. Nil in
+	// reports written before it existed; MembersUnread decides for those.
+	MembersIncomplete *bool         `json:"membersIncomplete"`
+	Findings          []ReadFinding `json:"findings"`
 	// ExternalRecipients are the external recipients the group reaches.
 	ExternalRecipients []ReadExternal `json:"externalRecipients"`
 	// Observed is what tracking showed about the group; nil when nothing.
 	Observed *ReadObserved `json:"observed"`
+}
+
+// MembersUnread reports whether the group's membership may not have been
+// read in full, so that ExternalRecipients is only a lower bound. A group
+// whose settings alone were unread was read in full; but a report from
+// before membersIncomplete only says incomplete, which with settingsUnknown
+// may be either, and then (as with a flag that contradicts incomplete) the
+// membership counts as unread rather than risk calling a short list whole.
+func (g *ReadGroup) MembersUnread() bool {
+	if g.MembersIncomplete != nil && *g.MembersIncomplete {
+		return true
+	}
+	explained := g.MembersIncomplete != nil && g.SettingsUnknown
+	return g.Incomplete && !explained
 }
 
 // ReadObserved is the part of a group's tracking evidence a comparison

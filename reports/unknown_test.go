@@ -3,6 +3,7 @@ package reports
 import (
 	"bytes"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -45,7 +46,101 @@ func TestSettingsUnknownShown(t *testing.T) {
 			t.Errorf("Groups sheet %s = %q, want unknown", title, row[col(title)])
 		}
 	}
-	if row[col("Incomplete")] != "yes" {
-		t.Errorf("Groups sheet Incomplete = %q, want yes", row[col("Incomplete")])
+	if row[col("Incomplete")] != "settings" {
+		t.Errorf("Groups sheet Incomplete = %q, want settings", row[col("Incomplete")])
+	}
+}
+
+// TestIncompleteSaysWhy: an incomplete group says which part was not read,
+// in the JSON (membersIncomplete beside settingsUnknown) and on the Groups
+// sheet, and reading the report back tells a group whose settings alone were
+// unread from one whose membership, and so its external recipients, was.
+func TestIncompleteSaysWhy(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name              string
+		members, settings bool
+		cell              string
+		membersUnread     bool
+	}{
+		{"read in full", false, false, "no", false},
+		{"membership unread", true, false, "membership", true},
+		{"settings unread", false, true, "settings", false},
+		{"both unread", true, true, "membership, settings", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			rep := testReport()
+			g := &rep.Groups[len(rep.Groups)-1]
+			g.MembersIncomplete, g.SettingsUnknown = tt.members, tt.settings
+			g.Incomplete = tt.members || tt.settings
+			if tt.settings {
+				g.Settings = audit.SettingsOf(&directory.Group{SettingsUnknown: true})
+			}
+
+			var buf bytes.Buffer
+			if err := (JSON{}).Write(&buf, rep); err != nil {
+				t.Fatal(err)
+			}
+			groups := decode(t, buf.Bytes()).(map[string]any)["groups"].([]any)
+			last := groups[len(groups)-1].(map[string]any)
+			if want := tt.members || tt.settings; last["incomplete"] != want {
+				t.Errorf("JSON incomplete = %v, want %v", last["incomplete"], want)
+			}
+			if last["membersIncomplete"] != tt.members {
+				t.Errorf("JSON membersIncomplete = %v, want %v", last["membersIncomplete"], tt.members)
+			}
+
+			read, err := ReadJSON(&buf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rg := read.Groups[len(read.Groups)-1]
+			if got := rg.MembersUnread(); got != tt.membersUnread {
+				t.Errorf("read back: MembersUnread = %v, want %v", got, tt.membersUnread)
+			}
+
+			f, _ := writeXLSX(t, rep)
+			r := rows(t, f, "Groups")
+			col := slices.Index(columnTitles(groupColumns), "Incomplete")
+			if got := r[len(r)-1][col]; got != tt.cell {
+				t.Errorf("Groups sheet Incomplete = %q, want %q", got, tt.cell)
+			}
+		})
+	}
+}
+
+// TestMembersUnreadOlderReport: a report from before membersIncomplete says
+// only incomplete. With settingsUnknown that may be the settings alone or the
+// membership too, so the membership counts as unread; without it the
+// membership was the part missing. A flag contradicting incomplete does not
+// make a short list whole either.
+func TestMembersUnreadOlderReport(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		group string
+		want  bool
+	}{
+		{"older, read in full", `"incomplete": false`, false},
+		{"older, incomplete with settings unknown", `"incomplete": true, "settingsUnknown": true`, true},
+		{"older, incomplete", `"incomplete": true`, true},
+		{"newer, settings alone", `"incomplete": true, "membersIncomplete": false, "settingsUnknown": true`, false},
+		{"newer, membership", `"incomplete": true, "membersIncomplete": true`, true},
+		{"newer, incomplete without a reason", `"incomplete": true, "membersIncomplete": false`, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			doc := `{"schemaVersion": 1, "tool": "dgaudit test", "groups": [{"id": "g1", ` + tt.group + `}]}`
+			rep, err := ReadJSON(strings.NewReader(doc))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := rep.Groups[0].MembersUnread(); got != tt.want {
+				t.Errorf("MembersUnread = %v, want %v", got, tt.want)
+			}
+		})
 	}
 }

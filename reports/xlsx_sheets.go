@@ -52,13 +52,28 @@ func writeGroups(f *excelize.File, st *styles, rep *audit.Report) error {
 			g.DirectMembers, g.NestedGroups,
 			settingText(s.RequireSenderAuth.Setting()), string(s.DeliveryReportsTo),
 			settingText(s.OOFToOriginator.Setting()), settingText(s.Moderation.Setting()),
-			owners, yesNo(g.Incomplete), ruleIDs(g.Findings), g.ID, g.DN, observedText(g.Observed),
+			owners, incompleteText(g), ruleIDs(g.Findings), g.ID, g.DN, observedText(g.Observed),
 		})
 		if err != nil {
 			return err
 		}
 	}
 	return t.close()
+}
+
+// incompleteText says what of the group was not read ("membership",
+// "settings" or both), "no" when nothing: a bare yes would leave the reader
+// to guess whether the counts or the settings findings are short.
+func incompleteText(g *audit.GroupResult) string {
+	parts := g.IncompleteParts()
+	switch {
+	case len(parts) > 0:
+		return strings.Join(parts, ", ")
+	case g.Incomplete:
+		// Built without a reason; still never shown as read in full.
+		return "yes"
+	}
+	return "no"
 }
 
 var findingColumns = []column{

@@ -141,3 +141,60 @@ func TestDiffUnreadMembership(t *testing.T) {
 		}
 	}
 }
+
+// TestDiffReportSettingsUnread: in a report, a group whose settings alone
+// were not read still has all its external recipients, so two reports are
+// compared on them; only the settings are left out, and diff exits 4 for
+// them. A group whose membership was unread is not compared on it.
+func TestDiffReportSettingsUnread(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		edit     func(*directory.Group)
+		compared bool
+		note     string
+	}{
+		{"settings unread", func(g *directory.Group) { g.SettingsUnknown = true }, true, "G1 <g1@corp.example>: settings not read in B"},
+		{"membership unread", func(g *directory.Group) { g.MembersUnknown = true }, false, "G1 <g1@corp.example>: membership not read in B"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			before := dt.New().Mailbox("o").Contact("x", "x@partner.example").Contact("y", "y@partner.example").
+				Group("G1", []string{"x", "o"}, dt.Open, dt.Owner("o"))
+			after := dt.New().Mailbox("o").Contact("x", "x@partner.example").Contact("y", "y@partner.example").
+				Group("G1", []string{"x", "y", "o"}, dt.Open, dt.Owner("o"), tt.edit)
+			pa, pb := filepath.Join(dir, "a.snapshot.json"), filepath.Join(dir, "b.snapshot.json")
+			writeSnapshotAt(t, pa, before.Snapshot())
+			writeSnapshotAt(t, pb, after.Snapshot())
+			ra, rb := filepath.Join(dir, "a.json"), filepath.Join(dir, "b.json")
+			dgaudit(t, "audit", "--snapshot", pa, "-o", ra, "--fail-on", "none")
+			dgaudit(t, "audit", "--snapshot", pb, "-o", rb, "--fail-on", "none")
+			code, stdout, stderr := dgaudit(t, "diff", ra, rb, "-o", "-")
+			if code != exitGaps {
+				t.Errorf("exit %d, want %d\n%s", code, exitGaps, stderr)
+			}
+			var doc struct {
+				Members []struct {
+					OnlyInB []string `json:"onlyInB"`
+				} `json:"members"`
+				Notes []string `json:"notes"`
+			}
+			if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+				t.Fatalf("diff json: %v\n%s", err, stdout)
+			}
+			gotCompared := len(doc.Members) == 1 && strings.Join(doc.Members[0].OnlyInB, ",") == "y@partner.example"
+			if gotCompared != tt.compared {
+				t.Errorf("y@partner.example reported as added = %v, want %v\n%s", gotCompared, tt.compared, stdout)
+			}
+			notes := strings.Join(doc.Notes, "\n")
+			if !strings.Contains(notes, tt.note) {
+				t.Errorf("notes do not say %q:\n%s", tt.note, notes)
+			}
+			if tt.compared && strings.Contains(notes, "membership not read") {
+				t.Errorf("notes call the membership unread:\n%s", notes)
+			}
+		})
+	}
+}

@@ -139,10 +139,9 @@ func sideFromReport(label string, rep *reports.ReadReport) *audit.DriftSide {
 			ID: g.ID, Name: g.Name, Mail: g.Mail, Kind: string(g.Kind),
 			Settings: values,
 			Members:  ext,
-			// A report does not say which part of an incomplete group was
-			// missing; its external recipients may be, so they are not
-			// compared.
-			MembersUnknown:  g.Incomplete,
+			// Only an unread membership makes the external recipients a
+			// lower bound; unread settings leave them whole.
+			MembersUnknown:  g.MembersUnread(),
 			SettingsUnknown: g.SettingsUnknown,
 		})
 	}

@@ -91,3 +91,51 @@ func TestJSONLCSVSayIncomplete(t *testing.T) {
 		})
 	}
 }
+
+// TestSummarySaysWhyIncomplete: the end-of-run summary names each group
+// under what of it was not read. A group whose settings alone were unread
+// is not listed as having members that could not be read, and the run still
+// exits 4.
+func TestSummarySaysWhyIncomplete(t *testing.T) {
+	t.Parallel()
+	const (
+		membersLine  = "incomplete: 2 groups have members that could not be read or resolved"
+		settingsLine = "incomplete: 2 groups have delivery settings that could not be read"
+	)
+	snap := dt.New().Mailbox("o").
+		Group("SettingsOnly", []string{"o"}, func(g *directory.Group) { g.SettingsUnknown = true }).
+		Group("MembersOnly", nil, func(g *directory.Group) { g.MembersUnknown = true }).
+		Group("Both", nil, func(g *directory.Group) { g.SettingsUnknown, g.MembersUnknown = true, true }).
+		Group("Whole", []string{"o"}, dt.Closed).
+		Snapshot()
+	code, _, stderr := dgaudit(t, "audit", "--snapshot", writeSnapshot(t, snap), "--fail-on", "none")
+	if code != exitGaps {
+		t.Fatalf("exit %d, want %d\n%s", code, exitGaps, stderr)
+	}
+	lineOf := func(prefix string) string {
+		for _, l := range strings.Split(stderr, "\n") {
+			if strings.HasPrefix(l, prefix) {
+				return l
+			}
+		}
+		t.Fatalf("no line %q in the summary:\n%s", prefix, stderr)
+		return ""
+	}
+	members, settings := lineOf(membersLine), lineOf(settingsLine)
+	for _, tc := range []struct {
+		group              string
+		inMembers, inSetts bool
+	}{
+		{"SettingsOnly", false, true},
+		{"MembersOnly", true, false},
+		{"Both", true, true},
+		{"Whole", false, false},
+	} {
+		if got := strings.Contains(members, tc.group); got != tc.inMembers {
+			t.Errorf("%s on the members line = %v, want %v: %s", tc.group, got, tc.inMembers, members)
+		}
+		if got := strings.Contains(settings, tc.group); got != tc.inSetts {
+			t.Errorf("%s on the settings line = %v, want %v: %s", tc.group, got, tc.inSetts, settings)
+		}
+	}
+}

@@ -58,18 +58,7 @@ func (a *app) printSummary(rep *audit.Report, outs []output, policy exitPolicy, 
 			fmt.Fprintf(&b, "  %s %s: %s\n", printable(g.What), printable(g.Object), printable(g.Reason))
 		}
 	}
-	var incomplete []string
-	for _, g := range rep.Groups {
-		if g.Incomplete {
-			incomplete = append(incomplete, printable(g.Name))
-		}
-	}
-	if n := len(incomplete); n > 0 {
-		if n > 5 {
-			incomplete = append(incomplete[:5], fmt.Sprintf("and %d more", n-5))
-		}
-		fmt.Fprintf(&b, "incomplete: %d groups have members that could not be read or resolved (rule unresolved-members): %s\n", n, strings.Join(incomplete, ", "))
-	}
+	writeIncompleteSummary(&b, rep.Groups)
 	writeChangesSummary(&b, rep.Changes)
 	writeSuppressionSummary(&b, rep)
 	if len(outs) == 0 {
@@ -99,6 +88,35 @@ func (a *app) printSummary(rep *audit.Report, outs []output, policy exitPolicy, 
 		fmt.Fprintf(&b, "exit 0: nothing at or above %s (--fail-on)\n", threshold)
 	}
 	fmt.Fprint(a.stderr, b.String())
+}
+
+// writeIncompleteSummary names the groups that were not read in full, one
+// line per part missing: unread members make the counts lower bounds, unread
+// settings mean the rules that judge them did not run, and a reader acts on
+// the two differently. A group missing both is on both lines.
+func writeIncompleteSummary(b *strings.Builder, groups []audit.GroupResult) {
+	var members, settings []string
+	for i := range groups {
+		g := &groups[i]
+		if g.MembersIncomplete {
+			members = append(members, printable(g.Name))
+		}
+		if g.SettingsUnknown {
+			settings = append(settings, printable(g.Name))
+		}
+	}
+	line := func(names []string, what string) {
+		n := len(names)
+		if n == 0 {
+			return
+		}
+		if n > 5 {
+			names = append(names[:5], fmt.Sprintf("and %d more", n-5))
+		}
+		fmt.Fprintf(b, "incomplete: %d groups %s: %s\n", n, what, strings.Join(names, ", "))
+	}
+	line(members, "have members that could not be read or resolved (rule unresolved-members)")
+	line(settings, "have delivery settings that could not be read (the rules that judge them did not run)")
 }
 
 // writeChangesSummary adds the comparison with the baseline: the counts, then
