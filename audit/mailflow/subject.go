@@ -3,6 +3,7 @@ package mailflow
 import (
 	"encoding/binary"
 	"strings"
+	"unicode/utf8"
 	"unsafe"
 )
 
@@ -70,7 +71,7 @@ var replyPrefixes = []string{"re:", "aw:", "fw:", "fwd:", "wg:", "tr:", "sv:"}
 
 // stripSubject removes report and reply prefixes, returning how many report
 // prefixes were stacked, the kind of the outermost one and the root subject
-// (lower-case, trimmed).
+// (trimmed, its case as written: hash folds it).
 func stripSubject(s string) (depth int, outer reportKind, root string) {
 	root = strings.TrimSpace(s)
 	for guard := 0; guard < 64 && mayHavePrefix(root); guard++ {
@@ -155,6 +156,17 @@ func isReportSender(addr string) bool {
 // differ only in case meet. It runs for every row of the logs (message IDs
 // tie a message's rows together), where a byte-at-a-time hash cost more
 // than the rest of the row's analysis.
+//
+// It folds ASCII only, unlike lower, and that is not a mismatch: its inputs
+// are message IDs, subject roots and addresses lower has already folded.
+// Message IDs are case-sensitive in RFC 5322, but they are ASCII (bar the
+// rare RFC 6532 message) and folding tolerates logs and relays that change
+// their case; two distinct IDs that differ only in case would need their
+// long unique parts to coincide letter for letter, which practically never
+// happens within the recent tables' window. Subject roots are copied
+// verbatim into the reports and replies that carry them, so their
+// non-ASCII letters keep their case; folding Unicode here would put the
+// many non-ASCII subjects on a slow path for nothing.
 func hash(s string) uint64 {
 	const m = 0x9e3779b97f4a7c15
 	h := uint64(len(s)) * m
@@ -192,32 +204,45 @@ func foldWord(w uint64) uint64 {
 	return w | upper>>2
 }
 
-// lower folds ASCII upper case, allocating only when s has any.
+// lower folds an address's case the way strings.ToLower does, Unicode
+// included, allocating only when something changes.
+//
+// Full Unicode folding, not ASCII only: the group addresses and internal
+// domains the analysis is matched against come from the directory
+// (Recipient.SMTPAddresses, directory.Domain, the audit's own look-ups),
+// which all use strings.ToLower. Folding ASCII only would leave a logged
+// "ÉVA@x.de" as "Éva@x.de", never the directory's "éva@x.de"; folding
+// Unicode only when an ASCII capital is present (as this once did) split
+// one address into two keys depending on its other letters. Addresses with
+// non-ASCII letters (SMTPUTF8) are rare, so the cost of the slow path falls
+// on few rows, and strings.ToLower allocates nothing when it changes
+// nothing.
 func lower(s string) string {
 	i := 0
 	for ; i+8 <= len(s); i += 8 {
-		if hasUpper(binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8))) {
+		if mayFold(binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8))) {
 			return strings.ToLower(s)
 		}
 	}
 	for ; i < len(s); i++ {
-		if c := s[i]; c >= 'A' && c <= 'Z' {
+		if c := s[i]; c >= 'A' && c <= 'Z' || c >= utf8.RuneSelf {
 			return strings.ToLower(s)
 		}
 	}
 	return s
 }
 
-// hasUpper reports whether one of w's bytes is an ASCII capital. Addresses
-// are lower-cased on almost every row, and are lower case already nearly
-// always: testing a word at a time makes that check cheap.
-func hasUpper(w uint64) bool {
+// mayFold reports whether one of w's bytes is an ASCII capital or not
+// ASCII, which strings.ToLower may change. Addresses are lower-cased on
+// almost every row, and are lower-case ASCII already nearly always: testing
+// a word at a time makes that check cheap.
+func mayFold(w uint64) bool {
 	const ones, high = 0x0101010101010101, 0x8080808080808080
 	x := w &^ high // no carry leaves a byte below
 	// A byte of ge has its high bit set where x >= 'A', of gt where
-	// x > 'Z'; bytes with the high bit set in w are not ASCII.
+	// x > 'Z'; a byte with the high bit set in w is not ASCII.
 	ge, gt := x+(0x80-'A')*ones, x+(0x80-'Z'-1)*ones
-	return (ge^gt)&^w&high != 0
+	return ((ge^gt)|w)&high != 0
 }
 
 // unbracket is strings.Trim(s, "<>"), which builds its set of characters

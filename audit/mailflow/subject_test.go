@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 // mayHavePrefix must let through every subject a prefix could match: the
@@ -77,10 +78,11 @@ func lowerASCII(s string) string {
 	return string(b)
 }
 
-// lower changes a string exactly when it holds an ASCII capital, whatever
-// byte sits where in the word-at-a-time test: every byte value at every
-// offset of a word and of the tail, beside neighbours that could carry.
-func TestLowerFindsEveryASCIICapital(t *testing.T) {
+// lower is strings.ToLower, the directory's folding, whatever byte sits
+// where in the word-at-a-time test: every byte value at every offset of a
+// word and of the tail, beside neighbours that could carry. Lower-case
+// ASCII comes back as the very string given, not a copy.
+func TestLowerIsToLowerAtEveryByte(t *testing.T) {
 	for n := 1; n <= 19; n++ {
 		for at := range n {
 			for c := range 256 {
@@ -88,15 +90,65 @@ func TestLowerFindsEveryASCIICapital(t *testing.T) {
 					b := bytes.Repeat([]byte{fill}, n)
 					b[at] = byte(c)
 					s := string(b)
-					hasCapital := bytes.ContainsAny(b, "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-					if got := lower(s); (got != s) != hasCapital || hasCapital && got != strings.ToLower(s) {
-						t.Fatalf("lower(%q) = %q", s, got)
+					got := lower(s)
+					if got != strings.ToLower(s) {
+						t.Fatalf("lower(%q) = %q, want %q", s, got, strings.ToLower(s))
+					}
+					plain := isASCII(s) && !bytes.ContainsAny(b, "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+					if plain && unsafe.StringData(got) != unsafe.StringData(s) {
+						t.Fatalf("lower(%q) copied a string it did not change", s)
 					}
 				}
 			}
 		}
 	}
 }
+
+// One address in any case form is one key: lower once folded non-ASCII
+// letters only when the address also held an ASCII capital, so "Éva@x.de"
+// stayed apart from "ÉVA@x.de" (which became "éva@x.de"). Every form must
+// also meet the directory's strings.ToLower, which the group addresses and
+// internal domains matched against went through.
+func TestLowerFoldsEveryCaseFormToOneKey(t *testing.T) {
+	for _, tc := range []struct {
+		want  string
+		forms []string
+	}{
+		{"éva@x.de", []string{"éva@x.de", "Éva@x.de", "ÉVA@x.de", "éVA@X.DE", "ÉvA@x.De"}},
+		{"u@büro.de", []string{"u@BÜRO.de", "u@bÜro.de", "U@Büro.DE"}},
+		// Long enough for the word-at-a-time test, non-ASCII in the tail
+		// and across a word's edge.
+		{"jürgen.müller@beispiel.de", []string{"jÜrgen.mÜller@beispiel.de", "JÜRGEN.MÜLLER@BEISPIEL.DE", "jürgen.müller@beispiel.de"}},
+		{"ops@zoë-ärzte.example", []string{"ops@zoË-ärzte.example", "ops@zoë-Ärzte.example", "OPS@ZOË-ÄRZTE.EXAMPLE"}},
+		// Folding that leaves ASCII: the Kelvin sign becomes 'k', as in
+		// the directory.
+		{"karl@x.de", []string{"\u212Aarl@x.de", "Karl@x.de", "karl@x.de"}},
+	} {
+		for _, f := range tc.forms {
+			if got := lower(f); got != tc.want {
+				t.Errorf("lower(%q) = %q, want %q", f, got, tc.want)
+			}
+			if got := strings.ToLower(f); got != tc.want {
+				t.Errorf("fixture: strings.ToLower(%q) = %q, want %q", f, got, tc.want)
+			}
+			if got, want := domainOf(f), tc.want[strings.LastIndexByte(tc.want, '@')+1:]; got != want {
+				t.Errorf("domainOf(%q) = %q, want %q", f, got, want)
+			}
+		}
+	}
+}
+
+// Lower-case addresses, ASCII or not, are folded without allocating: the
+// check runs on nearly every row.
+func TestLowerDoesNotAllocateUnchanged(t *testing.T) {
+	for _, s := range []string{"", "a@b", "user4711@contoso.com", "distributionlist@internal.com", "éva@x.de", "jürgen.müller@beispiel.de"} {
+		if n := testing.AllocsPerRun(100, func() { sink = lower(s) }); n != 0 {
+			t.Errorf("lower(%q): %v allocations", s, n)
+		}
+	}
+}
+
+var sink string
 
 // unbracket trims exactly what strings.Trim(s, "<>") does.
 func TestUnbracketIsTrim(t *testing.T) {
