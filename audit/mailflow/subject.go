@@ -218,18 +218,31 @@ func foldWord(w uint64) uint64 {
 // on few rows, and strings.ToLower allocates nothing when it changes
 // nothing.
 func lower(s string) string {
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		if mayFold(binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8))) {
+	if len(s) < 8 {
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c >= 'A' && c <= 'Z' || c >= utf8.RuneSelf {
+				return strings.ToLower(s)
+			}
+		}
+		return s
+	}
+	// The last eight bytes are tested as one word, overlapping the one
+	// before: cheaper than a byte at a time for the tail.
+	last := len(s) - 8
+	for i := 0; i < last; i += 8 {
+		if mayFold(word(s, i)) {
 			return strings.ToLower(s)
 		}
 	}
-	for ; i < len(s); i++ {
-		if c := s[i]; c >= 'A' && c <= 'Z' || c >= utf8.RuneSelf {
-			return strings.ToLower(s)
-		}
+	if mayFold(word(s, last)) {
+		return strings.ToLower(s)
 	}
 	return s
+}
+
+// word returns the eight bytes of s from i on; s must hold them.
+func word(s string, i int) uint64 {
+	return binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8))
 }
 
 // mayFold reports whether one of w's bytes is an ASCII capital or not
