@@ -47,7 +47,7 @@ func (s *sheetWriter) line(rowStyle int, vals ...any) {
 			v, style = sv.value, sv.style
 		}
 		if str, ok := v.(string); ok {
-			v = s.cuts.text(s.sheet, str)
+			v = escapeXString(s.cuts.text(s.sheet, str))
 		}
 		cell, err := excelize.CoordinatesToCellName(i+1, s.row)
 		if err == nil {
