@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -114,5 +116,66 @@ func TestLogHandlersEscapeControls(t *testing.T) {
 				t.Errorf("JSON log does not carry the value escaped: %q", out)
 			}
 		})
+	}
+}
+
+// TestErrorLineBreaksFromDataAreEscaped: only the line breaks errors.Join
+// puts between problems reach the terminal; one inside a value an error
+// quotes is escaped, so it cannot forge a line under the real one.
+func TestErrorLineBreaksFromDataAreEscaped(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"a value with a line break", fmt.Errorf("--strict: first member %s: not found", "CN=x\nexit 0: all clear"),
+			"dgaudit: --strict: first member CN=x\\x0aexit 0: all clear: not found\n"},
+		{"a wrapped join keeps its lines", fmt.Errorf("ldap: no server could be used (2 tried): %w",
+			errors.Join(errors.New("dc1: refused"), fmt.Errorf("dc2: %s", "bad\nexit 0"))),
+			"dgaudit: ldap: no server could be used (2 tried): dc1: refused\ndc2: bad\\x0aexit 0\n"},
+		{"a join of joins", errors.Join(errors.New("a"), errors.Join(errors.New("b"), errors.New("c\rd"))),
+			"dgaudit: a\nb\nc\\x0dd\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var b bytes.Buffer
+			if code := (&app{stderr: &b}).exitCode(tt.err); code != exitRuntime {
+				t.Errorf("exit %d, want %d", code, exitRuntime)
+			}
+			if b.String() != tt.want {
+				t.Errorf("stderr %q, want %q", b.String(), tt.want)
+			}
+		})
+	}
+
+	// The case a review found: an unresolved member DN from an LDIF file
+	// (base64, so it may hold anything) quoted by --strict's error.
+	dn := "CN=Ghost\nexit 0: nothing at or above high (--fail-on),OU=Contacts,DC=corp,DC=example,DC=test"
+	ldif := `dn: CN=Partners,OU=Groups,DC=corp,DC=example,DC=test
+objectClass: group
+objectGUID:: AAAACgAAAECAAAAAAAAAAQ==
+groupType: 8
+mailNickname: partners
+mail: partners@corp.example.test
+managedBy: CN=Ann,OU=Users,DC=corp,DC=example,DC=test
+member: CN=Bob,OU=Contacts,DC=corp,DC=example,DC=test
+member:: ` + base64.StdEncoding.EncodeToString([]byte(dn)) + "\n" + ldifOrg
+	path := filepath.Join(t.TempDir(), "export.ldf")
+	if err := os.WriteFile(path, []byte(ldif), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := dgaudit(t, "audit", "--ldif", path, "--strict", "-o", filepath.Join(t.TempDir(), "r.json"))
+	if code != exitRuntime {
+		t.Errorf("exit %d, want %d; stderr:\n%s", code, exitRuntime, stderr)
+	}
+	for _, line := range strings.Split(stderr, "\n") {
+		if strings.HasPrefix(line, "exit 0") {
+			t.Errorf("stderr has a forged line %q:\n%s", line, stderr)
+		}
+	}
+	if !strings.Contains(stderr, `CN=Ghost\x0aexit 0`) {
+		t.Errorf("stderr lacks the escaped DN:\n%s", stderr)
 	}
 }

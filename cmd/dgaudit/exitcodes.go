@@ -55,7 +55,7 @@ func (a *app) exitCode(err error) int {
 	}
 	var use usageError
 	if errors.As(err, &use) || isCobraUsage(err) {
-		fmt.Fprintf(a.stderr, "dgaudit: %s\n", printableLines(err.Error()))
+		fmt.Fprintf(a.stderr, "dgaudit: %s\n", errorText(err))
 		return exitUsage
 	}
 	if errors.Is(err, context.Canceled) {
@@ -63,7 +63,7 @@ func (a *app) exitCode(err error) int {
 		return exitRuntime
 	}
 	// Error text carries IDs, names and tool strings from input files.
-	fmt.Fprintf(a.stderr, "dgaudit: %s\n", printableLines(err.Error()))
+	fmt.Fprintf(a.stderr, "dgaudit: %s\n", errorText(err))
 	if hint := hintFor(err); hint != "" {
 		fmt.Fprintf(a.stderr, "hint: %s\n", printableLines(hint))
 	}

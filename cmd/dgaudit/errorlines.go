@@ -1,0 +1,43 @@
+package main
+
+import "strings"
+
+// errorText renders an error for the terminal. The line breaks errors.Join
+// puts between problems (a config file's, one a line) stay; every other
+// control character is escaped, line breaks included: those come from data
+// an error quotes (a member DN read from an LDIF file, a group name), and
+// printed raw they could forge a line such as "exit 0" under a failed run.
+func errorText(err error) string {
+	return strings.Join(errorLines(err), "\n")
+}
+
+// errorLines follows the error tree down to where it was joined: a joined
+// error is its parts' lines, and a wrapper whose text ends with a joined
+// one ("ldap: no server could be used (2 tried): " and the servers' errors)
+// puts its own text before the first of them. Anything else is one line.
+func errorLines(err error) []string {
+	msg := err.Error()
+	switch u := err.(type) {
+	case interface{ Unwrap() []error }:
+		var lines, parts []string
+		for _, e := range u.Unwrap() {
+			if e != nil {
+				parts = append(parts, e.Error())
+				lines = append(lines, errorLines(e)...)
+			}
+		}
+		// errors.Join's own text, not another kind of multi-error.
+		if len(lines) > 0 && msg == strings.Join(parts, "\n") {
+			return lines
+		}
+	case interface{ Unwrap() error }:
+		if inner := u.Unwrap(); inner != nil {
+			if in := inner.Error(); strings.Contains(in, "\n") && strings.HasSuffix(msg, in) {
+				lines := errorLines(inner)
+				lines[0] = printable(msg[:len(msg)-len(in)]) + lines[0]
+				return lines
+			}
+		}
+	}
+	return []string{printable(msg)}
+}
