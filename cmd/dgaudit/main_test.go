@@ -180,12 +180,9 @@ func TestCollectThenAuditReplaysTheSameResult(t *testing.T) {
 func TestFailedWriteLeavesNoPartialFile(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	// The target exists as a directory, so the final rename fails after the
-	// report was fully written to its temporary file.
-	target := filepath.Join(dir, "r.json")
-	if err := os.Mkdir(target, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	// A name of 250 bytes passes every check made before the run, but its
+	// temporary file's name, longer still, is refused by the file system.
+	target := filepath.Join(dir, strings.Repeat("r", 245)+".json")
 	ok := filepath.Join(dir, "ok.csv")
 	code, _, stderr := dgaudit(t, "audit", "--snapshot", writeSnapshot(t, cleanSnapshot()), "-o", target, "-o", ok)
 	if code != exitRuntime || !strings.Contains(stderr, "write "+target) {
@@ -196,8 +193,8 @@ func TestFailedWriteLeavesNoPartialFile(t *testing.T) {
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	if strings.Join(names, ",") != "ok.csv,r.json" {
-		t.Errorf("directory holds %v, want only ok.csv and the r.json directory", names)
+	if strings.Join(names, ",") != "ok.csv" {
+		t.Errorf("directory holds %v, want only ok.csv", names)
 	}
 }
 

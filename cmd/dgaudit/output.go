@@ -75,12 +75,17 @@ func planOutputs(paths []string) ([]output, error) {
 	return outs, nil
 }
 
-// checkTargetDir fails when the directory a file would be written to is
-// missing.
+// checkTargetDir fails when a file cannot be written at path: its directory
+// is missing, or path is a directory. Both are known before any work; found
+// by the final rename instead, they would cost the whole (possibly long)
+// directory read.
 func checkTargetDir(path string) error {
 	dir := filepath.Dir(path)
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return fmt.Errorf("directory %s does not exist", dir)
+	}
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return errors.New("is a directory; name a file")
 	}
 	return nil
 }
