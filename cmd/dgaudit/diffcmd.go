@@ -70,22 +70,16 @@ group could not be compared.`,
 				return usagef("%s is a %s and %s a %s: compare two snapshots or two reports", args[0], sa.Kind, args[1], sb.Kind)
 			}
 			res := audit.CompareDrift(sa, sb)
-			var errs []error
-			for _, o := range outs {
-				write := func(w io.Writer) error { return reports.WriteDiff(w, o.format, res) }
-				if o.path == "-" {
-					err = write(a.stdout)
-				} else {
-					err = writeFileAtomic(o.path, write)
-				}
-				if err != nil {
-					errs = append(errs, fmt.Errorf("write %s: %w", o.path, err))
-				}
+			targets := make([]reportTarget, len(outs))
+			for i, o := range outs {
+				targets[i] = reportTarget{path: o.path, write: func(w io.Writer) error { return reports.WriteDiff(w, o.format, res) }}
 			}
-			a.printDiffSummary(res, outputs)
-			if err := errors.Join(errs...); err != nil {
+			// The summary lists the reports as written, so it is printed
+			// only when they were.
+			if err := writeReports(targets, a.stdout); err != nil {
 				return err
 			}
+			a.printDiffSummary(res, outputs)
 			if res.Incomplete() {
 				// As for an audit: a comparison missing data must never
 				// look like a clean one.

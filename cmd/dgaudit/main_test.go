@@ -183,18 +183,29 @@ func TestFailedWriteLeavesNoPartialFile(t *testing.T) {
 	// A name of 250 bytes passes every check made before the run, but its
 	// temporary file's name, longer still, is refused by the file system.
 	target := filepath.Join(dir, strings.Repeat("r", 245)+".json")
-	ok := filepath.Join(dir, "ok.csv")
-	code, _, stderr := dgaudit(t, "audit", "--snapshot", writeSnapshot(t, cleanSnapshot()), "-o", target, "-o", ok)
-	if code != exitRuntime || !strings.Contains(stderr, "write "+target) {
-		t.Fatalf("exit %d, want %d naming the file\n%s", code, exitRuntime, stderr)
+	old, ok := filepath.Join(dir, "ok.json"), filepath.Join(dir, "ok.csv")
+	if err := os.WriteFile(old, []byte("old\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := dgaudit(t, "audit", "--snapshot", writeSnapshot(t, cleanSnapshot()), "-o", target, "-o", old, "-o", ok, "-o", "-")
+	if code != exitRuntime || !strings.Contains(stderr, "write "+target) || !strings.Contains(stderr, "\nno report was written: every existing report file is as it was\n") {
+		t.Fatalf("exit %d, want %d naming the file and saying no report was written\n%s", code, exitRuntime, stderr)
+	}
+	// A job taking exit 3 to mean "the reports are the previous run's" must
+	// be right: the other reports are neither replaced nor created.
+	if data, _ := os.ReadFile(old); string(data) != "old\n" {
+		t.Errorf("ok.json was replaced: %.40q", data)
+	}
+	if stdout != "" {
+		t.Errorf("stdout got a report: %.40q", stdout)
 	}
 	entries, _ := os.ReadDir(dir)
 	var names []string
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	if strings.Join(names, ",") != "ok.csv" {
-		t.Errorf("directory holds %v, want only ok.csv", names)
+	if strings.Join(names, ",") != "ok.json" {
+		t.Errorf("directory holds %v, want only the old ok.json", names)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"dgaudit/audit"
 	"dgaudit/reports"
@@ -90,22 +91,92 @@ func checkTargetDir(path string) error {
 	return nil
 }
 
-// writeOutputs writes every report, each to a temporary file renamed into
-// place on success, and returns every failure together.
+// writeOutputs writes the report to every output, all or none (see
+// writeReports).
 func writeOutputs(outs []output, rep *audit.Report, stdout io.Writer) error {
+	targets := make([]reportTarget, len(outs))
+	for i, o := range outs {
+		targets[i] = reportTarget{path: o.path, write: func(w io.Writer) error { return o.writer.Write(w, rep) }}
+	}
+	return writeReports(targets, stdout)
+}
+
+const noneWritten = "no report was written: every existing report file is as it was"
+
+// reportTarget is one report to write: a file, or stdout when path is "-".
+type reportTarget struct {
+	path  string
+	write func(io.Writer) error
+}
+
+// writeReports writes every report or, as far as the file system allows,
+// none. A job that gets exit 3 takes every report to be the previous run's;
+// a failed -o that still replaced the others would leave a mix of two runs
+// that nothing names. So each file is written in full to a temporary file
+// beside it, and only when all were written are they renamed into place;
+// on a failure every temporary file is removed and every existing report is
+// left as it was. Stdout comes last, once the files are in place: it cannot
+// be taken back, and a reader of it must not see a report the files lack.
+// Only a rename failing midway (rare: the files were just written beside
+// their targets) leaves some reports replaced; the error names which.
+func writeReports(targets []reportTarget, stdout io.Writer) error {
+	var staged []stagedFile
 	var errs []error
-	for _, o := range outs {
-		var err error
-		if o.path == "-" {
-			err = o.writer.Write(stdout, rep)
-		} else {
-			err = writeFileAtomic(o.path, func(w io.Writer) error { return o.writer.Write(w, rep) })
+	var toStdout *reportTarget
+	for i, t := range targets {
+		if t.path == "-" {
+			toStdout = &targets[i]
+			continue
 		}
+		// Every file is tried even after a failure, so that one run names
+		// every -o that needs fixing.
+		f, err := stageFile(t.path, reportPerm, t.write)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("write %s: %w", o.path, err))
+			errs = append(errs, fmt.Errorf("write %s: %w", t.path, err))
+			continue
+		}
+		staged = append(staged, f)
+	}
+	if len(errs) > 0 {
+		for _, f := range staged {
+			f.discard()
+		}
+		return errors.Join(append(errs, errors.New(noneWritten))...)
+	}
+	for i, f := range staged {
+		if err := f.commit(); err != nil {
+			var replaced, kept []string
+			for _, g := range staged[:i] {
+				replaced = append(replaced, g.path)
+			}
+			for _, g := range staged[i:] {
+				g.discard()
+				kept = append(kept, g.path)
+			}
+			if toStdout != nil {
+				kept = append(kept, "stdout")
+			}
+			what := errors.New(noneWritten)
+			if len(replaced) > 0 {
+				what = fmt.Errorf("reports replaced: %s; not written (any existing file is as it was): %s",
+					strings.Join(replaced, ", "), strings.Join(kept, ", "))
+			}
+			return errors.Join(fmt.Errorf("write %s: %w", f.path, err), what)
 		}
 	}
-	return errors.Join(errs...)
+	if toStdout != nil {
+		if err := toStdout.write(stdout); err != nil {
+			var written []string
+			for _, f := range staged {
+				written = append(written, f.path)
+			}
+			if len(written) == 0 {
+				return fmt.Errorf("write stdout: %w", err)
+			}
+			return fmt.Errorf("write stdout: %w (the report files were written: %s)", err, strings.Join(written, ", "))
+		}
+	}
+	return nil
 }
 
 // New files' modes before the umask. A report is made to be handed on, so
@@ -134,7 +205,21 @@ func writeFileAtomic(path string, write func(io.Writer) error) error {
 // directory and renames it over the target, so readers never see a
 // half-written file and a failed run leaves any previous file in place. A
 // new file gets perm less the umask; a file it replaces keeps its mode.
-func writeFileAtomicPerm(path string, perm os.FileMode, write func(io.Writer) error) (err error) {
+func writeFileAtomicPerm(path string, perm os.FileMode, write func(io.Writer) error) error {
+	f, err := stageFile(path, perm, write)
+	if err != nil {
+		return err
+	}
+	return f.commit()
+}
+
+// stagedFile is a file written in full under a temporary name beside its
+// target, waiting to be renamed into place.
+type stagedFile struct{ tmp, path string }
+
+// stageFile writes the file that is to replace path, with the mode it is to
+// have (see writeFileAtomicPerm). On failure nothing is left behind.
+func stageFile(path string, perm os.FileMode, write func(io.Writer) error) (_ stagedFile, err error) {
 	dir := filepath.Dir(path)
 	keep := false
 	if st, err := os.Stat(path); err == nil && st.Mode().IsRegular() {
@@ -146,7 +231,7 @@ func writeFileAtomicPerm(path string, perm os.FileMode, write func(io.Writer) er
 	}
 	tmp, err := createTemp(dir, filepath.Base(path), perm)
 	if err != nil {
-		return err
+		return stagedFile{}, err
 	}
 	defer func() {
 		if err != nil {
@@ -155,23 +240,36 @@ func writeFileAtomicPerm(path string, perm os.FileMode, write func(io.Writer) er
 		}
 	}()
 	if err = write(tmp); err != nil {
-		return err
+		return stagedFile{}, err
 	}
 	if err = tmp.Sync(); err != nil {
-		return err
+		return stagedFile{}, err
 	}
 	if err = tmp.Close(); err != nil {
-		return err
+		return stagedFile{}, err
 	}
 	// The umask narrowed the temporary file's mode; a kept mode is the
 	// replaced file's as it was.
 	if keep {
 		if err = os.Chmod(tmp.Name(), perm); err != nil {
-			return err
+			return stagedFile{}, err
 		}
 	}
-	return os.Rename(tmp.Name(), path)
+	return stagedFile{tmp: tmp.Name(), path: path}, nil
 }
+
+// commit renames the file into place; if that fails, the temporary file is
+// removed and the target is as it was.
+func (f stagedFile) commit() error {
+	if err := os.Rename(f.tmp, f.path); err != nil {
+		os.Remove(f.tmp)
+		return err
+	}
+	return nil
+}
+
+// discard removes the temporary file, leaving the target as it was.
+func (f stagedFile) discard() { os.Remove(f.tmp) }
 
 // createTemp is os.CreateTemp with a mode: os.CreateTemp always uses 0600,
 // and a chmod afterwards would have to read the umask, which can only be

@@ -1,6 +1,10 @@
 package main
 
 import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -45,5 +49,117 @@ func TestOutputIsADirectory(t *testing.T) {
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 2 {
 		t.Errorf("the runs left files behind: %v", entries)
+	}
+}
+
+// TestWriteReportsAllOrNone: the reports are written all or none. A report
+// that fails to write leaves every other file as it was and stdout empty; a
+// rename failing midway says which reports were replaced; stdout is written
+// only after every file is in place.
+func TestWriteReportsAllOrNone(t *testing.T) {
+	t.Parallel()
+	const old, fresh = "old\n", "new\n"
+	tests := []struct {
+		name string
+		// fail is the index of the target whose writing fails; blocked the
+		// one whose target becomes a directory once staged, so its rename
+		// fails. -1 for none.
+		fail, blocked int
+		// want is each file's content afterwards, in target order; "" for
+		// no file.
+		want       []string
+		wantStdout string
+		wantErr    []string
+	}{
+		{"all written", -1, -1, []string{fresh, fresh, fresh}, fresh, nil},
+		{"a write fails", 1, -1, []string{"", "", old}, "", []string{"write ", "b.csv: disk full", noneWritten}},
+		{"the first write fails", 0, -1, []string{"", "", old}, "", []string{"a.json: disk full", noneWritten}},
+		{"the first rename fails", -1, 0, []string{"", "", old}, "", []string{"a.json: rename", noneWritten}},
+		{"a rename fails midway", -1, 1, []string{fresh, "", old}, "",
+			[]string{"b.csv: rename", "reports replaced: ", "a.json; not written (any existing file is as it was): ", "b.csv, ", "c.xlsx, stdout"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			paths := []string{filepath.Join(dir, "a.json"), filepath.Join(dir, "b.csv"), filepath.Join(dir, "c.xlsx")}
+			// a.json and b.csv are new; c.xlsx is last night's.
+			if err := os.WriteFile(paths[2], []byte(old), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			var targets []reportTarget
+			for i, p := range paths {
+				targets = append(targets, reportTarget{path: p, write: func(w io.Writer) error {
+					if i == tc.fail {
+						return errors.New("disk full")
+					}
+					if i == tc.blocked {
+						if err := os.Mkdir(p, 0o755); err != nil {
+							return err
+						}
+					}
+					_, err := io.WriteString(w, fresh)
+					return err
+				}})
+			}
+			var stdout bytes.Buffer
+			// Given first, written last.
+			targets = append([]reportTarget{{path: "-", write: func(w io.Writer) error {
+				for _, p := range paths {
+					if data, _ := os.ReadFile(p); string(data) != fresh {
+						return fmt.Errorf("stdout written before %s", p)
+					}
+				}
+				_, err := io.WriteString(w, fresh)
+				return err
+			}}}, targets...)
+			err := writeReports(targets, &stdout)
+			if (err == nil) != (tc.wantErr == nil) {
+				t.Fatalf("error %v, want one containing %q", err, tc.wantErr)
+			}
+			if err != nil {
+				text := errorText(err)
+				for _, w := range tc.wantErr {
+					if !strings.Contains(text, w) {
+						t.Errorf("error lacks %q:\n%s", w, text)
+					}
+				}
+			}
+			for i, p := range paths {
+				data, _ := os.ReadFile(p)
+				if string(data) != tc.want[i] {
+					t.Errorf("%s holds %q, want %q", filepath.Base(p), data, tc.want[i])
+				}
+			}
+			if stdout.String() != tc.wantStdout {
+				t.Errorf("stdout %q, want %q", stdout.String(), tc.wantStdout)
+			}
+			entries, _ := os.ReadDir(dir)
+			for _, e := range entries {
+				if strings.HasSuffix(e.Name(), ".tmp") {
+					t.Errorf("temporary file left: %s", e.Name())
+				}
+			}
+		})
+	}
+}
+
+// TestDiffOutputsAllOrNone: diff shares the writing, and with it the
+// guarantee that a failed -o leaves the others untouched.
+func TestDiffOutputsAllOrNone(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	snap := writeSnapshot(t, cleanSnapshot())
+	old := writeFile(t, dir, "drift.json", "old\n")
+	bad := filepath.Join(dir, strings.Repeat("d", 245)+".csv")
+	code, stdout, stderr := dgaudit(t, "diff", snap, snap, "-o", old, "-o", bad, "-o", filepath.Join(dir, "drift.xlsx"), "-o", "-")
+	if code != exitRuntime || !strings.Contains(stderr, noneWritten) || strings.Contains(stderr, "report: ") {
+		t.Errorf("exit %d, want %d saying no report was written and listing none\n%s", code, exitRuntime, stderr)
+	}
+	if data, _ := os.ReadFile(old); string(data) != "old\n" || stdout != "" {
+		t.Errorf("drift.json holds %.40q, stdout %.40q; want both untouched", data, stdout)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("directory holds %v, want only drift.json", entries)
 	}
 }
