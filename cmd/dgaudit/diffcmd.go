@@ -72,7 +72,7 @@ group could not be compared.`,
 			res := audit.CompareDrift(sa, sb)
 			targets := make([]reportTarget, len(outs))
 			for i, o := range outs {
-				targets[i] = reportTarget{path: o.path, write: func(w io.Writer) error { return reports.WriteDiff(w, o.format, res) }}
+				targets[i] = reportTarget{path: o.path, format: o.format, write: func(w io.Writer) error { return reports.WriteDiff(w, o.format, res) }}
 			}
 			// The summary lists the reports as written, so it is printed
 			// only when they were.

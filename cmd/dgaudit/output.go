@@ -96,7 +96,7 @@ func checkTargetDir(path string) error {
 func writeOutputs(outs []output, rep *audit.Report, stdout io.Writer) error {
 	targets := make([]reportTarget, len(outs))
 	for i, o := range outs {
-		targets[i] = reportTarget{path: o.path, write: func(w io.Writer) error { return o.writer.Write(w, rep) }}
+		targets[i] = reportTarget{path: o.path, format: o.format, write: func(w io.Writer) error { return o.writer.Write(w, rep) }}
 	}
 	return writeReports(targets, stdout)
 }
@@ -105,8 +105,8 @@ const noneWritten = "no report was written: every existing report file is as it 
 
 // reportTarget is one report to write: a file, or stdout when path is "-".
 type reportTarget struct {
-	path  string
-	write func(io.Writer) error
+	path, format string
+	write        func(io.Writer) error
 }
 
 // writeReports writes every report or, as far as the file system allows,
@@ -165,7 +165,7 @@ func writeReports(targets []reportTarget, stdout io.Writer) error {
 		}
 	}
 	if toStdout != nil {
-		if err := toStdout.write(stdout); err != nil {
+		if err := writeStdout(*toStdout, stdout); err != nil {
 			var written []string
 			for _, f := range staged {
 				written = append(written, f.path)
@@ -177,6 +177,24 @@ func writeReports(targets []reportTarget, stdout io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// writeStdout writes a report to stdout, which is often a terminal: a group
+// name's DEL, C1 controls (U+009B is CSI) or bidi overrides, which
+// encoding/json leaves raw, would act on it. JSON keeps its meaning with them
+// escaped as \uXXXX (see jsonTerminalWriter). CSV has no escape: a rune
+// rewritten would be data changed, one left raw reaches the terminal. So
+// stdout takes JSON only (reports.FormatForPath and diff make - JSON), and a
+// CSV or workbook goes to a file; the check below keeps it so.
+func writeStdout(t reportTarget, stdout io.Writer) error {
+	if t.format != "json" && t.format != "jsonl" {
+		return fmt.Errorf("a %s report cannot be written to stdout, only JSON: give a file name", t.format)
+	}
+	w := &jsonTerminalWriter{w: stdout}
+	if err := t.write(w); err != nil {
+		return err
+	}
+	return w.Flush()
 }
 
 // New files' modes before the umask. A report is made to be handed on, so

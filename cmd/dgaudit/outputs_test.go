@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -9,6 +10,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"dgaudit/directory"
+	dt "dgaudit/directory/directorytest"
 )
 
 // TestOutputIsADirectory: a directory given where a file is to be written is
@@ -104,7 +108,7 @@ func TestWriteReportsAllOrNone(t *testing.T) {
 			}
 			var stdout bytes.Buffer
 			// Given first, written last.
-			targets = append([]reportTarget{{path: "-", write: func(w io.Writer) error {
+			targets = append([]reportTarget{{path: "-", format: "json", write: func(w io.Writer) error {
 				for _, p := range paths {
 					if data, _ := os.ReadFile(p); string(data) != fresh {
 						return fmt.Errorf("stdout written before %s", p)
@@ -161,5 +165,94 @@ func TestDiffOutputsAllOrNone(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
 		t.Errorf("directory holds %v, want only drift.json", entries)
+	}
+}
+
+// evilName is a group name a terminal would act on: CSI 2J (clear the
+// screen) as a C1 control, a right-to-left override and DEL.
+const evilName = "x\u009b2J\u202eX\x7f"
+
+// TestStdoutEscapesTerminalControls: JSON on stdout carries a group name's
+// C1 controls, bidi overrides and DEL as \u escapes, not raw, and stays
+// valid JSON with the same value.
+func TestStdoutEscapesTerminalControls(t *testing.T) {
+	t.Parallel()
+	evil := writeSnapshot(t, dt.New().Mailbox("o").Contact("x", "x@partner.example").
+		Group(evilName, []string{"x", "o"}, dt.ReportsToOriginator, dt.Owner("o"),
+			func(g *directory.Group) { g.ID, g.Mail = "evil", "evil@"+dt.Org }).
+		Snapshot())
+	clean := writeSnapshot(t, cleanSnapshot())
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{"audit", []string{"audit", "--snapshot", evil, "-o", "-"}},
+		{"scan", []string{"scan", "--snapshot", evil, "-o", "-"}},
+		{"diff", []string{"diff", clean, evil, "-o", "-"}},
+		{"collect", []string{"collect", "--snapshot", evil, "-o", "-"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, stdout, stderr := dgaudit(t, append(tc.args, "--log-level", "error")...)
+			if i := strings.IndexFunc(stdout, jsonRaw); i >= 0 {
+				t.Errorf("stdout holds a control character at byte %d: %q", i, stdout[max(0, i-20):min(len(stdout), i+20)])
+			}
+			if !json.Valid([]byte(stdout)) {
+				t.Errorf("stdout is not valid JSON\n%s", stderr)
+			}
+			if !strings.Contains(stdout, `"x\u009b2J\u202eX\u007f"`) {
+				t.Errorf("stdout lacks the escaped name\n%s", stderr)
+			}
+		})
+	}
+}
+
+// TestJSONTerminalWriterChunks: the escaping does not depend on where the
+// writes are cut, even inside a rune, and printable text passes unchanged.
+func TestJSONTerminalWriterChunks(t *testing.T) {
+	t.Parallel()
+	doc, err := json.MarshalIndent(map[string]any{"name": evilName, "ok": "Jürgen’s 📧 list", "n": []int{1, 2}}, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc = append(doc, '\n')
+	const want = "{\n  \"n\": [\n    1,\n    2\n  ],\n  \"name\": \"x\\u009b2J\\u202eX\\u007f\",\n  \"ok\": \"Jürgen’s 📧 list\"\n}\n"
+	for size := 1; size <= len(doc); size++ {
+		var b bytes.Buffer
+		w := &jsonTerminalWriter{w: &b}
+		for rest := doc; len(rest) > 0; rest = rest[min(size, len(rest)):] {
+			if n, err := w.Write(rest[:min(size, len(rest))]); err != nil || n != min(size, len(rest)) {
+				t.Fatalf("chunks of %d: Write = %d, %v", size, n, err)
+			}
+		}
+		if err := w.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		if b.String() != want {
+			t.Fatalf("chunks of %d:\n got %q\nwant %q", size, b.String(), want)
+		}
+	}
+	// A stream cut inside a rune ends with U+FFFD, not with its first bytes.
+	var b bytes.Buffer
+	w := &jsonTerminalWriter{w: &b}
+	w.Write([]byte("\"a\xc2"))
+	w.Flush()
+	if b.String() != `"a\ufffd` {
+		t.Errorf("cut stream: %q", b.String())
+	}
+}
+
+// TestStdoutIsJSONOnly: CSV cannot escape a control character, so a CSV
+// report never goes to stdout, whatever asks for it.
+func TestStdoutIsJSONOnly(t *testing.T) {
+	t.Parallel()
+	var b bytes.Buffer
+	err := writeStdout(reportTarget{path: "-", format: "csv", write: func(w io.Writer) error {
+		_, err := io.WriteString(w, evilName)
+		return err
+	}}, &b)
+	if err == nil || b.Len() != 0 {
+		t.Errorf("error %v, stdout %q; want an error and nothing written", err, b.String())
 	}
 }

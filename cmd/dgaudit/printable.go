@@ -63,33 +63,89 @@ func printableLines(s string) string {
 	return strings.Join(lines, "\n")
 }
 
-// jsonLogWriter escapes, in the JSON log handler's output, the runes that
-// handler leaves raw although a terminal acts on them: DEL, the C1 controls,
-// the line separators and the bidirectional overrides (it escapes only C0).
-// Outside strings a JSON log line holds ASCII punctuation and digits only,
-// so every such rune is inside a string, where \uXXXX means the same rune:
-// the log stays valid JSON and loses nothing. slog writes each record with
-// one Write, so a rune is never split across calls.
-type jsonLogWriter struct{ w io.Writer }
+// jsonTerminalWriter escapes, in JSON on its way to a terminal (the JSON log
+// handler's lines, a report or snapshot on stdout), the runes encoding/json
+// and slog leave raw although a terminal acts on them: DEL, the C1 controls
+// (U+009B is CSI) and the bidirectional overrides; they escape only C0, the
+// line separators and invalid UTF-8. Outside strings this JSON holds
+// punctuation, digits, literals and whitespace of spaces and line breaks
+// only (the encoders indent with spaces), so every such rune is inside a
+// string, where \uXXXX means the same rune: the JSON stays valid and loses
+// nothing. Report writers hand it arbitrary chunks (a bufio.Writer's, cut
+// every 64 KiB), so a rune cut at the end of a Write is held until the next
+// one: escaped or passed on in halves, U+009B would leave as its raw bytes
+// C2 9B. Flush ends the stream.
+type jsonTerminalWriter struct {
+	w io.Writer
+	// tail is an incomplete rune at the end of the last Write.
+	tail []byte
+}
 
-func (j jsonLogWriter) Write(p []byte) (int, error) {
-	// The record's own line break is the one control character it holds.
-	raw := func(r rune) bool { return r != '\n' && unprintable(r) }
-	if bytes.IndexFunc(p, raw) < 0 {
-		return j.w.Write(p)
+// jsonRaw is a rune the writer escapes. JSON's whitespace between tokens is
+// structure, and never raw inside a string, so it is left alone.
+func jsonRaw(r rune) bool {
+	return r != '\n' && r != '\t' && r != '\r' && unprintable(r)
+}
+
+func (j *jsonTerminalWriter) Write(p []byte) (int, error) {
+	buf := p
+	if len(j.tail) > 0 {
+		buf = append(j.tail, p...)
+	}
+	cut := len(buf) - incompleteRune(buf)
+	j.tail = append([]byte(nil), buf[cut:]...)
+	if err := j.write(buf[:cut]); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// Flush writes a rune the stream ended in the middle of, as encoding/json
+// writes invalid UTF-8: U+FFFD. The encoders never end so; a writer that did
+// must not have its last bytes dropped silently.
+func (j *jsonTerminalWriter) Flush() error {
+	if len(j.tail) == 0 {
+		return nil
+	}
+	j.tail = nil
+	_, err := io.WriteString(j.w, `\ufffd`)
+	return err
+}
+
+func (j *jsonTerminalWriter) write(p []byte) error {
+	if bytes.IndexFunc(p, jsonRaw) < 0 && utf8.Valid(p) {
+		_, err := j.w.Write(p)
+		return err
 	}
 	out := make([]byte, 0, len(p)+32)
 	for rest := p; len(rest) > 0; {
 		r, size := utf8.DecodeRune(rest)
-		if raw(r) {
+		switch {
+		case r == utf8.RuneError && size == 1:
+			// A stray byte such as 0x9b is CSI to a terminal not in UTF-8
+			// mode.
+			out = append(out, `\ufffd`...)
+		case jsonRaw(r):
 			out = fmt.Appendf(out, `\u%04x`, r)
-		} else {
+		default:
 			out = append(out, rest[:size]...)
 		}
 		rest = rest[size:]
 	}
-	if _, err := j.w.Write(out); err != nil {
-		return 0, err
+	_, err := j.w.Write(out)
+	return err
+}
+
+// incompleteRune is the length of the start of a rune that p ends with, 0
+// when p ends with a whole rune or an invalid byte.
+func incompleteRune(p []byte) int {
+	for n := 1; n < utf8.UTFMax && n <= len(p); n++ {
+		if start := p[len(p)-n:]; utf8.RuneStart(start[0]) {
+			if utf8.FullRune(start) {
+				return 0
+			}
+			return n
+		}
 	}
-	return len(p), nil
+	return 0
 }

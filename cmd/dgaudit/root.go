@@ -62,7 +62,7 @@ func (a *app) setupLogging() error {
 	case "text":
 		a.log = slog.New(slog.NewTextHandler(a.stderr, opts))
 	case "json":
-		a.log = slog.New(slog.NewJSONHandler(jsonLogWriter{a.stderr}, opts))
+		a.log = slog.New(slog.NewJSONHandler(&jsonTerminalWriter{w: a.stderr}, opts))
 	default:
 		return usagef("--log-format %q: want text or json", a.logFormat)
 	}

@@ -103,7 +103,12 @@ func (a *app) collectCmd() *cobra.Command {
 				return err
 			}
 			if out == "-" {
-				err = snap.Write(a.stdout)
+				// As a report on stdout (writeStdout): names a terminal
+				// would act on go out escaped.
+				w := &jsonTerminalWriter{w: a.stdout}
+				if err = snap.Write(w); err == nil {
+					err = w.Flush()
+				}
 			} else {
 				if st, serr := os.Stat(out); serr == nil && st.Mode().Perm()&^snapshotKeep != 0 {
 					a.log.Warn("the snapshot being replaced was readable by every account; the new one is not", "path", out,
