@@ -35,7 +35,7 @@ func (o *auditOptions) register(cmd *cobra.Command) {
 	f.StringArrayVar(&o.disable, "disable-rule", nil, "do not run this rule ID (repeatable; see 'dgaudit rules')")
 	f.StringArrayVar(&o.severities, "severity", nil, "override a rule's severity, RULE=SEVERITY (repeatable)")
 	f.StringVar(&o.baseline, "baseline", "", "a previous run's JSON report: mark each group new, worsened, improved, unchanged or resolved against it")
-	f.StringVar(&o.failOnNew, "fail-on-new", "", "exit 1 only when a finding at or above this severity is new or worse than in --baseline; replaces --fail-on, unless --fail-on comes from a stronger layer (command line > DGAUDIT_* > config file)")
+	f.StringVar(&o.failOnNew, "fail-on-new", "", "exit 1 only when a finding at or above this severity is new or worse than in --baseline (needed); replaces --fail-on, unless --fail-on comes from a stronger layer (command line > DGAUDIT_* > config file)")
 	f.StringVar(&o.suppressions, "suppressions", "", "YAML file of accepted risks: suppressed findings leave the score and the exit code but stay in the report")
 }
 
@@ -88,6 +88,12 @@ func (o *auditOptions) resolve(catalogue []audit.Rule) (audit.Options, *audit.Se
 	if o.failOnNew != "" {
 		if _, err := audit.ParseSeverity(o.failOnNew); err != nil {
 			problems = append(problems, "--fail-on-new: "+err.Error())
+		}
+		// Checked after the layers, so a baseline from the config file or
+		// DGAUDIT_BASELINE counts. Without one every group would be new, and
+		// the summary would compare with a baseline it has not got.
+		if o.baseline == "" {
+			problems = append(problems, "--fail-on-new needs --baseline (a previous run's JSON report; a file that does not exist yet is fine): without one every group counts as new")
 		}
 	}
 	if len(problems) > 0 {

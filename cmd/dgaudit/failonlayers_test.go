@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -105,5 +106,48 @@ func TestConfigCheckDescribesExitPolicy(t *testing.T) {
 				t.Errorf("exit %d, stdout %q, want %q\n%s", code, stdout, tt.want, stderr)
 			}
 		})
+	}
+}
+
+// TestFailOnNewNeedsBaseline: --fail-on-new without a baseline from any
+// layer is a usage error naming both flags, not a run in which every group
+// counts as new. A baseline from the file or the environment is one; a
+// missing baseline file (a nightly job's first run) is too.
+func TestFailOnNewNeedsBaseline(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	writeSnapshotAt(t, filepath.Join(dir, "clean.json"), cleanSnapshot())
+	const needs = "--fail-on-new needs --baseline"
+	tests := []struct {
+		name string
+		file string
+		env  map[string]string
+		args []string
+		want int
+	}{
+		{"flag, no baseline", "", nil, []string{"--fail-on-new", "high"}, exitUsage},
+		{"file, no baseline", "fail-on-new: high\n", nil, nil, exitUsage},
+		{"environment, no baseline", "", map[string]string{"DGAUDIT_FAIL_ON_NEW": "high"}, nil, exitUsage},
+		{"flag, baseline on the command line", "", nil, []string{"--fail-on-new", "high", "--baseline", filepath.Join(dir, "none-yet.json")}, exitOK},
+		{"flag, baseline in the file", "baseline: none-yet.json\n", nil, []string{"--fail-on-new", "high"}, exitOK},
+		{"file, baseline in the file", "fail-on-new: high\nbaseline: none-yet.json\n", nil, nil, exitOK},
+		{"file, baseline in the environment", "fail-on-new: high\n", map[string]string{"DGAUDIT_BASELINE": filepath.Join(dir, "none-yet.json")}, nil, exitOK},
+		{"set aside by --fail-on", "fail-on-new: high\n", nil, []string{"--fail-on", "high"}, exitOK},
+	}
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			cfg := writeFile(t, dir, "n"+strings.Repeat("x", i)+".yaml", "source:\n  snapshot: clean.json\n"+tc.file)
+			code, _, stderr := dgauditEnv(t, tc.env, append([]string{"audit", "-c", cfg, "--log-level", "warn"}, tc.args...)...)
+			if code != tc.want || strings.Contains(stderr, needs) != (tc.want == exitUsage) {
+				t.Errorf("exit %d, want %d (with %q only on a usage error)\n%s", code, tc.want, needs, stderr)
+			}
+			if strings.Contains(stderr, "changes since the baseline ()") {
+				t.Errorf("the summary compares with no baseline:\n%s", stderr)
+			}
+		})
+	}
+	if _, err := os.Stat(filepath.Join(dir, "none-yet.json")); err == nil {
+		t.Error("a run wrote the baseline it was given")
 	}
 }

@@ -170,11 +170,6 @@ func (a *app) runAudit(ctx context.Context, src *sourceOptions, ro *reportOption
 			return err
 		}
 	}
-	if opts.Baseline == nil && ro.audit.failOnNew != "" {
-		// Without a baseline everything is new: the first run of a nightly
-		// job reports its whole backlog once.
-		opts.Baseline = &audit.Baseline{}
-	}
 	if err := checkInterval(ro.tracking.interval, "--tracking-interval"); err != nil {
 		return err
 	}
