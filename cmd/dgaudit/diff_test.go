@@ -198,3 +198,46 @@ func TestDiffReportSettingsUnread(t *testing.T) {
 		})
 	}
 }
+
+// TestDiffBrokenSide: a file that is a snapshot but does not parse is named
+// as a broken snapshot, not as "neither a report (it is a snapshot) nor a
+// snapshot"; a file that is neither still says so.
+func TestDiffBrokenSide(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	snap := writeSnapshot(t, cleanSnapshot())
+	data, err := os.ReadFile(snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	trunc := filepath.Join(dir, "trunc.json")
+	if err := os.WriteFile(trunc, data[:len(data)/2], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	other := filepath.Join(dir, "other.json")
+	if err := os.WriteFile(other, []byte(`{"hello": "world"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, file string
+		want       []string
+		not        string
+	}{
+		{"truncated snapshot", trunc, []string{"dgaudit: snapshot " + trunc + ": ", "truncated"}, "neither"},
+		{"neither", other, []string{"read " + other + ": neither a report (", ") nor a snapshot: "}, "dgaudit: snapshot "},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			code, _, stderr := dgaudit(t, "diff", snap, tc.file)
+			if code != exitRuntime || strings.Contains(stderr, tc.not) {
+				t.Errorf("exit %d, want %d without %q\n%s", code, exitRuntime, tc.not, stderr)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("stderr lacks %q\n%s", w, stderr)
+				}
+			}
+		})
+	}
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -108,9 +109,48 @@ func (a *app) diffSide(cmd *cobra.Command, path string) (*audit.DriftSide, error
 	}
 	snap, serr := directory.File{Path: path}.Snapshot(cmd.Context())
 	if serr != nil {
+		if looksLikeSnapshot(path) {
+			// The report reader took it for a snapshot: what is wrong is the
+			// snapshot, and "neither a report ... nor a snapshot" would
+			// contradict itself. The error names the file.
+			return nil, serr
+		}
 		return nil, fmt.Errorf("read %s: neither a report (%v) nor a snapshot: %w", path, err, serr)
 	}
 	return audit.DriftSideOfSnapshot(path, snap), nil
+}
+
+// looksLikeSnapshot tells a snapshot from a report by its first keys, as
+// reports.ReadJSON does: a report names its tool before the keys only a
+// snapshot has. Only the head of the file is read, so a snapshot that is
+// truncated or broken further on is still known for one.
+func looksLikeSnapshot(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	dec := json.NewDecoder(f)
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return false
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		switch tok {
+		case "tool":
+			return false
+		case "collectedAt", "collector", "users", "contacts":
+			return true
+		}
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return false
+		}
+	}
+	return false
 }
 
 // sideFromReport builds a side from a report. Reports do not list members,
