@@ -129,14 +129,26 @@ type Loop struct {
 	// ExternalTotal how many distinct ones there were.
 	External      []AddressCount
 	ExternalTotal int
+	// ExternalCapped: the group's recipient aggregate hit its cap, so
+	// ExternalTotal is a lower bound. Each list below cut to its busiest
+	// entries has such a total and flag: the reports say how many are not
+	// shown, and a total that is only a lower bound must not pass for the
+	// count.
+	ExternalCapped bool
 	// ReentryMembers are external members whose own mail came back into
-	// the group.
-	ReentryMembers []string
+	// the group (at most the first 20 by address).
+	ReentryMembers       []string
+	ReentryMembersTotal  int
+	ReentryMembersCapped bool
 	// InboundServers sent mail into the group (the remote servers
 	// generating bounces and replies); OutboundServers received the
 	// group's mail.
-	InboundServers  []AddressCount
-	OutboundServers []AddressCount
+	InboundServers        []AddressCount
+	InboundServersTotal   int
+	InboundServersCapped  bool
+	OutboundServers       []AddressCount
+	OutboundServersTotal  int
+	OutboundServersCapped bool
 }
 
 // ReturnPathRewrite is a group whose own address was the return path of
@@ -149,8 +161,11 @@ type ReturnPathRewrite struct {
 	Events    int64
 	FirstSeen time.Time
 	LastSeen  time.Time
-	// Senders are the original senders whose mail was rewritten.
-	Senders []AddressCount
+	// Senders are the original senders whose mail was rewritten (the
+	// busiest), of SendersTotal; SendersCapped makes that a lower bound.
+	Senders       []AddressCount
+	SendersTotal  int
+	SendersCapped bool
 }
 
 // SpoofedSender is an internal address that arrived from outside without
@@ -160,10 +175,17 @@ type SpoofedSender struct {
 	Messages  int64
 	FirstSeen time.Time
 	LastSeen  time.Time
-	// Clients are the remote hosts (hostname or IP) that sent it.
-	Clients    []AddressCount
-	Recipients int64
-	Subjects   []string
+	// Clients are the remote hosts (hostname or IP) that sent it, of
+	// ClientsTotal; ClientsCapped makes that a lower bound.
+	Clients       []AddressCount
+	ClientsTotal  int
+	ClientsCapped bool
+	Recipients    int64
+	// Subjects are the first few distinct subjects, of SubjectsTotal;
+	// SubjectsCapped makes that a lower bound.
+	Subjects       []string
+	SubjectsTotal  int
+	SubjectsCapped bool
 }
 
 // BackscatterSource is delivery-report traffic to external addresses for
@@ -176,9 +198,15 @@ type BackscatterSource struct {
 	Reports   int64
 	FirstSeen time.Time
 	LastSeen  time.Time
-	// Domains are the external domains the reports went to.
-	Domains  []AddressCount
-	Timeline []Count
+	// Domains are the external domains the reports went to (the
+	// busiest), DomainsTotal how many distinct ones there were.
+	// DomainsCapped: the source's domain aggregate hit its cap and dropped
+	// new domains, so DomainsTotal is a lower bound (and Truncated says
+	// so).
+	Domains       []AddressCount
+	DomainsTotal  int
+	DomainsCapped bool
+	Timeline      []Count
 }
 
 // OOFStorm is automatic replies exchanged repeatedly between an internal

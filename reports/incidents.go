@@ -47,25 +47,25 @@ func incidents(t *audit.Traffic) []incident {
 		detail := fmt.Sprintf("%d expansions reached %d recipients; %d bounces or automatic replies came back; one message came back up to %d times; report prefixes stacked %d deep; %.1f per hour",
 			l.Expansions, l.Delivered, l.Bounces, l.MaxRounds, l.MaxDepth, l.PerHour)
 		if len(l.ReentryMembers) > 0 {
-			detail += "; external members whose mail came back: " + strings.Join(l.ReentryMembers, ", ")
+			detail += "; external members whose mail came back: " + withMore(strings.Join(l.ReentryMembers, ", "), len(l.ReentryMembers), l.ReentryMembersTotal, l.ReentryMembersCapped)
 		}
-		ext := addressList(l.External)
-		if l.ExternalTotal > len(l.External) {
-			ext += fmt.Sprintf(" and %d more", l.ExternalTotal-len(l.External))
-		}
+		ext := withMore(addressList(l.External), len(l.External), l.ExternalTotal, l.ExternalCapped)
+		servers := "in: " + withMore(addressList(l.InboundServers), len(l.InboundServers), l.InboundServersTotal, l.InboundServersCapped) +
+			"; out: " + withMore(addressList(l.OutboundServers), len(l.OutboundServers), l.OutboundServersTotal, l.OutboundServersCapped)
 		out = append(out, incident{kind: "loop", severity: l.Severity, subject: l.Group, groupID: l.GroupID, groupName: l.GroupName,
 			first: l.FirstSeen, last: l.LastSeen, messages: l.Expansions, peak: l.PeakPerInterval, amplification: l.Amplification,
-			signals: l.Signals, external: ext, servers: "in: " + addressList(l.InboundServers) + "; out: " + addressList(l.OutboundServers), detail: detail})
+			signals: l.Signals, external: ext, servers: servers, detail: detail})
 	}
 	for _, r := range t.ReturnPathRewrites {
 		out = append(out, incident{kind: "return-path-rewrite", severity: audit.SeverityRewrite, subject: r.Group, groupID: r.GroupID, groupName: r.GroupName,
 			first: r.FirstSeen, last: r.LastSeen, messages: r.Events,
-			detail: "the group's own address was the return path of mail from: " + addressList(r.Senders)})
+			detail: "the group's own address was the return path of mail from: " + withMore(addressList(r.Senders), len(r.Senders), r.SendersTotal, r.SendersCapped)})
 	}
 	for _, s := range t.Spoofing {
 		out = append(out, incident{kind: "spoofed-sender", severity: audit.SeveritySpoofing, subject: s.Sender, first: s.FirstSeen, last: s.LastSeen,
-			messages: s.Messages, servers: addressList(s.Clients),
-			detail: fmt.Sprintf("internal address received from outside without authentication, to %d recipients; subjects: %s", s.Recipients, strings.Join(s.Subjects, " | "))})
+			messages: s.Messages, servers: withMore(addressList(s.Clients), len(s.Clients), s.ClientsTotal, s.ClientsCapped),
+			detail: fmt.Sprintf("internal address received from outside without authentication, to %d recipients; subjects: %s", s.Recipients,
+				withMore(strings.Join(s.Subjects, " | "), len(s.Subjects), s.SubjectsTotal, s.SubjectsCapped))})
 	}
 	for _, b := range t.Backscatter {
 		var peak int64
@@ -73,7 +73,7 @@ func incidents(t *audit.Traffic) []incident {
 			peak = max(peak, c.N)
 		}
 		out = append(out, incident{kind: "backscatter", severity: audit.SeverityBackscatter, subject: b.Source, first: b.FirstSeen, last: b.LastSeen,
-			messages: b.Reports, peak: peak, external: addressList(b.Domains), servers: b.Source,
+			messages: b.Reports, peak: peak, external: withMore(addressList(b.Domains), len(b.Domains), b.DomainsTotal, b.DomainsCapped), servers: b.Source,
 			detail: "delivery reports to external addresses for recipients that do not exist"})
 	}
 	for _, o := range t.OOFStorms {
@@ -118,4 +118,42 @@ func (in incident) evidence() string {
 		parts = append(parts, "servers="+in.servers)
 	}
 	return strings.Join(parts, "; ")
+}
+
+// More is what follows a list cut to shown of total entries: "" when
+// nothing was cut, "and 17 more", or "and at least 17 more" when capped
+// says total is a lower bound (the aggregate hit its cap and dropped keys).
+// Counting what was left out from the cut list itself would say 0.
+func More(shown, total int, capped bool) string {
+	more := total - shown
+	switch {
+	case capped && more > 0:
+		return fmt.Sprintf("and at least %d more", more)
+	case capped:
+		// A key was dropped at the cap, so there was at least one more.
+		return "and more"
+	case more > 0:
+		return fmt.Sprintf("and %d more", more)
+	}
+	return ""
+}
+
+// AtLeast is a count that may be a lower bound: "280", or "at least 2000"
+// when capped.
+func AtLeast(total int, capped bool) string {
+	if capped {
+		return fmt.Sprintf("at least %d", total)
+	}
+	return fmt.Sprint(total)
+}
+
+func withMore(list string, shown, total int, capped bool) string {
+	more := More(shown, total, capped)
+	switch {
+	case more == "":
+		return list
+	case list == "":
+		return more
+	}
+	return list + " " + more
 }

@@ -105,3 +105,29 @@ func TestLineFormatsCarryIncidents(t *testing.T) {
 		t.Errorf("JSONL loop line %v", lines[0])
 	}
 }
+
+// A cut list says how much it left out, counted from the total rather than
+// from what is shown, and says "at least" when the total is a lower bound.
+func TestMore(t *testing.T) {
+	tests := []struct {
+		shown, total int
+		capped       bool
+		more, count  string
+	}{
+		{3, 3, false, "", "3"},
+		{0, 0, false, "", "0"},
+		{20, 280, false, "and 260 more", "280"},
+		{20, 2000, true, "and at least 1980 more", "at least 2000"},
+		// The cap is below the list's length: a key was dropped, so there
+		// were more, however many.
+		{3, 3, true, "and more", "at least 3"},
+	}
+	for _, tc := range tests {
+		if got := More(tc.shown, tc.total, tc.capped); got != tc.more {
+			t.Errorf("More(%d, %d, %v) = %q, want %q", tc.shown, tc.total, tc.capped, got, tc.more)
+		}
+		if got := AtLeast(tc.total, tc.capped); got != tc.count {
+			t.Errorf("AtLeast(%d, %v) = %q, want %q", tc.total, tc.capped, got, tc.count)
+		}
+	}
+}

@@ -60,59 +60,77 @@ type jsonAddressCount struct {
 }
 
 type jsonLoop struct {
-	Group           string             `json:"group"`
-	GroupID         string             `json:"groupId,omitempty"`
-	GroupName       string             `json:"groupName,omitempty"`
-	Severity        audit.Severity     `json:"severity"`
-	Signals         []string           `json:"signals"`
-	FirstSeen       string             `json:"firstSeen"`
-	LastSeen        string             `json:"lastSeen"`
-	Expansions      int64              `json:"expansions"`
-	Delivered       int64              `json:"delivered"`
-	Inbound         int64              `json:"inbound"`
-	Bounces         int64              `json:"bounces"`
-	LoopingMessages int64              `json:"loopingMessages"`
-	MaxRounds       int64              `json:"maxRounds"`
-	MaxDepth        int                `json:"maxDepth"`
-	Amplification   float64            `json:"amplification"`
-	PerHour         float64            `json:"perHour"`
-	PeakPerInterval int64              `json:"peakPerInterval"`
-	PeakAt          string             `json:"peakAt,omitempty"`
-	Timeline        []jsonCount        `json:"timeline"`
-	External        []jsonAddressCount `json:"externalRecipients"`
-	ExternalTotal   int                `json:"externalRecipientsTotal"`
-	ReentryMembers  []string           `json:"reentryMembers"`
-	InboundServers  []jsonAddressCount `json:"inboundServers"`
-	OutboundServers []jsonAddressCount `json:"outboundServers"`
+	Group           string         `json:"group"`
+	GroupID         string         `json:"groupId,omitempty"`
+	GroupName       string         `json:"groupName,omitempty"`
+	Severity        audit.Severity `json:"severity"`
+	Signals         []string       `json:"signals"`
+	FirstSeen       string         `json:"firstSeen"`
+	LastSeen        string         `json:"lastSeen"`
+	Expansions      int64          `json:"expansions"`
+	Delivered       int64          `json:"delivered"`
+	Inbound         int64          `json:"inbound"`
+	Bounces         int64          `json:"bounces"`
+	LoopingMessages int64          `json:"loopingMessages"`
+	MaxRounds       int64          `json:"maxRounds"`
+	MaxDepth        int            `json:"maxDepth"`
+	Amplification   float64        `json:"amplification"`
+	PerHour         float64        `json:"perHour"`
+	PeakPerInterval int64          `json:"peakPerInterval"`
+	PeakAt          string         `json:"peakAt,omitempty"`
+	Timeline        []jsonCount    `json:"timeline"`
+	// Each list cut to its busiest entries comes with how many distinct
+	// entries there were, and whether that count stopped at the
+	// aggregate's cap (a lower bound).
+	External              []jsonAddressCount `json:"externalRecipients"`
+	ExternalTotal         int                `json:"externalRecipientsTotal"`
+	ExternalCapped        bool               `json:"externalRecipientsCapped"`
+	ReentryMembers        []string           `json:"reentryMembers"`
+	ReentryMembersTotal   int                `json:"reentryMembersTotal"`
+	ReentryMembersCapped  bool               `json:"reentryMembersCapped"`
+	InboundServers        []jsonAddressCount `json:"inboundServers"`
+	InboundServersTotal   int                `json:"inboundServersTotal"`
+	InboundServersCapped  bool               `json:"inboundServersCapped"`
+	OutboundServers       []jsonAddressCount `json:"outboundServers"`
+	OutboundServersTotal  int                `json:"outboundServersTotal"`
+	OutboundServersCapped bool               `json:"outboundServersCapped"`
 }
 
 type jsonRewrite struct {
-	Group     string             `json:"group"`
-	GroupID   string             `json:"groupId,omitempty"`
-	GroupName string             `json:"groupName,omitempty"`
-	Events    int64              `json:"events"`
-	FirstSeen string             `json:"firstSeen"`
-	LastSeen  string             `json:"lastSeen"`
-	Senders   []jsonAddressCount `json:"senders"`
+	Group         string             `json:"group"`
+	GroupID       string             `json:"groupId,omitempty"`
+	GroupName     string             `json:"groupName,omitempty"`
+	Events        int64              `json:"events"`
+	FirstSeen     string             `json:"firstSeen"`
+	LastSeen      string             `json:"lastSeen"`
+	Senders       []jsonAddressCount `json:"senders"`
+	SendersTotal  int                `json:"sendersTotal"`
+	SendersCapped bool               `json:"sendersCapped"`
 }
 
 type jsonSpoof struct {
-	Sender     string             `json:"sender"`
-	Messages   int64              `json:"messages"`
-	Recipients int64              `json:"recipients"`
-	FirstSeen  string             `json:"firstSeen"`
-	LastSeen   string             `json:"lastSeen"`
-	Clients    []jsonAddressCount `json:"clients"`
-	Subjects   []string           `json:"subjects"`
+	Sender         string             `json:"sender"`
+	Messages       int64              `json:"messages"`
+	Recipients     int64              `json:"recipients"`
+	FirstSeen      string             `json:"firstSeen"`
+	LastSeen       string             `json:"lastSeen"`
+	Clients        []jsonAddressCount `json:"clients"`
+	ClientsTotal   int                `json:"clientsTotal"`
+	ClientsCapped  bool               `json:"clientsCapped"`
+	Subjects       []string           `json:"subjects"`
+	SubjectsTotal  int                `json:"subjectsTotal"`
+	SubjectsCapped bool               `json:"subjectsCapped"`
 }
 
 type jsonBackscatter struct {
-	Source    string             `json:"source"`
-	Reports   int64              `json:"reports"`
-	FirstSeen string             `json:"firstSeen"`
-	LastSeen  string             `json:"lastSeen"`
-	Domains   []jsonAddressCount `json:"domains"`
-	Timeline  []jsonCount        `json:"timeline"`
+	Source        string             `json:"source"`
+	Reports       int64              `json:"reports"`
+	FirstSeen     string             `json:"firstSeen"`
+	LastSeen      string             `json:"lastSeen"`
+	Domains       []jsonAddressCount `json:"domains"`
+	DomainsTotal  int                `json:"domainsTotal"`
+	DomainsCapped bool               `json:"domainsCapped"`
+	Timeline      []jsonCount        `json:"timeline"`
 }
 
 type jsonOOFStorm struct {
@@ -196,19 +214,24 @@ func trafficJSON(t *audit.Traffic) jsonTraffic {
 			Amplification: l.Amplification, PerHour: l.PerHour, PeakPerInterval: l.PeakPerInterval, PeakAt: optTime(l.PeakAt),
 			Timeline: countsJSON(l.Timeline), External: addressCountsJSON(l.External), ExternalTotal: l.ExternalTotal,
 			ReentryMembers: nonNil(l.ReentryMembers), InboundServers: addressCountsJSON(l.InboundServers), OutboundServers: addressCountsJSON(l.OutboundServers),
+			ExternalCapped: l.ExternalCapped, ReentryMembersTotal: l.ReentryMembersTotal, ReentryMembersCapped: l.ReentryMembersCapped,
+			InboundServersTotal: l.InboundServersTotal, InboundServersCapped: l.InboundServersCapped,
+			OutboundServersTotal: l.OutboundServersTotal, OutboundServersCapped: l.OutboundServersCapped,
 		}
 	}
 	for i, r := range t.ReturnPathRewrites {
 		j.ReturnPathRewrites[i] = jsonRewrite{Group: r.Group, GroupID: r.GroupID, GroupName: r.GroupName, Events: r.Events,
-			FirstSeen: optTime(r.FirstSeen), LastSeen: optTime(r.LastSeen), Senders: addressCountsJSON(r.Senders)}
+			FirstSeen: optTime(r.FirstSeen), LastSeen: optTime(r.LastSeen), Senders: addressCountsJSON(r.Senders),
+			SendersTotal: r.SendersTotal, SendersCapped: r.SendersCapped}
 	}
 	for i, s := range t.Spoofing {
 		j.Spoofing[i] = jsonSpoof{Sender: s.Sender, Messages: s.Messages, Recipients: s.Recipients, FirstSeen: optTime(s.FirstSeen),
-			LastSeen: optTime(s.LastSeen), Clients: addressCountsJSON(s.Clients), Subjects: nonNil(s.Subjects)}
+			LastSeen: optTime(s.LastSeen), Clients: addressCountsJSON(s.Clients), Subjects: nonNil(s.Subjects),
+			ClientsTotal: s.ClientsTotal, ClientsCapped: s.ClientsCapped, SubjectsTotal: s.SubjectsTotal, SubjectsCapped: s.SubjectsCapped}
 	}
 	for i, b := range t.Backscatter {
 		j.Backscatter[i] = jsonBackscatter{Source: b.Source, Reports: b.Reports, FirstSeen: optTime(b.FirstSeen), LastSeen: optTime(b.LastSeen),
-			Domains: addressCountsJSON(b.Domains), Timeline: countsJSON(b.Timeline)}
+			Domains: addressCountsJSON(b.Domains), Timeline: countsJSON(b.Timeline), DomainsTotal: b.DomainsTotal, DomainsCapped: b.DomainsCapped}
 	}
 	for i, o := range t.OOFStorms {
 		j.OOFStorms[i] = jsonOOFStorm{Internal: o.Internal, External: o.External, Out: o.Out, In: o.In, FirstSeen: optTime(o.FirstSeen), LastSeen: optTime(o.LastSeen)}

@@ -32,12 +32,18 @@ func trafficReport() *audit.Report {
 			FirstSeen: at, LastSeen: at.Add(2 * time.Hour), Expansions: 43, Delivered: 172, Bounces: 42, LoopingMessages: 1, MaxRounds: 42, MaxDepth: 6,
 			Amplification: 168, PerHour: 21, PeakPerInterval: 40, PeakAt: at.Add(2 * time.Hour), Timeline: tl,
 			External: []audit.AddressCount{{Address: "stale@gone.example", N: 43}, {Address: "=cmd|' /C calc'!A0", N: 1}}, ExternalTotal: 3,
-			InboundServers: []audit.AddressCount{{Address: "mx.gone.example", N: 21}}, OutboundServers: []audit.AddressCount{{Address: "mx.gone.example", N: 43}},
+			InboundServers: []audit.AddressCount{{Address: "mx.gone.example", N: 21}}, InboundServersTotal: 1,
+			// The server aggregate hit its cap: its count is a lower bound.
+			OutboundServers: []audit.AddressCount{{Address: "mx.gone.example", N: 43}}, OutboundServersTotal: 2000, OutboundServersCapped: true,
 		}},
-		ReturnPathRewrites: []audit.ReturnPathRewrite{{Group: "allstaff@corp.example.com", Events: 86, FirstSeen: at, LastSeen: at.Add(2 * time.Hour), Senders: []audit.AddressCount{{Address: "sender@external.example", N: 86}}}},
-		Spoofing:           []audit.SpoofedSender{{Sender: "ceo@corp.example.com", Messages: 120, Recipients: 240, FirstSeen: at, LastSeen: at.Add(time.Hour), Clients: []audit.AddressCount{{Address: "mail.partner-org.example", N: 120}}, Subjects: []string{"Invoice"}}},
-		Backscatter:        []audit.BackscatterSource{{Source: "bot.botnet.example", Reports: 90, FirstSeen: at, LastSeen: at.Add(time.Hour), Domains: []audit.AddressCount{{Address: "victim.example", N: 90}}, Timeline: tl}},
-		OOFStorms:          []audit.OOFStorm{{Internal: "bob@corp.example.com", External: "helpdesk@vendor.example", Out: 10, In: 10, FirstSeen: at, LastSeen: at.Add(time.Hour)}},
+		ReturnPathRewrites: []audit.ReturnPathRewrite{{Group: "allstaff@corp.example.com", Events: 86, FirstSeen: at, LastSeen: at.Add(2 * time.Hour),
+			Senders: []audit.AddressCount{{Address: "sender@external.example", N: 86}}, SendersTotal: 4}},
+		Spoofing: []audit.SpoofedSender{{Sender: "ceo@corp.example.com", Messages: 120, Recipients: 240, FirstSeen: at, LastSeen: at.Add(time.Hour),
+			Clients: []audit.AddressCount{{Address: "mail.partner-org.example", N: 120}}, ClientsTotal: 1, Subjects: []string{"Invoice"}, SubjectsTotal: 1}},
+		// 90 reports went to 40 domains; the list shows the busiest.
+		Backscatter: []audit.BackscatterSource{{Source: "bot.botnet.example", Reports: 90, FirstSeen: at, LastSeen: at.Add(time.Hour),
+			Domains: []audit.AddressCount{{Address: "victim.example", N: 51}}, DomainsTotal: 40, Timeline: tl}},
+		OOFStorms: []audit.OOFStorm{{Internal: "bob@corp.example.com", External: "helpdesk@vendor.example", Out: 10, In: 10, FirstSeen: at, LastSeen: at.Add(time.Hour)}},
 	})
 	return rep
 }

@@ -1,6 +1,7 @@
 package mailflow
 
 import (
+	"hash/maphash"
 	"net/netip"
 	"strings"
 	"time"
@@ -122,6 +123,8 @@ type Analyzer struct {
 	// period spans the events' times.
 	period    span
 	truncated map[string]bool
+	// seed hashes the subjects of spoofed mail (spoofAgg.subjectSeen).
+	seed maphash.Seed
 }
 
 type msgRef struct {
@@ -141,6 +144,9 @@ type groupAgg struct {
 	senders               map[string]bool
 	inServers, outServers map[string]int64
 	buckets               map[int64]int64
+	// The ...Capped flags say the map beside them dropped a key at its cap:
+	// its size is then only a lower bound of the distinct keys seen.
+	externalCapped, sendersCapped, inCapped, outCapped bool
 }
 
 // span is when something was first and last seen. A zero time is no time:
@@ -167,7 +173,8 @@ type rootAgg struct {
 type rewriteAgg struct {
 	events int64
 	span
-	senders map[string]int64
+	senders       map[string]int64
+	sendersCapped bool
 }
 
 type spoofAgg struct {
@@ -175,13 +182,24 @@ type spoofAgg struct {
 	span
 	clients  map[string]int64
 	subjects []string
+	// subjectSeen holds a hash of each distinct subject, so that the
+	// report can say how many there were beyond the few it quotes.
+	subjectSeen                   map[uint64]struct{}
+	clientsCapped, subjectsCapped bool
 }
+
+// perSpoofCap caps each spoofed sender's clients and distinct subjects (or
+// MaxPerGroup, when lower): a campaign may come from many hosts under many
+// subjects, and what matters is that it happened and how big it was, not
+// every host.
+const perSpoofCap = 50
 
 type backAgg struct {
 	reports int64
 	span
-	domains map[string]int64
-	buckets map[int64]int64
+	domains       map[string]int64
+	domainsCapped bool
+	buckets       map[int64]int64
 }
 
 type oofAgg struct {
@@ -210,6 +228,7 @@ func New(cfg Config) *Analyzer {
 		inbound:   newRecent[string](cfg.Window),
 		seen:      newRecent[struct{}](cfg.Window),
 		truncated: map[string]bool{},
+		seed:      maphash.MakeSeed(),
 	}
 	if a.interval <= 0 {
 		a.interval = 1
@@ -381,22 +400,24 @@ func (a *Analyzer) group(addr string, create bool) *groupAgg {
 }
 
 // addCapped adds n to key's count, adding the key while the map is under
-// its limit.
+// its limit; it reports whether the key was dropped at the limit, which
+// makes the map's size a lower bound of the keys seen.
 //
 // Every key stored goes through intern, updates included: event strings
 // point into the reader's buffer, and assigning to an existing string key
 // replaces the stored key with the one given, which would leave the map
 // holding (and keeping alive) a buffer that is about to be overwritten.
-func addCapped(m map[string]int64, key string, n int64, limit int, a *Analyzer, what string) {
+func addCapped(m map[string]int64, key string, n int64, limit int, a *Analyzer, what string) (dropped bool) {
 	if _, ok := m[key]; ok {
 		m[a.intern(key)] += n
-		return
+		return false
 	}
 	if len(m) >= limit {
 		a.truncated[what] = true
-		return
+		return true
 	}
 	m[a.intern(key)] = n
+	return false
 }
 
 func (a *Analyzer) expand(ev *tracking.Event) {
@@ -422,7 +443,9 @@ func (a *Analyzer) expand(ev *tracking.Event) {
 				if g.external == nil {
 					g.external = map[string]int64{}
 				}
-				addCapped(g.external, lower(r), 1, a.cfg.MaxPerGroup, a, "external recipients per group")
+				if addCapped(g.external, lower(r), 1, a.cfg.MaxPerGroup, a, "external recipients per group") {
+					g.externalCapped = true
+				}
 			}
 		}
 	}
@@ -470,6 +493,7 @@ func (a *Analyzer) expand(ev *tracking.Event) {
 			}
 		} else {
 			a.truncated["outside senders per group"] = true
+			g.sendersCapped = true
 		}
 	}
 	if ev.MessageID != "" {
@@ -509,7 +533,9 @@ func (a *Analyzer) correlate(ev *tracking.Event) {
 			if g.outServers == nil {
 				g.outServers = map[string]int64{}
 			}
-			addCapped(g.outServers, lower(host), 1, a.cfg.MaxPerGroup, a, "remote servers per group")
+			if addCapped(g.outServers, lower(host), 1, a.cfg.MaxPerGroup, a, "remote servers per group") {
+				g.outCapped = true
+			}
 		}
 	}
 	if !ref.needRecips || ev.EventID == "TRANSFER" {
@@ -534,7 +560,9 @@ func (a *Analyzer) attribute(g *groupAgg, root *rootAgg, member string) {
 		if g.external == nil {
 			g.external = map[string]int64{}
 		}
-		addCapped(g.external, member, 1, a.cfg.MaxPerGroup, a, "external recipients per group")
+		if addCapped(g.external, member, 1, a.cfg.MaxPerGroup, a, "external recipients per group") {
+			g.externalCapped = true
+		}
 	}
 }
 
@@ -577,7 +605,9 @@ func (a *Analyzer) receive(ev *tracking.Event) {
 			if g.inServers == nil {
 				g.inServers = map[string]int64{}
 			}
-			addCapped(g.inServers, lower(host), 1, a.cfg.MaxPerGroup, a, "remote servers per group")
+			if addCapped(g.inServers, lower(host), 1, a.cfg.MaxPerGroup, a, "remote servers per group") {
+				g.inCapped = true
+			}
 		}
 	}
 	if !outside {
@@ -600,7 +630,7 @@ func (a *Analyzer) addSpoof(ev *tracking.Event, sender, host string) {
 			a.truncated["spoofed senders"] = true
 			return
 		}
-		s = &spoofAgg{clients: map[string]int64{}}
+		s = &spoofAgg{clients: map[string]int64{}, subjectSeen: map[uint64]struct{}{}}
 		a.spoof[a.intern(sender)] = s
 	}
 	s.messages++
@@ -609,13 +639,25 @@ func (a *Analyzer) addSpoof(ev *tracking.Event, sender, host string) {
 	if host == "" {
 		host = "unknown"
 	}
-	addCapped(s.clients, lower(host), 1, 50, a, "clients per spoofed sender")
-	if subj := strings.TrimSpace(ev.Subject); subj != "" && len(s.subjects) < 3 {
-		for _, x := range s.subjects {
-			if x == subj {
-				return
-			}
-		}
+	limit := min(perSpoofCap, a.cfg.MaxPerGroup)
+	if addCapped(s.clients, lower(host), 1, limit, a, "clients per spoofed sender") {
+		s.clientsCapped = true
+	}
+	subj := strings.TrimSpace(ev.Subject)
+	if subj == "" {
+		return
+	}
+	h := maphash.String(a.seed, subj)
+	if _, ok := s.subjectSeen[h]; ok {
+		return
+	}
+	if len(s.subjectSeen) >= limit {
+		a.truncated["subjects per spoofed sender"] = true
+		s.subjectsCapped = true
+		return
+	}
+	s.subjectSeen[h] = struct{}{}
+	if len(s.subjects) < 3 {
 		s.subjects = append(s.subjects, strings.Clone(subj))
 	}
 }
@@ -668,7 +710,9 @@ func (a *Analyzer) addBackscatter(t time.Time, source, domain string) {
 	}
 	b.reports++
 	b.see(t)
-	addCapped(b.domains, domain, 1, a.cfg.MaxPerGroup, a, "domains per backscatter source")
+	if addCapped(b.domains, domain, 1, a.cfg.MaxPerGroup, a, "domains per backscatter source") {
+		b.domainsCapped = true
+	}
 	b.buckets[a.bucket(t)]++
 }
 
@@ -693,7 +737,9 @@ func (a *Analyzer) returnPath(ev *tracking.Event) {
 	r.events++
 	r.see(ev.Time)
 	if sender != "" {
-		addCapped(r.senders, sender, 1, a.cfg.MaxPerGroup, a, "senders per rewritten return path")
+		if addCapped(r.senders, sender, 1, a.cfg.MaxPerGroup, a, "senders per rewritten return path") {
+			r.sendersCapped = true
+		}
 	}
 }
 

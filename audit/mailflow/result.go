@@ -41,6 +41,7 @@ func (a *Analyzer) Result(st tracking.Stats) *audit.Traffic {
 		t.ReturnPathRewrites = append(t.ReturnPathRewrites, audit.ReturnPathRewrite{
 			Group: addr, GroupID: g.id, GroupName: g.name, Events: r.events,
 			FirstSeen: r.first, LastSeen: r.last, Senders: top(r.senders, a.cfg.Top),
+			SendersTotal: len(r.senders), SendersCapped: r.sendersCapped,
 		})
 	}
 	slices.SortFunc(t.ReturnPathRewrites, func(x, y audit.ReturnPathRewrite) int {
@@ -53,7 +54,8 @@ func (a *Analyzer) Result(st tracking.Stats) *audit.Traffic {
 		t.Spoofing = append(t.Spoofing, audit.SpoofedSender{
 			Sender: sender, Messages: s.messages, Recipients: s.recipients,
 			FirstSeen: s.first, LastSeen: s.last, Clients: top(s.clients, a.cfg.Top),
-			Subjects: slices.Clone(s.subjects),
+			ClientsTotal: len(s.clients), ClientsCapped: s.clientsCapped,
+			Subjects: slices.Clone(s.subjects), SubjectsTotal: len(s.subjectSeen), SubjectsCapped: s.subjectsCapped,
 		})
 	}
 	slices.SortFunc(t.Spoofing, func(x, y audit.SpoofedSender) int {
@@ -65,7 +67,8 @@ func (a *Analyzer) Result(st tracking.Stats) *audit.Traffic {
 	for src, b := range a.back {
 		t.Backscatter = append(t.Backscatter, audit.BackscatterSource{
 			Source: src, Reports: b.reports, FirstSeen: b.first, LastSeen: b.last,
-			Domains: top(b.domains, a.cfg.Top), Timeline: a.timeline(b.buckets),
+			Domains: top(b.domains, a.cfg.Top), DomainsTotal: len(b.domains), DomainsCapped: b.domainsCapped,
+			Timeline: a.timeline(b.buckets),
 		})
 	}
 	slices.SortFunc(t.Backscatter, func(x, y audit.BackscatterSource) int {
@@ -155,6 +158,8 @@ func (a *Analyzer) loopOf(g *groupAgg) (audit.Loop, bool) {
 		}
 	}
 	slices.Sort(l.ReentryMembers)
+	// Both sides of the match may have dropped addresses at their caps.
+	l.ReentryMembersTotal, l.ReentryMembersCapped = len(l.ReentryMembers), g.sendersCapped || g.externalCapped
 	if len(l.ReentryMembers) > a.cfg.Top {
 		l.ReentryMembers = l.ReentryMembers[:a.cfg.Top]
 	}
@@ -174,9 +179,11 @@ func (a *Analyzer) loopOf(g *groupAgg) (audit.Loop, bool) {
 		l.PerHour = float64(g.bounces) / span.Hours()
 	}
 	l.External = top(g.external, a.cfg.Top)
-	l.ExternalTotal = len(g.external)
+	l.ExternalTotal, l.ExternalCapped = len(g.external), g.externalCapped
 	l.InboundServers = top(g.inServers, a.cfg.Top)
+	l.InboundServersTotal, l.InboundServersCapped = len(g.inServers), g.inCapped
 	l.OutboundServers = top(g.outServers, a.cfg.Top)
+	l.OutboundServersTotal, l.OutboundServersCapped = len(g.outServers), g.outCapped
 	l.Severity = audit.High
 	if rounds >= 10 || l.PeakPerInterval >= 100 || g.maxDepth >= 5 {
 		l.Severity = audit.Critical

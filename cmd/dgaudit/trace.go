@@ -13,6 +13,7 @@ import (
 	"dgaudit/audit/mailflow"
 	"dgaudit/directory"
 	"dgaudit/directory/tracking"
+	"dgaudit/reports"
 )
 
 // trackingOptions are the flags that add message-tracking evidence to scan
@@ -315,13 +316,15 @@ func writeTrafficSummary(b *strings.Builder, t *audit.Traffic) {
 			strings.ToUpper(l.Severity.String()), name, l.FirstSeen.Format(time.RFC3339), l.Expansions, l.Delivered, l.MaxRounds,
 			l.Amplification, l.PeakPerInterval, t.Interval, l.PeakAt.Format("2006-01-02 15:04"), strings.Join(printables(l.Signals), ", "))
 		if len(l.External) > 0 {
-			fmt.Fprintf(b, "    external recipients (%d): %s\n", l.ExternalTotal, countList(l.External, 5))
+			fmt.Fprintf(b, "    external recipients (%s): %s\n", reports.AtLeast(l.ExternalTotal, l.ExternalCapped), countList(l.External, l.ExternalTotal, l.ExternalCapped, 5))
 		}
 		if len(l.InboundServers) > 0 {
-			fmt.Fprintf(b, "    remote servers sending into the group: %s\n", countList(l.InboundServers, 5))
+			fmt.Fprintf(b, "    remote servers sending into the group (%s): %s\n", reports.AtLeast(l.InboundServersTotal, l.InboundServersCapped),
+				countList(l.InboundServers, l.InboundServersTotal, l.InboundServersCapped, 5))
 		}
 		if len(l.OutboundServers) > 0 {
-			fmt.Fprintf(b, "    remote servers receiving from it: %s\n", countList(l.OutboundServers, 5))
+			fmt.Fprintf(b, "    remote servers receiving from it (%s): %s\n", reports.AtLeast(l.OutboundServersTotal, l.OutboundServersCapped),
+				countList(l.OutboundServers, l.OutboundServersTotal, l.OutboundServersCapped, 5))
 		}
 	}
 	for i, r := range t.ReturnPathRewrites {
@@ -336,14 +339,15 @@ func writeTrafficSummary(b *strings.Builder, t *audit.Traffic) {
 			fmt.Fprintf(b, "  ... and %d more spoofed senders\n", len(t.Spoofing)-3)
 			break
 		}
-		fmt.Fprintf(b, "spoofed internal sender: %s, %d messages from outside via %s\n", printable(s.Sender), s.Messages, countList(s.Clients, 3))
+		fmt.Fprintf(b, "spoofed internal sender: %s, %d messages from outside via %s\n", printable(s.Sender), s.Messages, countList(s.Clients, s.ClientsTotal, s.ClientsCapped, 3))
 	}
 	for i, s := range t.Backscatter {
 		if i == 3 {
 			fmt.Fprintf(b, "  ... and %d more backscatter sources\n", len(t.Backscatter)-3)
 			break
 		}
-		fmt.Fprintf(b, "backscatter: %d delivery reports to external addresses for unknown recipients, source %s, to %s\n", s.Reports, printable(s.Source), countList(s.Domains, 3))
+		fmt.Fprintf(b, "backscatter: %d delivery reports to external addresses for unknown recipients, source %s, to %s domains: %s\n",
+			s.Reports, printable(s.Source), reports.AtLeast(s.DomainsTotal, s.DomainsCapped), countList(s.Domains, s.DomainsTotal, s.DomainsCapped, 3))
 	}
 	for i, o := range t.OOFStorms {
 		if i == 3 {
@@ -369,14 +373,17 @@ func writeTrafficSummary(b *strings.Builder, t *audit.Traffic) {
 	}
 }
 
-func countList(cs []audit.AddressCount, n int) string {
-	parts := make([]string, 0, min(n, len(cs)))
-	for i, c := range cs {
-		if i == n {
-			parts = append(parts, fmt.Sprintf("and %d more", len(cs)-n))
-			break
-		}
+// countList shows the first n of cs, a list already cut from total
+// distinct entries (a lower bound when capped): what it leaves out is
+// counted from total, since cs itself may be the first 20 of 280.
+func countList(cs []audit.AddressCount, total int, capped bool, n int) string {
+	shown := cs[:min(n, len(cs))]
+	parts := make([]string, 0, len(shown)+1)
+	for _, c := range shown {
 		parts = append(parts, fmt.Sprintf("%s (%d)", printable(c.Address), c.N))
+	}
+	if more := reports.More(len(shown), total, capped); more != "" {
+		parts = append(parts, more)
 	}
 	return strings.Join(parts, ", ")
 }

@@ -82,7 +82,7 @@ func TestTraceCommand(t *testing.T) {
 		{"loop", []string{"trace", loopDir, "-o", out}, exitFindings, []string{
 			"loops: 1, worst first\n  CRITICAL closures@corp.example: since 2026-03-05T09:01:00Z",
 			"external recipients (1): stale@gone.example (6)",
-			"remote servers sending into the group: mx.gone.example",
+			"remote servers sending into the group (1): mx.gone.example",
 			"exit 1: evidence at or above high"}},
 		{"loop at fail-on", []string{"trace", loopDir, "--fail-on", "critical", "--log-level", "error"}, exitFindings, []string{"CRITICAL"}},
 		{"loop below fail-on", []string{"trace", highDir, "--fail-on", "critical", "--log-level", "error"}, exitOK, []string{"HIGH closures@corp.example", "exit 0"}},
