@@ -214,6 +214,20 @@ the file's outputs are the scan's reports, which a trace must not overwrite; tra
 			if err := strictTracking(src.strict, t.Input); err != nil {
 				return err
 			}
+			if noneRead(t.Input) {
+				// Not one file could be read: there is no evidence either
+				// way, and a report would only restate the errors listed
+				// here. Exit 4 says a run completed with gaps, and a job may
+				// take its results as lower bounds; there are none. This is
+				// the directory being unreachable (exit 3), and like
+				// --strict's exit 3 it writes no report, so a scheduled run
+				// cannot replace a real report with an empty one.
+				var b strings.Builder
+				writeTrafficSummary(&b, t)
+				writeExitLine(&b, exitRuntime, threshold, t.Input, 0)
+				fmt.Fprint(a.stderr, b.String())
+				return resultError{exitRuntime}
+			}
 			now := time.Now().UTC()
 			rep := &audit.Report{
 				SchemaVersion: audit.ReportSchemaVersion,
@@ -289,15 +303,23 @@ func writeTrafficSummary(b *strings.Builder, t *audit.Traffic) {
 	if graphTrace(in.Files) {
 		noun = "message-trace windows from Microsoft Graph"
 	}
-	fmt.Fprintf(b, "\ndgaudit: read %d %s (%s, %d events, %d malformed lines)", len(in.Files), noun, byteSize(in.Bytes), in.Events, in.Malformed)
-	if !t.Start.IsZero() {
-		fmt.Fprintf(b, " from %s to %s", t.Start.Format(time.RFC3339), t.End.Format(time.RFC3339))
+	empty := in.Events == 0 && len(in.Files) > 0
+	if empty {
+		// Said first and plainly: without events, "loops: none" and an
+		// empty evidence list would read as an all-clear.
+		fmt.Fprintf(b, "\ndgaudit: no events could be read from %d %s (%s, %d malformed lines): %s; there is no evidence either way\n",
+			len(in.Files), noun, byteSize(in.Bytes), in.Malformed, whyNoEvents(in))
+	} else {
+		fmt.Fprintf(b, "\ndgaudit: read %d %s (%s, %d events, %d malformed lines)", len(in.Files), noun, byteSize(in.Bytes), in.Events, in.Malformed)
+		if !t.Start.IsZero() {
+			fmt.Fprintf(b, " from %s to %s", t.Start.Format(time.RFC3339), t.End.Format(time.RFC3339))
+		}
+		b.WriteString("\n")
+		if !in.GroupsFromDirectory {
+			b.WriteString("groups and internal domains inferred from the logs (give --snapshot to use the directory's)\n")
+		}
 	}
-	b.WriteString("\n")
-	if !in.GroupsFromDirectory {
-		b.WriteString("groups and internal domains inferred from the logs (give --snapshot to use the directory's)\n")
-	}
-	if len(t.Loops) == 0 {
+	if len(t.Loops) == 0 && !empty {
 		b.WriteString("loops: none\n")
 	}
 	for i, l := range t.Loops {
@@ -376,6 +398,26 @@ func writeTrafficSummary(b *strings.Builder, t *audit.Traffic) {
 // countList shows the first n of cs, a list already cut from total
 // distinct entries (a lower bound when capped): what it leaves out is
 // counted from total, since cs itself may be the first 20 of 280.
+// whyNoEvents says why no file yielded an event: how many could not be read
+// and how many were read but held none (or only lines that were not
+// events).
+func whyNoEvents(in audit.TrafficInput) string {
+	failed, n := in.Failed, len(in.Files)
+	switch {
+	case failed >= n:
+		return "none could be read"
+	case failed == 0:
+		return "they were read and held none"
+	}
+	return fmt.Sprintf("%d could not be read and %d held none", failed, n-failed)
+}
+
+// noneRead reports whether every file (or Graph window) failed and none
+// yielded an event: the read itself failed.
+func noneRead(in audit.TrafficInput) bool {
+	return len(in.Files) > 0 && in.Events == 0 && in.Failed >= len(in.Files)
+}
+
 func countList(cs []audit.AddressCount, total int, capped bool, n int) string {
 	shown := cs[:min(n, len(cs))]
 	parts := make([]string, 0, len(shown)+1)
@@ -436,6 +478,12 @@ func writeExitLine(b *strings.Builder, code int, failOn *audit.Severity, in audi
 		threshold = failOn.String()
 	}
 	switch code {
+	case exitRuntime:
+		what := "tracking files"
+		if graphTrace(in.Files) {
+			what = "message-trace windows"
+		}
+		fmt.Fprintf(b, "exit %d: none of the %d %s could be read; no report written\n", code, len(in.Files), what)
 	case exitFindings:
 		fmt.Fprintf(b, "exit %d: evidence at or above %s (--fail-on)\n", code, threshold)
 	case exitGaps:
@@ -454,8 +502,16 @@ func writeExitLine(b *strings.Builder, code int, failOn *audit.Severity, in audi
 		if dirGaps > 0 {
 			what = append(what, "the directory source could not be read in full")
 		}
+		if in.Events == 0 && len(in.Files) > 0 {
+			fmt.Fprintf(b, "exit %d: %s, and no events were read: there are no results\n", code, strings.Join(what, " and "))
+			break
+		}
 		fmt.Fprintf(b, "exit %d: %s; the results are lower bounds\n", code, strings.Join(what, " and "))
 	default:
+		if in.Events == 0 && len(in.Files) > 0 {
+			fmt.Fprintf(b, "exit 0: the input held no events, so nothing was judged (--fail-on %s)\n", threshold)
+			break
+		}
 		fmt.Fprintf(b, "exit 0: nothing at or above %s (--fail-on)\n", threshold)
 	}
 }

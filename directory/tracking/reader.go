@@ -158,6 +158,9 @@ type hooks struct {
 	// rescan: the content is the file at its name, which can be read again
 	// from the start to decide how its dates are written (see dateOrder).
 	rescan bool
+	// notGzip: the file is named .gz but its content is not gzip. It is
+	// read as text all the same; only the reason it fails says so.
+	notGzip bool
 }
 
 func readPathWith(ctx context.Context, path string, opt Options, st *Stats, h hooks, fn func(*Event) error) error {
@@ -177,6 +180,7 @@ func readPathWith(ctx context.Context, path string, opt Options, st *Stats, h ho
 		return nil
 	}
 	gz := isGzip(magic[:n])
+	h.notGzip = !gz && strings.EqualFold(filepath.Ext(path), ".gz")
 	if h.buf != nil && !gz {
 		// The parallel reader already runs files side by side: a read-ahead
 		// goroutine would only add a copy.
@@ -223,7 +227,13 @@ func readStream(ctx context.Context, r io.Reader, name string, opt Options, st *
 	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
 		return err
 	}
-	st.Files[fsIdx].Err = err.Error()
+	msg := err.Error()
+	if h.notGzip {
+		// Otherwise the file reads as text without a #Fields line, which
+		// sends the user looking for a header rather than at the name.
+		msg = "not gzip-compressed despite its .gz name; read as plain text: " + msg
+	}
+	st.Files[fsIdx].Err = msg
 	st.Failed++
 	return nil
 }

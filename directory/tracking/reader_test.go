@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -231,6 +232,68 @@ func TestFoldersGzipAndFileFailures(t *testing.T) {
 	}
 	if _, err := tracking.Expand([]string{filepath.Join(dir, "missing")}); err == nil {
 		t.Error("missing path accepted")
+	}
+}
+
+// A file named .gz that is not gzip is read as text; when that fails, the
+// reason says it is not compressed, rather than only that it has no #Fields
+// line. One that reads as text is read, and a damaged gzip stream is not
+// said to be uncompressed.
+func TestMisnamedGzip(t *testing.T) {
+	var plain bytes.Buffer
+	lw, _ := trackingtest.NewLogWriter(&plain, trackingtest.Fields2013, t0)
+	for _, e := range sampleEvents() {
+		lw.Write(&e)
+	}
+	lw.Flush()
+	gz := gzipped(plain.Bytes())
+	tests := []struct {
+		name    string
+		content []byte
+		events  int64
+		want    []string // in the error, in order; none: no error
+		lack    string
+	}{
+		{"text named .gz", []byte("not gzip at all\n"), 0, []string{"not gzip-compressed despite its .gz name", "no #Fields line"}, ""},
+		{"UTF-16 named .GZ", []byte{0xFF, 0xFE, '#', 0}, 0, []string{"not gzip-compressed despite its .gz name", "UTF-16"}, ""},
+		{"a log named .gz", plain.Bytes(), 2, nil, ""},
+		{"damaged gzip", gz[:len(gz)/2], 0, []string{"unexpected EOF"}, "not gzip-compressed"},
+	}
+	for _, tc := range tests {
+		for _, workers := range []int{1, 4} {
+			t.Run(fmt.Sprintf("%s/workers=%d", tc.name, workers), func(t *testing.T) {
+				path := filepath.Join(t.TempDir(), "MSGTRK20260305-1.LOG.gz")
+				if strings.Contains(tc.name, ".GZ") {
+					path = filepath.Join(t.TempDir(), "export.CSV.GZ")
+				}
+				if err := os.WriteFile(path, tc.content, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				st, err := tracking.Read(context.Background(), []string{path}, tracking.Options{Workers: workers}, func(*tracking.Event) error { return nil })
+				if err != nil {
+					t.Fatal(err)
+				}
+				f := st.Files[0]
+				if f.Events != tc.events {
+					t.Errorf("workers %d: %d events, want %d", workers, f.Events, tc.events)
+				}
+				rest := f.Err
+				for _, w := range tc.want {
+					i := strings.Index(rest, w)
+					if i < 0 {
+						t.Errorf("workers %d: error %q lacks %q (or not in order)", workers, f.Err, w)
+						break
+					}
+					rest = rest[i+len(w):]
+				}
+				if len(tc.want) == 0 && f.Err != "" {
+					t.Errorf("workers %d: error %q", workers, f.Err)
+				}
+				if tc.lack != "" && strings.Contains(f.Err, tc.lack) {
+					t.Errorf("workers %d: error %q has %q", workers, f.Err, tc.lack)
+				}
+			})
+		}
 	}
 }
 
