@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestNew(t *testing.T) {
@@ -82,5 +83,30 @@ func TestFormatsIsACopy(t *testing.T) {
 	f[0] = "pdf"
 	if Formats()[0] != "json" {
 		t.Error("changing the result of Formats changed the package's list")
+	}
+}
+
+// Intervals read as a person says them, not as time.Duration prints them.
+func TestPer(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		d    time.Duration
+		want string
+	}{
+		{time.Hour, "per hour"},
+		{time.Minute, "per minute"},
+		{24 * time.Hour, "per day"},
+		{15 * time.Minute, "per 15m"},
+		{90 * time.Minute, "per 1h30m"},
+		{2 * time.Hour, "per 2h"},
+		{48 * time.Hour, "per 48h"},
+		{time.Hour + 30*time.Second, "per 1h30s"},
+		{90 * time.Second, "per 1m30s"},
+		{1500 * time.Millisecond, "per 1.5s"},
+	}
+	for _, tc := range tests {
+		if got := Per(tc.d); got != tc.want {
+			t.Errorf("Per(%v) = %q, want %q", tc.d, got, tc.want)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/json"
+	"io"
 	"slices"
 	"strings"
 	"testing"
@@ -100,11 +101,21 @@ func TestTrafficGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	charts := 0
+	charts, perHour := 0, false
 	for _, zf := range zr.File {
 		if strings.HasPrefix(zf.Name, "xl/charts/chart") {
 			charts++
+			rc, err := zf.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			xml, _ := io.ReadAll(rc)
+			rc.Close()
+			perHour = perHour || bytes.Contains(xml, []byte("Messages per hour, top loops"))
 		}
+	}
+	if !perHour {
+		t.Error(`no chart titled "Messages per hour, top loops"`)
 	}
 	if charts != 2 {
 		t.Errorf("%d charts, want the Summary's and the Timeline's", charts)

@@ -42,6 +42,35 @@ var incidentColumns = []column{
 	{title: "Detail", width: 80},
 }
 
+// Per is "per" and an interval as a reader says it: "per hour", "per
+// 15m", "per 1h30m", rather than time.Duration's "1h0m0s". Hours stay
+// hours past a day ("per 48h"), as --interval takes them.
+func Per(d time.Duration) string {
+	switch d {
+	case time.Minute:
+		return "per minute"
+	case time.Hour:
+		return "per hour"
+	case 24 * time.Hour:
+		return "per day"
+	}
+	if d <= 0 || d%time.Second != 0 {
+		return "per " + d.String()
+	}
+	var b strings.Builder
+	b.WriteString("per ")
+	if h := d / time.Hour; h > 0 {
+		fmt.Fprintf(&b, "%dh", h)
+	}
+	if m := d % time.Hour / time.Minute; m > 0 {
+		fmt.Fprintf(&b, "%dm", m)
+	}
+	if s := d % time.Minute / time.Second; s > 0 {
+		fmt.Fprintf(&b, "%ds", s)
+	}
+	return b.String()
+}
+
 func addressList(cs []audit.AddressCount) string {
 	parts := make([]string, len(cs))
 	for i, c := range cs {
@@ -140,7 +169,7 @@ func writeTimeline(f *excelize.File, st *styles, t *audit.Traffic) error {
 	err := f.AddChart(timelineSheet, anchor, &excelize.Chart{
 		Type:      excelize.Line,
 		Series:    series,
-		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: fmt.Sprintf("Messages per %s, top loops", step)}}},
+		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Messages " + Per(step) + ", top loops"}}},
 		Legend:    excelize.ChartLegend{Position: "bottom"},
 		Dimension: excelize.ChartDimension{Width: 960, Height: 420},
 	})

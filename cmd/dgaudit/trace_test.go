@@ -84,6 +84,10 @@ func TestTraceCommand(t *testing.T) {
 			"external recipients (1): stale@gone.example (6)",
 			"remote servers sending into the group (1): mx.gone.example",
 			"exit 1: evidence at or above high"}},
+		// Intervals read as words, not as time.Duration's "1h0m0s".
+		{"hourly peak", []string{"trace", loopDir, "--log-level", "error"}, exitFindings, []string{"peak 5 per hour at 2026-03-05 09:00;"}},
+		{"peak per 90 minutes", []string{"trace", loopDir, "--interval", "90m", "--log-level", "error"}, exitFindings, []string{"peak 5 per 1h30m at "}},
+		{"peak per 15 minutes", []string{"trace", loopDir, "--interval", "15m", "--log-level", "error"}, exitFindings, []string{"peak 5 per 15m at "}},
 		{"loop at fail-on", []string{"trace", loopDir, "--fail-on", "critical", "--log-level", "error"}, exitFindings, []string{"CRITICAL"}},
 		{"loop below fail-on", []string{"trace", highDir, "--fail-on", "critical", "--log-level", "error"}, exitOK, []string{"HIGH closures@corp.example", "exit 0"}},
 		{"clean", []string{"trace", cleanDir}, exitOK, []string{"loops: none", "exit 0"}},
