@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"dgaudit/audit"
 )
@@ -23,6 +24,17 @@ type CSV struct{}
 var csvHeader = []string{
 	"group_id", "group_name", "group_mail", "group_kind", "score", "risk",
 	"rule", "severity", "title", "message", "evidence",
+}
+
+// IsOwnCSV reports whether firstLine (a file's first line, with or without
+// its line break) is the header of a CSV dgaudit writes: CSV's findings or
+// WriteDiff's differences. A folder given as tracking logs may hold an
+// earlier trace's report (trace DIR -o DIR/trace.csv); read as a log, it
+// would fail every later run as a file that is not tracking data.
+func IsOwnCSV(firstLine []byte) bool {
+	line := strings.TrimRight(string(firstLine), "\r\n")
+	line = strings.TrimPrefix(line, "\uFEFF")
+	return line == strings.Join(csvHeader, ",") || line == strings.Join(diffHeader, ",")
 }
 
 // Write writes rep to w.

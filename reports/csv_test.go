@@ -75,3 +75,41 @@ func TestCSVRows(t *testing.T) {
 		})
 	}
 }
+
+// IsOwnCSV knows the header of every CSV dgaudit writes, read back from
+// the writers themselves, and no tracking export's.
+func TestIsOwnCSV(t *testing.T) {
+	t.Parallel()
+	firstLine := func(t *testing.T, write func(*bytes.Buffer) error) []byte {
+		t.Helper()
+		var b bytes.Buffer
+		if err := write(&b); err != nil {
+			t.Fatal(err)
+		}
+		line, _, _ := bytes.Cut(b.Bytes(), []byte("\n"))
+		return append(line, '\n')
+	}
+	findings := firstLine(t, func(b *bytes.Buffer) error { return CSV{}.Write(b, testReport()) })
+	traffic := firstLine(t, func(b *bytes.Buffer) error { return CSV{}.Write(b, trafficReport()) })
+	diff := firstLine(t, func(b *bytes.Buffer) error { return WriteDiff(b, "csv", &audit.Drift{}) })
+	tests := []struct {
+		name string
+		line []byte
+		want bool
+	}{
+		{"findings report", findings, true},
+		{"trace report", traffic, true},
+		{"diff", diff, true},
+		{"without its line break", bytes.TrimSuffix(findings, []byte("\n")), true},
+		{"with CRLF and a BOM, as Excel saves it", append([]byte("\uFEFF"), append(bytes.TrimSuffix(findings, []byte("\n")), '\r', '\n')...), true},
+		{"Get-MessageTrackingLog export", []byte(`"Timestamp","EventId","Source","Sender","Recipients","MessageSubject"` + "\n"), false},
+		{"message trace export", []byte("Received,SenderAddress,RecipientAddress,Subject,Status\n"), false},
+		{"a findings header with a column more", append(bytes.TrimSuffix(findings, []byte("\n")), []byte(",extra\n")...), false},
+		{"empty", nil, false},
+	}
+	for _, tc := range tests {
+		if got := IsOwnCSV(tc.line); got != tc.want {
+			t.Errorf("%s: IsOwnCSV(%q) = %v, want %v", tc.name, tc.line, got, tc.want)
+		}
+	}
+}

@@ -1,9 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -30,19 +35,71 @@ func (o *trackingOptions) register(cmd *cobra.Command) {
 }
 
 // trackingFiles expands the paths before any collection starts, so that a
-// typo does not cost a directory read.
+// typo does not cost a directory read. dgaudit's own reports found in a
+// folder are left out (see expandTracking); this has no logger to name
+// them, so trace calls expandTracking itself.
 func trackingFiles(paths []string) ([]string, error) {
+	files, _, err := expandTracking(paths)
+	return files, err
+}
+
+// expandTracking is tracking.Expand less the CSV reports dgaudit wrote
+// into a folder it is given (trace DIR -o DIR/trace.csv): read as logs,
+// they would fail every later run of the same command as files that are
+// not tracking data. They are returned as own, not as gaps: nothing that
+// was tracking data is left unread. A report named on its own is read as
+// asked, and fails as what it is.
+func expandTracking(paths []string) (files, own []string, err error) {
 	if len(paths) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
-	files, err := tracking.Expand(paths)
+	for _, p := range paths {
+		found, err := tracking.Expand([]string{p})
+		if err != nil {
+			return nil, nil, usageError{err}
+		}
+		if st, err := os.Stat(p); err != nil || !st.IsDir() {
+			files = append(files, found...)
+			continue
+		}
+		for _, f := range found {
+			if ownReport(f) {
+				own = append(own, f)
+			} else {
+				files = append(files, f)
+			}
+		}
+	}
+	// A report also named on its own is read, so it was not skipped.
+	own = slices.DeleteFunc(own, func(f string) bool {
+		return slices.ContainsFunc(files, func(g string) bool { return filepath.Clean(g) == filepath.Clean(f) })
+	})
+	switch {
+	case len(files) == 0 && len(own) > 0:
+		return nil, own, usagef("no tracking logs in %s: the only .log, .csv or .gz files are dgaudit's own reports (%s)", strings.Join(paths, ", "), strings.Join(own, ", "))
+	case len(files) == 0:
+		return nil, own, usagef("no .log, .csv or .gz files in %s", strings.Join(paths, ", "))
+	}
+	return files, own, nil
+}
+
+// ownReport reports whether a file's first line is the header of a CSV
+// report dgaudit writes. A file that cannot be opened is not: the reader
+// says what is wrong with it.
+func ownReport(path string) bool {
+	if !strings.EqualFold(filepath.Ext(path), ".csv") {
+		return false
+	}
+	f, err := os.Open(path)
 	if err != nil {
-		return nil, usageError{err}
+		return false
 	}
-	if len(files) == 0 {
-		return nil, usagef("no .log, .csv or .gz files in %s", strings.Join(paths, ", "))
-	}
-	return files, nil
+	defer f.Close()
+	// The longest header dgaudit writes is well under this.
+	head := make([]byte, 512)
+	n, _ := io.ReadFull(f, head)
+	line, _, _ := bytes.Cut(head[:n], []byte("\n"))
+	return reports.IsOwnCSV(line)
 }
 
 func checkInterval(d time.Duration, flag string) error {
@@ -193,9 +250,12 @@ the file's outputs are the scan's reports, which a trace must not overwrite; tra
 				}
 				what = "read message trace"
 			} else {
-				files, err := trackingFiles(args)
+				files, own, err := expandTracking(args)
 				if err != nil {
 					return err
+				}
+				for _, f := range own {
+					a.log.Info("skipped dgaudit's own report found among the tracking logs", "file", f)
 				}
 				read = func(ctx context.Context, fn func(*tracking.Event) error) (tracking.Stats, error) {
 					return tracking.Read(ctx, files, tracking.Options{}, fn)
