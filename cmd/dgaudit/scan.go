@@ -173,7 +173,7 @@ func (a *app) runAudit(ctx context.Context, src *sourceOptions, ro *reportOption
 	if err := checkInterval(ro.tracking.interval, "--tracking-interval"); err != nil {
 		return err
 	}
-	trackFiles, err := trackingFiles(ro.tracking.paths)
+	trackFiles, err := a.trackingFiles(ro.tracking.paths)
 	if err != nil {
 		return err
 	}

@@ -36,10 +36,12 @@ func (o *trackingOptions) register(cmd *cobra.Command) {
 
 // trackingFiles expands the paths before any collection starts, so that a
 // typo does not cost a directory read. dgaudit's own reports found in a
-// folder are left out (see expandTracking); this has no logger to name
-// them, so trace calls expandTracking itself.
-func trackingFiles(paths []string) ([]string, error) {
-	files, _, err := expandTracking(paths)
+// folder are left out (see expandTracking), each named in the log.
+func (a *app) trackingFiles(paths []string) ([]string, error) {
+	files, own, err := expandTracking(paths)
+	for _, f := range own {
+		a.log.Info("skipped dgaudit's own report found among the tracking logs", "file", f)
+	}
 	return files, err
 }
 
@@ -250,12 +252,9 @@ the file's outputs are the scan's reports, which a trace must not overwrite; tra
 				}
 				what = "read message trace"
 			} else {
-				files, own, err := expandTracking(args)
+				files, err := a.trackingFiles(args)
 				if err != nil {
 					return err
-				}
-				for _, f := range own {
-					a.log.Info("skipped dgaudit's own report found among the tracking logs", "file", f)
 				}
 				read = func(ctx context.Context, fn func(*tracking.Event) error) (tracking.Stats, error) {
 					return tracking.Read(ctx, files, tracking.Options{}, fn)
