@@ -80,7 +80,7 @@ func TestRecipientFilterValidate(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "organization.recipientFilter: present is false") {
 		t.Errorf("err = %v, want the absent object with settings rejected", err)
 	}
-	if _, err := directory.Decode([]byte(`{"schemaVersion": 1, "organization": {"recipientFilter": {"present": true, "agentsFlags": 2051, "recipientValidationEnabled": true}}}`)); err != nil {
+	if _, err := directory.Decode([]byte(`{"schemaVersion": 1, "source": "test", "collectedAt": "2026-01-01T00:00:00Z", "organization": {"recipientFilter": {"present": true, "agentsFlags": 2051, "recipientValidationEnabled": true}}, "groups": [], "users": [], "contacts": [], "coverage": {}}`)); err != nil {
 		t.Errorf("valid recipient filter rejected: %v", err)
 	}
 }

@@ -126,6 +126,12 @@ func Read(r io.Reader) (*Snapshot, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
+	if err := checkSections(seen); err != nil {
+		return nil, err
+	}
+	if err := s.checkCounts(); err != nil {
+		return nil, err
+	}
 	s.Normalize()
 	s.shareIDs()
 	return &s, nil
@@ -157,6 +163,30 @@ func (s *Snapshot) shareIDs() {
 		share(g.Members)
 		share(g.ManagedBy)
 	}
+}
+
+// sections are the top-level keys Write always writes ("collector" only
+// when it is set). A file without one was cut or edited after dgaudit wrote
+// it, and reading the absent section as empty would be wrong: with no
+// "groups" the audit judges no group and calls itself complete, with no
+// "coverage" it loses every gap.
+var sections = []string{"schemaVersion", "source", "collectedAt", "organization", "groups", "users", "contacts", "coverage"}
+
+func checkSections(seen map[string]bool) error {
+	var missing []string
+	for _, k := range sections {
+		if !seen[k] {
+			missing = append(missing, quote(k))
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	keys := "key"
+	if len(missing) > 1 {
+		keys = "keys"
+	}
+	return fmt.Errorf("damaged snapshot: no %s %s at the top level: dgaudit writes every section, so the file was edited or cut short after it was written; collect again", strings.Join(missing, ", "), keys)
 }
 
 func checkVersion(v int) error {
