@@ -10,6 +10,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"dgaudit/directory/internal/textenc"
 )
 
 // File is a snapshot file used as a source.
@@ -57,8 +59,21 @@ func Decode(data []byte) (*Snapshot, error) {
 // errors, so a typo or a file from another tool does not pass for an empty
 // organization; a newer schema version is refused before anything else is
 // read, because Write puts schemaVersion first.
+//
+// A UTF-8 byte order mark is skipped (an editor may add one); UTF-16 is
+// refused with a message that says so, where the decoder would complain
+// about the character 'ÿ'. dgaudit writes snapshots in UTF-8 only, so a
+// UTF-16 one was re-saved by something else.
 func Read(r io.Reader) (*Snapshot, error) {
-	dec := json.NewDecoder(r)
+	br := bufio.NewReader(r)
+	enc, err := textenc.Sniff(br)
+	if err != nil {
+		return nil, err
+	}
+	if enc.IsUTF16() {
+		return nil, fmt.Errorf("the file is %s, so something re-saved it after dgaudit wrote it (Windows PowerShell's Out-File and \">\" write UTF-16 by default): dgaudit writes and reads snapshots as UTF-8; use the file collect wrote, or save this one as UTF-8", enc)
+	}
+	dec := json.NewDecoder(br)
 	dec.DisallowUnknownFields()
 	var s Snapshot
 	sawVersion := false
@@ -274,9 +289,14 @@ func positioned(dec *json.Decoder, err error) error {
 	return &positionError{offset: offset, err: err}
 }
 
-// lineColReader counts lines up to offset.
+// lineColReader counts lines up to offset, which Read's decoder counts from
+// after a byte order mark.
 func lineColReader(r io.Reader, offset int64) (int, int) {
-	br := bufio.NewReader(io.LimitReader(r, offset))
+	br := bufio.NewReader(r)
+	if _, err := textenc.Sniff(br); err != nil {
+		return 0, 0
+	}
+	br = bufio.NewReader(io.LimitReader(br, offset))
 	line, col := 1, 1
 	for {
 		b, err := br.ReadByte()

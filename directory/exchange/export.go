@@ -2,7 +2,6 @@ package exchange
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"dgaudit/directory"
+	"dgaudit/directory/internal/textenc"
 )
 
 // Export file base names. Each holds the output of one cmdlet, as
@@ -110,11 +110,11 @@ func (e Export) Snapshot(ctx context.Context) (*directory.Snapshot, error) {
 	if path, ok, err := files.find(FileManifest); err != nil {
 		return nil, err
 	} else if ok {
-		b, err := os.ReadFile(path)
+		b, err := readText(path)
 		if err != nil {
-			return nil, fmt.Errorf("exchange export: %w", err)
+			return nil, fmt.Errorf("exchange export: %s: %w", filepath.Base(path), err)
 		}
-		if err := json.Unmarshal(bytes.TrimPrefix(b, utf8BOM), &man); err != nil {
+		if err := json.Unmarshal(b, &man); err != nil {
 			return nil, fmt.Errorf("exchange export: %s: %w", filepath.Base(path), err)
 		}
 		switch man.Environment {
@@ -311,20 +311,36 @@ func (f folder) find(base string) (string, bool, error) {
 	return "", false, fmt.Errorf("exchange export: %s: both %s are present; keep one", f.dir, strings.Join(found, " and "))
 }
 
-var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+// readText reads a small file whole, as UTF-8 (see eachRecord).
+func readText(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	br, _, err := textenc.NewReader(f)
+	if err != nil {
+		return nil, err
+	}
+	return io.ReadAll(br)
+}
 
 // eachRecord streams a JSON or CSV export file, calling fn for each object.
+// The file may be UTF-8, with or without a byte order mark, or UTF-16 after
+// one: the script writes UTF-8, but an administrator who runs a cmdlet by
+// hand gets UTF-16 from Windows PowerShell's Out-File and ">" (their
+// default) and from Export-Csv -Encoding Unicode.
 func eachRecord(ctx context.Context, path string, fn func(Record) error) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	br := bufio.NewReaderSize(f, 64<<10)
-	if bom, err := br.Peek(3); err == nil && bytes.Equal(bom, utf8BOM) {
-		br.Discard(3)
-	}
 	name := filepath.Base(path)
+	br, _, err := textenc.NewReader(f)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
 	if strings.EqualFold(filepath.Ext(path), ".csv") {
 		return eachCSV(ctx, name, br, fn)
 	}
@@ -431,7 +447,9 @@ func decodeObjectRest(dec *json.Decoder) (map[string]any, error) {
 }
 
 // position turns a byte offset into "line L (byte N)". Only error paths call
-// it, so reading the file again is cheap enough.
+// it, so reading the file again is cheap enough. The offset is the
+// decoder's, in the text as eachRecord decoded it, so the file is decoded
+// the same way again.
 func position(path string, off int64) string {
 	f, err := os.Open(path)
 	if err != nil {
@@ -439,11 +457,11 @@ func position(path string, off int64) string {
 	}
 	defer f.Close()
 	line := 1
-	br := bufio.NewReader(f)
-	if bom, err := br.Peek(3); err == nil && bytes.Equal(bom, utf8BOM) {
-		br.Discard(3) // the decoder's offsets start after it
+	text, enc, err := textenc.NewReader(f)
+	if err != nil {
+		return fmt.Sprintf("byte %d", off)
 	}
-	br = bufio.NewReader(io.LimitReader(br, off))
+	br := bufio.NewReader(io.LimitReader(text, off))
 	for {
 		b, err := br.ReadByte()
 		if err != nil {
@@ -452,6 +470,10 @@ func position(path string, off int64) string {
 		if b == '\n' {
 			line++
 		}
+	}
+	if enc.IsUTF16() {
+		// The offset counts bytes of the decoded text, not of the file.
+		return fmt.Sprintf("line %d", line)
 	}
 	return fmt.Sprintf("line %d (byte %d)", line, off)
 }

@@ -5,7 +5,8 @@
 // same directory.
 //
 // The parser reads RFC 2849 content records as those tools write them:
-// folded lines, base64 values, comments, CRLF line ends, ranged attribute
+// folded lines, base64 values, comments, CRLF line ends, UTF-16 with a byte
+// order mark (ldifde -u) and UTF-8 with or without one, ranged attribute
 // names ("member;range=0-1499") and ldifde's "changetype: modify" records
 // that add the rest of a ranged attribute. A ranged attribute the export
 // holds only part of (ldapsearch prints the first 1,500 members of a large

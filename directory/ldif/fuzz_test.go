@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/binary"
 	"os"
 	"testing"
 	"time"
@@ -23,6 +24,10 @@ func FuzzParse(f *testing.F) {
 			f.Fatal(err)
 		}
 		f.Add(b)
+		// As ldifde -u writes it; cut, for the decoder's errors.
+		u := utf16Bytes(string(b), binary.LittleEndian, true)
+		f.Add(u)
+		f.Add(u[:len(u)-1])
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
 		var recs []Record

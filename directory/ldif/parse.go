@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"dgaudit/directory/adattr"
+	"dgaudit/directory/internal/textenc"
 )
 
 // Record is one LDIF content record (an entry), or the values a
@@ -49,8 +50,18 @@ const maxLine = 64 << 20
 // comments, "version: 1", CRLF line ends and ldapsearch's result trailer;
 // it rejects URL values and change records other than adds. Errors name the
 // line.
+//
+// The file may be UTF-16 after a byte order mark, as ldifde -u writes it,
+// or UTF-8 after one; it is decoded as it is read.
 func Parse(r io.Reader, fn func(Record) error) error {
-	p := parser{r: bufio.NewReaderSize(r, 64<<10), fn: fn}
+	br, _, err := textenc.NewReader(r)
+	if err != nil {
+		if te := (*textenc.Error)(nil); errors.As(err, &te) {
+			return &SyntaxError{1, te.Error()}
+		}
+		return err
+	}
+	p := parser{r: br, fn: fn}
 	return p.run()
 }
 
@@ -89,6 +100,9 @@ func (p *parser) run() error {
 			line = buf
 		}
 		if err != nil && !errors.Is(err, io.EOF) {
+			if te := (*textenc.Error)(nil); errors.As(err, &te) {
+				return &SyntaxError{p.lineNo + 1, te.Error()}
+			}
 			return fmt.Errorf("line %d: %w", p.lineNo+1, err)
 		}
 		if len(line) == 0 && errors.Is(err, io.EOF) {
