@@ -2,6 +2,7 @@ package ldif
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -50,7 +51,9 @@ func (s Source) Snapshot(ctx context.Context) (*directory.Snapshot, error) {
 // cannot read the rest; another attribute keeps the values read, with a gap.
 // An export cannot run a dynamic group's filter, so dynamic groups are marked
 // MembersUnknown with a gap; and the organization settings count as read
-// only when the export holds them.
+// only when the export holds them. A file with no entries, or with none that
+// is a recipient or a setting, is an error: auditing it would report an
+// organization with nothing in it.
 func Read(ctx context.Context, r io.Reader, source string, collectedAt time.Time) (*directory.Snapshot, error) {
 	entries := map[string]*adattr.Entry{}
 	var order []*adattr.Entry
@@ -84,6 +87,11 @@ func Read(ctx context.Context, r io.Reader, source string, collectedAt time.Time
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if len(order) == 0 {
+		// An empty file is a failed or mistaken export, not a directory
+		// with nothing in it: audited, it would pass for one.
+		return nil, errors.New("the file holds no entries (no \"dn:\" record): the export is empty or failed; export again")
+	}
 	mapped := map[string]bool{}
 	for _, list := range [][]string{adattr.Attributes, adattr.ConfigAttributes, adattr.ReceiveConnectorAttributes, adattr.ExtendedRightAttributes} {
 		for _, a := range list {
@@ -91,6 +99,7 @@ func Read(ctx context.Context, r io.Reader, source string, collectedAt time.Time
 		}
 	}
 	b := adattr.NewBuilder(source)
+	read := 0 // entries that map to a recipient or a setting
 	for _, e := range order {
 		short := ranges.incomplete(adattr.NormalizeDN(e.DN))
 		var membersShort string
@@ -102,6 +111,9 @@ func Read(ctx context.Context, r io.Reader, source string, collectedAt time.Time
 			}
 		}
 		kind, _ := b.Add(e)
+		if kind != adattr.KindOther {
+			read++
+		}
 		if membersShort != "" && kind == adattr.KindGroup {
 			b.MembersUnknown(e.DN, membersShort)
 		}
@@ -110,6 +122,14 @@ func Read(ctx context.Context, r io.Reader, source string, collectedAt time.Time
 				b.AddGap(adattr.CoverAttributes, e.DN, s.reason())
 			}
 		}
+	}
+	if read == 0 {
+		// A filtered export of recipients without groups can be meant; one
+		// with nothing the audit reads cannot. It usually lacks the
+		// Exchange attributes (ldifde -l without mail, proxyAddresses,
+		// mailNickname and msExchRecipientTypeDetails) or holds another
+		// part of the directory.
+		return nil, fmt.Errorf("none of the file's %d entries is a mail-enabled group, a recipient or an Exchange setting: export the recipients, and with ldifde -l or an ldapsearch attribute list include objectClass, mail, proxyAddresses, mailNickname and msExchRecipientTypeDetails (or list none, to export every attribute)", len(order))
 	}
 	b.Groups(func(g directory.Group) {
 		if g.Kind == directory.Dynamic {
