@@ -37,7 +37,7 @@ func TestExportWithNothingToAudit(t *testing.T) {
 		{"empty file", "", noEntries},
 		{"blank lines", "\r\n\r\n\n", noEntries},
 		{"only a version line and comments", "version: 1\n# exported by ldifde\n\n", noEntries},
-		{"ldapsearch with a failed search", "# extended LDIF\n#\n\n# search result\nsearch: 2\nresult: 32 No such object\n\n# numResponses: 1\n", noEntries},
+		{"ldapsearch with a failed search", "# extended LDIF\n#\n\n# search result\nsearch: 2\nresult: 32 No such object\n\n# numResponses: 1\n", `ended with "32 No such object", not 0 Success: fix the search`},
 		{"UTF-16 with only the byte order mark", "\xff\xfe", noEntries},
 		{"only users without mail and computers", plainUser + computer, "none of the file's 2 entries " + nothingMapped},
 		{"groups exported without their Exchange attributes", bareGroup, "none of the file's 1 entries " + nothingMapped},

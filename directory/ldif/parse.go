@@ -202,12 +202,20 @@ func (p *parser) logicalLineDone(l []byte, n int) error {
 			// ldapsearch writes the search result ("search: 2",
 			// "result: 0 Success") and referrals as records without
 			// a DN; they carry no entry.
+			if lname == "result" {
+				if err := searchResult(string(value), n); err != nil {
+					return err
+				}
+			}
 			p.skipRec = true
 			return nil
 		}
 		return &SyntaxError{n, fmt.Sprintf("record starts with %q, want \"dn:\"", name)}
 	}
 	if p.skipRec {
+		if lname == "result" {
+			return searchResult(string(value), n)
+		}
 		return nil
 	}
 	rec := p.rec
@@ -244,6 +252,24 @@ func (p *parser) logicalLineDone(l []byte, n int) error {
 	}
 	rec.Attrs = append(rec.Attrs, Attr{Name: name, Value: value})
 	return nil
+}
+
+// searchResult checks the result ldapsearch wrote after the entries. Any
+// code but 0 means the search stopped early (4, the server's size limit,
+// is the usual one: AD answers 1,000 entries to a search without paging),
+// so the export holds an arbitrary part of the directory; audited, it would
+// look complete.
+func searchResult(value string, n int) error {
+	value = strings.TrimSpace(value)
+	code, _, _ := strings.Cut(value, " ")
+	switch code {
+	case "0":
+		return nil
+	case "3", "4", "11": // time, size and administrative limits
+		return &SyntaxError{n, fmt.Sprintf("the search that wrote this export ended with %q, not 0 Success: it holds only part of the directory; "+
+			"export again with paging (ldapsearch -E pr=1000/noprompt) or a higher limit", value)}
+	}
+	return &SyntaxError{n, fmt.Sprintf("the search that wrote this export ended with %q, not 0 Success: fix the search and export again", value)}
 }
 
 func baseOf(desc string) string {

@@ -93,6 +93,8 @@ func TestParseErrorsNameTheLine(t *testing.T) {
 		{"version 2", "version: 2\n", 1, "not supported"},
 		{"bad name", "dn: CN=A\nc n: x\n", 2, "attribute name"},
 		{"folded error keeps first line", "dn: CN=A\n\nfoo\n bar\n", 3, "no ':'"},
+		{"search stopped at the size limit", "dn: CN=A\ncn: A\n\n# search result\nsearch: 2\nresult: 4 Size limit exceeded\n", 6, `ended with "4 Size limit exceeded"`},
+		{"search stopped at the time limit", "dn: CN=A\ncn: A\n\nsearch: 2\nresult: 3 Time limit exceeded\n", 5, "holds only part of the directory"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
