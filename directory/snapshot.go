@@ -148,6 +148,13 @@ func (s *Snapshot) Normalize() {
 		if g.Members == nil {
 			g.Members = []string{}
 		}
+		// Lists written with omitempty read back as nil: an empty one read
+		// from a file is made nil too, so that a snapshot survives a write
+		// and a read unchanged (FuzzDecode).
+		for _, l := range []*[]string{&g.AcceptOnlyFrom, &g.AcceptOnlyFromMembersOf, &g.RejectFrom, &g.RejectFromMembersOf,
+			&g.ModeratedBy, &g.ManagedBy, &g.ProxyAddresses} {
+			nilIfEmpty(l)
+		}
 		slices.Sort(g.Members)
 		g.Members = slices.Compact(g.Members)
 	}
@@ -166,6 +173,17 @@ func (s *Snapshot) Normalize() {
 	if s.Org.RemoteDomains == nil {
 		s.Org.RemoteDomains = []RemoteDomain{}
 	}
+	for i := range s.Users {
+		nilIfEmpty(&s.Users[i].ProxyAddresses)
+	}
+	for i := range s.Contacts {
+		nilIfEmpty(&s.Contacts[i].ProxyAddresses)
+	}
+	for i := range s.Org.ReceiveConnectors {
+		c := &s.Org.ReceiveConnectors[i]
+		nilIfEmpty(&c.Bindings)
+		nilIfEmpty(&c.RemoteIPRanges)
+	}
 	// Receive connectors keep nil (not read) apart from empty (none).
 	slices.SortFunc(s.Org.ReceiveConnectors, func(a, b ReceiveConnector) int {
 		return cmp.Or(cmp.Compare(a.Server, b.Server), cmp.Compare(a.Name, b.Name), cmp.Compare(a.DN, b.DN))
@@ -175,5 +193,11 @@ func (s *Snapshot) Normalize() {
 	}
 	if s.Coverage.Gaps == nil {
 		s.Coverage.Gaps = []Gap{}
+	}
+}
+
+func nilIfEmpty(l *[]string) {
+	if len(*l) == 0 {
+		*l = nil
 	}
 }

@@ -3,6 +3,7 @@ package directory_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -157,4 +158,41 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("round trip changed the snapshot: %s", cmp.Diff(s, again))
 		}
 	})
+}
+
+// An empty list in the file is the list Write leaves out: both read back
+// alike, so a snapshot read, written and read again is unchanged.
+func TestEmptyListsReadAsOmitted(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	if err := sample().Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	group := doc["groups"].([]any)[0].(map[string]any)
+	for _, k := range []string{"managedBy", "moderatedBy", "acceptOnlyFrom", "rejectFromMembersOf", "proxyAddresses"} {
+		group[k] = []any{}
+	}
+	data, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := directory.Decode(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := s.Write(&out); err != nil {
+		t.Fatal(err)
+	}
+	again, err := directory.Decode(out.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cmp.Equal(s, again) {
+		t.Errorf("round trip changed the snapshot: %s", cmp.Diff(s, again))
+	}
 }
