@@ -129,7 +129,11 @@ func unresolvedMembers(cfg Config) audit.Rule {
 				}
 			}
 			if v.Group.MembersUnknown {
-				parts = append(parts, "its membership was not read")
+				part := "its membership was not read"
+				if why := membersGap(v); why != "" {
+					part += " (" + why + ")"
+				}
+				parts = append(parts, part)
 			}
 			var below []string
 			for _, name := range v.IncompleteGroups {
@@ -153,4 +157,17 @@ func unresolvedMembers(cfg Config) audit.Rule {
 			}}
 		},
 	}
+}
+
+// membersGap is why the collector could not read the group's membership,
+// as its coverage recorded it ("" when nothing was recorded): the finding
+// then says why without the reader having to match the group's ID in the
+// report's coverage section.
+func membersGap(v *audit.GroupView) string {
+	for _, g := range v.Env.Snap.Coverage.Gaps {
+		if g.What == directory.CoverGroupMembers && g.Object == v.Group.ID {
+			return g.Reason
+		}
+	}
+	return ""
 }

@@ -335,3 +335,31 @@ func keys(m map[string]audit.Finding) []string {
 	slices.Sort(out)
 	return out
 }
+
+// A group whose membership was not read says why, from the gap the
+// collector recorded for it, in the finding itself.
+func TestUnresolvedMembersSaysWhy(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name, gapObject, want string
+	}{
+		{"gap recorded for the group", "", `its membership was not read (filter: base OU=Staff does not exist); counts are lower bounds`},
+		{"gap of another group", "other-id", "its membership was not read; counts are lower bounds"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			snap := dt.New().Mailbox("o").Group("Dyn", nil, dt.Closed, dt.ReportsToOriginator, dt.Owner("o")).Snapshot()
+			g := &snap.Groups[0]
+			g.MembersUnknown = true
+			object := tt.gapObject
+			if object == "" {
+				object = g.ID
+			}
+			snap.Coverage.AddGap(directory.CoverGroupMembers, object, "filter: base OU=Staff does not exist")
+			_, f := findingsOf(t, audited(t, snap), "Dyn")
+			if got := f["unresolved-members"].Message; got != tt.want {
+				t.Errorf("message %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

@@ -55,7 +55,7 @@ func (a *app) printSummary(rep *audit.Report, outs []output, policy exitPolicy, 
 				fmt.Fprintf(&b, "  ... and %d more\n", n-5)
 				break
 			}
-			fmt.Fprintf(&b, "  %s %s: %s\n", printable(g.What), printable(g.Object), printable(g.Reason))
+			fmt.Fprintf(&b, "  %s %s: %s\n", printable(g.What), printable(gapObject(rep, g.Object)), printable(g.Reason))
 		}
 	}
 	writeIncompleteSummary(&b, rep.Groups)
@@ -189,4 +189,15 @@ func writeSuppressionSummary(b *strings.Builder, rep *audit.Report) {
 		}
 		fmt.Fprintf(b, "  %s suppression line %d: %s / %s, owner %s: %s\n", s.State, s.Line, printable(name), printable(s.Rule), printable(s.Owner), what)
 	}
+}
+
+// gapObject names a gap's object for a reader: a group's gap carries its
+// ID (a GUID), which the summary shows beside the group's name.
+func gapObject(rep *audit.Report, object string) string {
+	for i := range rep.Groups {
+		if g := &rep.Groups[i]; g.ID == object && g.Name != "" {
+			return g.Name + " (" + object + ")"
+		}
+	}
+	return object
 }
