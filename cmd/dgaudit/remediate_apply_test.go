@@ -107,56 +107,77 @@ func applyScript(t *testing.T, s *directory.Snapshot, path string) {
 // TestRemediateDoesNotCreateFindings: audit, remediate, apply the script to
 // the snapshot, audit again. The fix must not turn on manager mode toward a
 // group (a new manager-is-group finding) or toward an owner that does not
-// resolve.
+// resolve, and must not leave both report flags off (no-delivery-reports).
+// A script that closes the groups leaves their report flags alone; one that
+// only answers reports-to-originator switches the person-owned group to its
+// owner and leaves the others reporting to the originator.
 func TestRemediateDoesNotCreateFindings(t *testing.T) {
 	t.Parallel()
-	for _, ext := range []string{"ps1", "ldf"} {
-		t.Run(ext, func(t *testing.T) {
-			t.Parallel()
-			dir := t.TempDir()
-			snap := managedSnapshot()
-			report := filepath.Join(dir, "before.json")
-			if code, _, stderr := dgaudit(t, "audit", "--snapshot", writeSnapshot(t, snap), "-o", report, "--fail-on", "none"); code != exitOK {
-				t.Fatalf("audit: exit %d\n%s", code, stderr)
-			}
-			script := filepath.Join(dir, "fix."+ext)
-			if code, _, stderr := dgaudit(t, "remediate", "--report", report, "-o", script, "--min-severity", "info"); code != exitOK {
-				t.Fatalf("remediate: exit %d\n%s", code, stderr)
-			}
-			applyScript(t, snap, script)
+	tests := []struct {
+		name  string
+		rules []string
+		// manager is ReportToManagerEnabled after the fix; the others keep
+		// reports to the originator.
+		manager map[string]string
+		// gone are findings no group may have after the fix.
+		gone []string
+	}{
+		{"closing", nil, map[string]string{"ByPerson": "false", "ByGroup": "false", "ByGhost": "false"},
+			[]string{"ndr-loop-risk", "reports-to-originator"}},
+		{"left open", []string{"--rule", "reports-to-originator"}, map[string]string{"ByPerson": "true", "ByGroup": "false", "ByGhost": "false"}, nil},
+	}
+	for _, tt := range tests {
+		for _, ext := range []string{"ps1", "ldf"} {
+			t.Run(tt.name+"/"+ext, func(t *testing.T) {
+				t.Parallel()
+				dir := t.TempDir()
+				snap := managedSnapshot()
+				report := filepath.Join(dir, "before.json")
+				if code, _, stderr := dgaudit(t, "audit", "--snapshot", writeSnapshot(t, snap), "-o", report, "--fail-on", "none"); code != exitOK {
+					t.Fatalf("audit: exit %d\n%s", code, stderr)
+				}
+				script := filepath.Join(dir, "fix."+ext)
+				args := append([]string{"remediate", "--report", report, "-o", script, "--min-severity", "info"}, tt.rules...)
+				if code, _, stderr := dgaudit(t, args...); code != exitOK {
+					t.Fatalf("remediate: exit %d\n%s", code, stderr)
+				}
+				applyScript(t, snap, script)
 
-			after := filepath.Join(dir, "after.json")
-			if code, _, stderr := dgaudit(t, "audit", "--snapshot", writeSnapshot(t, snap), "-o", after, "--fail-on", "none"); code != exitOK {
-				t.Fatalf("re-audit: exit %d\n%s", code, stderr)
-			}
-			f, err := os.Open(after)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer f.Close()
-			rep, err := reports.ReadJSON(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			manager := map[string]string{}
-			for _, g := range rep.Groups {
-				manager[g.Name] = g.Settings.ReportToManager.Value
-				for _, fd := range g.Findings {
-					switch fd.Rule {
-					case "manager-is-group", "ndr-loop-risk", "reports-to-originator":
-						t.Errorf("after the fix %s has %s: %s", g.Name, fd.Rule, fd.Message)
+				after := filepath.Join(dir, "after.json")
+				if code, _, stderr := dgaudit(t, "audit", "--snapshot", writeSnapshot(t, snap), "-o", after, "--fail-on", "none"); code != exitOK {
+					t.Fatalf("re-audit: exit %d\n%s", code, stderr)
+				}
+				f, err := os.Open(after)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer f.Close()
+				rep, err := reports.ReadJSON(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				manager, orig := map[string]string{}, map[string]string{}
+				for _, g := range rep.Groups {
+					manager[g.Name], orig[g.Name] = g.Settings.ReportToManager.Value, g.Settings.ReportToOriginator.Value
+					for _, fd := range g.Findings {
+						// Mgrs, the owners' group, has no delivery reports before
+						// the fix already.
+						_, fixed := tt.manager[g.Name]
+						if fd.Rule == "manager-is-group" || (fixed && fd.Rule == "no-delivery-reports") || slices.Contains(tt.gone, fd.Rule) {
+							t.Errorf("after the fix %s has %s: %s", g.Name, fd.Rule, fd.Message)
+						}
 					}
 				}
-			}
-			// The person-owned group is switched to its owner (so the loop
-			// above applied something); the others are left off.
-			want := map[string]string{"ByPerson": "true", "ByGroup": "false", "ByGhost": "false"}
-			for name, v := range want {
-				if manager[name] != v {
-					t.Errorf("%s: ReportToManagerEnabled %q after the fix, want %q\n%s", name, manager[name], v, readFile(t, script))
+				for name, v := range tt.manager {
+					if manager[name] != v {
+						t.Errorf("%s: ReportToManagerEnabled %q after the fix, want %q\n%s", name, manager[name], v, readFile(t, script))
+					}
+					if wantOrig := map[bool]string{true: "false", false: "true"}[v == "true"]; orig[name] != wantOrig {
+						t.Errorf("%s: ReportToOriginatorEnabled %q after the fix, want %q\n%s", name, orig[name], wantOrig, readFile(t, script))
+					}
 				}
-			}
-		})
+			})
+		}
 	}
 }
 

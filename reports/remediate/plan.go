@@ -2,6 +2,7 @@ package remediate
 
 import (
 	"slices"
+	"strings"
 
 	"dgaudit/audit"
 	"dgaudit/directory"
@@ -90,16 +91,42 @@ func plan(g *reports.ReadGroup, sel Selection) groupPlan {
 		return out
 	}
 	st := g.Settings
+	closing := false
 	if a := pick(ruleOpen, ruleNDR, ruleOOFStorm, ruleAcceptFwd); len(a) > 0 && st.RequireSenderAuth.Value != "true" {
 		p.changes = append(p.changes, change{param: paramAuth, attr: attrAuth, value: true, answers: a})
+		closing = true
 	}
 	if a := pick(ruleReports, ruleNDR); len(a) > 0 && st.ReportToOriginator.Value == "true" {
-		p.changes = append(p.changes, change{param: paramOrig, attr: attrOrig, value: false, answers: a})
-		switch on, note := managerMode(g); {
-		case on:
-			p.changes = append(p.changes, change{param: paramManager, attr: attrManager, value: true, answers: a})
-		case note != "":
-			p.notes = append(p.notes, note)
+		switch already, why := managerMode(g); {
+		case closing:
+			// Requiring authentication already closes the loop, and for a
+			// group that requires it reports to the (now internal)
+			// originator are the recommended setting: turning them off too
+			// would leave neither report flag on, which suppresses every
+			// delivery report (no-delivery-reports). reports-to-originator
+			// fires only for open groups, so the same change answers it.
+			for _, f := range a {
+				if f.Rule == ruleReports {
+					p.changes[0].answers = append(p.changes[0].answers, f)
+				}
+			}
+		case already:
+			p.changes = append(p.changes, change{param: paramOrig, attr: attrOrig, value: false, answers: a})
+		case why == "":
+			p.changes = append(p.changes,
+				change{param: paramOrig, attr: attrOrig, value: false, answers: a},
+				change{param: paramManager, attr: attrManager, value: true, answers: a})
+		default:
+			// Originator off without manager on would suppress every
+			// delivery report, so nothing is changed and the findings stay
+			// for a human.
+			for _, f := range a {
+				answered[f.Rule] = false
+			}
+			p.notes = append(p.notes, paramOrig+" is left on: turning it off without "+paramManager+
+				" would leave both report flags off, and Exchange would then send no delivery reports at all (no-delivery-reports). "+
+				"Manager mode is not proposed because "+why+". Alternatively require sender authentication ("+paramAuth+
+				" $true), which closes the loop and keeps reports to the originator")
 		}
 	}
 	if a := pick(ruleOOF, ruleOOFStorm); len(a) > 0 && st.OOFToOriginator.Value == "true" {
@@ -113,35 +140,35 @@ func plan(g *reports.ReadGroup, sel Selection) groupPlan {
 	return p
 }
 
-// managerMode decides whether delivery reports, once they no longer go to
-// the originator, go to the first owner (on), or else says why not (note,
-// empty when there is nothing to say). Manager mode sends every delivery
-// report to the first owner, so it is turned on only when the report shows
-// that owner resolved to a user: a group as first owner is the
+// managerMode says whether delivery reports can go to the first owner
+// instead of the originator: already when manager mode is on, or else why
+// it cannot be turned on (why is empty when it can). Manager mode sends
+// every delivery report to the first owner, so it is proposed only when the
+// report shows that owner resolved to a user: a group as first owner is the
 // manager-is-group finding the fix would create, and an owner that did not
 // resolve may not exist.
-func managerMode(g *reports.ReadGroup) (on bool, note string) {
-	const then = ", so " + paramManager + " is left off and delivery reports now go to nobody; "
+func managerMode(g *reports.ReadGroup) (already bool, why string) {
+	const then = "; make a mailbox the first owner (ManagedBy), then set " + paramManager + " $true and " + paramOrig + " $false"
 	st := g.Settings
 	switch {
-	case g.Kind == directory.Microsoft365, st.ReportToManager.Value == "true":
-		// Not settable, or already on: a group as first owner is then a
-		// manager-is-group finding of its own, listed for review.
-		return false, ""
-	case st.Owners == 0 || st.FirstOwner == audit.FirstOwnerNone:
-		return false, "the group has no owner, so delivery reports now go to nobody; set an owner (ManagedBy) and then " + paramManager + " $true"
-	case audit.FirstOwnerIsUser(st.FirstOwner):
+	case st.ReportToManager.Value == "true":
 		return true, ""
+	case g.Kind == directory.Microsoft365:
+		return false, "Set-UnifiedGroup cannot set the report flags of a Microsoft 365 group"
+	case st.Owners == 0 || st.FirstOwner == audit.FirstOwnerNone:
+		return false, "the group has no owner to send delivery reports to; set a mailbox as owner (ManagedBy), then set " +
+			paramManager + " $true and " + paramOrig + " $false"
+	case audit.FirstOwnerIsUser(st.FirstOwner):
+		return false, ""
 	case st.FirstOwner == string(audit.KindGroup):
-		return false, "the first owner is a group" + then + "make a person the first owner (ManagedBy) and then set it $true"
+		return false, "the first owner is a group, which would get every bounce (manager-is-group)" + then
 	case st.FirstOwner == audit.FirstOwnerUnresolved:
-		return false, "the first owner (ManagedBy) did not resolve to any object the audit read" + then +
-			"make an existing mailbox the first owner and then set it $true"
+		return false, "the first owner (ManagedBy) did not resolve to any object the audit read" + then
 	case st.FirstOwner == "":
-		return false, "the report does not say what the first owner is (it predates that field)" + then +
-			"audit again with this version, or make sure the first owner (ManagedBy) is a mailbox and then set it $true"
+		return false, "the report does not say what the first owner is (it predates that field); audit again with this version, or" +
+			strings.TrimPrefix(then, ";")
 	}
-	return false, "the first owner is a " + st.FirstOwner + ", not a person" + then + "make a mailbox the first owner (ManagedBy) and then set it $true"
+	return false, "the first owner is a " + st.FirstOwner + ", not a person" + then
 }
 
 // plans returns the plan of every selected group with something to say, in

@@ -9,30 +9,48 @@ import (
 	"dgaudit/reports"
 )
 
-// TestManagerModeNeedsAPersonAsFirstOwner: turning ReportToOriginator off
-// switches delivery reports to the first owner only when that owner resolved
-// to a user. A group as first owner would make the fix create a
-// manager-is-group finding; an owner that did not resolve, or a report that
-// does not say (written before firstOwner existed), would send reports to
-// someone who may not exist.
-func TestManagerModeNeedsAPersonAsFirstOwner(t *testing.T) {
+// TestReportFlags: the report flags change only for a group the script
+// leaves open, and never so that both end up off (no-delivery-reports).
+// A group the script closes keeps reports to the originator, the
+// recommended setting once authentication is required. A group left open
+// switches to manager mode only when the first owner resolved to a user: a
+// group as first owner would make the fix create a manager-is-group
+// finding; an owner that did not resolve, or a report that does not say
+// (written before firstOwner existed), would send reports to someone who
+// may not exist. Otherwise ReportToOriginator stays on, with a note.
+func TestReportFlags(t *testing.T) {
 	t.Parallel()
-	const manager = "-ReportToManagerEnabled $true"
+	const (
+		origOff   = "-ReportToOriginatorEnabled $false"
+		managerOn = "-ReportToManagerEnabled $true"
+		authOn    = "-RequireSenderAuthenticationEnabled $true"
+	)
+	closing := []string(nil) // every rule: ndr-loop-risk closes the group
+	open := []string{"reports-to-originator"}
 	tests := []struct {
 		name       string
+		rules      []string
+		kind       string
 		firstOwner string // "" leaves the key out, as older reports do
 		owners     int
-		manager    bool
+		manager    string // ReportToManagerEnabled in the report
+		origOff    bool
+		managerOn  bool
 		note       string
 	}{
-		{"mailbox", "mailbox", 2, true, ""},
-		{"remote mailbox", "remote-mailbox", 1, true, ""},
-		{"mail user", "mail-user", 1, true, ""},
-		{"mail-enabled security group", "group", 1, false, "the first owner is a group"},
-		{"unresolved", "unresolved", 1, false, "did not resolve"},
-		{"contact", "contact", 1, false, "not a person"},
-		{"older report", "", 1, false, "does not say what the first owner is"},
-		{"no owner", "none", 0, false, "has no owner"},
+		{"closed, no owner", closing, "distribution", "none", 0, "false", false, false, ""},
+		{"closed, mailbox owner", closing, "distribution", "mailbox", 1, "false", false, false, ""},
+		{"closed, dynamic", closing, "dynamic", "mailbox", 1, "false", false, false, ""},
+		{"closed, microsoft 365", closing, "microsoft365", "mailbox", 1, "false", false, false, ""},
+		{"open, mailbox", open, "distribution", "mailbox", 2, "false", true, true, ""},
+		{"open, remote mailbox", open, "distribution", "remote-mailbox", 1, "false", true, true, ""},
+		{"open, manager already on", open, "distribution", "group", 1, "true", true, false, ""},
+		{"open, mail-enabled security group", open, "distribution", "group", 1, "false", false, false, "the first owner is a group"},
+		{"open, unresolved", open, "distribution", "unresolved", 1, "false", false, false, "did not resolve"},
+		{"open, contact", open, "distribution", "contact", 1, "false", false, false, "not a person"},
+		{"open, older report", open, "distribution", "", 1, "false", false, false, "does not say what the first owner is"},
+		{"open, no owner", open, "distribution", "none", 0, "false", false, false, "has no owner"},
+		{"open, microsoft 365", open, "microsoft365", "mailbox", 1, "false", false, false, "Set-UnifiedGroup cannot set"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -42,31 +60,50 @@ func TestManagerModeNeedsAPersonAsFirstOwner(t *testing.T) {
 				fo = fmt.Sprintf(`, "firstOwner": %q`, tt.firstOwner)
 			}
 			doc := fmt.Sprintf(`{"schemaVersion": 1, "tool": "dgaudit", "groups": [{"id": "0b6f2a51-0000-4000-8000-000000000001",
-			  "dn": "CN=Open,DC=corp,DC=example", "name": "Open", "mail": "open@corp.example", "kind": "distribution", "score": 100, "risk": "critical",
-			  "settings": {"requireSenderAuth": {"value": "false"}, "reportToOriginator": {"value": "true"}, "reportToManager": {"value": "false"},
+			  "dn": "CN=Open,DC=corp,DC=example", "name": "Open", "mail": "open@corp.example", "kind": %q, "score": 100, "risk": "critical",
+			  "settings": {"requireSenderAuth": {"value": "false"}, "reportToOriginator": {"value": "true"}, "reportToManager": {"value": %q},
 			    "oofToOriginator": {"value": "false"}, "owners": %d%s},
 			  "findings": [{"rule": "ndr-loop-risk", "severity": "critical", "message": "loop"}, {"rule": "reports-to-originator", "severity": "info", "message": "r"}]}]}`,
-				tt.owners, fo)
+				tt.kind, tt.manager, tt.owners, fo)
 			rep, err := reports.ReadJSON(strings.NewReader(doc))
 			if err != nil {
 				t.Fatal(err)
 			}
+			sel := Selection{Rules: tt.rules}
 			var ps, ldf bytes.Buffer
-			if err := PowerShell(&ps, rep, Selection{}, PowerShellOptions{}); err != nil {
+			if err := PowerShell(&ps, rep, sel, PowerShellOptions{}); err != nil {
 				t.Fatal(err)
 			}
-			if err := LDIF(&ldf, rep, Selection{}); err != nil {
+			if err := LDIF(&ldf, rep, sel); err != nil {
 				t.Fatal(err)
 			}
-			if got := strings.Contains(ps.String(), manager); got != tt.manager {
-				t.Errorf("script sets %s: %v, want %v\n%s", manager, got, tt.manager, ps.String())
+			if got := strings.Contains(ps.String(), origOff); got != tt.origOff {
+				t.Errorf("script sets %s: %v, want %v\n%s", origOff, got, tt.origOff, ps.String())
 			}
-			if got := strings.Contains(ldf.String(), "replace: reportToOwner\n"); got != tt.manager {
-				t.Errorf("LDIF sets reportToOwner: %v, want %v\n%s", got, tt.manager, ldf.String())
+			if got := strings.Contains(ps.String(), managerOn); got != tt.managerOn {
+				t.Errorf("script sets %s: %v, want %v\n%s", managerOn, got, tt.managerOn, ps.String())
 			}
-			// Either way, reports to the originator go off.
-			if !strings.Contains(ps.String(), "-ReportToOriginatorEnabled $false") || !strings.Contains(ldf.String(), "reportToOriginator: FALSE") {
-				t.Errorf("ReportToOriginator is not turned off:\n%s\n%s", ps.String(), ldf.String())
+			if tt.kind != "microsoft365" {
+				if got := strings.Contains(ldf.String(), "reportToOriginator: FALSE"); got != tt.origOff {
+					t.Errorf("LDIF sets reportToOriginator FALSE: %v, want %v\n%s", got, tt.origOff, ldf.String())
+				}
+				if got := strings.Contains(ldf.String(), "replace: reportToOwner\n"); got != tt.managerOn {
+					t.Errorf("LDIF sets reportToOwner: %v, want %v\n%s", got, tt.managerOn, ldf.String())
+				}
+			}
+			// The state the script leaves: never both report flags off.
+			if tt.origOff && !tt.managerOn && tt.manager != "true" {
+				t.Errorf("the test expects both report flags off")
+			}
+			// A closing script answers reports-to-originator with the
+			// authentication change; nothing is left to review.
+			if tt.rules == nil {
+				if !strings.Contains(ps.String(), authOn) {
+					t.Errorf("the group is not closed:\n%s", ps.String())
+				}
+				if strings.Contains(ps.String(), "review by hand") {
+					t.Errorf("a finding is left for review:\n%s", ps.String())
+				}
 			}
 			for name, out := range map[string]string{"ps1": ps.String(), "ldf": ldf.String()} {
 				if tt.note != "" && !strings.Contains(out, tt.note) {
@@ -74,6 +111,9 @@ func TestManagerModeNeedsAPersonAsFirstOwner(t *testing.T) {
 				}
 				if tt.note == "" && strings.Contains(out, "# NOTE:") {
 					t.Errorf("%s has a note:\n%s", name, out)
+				}
+				if tt.note != "" && !strings.Contains(out, "review by hand: [info] reports-to-originator") {
+					t.Errorf("%s does not leave reports-to-originator for review:\n%s", name, out)
 				}
 			}
 		})

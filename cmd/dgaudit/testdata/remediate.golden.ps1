@@ -9,27 +9,19 @@ $ErrorActionPreference = 'Stop'
 #   [critical] ndr-loop-risk: an outside sender's message reaches 1 external recipient and their delivery reports go back to the originator
 #   [high] oof-storm-risk: an outside sender's message reaches 1 external recipient, members' out-of-office replies go to the originator, and the Default remote domain lets them out
 #   [medium] open-to-external-senders: accepts mail from unauthenticated senders (RequireSenderAuthenticationEnabled false, not set so Exchange's default applies) with no sender restriction or moderation
-# -ReportToOriginatorEnabled $false answers:
-#   [critical] ndr-loop-risk: an outside sender's message reaches 1 external recipient and their delivery reports go back to the originator
-#   [info] reports-to-originator: delivery reports go to the originator (ReportToOriginatorEnabled true)
-# -ReportToManagerEnabled $true answers:
-#   [critical] ndr-loop-risk: an outside sender's message reaches 1 external recipient and their delivery reports go back to the originator
 #   [info] reports-to-originator: delivery reports go to the originator (ReportToOriginatorEnabled true)
 # -SendOofMessageToOriginatorEnabled $false answers:
 #   [high] oof-storm-risk: an outside sender's message reaches 1 external recipient, members' out-of-office replies go to the originator, and the Default remote domain lets them out
 #   [low] oof-to-originator: members' out-of-office replies go to the originator (SendOofMessageToOriginatorEnabled true)
-Set-DistributionGroup -Identity '0b6f2a51-0000-4000-8000-000000000001' -RequireSenderAuthenticationEnabled $true -ReportToOriginatorEnabled $false -ReportToManagerEnabled $true -SendOofMessageToOriginatorEnabled $false -WhatIf
+Set-DistributionGroup -Identity '0b6f2a51-0000-4000-8000-000000000001' -RequireSenderAuthenticationEnabled $true -SendOofMessageToOriginatorEnabled $false -WhatIf
 # review by hand: [low] external-members: reaches 1 external recipient (1 direct, 0 through nested groups) at partner.example (1)
 
 # line Remove-Mailbox -Identity * <listd@corp.example> (distribution, score 96, critical)
 # -RequireSenderAuthenticationEnabled $true answers:
 #   [critical] ndr-loop-risk: an outside sender's message reaches 1 external recipient and their delivery reports go back to the originator
 #   [medium] open-to-external-senders: accepts mail from unauthenticated senders (RequireSenderAuthenticationEnabled false, not set so Exchange's default applies) with no sender restriction or moderation
-# -ReportToOriginatorEnabled $false answers:
-#   [critical] ndr-loop-risk: an outside sender's message reaches 1 external recipient and their delivery reports go back to the originator
 #   [info] reports-to-originator: delivery reports go to the originator (ReportToOriginatorEnabled true)
-# NOTE: the group has no owner, so delivery reports now go to nobody; set an owner (ManagedBy) and then ReportToManagerEnabled $true
-Set-DistributionGroup -Identity 'listd@corp.example' -RequireSenderAuthenticationEnabled $true -ReportToOriginatorEnabled $false -WhatIf
+Set-DistributionGroup -Identity 'listd@corp.example' -RequireSenderAuthenticationEnabled $true -WhatIf
 # review by hand: [low] external-members: reaches 1 external recipient (1 direct, 0 through nested groups) at partner.example (1)
 # review by hand: [low] no-owner: has no owner (ManagedBy is empty)
 
@@ -37,8 +29,6 @@ Set-DistributionGroup -Identity 'listd@corp.example' -RequireSenderAuthenticatio
 # -RequireSenderAuthenticationEnabled $true answers:
 #   [critical] ndr-loop-risk: an outside sender's message reaches 1 external recipient and their delivery reports go back to the originator
 #   [medium] open-to-external-senders: accepts mail from unauthenticated senders (RequireSenderAuthenticationEnabled false) with no sender restriction or moderation
-# ReportToOriginatorEnabled cannot be set on a Microsoft 365 group (Set-UnifiedGroup has no such parameter); answers:
-#   [critical] ndr-loop-risk: an outside sender's message reaches 1 external recipient and their delivery reports go back to the originator
 #   [info] reports-to-originator: delivery reports go to the originator (ReportToOriginatorEnabled true)
 Set-UnifiedGroup -Identity 'cloud@corp.example' -RequireSenderAuthenticationEnabled $true -WhatIf
 # review by hand: [low] external-members: reaches 1 external recipient (1 direct, 0 through nested groups) at partner.example (1)
@@ -47,26 +37,16 @@ Set-UnifiedGroup -Identity 'cloud@corp.example' -RequireSenderAuthenticationEnab
 # -RequireSenderAuthenticationEnabled $true answers:
 #   [critical] ndr-loop-risk: an outside sender's message reaches 1 external recipient and their delivery reports go back to the originator
 #   [medium] open-to-external-senders: accepts mail from unauthenticated senders (RequireSenderAuthenticationEnabled false, not set so Exchange's default applies) with no sender restriction or moderation
-# -ReportToOriginatorEnabled $false answers:
-#   [critical] ndr-loop-risk: an outside sender's message reaches 1 external recipient and their delivery reports go back to the originator
 #   [info] reports-to-originator: delivery reports go to the originator (ReportToOriginatorEnabled true)
-# -ReportToManagerEnabled $true answers:
-#   [critical] ndr-loop-risk: an outside sender's message reaches 1 external recipient and their delivery reports go back to the originator
-#   [info] reports-to-originator: delivery reports go to the originator (ReportToOriginatorEnabled true)
-Set-DistributionGroup -Identity 'x’’;Stop-Computer;‘‘@corp.example' -RequireSenderAuthenticationEnabled $true -ReportToOriginatorEnabled $false -ReportToManagerEnabled $true -WhatIf
+Set-DistributionGroup -Identity 'x’’;Stop-Computer;‘‘@corp.example' -RequireSenderAuthenticationEnabled $true -WhatIf
 # review by hand: [low] external-members: reaches 1 external recipient (1 direct, 0 through nested groups) at partner.example (1)
 
 # x'; Remove-Mailbox -Identity * -Confirm:$false; ' <x';Remove-Mailbox;'@corp.example> (distribution, score 94, critical)
 # -RequireSenderAuthenticationEnabled $true answers:
 #   [critical] ndr-loop-risk: an outside sender's message reaches 1 external recipient and their delivery reports go back to the originator
 #   [medium] open-to-external-senders: accepts mail from unauthenticated senders (RequireSenderAuthenticationEnabled false, not set so Exchange's default applies) with no sender restriction or moderation
-# -ReportToOriginatorEnabled $false answers:
-#   [critical] ndr-loop-risk: an outside sender's message reaches 1 external recipient and their delivery reports go back to the originator
 #   [info] reports-to-originator: delivery reports go to the originator (ReportToOriginatorEnabled true)
-# -ReportToManagerEnabled $true answers:
-#   [critical] ndr-loop-risk: an outside sender's message reaches 1 external recipient and their delivery reports go back to the originator
-#   [info] reports-to-originator: delivery reports go to the originator (ReportToOriginatorEnabled true)
-Set-DistributionGroup -Identity 'x'';Remove-Mailbox;''@corp.example' -RequireSenderAuthenticationEnabled $true -ReportToOriginatorEnabled $false -ReportToManagerEnabled $true -WhatIf
+Set-DistributionGroup -Identity 'x'';Remove-Mailbox;''@corp.example' -RequireSenderAuthenticationEnabled $true -WhatIf
 # review by hand: [low] external-members: reaches 1 external recipient (1 direct, 0 through nested groups) at partner.example (1)
 
 # Dyn <dyn@corp.example> (dynamic, score 78, high)
