@@ -29,7 +29,9 @@ func ValidFirstOwner(s string) bool {
 }
 
 // FirstOwnerIsUser reports whether a FirstOwner value is a user (a mailbox,
-// mail user, remote mailbox or guest): someone delivery reports can go to.
+// mail user, remote mailbox or guest). Not every user is a fit target for
+// delivery reports: a mail user's or guest's mail leaves the organization,
+// so remediation proposes manager mode only for the mailbox kinds.
 func FirstOwnerIsUser(s string) bool {
 	switch directory.UserKind(s) {
 	case directory.Mailbox, directory.MailUser, directory.RemoteMailbox, directory.Guest:

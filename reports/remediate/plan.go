@@ -144,9 +144,10 @@ func plan(g *reports.ReadGroup, sel Selection) groupPlan {
 // instead of the originator: already when manager mode is on, or else why
 // it cannot be turned on (why is empty when it can). Manager mode sends
 // every delivery report to the first owner, so it is proposed only when the
-// report shows that owner resolved to a user: a group as first owner is the
-// manager-is-group finding the fix would create, and an owner that did not
-// resolve may not exist.
+// report shows that owner resolved to a mailbox or remote mailbox, a person
+// inside the organization: a group as first owner is the manager-is-group
+// finding the fix would create, a mail user or guest sends the bounces
+// outside, and an owner that did not resolve may not exist.
 func managerMode(g *reports.ReadGroup) (already bool, why string) {
 	const then = "; make a mailbox the first owner (ManagedBy), then set " + paramManager + " $true and " + paramOrig + " $false"
 	st := g.Settings
@@ -158,8 +159,13 @@ func managerMode(g *reports.ReadGroup) (already bool, why string) {
 	case st.Owners == 0 || st.FirstOwner == audit.FirstOwnerNone:
 		return false, "the group has no owner to send delivery reports to; set a mailbox as owner (ManagedBy), then set " +
 			paramManager + " $true and " + paramOrig + " $false"
-	case audit.FirstOwnerIsUser(st.FirstOwner):
+	case st.FirstOwner == string(directory.Mailbox), st.FirstOwner == string(directory.RemoteMailbox):
 		return false, ""
+	case st.FirstOwner == string(directory.MailUser), st.FirstOwner == string(directory.Guest):
+		// A mail user's or guest's mail is routed to another
+		// organization, so manager mode would send every bounce of the
+		// group outside.
+		return false, "the first owner is a " + st.FirstOwner + ", whose mail leaves the organization, so every delivery report would go outside" + then
 	case st.FirstOwner == string(audit.KindGroup):
 		return false, "the first owner is a group, which would get every bounce (manager-is-group)" + then
 	case st.FirstOwner == audit.FirstOwnerUnresolved:

@@ -13,9 +13,10 @@ import (
 // leaves open, and never so that both end up off (no-delivery-reports).
 // A group the script closes keeps reports to the originator, the
 // recommended setting once authentication is required. A group left open
-// switches to manager mode only when the first owner resolved to a user: a
-// group as first owner would make the fix create a manager-is-group
-// finding; an owner that did not resolve, or a report that does not say
+// switches to manager mode only when the first owner resolved to a mailbox
+// or remote mailbox: a group as first owner would make the fix create a
+// manager-is-group finding; a mail user or guest would get every bounce
+// outside the organization; an owner that did not resolve, or a report that does not say
 // (written before firstOwner existed), would send reports to someone who
 // may not exist. Otherwise ReportToOriginator stays on, with a note.
 func TestReportFlags(t *testing.T) {
@@ -44,6 +45,8 @@ func TestReportFlags(t *testing.T) {
 		{"closed, microsoft 365", closing, "microsoft365", "mailbox", 1, "false", false, false, ""},
 		{"open, mailbox", open, "distribution", "mailbox", 2, "false", true, true, ""},
 		{"open, remote mailbox", open, "distribution", "remote-mailbox", 1, "false", true, true, ""},
+		{"open, mail user", open, "distribution", "mail-user", 1, "false", false, false, "mail-user, whose mail leaves the organization"},
+		{"open, guest", open, "distribution", "guest", 1, "false", false, false, "guest, whose mail leaves the organization"},
 		{"open, manager already on", open, "distribution", "group", 1, "true", true, false, ""},
 		{"open, mail-enabled security group", open, "distribution", "group", 1, "false", false, false, "the first owner is a group"},
 		{"open, unresolved", open, "distribution", "unresolved", 1, "false", false, false, "did not resolve"},
