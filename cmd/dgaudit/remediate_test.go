@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -72,6 +73,11 @@ func TestRemediate(t *testing.T) {
 	}
 
 	ps1, _ := os.ReadFile(filepath.Join(dir, "fix.ps1"))
+	// Windows PowerShell reads a script without a BOM in the ANSI code page.
+	ps1, ok := bytes.CutPrefix(ps1, []byte("\xef\xbb\xbf"))
+	if !ok {
+		t.Error("the script does not start with a UTF-8 BOM")
+	}
 	// Every line that is not a comment is one cmdlet whose only string is
 	// a single-quoted literal with every quote doubled, then switches.
 	quoted := `'(?:[^'\x{2018}-\x{201B}]|''|\x{2018}\x{2018}|\x{2019}\x{2019}|\x{201A}\x{201A}|\x{201B}\x{201B})*'`

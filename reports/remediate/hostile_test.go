@@ -74,7 +74,8 @@ func TestHostileReportValues(t *testing.T) {
 			if err := LDIF(&ldf, rep, Selection{}); err != nil {
 				t.Fatal(err)
 			}
-			for name, out := range map[string]string{"ps1": ps.String(), "ldf": ldf.String()} {
+			// The script's one BOM is tested on its own (TestNonASCIIIdentity).
+			for name, out := range map[string]string{"ps1": strings.TrimPrefix(ps.String(), utf8BOM), "ldf": ldf.String()} {
 				if strings.ContainsAny(out, "\r\x1b\u0085\u2028") {
 					t.Errorf("%s holds a control character or line separator:\n%q", name, out)
 				}
@@ -86,6 +87,74 @@ func TestHostileReportValues(t *testing.T) {
 				if !strings.Contains(out, "Remove-Mailbox") && tt.field != "severity" {
 					t.Errorf("%s: the %s value is missing, so the test proves nothing:\n%s", name, tt.field, out)
 				}
+			}
+		})
+	}
+}
+
+// TestNonASCIIIdentity: Windows PowerShell 5.1 reads a script without a BOM
+// in the ANSI code page, where the second byte of "ё" (UTF-8 D1 91) is
+// U+2018, a quote to PowerShell, so a quoted address holding it would end
+// early and run what follows, -WhatIf or not. The script starts with a BOM,
+// and no non-ASCII value is ever used as an identity: the GUID first, else
+// an ASCII address or DN, else the line is commented out.
+func TestNonASCIIIdentity(t *testing.T) {
+	t.Parallel()
+	const (
+		guid    = "0B6F2A51-0000-4000-8000-0000000000AA" // upper case, as some exports write it
+		hostile = "pa\u0451 $(Remove-Mailbox ceo -Confirm:$false) \u0451@corp.example"
+		evilDN  = "CN=pa\u0451 $(Remove-Mailbox ceo),DC=corp,DC=example"
+	)
+	tests := []struct {
+		name     string
+		id, dn   string
+		identity string // "" when the cmdlet line must be commented out
+	}{
+		{"guid", guid, evilDN, "'" + guid + "'"},
+		{"ascii dn", "g1", "CN=Pa,DC=corp,DC=example", "'CN=Pa,DC=corp,DC=example'"},
+		{"nothing ascii", "g1", evilDN, ""},
+		{"no dn", "g1", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			g := reports.ReadGroup{ID: tt.id, DN: tt.dn, Name: "Pa", Mail: hostile, Kind: directory.Distribution, Score: 50, Risk: audit.BandHigh,
+				Settings: reports.ReadSettings{OOFToOriginator: audit.Setting{Value: "true"}},
+				Findings: []reports.ReadFinding{{Rule: "oof-to-originator", Severity: audit.High, Message: "OOF goes back"}}}
+			rep := &reports.ReadReport{SchemaVersion: 1, Tool: "dgaudit", Source: "src",
+				AuditedAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Groups: []reports.ReadGroup{g}}
+			var ps bytes.Buffer
+			if err := PowerShell(&ps, rep, Selection{}, PowerShellOptions{Apply: true}); err != nil {
+				t.Fatal(err)
+			}
+			out, ok := strings.CutPrefix(ps.String(), "\xef\xbb\xbf")
+			if !ok {
+				t.Errorf("the script does not start with a UTF-8 BOM: %q", ps.String()[:min(ps.Len(), 8)])
+			}
+			cmdlets := 0
+			for line := range strings.SplitSeq(out, "\n") {
+				if line == "" || strings.HasPrefix(line, "#") {
+					continue
+				}
+				if !printableASCII(line) || strings.Contains(line, "Remove-Mailbox") {
+					t.Errorf("a line outside a comment holds non-ASCII or the payload: %q", line)
+				}
+				if strings.HasPrefix(line, "Set-") {
+					cmdlets++
+					if tt.identity != "" && !strings.Contains(line, "-Identity "+tt.identity+" ") {
+						t.Errorf("cmdlet does not name the group by %s: %q", tt.identity, line)
+					}
+				}
+			}
+			want := 1
+			if tt.identity == "" {
+				want = 0
+				if !strings.Contains(out, "# NOT RUN: ") || !strings.Contains(out, "# Set-DistributionGroup -Identity <GUID> -SendOofMessageToOriginatorEnabled $false\n") {
+					t.Errorf("no commented-out cmdlet saying why:\n%s", out)
+				}
+			}
+			if cmdlets != want {
+				t.Errorf("%d cmdlet lines, want %d:\n%s", cmdlets, want, out)
 			}
 		})
 	}

@@ -24,6 +24,12 @@ type PowerShellOptions struct {
 func PowerShell(w io.Writer, rep *reports.ReadReport, sel Selection, opt PowerShellOptions) error {
 	bw := bufio.NewWriter(w)
 	ps := plans(rep, sel)
+	// Windows PowerShell 5.1, which the Exchange Management Shell runs on,
+	// reads a script without a byte order mark in the ANSI code page: the
+	// UTF-8 bytes of a name then become other characters, typographic
+	// quotes among them (0x91 is U+2018 in Windows-1252), and a quoted
+	// string could end early. The BOM makes it read UTF-8.
+	bw.WriteString(utf8BOM)
 	fmt.Fprintf(bw, "# dgaudit remediation script (Exchange PowerShell), from the report of %s audited %s by %s.\n",
 		comment(rep.Source), rep.AuditedAt.UTC().Format("2006-01-02 15:04Z"), comment(rep.Tool))
 	bw.WriteString("# Review every change before running it in the Exchange Management Shell or a Connect-ExchangeOnline session.\n")
@@ -59,7 +65,14 @@ func PowerShell(w io.Writer, rep *reports.ReadReport, sel Selection, opt PowerSh
 			fmt.Fprintf(bw, "# NOTE: %s\n", comment(n))
 		}
 		if len(args) > 0 {
-			fmt.Fprintf(bw, "%s -Identity %s %s%s\n", cmdlet, psQuote(identity(g)), strings.Join(args, " "), whatIf)
+			if id, ok := identity(g); ok {
+				fmt.Fprintf(bw, "%s -Identity %s %s%s\n", cmdlet, psQuote(id), strings.Join(args, " "), whatIf)
+			} else {
+				bw.WriteString("# NOT RUN: the report has no object GUID for this group and no mail address or DN in printable ASCII; a non-ASCII\n" +
+					"# name in a script read in another code page can turn into a quote that ends the string. Run it by hand with the\n" +
+					"# group's GUID (Get-Recipient <address> | Format-List Guid):\n")
+				fmt.Fprintf(bw, "# %s -Identity <GUID> %s%s\n", cmdlet, strings.Join(args, " "), whatIf)
+			}
 		}
 		for _, f := range p.manual {
 			fmt.Fprintf(bw, "# review by hand: [%s] %s: %s\n", comment(f.Severity.String()), comment(f.Rule), comment(f.Message))
@@ -89,18 +102,37 @@ func cmdletFor(k directory.GroupKind) string {
 
 var guidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
+const utf8BOM = "\ufeff"
+
 // identity is the object GUID when the ID is one (it survives renames and
-// is unique), else the primary SMTP address, else the DN.
-func identity(g *reports.ReadGroup) string {
+// is unique), else the primary SMTP address, else the DN; ok is false when
+// there is none to use. An address or DN is used only when it is printable
+// ASCII: the BOM should make the shell read the script as UTF-8, but a copy
+// pasted or re-saved without it would not be, and a non-ASCII byte read in
+// another code page can become a quote that ends the string (psQuote doubles
+// the quotes it sees, not the ones a misreading makes).
+func identity(g *reports.ReadGroup) (id string, ok bool) {
 	switch {
 	case guidPattern.MatchString(g.ID):
-		return g.ID
-	case g.Mail != "":
-		return g.Mail
-	case g.DN != "":
-		return g.DN
+		return g.ID, true
+	case g.Mail != "" && printableASCII(g.Mail):
+		return g.Mail, true
+	case g.DN != "" && printableASCII(g.DN):
+		return g.DN, true
 	}
-	return g.ID
+	return "", false
+}
+
+// printableASCII reports whether s holds only printable ASCII characters; a
+// line break inside a quoted identity stays data to PowerShell, but would
+// split the one cmdlet line a reviewer reads.
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
 }
 
 // psQuote makes s a single-quoted PowerShell string literal. Inside single

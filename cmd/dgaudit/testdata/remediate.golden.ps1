@@ -1,4 +1,4 @@
-# dgaudit remediation script (Exchange PowerShell), from the report of test audited 2026-03-02 07:31Z by dgaudit dev.
+﻿# dgaudit remediation script (Exchange PowerShell), from the report of test audited 2026-03-02 07:31Z by dgaudit dev.
 # Review every change before running it in the Exchange Management Shell or a Connect-ExchangeOnline session.
 # Every cmdlet carries -WhatIf, so running it only shows what would change;
 # regenerate with --apply-script to apply.
@@ -38,7 +38,10 @@ Set-UnifiedGroup -Identity 'cloud@corp.example' -RequireSenderAuthenticationEnab
 #   [critical] ndr-loop-risk: an outside sender's message reaches 1 external recipient and their delivery reports go back to the originator
 #   [medium] open-to-external-senders: accepts mail from unauthenticated senders (RequireSenderAuthenticationEnabled false, not set so Exchange's default applies) with no sender restriction or moderation
 #   [info] reports-to-originator: delivery reports go to the originator (ReportToOriginatorEnabled true)
-Set-DistributionGroup -Identity 'x’’;Stop-Computer;‘‘@corp.example' -RequireSenderAuthenticationEnabled $true -WhatIf
+# NOT RUN: the report has no object GUID for this group and no mail address or DN in printable ASCII; a non-ASCII
+# name in a script read in another code page can turn into a quote that ends the string. Run it by hand with the
+# group's GUID (Get-Recipient <address> | Format-List Guid):
+# Set-DistributionGroup -Identity <GUID> -RequireSenderAuthenticationEnabled $true -WhatIf
 # review by hand: [low] external-members: reaches 1 external recipient (1 direct, 0 through nested groups) at partner.example (1)
 
 # x'; Remove-Mailbox -Identity * -Confirm:$false; ' <x';Remove-Mailbox;'@corp.example> (distribution, score 94, critical)
