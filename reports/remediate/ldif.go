@@ -20,6 +20,7 @@ func LDIF(w io.Writer, rep *reports.ReadReport, sel Selection) error {
 	fmt.Fprintf(bw, "# dgaudit remediation (LDIF), from the report of %s audited %s by %s.\n",
 		comment(rep.Source), rep.AuditedAt.UTC().Format("2006-01-02 15:04Z"), comment(rep.Tool))
 	bw.WriteString("# Review before importing: ldifde -i -f FILE, or ldapmodify -f FILE.\nversion: 1\n")
+	writeOrgReview(bw, orgFindings(rep, sel), false)
 	for _, p := range plans(rep, sel) {
 		g := p.group
 		fmt.Fprintf(bw, "\n# %s <%s> (%s, score %d, %s)\n", comment(g.Name), comment(g.Mail), comment(string(g.Kind)), g.Score, comment(string(g.Risk)))

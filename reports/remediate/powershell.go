@@ -39,9 +39,11 @@ func PowerShell(w io.Writer, rep *reports.ReadReport, sel Selection, opt PowerSh
 		bw.WriteString("# Every cmdlet carries -WhatIf, so running it only shows what would change;\n# regenerate with --apply-script to apply.\n")
 	}
 	bw.WriteString("$ErrorActionPreference = 'Stop'\n")
-	if len(ps) == 0 {
+	org := orgFindings(rep, sel)
+	if len(ps) == 0 && len(org) == 0 {
 		bw.WriteString("\n# Nothing selected to fix.\n")
 	}
+	writeOrgReview(bw, org, true)
 	whatIf := " -WhatIf"
 	if opt.Apply {
 		whatIf = ""

@@ -4,6 +4,13 @@
 # regenerate with --apply-script to apply.
 $ErrorActionPreference = 'Stop'
 
+# Organization-wide findings. Their fixes change mail flow for the whole organization, so the commands are
+# commented out: review each, fill in the placeholders from the finding, and run them by hand.
+# review by hand: [low] external-oof-allowed: the Default remote domain (*) sends out-of-office replies to every other domain (AllowedOOFType external, not set so Exchange's default applies)
+#   Set-RemoteDomain -Identity Default -AllowedOOFType None
+#   (then, for each partner that should get replies: New-RemoteDomain -Name <partner> -DomainName <partner domain>;
+#   Set-RemoteDomain -Identity <partner> -AllowedOOFType External)
+
 # Plain <plain@corp.example> (distribution, score 98, critical)
 # -RequireSenderAuthenticationEnabled $true answers:
 #   [critical] ndr-loop-risk: an outside sender's message reaches 1 external recipient and their delivery reports go back to the originator
