@@ -114,6 +114,17 @@ func TestRemediate(t *testing.T) {
 		t.Errorf("selected script:\n%s", one)
 	}
 
+	// --group in another case than the report's: accepted and selected.
+	for _, id := range []string{"0B6F2A51-0000-4000-8000-000000000001", "PLAIN@Corp.Example"} {
+		code, _, stderr := dgaudit(t, "remediate", "--report", report, "-o", out, "--group", id, "--rule", "oof-to-originator", "--min-severity", "info")
+		if code != exitOK {
+			t.Fatalf("--group %s: exit %d\n%s", id, code, stderr)
+		}
+		if one, _ := os.ReadFile(out); strings.Count(string(one), "\nSet-DistributionGroup -Identity '0b6f2a51-0000-4000-8000-000000000001' ") != 1 {
+			t.Errorf("--group %s did not select the group:\n%s", id, one)
+		}
+	}
+
 	for _, tc := range []struct {
 		args []string
 		want string

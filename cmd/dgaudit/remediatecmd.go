@@ -99,7 +99,7 @@ commented with the findings it answers. PowerShell cmdlets carry -WhatIf unless
 
 func reportHasGroup(rep *reports.ReadReport, idOrMail string) bool {
 	for _, g := range rep.Groups {
-		if g.ID == idOrMail || (g.Mail != "" && strings.EqualFold(g.Mail, idOrMail)) {
+		if remediate.MatchesGroup(&g, idOrMail) {
 			return true
 		}
 	}

@@ -20,8 +20,17 @@ type Selection struct {
 	Rules []string
 }
 
+// group reports whether g is selected. IDs (GUIDs) and mail addresses are
+// compared without case: Exchange treats both so, and a GUID or address
+// typed in another case names the same group.
 func (s Selection) group(g *reports.ReadGroup) bool {
-	return len(s.Groups) == 0 || slices.Contains(s.Groups, g.ID) || (g.Mail != "" && slices.Contains(s.Groups, g.Mail))
+	return len(s.Groups) == 0 || slices.ContainsFunc(s.Groups, func(want string) bool { return MatchesGroup(g, want) })
+}
+
+// MatchesGroup reports whether idOrMail names g, by ID or mail address, in
+// any case.
+func MatchesGroup(g *reports.ReadGroup, idOrMail string) bool {
+	return strings.EqualFold(g.ID, idOrMail) || (g.Mail != "" && strings.EqualFold(g.Mail, idOrMail))
 }
 
 func (s Selection) finding(f reports.ReadFinding) bool {

@@ -122,3 +122,30 @@ func TestReportFlags(t *testing.T) {
 		})
 	}
 }
+
+// TestSelectGroupAnyCase: --group matches IDs and addresses without case,
+// as the command's own check that the group exists does; an address or
+// GUID typed in another case selected nothing before.
+func TestSelectGroupAnyCase(t *testing.T) {
+	t.Parallel()
+	g := &reports.ReadGroup{ID: "0b6f2a51-0000-4000-8000-00000000000a", Mail: "Sales@corp.example"}
+	noMail := &reports.ReadGroup{ID: "0b6f2a51-0000-4000-8000-00000000000b"}
+	tests := []struct {
+		name string
+		g    *reports.ReadGroup
+		want string
+		ok   bool
+	}{
+		{"address as stored", g, "Sales@corp.example", true},
+		{"address upper case", g, "SALES@CORP.EXAMPLE", true},
+		{"address lower case", g, "sales@corp.example", true},
+		{"guid upper case", g, "0B6F2A51-0000-4000-8000-00000000000A", true},
+		{"other group", g, "sales2@corp.example", false},
+		{"no mail, empty name", noMail, "", false},
+	}
+	for _, tt := range tests {
+		if got := (Selection{Groups: []string{tt.want}}).group(tt.g); got != tt.ok {
+			t.Errorf("%s: group(%q) = %v, want %v", tt.name, tt.want, got, tt.ok)
+		}
+	}
+}
