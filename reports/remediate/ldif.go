@@ -13,8 +13,8 @@ import (
 
 // LDIF writes an LDIF change file (changetype: modify) that sets the AD
 // attributes behind the selected findings, for organizations without the
-// Exchange tools: ldifde -i -f fix.ldf, or ldapmodify -f fix.ldf. Groups
-// without a DN (Microsoft 365 groups from Graph) are listed as comments.
+// Exchange tools: ldifde -i -f fix.ldf, or ldapmodify -f fix.ldf. Cloud
+// groups (onPremises) are listed as comments.
 func LDIF(w io.Writer, rep *reports.ReadReport, sel Selection) error {
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "# dgaudit remediation (LDIF), from the report of %s audited %s by %s.\n",
@@ -33,8 +33,8 @@ func LDIF(w io.Writer, rep *reports.ReadReport, sel Selection) error {
 		if len(p.changes) == 0 {
 			continue
 		}
-		if g.DN == "" || g.Kind == directory.Microsoft365 {
-			bw.WriteString("# no Active Directory object to modify (a cloud group): use the PowerShell script\n")
+		if !onPremises(rep, g) {
+			bw.WriteString("# no on-premises Active Directory object to modify (a cloud group): change it with the PowerShell script\n")
 			continue
 		}
 		for _, c := range p.changes {
@@ -51,6 +51,25 @@ func LDIF(w io.Writer, rep *reports.ReadReport, sel Selection) error {
 		return fmt.Errorf("ldif: write changes: %w", err)
 	}
 	return nil
+}
+
+// onPremises reports whether g is an object of an on-premises Active
+// Directory, the only directory an LDIF file can change. A report from
+// Exchange Online or Graph, or a DN in Microsoft's datacenter directory
+// (Exchange Online DNs end in OU=Microsoft Exchange Hosted
+// Organizations,DC=...,DC=PROD,DC=OUTLOOK,DC=COM, and a cmdlet export does
+// not say where it came from), names a cloud group: a record for it would
+// target a directory no customer can write to.
+func onPremises(rep *reports.ReadReport, g *reports.ReadGroup) bool {
+	if g.DN == "" || g.Kind == directory.Microsoft365 {
+		return false
+	}
+	src := strings.ToLower(rep.Source)
+	if strings.HasPrefix(src, "exchange-online:") || strings.HasPrefix(src, "graph:") {
+		return false
+	}
+	dn := strings.ToLower(g.DN)
+	return !strings.Contains(dn, "ou=microsoft exchange hosted organizations") && !strings.HasSuffix(dn, "dc=outlook,dc=com")
 }
 
 func ldifBool(v bool) string {
