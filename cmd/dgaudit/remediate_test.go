@@ -81,7 +81,7 @@ func TestRemediate(t *testing.T) {
 	// Every line that is not a comment is one cmdlet whose only string is
 	// a single-quoted literal with every quote doubled, then switches.
 	quoted := `'(?:[^'\x{2018}-\x{201B}]|''|\x{2018}\x{2018}|\x{2019}\x{2019}|\x{201A}\x{201A}|\x{201B}\x{201B})*'`
-	cmdline := regexp.MustCompile(`^Set-(?:DistributionGroup|DynamicDistributionGroup|UnifiedGroup) -Identity ` + quoted + `(?: -[A-Za-z]+ \$(?:true|false))+ -WhatIf$`)
+	cmdline := regexp.MustCompile(`^Set-(?:DistributionGroup|DynamicDistributionGroup|UnifiedGroup) -Identity ` + quoted + `(?: -[A-Za-z]+ \$(?:true|false))+(?: -BypassSecurityGroupManagerCheck)? -WhatIf$`)
 	cmdlets := 0
 	for i, l := range strings.Split(strings.TrimSuffix(string(ps1), "\n"), "\n") {
 		if l == "" || strings.HasPrefix(l, "#") || l == "$ErrorActionPreference = 'Stop'" {

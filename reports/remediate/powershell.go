@@ -66,6 +66,14 @@ func PowerShell(w io.Writer, rep *reports.ReadReport, sel Selection, opt PowerSh
 		for _, n := range p.notes {
 			fmt.Fprintf(bw, "# NOTE: %s\n", comment(n))
 		}
+		if len(args) > 0 && g.Kind == directory.MailSecurity {
+			// Exchange lets only the group's managers change a mail-enabled
+			// security group ("can only be performed by a manager of the
+			// group"), and with $ErrorActionPreference = 'Stop' that error
+			// would end the script before the groups after it.
+			bw.WriteString("# -BypassSecurityGroupManagerCheck: a mail-enabled security group can otherwise be changed only by its managers.\n")
+			args = append(args, "-BypassSecurityGroupManagerCheck")
+		}
 		if len(args) > 0 {
 			if id, ok := identity(g); ok {
 				fmt.Fprintf(bw, "%s -Identity %s %s%s\n", cmdlet, psQuote(id), strings.Join(args, " "), whatIf)
