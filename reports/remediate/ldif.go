@@ -40,6 +40,7 @@ func LDIF(w io.Writer, rep *reports.ReadReport, sel Selection) error {
 		for _, c := range p.changes {
 			fmt.Fprintf(bw, "# %s %s answers:\n", c.attr, ldifBool(c.value))
 			writeAnswers(bw, c.answers)
+			writeAuthEffect(bw, c)
 		}
 		bw.WriteString(ldifLine("dn", g.DN))
 		bw.WriteString("changetype: modify\n")

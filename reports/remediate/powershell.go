@@ -61,6 +61,7 @@ func PowerShell(w io.Writer, rep *reports.ReadReport, sel Selection, opt PowerSh
 			}
 			fmt.Fprintf(bw, "# -%s $%t answers:\n", c.param, c.value)
 			writeAnswers(bw, c.answers)
+			writeAuthEffect(bw, c)
 			args = append(args, fmt.Sprintf("-%s $%t", c.param, c.value))
 		}
 		for _, n := range p.notes {
@@ -92,6 +93,19 @@ func PowerShell(w io.Writer, rep *reports.ReadReport, sel Selection, opt PowerSh
 		return fmt.Errorf("powershell: write script: %w", err)
 	}
 	return nil
+}
+
+// writeAuthEffect warns, under a change that requires authentication, what
+// outside senders will see, so that a group that exists to receive from
+// outside is not cut off unnoticed (docs/rules.md: moderate or restrict
+// such a group instead).
+func writeAuthEffect(bw *bufio.Writer, c change) {
+	if c.param != paramAuth || !c.value {
+		return
+	}
+	bw.WriteString("#   Outside senders then get 550 5.7.1 RESOLVER.RST.AuthRequired. If the group must receive mail from outside,\n" +
+		"#   leave this off and moderate it (-ModerationEnabled $true -ModeratedBy <owner>) or restrict who may send\n" +
+		"#   (-AcceptMessagesOnlyFromSendersOrMembers <senders>) instead.\n")
 }
 
 func writeAnswers(bw *bufio.Writer, fs []reports.ReadFinding) {

@@ -17,6 +17,9 @@ $ErrorActionPreference = 'Stop'
 #   [high] oof-storm-risk: an outside sender's message reaches 1 external recipient, members' out-of-office replies go to the originator, and the Default remote domain lets them out
 #   [medium] open-to-external-senders: accepts mail from unauthenticated senders (RequireSenderAuthenticationEnabled false, not set so Exchange's default applies) with no sender restriction or moderation
 #   [info] reports-to-originator: delivery reports go to the originator (ReportToOriginatorEnabled true)
+#   Outside senders then get 550 5.7.1 RESOLVER.RST.AuthRequired. If the group must receive mail from outside,
+#   leave this off and moderate it (-ModerationEnabled $true -ModeratedBy <owner>) or restrict who may send
+#   (-AcceptMessagesOnlyFromSendersOrMembers <senders>) instead.
 # -SendOofMessageToOriginatorEnabled $false answers:
 #   [high] oof-storm-risk: an outside sender's message reaches 1 external recipient, members' out-of-office replies go to the originator, and the Default remote domain lets them out
 #   [low] oof-to-originator: members' out-of-office replies go to the originator (SendOofMessageToOriginatorEnabled true)
@@ -28,6 +31,9 @@ Set-DistributionGroup -Identity '0b6f2a51-0000-4000-8000-000000000001' -RequireS
 #   [critical] ndr-loop-risk: an outside sender's message reaches 1 external recipient and their delivery reports go back to the originator
 #   [medium] open-to-external-senders: accepts mail from unauthenticated senders (RequireSenderAuthenticationEnabled false, not set so Exchange's default applies) with no sender restriction or moderation
 #   [info] reports-to-originator: delivery reports go to the originator (ReportToOriginatorEnabled true)
+#   Outside senders then get 550 5.7.1 RESOLVER.RST.AuthRequired. If the group must receive mail from outside,
+#   leave this off and moderate it (-ModerationEnabled $true -ModeratedBy <owner>) or restrict who may send
+#   (-AcceptMessagesOnlyFromSendersOrMembers <senders>) instead.
 Set-DistributionGroup -Identity 'listd@corp.example' -RequireSenderAuthenticationEnabled $true -WhatIf
 # review by hand: [low] external-members: reaches 1 external recipient (1 direct, 0 through nested groups) at partner.example (1)
 # review by hand: [low] no-owner: has no owner (ManagedBy is empty)
@@ -37,6 +43,9 @@ Set-DistributionGroup -Identity 'listd@corp.example' -RequireSenderAuthenticatio
 #   [critical] ndr-loop-risk: an outside sender's message reaches 1 external recipient and their delivery reports go back to the originator
 #   [medium] open-to-external-senders: accepts mail from unauthenticated senders (RequireSenderAuthenticationEnabled false) with no sender restriction or moderation
 #   [info] reports-to-originator: delivery reports go to the originator (ReportToOriginatorEnabled true)
+#   Outside senders then get 550 5.7.1 RESOLVER.RST.AuthRequired. If the group must receive mail from outside,
+#   leave this off and moderate it (-ModerationEnabled $true -ModeratedBy <owner>) or restrict who may send
+#   (-AcceptMessagesOnlyFromSendersOrMembers <senders>) instead.
 Set-UnifiedGroup -Identity 'cloud@corp.example' -RequireSenderAuthenticationEnabled $true -WhatIf
 # review by hand: [low] external-members: reaches 1 external recipient (1 direct, 0 through nested groups) at partner.example (1)
 
@@ -45,6 +54,9 @@ Set-UnifiedGroup -Identity 'cloud@corp.example' -RequireSenderAuthenticationEnab
 #   [critical] ndr-loop-risk: an outside sender's message reaches 1 external recipient and their delivery reports go back to the originator
 #   [medium] open-to-external-senders: accepts mail from unauthenticated senders (RequireSenderAuthenticationEnabled false, not set so Exchange's default applies) with no sender restriction or moderation
 #   [info] reports-to-originator: delivery reports go to the originator (ReportToOriginatorEnabled true)
+#   Outside senders then get 550 5.7.1 RESOLVER.RST.AuthRequired. If the group must receive mail from outside,
+#   leave this off and moderate it (-ModerationEnabled $true -ModeratedBy <owner>) or restrict who may send
+#   (-AcceptMessagesOnlyFromSendersOrMembers <senders>) instead.
 # NOT RUN: the report has no object GUID for this group and no mail address or DN in printable ASCII; a non-ASCII
 # name in a script read in another code page can turn into a quote that ends the string. Run it by hand with the
 # group's GUID (Get-Recipient <address> | Format-List Guid):
@@ -56,6 +68,9 @@ Set-UnifiedGroup -Identity 'cloud@corp.example' -RequireSenderAuthenticationEnab
 #   [critical] ndr-loop-risk: an outside sender's message reaches 1 external recipient and their delivery reports go back to the originator
 #   [medium] open-to-external-senders: accepts mail from unauthenticated senders (RequireSenderAuthenticationEnabled false, not set so Exchange's default applies) with no sender restriction or moderation
 #   [info] reports-to-originator: delivery reports go to the originator (ReportToOriginatorEnabled true)
+#   Outside senders then get 550 5.7.1 RESOLVER.RST.AuthRequired. If the group must receive mail from outside,
+#   leave this off and moderate it (-ModerationEnabled $true -ModeratedBy <owner>) or restrict who may send
+#   (-AcceptMessagesOnlyFromSendersOrMembers <senders>) instead.
 Set-DistributionGroup -Identity 'x'';Remove-Mailbox;''@corp.example' -RequireSenderAuthenticationEnabled $true -WhatIf
 # review by hand: [low] external-members: reaches 1 external recipient (1 direct, 0 through nested groups) at partner.example (1)
 
@@ -63,6 +78,9 @@ Set-DistributionGroup -Identity 'x'';Remove-Mailbox;''@corp.example' -RequireSen
 # -RequireSenderAuthenticationEnabled $true answers:
 #   [high] oof-storm-risk: an outside sender's message reaches 1 external recipient, members' out-of-office replies go to the originator, and the Default remote domain lets them out
 #   [medium] open-to-external-senders: accepts mail from unauthenticated senders (RequireSenderAuthenticationEnabled false, not set so Exchange's default applies) with no sender restriction or moderation
+#   Outside senders then get 550 5.7.1 RESOLVER.RST.AuthRequired. If the group must receive mail from outside,
+#   leave this off and moderate it (-ModerationEnabled $true -ModeratedBy <owner>) or restrict who may send
+#   (-AcceptMessagesOnlyFromSendersOrMembers <senders>) instead.
 # -SendOofMessageToOriginatorEnabled $false answers:
 #   [high] oof-storm-risk: an outside sender's message reaches 1 external recipient, members' out-of-office replies go to the originator, and the Default remote domain lets them out
 #   [low] oof-to-originator: members' out-of-office replies go to the originator (SendOofMessageToOriginatorEnabled true, not set so Exchange's default applies)
