@@ -42,6 +42,11 @@ type Group struct {
 	// unread, so no default applies: the engine does not judge them and the
 	// report shows them as unknown.
 	SettingsUnknown bool `json:"settingsUnknown,omitempty"`
+	// DirSynced is set for a group Entra Connect synchronizes from an
+	// on-premises Active Directory (IsDirSynced, onPremisesSyncEnabled).
+	// Exchange Online refuses to change such a group, so a fix has to be
+	// made on the on-premises object; false when the source does not say.
+	DirSynced bool `json:"dirSynced,omitempty"`
 
 	// RequireSenderAuth is msExchRequireAuthToSendTo /
 	// RequireSenderAuthenticationEnabled (for Microsoft 365 groups the inverse

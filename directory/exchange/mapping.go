@@ -283,6 +283,9 @@ func (b *builder) addGroup(cmdlet string, r Record) {
 	g.ReportToManager = r.tri("ReportToManagerEnabled", &errs)
 	g.OOFToOriginator = r.tri("SendOofMessageToOriginatorEnabled", &errs)
 	g.Moderation = r.tri("ModerationEnabled", &errs)
+	// An export without the property (an older script) reads as a cloud
+	// group: the fix is then tried in Exchange Online, as before.
+	g.DirSynced = r.tri("IsDirSynced", &errs) == directory.True
 	refs := groupRefs{
 		acceptFrom:          r.list("AcceptMessagesOnlyFrom", &errs),
 		acceptFromMembersOf: r.list("AcceptMessagesOnlyFromDLMembers", &errs),

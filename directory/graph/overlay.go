@@ -100,6 +100,9 @@ func overlay(snap, exo *directory.Snapshot) int {
 		g.ModeratedBy = x.ModeratedBy
 		g.ManagedBy = x.ManagedBy
 		g.HiddenFromGAL = x.HiddenFromGAL
+		// Either side saying so is enough: the cost of missing it is a
+		// script that stops at the group.
+		g.DirSynced = g.DirSynced || x.DirSynced
 		if g.DN == "" {
 			g.DN = x.DN
 		}

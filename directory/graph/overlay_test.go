@@ -181,3 +181,60 @@ func sortedCopy(s []string) []string {
 	slices.Sort(c)
 	return c
 }
+
+// TestDirSynced: a group synchronized from on premises cannot be changed in
+// Exchange Online, so whichever side says so (Graph's
+// onPremisesSyncEnabled, Exchange's IsDirSynced) marks it; Graph's null for
+// a cloud group does not.
+func TestDirSynced(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name               string
+		graph, exchange    bool
+		withExchange, want bool
+	}{
+		{"graph alone, synchronized", true, false, false, true},
+		{"graph alone, cloud group", false, false, false, false},
+		{"graph and exchange agree", true, true, true, true},
+		{"exchange alone says so", false, true, true, true},
+		{"neither", false, false, true, false},
+	}
+	// mark sets DirSynced on the demo's first distribution list and
+	// returns its ID.
+	mark := func(s *directory.Snapshot, on bool) string {
+		for i := range s.Groups {
+			if s.Groups[i].Kind == directory.Distribution && s.Groups[i].Mail != "" {
+				s.Groups[i].DirSynced = on
+				return s.Groups[i].ID
+			}
+		}
+		t.Fatal("the demo has no distribution list")
+		return ""
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			src := demoSnapshot(t)
+			id := mark(src, tt.graph)
+			srv := graphtest.New(src, graphtest.Options{})
+			defer srv.Close()
+			cfg := config(srv)
+			if tt.withExchange {
+				cfg.Exchange = sourceFunc(func(ctx context.Context) (*directory.Snapshot, error) {
+					exo := demoSnapshot(t)
+					mark(exo, tt.exchange)
+					return exo, nil
+				})
+			}
+			snap, err := read(t, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, g := range snap.Groups {
+				if want := tt.want && g.ID == id; g.DirSynced != want {
+					t.Errorf("group %s (%s): DirSynced = %v, want %v", g.Name, g.ID, g.DirSynced, want)
+				}
+			}
+		})
+	}
+}

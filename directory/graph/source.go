@@ -57,7 +57,7 @@ func (s *Source) Endpoints() Endpoints { return s.ep }
 // with the fields of users, contacts and groups at once, so the scan needs
 // no separate user or contact listing.
 const (
-	groupFields    = "id,displayName,mail,mailNickname,proxyAddresses,groupTypes,mailEnabled,securityEnabled"
+	groupFields    = "id,displayName,mail,mailNickname,proxyAddresses,groupTypes,mailEnabled,securityEnabled,onPremisesSyncEnabled"
 	memberFields   = "id,displayName,mail,proxyAddresses,userType,accountEnabled,mailEnabled"
 	settingsFields = "id,allowExternalSenders,hideFromAddressLists"
 	domainFields   = "id,isVerified,isDefault,isInitial"
@@ -113,21 +113,24 @@ func (s *Source) Snapshot(ctx context.Context) (*directory.Snapshot, error) {
 // users, contacts (as members) and domains. Absent and null fields decode
 // as zero values.
 type wireObject struct {
-	Type                 string   `json:"@odata.type"`
-	ID                   string   `json:"id"`
-	DisplayName          string   `json:"displayName"`
-	Mail                 string   `json:"mail"`
-	MailNickname         string   `json:"mailNickname"`
-	ProxyAddresses       []string `json:"proxyAddresses"`
-	GroupTypes           []string `json:"groupTypes"`
-	MailEnabled          *bool    `json:"mailEnabled"`
-	SecurityEnabled      bool     `json:"securityEnabled"`
-	UserType             string   `json:"userType"`
-	AccountEnabled       *bool    `json:"accountEnabled"`
-	AllowExternalSenders *bool    `json:"allowExternalSenders"`
-	HideFromAddressLists *bool    `json:"hideFromAddressLists"`
-	IsVerified           bool     `json:"isVerified"`
-	IsDefault            bool     `json:"isDefault"`
+	Type            string   `json:"@odata.type"`
+	ID              string   `json:"id"`
+	DisplayName     string   `json:"displayName"`
+	Mail            string   `json:"mail"`
+	MailNickname    string   `json:"mailNickname"`
+	ProxyAddresses  []string `json:"proxyAddresses"`
+	GroupTypes      []string `json:"groupTypes"`
+	MailEnabled     *bool    `json:"mailEnabled"`
+	SecurityEnabled bool     `json:"securityEnabled"`
+	// OnPremisesSyncEnabled is null for an object that was never
+	// synchronized and false for one that no longer is.
+	OnPremisesSyncEnabled *bool  `json:"onPremisesSyncEnabled"`
+	UserType              string `json:"userType"`
+	AccountEnabled        *bool  `json:"accountEnabled"`
+	AllowExternalSenders  *bool  `json:"allowExternalSenders"`
+	HideFromAddressLists  *bool  `json:"hideFromAddressLists"`
+	IsVerified            bool   `json:"isVerified"`
+	IsDefault             bool   `json:"isDefault"`
 }
 
 // page is one page of a collection.
@@ -231,6 +234,7 @@ func (s *Source) groups(ctx context.Context) ([]directory.Group, error) {
 
 func mapGroup(o wireObject) directory.Group {
 	g := directory.Group{Recipient: recipient(o)}
+	g.DirSynced = o.OnPremisesSyncEnabled != nil && *o.OnPremisesSyncEnabled
 	switch {
 	case slices.ContainsFunc(o.GroupTypes, func(t string) bool { return strings.EqualFold(t, "Unified") }):
 		g.Kind = directory.Microsoft365

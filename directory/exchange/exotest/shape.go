@@ -129,6 +129,7 @@ func Shape(snap *directory.Snapshot, online bool) *Org {
 		obj["ReportToManagerEnabled"] = tri(g.ReportToManager)
 		obj["SendOofMessageToOriginatorEnabled"] = tri(g.OOFToOriginator)
 		obj["ModerationEnabled"] = tri(g.Moderation)
+		obj["IsDirSynced"] = g.DirSynced
 		obj["AcceptMessagesOnlyFrom"] = strs(refs(g.AcceptOnlyFrom))
 		obj["AcceptMessagesOnlyFromDLMembers"] = strs(refs(g.AcceptOnlyFromMembersOf))
 		obj["AcceptMessagesOnlyFromSendersOrMembers"] = strs(refs(append(slices.Clone(g.AcceptOnlyFrom), g.AcceptOnlyFromMembersOf...)))

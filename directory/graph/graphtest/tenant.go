@@ -74,7 +74,12 @@ func newTenant(s *directory.Snapshot) *tenant {
 		}
 		o := object{"@odata.type": typeGroup, "id": g.ID, "displayName": g.Name, "mail": nullable(g.Mail),
 			"mailNickname": strings.Split(g.Mail, "@")[0], "proxyAddresses": strs(g.ProxyAddresses),
-			"groupTypes": types, "mailEnabled": g.Mail != "", "securityEnabled": g.Kind != directory.Distribution}
+			"groupTypes": types, "mailEnabled": g.Mail != "", "securityEnabled": g.Kind != directory.Distribution,
+			"onPremisesSyncEnabled": nil}
+		// Graph gives null, not false, for a group that was never synchronized.
+		if g.DirSynced {
+			o["onPremisesSyncEnabled"] = true
+		}
 		// A group without an address is a plain security group: Graph
 		// shows it as a member but the mail-enabled listing skips it.
 		if g.Mail != "" {
