@@ -94,6 +94,9 @@ type GroupResult struct {
 	// delivery settings: rules that judge them (Rule.NeedsSettings) did not
 	// run, and Settings shows them as unknown.
 	SettingsUnknown bool
+	// DirSynced is set when the group is synchronized from an on-premises
+	// Active Directory: a fix has to be made there, not in Exchange Online.
+	DirSynced bool
 
 	Settings GroupSettings
 	Findings []Finding

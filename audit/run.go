@@ -206,6 +206,7 @@ func auditGroup(i int32, g *directory.Group, env *Env, gr *graph, rules []Rule, 
 		External:           ex.external,
 		MembersIncomplete:  len(ex.incomplete) > 0,
 		SettingsUnknown:    g.SettingsUnknown,
+		DirSynced:          g.DirSynced,
 	}
 	res.Incomplete = res.MembersIncomplete || res.SettingsUnknown
 	view := &GroupView{Group: g, Env: env, Result: &res, Unresolved: ex.unresolved}

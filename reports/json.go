@@ -225,6 +225,7 @@ type jsonGroup struct {
 	Incomplete         bool                `json:"incomplete"`
 	MembersIncomplete  bool                `json:"membersIncomplete"`
 	SettingsUnknown    bool                `json:"settingsUnknown,omitempty"`
+	DirSynced          bool                `json:"dirSynced,omitempty"`
 	DirectMembers      int                 `json:"directMembers"`
 	NestedGroups       int                 `json:"nestedGroups"`
 	ExpandedRecipients int                 `json:"expandedRecipients"`
@@ -287,6 +288,7 @@ func groupJSON(g *audit.GroupResult) jsonGroup {
 		ID: g.ID, DN: g.DN, Name: g.Name, Mail: g.Mail, Kind: g.Kind,
 		Score: g.Score, Risk: g.Risk,
 		Incomplete: g.Incomplete, MembersIncomplete: g.MembersIncomplete, SettingsUnknown: g.SettingsUnknown,
+		DirSynced:          g.DirSynced,
 		DirectMembers:      g.DirectMembers,
 		NestedGroups:       g.NestedGroups,
 		ExpandedRecipients: g.ExpandedRecipients,

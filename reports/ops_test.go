@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -129,6 +130,39 @@ func TestReadJSONRoundTrip(t *testing.T) {
 	ch := audit.Compare(rep, got.Baseline())
 	if ch.Counts[audit.ChangeUnchanged] != len(ch.Groups) || ch.Organization != nil {
 		t.Errorf("self-comparison: %+v", ch.Counts)
+	}
+}
+
+// TestReadJSONDirSynced: whether a group is synchronized from on premises
+// reaches remediate through the report, and a cloud group's report stays as
+// it was (the field is omitted).
+func TestReadJSONDirSynced(t *testing.T) {
+	t.Parallel()
+	for _, synced := range []bool{true, false} {
+		t.Run(fmt.Sprint(synced), func(t *testing.T) {
+			t.Parallel()
+			rep := testReport()
+			rep.Groups[0].DirSynced = synced
+			var buf bytes.Buffer
+			if err := (JSON{Tool: "dgaudit test"}).Write(&buf, rep); err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Count(buf.String(), `"dirSynced": true`); got != map[bool]int{true: 1, false: 0}[synced] {
+				t.Errorf("%d groups written with dirSynced true, synced %v", got, synced)
+			}
+			if strings.Contains(buf.String(), `"dirSynced": false`) {
+				t.Error("dirSynced false written; it is omitted when false")
+			}
+			got, err := ReadJSON(&buf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, g := range got.Groups {
+				if want := synced && i == 0; g.DirSynced != want {
+					t.Errorf("group %d read back with DirSynced %v, want %v", i, g.DirSynced, want)
+				}
+			}
+		})
 	}
 }
 

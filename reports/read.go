@@ -42,6 +42,9 @@ type ReadGroup struct {
 	Settings ReadSettings        `json:"settings"`
 	// SettingsUnknown is set when the group's settings were not read.
 	SettingsUnknown bool `json:"settingsUnknown"`
+	// DirSynced is set when the group is synchronized from an on-premises
+	// Active Directory, where its settings have to be changed.
+	DirSynced bool `json:"dirSynced"`
 	// Incomplete is set when part of the group (its settings, or its or a
 	// nested group's membership) could not be read.
 	Incomplete bool `json:"incomplete"`
