@@ -33,6 +33,19 @@ func LDIF(w io.Writer, rep *reports.ReadReport, sel Selection) error {
 		if len(p.changes) == 0 {
 			continue
 		}
+		if !onPremises(rep, g) && g.DirSynced {
+			// The report names the Exchange Online copy, so there is no
+			// on-premises DN to write a record for; the attributes still
+			// tell the admin what to set on the object that is synchronized.
+			bw.WriteString("# synchronized from on-premises Active Directory, whose DN for it this report does not have:\n" +
+				"# set these attributes on its on-premises object (or run the PowerShell script's line on premises)\n")
+			for _, c := range p.changes {
+				fmt.Fprintf(bw, "# %s %s answers:\n", c.attr, ldifBool(c.value))
+				writeAnswers(bw, c.answers)
+				writeAuthEffect(bw, c)
+			}
+			continue
+		}
 		if !onPremises(rep, g) {
 			bw.WriteString("# no on-premises Active Directory object to modify (a cloud group): change it with the PowerShell script\n")
 			continue

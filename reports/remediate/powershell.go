@@ -75,7 +75,16 @@ func PowerShell(w io.Writer, rep *reports.ReadReport, sel Selection, opt PowerSh
 			bw.WriteString("# -BypassSecurityGroupManagerCheck: a mail-enabled security group can otherwise be changed only by its managers.\n")
 			args = append(args, "-BypassSecurityGroupManagerCheck")
 		}
-		if len(args) > 0 {
+		if len(args) > 0 && g.DirSynced {
+			// Exchange Online refuses the change ("being synchronized from
+			// your on-premises organization"), and with $ErrorActionPreference
+			// = 'Stop' the error would end the script before the groups
+			// after it. The line stays, commented, to run where it works.
+			bw.WriteString("# NOT RUN: the group is synchronized from on-premises Active Directory; Exchange Online cannot change it.\n" +
+				"# Change it there and let it synchronize: run the line below in the on-premises Exchange Management Shell,\n" +
+				"# or set the attributes the LDIF file names on its object with an on-premises domain controller.\n")
+			fmt.Fprintf(bw, "# %s -Identity %s %s%s\n", cmdlet, onPremisesIdentity(g), strings.Join(args, " "), whatIf)
+		} else if len(args) > 0 {
 			if id, ok := identity(g); ok {
 				fmt.Fprintf(bw, "%s -Identity %s %s%s\n", cmdlet, psQuote(id), strings.Join(args, " "), whatIf)
 			} else {
@@ -145,6 +154,16 @@ func identity(g *reports.ReadGroup) (id string, ok bool) {
 		return g.DN, true
 	}
 	return "", false
+}
+
+// onPremisesIdentity names a synchronized group for the on-premises shell.
+// Its ID and DN are Exchange Online's (the Entra object ID is not the
+// on-premises objectGUID), but the primary address is synchronized with it.
+func onPremisesIdentity(g *reports.ReadGroup) string {
+	if g.Mail != "" && printableASCII(g.Mail) {
+		return psQuote(g.Mail)
+	}
+	return "<on-premises identity>"
 }
 
 // printableASCII reports whether s holds only printable ASCII characters; a

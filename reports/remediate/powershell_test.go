@@ -96,3 +96,79 @@ func TestAuthWarning(t *testing.T) {
 		})
 	}
 }
+
+// TestDirSyncedGroup: Exchange Online refuses to change a group synchronized
+// from on premises, and the error would stop the script before the groups
+// after it. Its cmdlet is written commented out, named by its address (the
+// on-premises shell does not know the Entra object ID), with a note saying
+// where to make the change; the next group's cmdlet still runs. The LDIF
+// file, which has no on-premises DN for it, names the attributes to set.
+func TestDirSyncedGroup(t *testing.T) {
+	t.Parallel()
+	const (
+		note = "# NOT RUN: the group is synchronized from on-premises Active Directory; Exchange Online cannot change it.\n" +
+			"# Change it there and let it synchronize: run the line below in the on-premises Exchange Management Shell,\n" +
+			"# or set the attributes the LDIF file names on its object with an on-premises domain controller.\n"
+		ldifNote = "# synchronized from on-premises Active Directory, whose DN for it this report does not have:\n"
+		hosted   = "CN=Sales,OU=contoso.onmicrosoft.com,OU=Microsoft Exchange Hosted Organizations,DC=NAMPR01A001,DC=PROD,DC=OUTLOOK,DC=COM"
+		other    = "Set-DistributionGroup -Identity '0b6f2a51-0000-4000-8000-000000000002' -RequireSenderAuthenticationEnabled $true -WhatIf\n"
+	)
+	tests := []struct {
+		name      string
+		dirSynced bool
+		kind      directory.GroupKind
+		mail      string
+		line      string // the group's cmdlet line, with its leading "# " when commented out
+	}{
+		{"cloud group", false, directory.Distribution, "sales@corp.example",
+			"Set-DistributionGroup -Identity '0b6f2a51-0000-4000-8000-000000000001' -RequireSenderAuthenticationEnabled $true -WhatIf"},
+		{"synchronized list", true, directory.Distribution, "sales@corp.example",
+			"# Set-DistributionGroup -Identity 'sales@corp.example' -RequireSenderAuthenticationEnabled $true -WhatIf"},
+		{"synchronized security group", true, directory.MailSecurity, "sales@corp.example",
+			"# Set-DistributionGroup -Identity 'sales@corp.example' -RequireSenderAuthenticationEnabled $true -BypassSecurityGroupManagerCheck -WhatIf"},
+		{"synchronized, address not ASCII", true, directory.Distribution, "verkäufe@corp.example",
+			"# Set-DistributionGroup -Identity <on-premises identity> -RequireSenderAuthenticationEnabled $true -WhatIf"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			group := func(id, mail string, synced bool) reports.ReadGroup {
+				return reports.ReadGroup{ID: id, DN: hosted, Name: "Sales", Mail: mail,
+					Kind: tt.kind, Score: 50, Risk: audit.BandHigh, DirSynced: synced,
+					Settings: reports.ReadSettings{RequireSenderAuth: audit.Setting{Value: "false"}},
+					Findings: []reports.ReadFinding{{Rule: "open-to-external-senders", Severity: audit.Medium, Message: "open"}}}
+			}
+			next := group("0b6f2a51-0000-4000-8000-000000000002", "next@corp.example", false)
+			next.Kind = directory.Distribution
+			rep := &reports.ReadReport{SchemaVersion: 1, Tool: "dgaudit", Source: "exchange-online:contoso.onmicrosoft.com",
+				AuditedAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
+				Groups:    []reports.ReadGroup{group("0b6f2a51-0000-4000-8000-000000000001", tt.mail, tt.dirSynced), next}}
+			var ps, ldf bytes.Buffer
+			if err := PowerShell(&ps, rep, Selection{}, PowerShellOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			if err := LDIF(&ldf, rep, Selection{}); err != nil {
+				t.Fatal(err)
+			}
+			out := ps.String()
+			if !strings.Contains(out, "\n"+tt.line+"\n") {
+				t.Errorf("want the line %q:\n%s", tt.line, out)
+			}
+			if got := strings.Contains(out, note+tt.line+"\n"); got != tt.dirSynced {
+				t.Errorf("note before the line: %v, want %v\n%s", got, tt.dirSynced, out)
+			}
+			if !strings.Contains(out, "\n"+other) {
+				t.Errorf("the next group's cmdlet is not run:\n%s", out)
+			}
+			if got := strings.Contains(ldf.String(), ldifNote); got != tt.dirSynced {
+				t.Errorf("LDIF note: %v, want %v\n%s", got, tt.dirSynced, ldf.String())
+			}
+			if tt.dirSynced && !strings.Contains(ldf.String(), ldifNote+"# set these attributes on its on-premises object (or run the PowerShell script's line on premises)\n# msExchRequireAuthToSendTo TRUE answers:\n") {
+				t.Errorf("LDIF does not name the attribute to set on premises:\n%s", ldf.String())
+			}
+			if strings.Contains(ldf.String(), "\nchangetype: modify\n") {
+				t.Errorf("LDIF record for a group with a datacenter DN:\n%s", ldf.String())
+			}
+		})
+	}
+}
