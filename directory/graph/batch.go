@@ -146,8 +146,13 @@ func (s *Source) perGroup(ctx context.Context, groups []directory.Group, domains
 						continue
 					}
 					retry(fmt.Sprintf("%v: HTTP %d", ErrThrottled, r.status), d)
-				case r.status == http.StatusUnauthorized || r.status == http.StatusForbidden:
+				case r.status == http.StatusUnauthorized:
 					return nil, statusError("read "+j.kind.String()+" of group "+groups[j.group].ID, s.c.base+"/$batch", r.status, nil, r.body)
+				case r.status == http.StatusForbidden:
+					// The application could read the group list, so a 403
+					// here is about this one group (hidden membership, an
+					// administrative unit): the other groups still count.
+					gap(j, forbiddenReason(j.kind, r.body))
 				case r.status == http.StatusNotFound:
 					gap(j, "the group was deleted during the scan (HTTP 404)")
 				default:
@@ -182,6 +187,15 @@ func (s *Source) perGroup(ctx context.Context, groups []directory.Group, domains
 	}
 	res.batches = int(batchCount.Load())
 	return res, nil
+}
+
+// forbiddenReason explains a 403 on one group's sub-request.
+func forbiddenReason(k jobKind, body []byte) string {
+	reason := fmt.Sprintf("%v: HTTP %d%s", ErrPermission, http.StatusForbidden, errorDetail(body))
+	if k == jobMembers {
+		return reason + "; membership unknown: groups with hidden membership need Member.Read.Hidden"
+	}
+	return reason + "; the group's delivery settings stay unknown"
 }
 
 func gapWhat(k jobKind) string {

@@ -317,17 +317,22 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f Fault) boo
 		if f.RetryAfter != "" {
 			h["Retry-After"] = f.RetryAfter
 		}
-		code, msg := "TooManyRequests", "Too many requests."
-		if f.Status != http.StatusTooManyRequests {
-			code, msg = "UnknownError", http.StatusText(f.Status)
-		}
-		if f.Status == http.StatusForbidden {
-			code, msg = "Authorization_RequestDenied", "Insufficient privileges to complete the operation."
-		}
+		code, msg := faultError(f.Status)
 		writeJSON(w, f.Status, h, errorBody(code, msg))
 		return true
 	}
 	return false
+}
+
+// faultError is Graph's error code and message for an injected status.
+func faultError(status int) (code, msg string) {
+	switch status {
+	case http.StatusTooManyRequests:
+		return "TooManyRequests", "Too many requests."
+	case http.StatusForbidden:
+		return "Authorization_RequestDenied", "Insufficient privileges to complete the operation."
+	}
+	return "UnknownError", http.StatusText(status)
 }
 
 // reply is a response to a request or a batch sub-request.
@@ -499,7 +504,8 @@ func (s *Server) batch(w http.ResponseWriter, r *http.Request) {
 				if f.RetryAfter != "" {
 					h["Retry-After"] = f.RetryAfter
 				}
-				rep = reply{status: f.Status, header: h, body: errorBody("TooManyRequests", "Too many requests.")}
+				code, msg := faultError(f.Status)
+				rep = reply{status: f.Status, header: h, body: errorBody(code, msg)}
 			} else {
 				rep = s.route(u.Path, u.Query())
 			}
