@@ -51,6 +51,9 @@ type itemResult struct {
 	header map[string]string
 	body   json.RawMessage
 	err    error // the batch as a whole failed (transport, malformed)
+	// final marks an err the client already retried: retrying it again
+	// per round would multiply the attempts.
+	final bool
 }
 
 // perGroupResult is what the per-group reads produced.
@@ -94,6 +97,8 @@ func (s *Source) perGroup(ctx context.Context, groups []directory.Group, domains
 		}
 	}
 	var batchCount atomic.Int64
+	// down is set while the $batch endpoint gives no answer at all.
+	var down atomic.Bool
 	for round := 1; len(pending) > 0; round++ {
 		batches := chunk(pending, maxBatch)
 		results := make([][]itemResult, len(batches))
@@ -102,7 +107,7 @@ func (s *Source) perGroup(ctx context.Context, groups []directory.Group, domains
 		for i, b := range batches {
 			eg.Go(func() error {
 				batchCount.Add(1)
-				r, err := s.batch(ectx, b)
+				r, err := s.batch(ectx, b, &down)
 				results[i] = r
 				return err
 			})
@@ -127,6 +132,8 @@ func (s *Source) perGroup(ctx context.Context, groups []directory.Group, domains
 					pending = append(pending, j)
 				}
 				switch {
+				case r.err != nil && r.final:
+					gap(j, r.err.Error())
 				case r.err != nil:
 					retry(r.err.Error(), backoff(s.cfg.RetryDelay, j.tries+1))
 				case r.status == http.StatusOK:
@@ -312,10 +319,14 @@ type batchResponse struct {
 	} `json:"responses"`
 }
 
-// batch posts one JSON batch. A failure of the whole batch that is worth
-// retrying is returned in each item's err; sign-in and permission failures,
-// and cancellation, are returned as the error.
-func (s *Source) batch(ctx context.Context, jobs []job) ([]itemResult, error) {
+// batch posts one JSON batch. A failure of the whole batch is returned in
+// each item's err, marked final when the client already spent the retries
+// on it; sign-in and permission failures, and cancellation, are returned as
+// the error. down is shared by the batches of a scan: once one batch got no
+// answer through all its retries, the next ones try once each until one gets
+// through, so that a dead endpoint costs one retry budget and not one per
+// batch, which at thousands of groups would take hours.
+func (s *Source) batch(ctx context.Context, jobs []job, down *atomic.Bool) ([]itemResult, error) {
 	req := batchRequest{Requests: make([]batchItem, len(jobs))}
 	for i, j := range jobs {
 		req.Requests[i] = batchItem{ID: strconv.Itoa(i + 1), Method: "GET", URL: j.url}
@@ -335,7 +346,12 @@ func (s *Source) batch(ctx context.Context, jobs []job) ([]itemResult, error) {
 		return out, nil
 	}
 	endpoint := s.c.base + "/$batch"
-	resp, err := s.c.send(ctx, abs.POST, endpoint, body)
+	retries := s.c.retries
+	wasDown := down.Load()
+	if wasDown {
+		retries = 0
+	}
+	resp, err := s.c.sendRetrying(ctx, abs.POST, endpoint, body, retries)
 	if err != nil {
 		var ae *authError
 		if errors.As(err, &ae) {
@@ -344,8 +360,20 @@ func (s *Source) batch(ctx context.Context, jobs []job) ([]itemResult, error) {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
+		if errors.Is(err, ErrUnreachable) {
+			down.Store(true)
+			err = wrapSend("batch", endpoint, err)
+			if wasDown {
+				err = fmt.Errorf("%w (one attempt: earlier batches got no answer through %d attempts)", err, s.c.retries+1)
+			}
+			for i := range out {
+				out[i].err, out[i].final = err, true
+			}
+			return out, nil
+		}
 		return failAll(wrapSend("batch", endpoint, err))
 	}
+	down.Store(false)
 	switch {
 	case resp.status == http.StatusOK:
 	case resp.status == http.StatusUnauthorized || resp.status == http.StatusForbidden:

@@ -109,12 +109,18 @@ type response struct {
 // short) are retried with back-off here, because the SDK retries only on
 // status codes.
 func (c *client) send(ctx context.Context, method abs.HttpMethod, rawURL string, body []byte) (*response, error) {
+	return c.sendRetrying(ctx, method, rawURL, body, c.retries)
+}
+
+// sendRetrying is send with its own number of retries of transport
+// failures.
+func (c *client) sendRetrying(ctx context.Context, method abs.HttpMethod, rawURL string, body []byte, retries int) (*response, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("bad URL %q: %w", rawURL, err)
 	}
 	var lastErr error
-	for attempt := 0; attempt <= c.retries; attempt++ {
+	for attempt := 0; attempt <= retries; attempt++ {
 		if attempt > 0 {
 			if err := sleep(ctx, backoff(c.delay, attempt)); err != nil {
 				return nil, err
@@ -132,7 +138,10 @@ func (c *client) send(ctx context.Context, method abs.HttpMethod, rawURL string,
 		}
 		lastErr = err
 	}
-	return nil, fmt.Errorf("%w: %v (after %d attempts)", ErrUnreachable, lastErr, c.retries+1)
+	if retries == 0 {
+		return nil, fmt.Errorf("%w: %v", ErrUnreachable, lastErr)
+	}
+	return nil, fmt.Errorf("%w: %v (after %d attempts)", ErrUnreachable, lastErr, retries+1)
 }
 
 func (c *client) sendOnce(ctx context.Context, method abs.HttpMethod, u *url.URL, body []byte) (*response, error) {

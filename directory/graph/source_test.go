@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -507,5 +508,79 @@ func TestConcurrencyBounded(t *testing.T) {
 	}
 	if st.MaxInFlight < 2 {
 		t.Errorf("%d requests in flight: batches were not sent concurrently", st.MaxInFlight)
+	}
+}
+
+// A $batch endpoint that never answers costs about one retry budget in all,
+// not the client's retries inside each of the rounds' retries of each batch.
+// The bound is on requests, which the emulator counts; time follows.
+func TestDeadBatchEndpointIsBounded(t *testing.T) {
+	t.Parallel()
+	src := synthetic.Generate(200, 4)
+	tests := []struct {
+		name        string
+		retries     int
+		concurrency int
+	}{
+		{"defaults", 0, 0},
+		{"two retries, one at a time", 2, 1},
+		{"three retries, four at a time", 3, 4},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := graphtest.New(src, graphtest.Options{})
+			defer srv.Close()
+			var posts atomic.Int64
+			srv.SetFaults(func(r graphtest.Request) graphtest.Fault {
+				if r.Token || r.InBatch || !strings.HasSuffix(r.Path, "/$batch") {
+					return graphtest.Fault{}
+				}
+				posts.Add(1)
+				return graphtest.Fault{Drop: true}
+			})
+			cfg := config(srv)
+			cfg.RetryDelay = time.Millisecond
+			cfg.Retries, cfg.Concurrency = tt.retries, tt.concurrency
+			snap, err := read(t, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			retries, conc := tt.retries, tt.concurrency
+			if retries == 0 {
+				retries = 5
+			}
+			if conc == 0 {
+				conc = 4
+			}
+			jobs := 0
+			for _, g := range snap.Groups {
+				jobs++
+				if g.Kind == directory.Microsoft365 {
+					jobs++
+				}
+			}
+			batches := (jobs + 19) / 20
+			// The batches in flight when the endpoint died spend the
+			// retries; every other batch tries once.
+			limit := conc*(retries+1) + batches
+			if n := int(posts.Load()); n > limit {
+				t.Errorf("%d $batch posts for %d batches, want at most %d", n, batches, limit)
+			}
+			unknown := 0
+			for _, g := range snap.Groups {
+				if g.MembersUnknown {
+					unknown++
+				}
+			}
+			if unknown != len(snap.Groups) {
+				t.Errorf("%d of %d groups with unknown members", unknown, len(snap.Groups))
+			}
+			for _, g := range snap.Coverage.Gaps {
+				if g.What == directory.CoverGroupMembers && !strings.Contains(g.Reason, "endpoint unreachable") {
+					t.Errorf("gap reason %q does not say the endpoint was unreachable", g.Reason)
+				}
+			}
+		})
 	}
 }
