@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"regexp"
 	"strings"
+	"sync/atomic"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
@@ -22,6 +24,21 @@ type TokenSource struct {
 	kind      AuthKind
 	tenant    string
 	authority string
+	last      *lastStatus
+}
+
+// lastStatus remembers the status of the authority's latest answer. When
+// MSAL's own deadline cuts the retries short, the error it returns keeps
+// neither the response nor the deadline, and this is what is left to say
+// whether the authority was refusing or unavailable.
+type lastStatus struct{ code atomic.Int32 }
+
+func (l *lastStatus) Do(req *policy.Request) (*http.Response, error) {
+	resp, err := req.Next()
+	if resp != nil {
+		l.code.Store(int32(resp.StatusCode))
+	}
+	return resp, err
 }
 
 // NewTokenSource builds the credential cfg asks for. It does not contact the
@@ -35,11 +52,13 @@ func NewTokenSource(cfg Config) (*TokenSource, error) {
 	if err != nil {
 		return nil, err
 	}
+	last := &lastStatus{}
 	opts := azcore.ClientOptions{
 		Cloud:     cloud.Configuration{ActiveDirectoryAuthorityHost: ep.AuthorityHost},
 		Transport: cfg.HTTPClient,
 		// Sign-in retries follow the same budget as Graph requests.
-		Retry: policy.RetryOptions{MaxRetries: int32(cfg.Retries), RetryDelay: cfg.RetryDelay, MaxRetryDelay: cfg.MaxRetryWait},
+		Retry:            policy.RetryOptions{MaxRetries: int32(cfg.Retries), RetryDelay: cfg.RetryDelay, MaxRetryDelay: cfg.MaxRetryWait},
+		PerRetryPolicies: []policy.Policy{last},
 	}
 	// Instance discovery asks login.microsoftonline.com whether the authority
 	// is known; a private or test authority is not, and an offline one cannot
@@ -79,7 +98,7 @@ func NewTokenSource(cfg Config) (*TokenSource, error) {
 	if err != nil {
 		return nil, fmt.Errorf("graph: set up %s sign-in: %w", cfg.Auth, err)
 	}
-	return &TokenSource{cred: cred, kind: cfg.Auth, tenant: cfg.TenantID, authority: ep.AuthorityHost}, nil
+	return &TokenSource{cred: cred, kind: cfg.Auth, tenant: cfg.TenantID, authority: ep.AuthorityHost, last: last}, nil
 }
 
 func certificateCredential(cfg Config, opts azcore.ClientOptions, noDiscovery bool) (azcore.TokenCredential, error) {
@@ -106,7 +125,7 @@ func (t *TokenSource) Func(scope string) func(ctx context.Context) (string, erro
 	return func(ctx context.Context) (string, error) {
 		tok, err := t.cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{scope}})
 		if err != nil {
-			return "", t.explain(scope, err)
+			return "", t.explain(ctx, scope, err)
 		}
 		return tok.Token, nil
 	}
@@ -117,15 +136,35 @@ func (t *TokenSource) Func(scope string) func(ctx context.Context) (string, erro
 var aadstsCode = regexp.MustCompile(`AADSTS\d+:[^\r\n.]*`)
 
 // explain turns a credential error into a one-line ErrAuth or
-// ErrUnreachable error naming the authority and the remedy.
-func (t *TokenSource) explain(scope string, err error) error {
+// ErrUnreachable error naming the authority and the remedy. An authority
+// that is down or throttling is not a credential problem: those answers,
+// and retries cut short by MSAL's deadline, are ErrUnreachable.
+func (t *TokenSource) explain(ctx context.Context, scope string, err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
 	}
 	where := fmt.Sprintf("graph: sign in to tenant %q at %s (%s, scope %s)", t.tenant, t.authority, t.kind, scope)
 	var afe *azidentity.AuthenticationFailedError
 	if errors.As(err, &afe) {
 		msg := err.Error()
+		if afe.RawResponse != nil && unavailable(afe.RawResponse.StatusCode) {
+			detail := ""
+			if m := aadstsCode.FindString(msg); m != "" {
+				detail = ": " + m
+			}
+			return fmt.Errorf("%s: %w: the authority is unavailable (HTTP %d%s) after the retries; run again later", where, ErrUnreachable, afe.RawResponse.StatusCode, detail)
+		}
+		if afe.RawResponse == nil && strings.Contains(msg, context.DeadlineExceeded.Error()) {
+			// MSAL gives each token request 30 s, retries included,
+			// and reports only the deadline.
+			if code := int(t.last.code.Load()); unavailable(code) {
+				return fmt.Errorf("%s: %w: the authority is unavailable (HTTP %d) and the retries ran out of time; run again later", where, ErrUnreachable, code)
+			}
+			return fmt.Errorf("%s: %w: the authority did not answer in time; check the network, proxy and --authority-host", where, ErrUnreachable)
+		}
 		if m := aadstsCode.FindString(msg); m != "" {
 			return fmt.Errorf("%s: %w: %s; %s", where, ErrAuth, m, authRemedy(m))
 		}
@@ -146,6 +185,12 @@ func (t *TokenSource) explain(scope string, err error) error {
 		return fmt.Errorf("%s: %w: %s; check the network, proxy and --authority-host", where, ErrUnreachable, firstLine(err.Error()))
 	}
 	return fmt.Errorf("%s: %w: %s", where, ErrAuth, firstLine(err.Error()))
+}
+
+// unavailable reports whether an authority's status says it is down or
+// throttling rather than refusing the credential.
+func unavailable(code int) bool {
+	return code == http.StatusTooManyRequests || code >= 500
 }
 
 // authRemedy suggests a fix for the common AADSTS codes.

@@ -216,7 +216,7 @@ func (e explainingCredential) GetToken(ctx context.Context, o policy.TokenReques
 	tok, err := e.ts.cred.GetToken(ctx, o)
 	if err != nil {
 		scope := strings.Join(o.Scopes, " ")
-		return tok, &authError{e.ts.explain(scope, err)}
+		return tok, &authError{e.ts.explain(ctx, scope, err)}
 	}
 	return tok, nil
 }

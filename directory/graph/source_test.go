@@ -365,6 +365,11 @@ func TestErrors(t *testing.T) {
 		{"throttled past the retries", func(c *graph.Config) { c.Retries = 2 },
 			graphtest.Times(100, graphtest.Graph("/groups"), graphtest.Fault{Status: 429, RetryAfter: "0"}), graph.ErrThrottled,
 			[]string{"/v1.0/groups", "HTTP 429"}},
+		// An outage of the sign-in service is not a credential problem.
+		{"authority unavailable", func(c *graph.Config) { c.Retries = 2 }, graphtest.Times(100, graphtest.Token(), graphtest.Fault{Status: http.StatusServiceUnavailable}), graph.ErrUnreachable,
+			[]string{"sign in to tenant", "the authority is unavailable (HTTP 503)"}},
+		{"authority throttling", func(c *graph.Config) { c.Retries = 2 }, graphtest.Times(100, graphtest.Token(), graphtest.Fault{Status: http.StatusTooManyRequests, RetryAfter: "0"}), graph.ErrUnreachable,
+			[]string{"sign in to tenant", "the authority is unavailable (HTTP 429)"}},
 		{"authority unreachable", func(c *graph.Config) { c.AuthorityHost = "https://127.0.0.1:1" }, nil, graph.ErrUnreachable,
 			[]string{"sign in to tenant", "https://127.0.0.1:1/", "--authority-host"}},
 		{"unreachable", func(c *graph.Config) { c.GraphURL = "https://127.0.0.1:1/v1.0"; c.Retries = 1 }, nil, graph.ErrUnreachable,
@@ -383,6 +388,9 @@ func TestErrors(t *testing.T) {
 			_, err := read(t, cfg)
 			if !errors.Is(err, tt.target) {
 				t.Fatalf("error %v, want %v", err, tt.target)
+			}
+			if tt.target != graph.ErrAuth && errors.Is(err, graph.ErrAuth) {
+				t.Errorf("error %v blames the credential", err)
 			}
 			msg := err.Error()
 			if strings.Contains(msg, "\n") {
