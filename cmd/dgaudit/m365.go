@@ -162,6 +162,8 @@ func graphHint(err error) string {
 		return "application permissions need admin consent; see the README section Microsoft 365 for the least-privilege list"
 	case errors.Is(err, graph.ErrUnreachable):
 		return "check the network and proxy (HTTPS_PROXY), --cloud, --graph-url and --authority-host; a TLS-inspecting proxy's CA goes in --ca-file"
+	case errors.Is(err, graph.ErrUnavailable):
+		return "Microsoft Graph is unavailable; run again later"
 	case errors.Is(err, graph.ErrThrottled):
 		return "the tenant is throttling this application; run again later or lower --graph-concurrency"
 	}

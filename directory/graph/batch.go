@@ -149,21 +149,21 @@ func (s *Source) perGroup(ctx context.Context, groups []directory.Group, domains
 						d = backoff(s.cfg.RetryDelay, j.tries+1)
 					}
 					if d > s.cfg.MaxRetryWait {
-						gap(j, fmt.Sprintf("%v: HTTP %d asking to wait %s, more than the %s allowed", ErrThrottled, r.status, d, s.cfg.MaxRetryWait))
+						gap(j, fmt.Sprintf("%v (HTTP %d), asking to wait %s, more than the %s allowed", busyErr(r.status), r.status, d, s.cfg.MaxRetryWait))
 						continue
 					}
-					retry(fmt.Sprintf("%v: HTTP %d", ErrThrottled, r.status), d)
+					retry(fmt.Sprintf("%v (HTTP %d)", busyErr(r.status), r.status), d)
 				case r.status == http.StatusUnauthorized:
-					return nil, statusError("read "+j.kind.String()+" of group "+groups[j.group].ID, s.c.base+"/$batch", r.status, nil, r.body)
+					return nil, statusError("read "+j.kind.String()+" of group "+groups[j.group].ID, s.c.base+"/$batch", r.status, nil, r.body, s.cfg.MaxRetryWait)
 				case r.status == http.StatusForbidden:
 					// The application could read the group list, so a 403
 					// here is about this one group (hidden membership, an
 					// administrative unit): the other groups still count.
 					gap(j, forbiddenReason(j.kind, r.body))
 				case r.status == http.StatusNotFound:
-					gap(j, "the group was deleted during the scan (HTTP 404)")
+					gap(j, notFoundReason(j))
 				default:
-					gap(j, statusError("read "+j.kind.String(), s.c.base+"/$batch", r.status, nil, r.body).Error())
+					gap(j, statusError("read "+j.kind.String(), s.c.base+"/$batch", r.status, nil, r.body, s.cfg.MaxRetryWait).Error())
 				}
 			}
 		}
@@ -194,6 +194,17 @@ func (s *Source) perGroup(ctx context.Context, groups []directory.Group, domains
 	}
 	res.batches = int(batchCount.Load())
 	return res, nil
+}
+
+// notFoundReason explains a 404 on one group's sub-request. A later member
+// page may be missing because its link expired, not only because the group
+// went away.
+func notFoundReason(j job) string {
+	path := strings.SplitN(j.url, "?", 2)[0]
+	if j.kind == jobMembers {
+		return fmt.Sprintf("the member page was not found (HTTP 404) at %s: the group may have been deleted during the scan, or the page's link expired", path)
+	}
+	return fmt.Sprintf("the group was not found (HTTP 404) at %s: it may have been deleted during the scan", path)
 }
 
 // forbiddenReason explains a 403 on one group's sub-request.
@@ -377,10 +388,10 @@ func (s *Source) batch(ctx context.Context, jobs []job, down *atomic.Bool) ([]it
 	switch {
 	case resp.status == http.StatusOK:
 	case resp.status == http.StatusUnauthorized || resp.status == http.StatusForbidden:
-		return nil, statusError("batch", endpoint, resp.status, resp.header, resp.body)
+		return nil, statusError("batch", endpoint, resp.status, resp.header, resp.body, s.cfg.MaxRetryWait)
 	default:
 		// The SDK already retried 429/503/504 on the batch as a whole.
-		return failAll(statusError("batch", endpoint, resp.status, resp.header, resp.body))
+		return failAll(statusError("batch", endpoint, resp.status, resp.header, resp.body, s.cfg.MaxRetryWait))
 	}
 	var br batchResponse
 	if err := decode("batch", endpoint, resp.body, &br); err != nil {

@@ -34,9 +34,12 @@ var (
 	ErrPermission = errors.New("permission denied")
 	// ErrUnreachable: the endpoint could not be reached.
 	ErrUnreachable = errors.New("endpoint unreachable")
-	// ErrThrottled: still throttled after the retries, or asked to wait
-	// longer than MaxRetryWait.
+	// ErrThrottled: still throttled (429) after the retries, or asked to
+	// wait longer than MaxRetryWait.
 	ErrThrottled = errors.New("throttled")
+	// ErrUnavailable: the service answered 503 or 504 through the retries,
+	// or asked to wait longer than MaxRetryWait.
+	ErrUnavailable = errors.New("unavailable")
 	// ErrMalformed: a response body was not the JSON Graph sends.
 	ErrMalformed = errors.New("malformed response")
 )
@@ -251,7 +254,7 @@ type graphError struct {
 
 // statusError explains a non-2xx answer to a request for what, naming the
 // endpoint and what to do about it.
-func statusError(what, endpoint string, status int, header http.Header, body []byte) error {
+func statusError(what, endpoint string, status int, header http.Header, body []byte, maxWait time.Duration) error {
 	detail := errorDetail(body)
 	switch status {
 	case http.StatusUnauthorized:
@@ -259,13 +262,28 @@ func statusError(what, endpoint string, status int, header http.Header, body []b
 	case http.StatusForbidden:
 		return fmt.Errorf("graph: %s at %s: %w: HTTP 403%s; grant the application Group.Read.All (or GroupMember.Read.All), OrgContact.Read.All, User.Read.All and Domain.Read.All (or Directory.Read.All) with admin consent", what, endpoint, ErrPermission, detail)
 	case http.StatusTooManyRequests, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		wait := ""
-		if d, ok := httpretry.ParseRetryAfter(header.Get("Retry-After"), time.Now()); ok {
-			wait = fmt.Sprintf(" (Retry-After %s)", d)
+		d, ok := httpretry.ParseRetryAfter(header.Get("Retry-After"), time.Now())
+		if ok && d > maxWait {
+			// The retry handler gives up at once on such a wait: no
+			// retry happened.
+			return fmt.Errorf("graph: %s at %s: %w (HTTP %d)%s, asking to wait %s, more than the %s allowed", what, endpoint, busyErr(status), status, detail, d, maxWait)
 		}
-		return fmt.Errorf("graph: %s at %s: %w: HTTP %d%s%s after the retries", what, endpoint, ErrThrottled, status, wait, detail)
+		wait := ""
+		if ok {
+			wait = fmt.Sprintf(", Retry-After %s", d)
+		}
+		return fmt.Errorf("graph: %s at %s: %w (HTTP %d%s)%s after the retries", what, endpoint, busyErr(status), status, wait, detail)
 	}
 	return fmt.Errorf("graph: %s at %s: HTTP %d%s", what, endpoint, status, detail)
+}
+
+// busyErr is the sentinel for a status Graph retries: only 429 is
+// throttling, 503 and 504 say the service is unavailable.
+func busyErr(status int) error {
+	if status == http.StatusTooManyRequests {
+		return ErrThrottled
+	}
+	return ErrUnavailable
 }
 
 // errorDetail is ": code: message" from Graph's error body, or "".

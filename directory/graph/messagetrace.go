@@ -269,7 +269,7 @@ func (r *traceRead) pages(ctx context.Context, from, to time.Time) error {
 			return wrapSend(what, endpointOf(next), err)
 		}
 		if resp.status != http.StatusOK {
-			return traceStatusError(what, endpointOf(next), resp)
+			return traceStatusError(what, endpointOf(next), resp, r.s.cfg.MaxRetryWait)
 		}
 		r.st.Bytes += int64(len(resp.body))
 		var p tracePage
@@ -340,7 +340,7 @@ func traceEvent(ev *tracking.Event, w *wireTrace, t time.Time, file string, row 
 
 // traceStatusError explains a failed message-trace request; 401 and 403
 // name what this endpoint needs beyond what the directory reads need.
-func traceStatusError(what, endpoint string, resp *response) error {
+func traceStatusError(what, endpoint string, resp *response, maxWait time.Duration) error {
 	detail := errorDetail(resp.body)
 	switch resp.status {
 	case http.StatusForbidden:
@@ -348,7 +348,7 @@ func traceStatusError(what, endpoint string, resp *response) error {
 	case http.StatusUnauthorized:
 		return fmt.Errorf("graph: %s at %s: %w: HTTP 401%s; the message-trace API also needs the service principal of Microsoft's application %s in the tenant (POST /servicePrincipals with that appId, then allow some hours)", what, endpoint, ErrAuth, detail, traceApp)
 	}
-	return statusError(what, endpoint, resp.status, resp.header, resp.body)
+	return statusError(what, endpoint, resp.status, resp.header, resp.body, maxWait)
 }
 
 func clip(s string) string {

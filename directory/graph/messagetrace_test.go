@@ -151,7 +151,7 @@ func TestMessageTracesErrors(t *testing.T) {
 
 	// Refused before any row: an error, nothing to report.
 	srv.SetFaults(graphtest.Times(100, graphtest.Graph("/messageTraces"), graphtest.Fault{Status: 503, RetryAfter: "0"}))
-	if _, _, err = readTraces(t, cfg, start, end); !errors.Is(err, graph.ErrThrottled) {
+	if _, _, err = readTraces(t, cfg, start, end); !errors.Is(err, graph.ErrUnavailable) {
 		t.Errorf("503 from the start: %v", err)
 	}
 

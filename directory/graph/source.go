@@ -155,7 +155,7 @@ func (s *Source) list(ctx context.Context, what, path string, fn func([]wireObje
 			return wrapSend(what, endpointOf(next), err)
 		}
 		if resp.status != 200 {
-			return statusError(what, endpointOf(next), resp.status, resp.header, resp.body)
+			return statusError(what, endpointOf(next), resp.status, resp.header, resp.body, s.cfg.MaxRetryWait)
 		}
 		var p page
 		if err := decode(what, endpointOf(next), resp.body, &p); err != nil {

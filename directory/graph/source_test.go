@@ -425,12 +425,20 @@ func TestOneGroupsFailureIsAGap(t *testing.T) {
 		fault graph.Config
 		f     graphtest.Fault
 		want  []string
+		// absent: wording that would misdescribe the failure.
+		absent []string
 	}{
-		{"retries exhausted", graph.Config{Retries: 2}, graphtest.Fault{Status: 429, RetryAfter: "0"}, []string{"after 3 attempts"}},
-		{"Retry-After over the cap", graph.Config{MaxRetryWait: time.Second}, graphtest.Fault{Status: 429, RetryAfter: "3600"}, []string{"more than the 1s allowed"}},
+		{"retries exhausted", graph.Config{Retries: 2}, graphtest.Fault{Status: 429, RetryAfter: "0"}, []string{"throttled (HTTP 429)", "after 3 attempts"}, nil},
+		{"Retry-After over the cap", graph.Config{MaxRetryWait: time.Second}, graphtest.Fault{Status: 429, RetryAfter: "3600"}, []string{"more than the 1s allowed"}, nil},
+		{"unavailable through the retries", graph.Config{Retries: 2}, graphtest.Fault{Status: http.StatusServiceUnavailable, RetryAfter: "0"},
+			[]string{"unavailable (HTTP 503)", "after 3 attempts"}, []string{"throttled"}},
 		// Hidden membership: Graph refuses this group's members alone.
 		{"403 on one group's members", graph.Config{}, graphtest.Fault{Status: http.StatusForbidden},
-			[]string{"HTTP 403", "Authorization_RequestDenied", "Member.Read.Hidden"}},
+			[]string{"HTTP 403", "Authorization_RequestDenied", "Member.Read.Hidden"}, nil},
+		// A member page can vanish because its link expired, not only
+		// because the group was deleted.
+		{"404 on one group's member page", graph.Config{}, graphtest.Fault{Status: http.StatusNotFound},
+			[]string{"member page was not found (HTTP 404) at /groups/" + victim + "/members", "link expired"}, []string{"the group was deleted"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -460,6 +468,11 @@ func TestOneGroupsFailureIsAGap(t *testing.T) {
 					for _, w := range tt.want {
 						if !strings.Contains(g.Reason, w) {
 							t.Errorf("gap reason %q lacks %q", g.Reason, w)
+						}
+					}
+					for _, w := range tt.absent {
+						if strings.Contains(g.Reason, w) {
+							t.Errorf("gap reason %q says %q", g.Reason, w)
 						}
 					}
 				}
@@ -587,6 +600,49 @@ func TestDeadBatchEndpointIsBounded(t *testing.T) {
 			for _, g := range snap.Coverage.Gaps {
 				if g.What == directory.CoverGroupMembers && !strings.Contains(g.Reason, "endpoint unreachable") {
 					t.Errorf("gap reason %q does not say the endpoint was unreachable", g.Reason)
+				}
+			}
+		})
+	}
+}
+
+// A 503 is not throttling, and a Retry-After over the cap is refused at
+// once: the error must not claim retries that never happened.
+func TestServiceBusyMessages(t *testing.T) {
+	t.Parallel()
+	src := synthetic.Generate(10, 5)
+	tests := []struct {
+		name   string
+		fault  graphtest.FaultFunc
+		target error
+		want   []string
+		absent []string
+	}{
+		{"503 through the retries", graphtest.Times(100, graphtest.Graph("/domains"), graphtest.Fault{Status: http.StatusServiceUnavailable, RetryAfter: "0"}),
+			graph.ErrUnavailable, []string{"/v1.0/domains", "unavailable (HTTP 503", "after the retries"}, []string{"throttled"}},
+		{"429 asking for an hour", graphtest.Times(100, graphtest.Graph("/groups"), graphtest.Fault{Status: http.StatusTooManyRequests, RetryAfter: "3600"}),
+			graph.ErrThrottled, []string{"/v1.0/groups", "throttled (HTTP 429)", "asking to wait 1h0m0s, more than the 1s allowed"}, []string{"after the retries"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := graphtest.New(src, graphtest.Options{})
+			defer srv.Close()
+			srv.SetFaults(tt.fault)
+			cfg := config(srv)
+			cfg.Retries, cfg.MaxRetryWait = 2, time.Second
+			_, err := read(t, cfg)
+			if !errors.Is(err, tt.target) {
+				t.Fatalf("error %v, want %v", err, tt.target)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+			for _, w := range tt.absent {
+				if strings.Contains(err.Error(), w) {
+					t.Errorf("error %q says %q", err, w)
 				}
 			}
 		})
