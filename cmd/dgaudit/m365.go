@@ -165,7 +165,7 @@ func graphHint(err error) string {
 	case errors.Is(err, graph.ErrUnavailable):
 		return "Microsoft Graph is unavailable; run again later"
 	case errors.Is(err, graph.ErrThrottled):
-		return "the tenant is throttling this application; run again later or lower --graph-concurrency"
+		return "the tenant is throttling this application; run again later (scan: or lower --graph-concurrency)"
 	}
 	return ""
 }

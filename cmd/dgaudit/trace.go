@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -369,7 +370,7 @@ func writeTrafficSummary(b *strings.Builder, t *audit.Traffic) {
 		fmt.Fprintf(b, "\ndgaudit: no events could be read from %d %s (%s, %d malformed lines): %s; there is no evidence either way\n",
 			len(in.Files), noun, byteSize(in.Bytes), in.Malformed, whyNoEvents(in))
 	} else {
-		fmt.Fprintf(b, "\ndgaudit: read %d %s (%s, %d events, %d malformed lines)", len(in.Files), noun, byteSize(in.Bytes), in.Events, in.Malformed)
+		fmt.Fprintf(b, "\ndgaudit: read %s %s (%s, %d events, %d malformed lines)", readCount(in.Files), noun, byteSize(in.Bytes), in.Events, in.Malformed)
 		if !t.Start.IsZero() {
 			fmt.Fprintf(b, " from %s to %s", t.Start.Format(time.RFC3339), t.End.Format(time.RFC3339))
 		}
@@ -588,4 +589,20 @@ func strictTracking(strict bool, in audit.TrafficInput) error {
 		return fmt.Errorf("--strict: %d tracking lines could not be read as events; no report written", in.Malformed)
 	}
 	return nil
+}
+
+// readCount is how many of the files (or message-trace windows) were read to
+// their end, as "N", or "N of M" when some were not: a window that failed is
+// not one that was read, and the summary's gaps name it.
+func readCount(files []audit.TrafficFile) string {
+	read := 0
+	for _, f := range files {
+		if f.Error == "" {
+			read++
+		}
+	}
+	if read == len(files) {
+		return strconv.Itoa(read)
+	}
+	return fmt.Sprintf("%d of %d", read, len(files))
 }

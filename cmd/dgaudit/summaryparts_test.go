@@ -20,3 +20,20 @@ func TestGapObjectNamesTheGroup(t *testing.T) {
 		}
 	}
 }
+
+func TestReadCountLeavesOutFailedFiles(t *testing.T) {
+	t.Parallel()
+	ok, failed := audit.TrafficFile{Path: "a"}, audit.TrafficFile{Path: "b", Error: "HTTP 503"}
+	for _, tt := range []struct {
+		files []audit.TrafficFile
+		want  string
+	}{
+		{[]audit.TrafficFile{ok, ok, ok}, "3"},
+		{[]audit.TrafficFile{ok, failed, failed}, "1 of 3"},
+		{nil, "0"},
+	} {
+		if got := readCount(tt.files); got != tt.want {
+			t.Errorf("readCount(%v) = %q, want %q", tt.files, got, tt.want)
+		}
+	}
+}
