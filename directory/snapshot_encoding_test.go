@@ -8,21 +8,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"unicode/utf16"
 
 	"dgaudit/directory"
-)
 
-func toUTF16(text string, order binary.AppendByteOrder, bom bool) []byte {
-	var b []byte
-	if bom {
-		b = order.AppendUint16(b, 0xFEFF)
-	}
-	for _, u := range utf16.Encode([]rune(text)) {
-		b = order.AppendUint16(b, u)
-	}
-	return b
-}
+	"dgaudit/directory/internal/textenc/textenctest"
+)
 
 // dgaudit writes snapshots in UTF-8. One re-saved as UTF-16 (by Windows
 // PowerShell's Out-File or ">", say) is refused with a message that says
@@ -41,9 +31,9 @@ func TestSnapshotEncodings(t *testing.T) {
 		name, want string // want "" means the file is read
 		data       []byte
 	}{
-		{"UTF-16LE with CRLF", "is UTF-16LE, so something re-saved it", toUTF16(crlf, binary.LittleEndian, true)},
-		{"UTF-16BE", "is UTF-16BE", toUTF16(buf.String(), binary.BigEndian, true)},
-		{"UTF-16LE without a mark", "looks like UTF-16 without a byte order mark", toUTF16(crlf, binary.LittleEndian, false)},
+		{"UTF-16LE with CRLF", "is UTF-16LE, so something re-saved it", textenctest.UTF16(crlf, binary.LittleEndian, true)},
+		{"UTF-16BE", "is UTF-16BE", textenctest.UTF16(buf.String(), binary.BigEndian, true)},
+		{"UTF-16LE without a mark", "looks like UTF-16 without a byte order mark", textenctest.UTF16(crlf, binary.LittleEndian, false)},
 		{"UTF-8 with a mark", "", append(bom, buf.Bytes()...)},
 		{"UTF-8 with a mark and CRLF", "", append(bom, crlf...)},
 		{"syntax error after a mark", "line 3 column 3: invalid character 'o'", append(bom, broken...)},

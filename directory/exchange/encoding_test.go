@@ -8,13 +8,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"unicode/utf16"
 
 	"github.com/google/go-cmp/cmp"
 
 	"dgaudit/directory"
 	"dgaudit/directory/exchange"
 	"dgaudit/directory/exchange/exotest"
+
+	"dgaudit/directory/internal/textenc/textenctest"
 )
 
 // reencode rewrites a UTF-8 export file as Windows PowerShell writes it with
@@ -27,14 +28,7 @@ func reencode(t *testing.T, path string, order binary.AppendByteOrder, bom bool)
 		t.Fatal(err)
 	}
 	text := strings.ReplaceAll(string(bytes.TrimPrefix(b, []byte{0xEF, 0xBB, 0xBF})), "\n", "\r\n")
-	var out []byte
-	if bom {
-		out = order.AppendUint16(out, 0xFEFF)
-	}
-	for _, u := range utf16.Encode([]rune(text)) {
-		out = order.AppendUint16(out, u)
-	}
-	if err := os.WriteFile(path, out, 0o644); err != nil {
+	if err := os.WriteFile(path, textenctest.UTF16(text, order, bom), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }

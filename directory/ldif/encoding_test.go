@@ -8,25 +8,13 @@ import (
 	"strings"
 	"testing"
 	"time"
-	"unicode/utf16"
 
 	"github.com/google/go-cmp/cmp"
 
 	"dgaudit/directory"
-)
 
-// utf16Bytes encodes text as UTF-16 after its byte order mark, as ldifde -u
-// writes an export.
-func utf16Bytes(text string, order binary.AppendByteOrder, bom bool) []byte {
-	var b []byte
-	if bom {
-		b = order.AppendUint16(b, 0xFEFF)
-	}
-	for _, u := range utf16.Encode([]rune(text)) {
-		b = order.AppendUint16(b, u)
-	}
-	return b
-}
+	"dgaudit/directory/internal/textenc/textenctest"
+)
 
 // readPath reads the file as Source does, but names every copy alike so
 // that snapshots of copies compare equal.
@@ -78,17 +66,17 @@ func TestExportEncodings(t *testing.T) {
 		t.Fatal(err)
 	}
 	le, be := binary.LittleEndian, binary.BigEndian
-	cut := utf16Bytes(text, le, true)
+	cut := textenctest.UTF16(text, le, true)
 	cut = cut[:len(cut)-1]
 	tests := []struct {
 		name    string
 		data    []byte
 		wantErr string // "" means it reads as the UTF-8 file does
 	}{
-		{"UTF-16LE (ldifde -u)", utf16Bytes(text, le, true), ""},
-		{"UTF-16BE", utf16Bytes(text, be, true), ""},
+		{"UTF-16LE (ldifde -u)", textenctest.UTF16(text, le, true), ""},
+		{"UTF-16BE", textenctest.UTF16(text, be, true), ""},
 		{"UTF-8 with a byte order mark", append([]byte{0xEF, 0xBB, 0xBF}, text...), ""},
-		{"UTF-16LE without a byte order mark", utf16Bytes(text, le, false), "file.ldf: line 1: the file looks like UTF-16 without a byte order mark"},
+		{"UTF-16LE without a byte order mark", textenctest.UTF16(text, le, false), "file.ldf: line 1: the file looks like UTF-16 without a byte order mark"},
 		{"UTF-16LE cut in the middle of a character", cut, "file.ldf: line 118: invalid UTF-16 at byte 7980: the file ends in the middle of a character"},
 	}
 	for _, tc := range tests {

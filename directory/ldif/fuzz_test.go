@@ -11,6 +11,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"dgaudit/directory/internal/textenc/textenctest"
 )
 
 // FuzzParse checks that no input makes the parser or the mapping panic, and
@@ -25,7 +27,7 @@ func FuzzParse(f *testing.F) {
 		}
 		f.Add(b)
 		// As ldifde -u writes it; cut, for the decoder's errors.
-		u := utf16Bytes(string(b), binary.LittleEndian, true)
+		u := textenctest.UTF16(string(b), binary.LittleEndian, true)
 		f.Add(u)
 		f.Add(u[:len(u)-1])
 	}

@@ -7,22 +7,10 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
-	"unicode/utf16"
 	"unicode/utf8"
-)
 
-// encode writes s as UTF-16 in the given byte order, after its mark when
-// bom is set, as ldifde -u and Export-Csv -Encoding Unicode do.
-func encode(s string, order binary.AppendByteOrder, bom bool) []byte {
-	var b []byte
-	if bom {
-		b = order.AppendUint16(b, 0xFEFF)
-	}
-	for _, u := range utf16.Encode([]rune(s)) {
-		b = order.AppendUint16(b, u)
-	}
-	return b
-}
+	"dgaudit/directory/internal/textenc/textenctest"
+)
 
 func units(order binary.AppendByteOrder, us ...uint16) []byte {
 	var b []byte
@@ -47,19 +35,19 @@ func TestNewReader(t *testing.T) {
 		{name: "UTF-8 with a mark", in: append([]byte{0xEF, 0xBB, 0xBF}, text...), want: text, enc: UTF8BOM},
 		{name: "empty", in: nil, want: "", enc: UTF8},
 		{name: "one byte", in: []byte("x"), want: "x", enc: UTF8},
-		{name: "UTF-16LE with a mark", in: encode(text, le, true), want: text, enc: UTF16LE},
-		{name: "UTF-16BE with a mark", in: encode(text, be, true), want: text, enc: UTF16BE},
-		{name: "UTF-16LE, only the mark", in: encode("", le, true), want: "", enc: UTF16LE},
-		{name: "lone low surrogate", in: append(encode("ab", le, true), units(le, 0xDC00, 'c')...), want: "ab", enc: UTF16LE,
+		{name: "UTF-16LE with a mark", in: textenctest.UTF16(text, le, true), want: text, enc: UTF16LE},
+		{name: "UTF-16BE with a mark", in: textenctest.UTF16(text, be, true), want: text, enc: UTF16BE},
+		{name: "UTF-16LE, only the mark", in: textenctest.UTF16("", le, true), want: "", enc: UTF16LE},
+		{name: "lone low surrogate", in: append(textenctest.UTF16("ab", le, true), units(le, 0xDC00, 'c')...), want: "ab", enc: UTF16LE,
 			wantErr: "invalid UTF-16 at byte 6: a low surrogate (0xdc00) with no high surrogate before it"},
-		{name: "high surrogate before a letter", in: append(encode("a", be, true), units(be, 0xD83E, 'c')...), want: "a", enc: UTF16BE,
+		{name: "high surrogate before a letter", in: append(textenctest.UTF16("a", be, true), units(be, 0xD83E, 'c')...), want: "a", enc: UTF16BE,
 			wantErr: "invalid UTF-16 at byte 4: a high surrogate (0xd83e) with no low surrogate after it"},
-		{name: "high surrogate at the end", in: append(encode("a", le, true), units(le, 0xD83E)...), want: "a", enc: UTF16LE,
+		{name: "high surrogate at the end", in: append(textenctest.UTF16("a", le, true), units(le, 0xD83E)...), want: "a", enc: UTF16LE,
 			wantErr: "invalid UTF-16 at byte 4: the file ends in the middle of a character"},
-		{name: "odd last byte", in: append(encode("ab", le, true), 'c'), want: "ab", enc: UTF16LE,
+		{name: "odd last byte", in: append(textenctest.UTF16("ab", le, true), 'c'), want: "ab", enc: UTF16LE,
 			wantErr: "invalid UTF-16 at byte 6: the file ends in the middle of a character, so it was cut short"},
-		{name: "UTF-16LE without a mark", in: encode("dn: x", le, false), wantErr: "looks like UTF-16 without a byte order mark"},
-		{name: "UTF-16BE without a mark", in: encode("dn: x", be, false), wantErr: "looks like UTF-16 without a byte order mark"},
+		{name: "UTF-16LE without a mark", in: textenctest.UTF16("dn: x", le, false), wantErr: "looks like UTF-16 without a byte order mark"},
+		{name: "UTF-16BE without a mark", in: textenctest.UTF16("dn: x", be, false), wantErr: "looks like UTF-16 without a byte order mark"},
 		{name: "UTF-32", in: []byte{0xFF, 0xFE, 0, 0, 'a', 0, 0, 0}, wantErr: "UTF-32"},
 	}
 	for _, tc := range tests {
@@ -107,7 +95,7 @@ func TestNewReaderAcrossBuffers(t *testing.T) {
 	want := sb.String()
 	for _, order := range []binary.AppendByteOrder{binary.LittleEndian, binary.BigEndian} {
 		// An odd-sized first read puts every later boundary inside a unit.
-		in := encode(want, order, true)
+		in := textenctest.UTF16(want, order, true)
 		r, _, err := NewReader(io.MultiReader(bytes.NewReader(in[:bufSize-1]), bytes.NewReader(in[bufSize-1:])))
 		if err != nil {
 			t.Fatal(err)
@@ -122,9 +110,9 @@ func TestNewReaderAcrossBuffers(t *testing.T) {
 // FuzzNewReader checks that UTF-16 decodes to valid UTF-8 that encodes back
 // to the same bytes, or fails with an Error, for any input.
 func FuzzNewReader(f *testing.F) {
-	f.Add(encode("dn: CN=Zoë 🦊\r\n", binary.LittleEndian, true))
-	f.Add(encode("dn: CN=Zoë 🦊\r\n", binary.BigEndian, true))
-	f.Add(append(encode("a", binary.LittleEndian, true), 0x3E, 0xD8))
+	f.Add(textenctest.UTF16("dn: CN=Zoë 🦊\r\n", binary.LittleEndian, true))
+	f.Add(textenctest.UTF16("dn: CN=Zoë 🦊\r\n", binary.BigEndian, true))
+	f.Add(append(textenctest.UTF16("a", binary.LittleEndian, true), 0x3E, 0xD8))
 	f.Fuzz(func(t *testing.T, in []byte) {
 		r, enc, err := NewReader(bytes.NewReader(in))
 		var out []byte
@@ -147,7 +135,7 @@ func FuzzNewReader(f *testing.F) {
 		if enc == UTF16BE {
 			order = binary.BigEndian
 		}
-		if back := encode(string(out), order, true); !bytes.Equal(back, in) {
+		if back := textenctest.UTF16(string(out), order, true); !bytes.Equal(back, in) {
 			t.Fatalf("%q decoded to %q, which encodes back to %q", in, out, back)
 		}
 	})
