@@ -583,8 +583,12 @@ func TestDeadBatchEndpointIsBounded(t *testing.T) {
 			}
 			batches := (jobs + 19) / 20
 			// The batches in flight when the endpoint died spend the
-			// retries; every other batch tries once.
-			limit := conc*(retries+1) + batches
+			// retries; every other batch tries once. Go's transport may
+			// send a post a second time by itself, when the kept-alive
+			// connection it picked turns out closed before anything was
+			// written: once per batch is allowed for that. The nested
+			// retries this guards against made 95-394 posts here.
+			limit := conc*(retries+1) + 2*batches
 			if n := int(posts.Load()); n > limit {
 				t.Errorf("%d $batch posts for %d batches, want at most %d", n, batches, limit)
 			}
