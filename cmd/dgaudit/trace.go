@@ -455,9 +455,6 @@ func writeTrafficSummary(b *strings.Builder, t *audit.Traffic) {
 	}
 }
 
-// countList shows the first n of cs, a list already cut from total
-// distinct entries (a lower bound when capped): what it leaves out is
-// counted from total, since cs itself may be the first 20 of 280.
 // whyNoEvents says why no file yielded an event: how many could not be read
 // and how many were read but held none (or only lines that were not
 // events).
@@ -478,6 +475,9 @@ func noneRead(in audit.TrafficInput) bool {
 	return len(in.Files) > 0 && in.Events == 0 && in.Failed >= len(in.Files)
 }
 
+// countList shows the first n of cs, a list already cut from total
+// distinct entries (a lower bound when capped): what it leaves out is
+// counted from total, since cs itself may be the first 20 of 280.
 func countList(cs []audit.AddressCount, total int, capped bool, n int) string {
 	shown := cs[:min(n, len(cs))]
 	parts := make([]string, 0, len(shown)+1)
