@@ -38,7 +38,8 @@ func (o *traceM365Options) register(cmd *cobra.Command) {
 	f.StringVar(&m.authorityHost, "authority-host", "", "with --m365: sign-in authority URL override (default "+envAuthorityHost+")")
 	f.StringVar(&m.graphURL, "graph-url", "", "with --m365: Microsoft Graph base URL override, the .../v1.0 URL")
 	f.StringVar(&o.caFile, "ca-file", "", "with --m365: PEM file of extra CA certificates to trust (a TLS-inspecting proxy)")
-	f.DurationVar(&o.since, "since", 48*time.Hour, "with --m365: read the message trace of this long before --to (at most 90 days back)")
+	o.since = 48 * time.Hour
+	f.Var(daySpan{&o.since}, "since", "with --m365: read the message trace of this long before --to, such as 72h or 30d (at most 90 days back)")
 	f.StringVar(&o.from, "from", "", "with --m365: start of the range, RFC 3339 or YYYY-MM-DD (UTC), instead of --since")
 	f.StringVar(&o.to, "to", "", "with --m365: end of the range, RFC 3339 or YYYY-MM-DD (UTC) (default now)")
 }
