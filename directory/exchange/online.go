@@ -392,7 +392,8 @@ func (s *Source) post(ctx context.Context, cmdlet, target string, body []byte, p
 			return nil, err
 		}
 		if attempt >= s.cfg.Retries {
-			return nil, fmt.Errorf("exchange: %s page %d: gave up after %d retries: %w", cmdlet, page, s.cfg.Retries, rt.err)
+			// rt.err already names the cmdlet and page.
+			return nil, fmt.Errorf("%w (gave up after %d retries)", rt.err, s.cfg.Retries)
 		}
 		d := wait
 		if serverAsked >= 0 {

@@ -128,6 +128,9 @@ func TestServerErrors(t *testing.T) {
 			if strings.Contains(msg, "\n") {
 				t.Errorf("error is not one line: %q", msg)
 			}
+			if n := strings.Count(msg, "page 1:"); n > 1 {
+				t.Errorf("error names the page %d times: %s", n, msg)
+			}
 			if strings.Contains(msg, "test-token") || strings.Contains(msg, "expired\"") {
 				t.Errorf("error shows the token: %s", msg)
 			}
