@@ -132,9 +132,15 @@ func plan(g *reports.ReadGroup, sel Selection) groupPlan {
 			for _, f := range a {
 				answered[f.Rule] = false
 			}
-			p.notes = append(p.notes, paramOrig+" is left on: turning it off without "+paramManager+
-				" would leave both report flags off, and Exchange would then send no delivery reports at all (no-delivery-reports). "+
-				"Manager mode is not proposed because "+why+". Alternatively require sender authentication ("+paramAuth+
+			note := paramOrig + " is left on: turning it off without " + paramManager +
+				" would leave both report flags off, and Exchange would then send no delivery reports at all (no-delivery-reports). " +
+				"Manager mode is not proposed because " + why
+			if st.ReportToManager.Value == "true" {
+				// Manager mode is on, but to an owner that cannot take the
+				// reports: originator reports are then the only good ones.
+				note = paramOrig + " is left on: " + paramManager + " is on, but " + why
+			}
+			p.notes = append(p.notes, note+". Alternatively require sender authentication ("+paramAuth+
 				" $true), which closes the loop and keeps reports to the originator")
 		}
 	}
@@ -149,41 +155,48 @@ func plan(g *reports.ReadGroup, sel Selection) groupPlan {
 	return p
 }
 
-// managerMode says whether delivery reports can go to the first owner
-// instead of the originator: already when manager mode is on, or else why
-// it cannot be turned on (why is empty when it can). Manager mode sends
-// every delivery report to the first owner, so it is proposed only when the
-// report shows that owner resolved to a mailbox or remote mailbox, a person
-// inside the organization: a group as first owner is the manager-is-group
-// finding the fix would create, a mail user or guest sends the bounces
-// outside, and an owner that did not resolve may not exist.
+// managerMode says whether delivery reports already go to a fit first owner
+// (manager mode on), or else why they cannot (why is empty when manager mode
+// can be turned on). Manager mode sends every delivery report to the first
+// owner, so it counts only when the report shows that owner resolved to a
+// mailbox or remote mailbox, a person inside the organization: a group as
+// first owner is the manager-is-group finding, a mail user or guest sends
+// the bounces outside, and an owner that did not resolve may not exist. That
+// holds for manager mode already on too: turning originator reports off
+// would then leave the owner's as the only ones.
 func managerMode(g *reports.ReadGroup) (already bool, why string) {
+	if g.Kind == directory.Microsoft365 {
+		return false, "Set-UnifiedGroup cannot set the report flags of a Microsoft 365 group"
+	}
+	why = ownerProblem(g)
+	return why == "" && g.Settings.ReportToManager.Value == "true", why
+}
+
+// ownerProblem says why the group's first owner cannot take its delivery
+// reports, "" when it can (a mailbox or remote mailbox).
+func ownerProblem(g *reports.ReadGroup) string {
 	const then = "; make a mailbox the first owner (ManagedBy), then set " + paramManager + " $true and " + paramOrig + " $false"
 	st := g.Settings
 	switch {
-	case st.ReportToManager.Value == "true":
-		return true, ""
-	case g.Kind == directory.Microsoft365:
-		return false, "Set-UnifiedGroup cannot set the report flags of a Microsoft 365 group"
 	case st.Owners == 0 || st.FirstOwner == audit.FirstOwnerNone:
-		return false, "the group has no owner to send delivery reports to; set a mailbox as owner (ManagedBy), then set " +
+		return "the group has no owner to send delivery reports to; set a mailbox as owner (ManagedBy), then set " +
 			paramManager + " $true and " + paramOrig + " $false"
 	case st.FirstOwner == string(directory.Mailbox), st.FirstOwner == string(directory.RemoteMailbox):
-		return false, ""
+		return ""
 	case st.FirstOwner == string(directory.MailUser), st.FirstOwner == string(directory.Guest):
 		// A mail user's or guest's mail is routed to another
 		// organization, so manager mode would send every bounce of the
 		// group outside.
-		return false, "the first owner is a " + st.FirstOwner + ", whose mail leaves the organization, so every delivery report would go outside" + then
+		return "the first owner is a " + st.FirstOwner + ", whose mail leaves the organization, so every delivery report would go outside" + then
 	case st.FirstOwner == string(audit.KindGroup):
-		return false, "the first owner is a group, which would get every bounce (manager-is-group)" + then
+		return "the first owner is a group, which would get every bounce (manager-is-group)" + then
 	case st.FirstOwner == audit.FirstOwnerUnresolved:
-		return false, "the first owner (ManagedBy) did not resolve to any object the audit read" + then
+		return "the first owner (ManagedBy) did not resolve to any object the audit read" + then
 	case st.FirstOwner == "":
-		return false, "the report does not say what the first owner is (it predates that field); audit again with this version, or" +
+		return "the report does not say what the first owner is (it predates that field); audit again with this version, or" +
 			strings.TrimPrefix(then, ";")
 	}
-	return false, "the first owner is a " + st.FirstOwner + ", not a person" + then
+	return "the first owner is a " + st.FirstOwner + ", not a person" + then
 }
 
 // plans returns the plan of every selected group with something to say, in

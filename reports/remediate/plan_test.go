@@ -47,13 +47,17 @@ func TestReportFlags(t *testing.T) {
 		{"open, remote mailbox", open, "distribution", "remote-mailbox", 1, "false", true, true, ""},
 		{"open, mail user", open, "distribution", "mail-user", 1, "false", false, false, "mail-user, whose mail leaves the organization"},
 		{"open, guest", open, "distribution", "guest", 1, "false", false, false, "guest, whose mail leaves the organization"},
-		{"open, manager already on", open, "distribution", "group", 1, "true", true, false, ""},
+		{"open, manager already on", open, "distribution", "mailbox", 1, "true", true, false, ""},
+		{"open, manager already on to a group", open, "distribution", "group", 1, "true", false, false, "ReportToManagerEnabled is on, but the first owner is a group"},
+		{"open, manager already on to a guest", open, "distribution", "guest", 1, "true", false, false, "ReportToManagerEnabled is on, but the first owner is a guest"},
+		{"open, manager already on, no owner", open, "distribution", "none", 0, "true", false, false, "ReportToManagerEnabled is on, but the group has no owner"},
 		{"open, mail-enabled security group", open, "distribution", "group", 1, "false", false, false, "the first owner is a group"},
 		{"open, unresolved", open, "distribution", "unresolved", 1, "false", false, false, "did not resolve"},
 		{"open, contact", open, "distribution", "contact", 1, "false", false, false, "not a person"},
 		{"open, older report", open, "distribution", "", 1, "false", false, false, "does not say what the first owner is"},
 		{"open, no owner", open, "distribution", "none", 0, "false", false, false, "has no owner"},
 		{"open, microsoft 365", open, "microsoft365", "mailbox", 1, "false", false, false, "Set-UnifiedGroup cannot set"},
+		{"open, microsoft 365, manager on", open, "microsoft365", "mailbox", 1, "true", false, false, "Set-UnifiedGroup cannot set"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
