@@ -13,31 +13,48 @@ func errorText(err error) string {
 
 // errorLines follows the error tree down to where it was joined: a joined
 // error is its parts' lines, and a wrapper whose text ends with a joined
-// one ("ldap: no server could be used (2 tried): " and the servers' errors)
-// puts its own text before the first of them. Anything else is one line.
+// one ("ldap: no server could be used (2 tried): " and the servers' errors,
+// or fmt.Errorf("%w: %w", ErrResponse, joined)) puts its own text before the
+// first of them. Anything else is one line.
 func errorLines(err error) []string {
 	msg := err.Error()
 	switch u := err.(type) {
 	case interface{ Unwrap() []error }:
 		var lines, parts []string
+		var last error
 		for _, e := range u.Unwrap() {
 			if e != nil {
 				parts = append(parts, e.Error())
 				lines = append(lines, errorLines(e)...)
+				last = e
 			}
 		}
 		// errors.Join's own text, not another kind of multi-error.
 		if len(lines) > 0 && msg == strings.Join(parts, "\n") {
 			return lines
 		}
+		if lines, ok := endsWith(msg, last); ok {
+			return lines
+		}
 	case interface{ Unwrap() error }:
-		if inner := u.Unwrap(); inner != nil {
-			if in := inner.Error(); strings.Contains(in, "\n") && strings.HasSuffix(msg, in) {
-				lines := errorLines(inner)
-				lines[0] = printable(msg[:len(msg)-len(in)]) + lines[0]
-				return lines
-			}
+		if lines, ok := endsWith(msg, u.Unwrap()); ok {
+			return lines
 		}
 	}
 	return []string{printable(msg)}
+}
+
+// endsWith renders msg as its own text before the lines of inner, when
+// inner is several lines and ends msg.
+func endsWith(msg string, inner error) ([]string, bool) {
+	if inner == nil {
+		return nil, false
+	}
+	in := inner.Error()
+	if !strings.Contains(in, "\n") || !strings.HasSuffix(msg, in) {
+		return nil, false
+	}
+	lines := errorLines(inner)
+	lines[0] = printable(msg[:len(msg)-len(in)]) + lines[0]
+	return lines, true
 }

@@ -136,6 +136,9 @@ func TestErrorLineBreaksFromDataAreEscaped(t *testing.T) {
 			"dgaudit: ldap: no server could be used (2 tried): dc1: refused\ndc2: bad\\x0aexit 0\n"},
 		{"a join of joins", errors.Join(errors.New("a"), errors.Join(errors.New("b"), errors.New("c\rd"))),
 			"dgaudit: a\nb\nc\\x0dd\n"},
+		{"two %w ending in a join", fmt.Errorf("exchange: %s: %w: %w", "https://outlook.example", errors.New("unexpected response"),
+			errors.Join(errors.New("record 1: no Guid"), errors.New("record 2: no\nGuid"))),
+			"dgaudit: exchange: https://outlook.example: unexpected response: record 1: no Guid\nrecord 2: no\\x0aGuid\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
