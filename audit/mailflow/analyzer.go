@@ -1,7 +1,6 @@
 package mailflow
 
 import (
-	"hash/maphash"
 	"net/netip"
 	"strings"
 	"time"
@@ -123,8 +122,6 @@ type Analyzer struct {
 	// period spans the events' times.
 	period    span
 	truncated map[string]bool
-	// seed hashes the subjects of spoofed mail (spoofAgg.subjectSeen).
-	seed maphash.Seed
 }
 
 type msgRef struct {
@@ -228,7 +225,6 @@ func New(cfg Config) *Analyzer {
 		inbound:   newRecent[string](cfg.Window),
 		seen:      newRecent[struct{}](cfg.Window),
 		truncated: map[string]bool{},
-		seed:      maphash.MakeSeed(),
 	}
 	if a.interval <= 0 {
 		a.interval = 1
@@ -400,24 +396,24 @@ func (a *Analyzer) group(addr string, create bool) *groupAgg {
 }
 
 // addCapped adds n to key's count, adding the key while the map is under
-// its limit; it reports whether the key was dropped at the limit, which
-// makes the map's size a lower bound of the keys seen.
+// its limit; a key dropped at the limit sets capped, since the map's size is
+// then only a lower bound of the keys seen.
 //
 // Every key stored goes through intern, updates included: event strings
 // point into the reader's buffer, and assigning to an existing string key
 // replaces the stored key with the one given, which would leave the map
 // holding (and keeping alive) a buffer that is about to be overwritten.
-func addCapped(m map[string]int64, key string, n int64, limit int, a *Analyzer, what string) (dropped bool) {
+func addCapped(m map[string]int64, key string, n int64, limit int, a *Analyzer, what string, capped *bool) {
 	if _, ok := m[key]; ok {
 		m[a.intern(key)] += n
-		return false
+		return
 	}
 	if len(m) >= limit {
 		a.truncated[what] = true
-		return true
+		*capped = true
+		return
 	}
 	m[a.intern(key)] = n
-	return false
 }
 
 func (a *Analyzer) expand(ev *tracking.Event) {
@@ -443,9 +439,7 @@ func (a *Analyzer) expand(ev *tracking.Event) {
 				if g.external == nil {
 					g.external = map[string]int64{}
 				}
-				if addCapped(g.external, lower(r), 1, a.cfg.MaxPerGroup, a, "external recipients per group") {
-					g.externalCapped = true
-				}
+				addCapped(g.external, lower(r), 1, a.cfg.MaxPerGroup, a, "external recipients per group", &g.externalCapped)
 			}
 		}
 	}
@@ -533,9 +527,7 @@ func (a *Analyzer) correlate(ev *tracking.Event) {
 			if g.outServers == nil {
 				g.outServers = map[string]int64{}
 			}
-			if addCapped(g.outServers, lower(host), 1, a.cfg.MaxPerGroup, a, "remote servers per group") {
-				g.outCapped = true
-			}
+			addCapped(g.outServers, lower(host), 1, a.cfg.MaxPerGroup, a, "remote servers per group", &g.outCapped)
 		}
 	}
 	if !ref.needRecips || ev.EventID == "TRANSFER" {
@@ -560,9 +552,7 @@ func (a *Analyzer) attribute(g *groupAgg, root *rootAgg, member string) {
 		if g.external == nil {
 			g.external = map[string]int64{}
 		}
-		if addCapped(g.external, member, 1, a.cfg.MaxPerGroup, a, "external recipients per group") {
-			g.externalCapped = true
-		}
+		addCapped(g.external, member, 1, a.cfg.MaxPerGroup, a, "external recipients per group", &g.externalCapped)
 	}
 }
 
@@ -605,9 +595,7 @@ func (a *Analyzer) receive(ev *tracking.Event) {
 			if g.inServers == nil {
 				g.inServers = map[string]int64{}
 			}
-			if addCapped(g.inServers, lower(host), 1, a.cfg.MaxPerGroup, a, "remote servers per group") {
-				g.inCapped = true
-			}
+			addCapped(g.inServers, lower(host), 1, a.cfg.MaxPerGroup, a, "remote servers per group", &g.inCapped)
 		}
 	}
 	if !outside {
@@ -640,14 +628,12 @@ func (a *Analyzer) addSpoof(ev *tracking.Event, sender, host string) {
 		host = "unknown"
 	}
 	limit := min(perSpoofCap, a.cfg.MaxPerGroup)
-	if addCapped(s.clients, lower(host), 1, limit, a, "clients per spoofed sender") {
-		s.clientsCapped = true
-	}
+	addCapped(s.clients, lower(host), 1, limit, a, "clients per spoofed sender", &s.clientsCapped)
 	subj := strings.TrimSpace(ev.Subject)
 	if subj == "" {
 		return
 	}
-	h := maphash.String(a.seed, subj)
+	h := hash(subj)
 	if _, ok := s.subjectSeen[h]; ok {
 		return
 	}
@@ -710,9 +696,7 @@ func (a *Analyzer) addBackscatter(t time.Time, source, domain string) {
 	}
 	b.reports++
 	b.see(t)
-	if addCapped(b.domains, domain, 1, a.cfg.MaxPerGroup, a, "domains per backscatter source") {
-		b.domainsCapped = true
-	}
+	addCapped(b.domains, domain, 1, a.cfg.MaxPerGroup, a, "domains per backscatter source", &b.domainsCapped)
 	b.buckets[a.bucket(t)]++
 }
 
@@ -737,9 +721,7 @@ func (a *Analyzer) returnPath(ev *tracking.Event) {
 	r.events++
 	r.see(ev.Time)
 	if sender != "" {
-		if addCapped(r.senders, sender, 1, a.cfg.MaxPerGroup, a, "senders per rewritten return path") {
-			r.sendersCapped = true
-		}
+		addCapped(r.senders, sender, 1, a.cfg.MaxPerGroup, a, "senders per rewritten return path", &r.sendersCapped)
 	}
 }
 
