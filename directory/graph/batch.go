@@ -362,7 +362,11 @@ func (s *Source) batch(ctx context.Context, jobs []job, down *atomic.Bool) ([]it
 	if wasDown {
 		retries = 0
 	}
-	resp, err := s.c.sendRetrying(ctx, abs.POST, endpoint, body, retries)
+	// The SDK's own retries of a throttled batch would nest inside the
+	// rounds' retries of its items (six times six attempts, each waiting
+	// out a Retry-After): a 429, 503 or 504 on the whole batch is handed
+	// to each item instead, and retried in the item's budget.
+	resp, err := s.c.sendRetrying(ctx, abs.POST, endpoint, body, retries, false)
 	if err != nil {
 		var ae *authError
 		if errors.As(err, &ae) {
@@ -389,8 +393,16 @@ func (s *Source) batch(ctx context.Context, jobs []job, down *atomic.Bool) ([]it
 	case resp.status == http.StatusOK:
 	case resp.status == http.StatusUnauthorized || resp.status == http.StatusForbidden:
 		return nil, statusError("batch", endpoint, resp.status, resp.header, resp.body, s.cfg.MaxRetryWait)
+	case resp.status == http.StatusTooManyRequests || resp.status == http.StatusServiceUnavailable || resp.status == http.StatusGatewayTimeout:
+		h := map[string]string{}
+		if ra := resp.header.Get("Retry-After"); ra != "" {
+			h["Retry-After"] = ra
+		}
+		for i := range out {
+			out[i].status, out[i].header, out[i].body = resp.status, h, resp.body
+		}
+		return out, nil
 	default:
-		// The SDK already retried 429/503/504 on the batch as a whole.
 		return failAll(statusError("batch", endpoint, resp.status, resp.header, resp.body, s.cfg.MaxRetryWait))
 	}
 	var br batchResponse

@@ -100,6 +100,12 @@ func newClient(cfg Config, ep Endpoints, ts *TokenSource) (*client, error) {
 	return &client{adapter: adapter, base: strings.TrimRight(ep.Graph, "/"), retries: cfg.Retries, delay: cfg.RetryDelay, maxWait: maxWait}, nil
 }
 
+// noStatusRetries is the SDK retry option of a request whose 429, 503 and
+// 504 answers its caller retries itself.
+var noStatusRetries = &khttp.RetryHandlerOptions{
+	ShouldRetry: func(time.Duration, int, *http.Request, *http.Response) bool { return false },
+}
+
 // response is a raw HTTP answer.
 type response struct {
 	status int
@@ -112,12 +118,14 @@ type response struct {
 // short) are retried with back-off here, because the SDK retries only on
 // status codes.
 func (c *client) send(ctx context.Context, method abs.HttpMethod, rawURL string, body []byte) (*response, error) {
-	return c.sendRetrying(ctx, method, rawURL, body, c.retries)
+	return c.sendRetrying(ctx, method, rawURL, body, c.retries, true)
 }
 
 // sendRetrying is send with its own number of retries of transport
-// failures.
-func (c *client) sendRetrying(ctx context.Context, method abs.HttpMethod, rawURL string, body []byte, retries int) (*response, error) {
+// failures. With sdkRetries false the SDK does not retry a 429, 503 or 504
+// either, and the answer is returned as it came: the caller retries it in
+// its own budget, so that two retry loops do not nest.
+func (c *client) sendRetrying(ctx context.Context, method abs.HttpMethod, rawURL string, body []byte, retries int, sdkRetries bool) (*response, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("bad URL %q: %w", rawURL, err)
@@ -129,7 +137,7 @@ func (c *client) sendRetrying(ctx context.Context, method abs.HttpMethod, rawURL
 				return nil, err
 			}
 		}
-		resp, err := c.sendOnce(ctx, method, u, body)
+		resp, err := c.sendOnce(ctx, method, u, body, sdkRetries)
 		if err == nil {
 			return resp, nil
 		}
@@ -147,7 +155,7 @@ func (c *client) sendRetrying(ctx context.Context, method abs.HttpMethod, rawURL
 	return nil, fmt.Errorf("%w: %v (after %d attempts)", ErrUnreachable, lastErr, retries+1)
 }
 
-func (c *client) sendOnce(ctx context.Context, method abs.HttpMethod, u *url.URL, body []byte) (*response, error) {
+func (c *client) sendOnce(ctx context.Context, method abs.HttpMethod, u *url.URL, body []byte, sdkRetries bool) (*response, error) {
 	ri := abs.NewRequestInformation()
 	ri.Method = method
 	ri.SetUri(*u)
@@ -171,6 +179,9 @@ func (c *client) sendOnce(ctx context.Context, method abs.HttpMethod, u *url.URL
 		return nil, nil
 	})
 	ri.AddRequestOptions([]abs.RequestOption{h})
+	if !sdkRetries {
+		ri.AddRequestOptions([]abs.RequestOption{noStatusRetries})
+	}
 	if _, err := c.adapter.SendPrimitive(ctx, ri, "[]byte", nil); err != nil {
 		return nil, err
 	}

@@ -3,8 +3,10 @@ package graph_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -648,6 +650,62 @@ func TestServiceBusyMessages(t *testing.T) {
 				if strings.Contains(err.Error(), w) {
 					t.Errorf("error %q says %q", err, w)
 				}
+			}
+		})
+	}
+}
+
+// A batch throttled as a whole is retried in its items' budget: the SDK's
+// own retries of it, nested inside the rounds' retries, made 36 attempts of
+// each batch, each waiting out the Retry-After.
+func TestThrottledBatchIsRetriedInOneBudget(t *testing.T) {
+	t.Parallel()
+	src := synthetic.Generate(30, 3)
+	for _, status := range []int{http.StatusTooManyRequests, http.StatusServiceUnavailable} {
+		t.Run(strconv.Itoa(status), func(t *testing.T) {
+			t.Parallel()
+			srv := graphtest.New(src, graphtest.Options{})
+			defer srv.Close()
+			var posts atomic.Int64
+			srv.SetFaults(func(r graphtest.Request) graphtest.Fault {
+				if r.Token || r.InBatch || !strings.HasSuffix(r.Path, "/$batch") {
+					return graphtest.Fault{}
+				}
+				posts.Add(1)
+				return graphtest.Fault{Status: status, RetryAfter: "0"}
+			})
+			cfg := config(srv)
+			cfg.Retries = 3
+			snap, err := read(t, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			jobs := 0
+			for _, g := range snap.Groups {
+				jobs++
+				if g.Kind == directory.Microsoft365 {
+					jobs++
+				}
+			}
+			batches := (jobs + 19) / 20
+			// Go's transport may send a post twice by itself (see
+			// TestDeadBatchEndpointIsBounded).
+			if n, limit := int(posts.Load()), 2*batches*(cfg.Retries+1); n > limit {
+				t.Errorf("%d $batch posts for %d batches, want at most %d", n, batches, limit)
+			}
+			want := fmt.Sprintf("(HTTP %d) after %d attempts", status, cfg.Retries+1)
+			n := 0
+			for _, g := range snap.Coverage.Gaps {
+				if g.What != directory.CoverGroupMembers {
+					continue
+				}
+				n++
+				if !strings.Contains(g.Reason, want) {
+					t.Errorf("gap reason %q lacks %q", g.Reason, want)
+				}
+			}
+			if n != len(snap.Groups) {
+				t.Errorf("%d member gaps for %d groups", n, len(snap.Groups))
 			}
 		})
 	}
