@@ -78,7 +78,8 @@ type Config struct {
 	// RetryWait is the first wait when the response has no Retry-After; it
 	// doubles on each retry. 0 means 2 s.
 	RetryWait time.Duration
-	// MaxRetryWait caps any single wait, Retry-After included; 0 means 60 s.
+	// MaxRetryWait caps any single wait; a Retry-After beyond it ends the
+	// retries with an error that says how long was asked. 0 means 60 s.
 	MaxRetryWait time.Duration
 	// SkipMembers leaves the membership of groups Graph lists unread: for
 	// a caller that reads those members elsewhere (the Graph adapter) and
@@ -396,6 +397,11 @@ func (s *Source) post(ctx context.Context, cmdlet, target string, body []byte, p
 			return nil, fmt.Errorf("%w (gave up after %d retries)", rt.err, s.cfg.Retries)
 		}
 		d := wait
+		if serverAsked > s.cfg.MaxRetryWait {
+			// Retrying before the time asked for would only be refused
+			// again; the error says how long, as Graph's does.
+			return nil, fmt.Errorf("%w, asking to wait %s, more than the %s allowed", rt.err, serverAsked, s.cfg.MaxRetryWait)
+		}
 		if serverAsked >= 0 {
 			d = serverAsked
 		} else {

@@ -319,3 +319,33 @@ func TestInvokeResponses(t *testing.T) {
 		})
 	}
 }
+
+// A Retry-After longer than MaxRetryWait ends the retries at once: waiting
+// the cap and asking again would only be refused again, and the error must
+// say how long the service asked for.
+func TestServerLongRetryAfter(t *testing.T) {
+	t.Parallel()
+	srv := exotest.NewServer(exotest.Shape(demoSnapshot(t), true))
+	defer srv.Close()
+	srv.Fault = func(c exotest.Call) exotest.Fault {
+		if c.Cmdlet == exchange.CmdDistributionGroup {
+			return exotest.ThrottleHour
+		}
+		return exotest.None
+	}
+	src := newSource(t, srv, func(c *exchange.Config) { c.MaxRetryWait = 2 * time.Second })
+	start := time.Now()
+	_, err := src.Snapshot(context.Background())
+	if !errors.Is(err, exchange.ErrThrottled) {
+		t.Fatalf("err = %v, want ErrThrottled", err)
+	}
+	if want := "asking to wait 1h0m0s, more than the 2s allowed"; !strings.Contains(err.Error(), want) {
+		t.Errorf("error %q lacks %q", err, want)
+	}
+	if n := srv.Faults()[exotest.ThrottleHour]; n != 1 {
+		t.Errorf("%d throttled requests, want 1: the client retried before the time asked for", n)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("took %v: the client waited instead of giving up", d)
+	}
+}

@@ -25,6 +25,8 @@ const (
 	Throttle
 	// ThrottleNoRetryAfter answers 429 without Retry-After.
 	ThrottleNoRetryAfter
+	// ThrottleHour answers 429 asking to wait an hour.
+	ThrottleHour
 	// Unavailable answers 503.
 	Unavailable
 	// Malformed answers 200 with a truncated JSON body.
@@ -172,6 +174,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	case Throttle:
 		w.Header().Set("Retry-After", "0")
 		writeError(w, http.StatusTooManyRequests, "TooManyRequests", "Too many concurrent requests")
+		return
+	case ThrottleHour:
+		w.Header().Set("Retry-After", "3600")
+		writeError(w, http.StatusTooManyRequests, "TooManyRequests", "Too many requests")
 		return
 	case ThrottleNoRetryAfter:
 		writeError(w, http.StatusTooManyRequests, "TooManyRequests", "You have reached the maximum number of concurrent requests per tenant")
