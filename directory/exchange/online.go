@@ -79,7 +79,8 @@ type Config struct {
 	// doubles on each retry. 0 means 2 s.
 	RetryWait time.Duration
 	// MaxRetryWait caps any single wait; a Retry-After beyond it ends the
-	// retries with an error that says how long was asked. 0 means 60 s.
+	// retries with an error that says how long was asked. 0 means 2 minutes,
+	// as for Graph.
 	MaxRetryWait time.Duration
 	// SkipMembers leaves the membership of groups Graph lists unread: for
 	// a caller that reads those members elsewhere (the Graph adapter) and
@@ -134,7 +135,7 @@ func New(cfg Config) (*Source, error) {
 		cfg.RetryWait = 2 * time.Second
 	}
 	if cfg.MaxRetryWait <= 0 {
-		cfg.MaxRetryWait = 60 * time.Second
+		cfg.MaxRetryWait = 2 * time.Minute
 	}
 	if cfg.AnchorMailbox == "" {
 		cfg.AnchorMailbox = "APP:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@" + cfg.Tenant
