@@ -26,6 +26,15 @@ type Suppression struct {
 	Line int
 }
 
+// LastDay is the last day the suppression applies, as its author wrote it
+// (Expires is the day after); the zero time for one that never expires.
+func (s Suppression) LastDay() time.Time {
+	if s.Expires.IsZero() {
+		return time.Time{}
+	}
+	return s.Expires.AddDate(0, 0, -1)
+}
+
 // AnyRule in Suppression.Rule matches every rule.
 const AnyRule = "*"
 

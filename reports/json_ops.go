@@ -42,7 +42,7 @@ func suppressionsJSON(rs []audit.SuppressionResult) []jsonSuppression {
 	for i, r := range rs {
 		out[i] = jsonSuppression{
 			ID: r.ObjectID, Name: r.Name, Rule: r.Rule, Reason: r.Reason, Owner: r.Owner,
-			Expires: dateText(r.Expires), State: r.State, Matched: r.Matched,
+			Expires: dateText(r.LastDay()), State: r.State, Matched: r.Matched,
 		}
 	}
 	return out
@@ -58,7 +58,7 @@ func suppressedJSON(fs []audit.SuppressedFinding) []jsonSuppressed {
 	for i, f := range fs {
 		out[i] = jsonSuppressed{
 			jsonFinding:  findingsJSON([]audit.Finding{f.Finding})[0],
-			SuppressedBy: jsonSuppressedBy{Reason: f.By.Reason, Owner: f.By.Owner, Expires: dateText(f.By.Expires)},
+			SuppressedBy: jsonSuppressedBy{Reason: f.By.Reason, Owner: f.By.Owner, Expires: dateText(f.By.LastDay())},
 		}
 	}
 	return out

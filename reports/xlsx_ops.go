@@ -89,7 +89,7 @@ func writeSuppressed(f *excelize.File, st *styles, rep *audit.Report) error {
 		g := &rep.Groups[i]
 		for _, s := range g.Suppressed {
 			err := t.add([]any{g.Name, g.Mail, s.Rule, st.severityCell(s.Severity), s.Message,
-				s.By.Reason, s.By.Owner, dateText(s.By.Expires), g.ID})
+				s.By.Reason, s.By.Owner, dateText(s.By.LastDay()), g.ID})
 			if err != nil {
 				return err
 			}
@@ -100,7 +100,7 @@ func writeSuppressed(f *excelize.File, st *styles, rep *audit.Report) error {
 			continue
 		}
 		err := t.add([]any{s.Name, "", s.Rule, "", "(" + string(s.State) + " suppression: it suppressed nothing)",
-			s.Reason, s.Owner, dateText(s.Expires), s.ObjectID})
+			s.Reason, s.Owner, dateText(s.LastDay()), s.ObjectID})
 		if err != nil {
 			return err
 		}

@@ -421,7 +421,8 @@ func TestSuppressions(t *testing.T) {
 			Suppressed int `json:"suppressed"`
 		} `json:"summary"`
 		Suppressions []struct {
-			State string `json:"state"`
+			State   string `json:"state"`
+			Expires string `json:"expires"`
 		} `json:"suppressions"`
 		Groups []struct {
 			Score      int               `json:"score"`
@@ -429,7 +430,8 @@ func TestSuppressions(t *testing.T) {
 			Suppressed []struct {
 				Rule         string `json:"rule"`
 				SuppressedBy struct {
-					Owner string `json:"owner"`
+					Owner   string `json:"owner"`
+					Expires string `json:"expires"`
 				} `json:"suppressedBy"`
 			} `json:"suppressedFindings"`
 		} `json:"groups"`
@@ -442,9 +444,19 @@ func TestSuppressions(t *testing.T) {
 	if g.Score != 0 || len(g.Findings) != 0 || len(g.Suppressed) == 0 || g.Suppressed[0].SuppressedBy.Owner != "mail-team@corp.example" {
 		t.Errorf("group: score %d, %d findings, suppressed %+v", g.Score, len(g.Findings), g.Suppressed)
 	}
-	var states []string
+	// The report gives the last day an entry applies, as written in the
+	// file: a date a day later would extend it each time the file is
+	// rebuilt from a report.
+	var states, expires []string
 	for _, s := range doc.Suppressions {
 		states = append(states, s.State)
+		expires = append(expires, s.Expires)
+	}
+	if got := strings.Join(expires, ","); got != "2999-12-31,2001-01-31,2999-01-01" {
+		t.Errorf("suppressions' expires %s, want the dates of the file", got)
+	}
+	if got := g.Suppressed[0].SuppressedBy.Expires; got != "2999-12-31" {
+		t.Errorf("suppressedBy.expires %s, want 2999-12-31", got)
 	}
 	if strings.Join(states, ",") != "active,expired,unmatched" || doc.Summary.Suppressed != len(g.Suppressed) {
 		t.Errorf("states %v, summary.suppressed %d", states, doc.Summary.Suppressed)
@@ -453,6 +465,9 @@ func TestSuppressions(t *testing.T) {
 	rows := sheetRows(t, filepath.Join(dir, "r.xlsx"), "Suppressed")
 	if len(rows) != 1+len(g.Suppressed)+2 || rows[1][0] != "Loop" || !strings.Contains(rows[len(rows)-1][4], "unmatched") {
 		t.Errorf("Suppressed sheet: %v", rows)
+	}
+	if rows[1][7] != "2999-12-31" || rows[len(rows)-1][7] != "2999-01-01" {
+		t.Errorf("Suppressed sheet's Expires column: %q and %q, want the dates of the file", rows[1][7], rows[len(rows)-1][7])
 	}
 
 	bad := writeFile(t, dir, "bad.yaml", `suppressions:

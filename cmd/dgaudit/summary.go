@@ -181,7 +181,7 @@ func writeSuppressionSummary(b *strings.Builder, rep *audit.Report) {
 	for _, s := range stale {
 		what := "matched nothing (group gone or fixed? remove the entry)"
 		if s.State == audit.SuppressionExpired {
-			what = "expired on " + s.Expires.AddDate(0, 0, -1).Format("2006-01-02") + " (renew it or fix the group)"
+			what = "expired on " + s.LastDay().Format("2006-01-02") + " (renew it or fix the group)"
 		}
 		name := s.Name
 		if name == "" {
