@@ -145,6 +145,12 @@ var knobs = []knob{
 	{flag: "graph-url", file: m365Key(func(m *M365Config) []string { return one(m.GraphURL) })},
 	{flag: "exchange-url", file: m365Key(func(m *M365Config) []string { return one(m.ExchangeURL) })},
 	{flag: "skip-exchange", file: m365Key(func(m *M365Config) []string { return boolKey(m.SkipExchange) })},
+	{flag: "graph-concurrency", file: m365Key(func(m *M365Config) []string {
+		if m.GraphConcurrency == 0 {
+			return nil
+		}
+		return []string{strconv.Itoa(m.GraphConcurrency)}
+	})},
 	{flag: "strict", env: "DGAUDIT_STRICT", file: func(c *fileConfig) []string {
 		if c.Strict == nil {
 			return nil
@@ -283,6 +289,9 @@ func applyLayers(fs *pflag.FlagSet, env func(string) string, cfg *fileConfig) (f
 	if sourceFrom == "default" && cfg.Source.M365 != nil && !m365Used {
 		return out, usageError{cfg.at("source.m365", offlineOnly, "Microsoft 365", cfg.path)}
 	}
+	if err := checkSecrets(fs, env, cfg, from); err != nil {
+		return out, err
+	}
 	out.thresholds = fileThresholds(cfg)
 	if l := cfg.Source.LDAP; l != nil && l.PasswordEnv != "" {
 		out.passwordEnv = l.PasswordEnv
@@ -372,7 +381,7 @@ func (a *app) configure(cmd *cobra.Command, o *configOptions) (fileOnly, error) 
 	var cfg *fileConfig
 	if path != "" {
 		var err error
-		if cfg, err = loadConfig(path, a.env); err != nil {
+		if cfg, err = loadConfig(path, a.env, false); err != nil {
 			return fileOnly{}, err
 		}
 		a.log.Debug("config loaded", "path", path)

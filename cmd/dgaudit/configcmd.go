@@ -44,6 +44,7 @@ source:
   #   auth: secret                    # cert, managed-identity, workload-identity, azure-cli, device-code, default
   #   cloud: public                   # usgov, usgovhigh, dod, china
   #   skip-exchange: false            # Graph only: delivery settings become gaps
+  #   graph-concurrency: 4            # Graph batches in flight at once
 
 # Domains to treat as internal besides the accepted domains (and their
 # subdomains), e.g. a partner routed through this organization.
@@ -123,7 +124,7 @@ func (a *app) configCmd() *cobra.Command {
 		Example: `  dgaudit config check /etc/dgaudit/dgaudit.yaml`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
-			cfg, err := loadConfig(args[0], a.env)
+			cfg, err := loadConfig(args[0], a.env, true)
 			if err != nil {
 				return err
 			}

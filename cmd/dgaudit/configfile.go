@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -85,6 +84,7 @@ type M365Config struct {
 	ExchangeURL      string `yaml:"exchange-url"`
 	Auth             string `yaml:"auth"`
 	SkipExchange     bool   `yaml:"skip-exchange"`
+	GraphConcurrency int    `yaml:"graph-concurrency"`
 	// CAFile is a TLS-inspecting proxy's or a private endpoint's CA.
 	CAFile string `yaml:"ca-file"`
 }
@@ -118,8 +118,11 @@ var secretKeys = map[string]string{
 }
 
 // loadConfig reads and validates a config file. Every problem is reported,
-// each as FILE:LINE: KEY: what is wrong.
-func loadConfig(path string, env func(string) string) (*fileConfig, error) {
+// each as FILE:LINE: KEY: what is wrong. With secrets set, the secrets the
+// file's sources name must be available too ('config check'); a run checks
+// only those of the source it uses (see checkSecrets), since a command-line
+// source replaces the file's.
+func loadConfig(path string, env func(string) string, secrets bool) (*fileConfig, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, usagef("config: %v", err)
@@ -131,8 +134,12 @@ func loadConfig(path string, env func(string) string) (*fileConfig, error) {
 	// Values are checked even when some keys did not decode, so that one
 	// run reports every problem; a key that failed stays at its zero value,
 	// which the checks accept, so nothing is reported twice.
-	if verr := cfg.validate(env); verr != nil || err != nil {
-		return nil, usageError{errors.Join(unwrapUsage(err), unwrapUsage(verr))}
+	var serrs []error
+	if secrets {
+		serrs = cfg.secretProblems(env, true, true)
+	}
+	if verr := cfg.validate(env); verr != nil || err != nil || len(serrs) > 0 {
+		return nil, usageError{errors.Join(unwrapUsage(err), unwrapUsage(verr), errors.Join(serrs...))}
 	}
 	return cfg, nil
 }
@@ -497,14 +504,6 @@ func (c *fileConfig) validateLDAP(l *ldapFile, env func(string) string) []error 
 		bad("source.ldap.kerberos", "Kerberos binds with a ticket or keytab: drop bind-dn, password-env and password-file")
 	} else if l.PasswordEnv != "" && l.PasswordFile != "" {
 		bad("source.ldap.password-env", "give password-env or password-file, not both")
-	} else if l.BindDN != "" {
-		if err := secretAvailable(l.PasswordEnv, passwordEnv, c.resolvePath(l.PasswordFile), env); err != nil {
-			key := "source.ldap.password-env"
-			if l.PasswordFile != "" {
-				key = "source.ldap.password-file"
-			}
-			bad(key, "no password for bind-dn %s: %v", l.BindDN, err)
-		}
 	}
 	return errs
 }
@@ -529,6 +528,9 @@ func (c *fileConfig) validateM365(m *M365Config, env func(string) string) []erro
 			bad("source.m365."+u.key, "%q: want an https:// URL", u.v)
 		}
 	}
+	if m.GraphConcurrency < 0 {
+		bad("source.m365.graph-concurrency", "want a number of at least 1, got %d", m.GraphConcurrency)
+	}
 	if m.Auth != "" && !slices.Contains(graph.AuthKinds(), m.Auth) {
 		bad("source.m365.auth", "%q: want one of %s", m.Auth, strings.Join(graph.AuthKinds(), ", "))
 	}
@@ -544,30 +546,8 @@ func (c *fileConfig) validateM365(m *M365Config, env func(string) string) []erro
 		if _, err := os.Stat(c.resolvePath(m.ClientCert)); err != nil {
 			bad("source.m365.client-cert", "%v", err)
 		}
-	default:
-		if err := secretAvailable(m.ClientSecretEnv, m365SecretEnv, c.resolvePath(m.ClientSecretFile), env); err != nil {
-			key := "source.m365.client-secret-env"
-			if m.ClientSecretFile != "" {
-				key = "source.m365.client-secret-file"
-			}
-			bad(key, "no client secret: %v", err)
-		}
 	}
 	return errs
-}
-
-// secretAvailable checks that a secret can be read, as the run will read it,
-// and drops it: a check has nothing to log it into.
-func secretAvailable(envName, defaultEnv, file string, env func(string) string) error {
-	if file != "" {
-		_, err := readSecretFile(file)
-		return err
-	}
-	envName = cmp.Or(envName, defaultEnv)
-	if env(envName) == "" {
-		return fmt.Errorf("environment variable %s is not set", envName)
-	}
-	return nil
 }
 
 func sortedKeys(m map[string]string) []string {

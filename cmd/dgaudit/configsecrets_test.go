@@ -1,0 +1,74 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/spf13/cobra"
+)
+
+// A source on the command line replaces the file's, so the file's secret is
+// checked only when its source is the one used: a scheduled job's file
+// serves an offline replay (audit --snapshot, trace) on a host without the
+// job's password.
+func TestConfigSecretsOnlyForTheSourceUsed(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	snap := writeSnapshot(t, loopSnapshot())
+	ldapFile := writeFile(t, dir, "ldap.yaml", "source:\n  ldap:\n    urls: [ldaps://dc1.corp.example]\n    bind-dn: svc@corp.example\n    password-env: NOPE_PW\n")
+	m365File := writeFile(t, dir, "m365.yaml", "source:\n  m365:\n    tenant: contoso.onmicrosoft.com\n    client-id: 00000000-0000-0000-0000-000000000001\n    auth: secret\n")
+	m365Default := writeFile(t, dir, "m365-default.yaml", "source:\n  m365:\n    tenant: contoso.onmicrosoft.com\n    client-id: 00000000-0000-0000-0000-000000000001\n")
+	m365Named := writeFile(t, dir, "m365-named.yaml", "source:\n  m365:\n    tenant: contoso.onmicrosoft.com\n    client-id: 00000000-0000-0000-0000-000000000001\n    client-secret-env: APP_SECRET\n")
+	out := filepath.Join(dir, "r.json")
+	logs := t.TempDir()
+	loopLog(t, logs, "closures@corp.example", 5)
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string // in stderr
+	}{
+		{"audit replaces the file's LDAP source", []string{"audit", "-c", ldapFile, "--snapshot", snap, "-o", out}, exitFindings, "exit 1"},
+		{"scan replaces the file's LDAP source", []string{"scan", "-c", ldapFile, "--demo", "-o", out, "--fail-on", "none"}, exitGaps, "exit 4"},
+		{"trace replaces the file's LDAP source", []string{"trace", "-c", ldapFile, "--snapshot", snap, logs, "-o", out}, exitFindings, "exit 1"},
+		{"audit replaces the file's Microsoft 365 source", []string{"audit", "-c", m365File, "--snapshot", snap, "-o", out}, exitFindings, "exit 1"},
+		{"scan with the file's LDAP source needs its password", []string{"scan", "-c", ldapFile, "-o", out}, exitUsage, "source.ldap.password-env: no password for bind-dn svc@corp.example: environment variable NOPE_PW is not set"},
+		{"scan with the file's Microsoft 365 source needs its secret", []string{"scan", "-c", m365File, "-o", out}, exitUsage, "source.m365.client-secret-env: no client secret: environment variable AZURE_CLIENT_SECRET is not set"},
+		{"config check names every missing secret", []string{"config", "check", ldapFile}, exitUsage, "NOPE_PW is not set"},
+		{"config check: a section without auth signs in as the flags do", []string{"config", "check", m365Default}, exitOK, ""},
+		{"config check: a secret variable the file names must be set", []string{"config", "check", m365Named}, exitUsage, "APP_SECRET is not set"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := dgauditEnv(t, map[string]string{}, tt.args...)
+			if code != tt.code || !strings.Contains(stderr, tt.want) {
+				t.Errorf("exit %d, want %d with %q in:\n%s", code, tt.code, tt.want, stderr)
+			}
+		})
+	}
+}
+
+// Every m365 setting works from the file, graph-concurrency included.
+func TestGraphConcurrencyFromTheFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	file := "source:\n  m365:\n    tenant: contoso.onmicrosoft.com\n    client-id: 00000000-0000-0000-0000-000000000001\n    graph-concurrency: 9\n"
+	cfg, err := parseConfig(filepath.Join(dir, "dgaudit.yaml"), []byte(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var src sourceOptions
+	cmd := &cobra.Command{Use: "scan", RunE: func(*cobra.Command, []string) error { return nil }}
+	src.register(cmd, offlineSources|liveSources)
+	if _, err := applyLayers(cmd.Flags(), func(string) string { return "" }, cfg); err != nil {
+		t.Fatal(err)
+	}
+	if got := cmd.Flags().Lookup("graph-concurrency").Value.String(); got != "9" {
+		t.Errorf("--graph-concurrency = %s, want the file's 9", got)
+	}
+	bad := writeFile(t, dir, "bad.yaml", strings.Replace(file, "9", "-2", 1))
+	if code, _, stderr := dgauditEnv(t, nil, "config", "check", bad); code != exitUsage || !strings.Contains(stderr, "source.m365.graph-concurrency: want a number of at least 1, got -2") {
+		t.Errorf("config check of a negative graph-concurrency: exit %d\n%s", code, stderr)
+	}
+}
