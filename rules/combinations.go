@@ -28,7 +28,7 @@ func ndrLoopRisk(cfg Config) audit.Rule {
 		Fix: "Require sender authentication: Set-DistributionGroup -Identity <group> -RequireSenderAuthenticationEnabled $true " +
 			"(AD: msExchRequireAuthToSendTo=TRUE). If outside senders are needed, send delivery reports to a mailbox owner instead: " +
 			"-ReportToManagerEnabled $true -ReportToOriginatorEnabled $false with a mailbox as the first ManagedBy entry (AD: reportToOwner=TRUE, " +
-			"reportToOriginator=FALSE), and remove stale external contacts." + fixCmdletNote,
+			"reportToOriginator=FALSE), and remove stale external contacts." + fixFlagsByKind,
 		Check: func(v *audit.GroupView) []audit.Issue {
 			r := v.Result
 			if !v.OpenToOutsiders() || r.ExternalReachable == 0 || v.Group.DeliveryReports() != directory.ReportToOriginatorTarget {
@@ -60,8 +60,8 @@ func oofStormRisk(cfg Config) audit.Rule {
 			"to other autoresponders and to external lists come back as new mail. The reference incident stalled a server's queues every " +
 			"night after four users turned on out-of-office.",
 		Fix: "Set-DistributionGroup -Identity <group> -SendOofMessageToOriginatorEnabled $false -RequireSenderAuthenticationEnabled $true " +
-			"(AD: oOFReplyToOriginator=FALSE, msExchRequireAuthToSendTo=TRUE); organization-wide, Set-RemoteDomain Default -AllowedOOFType None " +
-			"with explicit remote domains for partners." + fixCmdletNote,
+			"(AD: oOFReplyToOriginator=FALSE, msExchRequireAuthToSendTo=TRUE)." + fixFlagsByKind + " Organization-wide, " +
+			"Set-RemoteDomain Default -AllowedOOFType None with explicit remote domains for partners.",
 		Check: func(v *audit.GroupView) []audit.Issue {
 			r := v.Result
 			if !v.OpenToOutsiders() || r.ExternalReachable == 0 || !v.Group.EffectiveOOFToOriginator() {

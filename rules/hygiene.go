@@ -23,7 +23,7 @@ func noDeliveryReports() audit.Rule {
 			"servers reject. This is a deliverability problem, not a loop risk.",
 		Fix: "Set-DistributionGroup -Identity <group> -ReportToManagerEnabled $true with a mailbox as the first ManagedBy entry (AD: " +
 			"reportToOwner=TRUE); for groups that require sender authentication -ReportToOriginatorEnabled $true (AD: reportToOriginator=TRUE) " +
-			"is also safe." + fixCmdletNote,
+			"is also safe." + fixDynamicSame + fixNoFlagsOnM365 + ", so for them this finding has no fix in Exchange." + fixSynced,
 		Check: func(v *audit.GroupView) []audit.Issue {
 			if v.Group.DeliveryReports() != directory.ReportToNobody {
 				return nil
@@ -45,7 +45,9 @@ func membershipCycle() audit.Rule {
 		Why: "Groups that contain each other are delivered once inside Exchange thanks to its expansion history, but the history does not " +
 			"survive a trip through another system, the cycle confuses owners and tools that expand membership, and a contact or forwarder " +
 			"anywhere in it can turn it into a real loop.",
-		Fix: "Remove one nesting link: Remove-DistributionGroupMember -Identity <outer group> -Member <inner group> (AD: member).",
+		Fix: "Remove one nesting link: Remove-DistributionGroupMember -Identity <outer group> -Member <inner group> (AD: member). When " +
+			"the outer group is a dynamic group, its filter matches the inner one: narrow it (Set-DynamicDistributionGroup -Identity " +
+			"<outer group> -RecipientFilter <filter>).",
 		Check: func(v *audit.GroupView) []audit.Issue {
 			if len(v.Cycle) == 0 {
 				return nil
@@ -67,8 +69,11 @@ func emptyGroup() audit.Rule {
 		Tags:     []string{tagHygiene},
 		Why: "A mail-enabled group that expands to nobody still accepts mail: messages vanish without anyone noticing, and an open empty " +
 			"group is an address spammers can use that no one watches. Usually it is left over from a reorganisation.",
-		Fix: "Remove it (Remove-DistributionGroup -Identity <group>) or give it members; hide it first if unsure " +
-			"(Set-DistributionGroup -HiddenFromAddressListsEnabled $true; AD: msExchHideFromAddressLists=TRUE).",
+		Fix: "Remove it (Remove-DistributionGroup -Identity <group>; a dynamic group with Remove-DynamicDistributionGroup, a " +
+			"Microsoft 365 group with Remove-UnifiedGroup, which also deletes its files, calendar and any team) or give it members (a " +
+			"dynamic group that matches nobody needs its filter or recipient container corrected: Set-DynamicDistributionGroup " +
+			"-RecipientFilter, -RecipientContainer); hide it first if unsure (-HiddenFromAddressListsEnabled $true with " +
+			"Set-DistributionGroup, Set-DynamicDistributionGroup or Set-UnifiedGroup; AD: msExchHideFromAddressLists=TRUE).",
 		Check: func(v *audit.GroupView) []audit.Issue {
 			r := v.Result
 			if r.ExpandedRecipients > 0 || len(v.IncompleteGroups) > 0 || v.Group.MembersUnknown {
@@ -92,7 +97,10 @@ func noOwner() audit.Rule {
 		Tags:          []string{tagHygiene},
 		Why: "Without ManagedBy there is no one to ask whether external members are still needed, no one to receive delivery reports in " +
 			"manager mode (Exchange answers RESOLVER.GRP.NoOwner), and no one to hand this report's findings to.",
-		Fix: "Set-DistributionGroup -Identity <group> -ManagedBy <mailbox> (AD: managedBy).",
+		Fix: "Set-DistributionGroup -Identity <group> -ManagedBy <mailbox> (AD: managedBy); for a dynamic group, " +
+			"Set-DynamicDistributionGroup -Identity <group> -ManagedBy <mailbox>. A Microsoft 365 group's owners are links: " +
+			"Add-UnifiedGroupLinks -Identity <group> -LinkType Owners -Links <user>, after adding the user with -LinkType Members " +
+			"(only members can be owners).",
 		Check: func(v *audit.GroupView) []audit.Issue {
 			if len(v.Group.ManagedBy) > 0 {
 				return nil
@@ -112,7 +120,9 @@ func unresolvedMembers(cfg Config) audit.Rule {
 			"another domain or forest, a deleted object, a read that failed), or a dynamic group whose filter was not evaluated. Its counts " +
 			"are lower bounds and its real risk may be higher; dgaudit says so instead of scoring an incomplete picture as clean.",
 		Fix: "Collect again with access to every domain (the global catalog, --ldap-url with port 3268/3269), or check the unresolved " +
-			"references listed in the evidence with Get-DistributionGroupMember -Identity <group>.",
+			"references listed in the evidence with Get-DistributionGroupMember -Identity <group> (for a dynamic group, Get-Recipient " +
+			"-RecipientPreviewFilter (Get-DynamicDistributionGroup <group>).RecipientFilter; for a Microsoft 365 group, " +
+			"Get-UnifiedGroupLinks -Identity <group> -LinkType Members).",
 		Check: func(v *audit.GroupView) []audit.Issue {
 			if len(v.IncompleteGroups) == 0 {
 				return nil

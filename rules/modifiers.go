@@ -51,7 +51,7 @@ func externalMemberIsList(cfg Config) audit.Rule {
 			"matches common list names (all-, -l, list, team, announce, lists.* domains) and says which part matched.",
 		Fix: "Ask the group's owner whether the address is a list. If it is, replace it with the people who need the mail, or make sure " +
 			"the group requires sender authentication (Set-DistributionGroup -RequireSenderAuthenticationEnabled $true; AD: " +
-			"msExchRequireAuthToSendTo=TRUE) so that the remote list cannot post back.",
+			"msExchRequireAuthToSendTo=TRUE) so that the remote list cannot post back." + fixSameParams,
 		Check: func(v *audit.GroupView) []audit.Issue {
 			var hits []audit.ExternalRecipient
 			var why []string
@@ -83,8 +83,10 @@ func contactRoutesInternal(cfg Config) audit.Rule {
 			"into the organization as a new message, out of reach of the expansion history Exchange uses to stop a group from expanding " +
 			"twice. When the target is another group this is hidden nesting; when it is this group, or a group that contains it, the message " +
 			"loops.",
-		Fix: "Replace the contact with the recipient it points to (Add-DistributionGroupMember -Member <internal recipient>; " +
-			"Remove-DistributionGroupMember -Member <contact>), or correct its ExternalEmailAddress (Set-MailContact; AD: targetAddress).",
+		Fix: "Replace the contact with the recipient it points to (Add-DistributionGroupMember -Identity <group> -Member <internal " +
+			"recipient>; Remove-DistributionGroupMember -Identity <group> -Member <contact>), or correct its ExternalEmailAddress " +
+			"(Set-MailContact; AD: targetAddress). A dynamic group reaches the contact through its filter: exclude it there " +
+			"(Set-DynamicDistributionGroup -Identity <group> -RecipientFilter <filter>) or correct the contact.",
 		Check: func(v *audit.GroupView) []audit.Issue {
 			var issues []audit.Issue
 			count := 0
@@ -127,7 +129,8 @@ func managerIsGroup() audit.Rule {
 			"first ManagedBy entry. When that entry is a mail-enabled group, every bounce is addressed to a group, which forwards it to " +
 			"its own members; NDRs sent to a group in manager mode are also redirected to that owner.",
 		Fix: "Make a mailbox the first owner: Set-DistributionGroup -Identity <group> -ManagedBy <mailbox>,<other owners> " +
-			"(AD: managedBy holds the first owner, msExchCoManagedByLink the others).",
+			"(AD: managedBy holds the first owner, msExchCoManagedByLink the others); a dynamic group has a single owner: " +
+			"Set-DynamicDistributionGroup -Identity <group> -ManagedBy <mailbox>. " + fixNoFlagsOnM365 + "." + fixSynced,
 		Check: func(v *audit.GroupView) []audit.Issue {
 			g := v.Group
 			if g.DeliveryReports() != directory.ReportToManagerTarget || len(g.ManagedBy) == 0 {
@@ -158,8 +161,9 @@ func acceptListWithoutAuth() audit.Rule {
 		Why: "The group accepts only listed senders but does not require authentication, so the list is checked against an address an " +
 			"outside sender chooses. Spoofed internal senders arriving from the Internet are recorded by Exchange as if the user had sent " +
 			"them. The list is a partial mitigation: it stops accidental outside mail, not a deliberate or backscatter-driven loop.",
-		Fix: "Add -RequireSenderAuthenticationEnabled $true (AD: msExchRequireAuthToSendTo=TRUE) when the allowed senders are internal; " +
-			"for outside allowed senders, add moderation (-ModerationEnabled $true) or rely on transport rules that check authentication." + fixCmdletNote,
+		Fix: "Set-DistributionGroup -Identity <group> -RequireSenderAuthenticationEnabled $true (AD: msExchRequireAuthToSendTo=TRUE) when " +
+			"the allowed senders are internal; for outside allowed senders, add moderation (-ModerationEnabled $true -ModeratedBy <owner>) " +
+			"or rely on transport rules that check authentication." + fixSameParams,
 		Check: func(v *audit.GroupView) []audit.Issue {
 			g := v.Group
 			if g.EffectiveRequireSenderAuth() || g.EffectiveModeration() || !g.HasSenderAllowList() {
@@ -192,7 +196,8 @@ func moderatedWithoutAuth() audit.Rule {
 			"senders on the bypass list are not moderated (and can be forged), and every bounce or auto-reply to the group becomes a " +
 			"moderation request.",
 		Fix: "Keep moderation if outside senders are needed, and keep the bypass list (BypassModerationFromSendersOrMembers; AD: " +
-			"msExchBypassModerationLink) short; otherwise require authentication: Set-DistributionGroup -RequireSenderAuthenticationEnabled $true.",
+			"msExchBypassModerationLink) short; otherwise require authentication: Set-DistributionGroup -Identity <group> " +
+			"-RequireSenderAuthenticationEnabled $true." + fixSameParams,
 		Check: func(v *audit.GroupView) []audit.Issue {
 			g := v.Group
 			if g.EffectiveRequireSenderAuth() || !g.EffectiveModeration() {
@@ -216,7 +221,7 @@ func largeBlastRadius(cfg Config) audit.Rule {
 		Why: fmt.Sprintf("Every loop or storm through a group is multiplied by the number of recipients it expands to. A group reaching "+
 			"%d or more recipients, or %d or more external ones, turns a single bounce into a flood and raises its score.", cfg.BlastRecipients, cfg.BlastExternal),
 		Fix: "Require sender authentication and restrict who may send (Set-DistributionGroup -RequireSenderAuthenticationEnabled $true " +
-			"-AcceptMessagesOnlyFromSendersOrMembers <senders>); consider moderation for very large groups.",
+			"-AcceptMessagesOnlyFromSendersOrMembers <senders>); consider moderation for very large groups." + fixSameParams,
 		Check: func(v *audit.GroupView) []audit.Issue {
 			r := v.Result
 			if r.ExpandedRecipients < cfg.BlastRecipients && r.ExternalMembers < cfg.BlastExternal {

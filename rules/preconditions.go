@@ -10,8 +10,6 @@ import (
 // The four loop preconditions. Each is worth knowing on its own; together
 // they are the combinations in combinations.go.
 
-const fixCmdletNote = " Use Set-DynamicDistributionGroup for dynamic groups and Set-UnifiedGroup for Microsoft 365 groups; for groups synchronised from on-premises, change the attribute in Active Directory."
-
 func openToExternalSenders() audit.Rule {
 	return audit.Rule{
 		ID:            "open-to-external-senders",
@@ -25,7 +23,7 @@ func openToExternalSenders() audit.Rule {
 			"groups mail-enabled by scripts, other tools or older Exchange versions are often open without anyone having chosen it.",
 		Fix: "Set-DistributionGroup -Identity <group> -RequireSenderAuthenticationEnabled $true (AD: msExchRequireAuthToSendTo=TRUE). If the " +
 			"group must receive from outside, restrict who may send with -AcceptMessagesOnlyFromSendersOrMembers together with moderation " +
-			"(-ModerationEnabled $true -ModeratedBy <owner>)." + fixCmdletNote,
+			"(-ModerationEnabled $true -ModeratedBy <owner>)." + fixSameParams,
 		Check: func(v *audit.GroupView) []audit.Issue {
 			if !v.OpenToOutsiders() {
 				return nil
@@ -49,8 +47,11 @@ func externalMembers(cfg Config) audit.Rule {
 			"control: the second precondition of a loop. External is computed from the domain mail is actually routed to (targetAddress, " +
 			"else the primary address), not from the object type.",
 		Fix: "Review the external members (External members sheet) with the group's owner and remove stale ones: " +
-			"Remove-DistributionGroupMember -Identity <group> -Member <contact> (AD: member). If the group exists to reach partners, require " +
-			"sender authentication or moderate it so that outside mail cannot fan out to them.",
+			"Remove-DistributionGroupMember -Identity <group> -Member <contact> (AD: member), from the nested group that holds them when " +
+			"they are reached through one; from a Microsoft 365 group, Remove-UnifiedGroupLinks -Identity <group> -LinkType Members " +
+			"-Links <guest>. A dynamic group's members are whoever its filter matches: narrow the filter (Set-DynamicDistributionGroup " +
+			"-Identity <group> -RecipientFilter <filter>) or change the attributes it matches on the recipients. If the group exists to " +
+			"reach partners, require sender authentication or moderate it so that outside mail cannot fan out to them.",
 		Check: func(v *audit.GroupView) []audit.Issue {
 			r := v.Result
 			if r.ExternalMembers == 0 {
@@ -80,7 +81,7 @@ func reportsToOriginator() audit.Rule {
 			"version-dependent, so this is a precondition, not a finding on its own. It is reported only for groups that accept " +
 			"unauthenticated senders: for a group that requires authentication it is Exchange's recommended setting.",
 		Fix: "For groups open to outside senders: Set-DistributionGroup -Identity <group> -ReportToManagerEnabled $true " +
-			"-ReportToOriginatorEnabled $false with a mailbox as the first ManagedBy entry (AD: reportToOwner=TRUE, reportToOriginator=FALSE)." + fixCmdletNote,
+			"-ReportToOriginatorEnabled $false with a mailbox as the first ManagedBy entry (AD: reportToOwner=TRUE, reportToOriginator=FALSE)." + fixFlagsByKind,
 		Check: func(v *audit.GroupView) []audit.Issue {
 			if v.Group.DeliveryReports() != directory.ReportToOriginatorTarget || v.Group.EffectiveRequireSenderAuth() {
 				return nil
@@ -104,7 +105,7 @@ func oofToOriginator() audit.Rule {
 			"expands, so every member on holiday answers every sender, spam included, and auto-replies can ping-pong with other " +
 			"responders. It is off by default for distribution groups but documented as on by default for dynamic distribution groups. " +
 			"It is reported only for groups that accept unauthenticated senders; otherwise only internal senders get the replies.",
-		Fix: "Set-DistributionGroup -Identity <group> -SendOofMessageToOriginatorEnabled $false (AD: oOFReplyToOriginator=FALSE)." + fixCmdletNote,
+		Fix: "Set-DistributionGroup -Identity <group> -SendOofMessageToOriginatorEnabled $false (AD: oOFReplyToOriginator=FALSE)." + fixFlagsByKind,
 		Check: func(v *audit.GroupView) []audit.Issue {
 			if !v.Group.EffectiveOOFToOriginator() || v.Group.EffectiveRequireSenderAuth() {
 				return nil
