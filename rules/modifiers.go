@@ -88,18 +88,25 @@ func contactRoutesInternal(cfg Config) audit.Rule {
 			"(Set-MailContact; AD: targetAddress). A dynamic group reaches the contact through its filter: exclude it there " +
 			"(Set-DynamicDistributionGroup -Identity <group> -RecipientFilter <filter>) or correct the contact.",
 		Check: func(v *audit.GroupView) []audit.Issue {
-			var issues []audit.Issue
-			count := 0
+			var ids []string
+			var contacts []*directory.Contact
 			for _, id := range v.Group.Members {
-				c, ok := v.Env.InternalContact(id)
-				if !ok {
-					continue
+				if c, ok := v.Env.InternalContact(id); ok {
+					ids = append(ids, id)
+					contacts = append(contacts, c)
 				}
+			}
+			// One finding per contact, for the first MaxSamples; when some
+			// are left out, each finding says how many there are in all.
+			total, suffix := len(ids), ""
+			if total > cfg.MaxSamples {
+				ids = ids[:cfg.MaxSamples]
+				suffix = fmt.Sprintf(" (%d of %d such contacts reported)", len(ids), total)
+			}
+			var issues []audit.Issue
+			for i, id := range ids {
+				c := contacts[i]
 				addr := c.RoutingAddress()
-				count++
-				if count > cfg.MaxSamples {
-					continue
-				}
 				ref := v.Env.Ref(id)
 				msg := fmt.Sprintf("contact %s routes to %s, inside the organization", c.Name, addr)
 				ev := audit.Evidence{Members: []audit.MemberRef{ref}}
@@ -110,6 +117,10 @@ func contactRoutesInternal(cfg Config) audit.Rule {
 					} else {
 						msg = fmt.Sprintf("contact %s routes to %s, the address of group %s (hidden nesting)", c.Name, addr, target.Name)
 					}
+				}
+				if suffix != "" {
+					msg += suffix
+					ev.Count = total
 				}
 				issues = append(issues, audit.Issue{Message: msg, Evidence: ev})
 			}

@@ -2,6 +2,7 @@ package rules_test
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -359,6 +360,52 @@ func TestUnresolvedMembersSaysWhy(t *testing.T) {
 			_, f := findingsOf(t, audited(t, snap), "Dyn")
 			if got := f["unresolved-members"].Message; got != tt.want {
 				t.Errorf("message %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// contact-routes-internal reports at most MaxSamples contacts, one finding
+// each; when it leaves some out, every finding says how many there are in
+// all, so that the admin does not take the ten for the whole list.
+func TestContactRoutesInternalSaysTotal(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name       string
+		contacts   int
+		wantSuffix string
+		wantCount  int
+	}{
+		{"all reported", 3, "", 0},
+		{"ten of twelve", 12, " (10 of 12 such contacts reported)", 12},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			b := dt.New().Mailbox("o")
+			members := []string{"o"}
+			for i := range tt.contacts {
+				id := fmt.Sprintf("back%02d", i)
+				b.Contact(id, id+"@corp.example")
+				members = append(members, id)
+			}
+			rep := audited(t, b.Group("G", members, dt.Closed, dt.ReportsToOriginator, dt.Owner("o")).Snapshot())
+			g, _ := findingsOf(t, rep, "G")
+			var got []audit.Finding
+			for _, f := range g.Findings {
+				if f.Rule == "contact-routes-internal" {
+					got = append(got, f)
+				}
+			}
+			if want := min(tt.contacts, rules.DefaultConfig().MaxSamples); len(got) != want {
+				t.Fatalf("%d findings, want %d", len(got), want)
+			}
+			for _, f := range got {
+				if !strings.HasSuffix(f.Message, "inside the organization"+tt.wantSuffix) {
+					t.Errorf("message %q does not end in %q", f.Message, tt.wantSuffix)
+				}
+				if f.Evidence.Count != tt.wantCount {
+					t.Errorf("%s: evidence count %d, want %d", f.Message, f.Evidence.Count, tt.wantCount)
+				}
 			}
 		})
 	}
