@@ -143,9 +143,10 @@ func externalOOFAllowed() audit.Rule {
 		Why: "The Default remote domain (*) decides which out-of-office replies Exchange sends to other organizations. With AllowedOOFType " +
 			"External (the default) or ExternalLegacy, members answer outside senders, spammers and other autoresponders included: the " +
 			"organization-wide half of the out-of-office precondition and the mechanism of the reference out-of-office storm.",
-		Fix: "Set-RemoteDomain -Identity Default -AllowedOOFType None (or -AutoReplyEnabled $false), then add remote domains for " +
-			"partners that should get replies: New-RemoteDomain -Name <partner> -DomainName <partner domain>; Set-RemoteDomain <partner> " +
-			"-AllowedOOFType External (AD: msExchRoutingAcceptMessageType on the msExchDomainContentConfig object).",
+		Fix: "Set-RemoteDomain -Identity Default -AllowedOOFType None, then add remote domains for partners that should get replies: " +
+			"New-RemoteDomain -Name <partner> -DomainName <partner domain>; Set-RemoteDomain <partner> -AllowedOOFType External (AD: " +
+			"msExchRoutingAcceptMessageType on the msExchDomainContentConfig object). -AutoReplyEnabled $false is no substitute: it stops " +
+			"the automatic replies of client rules (an Outlook rule that replies with a template), not out-of-office replies.",
 		OrgCheck: func(e *audit.Env) []audit.Issue {
 			if !e.RemoteDomainsKnown() {
 				return nil // remote-domains-unknown says so
@@ -158,9 +159,11 @@ func externalOOFAllowed() audit.Rule {
 			if !allowed {
 				return nil
 			}
+			// AllowedOOFType alone decides: AutoReplyEnabled governs the
+			// replies of client rules, not out-of-office replies.
 			return []audit.Issue{{
 				Message:  fmt.Sprintf("the %s remote domain (%s) sends out-of-office replies to every other domain (%s)", rd.Name, rd.DomainPattern, mention(s)),
-				Evidence: audit.Evidence{Settings: []audit.Setting{s, audit.TriSetting("AutoReplyEnabled", "msExchRoutingAcceptMessageType", rd.AutoReplyEnabled, rd.AutoReplyEnabled.Or(true))}},
+				Evidence: audit.Evidence{Settings: []audit.Setting{s}},
 			}}
 		},
 	}

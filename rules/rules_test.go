@@ -410,3 +410,35 @@ func TestContactRoutesInternalSaysTotal(t *testing.T) {
 		})
 	}
 }
+
+// external-oof-allowed rests on AllowedOOFType alone: AutoReplyEnabled
+// governs the automatic replies of client rules, not out-of-office replies,
+// so it is neither offered as an alternative fix nor shown as evidence.
+func TestExternalOOFAllowedRestsOnAllowedOOFType(t *testing.T) {
+	t.Parallel()
+	for _, r := range rules.All(rules.DefaultConfig()) {
+		if r.ID == "external-oof-allowed" && strings.Contains(r.Fix, "(or -AutoReplyEnabled") {
+			t.Errorf("fix offers AutoReplyEnabled as an alternative to AllowedOOFType: %s", r.Fix)
+		}
+	}
+	rep := audited(t, dt.New().Mailbox("a").Edit(func(s *directory.Snapshot) {
+		s.Org.RemoteDomains[0].AutoReplyEnabled = directory.False
+	}).Snapshot())
+	var found bool
+	for _, f := range rep.OrgFindings {
+		if f.Rule != "external-oof-allowed" {
+			continue
+		}
+		found = true
+		var names []string
+		for _, s := range f.Evidence.Settings {
+			names = append(names, s.Name)
+		}
+		if !slices.Equal(names, []string{"AllowedOOFType"}) {
+			t.Errorf("evidence settings %v, want only AllowedOOFType", names)
+		}
+	}
+	if !found {
+		t.Error("external-oof-allowed did not fire with auto-replies off: out-of-office replies still leave")
+	}
+}
