@@ -110,9 +110,8 @@ func remoteDomainLegacyOOF() audit.Rule {
 				if t != directory.OOFExternalLegacy && t != directory.OOFInternalLegacy {
 					continue
 				}
-				if rd.AutoReplyEnabled.IsSet() && !rd.AutoReplyEnabled.Or(true) {
-					continue // no automatic replies go there at all
-				}
+				// AutoReplyEnabled does not matter: it governs the replies
+				// of client rules, not out-of-office replies.
 				out = append(out, audit.Issue{
 					Message: fmt.Sprintf("remote domain %s (%s) receives %s out-of-office replies", rd.Name, rd.DomainPattern, t),
 					Evidence: audit.Evidence{Settings: []audit.Setting{

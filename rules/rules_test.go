@@ -280,11 +280,13 @@ func TestOrganizationRules(t *testing.T) {
 				directory.RemoteDomain{Name: "Old", DomainPattern: "old.example", NDREnabled: directory.False},
 				directory.RemoteDomain{Name: "Unset", DomainPattern: "unset.example"})
 		}, []string{"external-oof-allowed", "remote-domain-ndr-disabled"}},
-		{"legacy OOF to a partner, unless auto-replies are off there", func(s *directory.Snapshot) {
+		{"legacy OOF to a partner, auto-replies off there or not", func(s *directory.Snapshot) {
+			// AutoReplyEnabled governs the replies of client rules:
+			// out-of-office replies still go to Quiet.
 			s.Org.RemoteDomains = append(s.Org.RemoteDomains,
 				directory.RemoteDomain{Name: "Partner", DomainPattern: "partner.example", AllowedOOFType: directory.OOFExternalLegacy},
 				directory.RemoteDomain{Name: "Quiet", DomainPattern: "quiet.example", AllowedOOFType: directory.OOFInternalLegacy, AutoReplyEnabled: directory.False})
-		}, []string{"external-oof-allowed", "remote-domain-legacy-oof"}},
+		}, []string{"external-oof-allowed", "remote-domain-legacy-oof", "remote-domain-legacy-oof"}},
 		{"nothing known", func(s *directory.Snapshot) {
 			s.Org = directory.Organization{}
 			s.Coverage = directory.Coverage{}
