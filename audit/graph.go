@@ -15,9 +15,11 @@ type graph struct {
 	// restricted marks groups that stop outside senders: authentication
 	// required, moderated, or an accept-only-from list (Exchange checks these
 	// for every group it expands, nested ones included). A group whose
-	// settings were not read counts as restricted: it is not known to be
-	// open, so nothing behind it is reported as reachable.
+	// settings were not read is not restricted but unread: it is not known
+	// to stop anyone, and counting it as a stop would make the groups above
+	// it look safe on no evidence.
 	restricted []bool
+	unread     []bool
 	leafInfo   []leafInfo
 
 	// scc is the strongly connected component of each group; cyclic marks
@@ -36,7 +38,11 @@ type graph struct {
 	gPath     [][]int32
 	lSeen     []int32
 	lOpen     []int32
-	stack     []int32
+	// lGate is, for a leaf marked in lOpen, the first unread group on the
+	// path an outside sender takes to it, or -1 when the path is all read.
+	lGate []int32
+	stack []int32
+	gates []int32
 	// everExternal marks leaves counted in any group's external list.
 	everExternal []bool
 }
@@ -56,6 +62,7 @@ func newGraph(snap *directory.Snapshot, env *Env) *graph {
 		leaves:      make([][]int32, n),
 		unresolved:  make([][]string, n),
 		restricted:  make([]bool, n),
+		unread:      make([]bool, n),
 	}
 	// Leaves are numbered users first, then contacts.
 	g.leafInfo = make([]leafInfo, 0, len(snap.Users)+len(snap.Contacts))
@@ -80,7 +87,9 @@ func newGraph(snap *directory.Snapshot, env *Env) *graph {
 	}
 	for i := range snap.Groups {
 		grp := &snap.Groups[i]
-		g.restricted[i] = grp.SettingsUnknown || grp.EffectiveRequireSenderAuth() || grp.EffectiveModeration() || grp.HasSenderAllowList()
+		// The stored values of an unread group are no evidence either way.
+		g.unread[i] = grp.SettingsUnknown
+		g.restricted[i] = !grp.SettingsUnknown && (grp.EffectiveRequireSenderAuth() || grp.EffectiveModeration() || grp.HasSenderAllowList())
 		for _, m := range grp.Members {
 			ref, ok := env.objects[m]
 			switch {
@@ -105,6 +114,7 @@ func newGraph(snap *directory.Snapshot, env *Env) *graph {
 	g.gPath = make([][]int32, n)
 	g.lSeen = make([]int32, len(g.leafInfo))
 	g.lOpen = make([]int32, len(g.leafInfo))
+	g.lGate = make([]int32, len(g.leafInfo))
 	g.everExternal = make([]bool, len(g.leafInfo))
 	g.findCycles()
 	return g
@@ -120,7 +130,11 @@ type expansion struct {
 	// incomplete lists groups in the closure (the root included) whose
 	// membership is unknown or holds unresolved references.
 	incomplete []int32
-	unresolved []string
+	// unreadGates lists nested groups whose settings were not read and
+	// through which reachable counts external recipients that a read
+	// could show to be shielded: the count depends on them.
+	unreadGates []int32
+	unresolved  []string
 }
 
 // expand walks everything below group root once. Each group and each leaf is
@@ -133,7 +147,7 @@ func (g *graph) expand(root int32) expansion {
 	g.gSeen[root] = st
 	g.gParent[root] = -1
 	stack := append(g.stack[:0], root)
-	sawRestrictedBelow := false
+	sawRestrictedBelow, sawUnreadBelow := false, false
 	var extLeaves []int32
 	var extHolder []int32
 	for len(stack) > 0 {
@@ -166,9 +180,8 @@ func (g *graph) expand(root int32) expansion {
 			g.gSeen[c] = st
 			g.gParent[c] = cur
 			ex.nestedGroups++
-			if g.restricted[c] {
-				sawRestrictedBelow = true
-			}
+			sawRestrictedBelow = sawRestrictedBelow || g.restricted[c]
+			sawUnreadBelow = sawUnreadBelow || g.unread[c]
 			stack = append(stack, c)
 		}
 	}
@@ -179,12 +192,13 @@ func (g *graph) expand(root int32) expansion {
 	}
 	// Which external recipients can an outside sender reach? Only matters
 	// when the root itself lets outside senders in and something below it
-	// does not.
+	// does not, or was not read.
 	rootRestricted := g.restricted[root]
-	open := !rootRestricted && !sawRestrictedBelow
-	if !rootRestricted && sawRestrictedBelow {
+	open := !rootRestricted && !sawRestrictedBelow && !sawUnreadBelow
+	if !rootRestricted && !open {
 		g.markOpen(root, st)
 	}
+	var gateSeen map[int32]bool
 	ex.external = make([]ExternalRecipient, len(extLeaves))
 	for i, l := range extLeaves {
 		li := &g.leafInfo[l]
@@ -195,8 +209,17 @@ func (g *graph) expand(root int32) expansion {
 			Domain: li.domain, Kind: li.kind, Via: g.names(path),
 		}
 		switch {
-		case open || (!rootRestricted && g.lOpen[l] == st):
+		case open:
 			ex.reachable++
+		case !rootRestricted && g.lOpen[l] == st:
+			ex.reachable++
+			if gate := g.lGate[l]; gate >= 0 && !gateSeen[gate] {
+				if gateSeen == nil {
+					gateSeen = map[int32]bool{}
+				}
+				gateSeen[gate] = true
+				ex.unreadGates = append(ex.unreadGates, gate)
+			}
 		case rootRestricted:
 			er.BlockedBy = g.groups[root].Name
 		default:
@@ -213,21 +236,44 @@ func (g *graph) expand(root int32) expansion {
 }
 
 // markOpen marks the leaves an outside sender reaches from root: the walk
-// does not enter groups that stop such senders.
+// does not enter groups that stop such senders. It enters unread groups,
+// since they are not known to stop anyone, but only after everything reached
+// through read groups alone, so that lGate names an unread group only for
+// leaves no all-read path reaches.
 func (g *graph) markOpen(root, st int32) {
 	g.gOpenSeen[root] = st
-	stack := append(g.stack[:0], root)
+	gates := g.gates[:0]
+	g.walkOpen(root, -1, st, &gates)
+	// A gate's walk can find further unread groups; they are entered at
+	// once under the same gate, the first unread group on their path.
+	for i := 0; i < len(gates); i++ {
+		g.walkOpen(gates[i], gates[i], st, nil)
+	}
+	g.gates = gates
+}
+
+// walkOpen marks the leaves reachable from start without entering
+// restricted groups or groups already walked, with gate as their lGate.
+// With gates non-nil it stops at unread groups and appends them there.
+func (g *graph) walkOpen(start, gate, st int32, gates *[]int32) {
+	stack := append(g.stack[:0], start)
 	for len(stack) > 0 {
 		cur := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		for _, l := range g.leaves[cur] {
-			g.lOpen[l] = st
+			if g.lOpen[l] != st {
+				g.lOpen[l], g.lGate[l] = st, gate
+			}
 		}
 		for _, c := range g.childGroups[cur] {
 			if g.gOpenSeen[c] == st || g.restricted[c] {
 				continue
 			}
 			g.gOpenSeen[c] = st
+			if gates != nil && g.unread[c] {
+				*gates = append(*gates, c)
+				continue
+			}
 			stack = append(stack, c)
 		}
 	}

@@ -23,15 +23,17 @@ func TestIncompleteParts(t *testing.T) {
 		outer, inner func(*directory.Group)
 		members      bool
 		settings     bool
+		nested       bool
 		parts        []string
 	}{
-		{"read in full", nil, nil, false, false, nil},
-		{"settings unread", settingsUnread, nil, false, true, []string{audit.PartSettings}},
-		{"own membership unread", membersUnread, nil, true, false, []string{audit.PartMembership}},
-		{"nested membership unread", nil, membersUnread, true, false, []string{audit.PartMembership}},
-		{"nested settings unread", nil, settingsUnread, false, false, nil},
-		{"unresolved member", func(g *directory.Group) { g.Members = append(g.Members, "ghost") }, nil, true, false, []string{audit.PartMembership}},
-		{"both unread", func(g *directory.Group) { settingsUnread(g); g.MembersUnknown = true }, nil, true, true,
+		{"read in full", nil, nil, false, false, false, nil},
+		{"settings unread", settingsUnread, nil, false, true, false, []string{audit.PartSettings}},
+		{"own membership unread", membersUnread, nil, true, false, false, []string{audit.PartMembership}},
+		{"nested membership unread", nil, membersUnread, true, false, false, []string{audit.PartMembership}},
+		// Outer's reachable count depends on Inner's unread settings.
+		{"nested settings unread", nil, settingsUnread, false, false, true, []string{audit.PartNestedSettings}},
+		{"unresolved member", func(g *directory.Group) { g.Members = append(g.Members, "ghost") }, nil, true, false, false, []string{audit.PartMembership}},
+		{"both unread", func(g *directory.Group) { settingsUnread(g); g.MembersUnknown = true }, nil, true, true, false,
 			[]string{audit.PartMembership, audit.PartSettings}},
 	}
 	for _, tt := range tests {
@@ -64,7 +66,7 @@ func TestIncompleteParts(t *testing.T) {
 				t.Fatal("Outer is not in the report")
 			}
 			got := []any{g.Incomplete, g.MembersIncomplete, g.SettingsUnknown, g.IncompleteParts()}
-			want := []any{tt.members || tt.settings, tt.members, tt.settings, tt.parts}
+			want := []any{tt.members || tt.settings || tt.nested, tt.members, tt.settings, tt.parts}
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("Incomplete, MembersIncomplete, SettingsUnknown, IncompleteParts (-want +got):\n%s", diff)
 			}

@@ -72,19 +72,22 @@ type GroupResult struct {
 	ExternalDirect int
 	// ExternalReachable is how many external recipients a sender from outside
 	// reaches: nested groups that require authentication, are moderated or
-	// have an accept-only-from list stop expansion for such a sender. Groups
-	// whose settings are unknown (the root or a nested one) are not assumed
-	// open, so what lies behind them does not count as reachable.
+	// have an accept-only-from list stop expansion for such a sender. A group
+	// whose settings are unknown (the root or a nested one) is not assumed
+	// to stop them: what lies behind it counts as reachable, since taking it
+	// for a stop would make the groups above it look safe on no evidence
+	// (NestedSettingsUnknown names such nested groups).
 	ExternalReachable int
 	// NestedGroups is the number of distinct groups below this one.
 	NestedGroups int
 	// External lists every external recipient with its path.
 	External []ExternalRecipient
 	// Incomplete is set when part of the group could not be read: its
-	// membership (MembersIncomplete) or its delivery settings
-	// (SettingsUnknown). It is what says "do not read this group as all
-	// clear"; a consumer that depends on one part asks for that part, since
-	// the two leave different things unknown.
+	// membership (MembersIncomplete), its delivery settings
+	// (SettingsUnknown), or the settings of a nested group its reachable
+	// count depends on (NestedSettingsUnknown). It is what says "do not read
+	// this group as all clear"; a consumer that depends on one part asks for
+	// that part, since each leaves different things unknown.
 	Incomplete bool
 	// MembersIncomplete is set when part of the membership, the group's own
 	// or a nested group's, could not be read or resolved: the counts and
@@ -94,6 +97,14 @@ type GroupResult struct {
 	// delivery settings: rules that judge them (Rule.NeedsSettings) did not
 	// run, and Settings shows them as unknown.
 	SettingsUnknown bool
+	// NestedSettingsUnknown names, sorted, the nested groups whose delivery
+	// settings were not read and through which ExternalReachable counts
+	// external recipients (no path through read groups alone reaches them).
+	// Exchange checks each nested group's sender restrictions, so a read
+	// could show them shielded: the count is an upper bound, and the
+	// group's own settings and membership are still read in full. Empty
+	// when the group itself stops outside senders.
+	NestedSettingsUnknown []string
 	// DirSynced is set when the group is synchronized from an on-premises
 	// Active Directory: a fix has to be made there, not in Exchange Online.
 	DirSynced bool
@@ -111,12 +122,14 @@ type GroupResult struct {
 
 // Parts of a group that can be left unread, as IncompleteParts names them.
 const (
-	PartMembership = "membership"
-	PartSettings   = "settings"
+	PartMembership     = "membership"
+	PartSettings       = "settings"
+	PartNestedSettings = "nested settings"
 )
 
 // IncompleteParts names what of the group could not be read, membership
-// before settings; nil when it was read in full. Reports show it so that an
+// before settings before nested groups' settings; nil when it was read in
+// full. Reports show it so that an
 // incomplete group says why, not only that it is.
 func (g *GroupResult) IncompleteParts() []string {
 	var parts []string
@@ -125,6 +138,9 @@ func (g *GroupResult) IncompleteParts() []string {
 	}
 	if g.SettingsUnknown {
 		parts = append(parts, PartSettings)
+	}
+	if len(g.NestedSettingsUnknown) > 0 {
+		parts = append(parts, PartNestedSettings)
 	}
 	return parts
 }
@@ -140,9 +156,8 @@ type ExternalRecipient struct {
 	// the group holding the recipient; empty for a direct member.
 	Via []string
 	// BlockedBy names the first nested group on every path that stops
-	// outside senders, or whose settings are unknown and so is not assumed
-	// to let them through (empty when an outside sender reaches the
-	// recipient).
+	// outside senders (empty when an outside sender reaches the recipient,
+	// or may: a group whose settings are unknown is not taken for a stop).
 	BlockedBy string
 }
 

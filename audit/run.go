@@ -208,7 +208,11 @@ func auditGroup(i int32, g *directory.Group, env *Env, gr *graph, rules []Rule, 
 		SettingsUnknown:    g.SettingsUnknown,
 		DirSynced:          g.DirSynced,
 	}
-	res.Incomplete = res.MembersIncomplete || res.SettingsUnknown
+	for _, x := range ex.unreadGates {
+		res.NestedSettingsUnknown = append(res.NestedSettingsUnknown, gr.groups[x].Name)
+	}
+	slices.Sort(res.NestedSettingsUnknown)
+	res.Incomplete = res.MembersIncomplete || res.SettingsUnknown || len(res.NestedSettingsUnknown) > 0
 	view := &GroupView{Group: g, Env: env, Result: &res, Unresolved: ex.unresolved}
 	for _, x := range ex.incomplete {
 		view.IncompleteGroups = append(view.IncompleteGroups, gr.groups[x].Name)

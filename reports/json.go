@@ -215,28 +215,31 @@ type jsonOrganization struct {
 // takes its absence for a report from before it, whose incomplete does not
 // say which part was unread.
 type jsonGroup struct {
-	ID                 string              `json:"id"`
-	DN                 string              `json:"dn,omitempty"`
-	Name               string              `json:"name"`
-	Mail               string              `json:"mail"`
-	Kind               directory.GroupKind `json:"kind"`
-	Score              int                 `json:"score"`
-	Risk               audit.Band          `json:"risk"`
-	Incomplete         bool                `json:"incomplete"`
-	MembersIncomplete  bool                `json:"membersIncomplete"`
-	SettingsUnknown    bool                `json:"settingsUnknown,omitempty"`
-	DirSynced          bool                `json:"dirSynced,omitempty"`
-	DirectMembers      int                 `json:"directMembers"`
-	NestedGroups       int                 `json:"nestedGroups"`
-	ExpandedRecipients int                 `json:"expandedRecipients"`
-	ExternalMembers    int                 `json:"externalMembers"`
-	ExternalDirect     int                 `json:"externalDirect"`
-	ExternalReachable  int                 `json:"externalReachable"`
-	Settings           jsonSettings        `json:"settings"`
-	ExternalRecipients []jsonExternal      `json:"externalRecipients"`
-	Findings           []jsonFinding       `json:"findings"`
-	Suppressed         []jsonSuppressed    `json:"suppressedFindings,omitempty"`
-	Change             audit.Change        `json:"change,omitempty"`
+	ID                string              `json:"id"`
+	DN                string              `json:"dn,omitempty"`
+	Name              string              `json:"name"`
+	Mail              string              `json:"mail"`
+	Kind              directory.GroupKind `json:"kind"`
+	Score             int                 `json:"score"`
+	Risk              audit.Band          `json:"risk"`
+	Incomplete        bool                `json:"incomplete"`
+	MembersIncomplete bool                `json:"membersIncomplete"`
+	SettingsUnknown   bool                `json:"settingsUnknown,omitempty"`
+	// NestedSettingsUnknown is omitted when empty: it was added to schema
+	// version 1, and reports without such a group keep their bytes.
+	NestedSettingsUnknown []string         `json:"nestedSettingsUnknown,omitempty"`
+	DirSynced             bool             `json:"dirSynced,omitempty"`
+	DirectMembers         int              `json:"directMembers"`
+	NestedGroups          int              `json:"nestedGroups"`
+	ExpandedRecipients    int              `json:"expandedRecipients"`
+	ExternalMembers       int              `json:"externalMembers"`
+	ExternalDirect        int              `json:"externalDirect"`
+	ExternalReachable     int              `json:"externalReachable"`
+	Settings              jsonSettings     `json:"settings"`
+	ExternalRecipients    []jsonExternal   `json:"externalRecipients"`
+	Findings              []jsonFinding    `json:"findings"`
+	Suppressed            []jsonSuppressed `json:"suppressedFindings,omitempty"`
+	Change                audit.Change     `json:"change,omitempty"`
 	// Observed is present only when tracking logs showed something.
 	Observed *jsonObserved `json:"observed,omitempty"`
 }
@@ -288,13 +291,14 @@ func groupJSON(g *audit.GroupResult) jsonGroup {
 		ID: g.ID, DN: g.DN, Name: g.Name, Mail: g.Mail, Kind: g.Kind,
 		Score: g.Score, Risk: g.Risk,
 		Incomplete: g.Incomplete, MembersIncomplete: g.MembersIncomplete, SettingsUnknown: g.SettingsUnknown,
-		DirSynced:          g.DirSynced,
-		DirectMembers:      g.DirectMembers,
-		NestedGroups:       g.NestedGroups,
-		ExpandedRecipients: g.ExpandedRecipients,
-		ExternalMembers:    g.ExternalMembers,
-		ExternalDirect:     g.ExternalDirect,
-		ExternalReachable:  g.ExternalReachable,
+		NestedSettingsUnknown: g.NestedSettingsUnknown,
+		DirSynced:             g.DirSynced,
+		DirectMembers:         g.DirectMembers,
+		NestedGroups:          g.NestedGroups,
+		ExpandedRecipients:    g.ExpandedRecipients,
+		ExternalMembers:       g.ExternalMembers,
+		ExternalDirect:        g.ExternalDirect,
+		ExternalReachable:     g.ExternalReachable,
 		Settings: jsonSettings{
 			RequireSenderAuth:  st.RequireSenderAuth.Setting(),
 			ReportToOriginator: st.ReportToOriginator.Setting(),

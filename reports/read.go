@@ -45,8 +45,12 @@ type ReadGroup struct {
 	// DirSynced is set when the group is synchronized from an on-premises
 	// Active Directory, where its settings have to be changed.
 	DirSynced bool `json:"dirSynced"`
-	// Incomplete is set when part of the group (its settings, or its or a
-	// nested group's membership) could not be read.
+	// NestedSettingsUnknown names nested groups whose settings were not
+	// read and that the group's reachable count depends on.
+	NestedSettingsUnknown []string `json:"nestedSettingsUnknown"`
+	// Incomplete is set when part of the group (its settings, its or a
+	// nested group's membership, or a nested group's settings) could not
+	// be read.
 	Incomplete bool `json:"incomplete"`
 	// MembersIncomplete is set when its or a nested group's membership could
 	// not be read in full: ExternalRecipients is then a lower bound. Nil in
@@ -61,15 +65,16 @@ type ReadGroup struct {
 
 // MembersUnread reports whether the group's membership may not have been
 // read in full, so that ExternalRecipients is only a lower bound. A group
-// whose settings alone were unread was read in full; but a report from
-// before membersIncomplete only says incomplete, which with settingsUnknown
-// may be either, and then (as with a flag that contradicts incomplete) the
-// membership counts as unread rather than risk calling a short list whole.
+// whose settings alone (its own or a nested group's) were unread was read in
+// full; but a report from before membersIncomplete only says incomplete,
+// which with settingsUnknown may be either, and then (as with a flag that
+// contradicts incomplete) the membership counts as unread rather than risk
+// calling a short list whole.
 func (g *ReadGroup) MembersUnread() bool {
 	if g.MembersIncomplete != nil && *g.MembersIncomplete {
 		return true
 	}
-	explained := g.MembersIncomplete != nil && g.SettingsUnknown
+	explained := g.MembersIncomplete != nil && (g.SettingsUnknown || len(g.NestedSettingsUnknown) > 0)
 	return g.Incomplete && !explained
 }
 

@@ -52,29 +52,33 @@ func TestSettingsUnknownShown(t *testing.T) {
 }
 
 // TestIncompleteSaysWhy: an incomplete group says which part was not read,
-// in the JSON (membersIncomplete beside settingsUnknown) and on the Groups
-// sheet, and reading the report back tells a group whose settings alone were
+// in the JSON (membersIncomplete beside settingsUnknown and
+// nestedSettingsUnknown) and on the Groups sheet, and reading the report back
+// tells a group whose settings alone (its own or a nested group's) were
 // unread from one whose membership, and so its external recipients, was.
 func TestIncompleteSaysWhy(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name              string
 		members, settings bool
+		nested            []string
 		cell              string
 		membersUnread     bool
 	}{
-		{"read in full", false, false, "no", false},
-		{"membership unread", true, false, "membership", true},
-		{"settings unread", false, true, "settings", false},
-		{"both unread", true, true, "membership, settings", true},
+		{"read in full", false, false, nil, "no", false},
+		{"membership unread", true, false, nil, "membership", true},
+		{"settings unread", false, true, nil, "settings", false},
+		{"both unread", true, true, nil, "membership, settings", true},
+		{"nested settings unread", false, false, []string{"Inner"}, "nested settings", false},
+		{"membership and nested settings unread", true, false, []string{"Inner"}, "membership, nested settings", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			rep := testReport()
 			g := &rep.Groups[len(rep.Groups)-1]
-			g.MembersIncomplete, g.SettingsUnknown = tt.members, tt.settings
-			g.Incomplete = tt.members || tt.settings
+			g.MembersIncomplete, g.SettingsUnknown, g.NestedSettingsUnknown = tt.members, tt.settings, tt.nested
+			g.Incomplete = tt.members || tt.settings || tt.nested != nil
 			if tt.settings {
 				g.Settings = audit.SettingsOf(&directory.Group{SettingsUnknown: true})
 			}
@@ -85,11 +89,20 @@ func TestIncompleteSaysWhy(t *testing.T) {
 			}
 			groups := decode(t, buf.Bytes()).(map[string]any)["groups"].([]any)
 			last := groups[len(groups)-1].(map[string]any)
-			if want := tt.members || tt.settings; last["incomplete"] != want {
+			if want := tt.members || tt.settings || tt.nested != nil; last["incomplete"] != want {
 				t.Errorf("JSON incomplete = %v, want %v", last["incomplete"], want)
 			}
 			if last["membersIncomplete"] != tt.members {
 				t.Errorf("JSON membersIncomplete = %v, want %v", last["membersIncomplete"], tt.members)
+			}
+			var nested []string
+			if list, ok := last["nestedSettingsUnknown"].([]any); ok {
+				for _, n := range list {
+					nested = append(nested, n.(string))
+				}
+			}
+			if diff := cmp.Diff(tt.nested, nested); diff != "" || hasKey(last, "nestedSettingsUnknown") != (tt.nested != nil) {
+				t.Errorf("JSON nestedSettingsUnknown (-want +got):\n%s", diff)
 			}
 
 			read, err := ReadJSON(&buf)
@@ -127,6 +140,7 @@ func TestMembersUnreadOlderReport(t *testing.T) {
 		{"older, incomplete with settings unknown", `"incomplete": true, "settingsUnknown": true`, true},
 		{"older, incomplete", `"incomplete": true`, true},
 		{"newer, settings alone", `"incomplete": true, "membersIncomplete": false, "settingsUnknown": true`, false},
+		{"newer, nested settings alone", `"incomplete": true, "membersIncomplete": false, "nestedSettingsUnknown": ["Inner"]`, false},
 		{"newer, membership", `"incomplete": true, "membersIncomplete": true`, true},
 		{"newer, incomplete without a reason", `"incomplete": true, "membersIncomplete": false`, true},
 	}

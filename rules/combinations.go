@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"strings"
 
 	"dgaudit/audit"
 	"dgaudit/directory"
@@ -37,15 +38,29 @@ func ndrLoopRisk(cfg Config) audit.Rule {
 			sample, n := sampleExternal(r.External, cfg.MaxSamples, reachable)
 			return []audit.Issue{{
 				Message: fmt.Sprintf("an outside sender's message reaches %s and their delivery reports go back to the originator",
-					plural(n, "external recipient", "external recipients")),
+					plural(n, "external recipient", "external recipients")) + throughUnread(r),
 				Evidence: audit.Evidence{
 					Settings: []audit.Setting{v.AuthSetting(), v.ReportToOriginatorSetting(), v.ReportToManagerSetting()},
 					Count:    n,
 					Members:  sample,
+					Groups:   r.NestedSettingsUnknown,
 				},
 			}}
 		},
 	}
+}
+
+// throughUnread says when some of the recipients counted are reached only
+// through nested groups whose settings were not read: Exchange checks their
+// sender restrictions too, so a read may show them shielded, and the reader
+// should know which groups to check before calling it a false alarm.
+func throughUnread(r *audit.GroupResult) string {
+	names := r.NestedSettingsUnknown
+	if len(names) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (counting those behind %s whose settings could not be read: %s)",
+		plural(len(names), "nested group", "nested groups"), strings.Join(names, ", "))
 }
 
 func oofStormRisk(cfg Config) audit.Rule {
@@ -74,11 +89,12 @@ func oofStormRisk(cfg Config) audit.Rule {
 			sample, n := sampleExternal(r.External, cfg.MaxSamples, reachable)
 			return []audit.Issue{{
 				Message: fmt.Sprintf("an outside sender's message reaches %s, members' out-of-office replies go to the originator, and the Default remote domain lets them out",
-					plural(n, "external recipient", "external recipients")),
+					plural(n, "external recipient", "external recipients")) + throughUnread(r),
 				Evidence: audit.Evidence{
 					Settings: []audit.Setting{v.AuthSetting(), v.OOFSetting(), remote},
 					Count:    n,
 					Members:  sample,
+					Groups:   r.NestedSettingsUnknown,
 				},
 			}}
 		},

@@ -92,10 +92,11 @@ func (a *app) printSummary(rep *audit.Report, outs []output, policy exitPolicy, 
 
 // writeIncompleteSummary names the groups that were not read in full, one
 // line per part missing: unread members make the counts lower bounds, unread
-// settings mean the rules that judge them did not run, and a reader acts on
-// the two differently. A group missing both is on both lines.
+// settings mean the rules that judge them did not run, unread settings of a
+// nested group make the reachable count an upper bound, and a reader acts on
+// each differently. A group missing several is on each of their lines.
 func writeIncompleteSummary(b *strings.Builder, groups []audit.GroupResult) {
-	var members, settings []string
+	var members, settings, nested []string
 	for i := range groups {
 		g := &groups[i]
 		if g.MembersIncomplete {
@@ -103,6 +104,9 @@ func writeIncompleteSummary(b *strings.Builder, groups []audit.GroupResult) {
 		}
 		if g.SettingsUnknown {
 			settings = append(settings, printable(g.Name))
+		}
+		if len(g.NestedSettingsUnknown) > 0 {
+			nested = append(nested, printable(g.Name)+" (through "+printable(strings.Join(g.NestedSettingsUnknown, ", "))+")")
 		}
 	}
 	line := func(names []string, what string) {
@@ -117,6 +121,7 @@ func writeIncompleteSummary(b *strings.Builder, groups []audit.GroupResult) {
 	}
 	line(members, "have members that could not be read or resolved (rule unresolved-members)")
 	line(settings, "have delivery settings that could not be read (the rules that judge them did not run)")
+	line(nested, "reach external recipients through nested groups whose settings could not be read (counted as reachable by outside senders)")
 }
 
 // writeChangesSummary adds the comparison with the baseline: the counts, then

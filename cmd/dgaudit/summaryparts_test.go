@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"testing"
 
 	"dgaudit/audit"
@@ -35,5 +36,26 @@ func TestReadCountLeavesOutFailedFiles(t *testing.T) {
 		if got := readCount(tt.files); got != tt.want {
 			t.Errorf("readCount(%v) = %q, want %q", tt.files, got, tt.want)
 		}
+	}
+}
+
+// TestIncompleteSummaryNamesUnreadNestedGroups: a group read in full whose
+// reachable count depends on a nested group with unread settings has its
+// own line, naming the nested group, and is not on the members or settings
+// lines.
+func TestIncompleteSummaryNamesUnreadNestedGroups(t *testing.T) {
+	t.Parallel()
+	groups := []audit.GroupResult{
+		{Name: "Outer", Incomplete: true, NestedSettingsUnknown: []string{"Inner", "Other"}},
+		{Name: "Inner", Incomplete: true, SettingsUnknown: true},
+		{Name: "Whole"},
+	}
+	var b strings.Builder
+	writeIncompleteSummary(&b, groups)
+	want := "incomplete: 1 groups have delivery settings that could not be read (the rules that judge them did not run): Inner\n" +
+		"incomplete: 1 groups reach external recipients through nested groups whose settings could not be read " +
+		"(counted as reachable by outside senders): Outer (through Inner, Other)\n"
+	if got := b.String(); got != want {
+		t.Errorf("summary:\n%s\nwant:\n%s", got, want)
 	}
 }
