@@ -71,3 +71,42 @@ func TestRemoteMailboxTargetIsNotAnInternalDomain(t *testing.T) {
 		}
 	}
 }
+
+// TestStarAcceptedDomainIsNotInternal: an accepted domain "*" (relay for
+// every domain, a known misconfiguration) must not make every address
+// internal, or no member would be external and no loop found. Wildcards of
+// one domain's subdomains keep working beside it.
+func TestStarAcceptedDomainIsNotInternal(t *testing.T) {
+	t.Parallel()
+	for _, star := range []directory.AcceptedDomain{
+		{Domain: "*", Type: directory.InternalRelay},
+		{Domain: " * ", Type: directory.InternalRelay},
+		{Domain: "*", Type: directory.Authoritative, MatchSubDomains: true},
+		{Domain: "*", Type: directory.ExternalRelay, Coexistence: true},
+	} {
+		t.Run(star.Domain+"/"+string(star.Type), func(t *testing.T) {
+			t.Parallel()
+			snap := dt.New().
+				Edit(func(s *directory.Snapshot) {
+					s.Org.AcceptedDomains = append(s.Org.AcceptedDomains, star,
+						directory.AcceptedDomain{Domain: "*.subs.example", Type: directory.Authoritative},
+						directory.AcceptedDomain{Domain: "deep.example", Type: directory.InternalRelay, MatchSubDomains: true})
+				}).
+				Snapshot()
+			internal := audit.InternalDomainFunc(snap, nil)
+			for d, want := range map[string]bool{
+				"partner.example":  false,
+				"example":          false,
+				"corp.example":     true,
+				"a.subs.example":   true,
+				"subs.example":     true,
+				"x.y.deep.example": true,
+				"other.example":    false,
+			} {
+				if got := internal(d); got != want {
+					t.Errorf("internal(%s) = %v, want %v", d, got, want)
+				}
+			}
+		})
+	}
+}

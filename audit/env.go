@@ -147,7 +147,8 @@ func (e *Env) RemoteDomainsKnown() bool {
 }
 
 // domainClassifier decides whether a domain is internal: an authoritative or
-// internal-relay accepted domain, a coexistence domain (accepted, or a tenant
+// internal-relay accepted domain other than "*" (which covers every domain),
+// a coexistence domain (accepted, or a tenant
 // domain a remote mailbox routes to), a domain the user
 // declared internal, or (only when accepted domains are unknown) a domain one
 // of the organization's mailboxes uses.
@@ -161,6 +162,12 @@ type domainClassifier struct {
 func newDomainClassifier(snap *directory.Snapshot, extra []string) domainClassifier {
 	c := domainClassifier{inferred: map[string]bool{}}
 	for _, d := range snap.Org.AcceptedDomains {
+		// A "*" domain would make every address internal: no member
+		// external, no loop risk, every partner contact "inside". It relays
+		// mail for domains that are not ours, so it decides nothing here.
+		if d.CoversAll() {
+			continue
+		}
 		if d.Type != directory.ExternalRelay || d.Coexistence {
 			c.accepted = append(c.accepted, d)
 		}

@@ -102,6 +102,14 @@ func (a AcceptedDomain) Matches(d string) bool {
 	return DomainMatches(a.Domain, d, a.MatchSubDomains)
 }
 
+// CoversAll reports whether the entry is "*", which every domain falls
+// under. Exchange accepts mail for any domain under it and relays what it
+// does not hold (internal or external relay): it says where mail is
+// accepted, not that recipients anywhere belong to the organization.
+func (a AcceptedDomain) CoversAll() bool {
+	return strings.TrimSuffix(strings.TrimSpace(a.Domain), ".") == "*"
+}
+
 // DomainMatches reports whether domain d falls under pattern: equal, or a
 // subdomain when the pattern starts with "*." or subdomains is set.
 func DomainMatches(pattern, d string, subdomains bool) bool {

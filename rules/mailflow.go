@@ -37,6 +37,13 @@ func internalRelayDomain() audit.Rule {
 					continue
 				}
 				msg := fmt.Sprintf("accepted domain %s is internal relay: mail for addresses in it that do not exist here is accepted and relayed onward, not rejected", d.Domain)
+				if d.CoversAll() {
+					// Said outright: "addresses in it" reads as one
+					// domain, and * is every domain there is.
+					msg = "accepted domain * is internal relay, and * covers every domain: mail for any address in any domain that does not " +
+						"exist here is accepted and relayed onward, not rejected, which can make the organization an open relay for whoever may " +
+						"send to it; dgaudit does not count addresses as internal because of it"
+				}
 				if ndr.Value == "true" {
 					msg += ", and the Default remote domain lets the resulting non-delivery reports out"
 				}
