@@ -69,8 +69,11 @@ const (
 	// ChangeNotRead: the group had findings in the baseline and is missing
 	// now while the collection has gaps, or scores lower (or has no findings)
 	// now while part of it could not be read: its delivery settings
-	// (SettingsUnknown) or its membership, its own or a nested group's
-	// (MembersIncomplete); GroupResult.Incomplete is either. Calling it
+	// (SettingsUnknown), its membership, its own or a nested group's
+	// (MembersIncomplete), or a nested group's settings it depends on
+	// (NestedSettingsUnknown); GroupResult.Incomplete is any of them. The
+	// organization is not-read when findings were only removed and one of
+	// them rests on an area the run did not read (Rule.Reads). Calling it
 	// resolved or improved would report a risk as gone on no evidence.
 	ChangeNotRead Change = "not-read"
 )
@@ -204,12 +207,35 @@ func Compare(rep *Report, base *Baseline) *Changes {
 	added, removed := diffRefs(base.OrgFindings, refsOf(rep.OrgFindings))
 	if len(added) > 0 || len(removed) > 0 {
 		org := GroupChange{Name: "(organization)", Added: added, Removed: removed, Change: ChangeImproved}
-		if len(added) > 0 {
+		switch {
+		case len(added) > 0:
 			org.Change = ChangeWorsened
+		case slices.ContainsFunc(removed, func(r FindingRef) bool { return inputsUnread(rep, r.Rule) }):
+			// A finding gone because what it judges was not read this
+			// time (receive connectors behind a permissions error, say)
+			// was not fixed, as for a group that was not read in full.
+			org.Change = ChangeNotRead
 		}
 		ch.Organization = &org
 	}
 	return ch
+}
+
+// inputsUnread reports whether the run did not read one of the coverage
+// areas the rule's verdict rests on (RuleInfo.Reads): a gap for it, or no
+// record of it read at all (a source that does not collect it).
+func inputsUnread(rep *Report, rule string) bool {
+	i := slices.IndexFunc(rep.Rules, func(r RuleInfo) bool { return r.ID == rule })
+	if i < 0 {
+		return false
+	}
+	for _, what := range rep.Rules[i].Reads {
+		gap := slices.ContainsFunc(rep.Coverage.Gaps, func(g directory.Gap) bool { return g.What == what })
+		if gap || !rep.Coverage.Has(what) {
+			return true
+		}
+	}
+	return false
 }
 
 func classify(had, has bool, added []FindingRef, score, prevScore int) Change {

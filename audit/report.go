@@ -207,11 +207,13 @@ type RuleInfo struct {
 	Tags     []string
 	Why      string
 	Fix      string
+	// Reads is Rule.Reads.
+	Reads []string
 }
 
 // Info returns the rule's metadata.
 func (r Rule) Info() RuleInfo {
-	return RuleInfo{ID: r.ID, Title: r.Title, Severity: r.Severity, Adjust: r.Adjust, Scope: r.Scope(), Tags: r.Tags, Why: r.Why, Fix: r.Fix}
+	return RuleInfo{ID: r.ID, Title: r.Title, Severity: r.Severity, Adjust: r.Adjust, Scope: r.Scope(), Tags: r.Tags, Why: r.Why, Fix: r.Fix, Reads: r.Reads}
 }
 
 // MaxSeverity returns the highest severity among the findings, and false

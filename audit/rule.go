@@ -42,6 +42,12 @@ type Rule struct {
 	// settings the source could not read (directory.Group.SettingsUnknown):
 	// judging Exchange's defaults there would report settings nobody read.
 	NeedsSettings bool
+	// Reads names the coverage areas (directory.Cover*) an organization
+	// rule's verdict rests on. In a run that did not read one of them (a
+	// coverage gap for it, or no record of it read at all) the rule's
+	// silence is no evidence, so a comparison with a baseline calls its
+	// finding's disappearance not-read, not improved.
+	Reads []string
 
 	Check    GroupCheck
 	OrgCheck OrgCheck

@@ -29,6 +29,7 @@ func internalRelayDomain() audit.Rule {
 			"Set-AcceptedDomain -Identity <domain> -DomainType Authoritative (AD: msExchAcceptedDomainFlags type bits 0). If it must stay " +
 			"internal relay during a migration, enable recipient validation where the mail enters (Set-RecipientFilterConfig " +
 			"-RecipientValidationEnabled $true on the Edge or the gateway) and make sure the next hop does not route the domain back.",
+		Reads: []string{directory.CoverAcceptedDomains},
 		OrgCheck: func(e *audit.Env) []audit.Issue {
 			var out []audit.Issue
 			ndr := defaultNDRSetting(e)
@@ -80,6 +81,7 @@ func remoteDomainNDRDisabled() audit.Rule {
 		Fix: "Set-RemoteDomain -Identity <name> -NDREnabled $true (AD: bit 16 of msExchRoutingAcceptMessageType on the " +
 			"msExchDomainContentConfig object); against NDR attacks, make accepted domains authoritative and enable recipient validation " +
 			"(Set-RecipientFilterConfig -RecipientValidationEnabled $true, or Directory-Based Edge Blocking in Exchange Online).",
+		Reads: []string{directory.CoverRemoteDomains},
 		OrgCheck: func(e *audit.Env) []audit.Issue {
 			var out []audit.Issue
 			for _, rd := range e.Snap.Org.RemoteDomains {
@@ -110,6 +112,7 @@ func remoteDomainLegacyOOF() audit.Rule {
 			"autoresponders, which is how out-of-office storms start, and internal replies leak names and phone numbers.",
 		Fix: "Set-RemoteDomain -Identity <name> -AllowedOOFType External (or None) (AD: msExchRoutingAcceptMessageType on the " +
 			"msExchDomainContentConfig object); keep ExternalLegacy only for a partner that needs replies from clients older than Outlook 2007.",
+		Reads: []string{directory.CoverRemoteDomains},
 		OrgCheck: func(e *audit.Env) []audit.Issue {
 			var out []audit.Issue
 			for _, rd := range e.Snap.Org.RemoteDomains {

@@ -147,6 +147,7 @@ func externalOOFAllowed() audit.Rule {
 			"New-RemoteDomain -Name <partner> -DomainName <partner domain>; Set-RemoteDomain <partner> -AllowedOOFType External (AD: " +
 			"msExchRoutingAcceptMessageType on the msExchDomainContentConfig object). -AutoReplyEnabled $false is no substitute: it stops " +
 			"the automatic replies of client rules (an Outlook rule that replies with a template), not out-of-office replies.",
+		Reads: []string{directory.CoverRemoteDomains},
 		OrgCheck: func(e *audit.Env) []audit.Issue {
 			if !e.RemoteDomainsKnown() {
 				return nil // remote-domains-unknown says so

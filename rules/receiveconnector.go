@@ -46,6 +46,7 @@ func receiveConnectorOpenRelay() audit.Rule {
 			"anonymously, keep the right only on a dedicated connector limited to their addresses: Set-ReceiveConnector \"<server>\\<connector>\" " +
 			"-RemoteIPRanges 10.0.0.25,10.0.0.26 (AD: msExchSmtpReceiveRemoteIPRanges; nTSecurityDescriptor holds the permission), and bind it " +
 			"to an internal address only (-Bindings).",
+		Reads: []string{directory.CoverReceiveConnectors},
 		OrgCheck: func(e *audit.Env) []audit.Issue {
 			var out []audit.Issue
 			for _, c := range e.Snap.Org.ReceiveConnectors {

@@ -42,6 +42,7 @@ func recipientValidationOff() audit.Rule {
 			"CN=RecipientFilterConfig,CN=Message Hygiene,CN=Transport Settings in the Exchange organization). With Edge servers, run " +
 			"Set-RecipientFilterConfig there. Keep the authoritative domains' recipients complete in the directory: validation rejects " +
 			"every address it does not find.",
+		Reads: []string{directory.CoverRecipientFilter, directory.CoverAcceptedDomains},
 		OrgCheck: func(e *audit.Env) []audit.Issue {
 			f := e.Snap.Org.RecipientFilter
 			if f == nil || f.RejectsUnknownRecipients() {

@@ -145,6 +145,10 @@ func writeChangesSummary(b *strings.Builder, c *audit.Changes) {
 	if o := c.Organization; o != nil && len(o.Added) > 0 {
 		fmt.Fprintf(b, "  organization: new %s\n", refList(o.Added))
 	}
+	if o := c.Organization; o != nil && o.Change == audit.ChangeNotRead {
+		// Gone for want of data, which a reader must not take for a fix.
+		fmt.Fprintf(b, "  organization: not-read: gone while what they judge could not be read: %s\n", refList(o.Removed))
+	}
 	shown := 0
 	for _, g := range c.Groups {
 		if g.Change != audit.ChangeNew && g.Change != audit.ChangeWorsened {

@@ -59,3 +59,21 @@ func TestIncompleteSummaryNamesUnreadNestedGroups(t *testing.T) {
 		t.Errorf("summary:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// TestChangesSummaryOrganizationNotRead: organization findings gone while
+// their area was not read are said to be so, not left to look fixed.
+func TestChangesSummaryOrganizationNotRead(t *testing.T) {
+	t.Parallel()
+	removed := []audit.FindingRef{{Rule: "receive-connector-open-relay", Severity: audit.High}}
+	for _, tt := range []struct {
+		change audit.Change
+		want   bool
+	}{{audit.ChangeNotRead, true}, {audit.ChangeImproved, false}} {
+		var b strings.Builder
+		writeChangesSummary(&b, &audit.Changes{Organization: &audit.GroupChange{Change: tt.change, Removed: removed}})
+		line := "  organization: not-read: gone while what they judge could not be read: receive-connector-open-relay (high)\n"
+		if got := strings.Contains(b.String(), line); got != tt.want {
+			t.Errorf("%s: summary has the not-read line = %v, want %v:\n%s", tt.change, got, tt.want, b.String())
+		}
+	}
+}
