@@ -28,6 +28,11 @@ type auditOptions struct {
 // defaultFailOn is --fail-on's default, for scan, audit and trace.
 const defaultFailOn = "high"
 
+// internalDomainWant says what an internal domain must be. A wildcard is
+// refused: subdomains are included anyway, and "*" would make every address
+// internal, so no external member and no loop could ever be found.
+const internalDomainWant = "want a domain name such as partner.example (its subdomains are included; no wildcards)"
+
 func (o *auditOptions) register(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringVar(&o.failOn, "fail-on", defaultFailOn, "exit 1 when a finding is at or above this severity: info, low, medium, high, critical, or none to never fail")
@@ -81,8 +86,8 @@ func (o *auditOptions) resolve(catalogue []audit.Rule) (audit.Options, *audit.Se
 		opts.Severities[id] = s
 	}
 	for _, d := range o.internalDomains {
-		if strings.TrimSpace(d) == "" || strings.ContainsAny(d, "@ /") {
-			problems = append(problems, "--internal-domain "+d+": want a domain name such as partner.example")
+		if strings.TrimSpace(d) == "" || strings.ContainsAny(d, "@ /*") {
+			problems = append(problems, "--internal-domain "+d+": "+internalDomainWant)
 		}
 	}
 	if o.failOnNew != "" {

@@ -405,8 +405,8 @@ func (c *fileConfig) validate(env func(string) string) error {
 	}
 
 	for i, d := range c.InternalDomains {
-		if strings.TrimSpace(d) == "" || strings.ContainsAny(d, "@ /") {
-			bad(fmt.Sprintf("internal-domains[%d]", i), "%q: want a domain name such as partner.example", d)
+		if strings.TrimSpace(d) == "" || strings.ContainsAny(d, "@ /*") {
+			bad(fmt.Sprintf("internal-domains[%d]", i), "%q: %s", d, internalDomainWant)
 		}
 	}
 	known := map[string]bool{}

@@ -72,3 +72,27 @@ func TestGraphConcurrencyFromTheFile(t *testing.T) {
 		t.Errorf("config check of a negative graph-concurrency: exit %d\n%s", code, stderr)
 	}
 }
+
+// An internal domain "*" would make every address internal, and with it
+// every external member and every loop vanish: refused on the command line,
+// in the environment and in the file.
+func TestInternalDomainWildcardRefused(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	snap := writeSnapshot(t, loopSnapshot())
+	file := writeFile(t, dir, "star.yaml", "internal-domains: [\"*\"]\n")
+	for _, run := range []struct {
+		env  map[string]string
+		args []string
+	}{
+		{nil, []string{"audit", "--snapshot", snap, "--internal-domain", "*"}},
+		{nil, []string{"audit", "--snapshot", snap, "--internal-domain", "*.partner.example"}},
+		{map[string]string{"DGAUDIT_INTERNAL_DOMAIN": "*"}, []string{"audit", "--snapshot", snap}},
+		{nil, []string{"audit", "--snapshot", snap, "-c", file}},
+	} {
+		code, _, stderr := dgauditEnv(t, run.env, run.args...)
+		if code != exitUsage || !strings.Contains(stderr, "no wildcards") {
+			t.Errorf("%v %v: exit %d, want %d refusing the wildcard\n%s", run.env, run.args, code, exitUsage, stderr)
+		}
+	}
+}

@@ -35,6 +35,8 @@ var orgFixes = map[string][]string{
 	"internal-relay-domain": {
 		`(once every recipient of the domain exists in the directory)`,
 		`Set-AcceptedDomain -Identity <domain> -DomainType Authoritative`,
+		`(an accepted domain "*" relays every domain and cannot be made authoritative: remove it with`,
+		`Remove-AcceptedDomain -Identity <domain>, and route mail for outside domains through a send connector)`,
 	},
 	"recipient-validation-off": {
 		`(only when Get-TransportAgent does not list the Recipient Filter Agent:`,

@@ -41,6 +41,7 @@ func TestOrgFindings(t *testing.T) {
 			"#   Set-RemoteDomain -Identity <name> -AllowedOOFType External",
 			"#   Set-RemoteDomain -Identity <name> -NDREnabled $true",
 			"#   Set-AcceptedDomain -Identity <domain> -DomainType Authoritative",
+			"#   Remove-AcceptedDomain -Identity <domain>, and route mail for outside domains through a send connector)",
 			"#   Set-RecipientFilterConfig -Enabled $true -ExternalMailEnabled $true -RecipientValidationEnabled $true",
 			"# review by hand: [info] remote-domains-unknown: no remote domains in the snapshot",
 		}, nil},
