@@ -34,14 +34,16 @@ func internalRelayDomain() audit.Rule {
 			var out []audit.Issue
 			ndr := defaultNDRSetting(e)
 			for _, d := range e.Snap.Org.AcceptedDomains {
-				if d.Type != directory.InternalRelay || d.Coexistence {
+				// An external relay "*" relays every domain out just the
+				// same; one for a named domain is a partner's, by design.
+				if d.Coexistence || !(d.Type == directory.InternalRelay || d.Type == directory.ExternalRelay && d.CoversAll()) {
 					continue
 				}
 				msg := fmt.Sprintf("accepted domain %s is internal relay: mail for addresses in it that do not exist here is accepted and relayed onward, not rejected", d.Domain)
 				if d.CoversAll() {
 					// Said outright: "addresses in it" reads as one
 					// domain, and * is every domain there is.
-					msg = "accepted domain * is internal relay, and * covers every domain: mail for any address in any domain that does not " +
+					msg = "accepted domain * is " + string(d.Type) + ", and * covers every domain: mail for any address in any domain that does not " +
 						"exist here is accepted and relayed onward, not rejected, which can make the organization an open relay for whoever may " +
 						"send to it; dgaudit does not count addresses as internal because of it"
 				}

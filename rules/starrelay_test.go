@@ -10,11 +10,18 @@ import (
 // TestStarAcceptedDomain: with an internal relay accepted domain "*" the
 // partner contacts of an open list reporting to the originator are still
 // external (ndr-loop-risk fires, contact-routes-internal does not), and the
-// organization finding says that "*" relays for every domain.
+// organization finding says that "*" relays for every domain; so with an
+// external relay "*", which relays every domain out just the same.
 func TestStarAcceptedDomain(t *testing.T) {
 	t.Parallel()
+	for _, typ := range []directory.DomainType{directory.InternalRelay, directory.ExternalRelay} {
+		t.Run(string(typ), func(t *testing.T) { testStarAcceptedDomain(t, typ) })
+	}
+}
+
+func testStarAcceptedDomain(t *testing.T, typ directory.DomainType) {
 	snap := seed001().Edit(func(s *directory.Snapshot) {
-		s.Org.AcceptedDomains = append(s.Org.AcceptedDomains, directory.AcceptedDomain{Domain: "*", Type: directory.InternalRelay})
+		s.Org.AcceptedDomains = append(s.Org.AcceptedDomains, directory.AcceptedDomain{Domain: "*", Type: typ})
 	}).Snapshot()
 	rep := audited(t, snap)
 	g, got := findingsOf(t, rep, "List")
