@@ -149,8 +149,8 @@ func TestExchangeExportErrors(t *testing.T) {
 		substr string
 	}{
 		{"missing required file", []string{"scan", "--exchange-export", dir, "-o", out}, exitRuntime, "Recipient.json or Recipient.csv is missing"},
-		{"not a directory", []string{"scan", "--exchange-export", filepath.Join(dir, "Manifest.json"), "-o", out}, exitUsage, "not a directory"},
-		{"no such directory", []string{"scan", "--exchange-export", filepath.Join(dir, "nope"), "-o", out}, exitUsage, "--exchange-export"},
+		{"not a directory", []string{"scan", "--exchange-export", filepath.Join(dir, "Manifest.json"), "-o", out}, exitRuntime, "not a directory"},
+		{"no such directory", []string{"scan", "--exchange-export", filepath.Join(dir, "nope"), "-o", out}, exitRuntime, "--exchange-export"},
 		{"two sources", []string{"scan", "--exchange-export", dir, "--demo"}, exitUsage, "choose one source"},
 	}
 	for _, tt := range tests {

@@ -13,10 +13,13 @@ const (
 	// exitFindings: a group or the organization has a finding at or above
 	// --fail-on.
 	exitFindings = 1
-	// exitUsage: bad flags, arguments or configuration.
+	// exitUsage: bad flags, arguments or configuration: a config file,
+	// suppressions file or secret file that is missing or invalid.
 	exitUsage = 2
 	// exitRuntime: the run failed (directory unreachable, bad credentials,
-	// unreadable input, a report could not be written).
+	// input data missing, unreadable or malformed, a report could not be
+	// written). Input data is what is read to be audited or compared: a
+	// snapshot, LDIF, Exchange export, tracking logs, a report.
 	exitRuntime = 3
 	// exitGaps: the run completed but could not read everything; the reports
 	// list the gaps. It takes precedence over exitFindings, because a clean
@@ -27,8 +30,9 @@ const (
 const exitCodesHelp = `Exit codes:
   0  completed; nothing at or above --fail-on
   1  completed; findings at or above --fail-on
-  2  usage or configuration error
-  3  runtime failure (directory unreachable, bad credentials, bad input, write failed)
+  2  usage or configuration error (flags; config, suppressions or secret file)
+  3  runtime failure (directory unreachable, bad credentials, input missing or
+     unreadable or malformed, write failed)
   4  completed with gaps: something could not be read (takes precedence over 1)`
 
 // usageError marks errors that are the user's invocation.

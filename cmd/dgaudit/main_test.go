@@ -106,6 +106,47 @@ func TestExitCodes(t *testing.T) {
 	}
 }
 
+// TestMissingPathExitCodes: a missing input (what is read as data: a
+// snapshot, LDIF, Exchange export, tracking logs, reports to compare) fails
+// the run (exit 3); a missing configuration file (-c, suppressions, secret
+// files) is a configuration error (exit 2).
+func TestMissingPathExitCodes(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "missing")
+	empty := t.TempDir()
+	out := filepath.Join(dir, "r.json")
+	tests := []struct {
+		name   string
+		args   []string
+		want   int
+		substr string
+	}{
+		{"snapshot", []string{"audit", "--snapshot", missing, "-o", out}, exitRuntime, "read snapshot: open " + missing},
+		{"ldif", []string{"audit", "--ldif", missing, "-o", out}, exitRuntime, "--ldif: stat " + missing},
+		{"exchange export", []string{"scan", "--exchange-export", missing, "-o", out}, exitRuntime, "--exchange-export: stat " + missing},
+		{"trace path", []string{"trace", missing, "-o", out}, exitRuntime, "tracking path " + missing},
+		{"trace folder without logs", []string{"trace", empty, "-o", out}, exitRuntime, "no .log, .csv or .gz files in " + empty},
+		{"scan --tracking", []string{"scan", "--demo", "--tracking", missing, "-o", out}, exitRuntime, "tracking path " + missing},
+		{"diff input", []string{"diff", missing, missing}, exitRuntime, missing},
+		{"config file", []string{"scan", "-c", missing, "-o", out}, exitUsage, "config: open " + missing},
+		{"suppressions", []string{"scan", "--demo", "--suppressions", missing, "-o", out}, exitUsage, "--suppressions: open " + missing},
+		{"password file", []string{"scan", "--ldap-url", "ldaps://dc", "--bind-dn", "svc@corp", "--password-file", missing, "-o", out}, exitUsage, "--password-file: open " + missing},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			code, _, stderr := dgaudit(t, tc.args...)
+			if code != tc.want || !strings.Contains(stderr, tc.substr) {
+				t.Errorf("exit %d, stderr %q; want exit %d and %q", code, stderr, tc.want, tc.substr)
+			}
+		})
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("a failed run wrote %s", out)
+	}
+}
+
 func TestScanDemoWritesEveryFormat(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -81,6 +82,11 @@ func (a *app) source(o *sourceOptions) (directory.Source, string, error) {
 	case o.snapshot != "":
 		return directory.File{Path: o.snapshot}, o.snapshot, nil
 	case o.ldif != "":
+		// A missing export is input that could not be read (exit 3, as for
+		// --snapshot), not a usage error: the flag was given as it should be.
+		if _, err := os.Stat(o.ldif); err != nil {
+			return nil, "", fmt.Errorf("--ldif: %w", err)
+		}
 		return a.ldifSource(o.ldif)
 	case o.exchangeExport != "":
 		return a.exchangeExportSource(o.exchangeExport)

@@ -38,6 +38,11 @@ func (o *trackingOptions) register(cmd *cobra.Command) {
 // trackingFiles expands the paths before any collection starts, so that a
 // typo does not cost a directory read. dgaudit's own reports found in a
 // folder are left out (see expandTracking), each named in the log.
+//
+// A path that is missing, or a folder that cannot be listed or holds no
+// logs, fails the run as input that could not be read (exit 3), as a
+// missing --snapshot or a file that is not tracking data does: the command
+// line was well formed.
 func (a *app) trackingFiles(paths []string) ([]string, error) {
 	files, own, err := expandTracking(paths)
 	for _, f := range own {
@@ -59,7 +64,7 @@ func expandTracking(paths []string) (files, own []string, err error) {
 	for _, p := range paths {
 		found, err := tracking.Expand([]string{p})
 		if err != nil {
-			return nil, nil, usageError{err}
+			return nil, nil, err
 		}
 		if st, err := os.Stat(p); err != nil || !st.IsDir() {
 			files = append(files, found...)
@@ -79,9 +84,9 @@ func expandTracking(paths []string) (files, own []string, err error) {
 	})
 	switch {
 	case len(files) == 0 && len(own) > 0:
-		return nil, own, usagef("no tracking logs in %s: the only .log, .csv or .gz files are dgaudit's own reports (%s)", strings.Join(paths, ", "), strings.Join(own, ", "))
+		return nil, own, fmt.Errorf("no tracking logs in %s: the only .log, .csv or .gz files are dgaudit's own reports (%s)", strings.Join(paths, ", "), strings.Join(own, ", "))
 	case len(files) == 0:
-		return nil, own, usagef("no .log, .csv or .gz files in %s", strings.Join(paths, ", "))
+		return nil, own, fmt.Errorf("no .log, .csv or .gz files in %s", strings.Join(paths, ", "))
 	}
 	return files, own, nil
 }

@@ -96,7 +96,7 @@ func TestTraceCommand(t *testing.T) {
 			"1 malformed lines", "exit 4: some tracking lines could not be read"}},
 		{"strict turns malformed lines into failure", []string{"trace", malformedDir, "--strict"}, exitRuntime, []string{"--strict: 1 tracking lines could not be read as events"}},
 		{"strict turns an unreadable file into failure", []string{"trace", brokenDir, "--strict"}, exitRuntime, []string{"--strict: 1 tracking files could not be read"}},
-		{"missing path", []string{"trace", filepath.Join(loopDir, "nope")}, exitUsage, []string{"no such file"}},
+		{"missing path", []string{"trace", filepath.Join(loopDir, "nope")}, exitRuntime, []string{"no such file"}},
 		{"no path", []string{"trace"}, exitUsage, []string{"at least one"}},
 		{"bad interval", []string{"trace", loopDir, "--interval", "1s"}, exitUsage, []string{"--interval 1s"}},
 	}
@@ -173,7 +173,7 @@ func TestScanWithTracking(t *testing.T) {
 		t.Errorf("second group has evidence: %+v", doc.Groups[1])
 	}
 	code, _, stderr = dgaudit(t, "scan", "--demo", "--tracking", filepath.Join(dir, "missing"))
-	if code != exitUsage || !strings.Contains(stderr, "missing") {
+	if code != exitRuntime || !strings.Contains(stderr, "missing") {
 		t.Errorf("missing tracking path: exit %d %s", code, stderr)
 	}
 }

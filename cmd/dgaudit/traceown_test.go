@@ -50,7 +50,7 @@ func TestTraceSkipsItsOwnReports(t *testing.T) {
 		{"a report named as well", []string{"trace", dir, report}, exitGaps,
 			[]string{skipped + filepath.Join(dir, "changes.csv"), "not read to its end: " + report + ": line 1: not a tracking file", "exit 4"},
 			[]string{skipped + report}, 2},
-		{"a folder of reports alone", []string{"trace", onlyReports}, exitUsage,
+		{"a folder of reports alone", []string{"trace", onlyReports}, exitRuntime,
 			[]string{"no tracking logs in " + onlyReports + ": the only .log, .csv or .gz files are dgaudit's own reports (" + filepath.Join(onlyReports, "changes.csv") + ")"},
 			nil, -1},
 	}
