@@ -97,11 +97,12 @@ func (o *trackingOptions) stray(given func(string) bool) error {
 	return nil
 }
 
-// stray refuses trace's --m365 companions without --m365. --ca-file is not
-// among them: DGAUDIT_CA_FILE may set it for another source. It runs before
-// the config layers, so Changed is the command line.
+// stray refuses trace's --m365 companions without --m365, --ca-file among
+// them: trace's other sources are files, so it has nothing else to trust. It
+// runs before the config layers, so Changed is the command line, and a
+// DGAUDIT_CA_FILE meant for scan is not refused.
 func (o *traceM365Options) stray(cmd *cobra.Command) error {
-	c := companions{of: "--m365", flags: []string{"since", "from", "to", "tenant", "client-id", "auth", "client-cert", "client-secret-file", "cloud", "authority-host", "graph-url"}}
+	c := companions{of: "--m365", flags: []string{"since", "from", "to", "tenant", "client-id", "auth", "client-cert", "client-secret-file", "cloud", "authority-host", "graph-url", "ca-file"}}
 	if err := c.stray(cmd.Flags().Changed); err != nil {
 		return usageError{err}
 	}

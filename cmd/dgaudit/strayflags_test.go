@@ -58,6 +58,7 @@ func TestStrayFlagsAreRefused(t *testing.T) {
 		{"file with an m365 section, demo from the command line", []string{"collect", "-c", m365File, "--demo", "-o", filepath.Join(dir, "m.json")}, exitOK, nil},
 		{"file's ldap source with a bind-dn flag", []string{"scan", "-c", ldapFile, "--bind-dn", "other@corp.example"}, exitRuntime, nil},
 		{"trace: m365 companion without m365", []string{"trace", dir, "--tenant", "t"}, exitUsage, []string{"--tenant applies only with --m365"}},
+		{"trace: ca-file without m365", []string{"trace", logs, "--ca-file", "ca.pem"}, exitUsage, []string{"--ca-file applies only with --m365"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -75,6 +76,20 @@ func TestStrayFlagsAreRefused(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestTraceKeepsEnvCAFile: trace refuses --ca-file without --m365 only on
+// the command line; a DGAUDIT_CA_FILE set for scans does not stop a trace of
+// files.
+func TestTraceKeepsEnvCAFile(t *testing.T) {
+	t.Parallel()
+	logs := t.TempDir()
+	loopLog(t, logs, "closures@corp.example", 1)
+	env := map[string]string{"DGAUDIT_CA_FILE": filepath.Join(t.TempDir(), "ca.pem")}
+	code, _, stderr := dgauditEnv(t, env, "trace", logs, "--log-level", "error")
+	if code != exitOK || strings.Contains(stderr, "only with") {
+		t.Errorf("exit %d, want %d\n%s", code, exitOK, stderr)
 	}
 }
 
