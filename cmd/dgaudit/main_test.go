@@ -106,6 +106,39 @@ func TestExitCodes(t *testing.T) {
 	}
 }
 
+// TestNoSourceNamesOnlyAcceptedSources: the error for a missing source
+// lists the sources the command takes; audit reads no live directory.
+func TestNoSourceNamesOnlyAcceptedSources(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		cmd        string
+		want, lack []string
+	}{
+		{"audit", []string{"--demo, --snapshot FILE, --ldif FILE or --exchange-export DIR", "use scan or collect"}, []string{"--ldap-url", "--m365"}},
+		{"scan", []string{"--exchange-export DIR, --ldap-url URL or --m365"}, nil},
+		{"collect", []string{"--exchange-export DIR, --ldap-url URL or --m365"}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.cmd, func(t *testing.T) {
+			t.Parallel()
+			code, _, stderr := dgaudit(t, tc.cmd, "-o", filepath.Join(t.TempDir(), "q.json"))
+			if code != exitUsage || !strings.Contains(stderr, "no source: give one of ") {
+				t.Fatalf("exit %d, want %d and no source\n%s", code, exitUsage, stderr)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, stderr)
+				}
+			}
+			for _, l := range tc.lack {
+				if strings.Contains(stderr, l) {
+					t.Errorf("stderr names %s, which %s does not accept:\n%s", l, tc.cmd, stderr)
+				}
+			}
+		})
+	}
+}
+
 // TestMissingPathExitCodes: a missing input (what is read as data: a
 // snapshot, LDIF, Exchange export, tracking logs, reports to compare) fails
 // the run (exit 3); a missing configuration file (-c, suppressions, secret

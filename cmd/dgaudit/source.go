@@ -22,6 +22,9 @@ type sourceOptions struct {
 	exchangeExport string
 	ldap           ldapOptions
 	m365           m365Options
+	// kinds are the sources the command registered, so that an error
+	// lists only flags the command accepts.
+	kinds sourceKind
 	// strict turns gaps into a failure: exit 3 and no report, for jobs that
 	// must never publish an incomplete result.
 	strict bool
@@ -35,6 +38,7 @@ const (
 )
 
 func (o *sourceOptions) register(cmd *cobra.Command, kinds sourceKind) {
+	o.kinds = kinds
 	f := cmd.Flags()
 	f.BoolVar(&o.demo, "demo", false, "use the embedded demo organization (no server, no credentials)")
 	f.StringVar(&o.snapshot, "snapshot", "", "read a snapshot file written by 'dgaudit collect'")
@@ -71,6 +75,9 @@ func (a *app) source(o *sourceOptions) (directory.Source, string, error) {
 	}
 	switch len(chosen) {
 	case 0:
+		if o.kinds&liveSources == 0 {
+			return nil, "", usagef("no source: give one of --demo, --snapshot FILE, --ldif FILE or --exchange-export DIR (to read LDAP or Microsoft 365, use scan or collect)")
+		}
 		return nil, "", usagef("no source: give one of --demo, --snapshot FILE, --ldif FILE, --exchange-export DIR, --ldap-url URL or --m365")
 	case 1:
 	default:
