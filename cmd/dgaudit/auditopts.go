@@ -23,6 +23,28 @@ type auditOptions struct {
 	suppressions string
 	// thresholds come from the config file only.
 	thresholds rules.Config
+	// name names a setting in errors as the user gave it (settingName);
+	// nil means the flag.
+	name func(flag string) string
+}
+
+// settingName names a layered setting as the user gave it: its DGAUDIT_*
+// variable when that filled the flag, otherwise --flag. An error about a
+// value set in the environment must not send the user looking for a flag
+// they never typed. given is the command line's flags, taken before the
+// layers; a value from the config file is checked, with its line, when the
+// file is read.
+func settingName(given func(string) bool, env func(string) string) func(string) string {
+	return func(flag string) string {
+		if !given(flag) {
+			for _, k := range knobs {
+				if k.flag == flag && k.env != "" && env(k.env) != "" {
+					return k.env
+				}
+			}
+		}
+		return "--" + flag
+	}
 }
 
 // defaultFailOn is --fail-on's default, for scan, audit and trace.
@@ -48,11 +70,15 @@ func (o *auditOptions) register(cmd *cobra.Command) {
 // problem at once.
 func (o *auditOptions) resolve(catalogue []audit.Rule) (audit.Options, *audit.Severity, error) {
 	var problems []string
+	name := o.name
+	if name == nil {
+		name = func(flag string) string { return "--" + flag }
+	}
 	var failOn *audit.Severity
 	if o.failOn != "none" {
 		s, err := audit.ParseSeverity(o.failOn)
 		if err != nil {
-			problems = append(problems, "--fail-on: "+err.Error())
+			problems = append(problems, name("fail-on")+": "+err.Error())
 		}
 		failOn = &s
 	}
@@ -63,7 +89,7 @@ func (o *auditOptions) resolve(catalogue []audit.Rule) (audit.Options, *audit.Se
 	opts := audit.Options{InternalDomains: o.internalDomains, Severities: map[string]audit.Severity{}}
 	for _, id := range o.disable {
 		if !known[id] {
-			problems = append(problems, "--disable-rule "+id+": no such rule (see 'dgaudit rules')")
+			problems = append(problems, name("disable-rule")+" "+id+": no such rule (see 'dgaudit rules')")
 			continue
 		}
 		opts.Disabled = append(opts.Disabled, id)
@@ -71,34 +97,34 @@ func (o *auditOptions) resolve(catalogue []audit.Rule) (audit.Options, *audit.Se
 	for _, kv := range o.severities {
 		id, sev, ok := strings.Cut(kv, "=")
 		if !ok {
-			problems = append(problems, "--severity "+kv+": want RULE=SEVERITY")
+			problems = append(problems, name("severity")+" "+kv+": want RULE=SEVERITY")
 			continue
 		}
 		if !known[id] {
-			problems = append(problems, "--severity "+kv+": no such rule (see 'dgaudit rules')")
+			problems = append(problems, name("severity")+" "+kv+": no such rule (see 'dgaudit rules')")
 			continue
 		}
 		s, err := audit.ParseSeverity(sev)
 		if err != nil {
-			problems = append(problems, "--severity "+kv+": "+err.Error())
+			problems = append(problems, name("severity")+" "+kv+": "+err.Error())
 			continue
 		}
 		opts.Severities[id] = s
 	}
 	for _, d := range o.internalDomains {
 		if strings.TrimSpace(d) == "" || strings.ContainsAny(d, "@ /*") {
-			problems = append(problems, "--internal-domain "+d+": "+internalDomainWant)
+			problems = append(problems, name("internal-domain")+" "+d+": "+internalDomainWant)
 		}
 	}
 	if o.failOnNew != "" {
 		if _, err := audit.ParseSeverity(o.failOnNew); err != nil {
-			problems = append(problems, "--fail-on-new: "+err.Error())
+			problems = append(problems, name("fail-on-new")+": "+err.Error())
 		}
 		// Checked after the layers, so a baseline from the config file or
 		// DGAUDIT_BASELINE counts. Without one every group would be new, and
 		// the summary would compare with a baseline it has not got.
 		if o.baseline == "" {
-			problems = append(problems, "--fail-on-new needs --baseline (a previous run's JSON report; a file that does not exist yet is fine): without one every group counts as new")
+			problems = append(problems, name("fail-on-new")+" needs --baseline (a previous run's JSON report; a file that does not exist yet is fine): without one every group counts as new")
 		}
 	}
 	if len(problems) > 0 {

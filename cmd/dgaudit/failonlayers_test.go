@@ -117,7 +117,7 @@ func TestFailOnNewNeedsBaseline(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	writeSnapshotAt(t, filepath.Join(dir, "clean.json"), cleanSnapshot())
-	const needs = "--fail-on-new needs --baseline"
+	const needs = " needs --baseline"
 	tests := []struct {
 		name string
 		file string
@@ -149,5 +149,35 @@ func TestFailOnNewNeedsBaseline(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "none-yet.json")); err == nil {
 		t.Error("a run wrote the baseline it was given")
+	}
+}
+
+// TestEnvErrorsNameTheVariable: a bad value from a DGAUDIT_* variable is
+// reported under the variable's name, not under a flag the user never gave;
+// the same value on the command line is reported under the flag.
+func TestEnvErrorsNameTheVariable(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		env        map[string]string
+		args       []string
+		want, lack string
+	}{
+		{"scan fail-on", map[string]string{"DGAUDIT_FAIL_ON": "hgh"}, []string{"scan", "--demo"}, `DGAUDIT_FAIL_ON: unknown severity "hgh"`, "--fail-on"},
+		{"trace fail-on", map[string]string{"DGAUDIT_FAIL_ON": "hgh"}, []string{"trace", "logs"}, `DGAUDIT_FAIL_ON: unknown severity "hgh"`, "--fail-on"},
+		{"fail-on-new", map[string]string{"DGAUDIT_FAIL_ON_NEW": "hgh", "DGAUDIT_BASELINE": "prev.json"}, []string{"audit", "--demo"}, `DGAUDIT_FAIL_ON_NEW: unknown severity "hgh"`, "--fail-on-new"},
+		{"severity", map[string]string{"DGAUDIT_SEVERITY": "nope=high"}, []string{"audit", "--demo"}, "DGAUDIT_SEVERITY nope=high: no such rule", "--severity"},
+		{"disable-rule", map[string]string{"DGAUDIT_DISABLE_RULE": "nope"}, []string{"audit", "--demo"}, "DGAUDIT_DISABLE_RULE nope: no such rule", "--disable-rule"},
+		{"internal-domain", map[string]string{"DGAUDIT_INTERNAL_DOMAIN": "a@b"}, []string{"audit", "--demo"}, "DGAUDIT_INTERNAL_DOMAIN a@b: want a domain name", "--internal-domain"},
+		{"flag beats the variable", map[string]string{"DGAUDIT_FAIL_ON": "low"}, []string{"scan", "--demo", "--fail-on", "hgh"}, `--fail-on: unknown severity "hgh"`, "DGAUDIT_FAIL_ON"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			code, _, stderr := dgauditEnv(t, tc.env, tc.args...)
+			if code != exitUsage || !strings.Contains(stderr, tc.want) || strings.Contains(stderr, tc.lack) {
+				t.Errorf("exit %d, stderr %q; want exit %d, %q and not %q", code, stderr, exitUsage, tc.want, tc.lack)
+			}
+		})
 	}
 }

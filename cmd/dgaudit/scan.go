@@ -146,6 +146,7 @@ func (a *app) configureAudit(cmd *cobra.Command, src *sourceOptions, ro *reportO
 	src.ldap.passwordEnv = fo.passwordEnv
 	src.m365.secretEnv = fo.m365SecretEnv
 	ro.audit.thresholds = fo.thresholds
+	ro.audit.name = settingName(given, a.env)
 	return nil
 }
 

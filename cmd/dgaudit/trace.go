@@ -230,6 +230,7 @@ the file's outputs are the scan's reports, which a trace must not overwrite; tra
 					return err
 				}
 			}
+			given := givenFlags(cmd.Flags())
 			fo, err := a.configure(cmd, &cfg)
 			if err != nil {
 				return err
@@ -239,7 +240,7 @@ the file's outputs are the scan's reports, which a trace must not overwrite; tra
 			if failOn != "none" {
 				s, err := audit.ParseSeverity(failOn)
 				if err != nil {
-					return usagef("--fail-on: %v", err)
+					return usagef("%s: %v", settingName(given, a.env)("fail-on"), err)
 				}
 				threshold = &s
 			}
