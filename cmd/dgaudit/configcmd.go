@@ -99,7 +99,11 @@ func (a *app) configCmd() *cobra.Command {
 				return err
 			}
 			path := args[0]
-			if _, err := os.Stat(path); err == nil && !force {
+			// A directory is refused before --force is suggested: --force
+			// would not make it a file.
+			if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+				return usagef("%s: is a directory; name a file", path)
+			} else if err == nil && !force {
 				return usagef("%s exists; give --force to overwrite it", path)
 			} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
 				return usagef("%s: %v", path, err)
@@ -122,7 +126,13 @@ func (a *app) configCmd() *cobra.Command {
 		Use:     "check FILE",
 		Short:   "Validate a config file: every unknown key, bad value and missing secret, with its line",
 		Example: `  dgaudit config check /etc/dgaudit/dgaudit.yaml`,
-		Args:    cobra.ExactArgs(1),
+		// cobra's "accepts 1 arg(s), received 0" does not say which.
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usagef("%s takes the config FILE to check (such as dgaudit.yaml), got %d arguments", cmd.CommandPath(), len(args))
+			}
+			return nil
+		},
 		RunE: func(_ *cobra.Command, args []string) error {
 			cfg, err := loadConfig(args[0], a.env, true)
 			if err != nil {

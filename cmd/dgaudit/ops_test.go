@@ -199,6 +199,32 @@ func TestConfigInitIsAccepted(t *testing.T) {
 	}
 }
 
+// TestConfigCommandArgumentErrors: the errors say what is wrong with the
+// argument, without sending the user to a flag that would not help.
+func TestConfigCommandArgumentErrors(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	tests := []struct {
+		name       string
+		args       []string
+		want, lack string
+	}{
+		{"init into a directory", []string{"config", "init", dir}, dir + ": is a directory; name a file", "--force"},
+		{"init into a directory with --force", []string{"config", "init", dir, "--force"}, dir + ": is a directory; name a file", "--force"},
+		{"check without a file", []string{"config", "check"}, "dgaudit config check takes the config FILE to check (such as dgaudit.yaml), got 0 arguments", "arg(s)"},
+		{"check with two files", []string{"config", "check", "a.yaml", "b.yaml"}, "got 2 arguments", "arg(s)"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			code, _, stderr := dgaudit(t, tc.args...)
+			if code != exitUsage || !strings.Contains(stderr, tc.want) || strings.Contains(stderr, tc.lack) {
+				t.Errorf("exit %d, stderr %q; want exit %d, %q and not %q", code, stderr, exitUsage, tc.want, tc.lack)
+			}
+		})
+	}
+}
+
 func TestConfigDrivesScan(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
