@@ -36,15 +36,21 @@ type auditOptions struct {
 // file is read.
 func settingName(given func(string) bool, env func(string) string) func(string) string {
 	return func(flag string) string {
-		if !given(flag) {
-			for _, k := range knobs {
-				if k.flag == flag && k.env != "" && env(k.env) != "" {
-					return k.env
-				}
-			}
+		if v := envOf(flag); !given(flag) && v != "" && env(v) != "" {
+			return v
 		}
 		return "--" + flag
 	}
+}
+
+// envOf is the DGAUDIT_* variable of a layered flag, "" when it has none.
+func envOf(flag string) string {
+	for _, k := range knobs {
+		if k.flag == flag {
+			return k.env
+		}
+	}
+	return ""
 }
 
 // defaultFailOn is --fail-on's default, for scan, audit and trace.

@@ -143,6 +143,13 @@ func (a *app) configCmd() *cobra.Command {
 					return err
 				}
 			}
+			// scan and audit refuse fail-on-new without a baseline (resolve).
+			// The file is still valid, as one without a source is: the
+			// baseline may come from the command line. The environment is
+			// known here, as it is for secrets, so a DGAUDIT_BASELINE counts.
+			if env := envOf("baseline"); cfg.FailOnNew != "" && cfg.Baseline == "" && a.env(env) == "" {
+				fmt.Fprintf(a.stderr, "dgaudit: warning: %v\n", cfg.at("fail-on-new", "the file names no baseline: scan and audit with it need --baseline or %s (a previous run's JSON report; a file that does not exist yet is fine), or they exit 2", env))
+			}
 			fmt.Fprintf(a.stdout, "%s: ok (%s)\n", args[0], describeConfig(cfg))
 			return nil
 		},

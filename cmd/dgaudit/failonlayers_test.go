@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -177,6 +178,40 @@ func TestEnvErrorsNameTheVariable(t *testing.T) {
 			code, _, stderr := dgauditEnv(t, tc.env, tc.args...)
 			if code != exitUsage || !strings.Contains(stderr, tc.want) || strings.Contains(stderr, tc.lack) {
 				t.Errorf("exit %d, stderr %q; want exit %d, %q and not %q", code, stderr, exitUsage, tc.want, tc.lack)
+			}
+		})
+	}
+}
+
+// TestConfigCheckWarnsFailOnNewWithoutBaseline: config check passes a file
+// whose fail-on-new has no baseline, as scan may get one from the command
+// line, but warns that scan and audit refuse it otherwise; a baseline in the
+// file or in check's environment is one.
+func TestConfigCheckWarnsFailOnNewWithoutBaseline(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	const warning = ":3: fail-on-new: the file names no baseline: scan and audit with it need --baseline or DGAUDIT_BASELINE"
+	tests := []struct {
+		name string
+		file string
+		env  map[string]string
+		warn bool
+	}{
+		{"no baseline", "fail-on-new: critical\n", nil, true},
+		{"baseline in the file", "fail-on-new: critical\nbaseline: prev.json\n", nil, false},
+		{"baseline in the environment", "fail-on-new: critical\n", map[string]string{"DGAUDIT_BASELINE": "prev.json"}, false},
+		{"no fail-on-new", "fail-on: critical\n", nil, false},
+	}
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			cfg := writeFile(t, dir, fmt.Sprintf("c%d.yaml", i), "source:\n  demo: true\n"+tc.file)
+			code, stdout, stderr := dgauditEnv(t, tc.env, "config", "check", cfg)
+			if code != exitOK || !strings.Contains(stdout, ": ok (") {
+				t.Fatalf("exit %d, want %d\n%s%s", code, exitOK, stdout, stderr)
+			}
+			if got := strings.Contains(stderr, cfg+warning); got != tc.warn {
+				t.Errorf("warning %v, want %v:\n%s", got, tc.warn, stderr)
 			}
 		})
 	}
