@@ -71,6 +71,11 @@ var exportFiles = []exportFile{
 	{FileRemoteDomain, CmdRemoteDomain, false, directory.CoverRemoteDomains},
 }
 
+// fileNames names both forms a file of the export can take: the script
+// writes .json, or .csv with -Format Csv, and the manifest does not say
+// which, so a message about a missing file names both.
+func fileNames(base string) string { return base + ".json or " + base + ".csv" }
+
 // Export reads the files scripts/Export-DgauditData.ps1 writes (or the same
 // cmdlets' output saved by hand with ConvertTo-Json or Export-Csv) from a
 // directory. DistributionGroup, Recipient and GroupMember are required; a
@@ -136,10 +141,10 @@ func (e Export) Snapshot(ctx context.Context) (*directory.Snapshot, error) {
 			continue
 		}
 		if f.required {
-			return nil, fmt.Errorf("exchange export: %s: %s.json or %s.csv is missing; it holds the output of %s, which the audit cannot do without (run scripts/Export-DgauditData.ps1 again)", e.Dir, f.base, f.base, f.cmdlet)
+			return nil, fmt.Errorf("exchange export: %s: %s is missing; it holds the output of %s, which the audit cannot do without (run scripts/Export-DgauditData.ps1 again)", e.Dir, fileNames(f.base), f.cmdlet)
 		}
 		if f.coverWhat != "" {
-			gaps = append(gaps, directory.Gap{What: f.coverWhat, Reason: fmt.Sprintf("%s.json is not in the export (the output of %s)", f.base, f.cmdlet)})
+			gaps = append(gaps, directory.Gap{What: f.coverWhat, Reason: fmt.Sprintf("%s is not in the export (the output of %s)", fileNames(f.base), f.cmdlet)})
 		}
 	}
 

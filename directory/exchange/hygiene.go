@@ -40,11 +40,11 @@ const (
 func (e Export) readHygiene(ctx context.Context, b *builder, files folder, unread map[string]string, online bool) error {
 	missing := func(base, cmdlet, what string) {
 		if reason, ok := unread[base]; ok {
-			b.cover.AddGap(what, "", fmt.Sprintf("%s.json was not written: %s", base, reason))
+			b.cover.AddGap(what, "", fmt.Sprintf("%s was not written: %s", fileNames(base), reason))
 			return
 		}
 		if !online {
-			b.cover.AddGap(what, "", fmt.Sprintf("%s.json is not in the export (the output of %s; the export may come from an older Export-DgauditData.ps1)", base, cmdlet))
+			b.cover.AddGap(what, "", fmt.Sprintf("%s is not in the export (the output of %s; the export may come from an older Export-DgauditData.ps1)", fileNames(base), cmdlet))
 		}
 	}
 
@@ -122,9 +122,9 @@ func (e Export) readHygiene(ctx context.Context, b *builder, files folder, unrea
 		return err
 	}
 	if !ok {
-		reason := fmt.Sprintf("%s.json is not in the export (the output of %s)", FileReceiveConnectorPermission, CmdADPermission)
+		reason := fmt.Sprintf("%s is not in the export (the output of %s)", fileNames(FileReceiveConnectorPermission), CmdADPermission)
 		if r, failed := unread[FileReceiveConnectorPermission]; failed {
-			reason = fmt.Sprintf("%s.json was not written: %s", FileReceiveConnectorPermission, r)
+			reason = fmt.Sprintf("%s was not written: %s", fileNames(FileReceiveConnectorPermission), r)
 		}
 		b.cover.AddGap(directory.CoverReceiveConnectors, "", reason+": whether anonymous senders may relay is not known for any connector")
 		return nil

@@ -153,12 +153,12 @@ func TestExportHygiene(t *testing.T) {
 		{name: "filter disabled", filter: []map[string]any{filterObj(false, true, true)},
 			wantFilter: &directory.RecipientFilter{Present: true, Enabled: directory.False, ExternalMailEnabled: directory.True, RecipientValidationEnabled: directory.True}},
 		{name: "no configuration", filter: []map[string]any{}, wantFilter: &directory.RecipientFilter{Present: false}},
-		{name: "not exported (older script)", wantGaps: []string{"recipient-filter RecipientFilterConfig.json is not in the export"}},
+		{name: "not exported (older script)", wantGaps: []string{"recipient-filter RecipientFilterConfig.json or RecipientFilterConfig.csv is not in the export"}},
 		{name: "cmdlet failed", unread: map[string]string{exchange.FileRecipientFilterConfig: "Get-RecipientFilterConfig failed: access denied"},
-			wantGaps: []string{"recipient-filter RecipientFilterConfig.json was not written: Get-RecipientFilterConfig failed: access denied"}},
+			wantGaps: []string{"recipient-filter RecipientFilterConfig.json or RecipientFilterConfig.csv was not written: Get-RecipientFilterConfig failed: access denied"}},
 		{name: "permissions not exported", filter: []map[string]any{filterObj(true, true, true)}, noPerms: true,
 			wantFilter: &directory.RecipientFilter{Present: true, Enabled: directory.True, ExternalMailEnabled: directory.True, RecipientValidationEnabled: directory.True},
-			wantGaps:   []string{"receive-connectors ReceiveConnectorPermission.json is not in the export"}},
+			wantGaps:   []string{"receive-connectors ReceiveConnectorPermission.json or ReceiveConnectorPermission.csv is not in the export"}},
 	}
 	for _, f := range []exotest.Format{exotest.JSON, exotest.CSV} {
 		for _, tt := range tests {
