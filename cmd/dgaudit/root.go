@@ -24,11 +24,14 @@ func (a *app) rootCmd() *cobra.Command {
 	root := &cobra.Command{
 		Use:   "dgaudit",
 		Short: "Audit mail-enabled groups for NDR loops, out-of-office storms and related risks",
-		Long: `dgaudit reads mail-enabled groups from Active Directory (LDAP or an LDIF export), from a
-snapshot file or from its embedded demo organization, scores every group against the four
-loop preconditions (open to outside senders, external members, delivery reports to the
-originator, out-of-office replies flowing back) and related risks, and writes the findings
-to Excel, JSON and CSV.
+		Long: `dgaudit reads mail-enabled groups from Active Directory (LDAP or an LDIF export), from
+Microsoft 365 (Microsoft Graph and Exchange Online), from an Exchange export folder
+(scripts/Export-DgauditData.ps1), from a snapshot file or from its embedded demo
+organization, scores every group against the four loop preconditions (open to outside
+senders, external members, delivery reports to the originator, out-of-office replies
+flowing back) and related risks, and writes the findings to Excel (.xlsx), JSON, CSV and
+JSON Lines (.jsonl). 'trace' looks for loops, spoofed senders, backscatter and
+out-of-office storms in message-tracking logs.
 
 Collect, then judge, then write: 'collect' saves a snapshot, 'audit' judges a snapshot,
 'scan' does both in one run.
