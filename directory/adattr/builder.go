@@ -27,6 +27,9 @@ type Builder struct {
 	seen map[string]Kind
 	// missing holds the reason a DN is known not to be readable.
 	missing map[string]string
+	// claims holds, by normalized group DN, the objects that name the
+	// group in their memberOf (see MemberOfClaim).
+	claims map[string]claim
 
 	gaps []directory.Gap
 
@@ -41,6 +44,13 @@ type pendingGroup struct {
 	refs GroupRefs
 }
 
+// claim is the evidence that a group has members: the first object found
+// naming it in memberOf, and how many did.
+type claim struct {
+	first string
+	n     int
+}
+
 // NewBuilder returns a builder for a snapshot whose Source is source.
 func NewBuilder(source string) *Builder {
 	return &Builder{
@@ -49,6 +59,7 @@ func NewBuilder(source string) *Builder {
 		ids:      map[string]string{},
 		seen:     map[string]Kind{},
 		missing:  map[string]string{},
+		claims:   map[string]claim{},
 	}
 }
 
@@ -65,6 +76,12 @@ func (b *Builder) Add(e *Entry) (kind Kind, added bool) {
 	}
 	kind = Classify(e)
 	b.seen[key] = kind
+	// An export of every attribute (ldifde's default) carries memberOf:
+	// the back-links tell a group whose member list was withheld from
+	// one that is empty. The LDAP adapter asks for them per group instead.
+	for _, g := range e.Strings("memberOf") {
+		b.MemberOfClaim(g, e.DN)
+	}
 	var probs []string
 	var err error
 	switch kind {
@@ -177,6 +194,67 @@ func (b *Builder) MembersUnknown(groupDN, reason string) {
 	b.AddGap(directory.CoverGroupMembers, b.groups[i].g.ID, reason)
 }
 
+// MemberOfClaim records that the object memberDN names the group groupDN in
+// its memberOf. Active Directory computes memberOf from the groups' member
+// links, but checks read access on the member object, not on the group: a
+// group whose member attribute the bind account may not read (Exchange
+// 2000/2003 hid a group's membership with a deny-read ACE for Everyone, KB
+// 327849) comes back without member, exactly like an empty group, while
+// its members still name it. Finish then reports the group's membership
+// as unknown rather than empty. Each member is claimed once per group.
+func (b *Builder) MemberOfClaim(groupDN, memberDN string) {
+	k := NormalizeDN(groupDN)
+	c := b.claims[k]
+	if c.n == 0 {
+		c.first = memberDN
+	}
+	c.n++
+	b.claims[k] = c
+}
+
+// Memberless returns the DNs of the groups added so far, dynamic ones
+// aside, that have no member value, membership not already unknown, and no
+// object naming them in memberOf: the groups a source that can search
+// should ask about (is there an object whose memberOf names it?), because
+// an unreadable member attribute looks the same as an empty one.
+func (b *Builder) Memberless() []string {
+	var out []string
+	for _, pg := range b.groups {
+		if pg.g.Kind == directory.Dynamic || pg.g.MembersUnknown || len(pg.refs.Members) > 0 {
+			continue
+		}
+		if b.claims[NormalizeDN(pg.g.DN)].n > 0 {
+			continue
+		}
+		out = append(out, pg.g.DN)
+	}
+	return out
+}
+
+// unreadMembers says why a group whose member attribute came back empty
+// may not be empty, or "" when nothing suggests it. The member attribute
+// comes back whole or not at all (Active Directory checks read access per
+// attribute, not per value), so a group with members read is never in
+// doubt, hidden membership or not.
+func (b *Builder) unreadMembers(pg pendingGroup) string {
+	if pg.g.Kind == directory.Dynamic || pg.g.MembersUnknown || len(pg.refs.Members) > 0 {
+		return ""
+	}
+	const denied = "the account that read the directory may not read the group's member attribute (Exchange 2000/2003 hid membership with a " +
+		"deny-read ACE for Everyone, KB 327849): grant it read access to member, or list the members with Get-DistributionGroupMember"
+	if c := b.claims[NormalizeDN(pg.g.DN)]; c.n > 0 {
+		who := c.first + " names"
+		if c.n > 1 {
+			who = fmt.Sprintf("%s and %d other objects name", c.first, c.n-1)
+		}
+		return fmt.Sprintf("no member value could be read, yet %s the group in memberOf: %s", who, denied)
+	}
+	if pg.refs.MembershipHidden {
+		return "the group hides its membership (hideDLMembership TRUE) and no member value could be read: it is empty, or " + denied
+	}
+	return ""
+}
+
 // Unresolved returns the referenced DNs that no added entry has, each once,
 // in first-reference order. A source that can look objects up reads them and
 // adds them (recipients or not) before Finish; the rest are reported.
@@ -241,6 +319,10 @@ func (b *Builder) Finish(collectedAt time.Time) *directory.Snapshot {
 	s.Groups = make([]directory.Group, 0, len(b.groups))
 	for _, pg := range b.groups {
 		g := pg.g
+		if why := b.unreadMembers(pg); why != "" {
+			g.MembersUnknown = true
+			b.AddGap(directory.CoverGroupMembers, g.ID, why)
+		}
 		g.Members = make([]string, 0, len(pg.refs.Members))
 		for _, dn := range pg.refs.Members {
 			k := NormalizeDN(dn)

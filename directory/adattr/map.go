@@ -16,6 +16,7 @@ var Attributes = []string{
 	"groupType", "userAccountControl", "homeMDB",
 	"msExchRecipientTypeDetails", "msExchHideFromAddressLists",
 	"msExchRequireAuthToSendTo", "reportToOriginator", "reportToOwner", "oOFReplyToOriginator",
+	"hideDLMembership",
 	"authOrig", "dLMemSubmitPerms", "unauthOrig", "dLMemRejectPerms",
 	"msExchEnableModeration", "msExchModeratedByLink",
 	"managedBy", "msExchCoManagedByLink",
@@ -204,6 +205,9 @@ func (p *problems) tri(e *Entry, name string) directory.Tri {
 type GroupRefs struct {
 	Members, AcceptOnlyFrom, AcceptOnlyFromMembersOf, RejectFrom, RejectFromMembersOf []string
 	ModeratedBy, ManagedBy                                                            []string
+	// MembershipHidden is hideDLMembership TRUE (HiddenGroupMembershipEnabled):
+	// Members may then be empty only because the reader was denied them.
+	MembershipHidden bool
 }
 
 // MapGroup maps a group entry. The references in the returned group are
@@ -246,6 +250,7 @@ func MapGroup(e *Entry) (directory.Group, GroupRefs, []string, error) {
 		RejectFrom:              e.Strings("unauthOrig"),
 		RejectFromMembersOf:     e.Strings("dLMemRejectPerms"),
 		ModeratedBy:             e.Strings("msExchModeratedByLink"),
+		MembershipHidden:        p.tri(e, "hideDLMembership") == directory.True,
 	}
 	// managedBy is the first owner (the one ReportToManager reports go to);
 	// Exchange keeps the other owners in msExchCoManagedByLink, and may repeat

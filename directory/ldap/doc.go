@@ -6,8 +6,10 @@
 // search; users, contacts and groups as concurrent searches on separate
 // connections), completes member lists with ranged retrieval from whatever
 // bounds the server returns, runs each dynamic distribution group's stored
-// filter read-only, looks up referenced objects the scan did not cover, and
-// reads accepted and remote domains, the recipient filter configuration and
+// filter read-only, looks up referenced objects the scan did not cover,
+// asks whether anything names a group read without members in its memberOf
+// (a member attribute the account may not read comes back absent, like an
+// empty one), and reads accepted and remote domains, the recipient filter configuration and
 // the receive connectors (with their DACL, through the SD flags control) from
 // the configuration partition.
 // Entries are mapped by package adattr, the same code the LDIF importer

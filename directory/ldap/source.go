@@ -67,7 +67,7 @@ func (s *Source) Snapshot(ctx context.Context) (*directory.Snapshot, error) {
 	log := s.cfg.Logger
 	start := time.Now()
 
-	baseDN, configNC, err := s.rootDSE(ctx)
+	baseDN, domainNC, configNC, err := s.rootDSE(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -155,14 +155,21 @@ func (s *Source) Snapshot(ctx context.Context) (*directory.Snapshot, error) {
 		return nil, err
 	}
 
-	// 5. Accepted and remote domains and the recipient filter
+	// 5. Groups read without a member value: does anything name them in
+	// memberOf? A member attribute the account may not read comes back
+	// absent, like an empty one.
+	if err := s.memberOfChecks(ctx, b, domainNC); err != nil {
+		return nil, err
+	}
+
+	// 6. Accepted and remote domains and the recipient filter
 	// configuration from the configuration partition.
 	cfgCounts, cfgErr := s.config(ctx, b, configNC)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 
-	// 6. Receive connectors and whether anonymous senders may relay.
+	// 7. Receive connectors and whether anonymous senders may relay.
 	nConns, connErr := s.receiveConnectors(ctx, b, configNC)
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -186,9 +193,10 @@ func (s *Source) Snapshot(ctx context.Context) (*directory.Snapshot, error) {
 	return snap, nil
 }
 
-// rootDSE returns the base DN (from the config or defaultNamingContext) and
-// the configuration naming context.
-func (s *Source) rootDSE(ctx context.Context) (string, string, error) {
+// rootDSE returns the base DN (from the config or defaultNamingContext),
+// the domain (defaultNamingContext, or the base DN when the server names
+// none) and the configuration naming context.
+func (s *Source) rootDSE(ctx context.Context) (string, string, string, error) {
 	var base, config string
 	err := s.pool.do(ctx, "read rootDSE", func(c *goldap.Conn, _ string) error {
 		req := goldap.NewSearchRequest("", goldap.ScopeBaseObject, goldap.NeverDerefAliases, 0, 0, false,
@@ -204,15 +212,19 @@ func (s *Source) rootDSE(ctx context.Context) (string, string, error) {
 		return nil
 	})
 	if err != nil {
-		return "", "", s.wrap("read rootDSE", "", err)
+		return "", "", "", s.wrap("read rootDSE", "", err)
 	}
+	domain := base
 	if s.cfg.BaseDN != "" {
 		base = s.cfg.BaseDN
 	}
 	if base == "" {
-		return "", "", fmt.Errorf("ldap: %s: the rootDSE names no defaultNamingContext: pass --base-dn", serverName(s.server()))
+		return "", "", "", fmt.Errorf("ldap: %s: the rootDSE names no defaultNamingContext: pass --base-dn", serverName(s.server()))
 	}
-	return base, config, nil
+	if domain == "" {
+		domain = base
+	}
+	return base, domain, config, nil
 }
 
 // dynamicGroups runs every dynamic group's stored LDAP filter under its
@@ -327,6 +339,53 @@ func (s *Source) lookups(ctx context.Context, b *adattr.Builder) error {
 			b.Add(r.e)
 		} else {
 			b.Missing(dns[i], r.reason)
+		}
+	}
+	return nil
+}
+
+// memberOfChecks asks, for every group read without a member value, whether
+// any object in the domain names it in memberOf (one search each, for at
+// most one entry). Active Directory checks read access to memberOf on the
+// member, not on the group, so a group whose member attribute is withheld
+// (Exchange 2000/2003's hidden membership: a deny-read ACE for Everyone)
+// is still named by its members, and the builder then reports its
+// membership as unknown instead of empty. Members in other domains are not
+// seen this way; a group that also hides its membership (hideDLMembership)
+// is reported by the builder whatever the search finds. A check that fails
+// leaves the membership unknown too: nothing then tells empty from
+// withheld.
+func (s *Source) memberOfChecks(ctx context.Context, b *adattr.Builder, domainNC string) error {
+	dns := b.Memberless()
+	if len(dns) == 0 {
+		return nil
+	}
+	found := make([]string, len(dns))
+	errs := make([]error, len(dns))
+	s.parallel(ctx, "membership checks", len(dns), func(i int) {
+		req := goldap.NewSearchRequest(domainNC, goldap.ScopeWholeSubtree, goldap.NeverDerefAliases, 1, 0, false,
+			"(memberOf="+goldap.EscapeFilter(dns[i])+")", []string{"1.1"}, nil)
+		errs[i] = s.pool.do(ctx, "check membership of "+dns[i], func(c *goldap.Conn, _ string) error {
+			res, err := c.Search(req)
+			// One entry is all that was asked for; a server may add
+			// sizeLimitExceeded when there are more.
+			if res != nil && len(res.Entries) > 0 {
+				found[i] = res.Entries[0].DN
+				return nil
+			}
+			return err
+		})
+	})
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	for i, dn := range dns {
+		switch {
+		case found[i] != "":
+			b.MemberOfClaim(dn, found[i])
+		case errs[i] != nil:
+			b.MembersUnknown(dn, "no member value came back, and the check whether an object names the group in memberOf failed: "+
+				s.wrap("search memberOf="+dn, domainNC, errs[i]).Error())
 		}
 	}
 	return nil

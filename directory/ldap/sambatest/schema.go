@@ -62,6 +62,7 @@ var exchangeAttrs = []attrDef{
 	{"ms-Exch-Smtp-Receive-Bindings", "msExchSmtpReceiveBindings", testArc + "19", synString, false},
 	{"ms-Exch-Smtp-Receive-Remote-IP-Ranges", "msExchSmtpReceiveRemoteIPRanges", testArc + "20", synString, false},
 	{"ms-Exch-SMTP-Receive-Connector-FQDN", "msExchSMTPReceiveConnectorFQDN", testArc + "21", synString, true},
+	{"Hide-DL-Membership", "hideDLMembership", testArc + "22", synBool, true},
 }
 
 var (
@@ -69,7 +70,7 @@ var (
 	groupAttrs     = []string{
 		"msExchRequireAuthToSendTo", "reportToOriginator", "reportToOwner", "oOFReplyToOriginator",
 		"authOrig", "dLMemSubmitPerms", "unauthOrig", "dLMemRejectPerms",
-		"msExchEnableModeration", "msExchModeratedByLink", "msExchCoManagedByLink",
+		"msExchEnableModeration", "msExchModeratedByLink", "msExchCoManagedByLink", "hideDLMembership",
 	}
 )
 

@@ -13,17 +13,20 @@ import (
 // so reading the connectors back exercises dgaudit's parser on Samba's
 // output, not on this encoding.
 
-// ace is one access-allowed entry: a plain one when object is "", an
-// object ACE for the extended right whose rightsGuid is object otherwise.
+// ace is one access-allowed entry (access-denied with deny): a plain one
+// when object is "", an object ACE for the extended right whose rightsGuid
+// (or the attribute whose schemaIDGUID) is object otherwise.
 type ace struct {
 	sid    string
 	mask   uint32
 	object string
+	deny   bool
 }
 
 // Rights used in the fixture's DACLs.
 const (
 	rightControlAccess = 0x00000100 // extended rights
+	rightReadProperty  = 0x00000010 // read one property, or all without an object type
 	rightGenericRead   = 0x00020094 // read control, list, read property, list object
 	rightFullControl   = 0x000F01FF
 )
@@ -39,9 +42,12 @@ func securityDescriptor(aces ...ace) ([]byte, error) {
 			return nil, err
 		}
 		typ := byte(0x00) // ACCESS_ALLOWED_ACE
+		if a.deny {
+			typ = 0x01 // ACCESS_DENIED_ACE
+		}
 		body := binary.LittleEndian.AppendUint32(nil, a.mask)
 		if a.object != "" {
-			typ = 0x05 // ACCESS_ALLOWED_OBJECT_ACE
+			typ += 0x05 // ACCESS_ALLOWED_OBJECT_ACE, ACCESS_DENIED_OBJECT_ACE
 			g, err := encodeGUID(a.object)
 			if err != nil {
 				return nil, err
@@ -109,4 +115,28 @@ func encodeGUID(s string) ([]byte, error) {
 	}
 	return []byte{raw[3], raw[2], raw[1], raw[0], raw[5], raw[4], raw[7], raw[6],
 		raw[8], raw[9], raw[10], raw[11], raw[12], raw[13], raw[14], raw[15]}, nil
+}
+
+// Well-known principals and the schemaIDGUID of member, for DenyRead.
+const (
+	SIDEveryone           = "S-1-1-0"
+	SIDAuthenticatedUsers = "S-1-5-11"
+	SIDAdministrators     = "S-1-5-32-544"
+	// MemberAttrGUID is member's schemaIDGUID, the same in every forest.
+	MemberAttrGUID = "bf9679c0-0de6-11d0-a285-00aa003049e2"
+)
+
+// DenyRead returns a security descriptor, as an add request's
+// nTSecurityDescriptor value, that lets administrators do anything and
+// authenticated users read everything but the attribute whose
+// schemaIDGUID is attrGUID, which sid may not read: explicit deny entries
+// come first and win, so a deny for Everyone binds administrators too.
+// It is what Exchange 2000/2003 set on a group whose membership it hid
+// (deny Everyone read of member, KB 327849).
+func DenyRead(sid, attrGUID string) ([]byte, error) {
+	return securityDescriptor(
+		ace{sid: sid, mask: rightReadProperty, object: attrGUID, deny: true},
+		ace{sid: SIDAdministrators, mask: rightFullControl},
+		ace{sid: SIDAuthenticatedUsers, mask: rightGenericRead},
+	)
 }
