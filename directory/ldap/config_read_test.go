@@ -2,6 +2,7 @@ package ldap
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -9,10 +10,14 @@ import (
 	"dgaudit/directory"
 )
 
-// The three outcomes of reading the recipient filter configuration stay
-// apart: read (the builder filled it in), searched and absent (agents never
-// installed: a fact, no gap), and not read (a gap, the setting stays nil).
-func TestRecordConfigRecipientFilter(t *testing.T) {
+// The outcomes of reading the organization settings stay apart: read (the
+// builder filled them in, counted), searched and none found, and not read.
+// None found is a gap, never a count of 0: the search returns only what the
+// bind account may see, an organization always has an accepted domain and
+// the Default remote domain, and a recipient filter configuration that is
+// not there may be hidden as well as never created. The setting then stays
+// nil (not read), never "absent".
+func TestRecordConfig(t *testing.T) {
 	flags := int64(3)
 	read := &directory.RecipientFilter{Present: true, AgentsFlags: &flags, Enabled: directory.True,
 		ExternalMailEnabled: directory.True, RecipientValidationEnabled: directory.False}
@@ -26,7 +31,11 @@ func TestRecordConfigRecipientFilter(t *testing.T) {
 		wantRead int // count recorded for recipient-filter; -1: not recorded
 	}{
 		{"read", read, [3]int{1, 1, 1}, nil, read, nil, 1},
-		{"absent", nil, [3]int{1, 1, 0}, nil, &directory.RecipientFilter{}, nil, 0},
+		{"recipient filter not found", nil, [3]int{1, 1, 0}, nil, nil, []string{directory.CoverRecipientFilter}, -1},
+		{"no accepted domain", read, [3]int{0, 1, 1}, nil, read, []string{directory.CoverAcceptedDomains}, 1},
+		{"no remote domain", read, [3]int{1, 0, 1}, nil, read, []string{directory.CoverRemoteDomains}, 1},
+		{"nothing found", nil, [3]int{}, nil, nil,
+			[]string{directory.CoverAcceptedDomains, directory.CoverRemoteDomains, directory.CoverRecipientFilter}, -1},
 		// Found but did not map: the builder left it nil and recorded
 		// the gap itself; it must not turn into "absent".
 		{"found but unmapped", nil, [3]int{1, 1, 1}, nil, nil, nil, 1},
@@ -37,17 +46,26 @@ func TestRecordConfigRecipientFilter(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			snap := &directory.Snapshot{}
 			snap.Org.RecipientFilter = tt.before
-			recordConfig(snap, tt.counts, tt.err, "ldaps://dc1")
+			recordConfig(snap, tt.counts, tt.err, "ldaps://dc1", "CN=Configuration,DC=corp")
 			if diff := cmp.Diff(tt.want, snap.Org.RecipientFilter); diff != "" {
 				t.Errorf("RecipientFilter (-want +got):\n%s", diff)
 			}
 			var gaps []string
 			for _, g := range snap.Coverage.Gaps {
 				gaps = append(gaps, g.What)
-				if tt.err == nil {
-					t.Errorf("gap %s (%s) without an error", g.What, g.Reason)
-				} else if g.Reason != tt.err.Error() {
+				switch {
+				case tt.err != nil && g.Reason != tt.err.Error():
 					t.Errorf("gap %s reason %q, want the error", g.What, g.Reason)
+				case tt.err == nil && !strings.Contains(g.Reason, `under "CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=corp" could be read`):
+					t.Errorf("gap %s reason %q does not say where nothing was found", g.What, g.Reason)
+				case g.What == directory.CoverRecipientFilter && tt.err == nil &&
+					!strings.Contains(g.Reason, "either the anti-spam agents were never installed or the object could not be read"):
+					t.Errorf("recipient filter gap %q claims more than the directory shows", g.Reason)
+				}
+				for _, r := range snap.Coverage.Read {
+					if r.What == g.What {
+						t.Errorf("%s both read (%d) and a gap", g.What, r.Count)
+					}
 				}
 			}
 			if diff := cmp.Diff(tt.wantGaps, gaps); diff != "" {

@@ -186,7 +186,7 @@ func (s *Source) Snapshot(ctx context.Context) (*directory.Snapshot, error) {
 	slices.SortStableFunc(snap.Coverage.Gaps, func(x, y directory.Gap) int {
 		return cmp.Or(cmp.Compare(x.What, y.What), cmp.Compare(x.Object, y.Object), cmp.Compare(x.Reason, y.Reason))
 	})
-	recordConfig(snap, cfgCounts, cfgErr, server)
+	recordConfig(snap, cfgCounts, cfgErr, server, configNC)
 	recordConnectors(snap, nConns, connErr, server)
 	log.Info("snapshot read", "server", server, "groups", len(snap.Groups), "users", len(snap.Users),
 		"contacts", len(snap.Contacts), "gaps", len(snap.Coverage.Gaps), "elapsed", time.Since(start).Round(time.Millisecond))
@@ -392,26 +392,27 @@ func (s *Source) memberOfChecks(ctx context.Context, b *adattr.Builder, domainNC
 }
 
 // recordConfig records in the snapshot's coverage what config read or why
-// it could not, and an absent recipient filter configuration.
-func recordConfig(snap *directory.Snapshot, counts [3]int, err error, server string) {
+// it could not. A kind of which the search found nothing is a gap, not a
+// count of 0 (adattr.CoverOrg says why): the search returns only what the
+// bind account may see.
+func recordConfig(snap *directory.Snapshot, counts [3]int, err error, server, configNC string) {
 	if err != nil {
 		snap.Coverage.AddGap(directory.CoverAcceptedDomains, "", err.Error())
 		snap.Coverage.AddGap(directory.CoverRemoteDomains, "", err.Error())
 		snap.Coverage.AddGap(directory.CoverRecipientFilter, "", err.Error())
 		return
 	}
-	snap.Coverage.AddRead(directory.CoverAcceptedDomains, counts[0], server)
-	snap.Coverage.AddRead(directory.CoverRemoteDomains, counts[1], server)
-	snap.Coverage.AddRead(directory.CoverRecipientFilter, counts[2], server)
-	if counts[2] == 0 {
-		// The whole organization was searched and holds no recipient
-		// filter configuration: the anti-spam agents were never
-		// installed, which is a fact, not a gap. An object that was
-		// found but did not map is a gap (the builder recorded it) and
-		// stays unread.
-		snap.Org.RecipientFilter = &directory.RecipientFilter{}
-	}
+	adattr.CoverOrg(&snap.Coverage, map[string]int{
+		directory.CoverAcceptedDomains: counts[0],
+		directory.CoverRemoteDomains:   counts[1],
+		directory.CoverRecipientFilter: counts[2],
+	}, server, fmt.Sprintf("under %q could be read", exchangeBase(configNC)),
+		"if the bind account may not see them, grant it read access to the Exchange organization in the configuration partition")
 }
+
+// exchangeBase is where the Exchange organization lives in the
+// configuration partition.
+func exchangeBase(configNC string) string { return "CN=Microsoft Exchange,CN=Services," + configNC }
 
 // config reads the organization's accepted and remote domains and its
 // recipient filter configuration, and counts the entries of each.
@@ -420,7 +421,7 @@ func (s *Source) config(ctx context.Context, b *adattr.Builder, configNC string)
 	if configNC == "" {
 		return counts, fmt.Errorf("ldap: %s: the rootDSE names no configurationNamingContext", serverName(s.server()))
 	}
-	base := "CN=Microsoft Exchange,CN=Services," + configNC
+	base := exchangeBase(configNC)
 	req := goldap.NewSearchRequest(base, goldap.ScopeWholeSubtree, goldap.NeverDerefAliases, 0, 0, false, configFilter, adattr.ConfigAttributes, nil)
 	err := s.pagedSearch(ctx, "read Exchange organization settings", req, func(le *goldap.Entry) error {
 		e, _, err := toEntry(le)

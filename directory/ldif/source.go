@@ -137,18 +137,14 @@ func Read(ctx context.Context, r io.Reader, source string, collectedAt time.Time
 		}
 	})
 	snap := b.Finish(collectedAt)
-	cover(snap, directory.CoverAcceptedDomains, len(snap.Org.AcceptedDomains), "msExchAcceptedDomain", source)
-	cover(snap, directory.CoverRemoteDomains, len(snap.Org.RemoteDomains), "msExchDomainContentConfig", source)
+	// The Recipient Filter configuration is not asked of an export: one
+	// without it is read as before, the setting unknown and not judged.
+	adattr.CoverOrg(&snap.Coverage, map[string]int{
+		directory.CoverAcceptedDomains: len(snap.Org.AcceptedDomains),
+		directory.CoverRemoteDomains:   len(snap.Org.RemoteDomains),
+	}, source, "is in the export",
+		`export the configuration partition too (ldifde -d "CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=...")`)
 	return snap, nil
-}
-
-func cover(snap *directory.Snapshot, what string, count int, class, source string) {
-	if count > 0 {
-		snap.Coverage.AddRead(what, count, source)
-		return
-	}
-	snap.Coverage.AddGap(what, "", "the export holds no "+class+" objects: export the configuration partition too "+
-		"(ldifde -d \"CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=...\")")
 }
 
 func quoteFilter(f string) string {

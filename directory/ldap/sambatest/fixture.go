@@ -44,7 +44,14 @@ const (
 	UserMailUsr = "Mia External"    // mail user, target outside
 	UserRemote  = "Rita Remote"     // remote mailbox in Exchange Online
 	UserPrinter = "Printer Service" // no mail: not a recipient
+	// UserReader is an ordinary account (no mail, no group, no rights
+	// beyond a domain user's) for reads as a bind account that is not an
+	// administrator. Its password is Password.
+	UserReader = "Audit Reader"
 )
+
+// ReaderUPN is UserReader's user principal name, to bind as.
+const ReaderUPN = "auditreader@" + Domain
 
 // DN helpers.
 func GroupDN(cn string) string   { return "CN=" + cn + ",OU=Groups," + BaseDN }
@@ -134,6 +141,9 @@ func (s *Server) LoadFixture(ctx context.Context, bigSize int) error {
 	user(UserMailUsr, "mia@corp.example.test", map[string][]string{"msExchRecipientTypeDetails": one("128"), "targetAddress": one("SMTP:mia@freelance.example")})
 	user(UserRemote, "rita@corp.example.test", map[string][]string{"msExchRecipientTypeDetails": one("2147483648"), "targetAddress": one("SMTP:rita@tenant.mail.onmicrosoft.com")})
 	user(UserPrinter, "", nil)
+	user(UserReader, "", map[string][]string{
+		"userPrincipalName": one(ReaderUPN), "unicodePwd": one(unicodePwd(Password)), "userAccountControl": one("512"),
+	})
 
 	group := func(cn string, members []string, extra map[string][]string) {
 		mail := nick(cn) + "@corp.example.test"
@@ -273,6 +283,17 @@ func (s *Server) loadBulk(ctx context.Context, n int) error {
 		}
 	}
 	return nil
+}
+
+// unicodePwd encodes a password as Active Directory takes it in an add or
+// modify: the quoted string in UTF-16LE (only over an encrypted connection).
+func unicodePwd(pw string) string {
+	q := "\"" + pw + "\""
+	out := make([]byte, 0, 2*len(q))
+	for _, r := range q {
+		out = append(out, byte(r), byte(r>>8))
+	}
+	return string(out)
 }
 
 func nick(cn string) string {
