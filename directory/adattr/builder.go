@@ -255,6 +255,34 @@ func (b *Builder) unreadMembers(pg pendingGroup) string {
 	return ""
 }
 
+// unreadFirstOwner says why the first owner of a group in manager mode
+// could not be read, or "" when it was read or does not matter. Manager
+// mode (reportToOwner TRUE) sends the group's delivery reports to that
+// owner, and whether it is a group decides manager-is-group: an owner that
+// stays a bare DN would silently read as "not a group". One read and found
+// not to be a recipient (a user without a mailbox) is known, not a gap;
+// without manager mode the first owner receives nothing, and owner checks
+// that remain see it as unresolved.
+func (b *Builder) unreadFirstOwner(g directory.Group, owners []string) string {
+	if len(owners) == 0 || !g.EffectiveReportToManager() {
+		return ""
+	}
+	dn := owners[0]
+	k := NormalizeDN(dn)
+	if _, ok := b.ids[k]; ok {
+		return ""
+	}
+	reason, missing := b.missing[k]
+	if _, seen := b.seen[k]; seen && !missing {
+		return ""
+	}
+	if !missing {
+		reason = "not found in what was read"
+	}
+	return fmt.Sprintf("first owner (managedBy) of group %s, to whom manager mode (reportToOwner TRUE) sends its delivery reports, "+
+		"could not be read, so whether they go to a group is unknown: %s: %s", g.Name, dn, reason)
+}
+
 // Unresolved returns the referenced DNs that no added entry has, each once,
 // in first-reference order. A source that can look objects up reads them and
 // adds them (recipients or not) before Finish; the rest are reported.
@@ -348,6 +376,9 @@ func (b *Builder) Finish(collectedAt time.Time) *directory.Snapshot {
 		g.RejectFromMembersOf = resolve(pg.refs.RejectFromMembersOf)
 		g.ModeratedBy = resolve(pg.refs.ModeratedBy)
 		g.ManagedBy = resolve(pg.refs.ManagedBy)
+		if why := b.unreadFirstOwner(g, pg.refs.ManagedBy); why != "" {
+			b.AddGap(CoverAttributes, g.DN, why)
+		}
 		s.Groups = append(s.Groups, g)
 	}
 	s.Coverage.AddRead(directory.CoverGroups, len(s.Groups), b.source)
