@@ -264,6 +264,10 @@ func (s *Source) dynamicGroups(ctx context.Context, b *adattr.Builder, baseDN st
 				seen[k] = true
 				members = append(members, e.DN)
 			}
+			if !e.Has("objectClass") {
+				b.Missing(e.DN, noClass)
+				return nil
+			}
 			b.Add(e)
 			return nil
 		}, nil)
@@ -278,6 +282,12 @@ func (s *Source) dynamicGroups(ctx context.Context, b *adattr.Builder, baseDN st
 	}
 	return nil
 }
+
+// noClass is why an entry that came back without objectClass is not read:
+// every object has a class, and every search asks for it, so such an entry
+// is an object whose attributes the bind account may not read (a deny-read
+// entry for Everyone), not one that is no recipient.
+const noClass = "the bind account may not read it (its objectClass did not come back)"
 
 // lookups reads, one base-scope search each, the referenced objects the
 // main scan did not return, so that a member can be told apart as a
@@ -319,6 +329,9 @@ func (s *Source) lookups(ctx context.Context, b *adattr.Builder) error {
 		switch {
 		case err == nil && results[i].e == nil:
 			results[i].reason = "not returned by the server"
+		case err == nil && !results[i].e.Has("objectClass"):
+			results[i].e = nil
+			results[i].reason = noClass
 		case goldap.IsErrorWithCode(err, goldap.LDAPResultNoSuchObject):
 			results[i].reason = "no such object on " + serverName(s.server())
 		case goldap.IsErrorWithCode(err, goldap.LDAPResultReferral):

@@ -141,3 +141,52 @@ func TestUnreadableMembership(t *testing.T) {
 		t.Error("report complete although memberships could not be read")
 	}
 }
+
+// TestUnreadableOwner: a group in manager mode whose first owner (also a
+// member) the account may not read at all. The server returns the owner's
+// entry without a single attribute, objectClass included, which must not
+// read as "not a recipient": the member is unresolved with the reason, and
+// the owner, whose kind decides manager-is-group, is a gap naming the group.
+func TestUnreadableOwner(t *testing.T) {
+	s := sambatest.Get(t)
+	ou := "OU=Unreadable Owner," + sambatest.BaseDN
+	owner, group := "CN=Hidden Owner,"+ou, "CN=Managed By Hidden,"+ou
+	deny, err := sambatest.DenyRead(sambatest.SIDEveryone, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addTemp(t, s,
+		tempObject{ou, map[string][]string{"objectClass": {"top", "organizationalUnit"}}},
+		tempObject{owner, map[string][]string{
+			"objectClass": {"top", "person", "organizationalPerson", "user"}, "sAMAccountName": {"hiddenowner"},
+			"mail": {"hidden.owner@corp.example.test"}, "mailNickname": {"hiddenowner"}, "msExchRecipientTypeDetails": {"1"},
+			"nTSecurityDescriptor": {string(deny)},
+		}},
+		tempGroup(group, []string{owner, sambatest.ContactDN(sambatest.PartnerContacts[0].CN)}, map[string][]string{
+			"managedBy": {owner}, "reportToOwner": {"TRUE"},
+		}),
+	)
+	cfg := config(s)
+	cfg.BaseDN = group // the owner is outside: looked up
+	snap := collect(t, cfg)
+	g := indexOf(t, snap).group(t, "Managed By Hidden")
+	var ownerGap, memberGap string
+	for _, gap := range snap.Coverage.Gaps {
+		switch {
+		case gap.Object == group && strings.Contains(gap.Reason, "first owner"):
+			ownerGap = gap.Reason
+		case gap.Object == g.ID && strings.Contains(gap.Reason, "member "+owner):
+			memberGap = gap.Reason
+		}
+	}
+	const why = "may not read it (its objectClass did not come back)"
+	if !strings.Contains(ownerGap, "group Managed By Hidden") || !strings.Contains(ownerGap, owner+": the bind account "+why) {
+		t.Errorf("owner gap %q, want one naming the group, the owner and why", ownerGap)
+	}
+	if !strings.Contains(memberGap, why) {
+		t.Errorf("member gap %q, want the reason", memberGap)
+	}
+	if !slices.Contains(g.Members, owner) {
+		t.Errorf("members %v: the unreadable member must stay, as its DN", g.Members)
+	}
+}

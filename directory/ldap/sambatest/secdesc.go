@@ -129,7 +129,8 @@ const (
 // DenyRead returns a security descriptor, as an add request's
 // nTSecurityDescriptor value, that lets administrators do anything and
 // authenticated users read everything but the attribute whose
-// schemaIDGUID is attrGUID, which sid may not read: explicit deny entries
+// schemaIDGUID is attrGUID (every attribute when attrGUID is ""), which sid
+// may not read: explicit deny entries
 // come first and win, so a deny for Everyone binds administrators too.
 // It is what Exchange 2000/2003 set on a group whose membership it hid
 // (deny Everyone read of member, KB 327849).
