@@ -75,10 +75,6 @@ func (s *Source) Snapshot(ctx context.Context) (*directory.Snapshot, error) {
 	b := adattr.NewBuilder(server)
 
 	// 1. Every recipient under the base DN, streamed page by page.
-	type pendingRange struct {
-		e    *adattr.Entry
-		more map[string]int
-	}
 	var pending []pendingRange
 	pendingSeen := map[string]bool{}
 	attrs := append(append([]string(nil), adattr.Attributes...), s.memberAttr())
@@ -121,28 +117,13 @@ func (s *Source) Snapshot(ctx context.Context) (*directory.Snapshot, error) {
 	// 2. The rest of every attribute the server sent as a partial range.
 	rangeErrs := make([]error, len(pending))
 	s.parallel(ctx, "ranged members", len(pending), func(i int) {
-		for attr, low := range pending[i].more {
-			vals, err := s.rangedValues(ctx, pending[i].e.DN, attr, low)
-			if err != nil {
-				rangeErrs[i] = err
-				return
-			}
-			pending[i].e.Add(attr, vals...)
-		}
+		rangeErrs[i] = s.readRest(ctx, pending[i].e, pending[i].more)
 	})
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	for i, p := range pending {
-		if rangeErrs[i] != nil {
-			// Half a member list would understate the group: drop it and
-			// say the membership is unknown.
-			p.e.Set("member", nil)
-		}
-		b.Add(p.e)
-		if rangeErrs[i] != nil {
-			b.MembersUnknown(p.e.DN, rangeErrs[i].Error())
-		}
+		addRead(b, p.e, rangeErrs[i])
 	}
 
 	// 3. Dynamic groups: run each stored filter, read-only.
@@ -191,6 +172,39 @@ func (s *Source) Snapshot(ctx context.Context) (*directory.Snapshot, error) {
 	log.Info("snapshot read", "server", server, "groups", len(snap.Groups), "users", len(snap.Users),
 		"contacts", len(snap.Contacts), "gaps", len(snap.Coverage.Gaps), "elapsed", time.Since(start).Round(time.Millisecond))
 	return snap, nil
+}
+
+// pendingRange is an entry with attributes the server sent as partial
+// ranges, and where each continues.
+type pendingRange struct {
+	e    *adattr.Entry
+	more map[string]int
+}
+
+// readRest reads the rest of every attribute of e that the server sent as
+// a partial range (more, from toEntry) and adds it to e.
+func (s *Source) readRest(ctx context.Context, e *adattr.Entry, more map[string]int) error {
+	for attr, low := range more {
+		vals, err := s.rangedValues(ctx, e.DN, attr, low)
+		if err != nil {
+			return err
+		}
+		e.Add(attr, vals...)
+	}
+	return nil
+}
+
+// addRead adds e once readRest has run on it. When that failed (err), half
+// a member list would understate the group: it is dropped and the
+// membership is unknown, with the reason.
+func addRead(b *adattr.Builder, e *adattr.Entry, err error) {
+	if err != nil {
+		e.Set("member", nil)
+	}
+	b.Add(e)
+	if err != nil {
+		b.MembersUnknown(e.DN, err.Error())
+	}
 }
 
 // rootDSE returns the base DN (from the config or defaultNamingContext),
@@ -252,15 +266,18 @@ func (s *Source) dynamicGroups(ctx context.Context, b *adattr.Builder, baseDN st
 			base = baseDN
 		}
 		var members []string
+		var ranged []pendingRange
 		seen := map[string]bool{}
-		attrs := append(append([]string(nil), adattr.Attributes...), "member")
+		attrs := append(append([]string(nil), adattr.Attributes...), s.memberAttr())
 		req := goldap.NewSearchRequest(base, goldap.ScopeWholeSubtree, goldap.NeverDerefAliases, 0, 0, false, g.DynamicFilter, attrs, nil)
 		err := s.pagedSearch(ctx, "run filter of dynamic group "+g.Name, req, func(le *goldap.Entry) error {
-			e, _, err := toEntry(le)
+			e, more, err := toEntry(le)
 			if err != nil {
 				return err
 			}
-			if k := adattr.NormalizeDN(e.DN); !seen[k] {
+			k := adattr.NormalizeDN(e.DN)
+			first := !seen[k] // a retried search starts again from its first page
+			if first {
 				seen[k] = true
 				members = append(members, e.DN)
 			}
@@ -268,9 +285,25 @@ func (s *Source) dynamicGroups(ctx context.Context, b *adattr.Builder, baseDN st
 				b.Missing(e.DN, noClass)
 				return nil
 			}
+			// A group the filter finds (filters may select groups) is
+			// added once its whole member list is read, below.
+			if len(more) > 0 {
+				if first && !b.Seen(e.DN) {
+					ranged = append(ranged, pendingRange{e, more})
+				}
+				return nil
+			}
 			b.Add(e)
 			return nil
 		}, nil)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		// Whether or not the filter ran to its end, what it found is
+		// read in full or marked unknown, never cut at the first range.
+		for _, p := range ranged {
+			addRead(b, p.e, s.readRest(ctx, p.e, p.more))
+		}
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -306,7 +339,11 @@ func (s *Source) lookups(ctx context.Context, b *adattr.Builder) error {
 	}
 	type result struct {
 		e      *adattr.Entry
+		more   map[string]int
 		reason string
+		// rangeErr is why the rest of a ranged attribute (a group's
+		// members beyond the first range) could not be read.
+		rangeErr error
 	}
 	results := make([]result, len(dns))
 	attrs := append(append([]string(nil), adattr.Attributes...), s.memberAttr())
@@ -318,11 +355,11 @@ func (s *Source) lookups(ctx context.Context, b *adattr.Builder) error {
 				return err
 			}
 			if len(res.Entries) == 1 {
-				e, _, err := toEntry(res.Entries[0])
+				e, more, err := toEntry(res.Entries[0])
 				if err != nil {
 					return err
 				}
-				results[i].e = e
+				results[i].e, results[i].more = e, more
 			}
 			return nil
 		})
@@ -341,15 +378,18 @@ func (s *Source) lookups(ctx context.Context, b *adattr.Builder) error {
 		case err != nil:
 			results[i].reason = err.Error()
 		}
+		// A group outside the base DN nested in one inside it: its
+		// members count as much as any.
+		if results[i].e != nil && len(results[i].more) > 0 {
+			results[i].rangeErr = s.readRest(ctx, results[i].e, results[i].more)
+		}
 	})
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	for i, r := range results {
 		if r.e != nil {
-			// A ranged member list here is not followed: such an object
-			// is outside the base DN, and only its kind matters.
-			b.Add(r.e)
+			addRead(b, r.e, r.rangeErr)
 		} else {
 			b.Missing(dns[i], r.reason)
 		}
