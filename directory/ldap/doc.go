@@ -15,6 +15,11 @@
 // Entries are mapped by package adattr, the same code the LDIF importer
 // uses.
 //
+// Continuation references are not followed: one that may lead to recipients
+// (a child domain below the base DN) is a coverage gap, and those to the
+// partitions Active Directory places below a forest root domain
+// (configuration, schema, DNS) are passed over.
+//
 // Connections are TLS by default (ldaps://, or ldap:// upgraded with
 // StartTLS) with the certificate verified; plain LDAP and unverified TLS are
 // explicit options that log warnings. Transient failures are retried a

@@ -35,8 +35,9 @@ func recipientBranches() []string {
 // fn and page are called from several goroutines at once. An object that
 // matches several filters reaches fn once per match. The first failure
 // cancels the other searches and is returned, as a single search's would
-// be.
-func (s *Source) concurrentSearch(ctx context.Context, op, base string, filters, attrs []string, fn func(e *goldap.Entry) error, page func()) error {
+// be. ref is given the continuation references, from several goroutines
+// at once too.
+func (s *Source) concurrentSearch(ctx context.Context, op, base string, filters, attrs []string, fn func(e *goldap.Entry) error, page func(), ref func(url string)) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	pools := make([]*pool, min(max(s.cfg.Concurrency, 1), len(filters)))
@@ -55,7 +56,7 @@ func (s *Source) concurrentSearch(ctx context.Context, op, base string, filters,
 		wg.Go(func() {
 			for f := range next {
 				req := goldap.NewSearchRequest(base, goldap.ScopeWholeSubtree, goldap.NeverDerefAliases, 0, 0, false, f, attrs, nil)
-				if err := s.pagedSearchOn(ctx, p, op, req, fn, page); err != nil {
+				if err := s.pagedSearchOn(ctx, p, op, req, fn, page, ref); err != nil {
 					mu.Lock()
 					if firstErr == nil {
 						firstErr = err

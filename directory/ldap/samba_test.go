@@ -1,6 +1,7 @@
 package ldap_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -555,5 +556,25 @@ func TestConcurrentSearchesSameSnapshot(t *testing.T) {
 		if diff := cmp.Diff(one, read(4)); diff != "" {
 			t.Fatalf("concurrent read differs from the sequential one (-sequential +concurrent):\n%s", diff)
 		}
+	}
+}
+
+// TestReferrals: a subtree search of the domain is referred to the
+// configuration partition below it, which holds no recipients: the scan
+// reads the reference (it would report a child domain's as a gap) and
+// passes over this one, so the read stays complete.
+func TestReferrals(t *testing.T) {
+	s := sambatest.Get(t)
+	t.Parallel()
+	var logs bytes.Buffer
+	cfg := config(s)
+	cfg.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	snap := collect(t, cfg)
+	want := `msg="referral not followed: a partition without recipients" ref="ldaps://corp.example.test/CN=Configuration,` + sambatest.BaseDN + `"`
+	if !strings.Contains(logs.String(), want) {
+		t.Errorf("the log does not show the configuration partition's reference passed over (%s):\n%s", want, logs.String())
+	}
+	for _, g := range snap.Coverage.Gaps {
+		t.Errorf("gap: %+v", g)
 	}
 }

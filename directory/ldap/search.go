@@ -18,12 +18,15 @@ import (
 // first page on a new connection (paging cookies belong to the connection),
 // so fn may see an entry twice. page, if not nil, runs after each page.
 func (s *Source) pagedSearch(ctx context.Context, op string, req *goldap.SearchRequest, fn func(e *goldap.Entry) error, page func()) error {
-	return s.pagedSearchOn(ctx, s.pool, op, req, fn, page)
+	return s.pagedSearchOn(ctx, s.pool, op, req, fn, page, nil)
 }
 
-// pageResult is one page read: its entries and the cookie for the next.
+// pageResult is one page read: its entries, the continuation references
+// (referrals to other naming contexts below the base) and the cookie for
+// the next.
 type pageResult struct {
 	entries []*goldap.Entry
+	refs    []string
 	cookie  []byte
 	err     error
 }
@@ -31,8 +34,10 @@ type pageResult struct {
 // pagedSearchOn is pagedSearch on the connection of pool p. It asks for
 // the next page before it hands the current one to fn, so that the server
 // builds a page while the client works through the one before it instead
-// of the two taking turns.
-func (s *Source) pagedSearchOn(ctx context.Context, p *pool, op string, req *goldap.SearchRequest, fn func(e *goldap.Entry) error, page func()) error {
+// of the two taking turns. ref, if not nil, is given each continuation
+// reference the server returns instead of following it (a retried search
+// gives them again); without it they are dropped.
+func (s *Source) pagedSearchOn(ctx context.Context, p *pool, op string, req *goldap.SearchRequest, fn func(e *goldap.Entry) error, page func(), ref func(url string)) error {
 	pages := 0
 	err := p.do(ctx, op, func(c *goldap.Conn, server string) error {
 		pctx, cancel := context.WithCancel(ctx)
@@ -56,6 +61,11 @@ func (s *Source) pagedSearchOn(ctx context.Context, p *pool, op string, req *gol
 						<-next
 					}
 					return err
+				}
+			}
+			if ref != nil {
+				for _, r := range cur.refs {
+					ref(r)
 				}
 			}
 			pages++
@@ -93,8 +103,12 @@ func (s *Source) readPage(ctx context.Context, c *goldap.Conn, req *goldap.Searc
 			out.entries = append(out.entries, e)
 			continue
 		}
-		// Referrals to other domains are not followed: members there are
-		// looked up one by one later and reported when they cannot be.
+		// Continuation references (another domain or naming context below
+		// the base) are not followed: the caller decides what they mean.
+		if r := res.Referral(); r != "" {
+			out.refs = append(out.refs, r)
+			continue
+		}
 		if ctl, ok := goldap.FindControl(res.Controls(), goldap.ControlTypePaging).(*goldap.ControlPaging); ok && ctl != nil {
 			out.cookie = ctl.Cookie
 			done = true

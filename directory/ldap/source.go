@@ -67,7 +67,7 @@ func (s *Source) Snapshot(ctx context.Context) (*directory.Snapshot, error) {
 	log := s.cfg.Logger
 	start := time.Now()
 
-	baseDN, domainNC, configNC, err := s.rootDSE(ctx)
+	nc, err := s.rootDSE(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -80,8 +80,9 @@ func (s *Source) Snapshot(ctx context.Context) (*directory.Snapshot, error) {
 	attrs := append(append([]string(nil), adattr.Attributes...), s.memberAttr())
 	// The searches run concurrently; mu guards b, pending and n.
 	var mu sync.Mutex
+	var refs referrals
 	n, reported := 0, 0
-	err = s.concurrentSearch(ctx, "search recipients", baseDN, recipientBranches(), attrs, func(le *goldap.Entry) error {
+	err = s.concurrentSearch(ctx, "search recipients", nc.base, recipientBranches(), attrs, func(le *goldap.Entry) error {
 		e, more, err := toEntry(le)
 		mu.Lock()
 		defer mu.Unlock()
@@ -108,10 +109,11 @@ func (s *Source) Snapshot(ctx context.Context) (*directory.Snapshot, error) {
 			reported = n
 			s.progress("recipients", n)
 		}
-	})
+	}, refs.add)
 	if err != nil {
 		return nil, err
 	}
+	s.notFollowed(b, nc, refs.sorted())
 	log.Info("read recipients", "count", n, "ranged", len(pending), "elapsed", time.Since(start).Round(time.Millisecond))
 
 	// 2. The rest of every attribute the server sent as a partial range.
@@ -127,7 +129,7 @@ func (s *Source) Snapshot(ctx context.Context) (*directory.Snapshot, error) {
 	}
 
 	// 3. Dynamic groups: run each stored filter, read-only.
-	if err := s.dynamicGroups(ctx, b, baseDN); err != nil {
+	if err := s.dynamicGroups(ctx, b, nc); err != nil {
 		return nil, err
 	}
 
@@ -139,19 +141,19 @@ func (s *Source) Snapshot(ctx context.Context) (*directory.Snapshot, error) {
 	// 5. Groups read without a member value: does anything name them in
 	// memberOf? A member attribute the account may not read comes back
 	// absent, like an empty one.
-	if err := s.memberOfChecks(ctx, b, domainNC); err != nil {
+	if err := s.memberOfChecks(ctx, b, nc.domain); err != nil {
 		return nil, err
 	}
 
 	// 6. Accepted and remote domains and the recipient filter
 	// configuration from the configuration partition.
-	cfgCounts, cfgErr := s.config(ctx, b, configNC)
+	cfgCounts, cfgErr := s.config(ctx, b, nc.config)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 
 	// 7. Receive connectors and whether anonymous senders may relay.
-	nConns, connErr := s.receiveConnectors(ctx, b, configNC)
+	nConns, connErr := s.receiveConnectors(ctx, b, nc.config)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -167,11 +169,28 @@ func (s *Source) Snapshot(ctx context.Context) (*directory.Snapshot, error) {
 	slices.SortStableFunc(snap.Coverage.Gaps, func(x, y directory.Gap) int {
 		return cmp.Or(cmp.Compare(x.What, y.What), cmp.Compare(x.Object, y.Object), cmp.Compare(x.Reason, y.Reason))
 	})
-	recordConfig(snap, cfgCounts, cfgErr, server, configNC)
+	recordConfig(snap, cfgCounts, cfgErr, server, nc.config)
 	recordConnectors(snap, nConns, connErr, server)
 	log.Info("snapshot read", "server", server, "groups", len(snap.Groups), "users", len(snap.Users),
 		"contacts", len(snap.Contacts), "gaps", len(snap.Coverage.Gaps), "elapsed", time.Since(start).Round(time.Millisecond))
 	return snap, nil
+}
+
+// notFollowed records as a gap every continuation reference of the
+// recipient search that may lead to recipients: a child domain below the
+// base DN is returned as a reference, not searched, and its groups would
+// otherwise be missing from the audit without a word. The references to
+// partitions without recipients are only logged.
+func (s *Source) notFollowed(b *adattr.Builder, nc naming, refs []string) {
+	for _, ref := range refs {
+		if !nc.mayHoldRecipients(ref) {
+			s.cfg.Logger.Debug("referral not followed: a partition without recipients", "ref", ref)
+			continue
+		}
+		b.AddGap(directory.CoverGroups, ref, fmt.Sprintf("the search of %q was referred to %s (another domain or naming context "+
+			"below the base DN), which is not followed: recipients there are not in this snapshot; scan a global catalog "+
+			"(ldaps://<gc>:3269), which holds every domain of the forest, or that domain's DC, or choose a --base-dn without it", nc.base, ref))
+	}
 }
 
 // pendingRange is an entry with attributes the server sent as partial
@@ -207,45 +226,51 @@ func addRead(b *adattr.Builder, e *adattr.Entry, err error) {
 	}
 }
 
-// rootDSE returns the base DN (from the config or defaultNamingContext),
-// the domain (defaultNamingContext, or the base DN when the server names
-// none) and the configuration naming context.
-func (s *Source) rootDSE(ctx context.Context) (string, string, string, error) {
-	var base, config string
+// naming is what the rootDSE says about the directory, with the base DN
+// the configuration asks for.
+type naming struct {
+	// base is where recipients are searched: BaseDN, or else the domain.
+	base string
+	// domain is defaultNamingContext, or base when the server names none.
+	domain string
+	// config and schema are configurationNamingContext and
+	// schemaNamingContext.
+	config, schema string
+}
+
+// rootDSE reads the naming contexts from the rootDSE.
+func (s *Source) rootDSE(ctx context.Context) (naming, error) {
+	var nc naming
 	err := s.pool.do(ctx, "read rootDSE", func(c *goldap.Conn, _ string) error {
 		req := goldap.NewSearchRequest("", goldap.ScopeBaseObject, goldap.NeverDerefAliases, 0, 0, false,
-			"(objectClass=*)", []string{"defaultNamingContext", "configurationNamingContext"}, nil)
+			"(objectClass=*)", []string{"defaultNamingContext", "configurationNamingContext", "schemaNamingContext"}, nil)
 		res, err := c.Search(req)
 		if err != nil {
 			return err
 		}
 		if len(res.Entries) == 1 {
-			base = res.Entries[0].GetAttributeValue("defaultNamingContext")
-			config = res.Entries[0].GetAttributeValue("configurationNamingContext")
+			nc.domain = res.Entries[0].GetAttributeValue("defaultNamingContext")
+			nc.config = res.Entries[0].GetAttributeValue("configurationNamingContext")
+			nc.schema = res.Entries[0].GetAttributeValue("schemaNamingContext")
 		}
 		return nil
 	})
 	if err != nil {
-		return "", "", "", s.wrap("read rootDSE", "", err)
+		return nc, s.wrap("read rootDSE", "", err)
 	}
-	domain := base
-	if s.cfg.BaseDN != "" {
-		base = s.cfg.BaseDN
+	nc.base = cmp.Or(s.cfg.BaseDN, nc.domain)
+	if nc.base == "" {
+		return nc, fmt.Errorf("ldap: %s: the rootDSE names no defaultNamingContext: pass --base-dn", serverName(s.server()))
 	}
-	if base == "" {
-		return "", "", "", fmt.Errorf("ldap: %s: the rootDSE names no defaultNamingContext: pass --base-dn", serverName(s.server()))
-	}
-	if domain == "" {
-		domain = base
-	}
-	return base, domain, config, nil
+	nc.domain = cmp.Or(nc.domain, nc.base)
+	return nc, nil
 }
 
 // dynamicGroups runs every dynamic group's stored LDAP filter under its
 // base DN (as Exchange does at expansion time) and records the matches as
 // its members. Objects the filter finds that the main scan did not are
 // added too. A filter that fails becomes a gap for that group.
-func (s *Source) dynamicGroups(ctx context.Context, b *adattr.Builder, baseDN string) error {
+func (s *Source) dynamicGroups(ctx context.Context, b *adattr.Builder, nc naming) error {
 	var dyn []directory.Group
 	b.Groups(func(g directory.Group) {
 		if g.Kind == directory.Dynamic {
@@ -261,16 +286,14 @@ func (s *Source) dynamicGroups(ctx context.Context, b *adattr.Builder, baseDN st
 			b.MembersUnknown(g.DN, fmt.Sprintf("dynamic group filter %q does not parse: %v", g.DynamicFilter, err))
 			continue
 		}
-		base := g.DynamicBaseDN
-		if base == "" {
-			base = baseDN
-		}
+		base := cmp.Or(g.DynamicBaseDN, nc.base)
 		var members []string
 		var ranged []pendingRange
+		var refs referrals
 		seen := map[string]bool{}
 		attrs := append(append([]string(nil), adattr.Attributes...), s.memberAttr())
 		req := goldap.NewSearchRequest(base, goldap.ScopeWholeSubtree, goldap.NeverDerefAliases, 0, 0, false, g.DynamicFilter, attrs, nil)
-		err := s.pagedSearch(ctx, "run filter of dynamic group "+g.Name, req, func(le *goldap.Entry) error {
+		err := s.pagedSearchOn(ctx, s.pool, "run filter of dynamic group "+g.Name, req, func(le *goldap.Entry) error {
 			e, more, err := toEntry(le)
 			if err != nil {
 				return err
@@ -295,7 +318,7 @@ func (s *Source) dynamicGroups(ctx context.Context, b *adattr.Builder, baseDN st
 			}
 			b.Add(e)
 			return nil
-		}, nil)
+		}, nil, refs.add)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -309,6 +332,13 @@ func (s *Source) dynamicGroups(ctx context.Context, b *adattr.Builder, baseDN st
 		}
 		if err != nil {
 			b.MembersUnknown(g.DN, err.Error())
+			continue
+		}
+		// Exchange expands a dynamic group against a global catalog, so
+		// recipients in a domain the search was referred to are members.
+		if far := slices.DeleteFunc(refs.sorted(), func(r string) bool { return !nc.mayHoldRecipients(r) }); len(far) > 0 {
+			b.MembersUnknown(g.DN, fmt.Sprintf("the search of its filter under %q was referred to %s (another domain), which is not "+
+				"followed: its members there are unknown; scan a global catalog (ldaps://<gc>:3269)", base, strings.Join(far, ", ")))
 			continue
 		}
 		b.SetMembers(g.DN, members)
