@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -12,7 +11,6 @@ import (
 
 	"dgaudit/directory"
 	"dgaudit/directory/ldap"
-	"dgaudit/directory/ldif"
 )
 
 // passwordEnv names the environment variable the LDAP password is read from.
@@ -118,13 +116,6 @@ func (a *app) ldapPassword(o *ldapOptions) (string, error) {
 		return "", usagef("no password for %s: set %s or give --password-file", o.bindDN, envName)
 	}
 	return "", nil
-}
-
-func (a *app) ldifSource(path string) (directory.Source, string, error) {
-	if _, err := os.Stat(path); err != nil {
-		return nil, "", usagef("--ldif: %v", err)
-	}
-	return ldif.Source{Path: path}, "ldif:" + path, nil
 }
 
 // ldapHint suggests what to do about an LDAP failure.

@@ -10,6 +10,7 @@ import (
 
 	"dgaudit/directory"
 	"dgaudit/directory/demo"
+	"dgaudit/directory/ldif"
 )
 
 // sourceOptions selects where a snapshot comes from. Exactly one source is
@@ -94,7 +95,7 @@ func (a *app) source(o *sourceOptions) (directory.Source, string, error) {
 		if _, err := os.Stat(o.ldif); err != nil {
 			return nil, "", fmt.Errorf("--ldif: %w", err)
 		}
-		return a.ldifSource(o.ldif)
+		return ldif.Source{Path: o.ldif}, "ldif:" + o.ldif, nil
 	case o.exchangeExport != "":
 		return a.exchangeExportSource(o.exchangeExport)
 	case o.m365.chosen():
