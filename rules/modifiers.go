@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"dgaudit/audit"
@@ -96,6 +97,29 @@ func contactRoutesInternal(cfg Config) audit.Rule {
 					contacts = append(contacts, c)
 				}
 			}
+			// A contact that loops back to this group comes first, then
+			// those that nest another group, so that a cut to MaxSamples
+			// keeps the ones that matter most.
+			rank := func(c *directory.Contact) int {
+				target, ok := v.Env.GroupForAddress(c.RoutingAddress())
+				switch {
+				case ok && target.ID == v.Group.ID:
+					return 0
+				case ok:
+					return 1
+				}
+				return 2
+			}
+			order := make([]int, len(ids))
+			for i := range order {
+				order[i] = i
+			}
+			slices.SortStableFunc(order, func(a, b int) int { return rank(contacts[a]) - rank(contacts[b]) })
+			sortedIDs, sortedContacts := make([]string, len(ids)), make([]*directory.Contact, len(ids))
+			for i, k := range order {
+				sortedIDs[i], sortedContacts[i] = ids[k], contacts[k]
+			}
+			ids, contacts = sortedIDs, sortedContacts
 			// One finding per contact, for the first MaxSamples; when some
 			// are left out, each finding says how many there are in all.
 			total, suffix := len(ids), ""

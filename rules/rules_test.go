@@ -444,3 +444,30 @@ func TestExternalOOFAllowedRestsOnAllowedOOFType(t *testing.T) {
 		t.Error("external-oof-allowed did not fire with auto-replies off: out-of-office replies still leave")
 	}
 }
+
+// A contact routing back to the group itself is reported even when it comes
+// last among more contacts than the findings are cut to: it is the one that
+// loops.
+func TestContactRoutesInternalLoopFirst(t *testing.T) {
+	t.Parallel()
+	b := dt.New().Mailbox("o")
+	members := []string{"o"}
+	for i := range 12 {
+		id := fmt.Sprintf("back%02d", i)
+		b.Contact(id, id+"@"+dt.Org)
+		members = append(members, id)
+	}
+	b.Contact("self", "g@"+dt.Org)
+	members = append(members, "self")
+	rep := audited(t, b.Group("G", members, dt.Closed, dt.ReportsToOriginator, dt.Owner("o")).Snapshot())
+	g, _ := findingsOf(t, rep, "G")
+	var msgs []string
+	for _, f := range g.Findings {
+		if f.Rule == "contact-routes-internal" {
+			msgs = append(msgs, f.Message)
+		}
+	}
+	if len(msgs) != rules.DefaultConfig().MaxSamples || !slices.ContainsFunc(msgs, func(m string) bool { return strings.Contains(m, "this group's own address: a loop") }) {
+		t.Errorf("contact-routes-internal findings %q: want %d, the contact that loops to the group among them", msgs, rules.DefaultConfig().MaxSamples)
+	}
+}
