@@ -76,6 +76,44 @@ func TestReceiveConnectorsFromLDIF(t *testing.T) {
 			if gap != tt.gap || attrGap != tt.attrGap {
 				t.Errorf("gaps = %+v, want a receive-connectors gap: %v, a remote IP ranges gap: %v", s.Coverage.Gaps, tt.gap, tt.attrGap)
 			}
+			// Read when judged, so that the verdict going away later
+			// reads as a fix, not as something unread.
+			if read := s.Coverage.Has(directory.CoverReceiveConnectors); read == tt.gap {
+				t.Errorf("receive connectors recorded as read: %v, want %v (coverage %+v)", read, !tt.gap, s.Coverage.Read)
+			}
+		})
+	}
+}
+
+// An export that holds the Recipient Filter configuration records it as
+// read; one without it leaves it unknown, neither read nor a gap.
+func TestRecipientFilterCoverageFromLDIF(t *testing.T) {
+	t.Parallel()
+	config := "dn: CN=RecipientFilterConfig,CN=Message Hygiene,CN=Transport Settings,CN=Corp,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=corp,DC=example\n" +
+		"objectClass: top\nobjectClass: " + adattr.RecipientFilterClass + "\ncn: RecipientFilterConfig\nmsExchAgentsFlags: 3\n\n"
+	contact := "dn: CN=x,OU=C,DC=corp,DC=example\nobjectClass: top\nobjectClass: contact\nmail: x@partner.example\nmailNickname: x\ntargetAddress: SMTP:x@partner.example\n\n"
+	for _, tt := range []struct {
+		name string
+		ldif string
+		read bool
+	}{
+		{"with the configuration", config + contact, true},
+		{"without it", contact, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s, err := Read(context.Background(), strings.NewReader(tt.ldif), "ldif:test", time.Unix(0, 0))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := s.Coverage.Has(directory.CoverRecipientFilter); got != tt.read || (s.Org.RecipientFilter != nil) != tt.read {
+				t.Errorf("recipient filter read %v (model %+v), want %v", got, s.Org.RecipientFilter, tt.read)
+			}
+			for _, g := range s.Coverage.Gaps {
+				if g.What == directory.CoverRecipientFilter {
+					t.Errorf("unexpected gap %+v", g)
+				}
+			}
 		})
 	}
 }

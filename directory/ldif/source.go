@@ -137,14 +137,31 @@ func Read(ctx context.Context, r io.Reader, source string, collectedAt time.Time
 		}
 	})
 	snap := b.Finish(collectedAt)
-	// The Recipient Filter configuration is not asked of an export: one
-	// without it is read as before, the setting unknown and not judged.
+	// The Recipient Filter configuration and the receive connectors are not
+	// asked of an export: one without them leaves them unknown and not
+	// judged. One with them says they were read, so that a finding about
+	// them that goes away later counts as fixed, not as unread.
+	if snap.Org.RecipientFilter != nil {
+		snap.Coverage.AddRead(directory.CoverRecipientFilter, 1, source)
+	}
+	if n := len(snap.Org.ReceiveConnectors); n > 0 && !hasGap(snap.Coverage, directory.CoverReceiveConnectors) {
+		snap.Coverage.AddRead(directory.CoverReceiveConnectors, n, source)
+	}
 	adattr.CoverOrg(&snap.Coverage, map[string]int{
 		directory.CoverAcceptedDomains: len(snap.Org.AcceptedDomains),
 		directory.CoverRemoteDomains:   len(snap.Org.RemoteDomains),
 	}, source, "is in the export",
 		`export the configuration partition too (ldifde -d "CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=...")`)
 	return snap, nil
+}
+
+func hasGap(c directory.Coverage, what string) bool {
+	for _, g := range c.Gaps {
+		if g.What == what {
+			return true
+		}
+	}
+	return false
 }
 
 func quoteFilter(f string) string {
