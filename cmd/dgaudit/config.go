@@ -289,7 +289,7 @@ func applyLayers(fs *pflag.FlagSet, env func(string) string, cfg *fileConfig) (f
 	if sourceFrom == "default" && cfg.Source.M365 != nil && !m365Used {
 		return out, usageError{cfg.at("source.m365", offlineOnly, "Microsoft 365", cfg.path)}
 	}
-	if err := checkSecrets(fs, env, cfg, from); err != nil {
+	if err := checkUsedSource(fs, env, cfg, from); err != nil {
 		return out, err
 	}
 	out.thresholds = fileThresholds(cfg)

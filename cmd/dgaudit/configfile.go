@@ -118,10 +118,10 @@ var secretKeys = map[string]string{
 }
 
 // loadConfig reads and validates a config file. Every problem is reported,
-// each as FILE:LINE: KEY: what is wrong. With secrets set, the secrets the
-// file's sources name must be available too ('config check'); a run checks
-// only those of the source it uses (see checkSecrets), since a command-line
-// source replaces the file's.
+// each as FILE:LINE: KEY: what is wrong. With secrets set, the files and
+// secrets the file's sources name must be there too ('config check'); a run
+// checks only those of the source it uses (see checkUsedSource), since a
+// source from the command line or the environment replaces the file's.
 func loadConfig(path string, env func(string) string, secrets bool) (*fileConfig, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -136,7 +136,7 @@ func loadConfig(path string, env func(string) string, secrets bool) (*fileConfig
 	// which the checks accept, so nothing is reported twice.
 	var serrs []error
 	if secrets {
-		serrs = cfg.secretProblems(env, true, true)
+		serrs = cfg.sourceProblems(env, everySource)
 	}
 	if verr := cfg.validate(env); verr != nil || err != nil || len(serrs) > 0 {
 		return nil, usageError{errors.Join(unwrapUsage(err), unwrapUsage(verr), errors.Join(serrs...))}
@@ -390,13 +390,6 @@ func (c *fileConfig) validate(env func(string) string) error {
 	if len(chosen) > 1 {
 		bad("source", "choose one source, the file sets %s", strings.Join(chosen, " and "))
 	}
-	for _, p := range []struct{ key, path string }{{"source.snapshot", s.Snapshot}, {"source.ldif", s.LDIF}, {"source.exchange-export", s.ExchangeExport}} {
-		if p.path != "" {
-			if _, err := os.Stat(c.resolvePath(p.path)); err != nil {
-				bad(p.key, "%v", err)
-			}
-		}
-	}
 	if l := s.LDAP; l != nil {
 		errs = append(errs, c.validateLDAP(l, env)...)
 	}
@@ -485,19 +478,9 @@ func (c *fileConfig) validateLDAP(l *ldapFile, env func(string) string) []error 
 			bad("source.ldap.timeout", "want a duration such as 60s, got %q", l.Timeout)
 		}
 	}
-	if l.CAFile != "" {
-		if _, err := os.Stat(c.resolvePath(l.CAFile)); err != nil {
-			bad("source.ldap.ca-file", "%v", err)
-		}
-	}
 	for _, f := range []struct{ key, path string }{{"keytab", l.Keytab}, {"krb5-conf", l.Krb5Conf}} {
-		if f.path == "" {
-			continue
-		}
-		if !l.Kerberos {
+		if f.path != "" && !l.Kerberos {
 			bad("source.ldap."+f.key, "only used with kerberos: true")
-		} else if _, err := os.Stat(c.resolvePath(f.path)); err != nil {
-			bad("source.ldap."+f.key, "%v", err)
 		}
 	}
 	if l.Kerberos && (l.BindDN != "" || l.PasswordEnv != "" || l.PasswordFile != "") {
@@ -542,10 +525,6 @@ func (c *fileConfig) validateM365(m *M365Config, env func(string) string) []erro
 		bad("source.m365.client-cert", "give a client certificate or a client secret, not both")
 	case m.ClientSecretEnv != "" && m.ClientSecretFile != "":
 		bad("source.m365.client-secret-env", "give client-secret-env or client-secret-file, not both")
-	case m.ClientCert != "":
-		if _, err := os.Stat(c.resolvePath(m.ClientCert)); err != nil {
-			bad("source.m365.client-cert", "%v", err)
-		}
 	}
 	return errs
 }
