@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -134,7 +135,13 @@ func (o *auditOptions) resolve(catalogue []audit.Rule) (audit.Options, *audit.Se
 		}
 	}
 	if len(problems) > 0 {
-		return opts, nil, usagef("%s", strings.Join(problems, "\n  "))
+		// Joined as errors, so that each problem keeps a line of its own
+		// (errorText keeps only errors.Join's line breaks).
+		errs := make([]error, len(problems))
+		for i, p := range problems {
+			errs[i] = errors.New(p)
+		}
+		return opts, nil, usageError{errors.Join(errs...)}
 	}
 	return opts, failOn, nil
 }

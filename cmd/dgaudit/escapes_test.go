@@ -182,3 +182,18 @@ member:: ` + base64.StdEncoding.EncodeToString([]byte(dn)) + "\n" + ldifOrg
 		t.Errorf("stderr lacks the escaped DN:\n%s", stderr)
 	}
 }
+
+// Several problems with the audit settings are printed one a line, not
+// joined into one line with an escaped line break between them.
+func TestSettingProblemsOneALine(t *testing.T) {
+	t.Parallel()
+	code, _, stderr := dgauditEnv(t, map[string]string{"DGAUDIT_SEVERITY": "x", "DGAUDIT_DISABLE_RULE": "y"}, "audit", "--demo")
+	if code != exitUsage || strings.Contains(stderr, `\x0a`) {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	}
+	for _, want := range []string{"\nDGAUDIT_SEVERITY x: want RULE=SEVERITY", "DGAUDIT_DISABLE_RULE y: no such rule"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+}
