@@ -190,7 +190,7 @@ func writeSuppressionSummary(b *strings.Builder, rep *audit.Report) {
 	for _, s := range stale {
 		what := "matched nothing (group gone or fixed? remove the entry)"
 		if s.State == audit.SuppressionExpired {
-			what = "expired on " + s.LastDay().Format("2006-01-02") + " (renew it or fix the group)"
+			what = "expired after " + s.LastDay().Format("2006-01-02") + ", its last day (renew it or fix the group)"
 		}
 		name := s.Name
 		if name == "" {
