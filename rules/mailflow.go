@@ -28,7 +28,9 @@ func internalRelayDomain() audit.Rule {
 		Fix: "Make the domain authoritative once every recipient of it exists in the directory (as mailbox, mail user or contact): " +
 			"Set-AcceptedDomain -Identity <domain> -DomainType Authoritative (AD: msExchAcceptedDomainFlags type bits 0). If it must stay " +
 			"internal relay during a migration, enable recipient validation where the mail enters (Set-RecipientFilterConfig " +
-			"-RecipientValidationEnabled $true on the Edge or the gateway) and make sure the next hop does not route the domain back.",
+			"-RecipientValidationEnabled $true on the Edge or the gateway) and make sure the next hop does not route the domain back. An " +
+			"accepted domain * cannot be authoritative: remove it (Remove-AcceptedDomain -Identity <domain>) and route mail for outside " +
+			"domains through a send connector.",
 		Reads: []string{directory.CoverAcceptedDomains},
 		OrgCheck: func(e *audit.Env) []audit.Issue {
 			var out []audit.Issue
