@@ -189,7 +189,7 @@ func (s *Source) notFollowed(b *adattr.Builder, nc naming, refs []string) {
 		}
 		b.AddGap(directory.CoverGroups, ref, fmt.Sprintf("the search of %q was referred to %s (another domain or naming context "+
 			"below the base DN), which is not followed: recipients there are not in this snapshot; scan a global catalog "+
-			"(ldaps://<gc>:3269), which holds every domain of the forest, or that domain's DC, or choose a --base-dn without it", nc.base, ref))
+			"(ldaps://<gc>:3269), which holds every domain of the forest, or narrow --base-dn to OUs that do not hold that domain", nc.base, ref))
 	}
 }
 
