@@ -554,14 +554,7 @@ func TestDeadBatchEndpointIsBounded(t *testing.T) {
 			t.Parallel()
 			srv := graphtest.New(src, graphtest.Options{})
 			defer srv.Close()
-			var posts atomic.Int64
-			srv.SetFaults(func(r graphtest.Request) graphtest.Fault {
-				if r.Token || r.InBatch || !strings.HasSuffix(r.Path, "/$batch") {
-					return graphtest.Fault{}
-				}
-				posts.Add(1)
-				return graphtest.Fault{Drop: true}
-			})
+			posts := failEveryBatch(srv, graphtest.Fault{Drop: true})
 			cfg := config(srv)
 			cfg.RetryDelay = time.Millisecond
 			cfg.Retries, cfg.Concurrency = tt.retries, tt.concurrency
@@ -576,14 +569,7 @@ func TestDeadBatchEndpointIsBounded(t *testing.T) {
 			if conc == 0 {
 				conc = 4
 			}
-			jobs := 0
-			for _, g := range snap.Groups {
-				jobs++
-				if g.Kind == directory.Microsoft365 {
-					jobs++
-				}
-			}
-			batches := (jobs + 19) / 20
+			batches := batchesFor(snap)
 			// The batches in flight when the endpoint died spend the
 			// retries; every other batch tries once. Go's transport may
 			// send a post a second time by itself, when the kept-alive
@@ -666,28 +652,14 @@ func TestThrottledBatchIsRetriedInOneBudget(t *testing.T) {
 			t.Parallel()
 			srv := graphtest.New(src, graphtest.Options{})
 			defer srv.Close()
-			var posts atomic.Int64
-			srv.SetFaults(func(r graphtest.Request) graphtest.Fault {
-				if r.Token || r.InBatch || !strings.HasSuffix(r.Path, "/$batch") {
-					return graphtest.Fault{}
-				}
-				posts.Add(1)
-				return graphtest.Fault{Status: status, RetryAfter: "0"}
-			})
+			posts := failEveryBatch(srv, graphtest.Fault{Status: status, RetryAfter: "0"})
 			cfg := config(srv)
 			cfg.Retries = 3
 			snap, err := read(t, cfg)
 			if err != nil {
 				t.Fatal(err)
 			}
-			jobs := 0
-			for _, g := range snap.Groups {
-				jobs++
-				if g.Kind == directory.Microsoft365 {
-					jobs++
-				}
-			}
-			batches := (jobs + 19) / 20
+			batches := batchesFor(snap)
 			// Go's transport may send a post twice by itself (see
 			// TestDeadBatchEndpointIsBounded).
 			if n, limit := int(posts.Load()), 2*batches*(cfg.Retries+1); n > limit {
@@ -709,4 +681,31 @@ func TestThrottledBatchIsRetriedInOneBudget(t *testing.T) {
 			}
 		})
 	}
+}
+
+// failEveryBatch answers every $batch post with f and counts the posts.
+func failEveryBatch(srv *graphtest.Server, f graphtest.Fault) *atomic.Int64 {
+	var posts atomic.Int64
+	srv.SetFaults(func(r graphtest.Request) graphtest.Fault {
+		if r.Token || r.InBatch || !strings.HasSuffix(r.Path, "/$batch") {
+			return graphtest.Fault{}
+		}
+		posts.Add(1)
+		return f
+	})
+	return &posts
+}
+
+// batchesFor is how many $batch posts one round of a snapshot's per-group
+// reads takes: a members job per group and a settings job per Microsoft 365
+// group, twenty to a batch.
+func batchesFor(snap *directory.Snapshot) int {
+	jobs := 0
+	for _, g := range snap.Groups {
+		jobs++
+		if g.Kind == directory.Microsoft365 {
+			jobs++
+		}
+	}
+	return (jobs + 19) / 20
 }
