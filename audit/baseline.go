@@ -70,8 +70,9 @@ const (
 	// now while the collection has gaps, or scores lower (or has no findings)
 	// now while part of it could not be read: its delivery settings
 	// (SettingsUnknown), its membership, its own or a nested group's
-	// (MembersIncomplete), or a nested group's settings it depends on
-	// (NestedSettingsUnknown); GroupResult.Incomplete is any of them. The
+	// (MembersIncomplete), a nested group's settings it depends on
+	// (NestedSettingsUnknown), or, in manager mode, its first owner
+	// (OwnerUnknown); GroupResult.Incomplete is any of them. The
 	// organization is not-read when findings were only removed and one of
 	// them rests on an area the run did not read (Rule.Reads). Calling it
 	// resolved or improved would report a risk as gone on no evidence.
@@ -161,7 +162,8 @@ func Compare(rep *Report, base *Baseline) *Changes {
 		gc.Change = classify(len(before) > 0, len(now) > 0, gc.Added, gc.Score, gc.PreviousScore)
 		if g.Incomplete && (gc.Change == ChangeImproved || gc.Change == ChangeResolved) {
 			// Part of the group was not read (its settings, its own
-			// membership or a nested group's): findings that depend on it
+			// membership or a nested group's, the first owner its
+			// reports go to): findings that depend on it
 			// are missing for want of data, not because the group was
 			// fixed. Either part will do, so the umbrella flag is the
 			// one to ask.

@@ -84,10 +84,11 @@ type GroupResult struct {
 	External []ExternalRecipient
 	// Incomplete is set when part of the group could not be read: its
 	// membership (MembersIncomplete), its delivery settings
-	// (SettingsUnknown), or the settings of a nested group its reachable
-	// count depends on (NestedSettingsUnknown). It is what says "do not read
-	// this group as all clear"; a consumer that depends on one part asks for
-	// that part, since each leaves different things unknown.
+	// (SettingsUnknown), the settings of a nested group its reachable
+	// count depends on (NestedSettingsUnknown), or in manager mode the first
+	// owner its delivery reports go to (OwnerUnknown). It is what says "do
+	// not read this group as all clear"; a consumer that depends on one part
+	// asks for that part, since each leaves different things unknown.
 	Incomplete bool
 	// MembersIncomplete is set when part of the membership, the group's own
 	// or a nested group's, could not be read or resolved: the counts and
@@ -105,6 +106,12 @@ type GroupResult struct {
 	// group's own settings and membership are still read in full. Empty
 	// when the group itself stops outside senders.
 	NestedSettingsUnknown []string
+	// OwnerUnknown is set when the group is in manager mode (its delivery
+	// reports go to its first owner) and that owner, ManagedBy[0],
+	// resolved to no object the collection read (Settings.FirstOwner is
+	// FirstOwnerUnresolved): whether the reports go to a group
+	// (manager-is-group) could not be judged.
+	OwnerUnknown bool
 	// DirSynced is set when the group is synchronized from an on-premises
 	// Active Directory: a fix has to be made there, not in Exchange Online.
 	DirSynced bool
@@ -125,11 +132,12 @@ const (
 	PartMembership     = "membership"
 	PartSettings       = "settings"
 	PartNestedSettings = "nested settings"
+	PartOwner          = "owner"
 )
 
 // IncompleteParts names what of the group could not be read, membership
-// before settings before nested groups' settings; nil when it was read in
-// full. Reports show it so that an
+// before settings before nested groups' settings before the first owner;
+// nil when it was read in full. Reports show it so that an
 // incomplete group says why, not only that it is.
 func (g *GroupResult) IncompleteParts() []string {
 	var parts []string
@@ -141,6 +149,9 @@ func (g *GroupResult) IncompleteParts() []string {
 	}
 	if len(g.NestedSettingsUnknown) > 0 {
 		parts = append(parts, PartNestedSettings)
+	}
+	if g.OwnerUnknown {
+		parts = append(parts, PartOwner)
 	}
 	return parts
 }

@@ -212,7 +212,12 @@ func auditGroup(i int32, g *directory.Group, env *Env, gr *graph, rules []Rule, 
 		res.NestedSettingsUnknown = append(res.NestedSettingsUnknown, gr.groups[x].Name)
 	}
 	slices.Sort(res.NestedSettingsUnknown)
-	res.Incomplete = res.MembersIncomplete || res.SettingsUnknown || len(res.NestedSettingsUnknown) > 0
+	res.Settings = SettingsOf(g)
+	// SettingsOf sees the group alone; what its first owner is takes the
+	// directory.
+	res.Settings.FirstOwner = env.firstOwner(g)
+	res.OwnerUnknown = ownerUnknown(g, res.Settings.FirstOwner)
+	res.Incomplete = res.MembersIncomplete || res.SettingsUnknown || len(res.NestedSettingsUnknown) > 0 || res.OwnerUnknown
 	view := &GroupView{Group: g, Env: env, Result: &res, Unresolved: ex.unresolved}
 	for _, x := range ex.incomplete {
 		view.IncompleteGroups = append(view.IncompleteGroups, gr.groups[x].Name)
@@ -223,10 +228,6 @@ func auditGroup(i int32, g *directory.Group, env *Env, gr *graph, rules []Rule, 
 		}
 		slices.Sort(view.Cycle)
 	}
-	res.Settings = SettingsOf(g)
-	// SettingsOf sees the group alone; what its first owner is takes the
-	// directory.
-	res.Settings.FirstOwner = env.firstOwner(g)
 	for _, r := range rules {
 		if r.Check == nil || (r.NeedsSettings && g.SettingsUnknown) {
 			// Settings nobody read are not judged: Exchange's defaults

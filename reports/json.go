@@ -225,9 +225,11 @@ type jsonGroup struct {
 	Incomplete        bool                `json:"incomplete"`
 	MembersIncomplete bool                `json:"membersIncomplete"`
 	SettingsUnknown   bool                `json:"settingsUnknown,omitempty"`
-	// NestedSettingsUnknown is omitted when empty: it was added to schema
-	// version 1, and reports without such a group keep their bytes.
+	// NestedSettingsUnknown and OwnerUnknown are omitted when empty: they
+	// were added to schema version 1, and reports without such a group keep
+	// their bytes.
 	NestedSettingsUnknown []string         `json:"nestedSettingsUnknown,omitempty"`
+	OwnerUnknown          bool             `json:"ownerUnknown,omitempty"`
 	DirSynced             bool             `json:"dirSynced,omitempty"`
 	DirectMembers         int              `json:"directMembers"`
 	NestedGroups          int              `json:"nestedGroups"`
@@ -292,6 +294,7 @@ func groupJSON(g *audit.GroupResult) jsonGroup {
 		Score: g.Score, Risk: g.Risk,
 		Incomplete: g.Incomplete, MembersIncomplete: g.MembersIncomplete, SettingsUnknown: g.SettingsUnknown,
 		NestedSettingsUnknown: g.NestedSettingsUnknown,
+		OwnerUnknown:          g.OwnerUnknown,
 		DirSynced:             g.DirSynced,
 		DirectMembers:         g.DirectMembers,
 		NestedGroups:          g.NestedGroups,

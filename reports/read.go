@@ -48,9 +48,12 @@ type ReadGroup struct {
 	// NestedSettingsUnknown names nested groups whose settings were not
 	// read and that the group's reachable count depends on.
 	NestedSettingsUnknown []string `json:"nestedSettingsUnknown"`
+	// OwnerUnknown is set when the group is in manager mode and its first
+	// owner, who gets its delivery reports, could not be resolved.
+	OwnerUnknown bool `json:"ownerUnknown"`
 	// Incomplete is set when part of the group (its settings, its or a
-	// nested group's membership, or a nested group's settings) could not
-	// be read.
+	// nested group's membership, a nested group's settings, or in manager
+	// mode its first owner) could not be read.
 	Incomplete bool `json:"incomplete"`
 	// MembersIncomplete is set when its or a nested group's membership could
 	// not be read in full: ExternalRecipients is then a lower bound. Nil in
@@ -65,16 +68,16 @@ type ReadGroup struct {
 
 // MembersUnread reports whether the group's membership may not have been
 // read in full, so that ExternalRecipients is only a lower bound. A group
-// whose settings alone (its own or a nested group's) were unread was read in
-// full; but a report from before membersIncomplete only says incomplete,
-// which with settingsUnknown may be either, and then (as with a flag that
-// contradicts incomplete) the membership counts as unread rather than risk
-// calling a short list whole.
+// whose settings alone (its own or a nested group's) or first owner alone
+// were unread was read in full; but a report from before membersIncomplete
+// only says incomplete, which with settingsUnknown may be either, and then
+// (as with a flag that contradicts incomplete) the membership counts as
+// unread rather than risk calling a short list whole.
 func (g *ReadGroup) MembersUnread() bool {
 	if g.MembersIncomplete != nil && *g.MembersIncomplete {
 		return true
 	}
-	explained := g.MembersIncomplete != nil && (g.SettingsUnknown || len(g.NestedSettingsUnknown) > 0)
+	explained := g.MembersIncomplete != nil && (g.SettingsUnknown || len(g.NestedSettingsUnknown) > 0 || g.OwnerUnknown)
 	return g.Incomplete && !explained
 }
 

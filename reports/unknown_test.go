@@ -52,25 +52,29 @@ func TestSettingsUnknownShown(t *testing.T) {
 }
 
 // TestIncompleteSaysWhy: an incomplete group says which part was not read,
-// in the JSON (membersIncomplete beside settingsUnknown and
-// nestedSettingsUnknown) and on the Groups sheet, and reading the report back
-// tells a group whose settings alone (its own or a nested group's) were
-// unread from one whose membership, and so its external recipients, was.
+// in the JSON (membersIncomplete beside settingsUnknown,
+// nestedSettingsUnknown and ownerUnknown) and on the Groups sheet, and
+// reading the report back keeps ownerUnknown and tells a group whose settings
+// (its own or a nested group's) or first owner alone were unread from one
+// whose membership, and so its external recipients, was.
 func TestIncompleteSaysWhy(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name              string
 		members, settings bool
 		nested            []string
+		owner             bool
 		cell              string
 		membersUnread     bool
 	}{
-		{"read in full", false, false, nil, "no", false},
-		{"membership unread", true, false, nil, "membership", true},
-		{"settings unread", false, true, nil, "settings", false},
-		{"both unread", true, true, nil, "membership, settings", true},
-		{"nested settings unread", false, false, []string{"Inner"}, "nested settings", false},
-		{"membership and nested settings unread", true, false, []string{"Inner"}, "membership, nested settings", true},
+		{"read in full", false, false, nil, false, "no", false},
+		{"membership unread", true, false, nil, false, "membership", true},
+		{"settings unread", false, true, nil, false, "settings", false},
+		{"both unread", true, true, nil, false, "membership, settings", true},
+		{"nested settings unread", false, false, []string{"Inner"}, false, "nested settings", false},
+		{"membership and nested settings unread", true, false, []string{"Inner"}, false, "membership, nested settings", true},
+		{"owner unread", false, false, nil, true, "owner", false},
+		{"membership and owner unread", true, false, nil, true, "membership, owner", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -78,7 +82,8 @@ func TestIncompleteSaysWhy(t *testing.T) {
 			rep := testReport()
 			g := &rep.Groups[len(rep.Groups)-1]
 			g.MembersIncomplete, g.SettingsUnknown, g.NestedSettingsUnknown = tt.members, tt.settings, tt.nested
-			g.Incomplete = tt.members || tt.settings || tt.nested != nil
+			g.OwnerUnknown = tt.owner
+			g.Incomplete = tt.members || tt.settings || tt.nested != nil || tt.owner
 			if tt.settings {
 				g.Settings = audit.SettingsOf(&directory.Group{SettingsUnknown: true})
 			}
@@ -89,7 +94,7 @@ func TestIncompleteSaysWhy(t *testing.T) {
 			}
 			groups := decode(t, buf.Bytes()).(map[string]any)["groups"].([]any)
 			last := groups[len(groups)-1].(map[string]any)
-			if want := tt.members || tt.settings || tt.nested != nil; last["incomplete"] != want {
+			if want := tt.members || tt.settings || tt.nested != nil || tt.owner; last["incomplete"] != want {
 				t.Errorf("JSON incomplete = %v, want %v", last["incomplete"], want)
 			}
 			if last["membersIncomplete"] != tt.members {
@@ -104,12 +109,19 @@ func TestIncompleteSaysWhy(t *testing.T) {
 			if diff := cmp.Diff(tt.nested, nested); diff != "" || hasKey(last, "nestedSettingsUnknown") != (tt.nested != nil) {
 				t.Errorf("JSON nestedSettingsUnknown (-want +got):\n%s", diff)
 			}
+			// Omitted when false, as nestedSettingsUnknown when empty.
+			if got, ok := last["ownerUnknown"]; ok != tt.owner || ok && got != true {
+				t.Errorf("JSON ownerUnknown = %v (present %v), want present and true only when %v", got, ok, tt.owner)
+			}
 
 			read, err := ReadJSON(&buf)
 			if err != nil {
 				t.Fatal(err)
 			}
 			rg := read.Groups[len(read.Groups)-1]
+			if rg.OwnerUnknown != tt.owner || rg.Incomplete != g.Incomplete {
+				t.Errorf("read back: OwnerUnknown %v, Incomplete %v, want %v, %v", rg.OwnerUnknown, rg.Incomplete, tt.owner, g.Incomplete)
+			}
 			if got := rg.MembersUnread(); got != tt.membersUnread {
 				t.Errorf("read back: MembersUnread = %v, want %v", got, tt.membersUnread)
 			}
@@ -141,6 +153,7 @@ func TestMembersUnreadOlderReport(t *testing.T) {
 		{"older, incomplete", `"incomplete": true`, true},
 		{"newer, settings alone", `"incomplete": true, "membersIncomplete": false, "settingsUnknown": true`, false},
 		{"newer, nested settings alone", `"incomplete": true, "membersIncomplete": false, "nestedSettingsUnknown": ["Inner"]`, false},
+		{"newer, first owner alone", `"incomplete": true, "membersIncomplete": false, "ownerUnknown": true`, false},
 		{"newer, membership", `"incomplete": true, "membersIncomplete": true`, true},
 		{"newer, incomplete without a reason", `"incomplete": true, "membersIncomplete": false`, true},
 	}

@@ -61,9 +61,10 @@ func writeGroups(f *excelize.File, st *styles, rep *audit.Report) error {
 	return t.close()
 }
 
-// incompleteText says what of the group was not read ("membership",
-// "settings" or both), "no" when nothing: a bare yes would leave the reader
-// to guess whether the counts or the settings findings are short.
+// incompleteText says what of the group was not read (IncompleteParts:
+// "membership", "settings", "nested settings", "owner", comma-separated),
+// "no" when nothing: a bare yes would leave the reader to guess whether the
+// counts or the settings findings are short.
 func incompleteText(g *audit.GroupResult) string {
 	parts := g.IncompleteParts()
 	switch {

@@ -93,10 +93,12 @@ func (a *app) printSummary(rep *audit.Report, outs []output, policy exitPolicy, 
 // writeIncompleteSummary names the groups that were not read in full, one
 // line per part missing: unread members make the counts lower bounds, unread
 // settings mean the rules that judge them did not run, unread settings of a
-// nested group make the reachable count an upper bound, and a reader acts on
-// each differently. A group missing several is on each of their lines.
+// nested group make the reachable count an upper bound, an unread first
+// owner in manager mode leaves unknown whether delivery reports go to a
+// group, and a reader acts on each differently. A group missing several is
+// on each of their lines.
 func writeIncompleteSummary(b *strings.Builder, groups []audit.GroupResult) {
-	var members, settings, nested []string
+	var members, settings, nested, owner []string
 	for i := range groups {
 		g := &groups[i]
 		if g.MembersIncomplete {
@@ -107,6 +109,9 @@ func writeIncompleteSummary(b *strings.Builder, groups []audit.GroupResult) {
 		}
 		if len(g.NestedSettingsUnknown) > 0 {
 			nested = append(nested, printable(g.Name)+" (through "+printable(strings.Join(g.NestedSettingsUnknown, ", "))+")")
+		}
+		if g.OwnerUnknown {
+			owner = append(owner, printable(g.Name))
 		}
 	}
 	line := func(names []string, what string) {
@@ -122,6 +127,7 @@ func writeIncompleteSummary(b *strings.Builder, groups []audit.GroupResult) {
 	line(members, "have members that could not be read or resolved (rule unresolved-members)")
 	line(settings, "have delivery settings that could not be read (the rules that judge them did not run)")
 	line(nested, "reach external recipients through nested groups whose settings could not be read (counted as reachable by outside senders)")
+	line(owner, "are in manager mode with a first owner that could not be read or resolved (whether their delivery reports go to a group is unknown: rule manager-is-group)")
 }
 
 // writeChangesSummary adds the comparison with the baseline: the counts, then

@@ -77,3 +77,20 @@ func TestChangesSummaryOrganizationNotRead(t *testing.T) {
 		}
 	}
 }
+
+// TestIncompleteSummaryNamesUnreadOwners: a group in manager mode whose first
+// owner could not be read has its own line, and is on no other.
+func TestIncompleteSummaryNamesUnreadOwners(t *testing.T) {
+	t.Parallel()
+	groups := []audit.GroupResult{
+		{Name: "Managed", Incomplete: true, OwnerUnknown: true},
+		{Name: "Whole"},
+	}
+	var b strings.Builder
+	writeIncompleteSummary(&b, groups)
+	want := "incomplete: 1 groups are in manager mode with a first owner that could not be read or resolved " +
+		"(whether their delivery reports go to a group is unknown: rule manager-is-group): Managed\n"
+	if got := b.String(); got != want {
+		t.Errorf("summary:\n%s\nwant:\n%s", got, want)
+	}
+}
