@@ -102,9 +102,11 @@ type GroupResult struct {
 	// settings were not read and through which ExternalReachable counts
 	// external recipients (no path through read groups alone reaches them).
 	// Exchange checks each nested group's sender restrictions, so a read
-	// could show them shielded: the count is an upper bound, and the
-	// group's own settings and membership are still read in full. Empty
-	// when the group itself stops outside senders.
+	// could show them shielded: the count is an upper bound. Empty when the
+	// group itself stops outside senders, and when its own settings were
+	// not read (SettingsUnknown): the rules that would rest on the count do
+	// not run then, and an upper bound would only confuse a reader told the
+	// rest are lower bounds.
 	NestedSettingsUnknown []string
 	// OwnerUnknown is set when the group is in manager mode (its delivery
 	// reports go to its first owner) and that owner, ManagedBy[0],

@@ -208,8 +208,13 @@ func auditGroup(i int32, g *directory.Group, env *Env, gr *graph, rules []Rule, 
 		SettingsUnknown:    g.SettingsUnknown,
 		DirSynced:          g.DirSynced,
 	}
-	for _, x := range ex.unreadGates {
-		res.NestedSettingsUnknown = append(res.NestedSettingsUnknown, gr.groups[x].Name)
+	// A group whose own settings were not read gets no nested ones: the
+	// rules that would rest on the reachable count (the loop combinations)
+	// do not run on it, and SettingsUnknown already marks it.
+	if !g.SettingsUnknown {
+		for _, x := range ex.unreadGates {
+			res.NestedSettingsUnknown = append(res.NestedSettingsUnknown, gr.groups[x].Name)
+		}
 	}
 	slices.Sort(res.NestedSettingsUnknown)
 	res.Settings = SettingsOf(g)

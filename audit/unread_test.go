@@ -131,3 +131,23 @@ func TestCompareUnreadNestedSettings(t *testing.T) {
 		})
 	}
 }
+
+// TestUnreadGroupListsNoNestedSettings: a group whose own settings were not
+// read lists no nested groups with unread settings, though what lies behind
+// them still counts as reachable: no rule that would rest on that count runs
+// on it, and settingsUnknown already says the group was not read. Every group
+// of a Microsoft 365 scan without Exchange Online is such a group.
+func TestUnreadGroupListsNoNestedSettings(t *testing.T) {
+	t.Parallel()
+	unread := func(g *directory.Group) { g.SettingsUnknown = true }
+	snap := dt.New().Mailbox("m").Contact("x", "x@partner.example").Contact("y", "y@partner.example").
+		Group("U", []string{"x", "y"}, unread).
+		Group("Top", []string{"U", "m"}, unread).
+		Snapshot()
+	top := group(t, run(t, snap, audit.Options{}), "Top")
+	got := []any{top.ExternalReachable, top.NestedSettingsUnknown, top.Incomplete, top.SettingsUnknown, top.IncompleteParts()}
+	want := []any{2, []string(nil), true, true, []string{audit.PartSettings}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("reachable, nested unread, incomplete, settings unknown, parts (-want +got):\n%s", diff)
+	}
+}

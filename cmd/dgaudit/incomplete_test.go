@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"dgaudit/directory"
+	"dgaudit/directory/demo"
 	dt "dgaudit/directory/directorytest"
 )
 
@@ -136,6 +138,50 @@ func TestSummarySaysWhyIncomplete(t *testing.T) {
 		}
 		if got := strings.Contains(settings, tc.group); got != tc.inSetts {
 			t.Errorf("%s on the settings line = %v, want %v: %s", tc.group, got, tc.inSetts, settings)
+		}
+	}
+}
+
+// TestSettingsUnreadNoNestedLine: the demo organization with no group's
+// settings read, as a Microsoft 365 scan with --skip-exchange sees it. Every
+// group is on the settings line, and none on the line for groups reaching
+// external recipients through nested groups whose settings could not be
+// read: that line is an upper bound on a count no rule used for them, in a
+// summary that ends saying the results are lower bounds. The report names no
+// such nested groups either.
+func TestSettingsUnreadNoNestedLine(t *testing.T) {
+	t.Parallel()
+	snap, err := demo.Source{}.Snapshot(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range snap.Groups {
+		snap.Groups[i].SettingsUnknown = true
+	}
+	out := filepath.Join(t.TempDir(), "r.json")
+	code, _, stderr := dgaudit(t, "audit", "--snapshot", writeSnapshot(t, snap), "-o", out, "--fail-on", "none")
+	if code != exitGaps {
+		t.Fatalf("exit %d, want %d\n%s", code, exitGaps, stderr)
+	}
+	if !strings.Contains(stderr, "groups have delivery settings that could not be read") {
+		t.Errorf("no settings line in the summary:\n%s", stderr)
+	}
+	if strings.Contains(stderr, "through nested groups whose settings could not be read") {
+		t.Errorf("the summary has a nested-settings line for groups whose own settings were not read:\n%s", stderr)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep struct {
+		Groups []map[string]any `json:"groups"`
+	}
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range rep.Groups {
+		if list, ok := g["nestedSettingsUnknown"]; ok {
+			t.Errorf("%v: nestedSettingsUnknown %v, want none (its own settings were not read)", g["name"], list)
 		}
 	}
 }
