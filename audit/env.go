@@ -37,7 +37,10 @@ type Env struct {
 	// small (kind and slice index) because a large directory has hundreds
 	// of thousands of entries.
 	objects map[string]objRef
-	domains domainClassifier
+	// ownerGaps holds the IDs of groups whose first owner the source
+	// could not read (a directory.CoverGroupOwner gap).
+	ownerGaps map[string]bool
+	domains   domainClassifier
 	// groupByAddress maps every SMTP address of every group to the group.
 	groupByAddress map[string]*directory.Group
 	// contactInternal marks contacts whose mail routes to an internal domain.
@@ -62,6 +65,14 @@ func newEnv(snap *directory.Snapshot, internalDomains []string) *Env {
 	}
 	for i := range snap.Contacts {
 		e.objects[snap.Contacts[i].ID] = objRef{KindContact, int32(i)}
+	}
+	for _, gap := range snap.Coverage.Gaps {
+		if gap.What == directory.CoverGroupOwner {
+			if e.ownerGaps == nil {
+				e.ownerGaps = map[string]bool{}
+			}
+			e.ownerGaps[gap.Object] = true
+		}
 	}
 	e.domains = newDomainClassifier(snap, internalDomains)
 	e.contactInternal = make([]bool, len(snap.Contacts))

@@ -59,22 +59,18 @@ func (e *Env) firstOwner(g *directory.Group) string {
 }
 
 // ownerUnknown reports whether g sends its delivery reports to a first owner
-// that resolved to nothing the collection read (firstOwner is what
-// Env.firstOwner said). Only manager mode counts: there Exchange sends every
-// delivery report of the group to that owner, and manager-is-group judges
-// whether it is a group, which an owner nobody read cannot tell. Outside
-// manager mode the first owner receives nothing and no rule depends on its
-// kind, while owners in another domain of the forest or long gone are
-// common: marking those groups incomplete would make whole runs incomplete
-// over nothing a finding rests on. The LDAP adapter records its coverage gap
-// for the same groups only. A group whose settings were not read says so
-// already (FirstOwnerUnknown, SettingsUnknown), as do all groups of a Graph
-// scan without Exchange Online; an Exchange Online or export source keeps an
-// owner no object matches as written, and it reads as unresolved here too.
-// An owner the LDAP source read and found not to be a recipient (a user
-// without a mailbox) is no gap there, but the snapshot keeps it as a bare DN
-// like one nobody read, so it counts too: the doubt goes to incomplete,
-// never to safe.
-func ownerUnknown(g *directory.Group, firstOwner string) bool {
-	return firstOwner == FirstOwnerUnresolved && g.DeliveryReports() == directory.ReportToManagerTarget
+// the source could not read: manager mode, a first owner that resolved to
+// nothing (firstOwner is what Env.firstOwner said), and the source's
+// CoverGroupOwner gap for the group. Only manager mode counts: there
+// Exchange sends every delivery report of the group to that owner, and
+// manager-is-group judges whether it is a group, which an owner nobody read
+// cannot tell. Outside manager mode the first owner receives nothing and no
+// rule depends on its kind. The gap is what tells an owner nobody could read
+// (another domain, denied) from one that was read and is simply no
+// recipient (an administrator without a mailbox, a security group without
+// mail), which the snapshot keeps the same way, as a bare reference: such an
+// owner receives no report either, and counting it would mark a healthy
+// group incomplete every night.
+func (e *Env) ownerUnknown(g *directory.Group, firstOwner string) bool {
+	return firstOwner == FirstOwnerUnresolved && g.DeliveryReports() == directory.ReportToManagerTarget && e.ownerGaps[g.ID]
 }

@@ -34,23 +34,28 @@ func TestOwnerUnknown(t *testing.T) {
 		unknown    bool
 		parts      []string
 		finding    bool // manager-is-group
+		// noGap: the source recorded no group-owner gap, as for an owner
+		// it read and found to be no recipient.
+		noGap bool
 	}{
 		{"manager mode, owner unresolved", []func(*directory.Group){dt.ReportsToManager, dt.Owner(ghostOwner, "m")},
-			audit.FirstOwnerUnresolved, true, []string{audit.PartOwner}, false},
+			audit.FirstOwnerUnresolved, true, []string{audit.PartOwner}, false, false},
 		{"both flags on, owner unresolved", []func(*directory.Group){bothFlags, dt.Owner(ghostOwner)},
-			audit.FirstOwnerUnresolved, true, []string{audit.PartOwner}, false},
+			audit.FirstOwnerUnresolved, true, []string{audit.PartOwner}, false, false},
+		{"manager mode, owner read and no recipient", []func(*directory.Group){dt.ReportsToManager, dt.Owner(ghostOwner, "m")},
+			audit.FirstOwnerUnresolved, false, nil, false, true},
 		{"manager mode, owner a group", []func(*directory.Group){dt.ReportsToManager, dt.Owner("Owners")},
-			"group", false, nil, true},
+			"group", false, nil, true, false},
 		{"manager mode, owner a mailbox", []func(*directory.Group){dt.ReportsToManager, dt.Owner("m", ghostOwner)},
-			"mailbox", false, nil, false},
+			"mailbox", false, nil, false, false},
 		{"manager mode, no owner", []func(*directory.Group){dt.ReportsToManager},
-			audit.FirstOwnerNone, false, nil, false},
+			audit.FirstOwnerNone, false, nil, false, false},
 		{"reports to the originator, owner unresolved", []func(*directory.Group){dt.ReportsToOriginator, dt.Owner(ghostOwner)},
-			audit.FirstOwnerUnresolved, false, nil, false},
+			audit.FirstOwnerUnresolved, false, nil, false, false},
 		{"no reports, owner unresolved", []func(*directory.Group){dt.Owner(ghostOwner)},
-			audit.FirstOwnerUnresolved, false, nil, false},
+			audit.FirstOwnerUnresolved, false, nil, false, false},
 		{"settings unread", []func(*directory.Group){dt.ReportsToManager, dt.Owner(ghostOwner), unread},
-			audit.FirstOwnerUnknown, false, []string{audit.PartSettings}, false},
+			audit.FirstOwnerUnknown, false, []string{audit.PartSettings}, false, false},
 	}
 	cat := rules.All(rules.DefaultConfig())
 	for _, tt := range tests {
@@ -60,6 +65,9 @@ func TestOwnerUnknown(t *testing.T) {
 				Group("Owners", []string{"m"}, dt.Closed, dt.Owner("m")).
 				Group("G", []string{"m"}, append([]func(*directory.Group){dt.Closed}, tt.edit...)...).
 				Snapshot()
+			if !tt.noGap {
+				snap.Coverage.AddGap(directory.CoverGroupOwner, "G", "first owner could not be read")
+			}
 			rep, err := audit.Run(context.Background(), snap, cat, audit.Options{})
 			if err != nil {
 				t.Fatal(err)
@@ -70,7 +78,8 @@ func TestOwnerUnknown(t *testing.T) {
 				finding = finding || f.Rule == "manager-is-group"
 			}
 			got := []any{g.Settings.FirstOwner, g.OwnerUnknown, g.Incomplete, g.IncompleteParts(), finding, rep.Complete}
-			want := []any{tt.firstOwner, tt.unknown, tt.parts != nil, tt.parts, tt.finding, tt.parts == nil}
+			// A gap leaves the run incomplete whatever the group.
+			want := []any{tt.firstOwner, tt.unknown, tt.parts != nil, tt.parts, tt.finding, tt.parts == nil && tt.noGap}
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("first owner, ownerUnknown, incomplete, parts, manager-is-group, run complete (-want +got):\n%s", diff)
 			}
@@ -121,6 +130,9 @@ func TestCompareOwnerUnknownIsNotRead(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			s := build(tt.owner)
+			if tt.owner == ghostOwner {
+				s.Coverage.AddGap(directory.CoverGroupOwner, "G", "first owner could not be read")
+			}
 			rep := audited(t, s, base)
 			if g := group(t, rep, "G"); g.Change != tt.want {
 				t.Errorf("change %q, want %q (score %d, incomplete %v, first owner %q)", g.Change, tt.want, g.Score, g.Incomplete, g.Settings.FirstOwner)

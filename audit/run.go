@@ -221,7 +221,7 @@ func auditGroup(i int32, g *directory.Group, env *Env, gr *graph, rules []Rule, 
 	// SettingsOf sees the group alone; what its first owner is takes the
 	// directory.
 	res.Settings.FirstOwner = env.firstOwner(g)
-	res.OwnerUnknown = ownerUnknown(g, res.Settings.FirstOwner)
+	res.OwnerUnknown = env.ownerUnknown(g, res.Settings.FirstOwner)
 	res.Incomplete = res.MembersIncomplete || res.SettingsUnknown || len(res.NestedSettingsUnknown) > 0 || res.OwnerUnknown
 	view := &GroupView{Group: g, Env: env, Result: &res, Unresolved: ex.unresolved}
 	for _, x := range ex.incomplete {

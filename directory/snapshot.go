@@ -21,6 +21,10 @@ const (
 	CoverUsers           = "users"
 	CoverContacts        = "contacts"
 	CoverGroupMembers    = "group-members"
+	// CoverGroupOwner is a group's first owner (ManagedBy[0]) that could
+	// not be read where it matters, in manager mode; a gap's Object is the
+	// group's ID.
+	CoverGroupOwner = "group-owner"
 	CoverAcceptedDomains = "accepted-domains"
 	CoverRemoteDomains   = "remote-domains"
 	// CoverRecipientFilter is the on-premises Recipient Filter agent

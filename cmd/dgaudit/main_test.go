@@ -68,7 +68,7 @@ func TestExitCodes(t *testing.T) {
 		{"disabled rules", []string{"scan", "--snapshot", loop, "--disable-rule", "ndr-loop-risk"}, exitOK, ""},
 		{"gaps beat findings", []string{"audit", "--snapshot", gappy}, exitGaps, "exit 4"},
 		{"strict turns gaps into failure", []string{"audit", "--snapshot", gappy, "--strict", "-o", filepath.Join(dir, "strict.json")}, exitRuntime, "--strict: 1 things could not be read, first group-members CN=Big: server busy"},
-		{"strict on unresolved members", []string{"scan", "--demo", "--strict", "-o", filepath.Join(dir, "strict.json")}, exitRuntime, "--strict: the membership of some groups"},
+		{"strict on unresolved members", []string{"scan", "--demo", "--strict", "-o", filepath.Join(dir, "strict.json")}, exitRuntime, "--strict: some groups could not be judged in full"},
 		{"no source", []string{"scan"}, exitUsage, "no source"},
 		{"two sources", []string{"scan", "--demo", "--snapshot", clean}, exitUsage, "choose one source"},
 		{"unknown flag", []string{"scan", "--nope"}, exitUsage, "unknown flag"},

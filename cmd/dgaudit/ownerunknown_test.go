@@ -38,6 +38,11 @@ mail: owners@corp.example.test
 msExchRequireAuthToSendTo: TRUE
 member: CN=Ann,OU=Users,DC=corp,DC=example,DC=test
 managedBy: CN=Ann,OU=Users,DC=corp,DC=example,DC=test
+
+dn: CN=Admin,OU=Users,DC=corp,DC=example,DC=test
+objectClass: user
+objectGUID:: AAAADAAAAECAAAAAAAAAAQ==
+sAMAccountName: admin
 ` + ldifOrg
 	}
 	dir := t.TempDir()
@@ -80,6 +85,14 @@ managedBy: CN=Ann,OU=Users,DC=corp,DC=example,DC=test
 	if g["incomplete"] != true || g["ownerUnknown"] != true || st["firstOwner"] != "unresolved" || g["change"] != "not-read" {
 		t.Errorf("after: incomplete %v, ownerUnknown %v, firstOwner %v, change %v; want true, true, unresolved, not-read",
 			g["incomplete"], g["ownerUnknown"], st["firstOwner"], g["change"])
+	}
+	// An owner that was read and is no recipient (an administrator
+	// without a mailbox) receives no report and was not unread: the group
+	// is complete, and moving the reports off the group Owners fixed it.
+	fixed, _ := audited("fixed", "CN=Admin,OU=Users,DC=corp,DC=example,DC=test", "--baseline", filepath.Join(dir, "before.json"))
+	g2 := managed(fixed)
+	if g2["incomplete"] != false || g2["ownerUnknown"] != nil || g2["change"] != "resolved" {
+		t.Errorf("non-mail owner: incomplete %v, ownerUnknown %v, change %v; want false, absent, resolved", g2["incomplete"], g2["ownerUnknown"], g2["change"])
 	}
 	if line := "incomplete: 1 groups are in manager mode with a first owner that could not be read or resolved"; !strings.Contains(stderr, line) ||
 		!strings.Contains(stderr, "manager-is-group): Managed\n") {

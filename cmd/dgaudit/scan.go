@@ -197,7 +197,7 @@ func (a *app) runAudit(ctx context.Context, src *sourceOptions, ro *reportOption
 		return fmt.Errorf("audit: %w", err)
 	}
 	if src.strict && !rep.Complete {
-		return fmt.Errorf("--strict: the membership of some groups could not be resolved (rule unresolved-members); no report written")
+		return fmt.Errorf("--strict: some groups could not be judged in full (members that could not be resolved, rule unresolved-members, or settings the summary lists as incomplete); no report written")
 	}
 	if err := writeOutputs(outs, rep, a.stdout); err != nil {
 		return err

@@ -377,7 +377,7 @@ func (b *Builder) Finish(collectedAt time.Time) *directory.Snapshot {
 		g.ModeratedBy = resolve(pg.refs.ModeratedBy)
 		g.ManagedBy = resolve(pg.refs.ManagedBy)
 		if why := b.unreadFirstOwner(g, pg.refs.ManagedBy); why != "" {
-			b.AddGap(CoverAttributes, g.DN, why)
+			b.AddGap(directory.CoverGroupOwner, g.ID, why)
 		}
 		s.Groups = append(s.Groups, g)
 	}

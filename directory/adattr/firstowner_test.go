@@ -57,7 +57,7 @@ func TestUnreadFirstOwner(t *testing.T) {
 			s := b.Finish(time.Unix(0, 0))
 			var got []directory.Gap
 			for _, g := range s.Coverage.Gaps {
-				if g.Object == group {
+				if g.Object == s.Groups[0].ID {
 					got = append(got, g)
 				}
 			}
@@ -69,7 +69,7 @@ func TestUnreadFirstOwner(t *testing.T) {
 			}
 			prefix := fmt.Sprintf("first owner (managedBy) of group Group %d, to whom manager mode (reportToOwner TRUE) sends its delivery reports, "+
 				"could not be read, so whether they go to a group is unknown: ", i)
-			if len(got) != 1 || got[0].What != CoverAttributes || len(got[0].Reason) < len(prefix+tt.want) ||
+			if len(got) != 1 || got[0].What != directory.CoverGroupOwner || len(got[0].Reason) < len(prefix+tt.want) ||
 				got[0].Reason[:len(prefix+tt.want)] != prefix+tt.want {
 				t.Errorf("gaps %+v, want one beginning %q", got, prefix+tt.want)
 			}
