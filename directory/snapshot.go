@@ -17,14 +17,14 @@ const SchemaVersion = 1
 // Names used in Coverage.Read and Gap.What, shared by every source so that the
 // engine can ask whether something was collected at all.
 const (
-	CoverGroups          = "groups"
-	CoverUsers           = "users"
-	CoverContacts        = "contacts"
-	CoverGroupMembers    = "group-members"
+	CoverGroups       = "groups"
+	CoverUsers        = "users"
+	CoverContacts     = "contacts"
+	CoverGroupMembers = "group-members"
 	// CoverGroupOwner is a group's first owner (ManagedBy[0]) that could
 	// not be read where it matters, in manager mode; a gap's Object is the
 	// group's ID.
-	CoverGroupOwner = "group-owner"
+	CoverGroupOwner      = "group-owner"
 	CoverAcceptedDomains = "accepted-domains"
 	CoverRemoteDomains   = "remote-domains"
 	// CoverRecipientFilter is the on-premises Recipient Filter agent
