@@ -173,7 +173,7 @@ func TestUnreadableOwner(t *testing.T) {
 	var ownerGap, memberGap string
 	for _, gap := range snap.Coverage.Gaps {
 		switch {
-		case gap.Object == group && strings.Contains(gap.Reason, "first owner"):
+		case gap.What == directory.CoverGroupOwner && gap.Object == g.ID:
 			ownerGap = gap.Reason
 		case gap.Object == g.ID && strings.Contains(gap.Reason, "member "+owner):
 			memberGap = gap.Reason
