@@ -1,14 +1,12 @@
 package audit_test
 
 import (
-	"context"
 	"slices"
 	"testing"
 
 	"dgaudit/audit"
 	"dgaudit/directory"
 	dt "dgaudit/directory/directorytest"
-	"dgaudit/rules"
 )
 
 // TestCompareOrganizationNotRead: an organization finding that is gone
@@ -58,23 +56,11 @@ func TestCompareOrganizationNotRead(t *testing.T) {
 			s.Org.AcceptedDomains = append(s.Org.AcceptedDomains, directory.AcceptedDomain{Domain: "relay.example", Type: directory.InternalRelay})
 		}, audit.ChangeWorsened},
 	}
-	cat := rules.All(rules.DefaultConfig())
-	audited := func(t *testing.T, s *directory.Snapshot, base *audit.Baseline) *audit.Report {
-		t.Helper()
-		rep, err := audit.Run(context.Background(), s, cat, audit.Options{Baseline: base})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return rep
-	}
-	base := &audit.Baseline{FromReport: true}
-	for _, f := range audited(t, snap(func(*directory.Snapshot) {}), nil).OrgFindings {
-		base.OrgFindings = append(base.OrgFindings, audit.FindingRef{Rule: f.Rule, Severity: f.Severity})
-	}
+	base := baselineOf(auditedAgainst(t, snap(func(*directory.Snapshot) {}), nil))
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			org := audited(t, snap(tt.now), base).Changes.Organization
+			org := auditedAgainst(t, snap(tt.now), base).Changes.Organization
 			if org == nil {
 				t.Fatal("no organization change")
 			}

@@ -99,23 +99,7 @@ func TestCompareOwnerUnknownIsNotRead(t *testing.T) {
 			Group("G", []string{"m"}, dt.Closed, dt.ReportsToManager, dt.Owner(owner, "m")).
 			Snapshot()
 	}
-	cat := rules.All(rules.DefaultConfig())
-	audited := func(t *testing.T, s *directory.Snapshot, base *audit.Baseline) *audit.Report {
-		t.Helper()
-		rep, err := audit.Run(context.Background(), s, cat, audit.Options{Baseline: base})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return rep
-	}
-	base := &audit.Baseline{FromReport: true}
-	for _, g := range audited(t, build("Owners"), nil).Groups {
-		bg := audit.BaselineGroup{ID: g.ID, Name: g.Name, Mail: g.Mail, Score: g.Score, Risk: g.Risk}
-		for _, f := range g.Findings {
-			bg.Findings = append(bg.Findings, audit.FindingRef{Rule: f.Rule, Severity: f.Severity})
-		}
-		base.Groups = append(base.Groups, bg)
-	}
+	base := baselineOf(auditedAgainst(t, build("Owners"), nil))
 	if b := base.Groups[0]; b.Name != "G" || len(b.Findings) != 1 || b.Findings[0].Rule != "manager-is-group" {
 		t.Fatalf("baseline %+v, want G first with manager-is-group alone", base.Groups)
 	}
@@ -133,7 +117,7 @@ func TestCompareOwnerUnknownIsNotRead(t *testing.T) {
 			if tt.owner == ghostOwner {
 				s.Coverage.AddGap(directory.CoverGroupOwner, "G", "first owner could not be read")
 			}
-			rep := audited(t, s, base)
+			rep := auditedAgainst(t, s, base)
 			if g := group(t, rep, "G"); g.Change != tt.want {
 				t.Errorf("change %q, want %q (score %d, incomplete %v, first owner %q)", g.Change, tt.want, g.Score, g.Incomplete, g.Settings.FirstOwner)
 			}

@@ -1,7 +1,6 @@
 package audit_test
 
 import (
-	"context"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -9,7 +8,6 @@ import (
 	"dgaudit/audit"
 	"dgaudit/directory"
 	dt "dgaudit/directory/directorytest"
-	"dgaudit/rules"
 )
 
 // TestUnreadNestedSettings: a nested group whose settings were not read is
@@ -82,23 +80,7 @@ func TestCompareUnreadNestedSettings(t *testing.T) {
 	unread := func(g *directory.Group) {
 		g.SettingsUnknown, g.RequireSenderAuth = true, directory.Unset
 	}
-	cat := rules.All(rules.DefaultConfig())
-	audited := func(t *testing.T, s *directory.Snapshot, base *audit.Baseline) *audit.Report {
-		t.Helper()
-		rep, err := audit.Run(context.Background(), s, cat, audit.Options{Baseline: base})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return rep
-	}
-	base := &audit.Baseline{FromReport: true}
-	for _, g := range audited(t, build(same, same), nil).Groups {
-		bg := audit.BaselineGroup{ID: g.ID, Name: g.Name, Mail: g.Mail, Score: g.Score, Risk: g.Risk}
-		for _, f := range g.Findings {
-			bg.Findings = append(bg.Findings, audit.FindingRef{Rule: f.Rule, Severity: f.Severity})
-		}
-		base.Groups = append(base.Groups, bg)
-	}
+	base := baselineOf(auditedAgainst(t, build(same, same), nil))
 	tests := []struct {
 		name      string
 		outer     func(*directory.Group)
@@ -117,7 +99,7 @@ func TestCompareUnreadNestedSettings(t *testing.T) {
 			t.Parallel()
 			s := build(unread, tt.outer)
 			s.Coverage.AddGap("group-settings", "Inner", "not returned by Exchange Online")
-			rep := audited(t, s, base)
+			rep := auditedAgainst(t, s, base)
 			outer := group(t, rep, "Outer")
 			loop := false
 			for _, f := range outer.Findings {
