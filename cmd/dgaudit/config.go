@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -179,6 +180,16 @@ var knobs = []knob{
 	}},
 }
 
+// ldapSignIn and m365SignIn are the flags that say how a source signs in;
+// ldapAccount and m365Method are those among them that choose another
+// account or method, which makes applyLayers set aside the file's set.
+var (
+	ldapSignIn  = []string{"bind-dn", "password-file", "kerberos", "keytab", "principal", "krb5-conf"}
+	ldapAccount = []string{"bind-dn", "kerberos", "keytab", "principal"}
+	m365SignIn  = []string{"auth", "client-cert", "client-secret-file"}
+	m365Method  = []string{"auth", "client-cert"}
+)
+
 // fileOnly are the settings that only the config file gives.
 type fileOnly struct {
 	thresholds rules.Config
@@ -240,6 +251,20 @@ func applyLayers(fs *pflag.FlagSet, env func(string) string, cfg *fileConfig) (f
 			sourceFrom = "env"
 		}
 	}
+	// A sign-in is taken whole too: another account (a bind DN, Kerberos)
+	// or another way of signing in to Microsoft 365 (auth, a certificate)
+	// from the command line or the environment sets aside the file's sign-in
+	// keys, whose password or secret belongs to the file's account. A
+	// password or secret file alone replaces only the file's password.
+	credsGiven := func(trigger []string) bool {
+		for _, k := range knobs {
+			if slices.Contains(trigger, k.flag) && layered(fs, k.flag) != nil && (fs.Changed(k.flag) || k.env != "" && env(k.env) != "") {
+				return true
+			}
+		}
+		return false
+	}
+	ldapCreds, m365Creds := credsGiven(ldapAccount), credsGiven(m365Method)
 	from := map[string]layer{}
 	for _, k := range knobs {
 		if layered(fs, k.flag) == nil {
@@ -262,7 +287,8 @@ func applyLayers(fs *pflag.FlagSet, env func(string) string, cfg *fileConfig) (f
 			if k.list {
 				vals = splitList(v)
 			}
-		} else if cfg != nil && !(k.source && sourceFrom == "env") {
+		} else if cfg != nil && !(k.source && sourceFrom == "env") &&
+			!(ldapCreds && slices.Contains(ldapSignIn, k.flag)) && !(m365Creds && slices.Contains(m365SignIn, k.flag)) {
 			vals, where = k.file(cfg), "config "+cfg.path
 			if len(vals) > 0 {
 				from[k.flag] = fromFile
@@ -289,14 +315,14 @@ func applyLayers(fs *pflag.FlagSet, env func(string) string, cfg *fileConfig) (f
 	if sourceFrom == "default" && cfg.Source.M365 != nil && !m365Used {
 		return out, usageError{cfg.at("source.m365", offlineOnly, "Microsoft 365", cfg.path)}
 	}
-	if err := checkUsedSource(fs, env, cfg, from); err != nil {
+	if err := checkUsedSource(fs, env, cfg, from, ldapCreds, m365Creds); err != nil {
 		return out, err
 	}
 	out.thresholds = fileThresholds(cfg)
-	if l := cfg.Source.LDAP; l != nil && l.PasswordEnv != "" {
+	if l := cfg.Source.LDAP; l != nil && l.PasswordEnv != "" && !ldapCreds {
 		out.passwordEnv = l.PasswordEnv
 	}
-	if m := cfg.Source.M365; m != nil {
+	if m := cfg.Source.M365; m != nil && !m365Creds {
 		out.m365SecretEnv = m.ClientSecretEnv
 	}
 	return out, nil

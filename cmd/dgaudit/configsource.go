@@ -21,6 +21,10 @@ type sourceUse struct {
 	// or the environment, not the file: the file's is then not read. Nil
 	// for none.
 	overridden func(flag string) bool
+	// ldapSignInAside and m365SignInAside: the command line or the
+	// environment chose another account or sign-in method, and the file's
+	// sign-in keys are not used (see applyLayers).
+	ldapSignInAside, m365SignInAside bool
 }
 
 // everySource is what 'config check' checks.
@@ -55,11 +59,11 @@ func (c *fileConfig) sourceProblems(env func(string) string, use sourceUse) []er
 	}
 	if l := s.LDAP; use.ldap && l != nil {
 		exists("source.ldap.ca-file", l.CAFile)
-		if l.Kerberos {
+		if l.Kerberos && !use.ldapSignInAside {
 			exists("source.ldap.keytab", l.Keytab)
 			exists("source.ldap.krb5-conf", l.Krb5Conf)
 		}
-		if l.BindDN != "" && !l.Kerberos && !(l.PasswordEnv != "" && l.PasswordFile != "") && !over("bind-dn", "password-file", "kerberos") {
+		if l.BindDN != "" && !l.Kerberos && !(l.PasswordEnv != "" && l.PasswordFile != "") && !use.ldapSignInAside && !over("password-file") {
 			if err := secretAvailable(l.PasswordEnv, passwordEnv, c.resolvePath(l.PasswordFile), env); err != nil {
 				key := "source.ldap.password-env"
 				if l.PasswordFile != "" {
@@ -71,10 +75,10 @@ func (c *fileConfig) sourceProblems(env func(string) string, use sourceUse) []er
 	}
 	if m := s.M365; use.m365 && m != nil {
 		exists("source.m365.ca-file", m.CAFile)
-		if m.ClientCert != "" && m.ClientSecretEnv == "" && m.ClientSecretFile == "" {
+		if m.ClientCert != "" && m.ClientSecretEnv == "" && m.ClientSecretFile == "" && !use.m365SignInAside {
 			exists("source.m365.client-cert", m.ClientCert)
 		}
-		if m365WantsSecret(m) && !over("auth", "client-cert", "client-secret-file") {
+		if m365WantsSecret(m) && !use.m365SignInAside && !over("client-secret-file") {
 			if err := secretAvailable(m.ClientSecretEnv, m365SecretEnv, c.resolvePath(m.ClientSecretFile), env); err != nil {
 				key := "source.m365.client-secret-env"
 				if m.ClientSecretFile != "" {
@@ -105,19 +109,23 @@ func m365WantsSecret(m *M365Config) bool {
 }
 
 // checkUsedSource checks the files and secrets of the file's source when
-// this run reads it: the source came from the file (not the command line or
-// the environment, which replace it as a whole), and for LDAP and Microsoft
-// 365 the command line or the environment did not choose how to sign in.
-// trace signs in with the file's m365 section for trace --m365 whatever its
-// directory source.
-func checkUsedSource(fs *pflag.FlagSet, env func(string) string, cfg *fileConfig, from map[string]layer) error {
+// this run reads them: a snapshot, LDIF or export named by the file (one
+// from the command line or the environment replaces it), and the keys of
+// the file's ldap or m365 section the run uses, that is when it reads LDAP
+// or Microsoft 365 at all (the URL may come from the command line, with the
+// file's credentials) and the command line or the environment did not give
+// the key or the sign-in it belongs to. trace signs in with the file's m365
+// section for trace --m365 whatever its directory source.
+func checkUsedSource(fs *pflag.FlagSet, env func(string) string, cfg *fileConfig, from map[string]layer, ldapAside, m365Aside bool) error {
 	// Flags set from the file count as changed too: from says who set them.
 	use := sourceUse{
-		snapshot:       from["snapshot"] == fromFile,
-		ldif:           from["ldif"] == fromFile,
-		exchangeExport: from["exchange-export"] == fromFile,
-		ldap:           from["ldap-url"] == fromFile,
-		overridden:     func(name string) bool { return from[name] > fromFile },
+		snapshot:        from["snapshot"] == fromFile,
+		ldif:            from["ldif"] == fromFile,
+		exchangeExport:  from["exchange-export"] == fromFile,
+		ldap:            usesLDAP(fs),
+		overridden:      func(name string) bool { return from[name] > fromFile },
+		ldapSignInAside: ldapAside,
+		m365SignInAside: m365Aside,
 	}
 	if f := layered(fs, "m365"); f != nil {
 		use.m365 = f.Value.String() == "true"
@@ -128,6 +136,13 @@ func checkUsedSource(fs *pflag.FlagSet, env func(string) string, cfg *fileConfig
 		return usageError{errors.Join(errs...)}
 	}
 	return nil
+}
+
+// usesLDAP reports whether the run reads a directory over LDAP: some
+// --ldap-url is set, from whatever layer.
+func usesLDAP(fs *pflag.FlagSet) bool {
+	f := layered(fs, "ldap-url")
+	return f != nil && f.Value.String() != "" && f.Value.String() != "[]"
 }
 
 // flagOfKey is the flag a source's file key stands for

@@ -25,6 +25,7 @@ func TestConfigSecretsOnlyForTheSourceUsed(t *testing.T) {
 	ldapLocal := writeFile(t, dir, "ldap-local.yaml", "source:\n  ldap:\n    urls: [ldaps://127.0.0.1:1]\n    bind-dn: svc@corp.example\n    password-env: NOPE_PW\n")
 	pw := writeFile(t, dir, "pw.txt", "secret\n")
 	missingSnap := writeFile(t, dir, "missing-snap.yaml", "source:\n  snapshot: nope.json\n")
+	kerberosFile := writeFile(t, dir, "kerberos.yaml", "source:\n  ldap:\n    urls: [ldaps://127.0.0.1:1]\n    kerberos: true\n    keytab: nope.keytab\n")
 	missingCA := writeFile(t, dir, "missing-ca.yaml", "source:\n  ldap:\n    urls: [ldaps://dc1.corp.example]\n    ca-file: nope.pem\n")
 	out := filepath.Join(dir, "r.json")
 	logs := t.TempDir()
@@ -50,6 +51,10 @@ func TestConfigSecretsOnlyForTheSourceUsed(t *testing.T) {
 		{"a snapshot from the environment replaces the file's missing one", map[string]string{"DGAUDIT_SNAPSHOT": snap}, []string{"audit", "-c", missingSnap, "-o", out}, exitFindings, "exit 1"},
 		{"audit replaces the file's LDAP source and its missing CA", nil, []string{"audit", "-c", missingCA, "--snapshot", snap, "-o", out}, exitFindings, "exit 1"},
 		{"audit with the file's missing snapshot", nil, []string{"audit", "-c", missingSnap, "-o", out}, exitUsage, "source.snapshot: stat"},
+		{"a URL from the command line with the file's sign-in checks its password", nil, []string{"scan", "-c", ldapFile, "--ldap-url", "ldaps://127.0.0.1:1", "-o", out}, exitUsage, "source.ldap.password-env: no password for bind-dn svc@corp.example"},
+		{"a URL from the environment with the file's missing CA", map[string]string{"DGAUDIT_LDAP_URL": "ldaps://127.0.0.1:1"}, []string{"scan", "-c", missingCA, "-o", out}, exitUsage, "source.ldap.ca-file: stat"},
+		{"another account from the command line sets the file's Kerberos keytab aside", nil, []string{"scan", "-c", kerberosFile, "--bind-dn", "other@corp.example", "--password-file", pw, "-o", out}, exitRuntime, "127.0.0.1:1"},
+		{"the file's Kerberos sign-in needs its keytab", nil, []string{"scan", "-c", kerberosFile, "-o", out}, exitUsage, "source.ldap.keytab: stat"},
 		{"config check names a missing CA", nil, []string{"config", "check", missingCA}, exitUsage, "source.ldap.ca-file: stat"},
 	}
 	for _, tt := range tests {

@@ -56,7 +56,11 @@ func TestStrayFlagsAreRefused(t *testing.T) {
 		// The demo's audit has gaps by design: exit 4 is a completed run.
 		{"file with an ldap section, demo from the command line", []string{"scan", "-c", ldapFile, "--demo"}, exitGaps, nil},
 		{"file with an m365 section, demo from the command line", []string{"collect", "-c", m365File, "--demo", "-o", filepath.Join(dir, "m.json")}, exitOK, nil},
-		{"file's ldap source with a bind-dn flag", []string{"scan", "-c", ldapFile, "--bind-dn", "other@corp.example"}, exitRuntime, nil},
+		// A sign-in is taken whole: another account from the command line
+		// does not get the file's password, nor clashes with its bind DN.
+		{"file's ldap source with a bind-dn flag", []string{"scan", "-c", ldapFile, "--bind-dn", "other@corp.example"}, exitUsage, []string{"no password for other@corp.example: set DGAUDIT_LDAP_PASSWORD or give --password-file"}},
+		{"file's ldap source with another sign-in", []string{"scan", "-c", ldapFile, "--bind-dn", "other@corp.example", "--password-file", secret}, exitRuntime, nil},
+		{"file's ldap source with kerberos", []string{"scan", "-c", ldapFile, "--kerberos"}, exitRuntime, nil},
 		{"trace: m365 companion without m365", []string{"trace", dir, "--tenant", "t"}, exitUsage, []string{"--tenant applies only with --m365"}},
 		{"trace: ca-file without m365", []string{"trace", logs, "--ca-file", "ca.pem"}, exitUsage, []string{"--ca-file applies only with --m365"}},
 	}
