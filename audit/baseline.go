@@ -232,8 +232,7 @@ func inputsUnread(rep *Report, rule string) bool {
 		return false
 	}
 	for _, what := range rep.Rules[i].Reads {
-		gap := slices.ContainsFunc(rep.Coverage.Gaps, func(g directory.Gap) bool { return g.What == what })
-		if gap || !rep.Coverage.Has(what) {
+		if rep.Coverage.HasGap(what) || !rep.Coverage.Has(what) {
 			return true
 		}
 	}

@@ -42,6 +42,16 @@ func (c *Coverage) AddRead(what string, count int, source string) {
 	c.Read = append(c.Read, ReadCount{What: what, Count: count, Source: source})
 }
 
+// HasGap reports whether the coverage has a gap of the given kind.
+func (c Coverage) HasGap(what string) bool {
+	for _, g := range c.Gaps {
+		if g.What == what {
+			return true
+		}
+	}
+	return false
+}
+
 // Has reports whether the coverage says the given kind was read at all.
 func (c Coverage) Has(what string) bool {
 	for _, r := range c.Read {

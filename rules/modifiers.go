@@ -89,57 +89,51 @@ func contactRoutesInternal(cfg Config) audit.Rule {
 			"(Set-MailContact; AD: targetAddress). A dynamic group reaches the contact through its filter: exclude it there " +
 			"(Set-DynamicDistributionGroup -Identity <group> -RecipientFilter <filter>) or correct the contact.",
 		Check: func(v *audit.GroupView) []audit.Issue {
-			var ids []string
-			var contacts []*directory.Contact
+			// Each contact with the group its address belongs to, if any,
+			// looked up once.
+			type routed struct {
+				id     string
+				c      *directory.Contact
+				target *directory.Group
+			}
+			var found []routed
 			for _, id := range v.Group.Members {
 				if c, ok := v.Env.InternalContact(id); ok {
-					ids = append(ids, id)
-					contacts = append(contacts, c)
+					target, _ := v.Env.GroupForAddress(c.RoutingAddress())
+					found = append(found, routed{id, c, target})
 				}
 			}
 			// A contact that loops back to this group comes first, then
 			// those that nest another group, so that a cut to MaxSamples
 			// keeps the ones that matter most.
-			rank := func(c *directory.Contact) int {
-				target, ok := v.Env.GroupForAddress(c.RoutingAddress())
+			rank := func(r routed) int {
 				switch {
-				case ok && target.ID == v.Group.ID:
+				case r.target == nil:
+					return 2
+				case r.target.ID == v.Group.ID:
 					return 0
-				case ok:
-					return 1
 				}
-				return 2
+				return 1
 			}
-			order := make([]int, len(ids))
-			for i := range order {
-				order[i] = i
-			}
-			slices.SortStableFunc(order, func(a, b int) int { return rank(contacts[a]) - rank(contacts[b]) })
-			sortedIDs, sortedContacts := make([]string, len(ids)), make([]*directory.Contact, len(ids))
-			for i, k := range order {
-				sortedIDs[i], sortedContacts[i] = ids[k], contacts[k]
-			}
-			ids, contacts = sortedIDs, sortedContacts
+			slices.SortStableFunc(found, func(a, b routed) int { return rank(a) - rank(b) })
 			// One finding per contact, for the first MaxSamples; when some
 			// are left out, each finding says how many there are in all.
-			total, suffix := len(ids), ""
+			total, suffix := len(found), ""
 			if total > cfg.MaxSamples {
-				ids = ids[:cfg.MaxSamples]
-				suffix = fmt.Sprintf(" (%d of %d such contacts reported)", len(ids), total)
+				found = found[:cfg.MaxSamples]
+				suffix = fmt.Sprintf(" (%d of %d such contacts reported)", len(found), total)
 			}
 			var issues []audit.Issue
-			for i, id := range ids {
-				c := contacts[i]
-				addr := c.RoutingAddress()
-				ref := v.Env.Ref(id)
+			for _, r := range found {
+				c, addr := r.c, r.c.RoutingAddress()
 				msg := fmt.Sprintf("contact %s routes to %s, inside the organization", c.Name, addr)
-				ev := audit.Evidence{Members: []audit.MemberRef{ref}}
-				if target, ok := v.Env.GroupForAddress(addr); ok {
-					ev.Groups = []string{target.Name}
-					if target.ID == v.Group.ID {
+				ev := audit.Evidence{Members: []audit.MemberRef{v.Env.Ref(r.id)}}
+				if t := r.target; t != nil {
+					ev.Groups = []string{t.Name}
+					if t.ID == v.Group.ID {
 						msg = fmt.Sprintf("contact %s routes to %s, this group's own address: a loop", c.Name, addr)
 					} else {
-						msg = fmt.Sprintf("contact %s routes to %s, the address of group %s (hidden nesting)", c.Name, addr, target.Name)
+						msg = fmt.Sprintf("contact %s routes to %s, the address of group %s (hidden nesting)", c.Name, addr, t.Name)
 					}
 				}
 				if suffix != "" {

@@ -144,7 +144,7 @@ func Read(ctx context.Context, r io.Reader, source string, collectedAt time.Time
 	if snap.Org.RecipientFilter != nil {
 		snap.Coverage.AddRead(directory.CoverRecipientFilter, 1, source)
 	}
-	if n := len(snap.Org.ReceiveConnectors); n > 0 && !hasGap(snap.Coverage, directory.CoverReceiveConnectors) {
+	if n := len(snap.Org.ReceiveConnectors); n > 0 && !snap.Coverage.HasGap(directory.CoverReceiveConnectors) {
 		snap.Coverage.AddRead(directory.CoverReceiveConnectors, n, source)
 	}
 	adattr.CoverOrg(&snap.Coverage, map[string]int{
@@ -153,15 +153,6 @@ func Read(ctx context.Context, r io.Reader, source string, collectedAt time.Time
 	}, source, "is in the export",
 		`export the configuration partition too (ldifde -d "CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=...")`)
 	return snap, nil
-}
-
-func hasGap(c directory.Coverage, what string) bool {
-	for _, g := range c.Gaps {
-		if g.What == what {
-			return true
-		}
-	}
-	return false
 }
 
 func quoteFilter(f string) string {
