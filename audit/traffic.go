@@ -88,12 +88,15 @@ type Loop struct {
 	GroupID   string
 	GroupName string
 	Severity  Severity
-	// Signals name the loop signatures seen: re-expansion (the same
-	// message expanded again and again), nested-subject (Undeliverable: /
-	// Automatic reply: prefixes stacked), null-return-path (bounces and
-	// auto-replies with <> coming into the list), member-reentry (an
-	// external member's mail coming back into the list),
-	// return-path-rewrite (the list's own address as return path).
+	// Signals name the loop signatures seen: re-expansion (reports of one
+	// message coming back from one reporter round after round),
+	// message-reentry (the message itself, under its own Message-ID,
+	// expanded again after leaving through an external member),
+	// nested-subject (Undeliverable: / Automatic reply: prefixes stacked),
+	// null-return-path (bounces and auto-replies with <> coming into the
+	// list), member-reentry (an external member's mail coming back into
+	// the list), return-path-rewrite (the list's own address as return
+	// path).
 	Signals   []string
 	FirstSeen time.Time
 	LastSeen  time.Time
@@ -106,9 +109,12 @@ type Loop struct {
 	Inbound int64
 	Bounces int64
 	// LoopingMessages counts distinct original messages (by subject with
-	// report prefixes removed) expanded more than once; MaxRounds is the
-	// most expansions of any one of them; MaxDepth the deepest stack of
-	// report prefixes seen.
+	// report prefixes removed, or by Message-ID for one that came back
+	// itself) that went round more than once; MaxRounds is the most rounds
+	// of any one of them (a round: a report of the last one from the same
+	// reporter, or one a while after it, within an hour; or the message
+	// itself expanded again); MaxDepth the deepest stack of report prefixes
+	// seen.
 	LoopingMessages int64
 	MaxRounds       int64
 	MaxDepth        int
@@ -119,7 +125,8 @@ type Loop struct {
 	// PeakAt.
 	PeakPerInterval int64
 	PeakAt          time.Time
-	// PerHour is Bounces over the loop's active span, in reports per hour.
+	// PerHour is the looping messages' expansions after their first over
+	// the loop's active span (FirstSeen to LastSeen), per hour.
 	PerHour float64
 	// Timeline counts the reports (Bounces) expanded per interval,
 	// intervals with none left out. Reports alone are the loop's traffic,

@@ -25,9 +25,21 @@ type Config struct {
 	// Groups are the organization's group addresses, when a directory is
 	// available. Groups seen in EXPAND events are added either way.
 	Groups []Group
-	// MinRounds is how many times one message must come back into a group
-	// as a report (bounce or automatic reply) to count as a loop; 0 means 3.
+	// MinRounds is how many rounds one message must go through a group to
+	// count as a loop: reports (bounces, automatic replies) of it coming
+	// back from the same reporter, each a report of the one before or a
+	// while after it (see rounds.go), or the message itself expanded again
+	// after leaving the organization; 0 means 3.
 	MinRounds int
+	// RoundGap is the longest pause between a reporter's reports that
+	// still continues a chain of rounds; 0 means one hour. Loop rounds
+	// take seconds to minutes; a partner answering a weekly post every
+	// week is no loop.
+	RoundGap time.Duration
+	// RoundSpacing is the least time between two rounds of a reporter
+	// whose reports do not stack prefixes; reports closer together belong
+	// to one round. 0 means one minute.
+	RoundSpacing time.Duration
 	// MinDepth is the stack of report prefixes ("Undeliverable:
 	// Undeliverable: ...") that alone marks a loop; 0 means 3.
 	MinDepth int
@@ -73,6 +85,12 @@ func (c Config) withDefaults() Config {
 	if c.MinRounds <= 0 {
 		c.MinRounds = 3
 	}
+	if c.RoundGap <= 0 {
+		c.RoundGap = time.Hour
+	}
+	if c.RoundSpacing <= 0 {
+		c.RoundSpacing = time.Minute
+	}
 	if c.MinDepth <= 0 {
 		c.MinDepth = 3
 	}
@@ -98,6 +116,8 @@ func (c Config) withDefaults() Config {
 type Analyzer struct {
 	cfg      Config
 	interval int64
+	// roundGap and roundSpacing are Config's, in seconds.
+	roundGap, roundSpacing int64
 
 	known  map[string]Group
 	groups map[string]*groupAgg
@@ -116,6 +136,7 @@ type Analyzer struct {
 	// earlyHeld counts the recipients early holds.
 	earlyHeld int
 	failed    *recent[struct{}]
+	reentries *recent[reentry]
 	inbound   *recent[string]
 	seen      *recent[struct{}]
 
@@ -136,7 +157,14 @@ type groupAgg struct {
 	expansions, delivered, inbound, bounces, nullBounces int64
 	maxDepth                                             int
 	span
-	roots                 map[uint64]*rootAgg
+	roots map[uint64]*rootAgg
+	// reentered counts messages the group expanded again after they left
+	// the organization, reentries those expansions, reentryRecips the
+	// recipients they reached and maxReentry the most expansions of one
+	// message; reentrySpan is when they happened.
+	reentered, reentries, reentryRecips, maxReentry int64
+	reentrySpan                                     span
+
 	external              map[string]int64
 	senders               map[string]bool
 	inServers, outServers map[string]int64
@@ -165,6 +193,9 @@ func (s *span) see(t time.Time) {
 type rootAgg struct {
 	reports, recipients int64
 	span
+	// maxRounds is the longest chain of rounds of any reporter (rounds.go).
+	maxRounds int64
+	runs      []reporterRun
 }
 
 type rewriteAgg struct {
@@ -222,6 +253,7 @@ func New(cfg Config) *Analyzer {
 		msgs:      newRecent[msgRef](cfg.Window),
 		early:     newRecent[earlyRows](cfg.Window),
 		failed:    newRecent[struct{}](cfg.Window),
+		reentries: newRecent[reentry](cfg.Window),
 		inbound:   newRecent[string](cfg.Window),
 		seen:      newRecent[struct{}](cfg.Window),
 		truncated: map[string]bool{},
@@ -229,6 +261,7 @@ func New(cfg Config) *Analyzer {
 	if a.interval <= 0 {
 		a.interval = 1
 	}
+	a.roundGap, a.roundSpacing = int64(cfg.RoundGap/time.Second), int64(cfg.RoundSpacing/time.Second)
 	for _, g := range cfg.Groups {
 		if addr := lower(strings.TrimSpace(g.Address)); addr != "" {
 			a.known[addr] = g
@@ -444,6 +477,19 @@ func (a *Analyzer) expand(ev *tracking.Event) {
 		}
 	}
 	g.delivered += recips
+	returned := false
+	if n := a.reenter(g, ev); n > 1 {
+		returned = true
+		g.seeReentry(n, ev.Time, recips)
+	}
+	// Only reports and returning messages go into the timeline: they are
+	// the loop's traffic.
+	if report || returned {
+		if g.buckets == nil {
+			g.buckets = map[int64]int64{}
+		}
+		g.buckets[a.bucket(ev.Time)]++
+	}
 	var ra *rootAgg
 	if report {
 		g.bounces++
@@ -451,13 +497,6 @@ func (a *Analyzer) expand(ev *tracking.Event) {
 			g.nullBounces++
 		}
 		g.maxDepth = max(g.maxDepth, depth)
-		// Only reports go into the timeline: they are the loop's traffic,
-		// and counting them alone gives the same timeline whatever order
-		// the rows come in.
-		if g.buckets == nil {
-			g.buckets = map[int64]int64{}
-		}
-		g.buckets[a.bucket(ev.Time)]++
 		if g.roots == nil {
 			g.roots = map[uint64]*rootAgg{}
 		}
@@ -475,6 +514,7 @@ func (a *Analyzer) expand(ev *tracking.Event) {
 			ra.reports++
 			ra.recipients += recips
 			ra.see(ev.Time)
+			ra.round(hash(reporterOf(sender)), ev.Time, depth, a.roundGap, a.roundSpacing)
 		}
 	}
 	if sender != "" && !isReportSender(sender) && !a.internal(sender) {

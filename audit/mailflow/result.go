@@ -110,31 +110,42 @@ func inputOf(st tracking.Stats) audit.TrafficInput {
 	return in
 }
 
-// loopOf decides whether a group's traffic is a loop: one message came back
-// into it as a report MinRounds times or more, or report prefixes stacked
+// loopOf decides whether a group's traffic is a loop: one message went
+// round through it MinRounds times or more (as a chain of reports from one
+// reporter, see rounds.go, or as itself coming back into the group after
+// leaving the organization, see reentry.go), or report prefixes stacked
 // MinDepth deep. Occasional bounces to a list are normal and are not loops.
 func (a *Analyzer) loopOf(g *groupAgg) (audit.Loop, bool) {
-	var looping, rounds, recips int64
+	var looping, rounds, recips, traffic int64
 	var looped span
 	for _, r := range g.roots {
-		rounds = max(rounds, r.reports)
-		if r.reports < 2 {
+		rounds = max(rounds, r.maxRounds)
+		if r.maxRounds < 2 {
 			continue
 		}
 		looping++
 		recips += r.recipients
+		traffic += r.reports
 		looped.see(r.first)
 		looped.see(r.last)
 	}
-	if rounds < int64(a.cfg.MinRounds) && g.maxDepth < a.cfg.MinDepth {
+	minRounds := int64(a.cfg.MinRounds)
+	if rounds < minRounds && g.maxReentry < minRounds && g.maxDepth < a.cfg.MinDepth {
 		return audit.Loop{}, false
+	}
+	if g.reentered > 0 {
+		looping += g.reentered
+		recips += g.reentryRecips
+		traffic += g.reentries
+		looped.see(g.reentrySpan.first)
+		looped.see(g.reentrySpan.last)
 	}
 	l := audit.Loop{
 		Group: g.addr, GroupID: g.id, GroupName: g.name,
 		FirstSeen: looped.first, LastSeen: looped.last,
 		Expansions: g.expansions, Delivered: g.delivered,
 		Inbound: g.inbound, Bounces: g.bounces,
-		LoopingMessages: looping, MaxRounds: rounds, MaxDepth: g.maxDepth,
+		LoopingMessages: looping, MaxRounds: max(rounds, g.maxReentry), MaxDepth: g.maxDepth,
 		Timeline: a.timeline(g.buckets),
 	}
 	if looped.first.IsZero() {
@@ -143,8 +154,11 @@ func (a *Analyzer) loopOf(g *groupAgg) (audit.Loop, bool) {
 	if looping > 0 {
 		l.Amplification = float64(recips) / float64(looping)
 	}
-	if rounds >= int64(a.cfg.MinRounds) {
+	if rounds >= minRounds {
 		l.Signals = append(l.Signals, "re-expansion")
+	}
+	if g.maxReentry >= minRounds {
+		l.Signals = append(l.Signals, "message-reentry")
 	}
 	if g.maxDepth >= 2 {
 		l.Signals = append(l.Signals, "nested-subject")
@@ -175,8 +189,11 @@ func (a *Analyzer) loopOf(g *groupAgg) (audit.Loop, bool) {
 			l.PeakPerInterval, l.PeakAt = c.N, c.At
 		}
 	}
-	if span := l.LastSeen.Sub(l.FirstSeen); span > 0 {
-		l.PerHour = float64(g.bounces) / span.Hours()
+	// The rate is the looping messages' own traffic over their own span:
+	// the group's other reports (a stray bounce last week) are not the
+	// loop's.
+	if span := l.LastSeen.Sub(l.FirstSeen); span > 0 && traffic > 0 {
+		l.PerHour = float64(traffic) / span.Hours()
 	}
 	l.External = top(g.external, a.cfg.Top)
 	l.ExternalTotal, l.ExternalCapped = len(g.external), g.externalCapped
@@ -185,7 +202,7 @@ func (a *Analyzer) loopOf(g *groupAgg) (audit.Loop, bool) {
 	l.OutboundServers = top(g.outServers, a.cfg.Top)
 	l.OutboundServersTotal, l.OutboundServersCapped = len(g.outServers), g.outCapped
 	l.Severity = audit.High
-	if rounds >= 10 || l.PeakPerInterval >= 100 || g.maxDepth >= 5 {
+	if l.MaxRounds >= 10 || l.PeakPerInterval >= 100 || g.maxDepth >= 5 {
 		l.Severity = audit.Critical
 	}
 	return l, true

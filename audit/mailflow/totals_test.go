@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"dgaudit/audit"
 	"dgaudit/audit/mailflow"
@@ -24,13 +25,16 @@ func cutListEvents() []tracking.Event {
 	}
 	var evs []tracking.Event
 	for i := range 6 {
+		// Rounds two minutes apart: one reporter's reports of one
+		// message, each a round of its own.
+		at := start.Add(time.Duration(i) * 2 * time.Minute)
 		id := fmt.Sprintf("<r%d@gone.example>", i)
 		evs = append(evs,
-			tracking.Event{Time: start, EventID: "RECEIVE", Source: "SMTP", ClientHostname: fmt.Sprintf("mx%d.gone.example", i), Sender: "postmaster@gone.example",
+			tracking.Event{Time: at, EventID: "RECEIVE", Source: "SMTP", ClientHostname: fmt.Sprintf("mx%d.gone.example", i), Sender: "postmaster@gone.example",
 				Recipients: []string{list}, Subject: "Undeliverable: Closure", MessageID: id, Directionality: "Incoming"},
-			tracking.Event{Time: start, EventID: "EXPAND", Source: "ROUTING", RelatedRecipient: list, Sender: "postmaster@gone.example", ReturnPath: "<>",
+			tracking.Event{Time: at, EventID: "EXPAND", Source: "ROUTING", RelatedRecipient: list, Sender: "postmaster@gone.example", ReturnPath: "<>",
 				Recipients: members, Subject: "Undeliverable: Closure", MessageID: id},
-			tracking.Event{Time: start, EventID: "SEND", Source: "SMTP", ServerHostname: fmt.Sprintf("out%d.example", i), Recipients: members, MessageID: id},
+			tracking.Event{Time: at, EventID: "SEND", Source: "SMTP", ServerHostname: fmt.Sprintf("out%d.example", i), Recipients: members, MessageID: id},
 		)
 	}
 	for k, m := range members {

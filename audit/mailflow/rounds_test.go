@@ -1,0 +1,188 @@
+package mailflow_test
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"dgaudit/audit"
+	"dgaudit/audit/mailflow"
+	"dgaudit/directory/tracking"
+	"dgaudit/directory/tracking/trackingtest"
+)
+
+const roundsList = "team@contoso.com"
+
+// report is one report (bounce or automatic reply) into roundsList: its
+// RECEIVE from outside and the list's EXPAND of it.
+func report(at time.Time, n int, sender, subject string) []tracking.Event {
+	id := fmt.Sprintf("<rep%d@%s>", n, sender)
+	members := []string{"ann@contoso.com", "p@partner.example"}
+	return []tracking.Event{
+		{Time: at, EventID: "RECEIVE", Source: "SMTP", ClientIP: "198.51.100.7", ClientHostname: "mx.partner.example", Sender: sender, ReturnPath: "<>",
+			Recipients: []string{roundsList}, Subject: subject, MessageID: id, Directionality: "Incoming"},
+		{Time: at, EventID: "EXPAND", Source: "ROUTING", RelatedRecipient: roundsList, Sender: sender, ReturnPath: "<>",
+			Recipients: members, Subject: subject, MessageID: id, Directionality: "Incoming"},
+	}
+}
+
+var roundsCfg = mailflow.Config{IsInternal: func(d string) bool { return d == "contoso.com" }}
+
+// Reports with one root subject are rounds of a loop only when one reporter
+// sends them in a chain: reports of reports, or a steady stream.
+func TestRoundsNeedAChainFromOneReporter(t *testing.T) {
+	tests := []struct {
+		name   string
+		events func() []tracking.Event
+		// rounds is the loop's MaxRounds, 0 for no loop.
+		rounds   int64
+		severity audit.Severity
+	}{
+		{"a partner's out-of-office answers a weekly post ten weeks running", func() (evs []tracking.Event) {
+			for i := range 10 {
+				evs = append(evs, report(start.Add(time.Duration(i)*7*24*time.Hour), i, "away@partner.example", "Automatic reply: Weekly update")...)
+			}
+			return evs
+		}, 0, 0},
+		{"three members answer one post once each", func() (evs []tracking.Event) {
+			for i, s := range []string{"a@partner.example", "b@other.example", "c@third.example"} {
+				evs = append(evs, report(start.Add(time.Duration(i)*time.Second), i, s, "Automatic reply: Kickoff")...)
+			}
+			return evs
+		}, 0, 0},
+		{"one reporter bounces one post for three members at once", func() (evs []tracking.Event) {
+			for i := range 3 {
+				evs = append(evs, report(start.Add(time.Duration(i)*time.Second), i, "postmaster@partner.example", "Undeliverable: Kickoff")...)
+			}
+			return evs
+		}, 0, 0},
+		{"reports of reports, a minute apart", func() (evs []tracking.Event) {
+			subj := "Kickoff"
+			for i := range 4 {
+				subj = "Undeliverable: " + subj
+				evs = append(evs, report(start.Add(time.Duration(i)*time.Minute), i, "postmaster@partner.example", subj)...)
+			}
+			return evs
+		}, 4, audit.High},
+		{"a reporter that replaces the subject, every two minutes for an hour", func() (evs []tracking.Event) {
+			for i := range 30 {
+				evs = append(evs, report(start.Add(time.Duration(i)*2*time.Minute), i, "mailer-daemon@googlemail.com", "Delivery Status Notification (Failure)")...)
+			}
+			return evs
+		}, 30, audit.Critical},
+		{"the same stream with a pause longer than the gap restarts the chain", func() (evs []tracking.Event) {
+			for i := range 4 {
+				at := start.Add(time.Duration(i) * 2 * time.Minute)
+				if i >= 2 {
+					at = at.Add(3 * time.Hour)
+				}
+				evs = append(evs, report(at, i, "mailer-daemon@googlemail.com", "Delivery Status Notification (Failure)")...)
+			}
+			return evs
+		}, 0, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := logFile(t, t.TempDir(), "MSGTRK1.LOG", trackingtest.Fields2013, tt.events())
+			tr := analyse(t, roundsCfg, path)
+			if tt.rounds == 0 {
+				if len(tr.Loops) != 0 {
+					t.Fatalf("no loop expected, got %+v", tr.Loops)
+				}
+				return
+			}
+			if len(tr.Loops) != 1 {
+				t.Fatalf("loops %+v", tr.Loops)
+			}
+			if l := tr.Loops[0]; l.MaxRounds != tt.rounds || l.Severity != tt.severity || !slices.Contains(l.Signals, "re-expansion") {
+				t.Errorf("rounds %d severity %v signals %v, want %d rounds, %v", l.MaxRounds, l.Severity, l.Signals, tt.rounds, tt.severity)
+			}
+		})
+	}
+}
+
+// listMember writes a message to roundsList whose external member
+// list@partner.example is itself a list holding roundsList: the message,
+// with its own Message-ID and no report prefix, comes back times times.
+func listMember(times int, gap time.Duration) []tracking.Event {
+	const id = "<plan@outside.example>"
+	members := []string{"ann@contoso.com", "list@partner.example"}
+	var evs []tracking.Event
+	for i := range times {
+		at := start.Add(time.Duration(i) * gap)
+		client := "mx.outside.example"
+		if i > 0 {
+			client = "mx.partner.example"
+		}
+		evs = append(evs,
+			tracking.Event{Time: at, EventID: "RECEIVE", Source: "SMTP", ClientIP: "198.51.100.8", ClientHostname: client, Sender: "boss@outside.example",
+				ReturnPath: "boss@outside.example", Recipients: []string{roundsList}, Subject: "Plan", MessageID: id, Directionality: "Incoming"},
+			tracking.Event{Time: at, EventID: "EXPAND", Source: "ROUTING", RelatedRecipient: roundsList, Sender: "boss@outside.example",
+				ReturnPath: "boss@outside.example", Recipients: members, Subject: "Plan", MessageID: id, Directionality: "Incoming"},
+			tracking.Event{Time: at.Add(time.Second), EventID: "SEND", Source: "SMTP", ServerHostname: "mx.partner.example", Sender: "boss@outside.example",
+				ReturnPath: "boss@outside.example", Recipients: members[1:], Subject: "Plan", MessageID: id},
+		)
+	}
+	return evs
+}
+
+// A message that leaves through an external member and comes back under its
+// own Message-ID is a loop, though no bounce or automatic reply is involved.
+func TestMessageReenteringTheGroupIsALoop(t *testing.T) {
+	dir := t.TempDir()
+	tr := analyse(t, roundsCfg, logFile(t, dir, "MSGTRK1.LOG", trackingtest.Fields2013, listMember(15, 20*time.Second)))
+	if len(tr.Loops) != 1 {
+		t.Fatalf("loops %+v", tr.Loops)
+	}
+	l := tr.Loops[0]
+	if l.Group != roundsList || l.MaxRounds != 15 || l.LoopingMessages != 1 || l.Severity != audit.Critical || !slices.Contains(l.Signals, "message-reentry") {
+		t.Errorf("loop %s rounds %d looping %d severity %v signals %v", l.Group, l.MaxRounds, l.LoopingMessages, l.Severity, l.Signals)
+	}
+	// Fourteen returns over 14 × 20 s, each to two members.
+	if !l.FirstSeen.Equal(start.Add(20*time.Second)) || !l.LastSeen.Equal(start.Add(14*20*time.Second)) || l.Amplification != 28 {
+		t.Errorf("first %v last %v amplification %v", l.FirstSeen, l.LastSeen, l.Amplification)
+	}
+	if want := 14 / (13 * 20 * time.Second).Hours(); l.PerHour != want {
+		t.Errorf("per hour %v, want %v", l.PerHour, want)
+	}
+	if !slices.ContainsFunc(l.External, func(c audit.AddressCount) bool { return c.Address == "list@partner.example" }) ||
+		!slices.ContainsFunc(l.InboundServers, func(c audit.AddressCount) bool { return c.Address == "mx.partner.example" }) {
+		t.Errorf("external %v inbound servers %v", l.External, l.InboundServers)
+	}
+
+	// One message expanded once, in a log given twice (or two exports that
+	// overlap), is not a return.
+	once := logFile(t, dir, "MSGTRK2.LOG", trackingtest.Fields2013, listMember(1, 0))
+	if tr := analyse(t, roundsCfg, once, once, once); len(tr.Loops) != 0 {
+		t.Errorf("a repeated expansion row made a loop: %+v", tr.Loops)
+	}
+	// Coming back once is not yet a loop.
+	if tr := analyse(t, roundsCfg, logFile(t, dir, "MSGTRK3.LOG", trackingtest.Fields2013, listMember(2, time.Minute))); len(tr.Loops) != 0 {
+		t.Errorf("one return made a loop: %+v", tr.Loops)
+	}
+}
+
+// A loop's rate is its own traffic over its own span: bounces the group got
+// on other days are not part of it.
+func TestLoopRateCountsOnlyTheLoop(t *testing.T) {
+	var evs []tracking.Event
+	// Forty stray bounces of forty posts, one a day before the loop.
+	for i := range 40 {
+		evs = append(evs, report(start.Add(-time.Duration(40-i)*24*time.Hour), 1000+i, "postmaster@partner.example", fmt.Sprintf("Undeliverable: Post %d", i))...)
+	}
+	// The loop: ten rounds a minute apart, nine minutes from first to last.
+	subj := "Kickoff"
+	for i := range 10 {
+		subj = "Undeliverable: " + subj
+		evs = append(evs, report(start.Add(time.Duration(i)*time.Minute), i, "postmaster@partner.example", subj)...)
+	}
+	tr := analyse(t, roundsCfg, logFile(t, t.TempDir(), "MSGTRK1.LOG", trackingtest.Fields2013, evs))
+	if len(tr.Loops) != 1 {
+		t.Fatalf("loops %+v", tr.Loops)
+	}
+	l := tr.Loops[0]
+	if want := 10 / (9 * time.Minute).Hours(); l.PerHour != want || l.Bounces != 50 {
+		t.Errorf("per hour %v (bounces %d), want %v", l.PerHour, l.Bounces, want)
+	}
+}
