@@ -2,6 +2,7 @@ package mailflow_test
 
 import (
 	"fmt"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -184,5 +185,33 @@ func TestLoopRateCountsOnlyTheLoop(t *testing.T) {
 	l := tr.Loops[0]
 	if want := 10 / (9 * time.Minute).Hours(); l.PerHour != want || l.Bounces != 50 {
 		t.Errorf("per hour %v (bounces %d), want %v", l.PerHour, l.Bounces, want)
+	}
+}
+
+// The same return seen in an Exchange Online message trace: each time the
+// message comes back it gets a new trace ID under the same Message-ID, and
+// the export lists the newest first.
+func TestMessageReenteringInExchangeOnline(t *testing.T) {
+	var rows []trackingtest.TraceRow
+	for i := range 12 {
+		at := start.Add(time.Duration(i) * 30 * time.Second)
+		trace := fmt.Sprintf("6f1c0c1e-0000-0000-0000-%012d", i)
+		for _, r := range []struct{ to, status string }{{roundsList, "Expanded"}, {"ann@contoso.com", "Delivered"}, {"list@partner.example", "Delivered"}} {
+			rows = append(rows, trackingtest.TraceRow{Received: at, Sender: "boss@outside.example", Recipient: r.to, Subject: "Plan", Status: r.status,
+				MessageID: "<plan@outside.example>", MessageTraceID: trace, FromIP: "198.51.100.8"})
+		}
+	}
+	slices.Reverse(rows)
+	path := filepath.Join(t.TempDir(), "trace.csv")
+	if err := trackingtest.WriteTraceFile(path, rows); err != nil {
+		t.Fatal(err)
+	}
+	tr := analyse(t, roundsCfg, path)
+	if len(tr.Loops) != 1 {
+		t.Fatalf("loops %+v", tr.Loops)
+	}
+	if l := tr.Loops[0]; l.MaxRounds != 12 || l.Severity != audit.Critical || !slices.Contains(l.Signals, "message-reentry") ||
+		!slices.ContainsFunc(l.External, func(c audit.AddressCount) bool { return c.Address == "list@partner.example" }) {
+		t.Errorf("loop %+v", l)
 	}
 }
