@@ -14,6 +14,10 @@
 // sequential read and gives the same result. Each worker runs a bounded
 // number of batches ahead of the caller, which keeps memory bounded too.
 //
+// Servers reads the first rows of each file, before the read, to name the
+// servers that wrote them, so that an analysis can tell a message one of
+// them relayed to another from mail that came from outside.
+//
 // The Graph message-trace API is read by package graph, which has the
 // Microsoft 365 credentials; it produces the same Events (Format
 // FormatTrace, EventID from TraceEventID) so the analysis cannot tell the

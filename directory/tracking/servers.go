@@ -1,0 +1,108 @@
+package tracking
+
+import (
+	"context"
+	"errors"
+	"os"
+	"slices"
+	"strings"
+)
+
+// serverScanRows is how many rows of one file Servers reads at most: a file
+// names its server on its first RECEIVE and SEND rows, which come within a
+// few rows of its start, but a server that rarely sends (a mailbox server
+// taking mail from an edge) may log a few hundred deliveries first.
+const serverScanRows = 256
+
+// serverScanBlock is what Servers reads at a time: a few dozen rows, where
+// a full read takes a megabyte at once, most of which the scan would not
+// look at.
+const serverScanBlock = 64 << 10
+
+// errNamed stops a file's scan once its server is named.
+var errNamed = errors.New("server named")
+
+// Servers names the Exchange servers that wrote the files: the host names
+// and IP addresses, lower-cased, sorted and each once, that their rows give
+// the server writing them. A message-tracking log is written by one server,
+// which is the destination of what it logs as received and the client of
+// what it logs as sent: server-hostname and server-ip of RECEIVE rows,
+// client-hostname and client-ip of SEND rows (Microsoft's field
+// descriptions: client-* is "the messaging server or client that submitted
+// the message", server-hostname "the destination server"). An edge server
+// has two addresses, one it receives Internet mail on and one it sends to
+// the organization from, and logs both.
+//
+// The analysis needs them before the first event: a server's logs may be
+// read after another's that relayed to it (a folder per server, read one
+// after the other), and a message it handed on must be an internal hop
+// from the other's first row on, whatever the order. Reading only each
+// file's first rows, until it has shown a RECEIVE and a SEND or
+// serverScanRows have passed, costs a few kilobytes a file; a full pass over
+// the logs to learn them would double the read.
+//
+// Exchange Online exports name no server of the organization and are
+// skipped. A Get-MessageTrackingLog export that spans several servers is
+// named by its first rows only: export one file per server (-Server) for
+// every server to be named. A file that cannot be read names nothing: the
+// read that follows reports it. Only ctx's error is returned.
+func Servers(ctx context.Context, files []string) ([]string, error) {
+	buf := make([]byte, serverScanBlock+scanSlack)
+	seen := map[string]bool{}
+	for _, path := range files {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if err := serverOf(ctx, path, buf, seen); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for s := range seen {
+		out = append(out, s)
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// serverOf adds what one file's first rows name its server to seen.
+func serverOf(ctx context.Context, path string, buf []byte, seen map[string]bool) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	var st Stats
+	rows := 0
+	var received, sent bool
+	add := func(vs ...string) bool {
+		found := false
+		for _, v := range vs {
+			// The row's strings point into the read buffer.
+			if v = strings.ToLower(strings.TrimSpace(v)); v != "" && !seen[v] {
+				seen[strings.Clone(v)] = true
+			}
+			found = found || v != ""
+		}
+		return found
+	}
+	err = readStream(ctx, f, path, Options{MaxSamples: 1}, &st, hooks{buf: buf}, func(ev *Event) error {
+		if ev.Format != FormatLog && ev.Format != FormatTrackingCSV {
+			return errNamed
+		}
+		switch ev.EventID {
+		case "RECEIVE":
+			received = add(ev.ServerHostname, ev.ServerIP) || received
+		case "SEND":
+			sent = add(ev.ClientHostname, ev.ClientIP) || sent
+		}
+		if rows++; received && sent || rows >= serverScanRows {
+			return errNamed
+		}
+		return nil
+	})
+	if errors.Is(err, errNamed) {
+		return nil
+	}
+	return err
+}
