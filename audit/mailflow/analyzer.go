@@ -1,7 +1,6 @@
 package mailflow
 
 import (
-	"net/netip"
 	"strings"
 	"time"
 
@@ -25,6 +24,11 @@ type Config struct {
 	// Groups are the organization's group addresses, when a directory is
 	// available. Groups seen in EXPAND events are added either way.
 	Groups []Group
+	// Servers are the host names and IP addresses of the organization's
+	// own Exchange servers, as tracking.Servers names them from the logs:
+	// a message one of them relays to another is an internal hop, not mail
+	// from outside (see fromOutside).
+	Servers []string
 	// MinRounds is how many rounds one message must go through a group to
 	// count as a loop: reports (bounces, automatic replies) of it coming
 	// back from the same reporter, each a report of the one before or a
@@ -121,6 +125,7 @@ type Analyzer struct {
 
 	known  map[string]Group
 	groups map[string]*groupAgg
+	own    ownServers
 	// learned maps each inferred internal domain to itself, so that
 	// lastLearned can hold the map's own copy of the one seen last.
 	learned     map[string]string
@@ -244,6 +249,7 @@ func New(cfg Config) *Analyzer {
 		interval:  int64(cfg.Interval / time.Second),
 		known:     make(map[string]Group, len(cfg.Groups)),
 		groups:    map[string]*groupAgg{},
+		own:       newOwnServers(cfg.Servers),
 		learned:   map[string]string{},
 		rewrites:  map[string]*rewriteAgg{},
 		spoof:     map[string]*spoofAgg{},
@@ -599,18 +605,35 @@ func (a *Analyzer) attribute(g *groupAgg, root *rootAgg, member string) {
 // fromOutside reports whether a RECEIVE came in anonymously from another
 // organization: Exchange 2013 and later say so (Incoming); before that the
 // client address has to: not private, not loopback.
-func fromOutside(ev *tracking.Event) bool {
+//
+// Incoming stays on every hop inside the organization too, so a RECEIVE
+// whose client is one of the organization's own servers (Config.Servers)
+// is not from outside in either case: the edge that took the message from
+// the Internet relayed it, and its own RECEIVE is the one from outside.
+//
+// A private client address on an Incoming row is taken as outside all the
+// same, unless it is one of those servers: a filtering gateway in front of
+// Exchange hands over all Internet mail from a private address, spoofed
+// mail included (seed 000's), and Exchange marks it Incoming because it
+// came unauthenticated. Logs without directionality have nothing else to
+// tell an internal application's relay from outside mail, so there a
+// private address stays inside.
+func (a *Analyzer) fromOutside(ev *tracking.Event) bool {
 	if !strings.EqualFold(ev.Source, "SMTP") {
 		return false
 	}
 	if ev.Directionality != "" {
-		return strings.EqualFold(ev.Directionality, "Incoming")
-	}
-	ip, err := netip.ParseAddr(ev.ClientIP)
-	if err != nil {
+		if !strings.EqualFold(ev.Directionality, "Incoming") {
+			return false
+		}
+	} else if !publicIP(ev.ClientIP) {
 		return false
 	}
-	return !(ip.IsPrivate() || ip.IsLoopback() || ip.IsLinkLocalUnicast() || ip.IsUnspecified())
+	// Most clients are settled here without a call (see may).
+	if !a.own.may(ev.ClientIP) && (surelyPublic(ev.ClientIP) || !a.own.may(ev.ClientHostname)) {
+		return true
+	}
+	return !a.own.relays(ev.ClientIP, ev.ClientHostname)
 }
 
 func firstNonEmpty(vs ...string) string {
@@ -622,8 +645,12 @@ func firstNonEmpty(vs ...string) string {
 	return ""
 }
 
+// receive counts a message into the groups it is for. One from outside
+// also names its remote server to them and to a later backscatter report,
+// and may be a spoofed internal sender or an automatic reply from outside;
+// an internal hop (see fromOutside) is none of those.
 func (a *Analyzer) receive(ev *tracking.Event) {
-	outside := fromOutside(ev)
+	outside := a.fromOutside(ev)
 	host := firstNonEmpty(ev.ClientHostname, ev.ClientIP)
 	for _, r := range ev.Recipients {
 		g := a.group(lower(r), false)

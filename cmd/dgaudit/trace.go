@@ -120,18 +120,34 @@ func checkInterval(d time.Duration, flag string) error {
 // readTracking streams the files through the analysis. snap may be nil:
 // groups and internal domains are then inferred from the logs.
 func (a *app) readTracking(ctx context.Context, files []string, snap *directory.Snapshot, internal []string, interval time.Duration) (*audit.Traffic, error) {
+	read, servers, err := fileReader(ctx, files)
+	if err != nil {
+		return nil, err
+	}
+	return a.analyseTracking(ctx, "read tracking logs", read, servers, snap, internal, interval)
+}
+
+// fileReader reads tracking files, and names the organization's servers
+// that wrote them (tracking.Servers) for the analysis to know before it
+// starts.
+func fileReader(ctx context.Context, files []string) (trackingReader, []string, error) {
+	servers, err := tracking.Servers(ctx, files)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read tracking logs: %w", err)
+	}
 	read := func(ctx context.Context, fn func(*tracking.Event) error) (tracking.Stats, error) {
 		return tracking.Read(ctx, files, tracking.Options{}, fn)
 	}
-	return a.analyseTracking(ctx, "read tracking logs", read, snap, internal, interval)
+	return read, servers, nil
 }
 
 // trackingReader streams events from somewhere (files, Graph) to fn.
 type trackingReader func(ctx context.Context, fn func(*tracking.Event) error) (tracking.Stats, error)
 
 // analyseTracking runs what read streams through the analysis; what names
-// the read in errors.
-func (a *app) analyseTracking(ctx context.Context, what string, read trackingReader, snap *directory.Snapshot, internal []string, interval time.Duration) (*audit.Traffic, error) {
+// the read in errors. servers are the organization's Exchange servers that
+// wrote the logs (none for Exchange Online).
+func (a *app) analyseTracking(ctx context.Context, what string, read trackingReader, servers []string, snap *directory.Snapshot, internal []string, interval time.Duration) (*audit.Traffic, error) {
 	var cfg mailflow.Config
 	if snap != nil {
 		cfg = mailflow.ConfigFor(snap, internal)
@@ -139,6 +155,10 @@ func (a *app) analyseTracking(ctx context.Context, what string, read trackingRea
 		cfg.InternalDomains = internal
 	}
 	cfg.Interval = interval
+	cfg.Servers = servers
+	if len(servers) > 0 {
+		a.log.Debug("the organization's Exchange servers, named by the logs: mail they relay to each other is not from outside", "servers", strings.Join(servers, ", "))
+	}
 	an := mailflow.New(cfg)
 	start := time.Now()
 	st, err := read(ctx, func(e *tracking.Event) error {
@@ -253,6 +273,7 @@ the file's outputs are the scan's reports, which a trace must not overwrite; tra
 			}
 			what, label := "read tracking logs", "tracking logs: "+strings.Join(args, ", ")
 			var read trackingReader
+			var servers []string
 			if gm.m365.enabled {
 				if read, label, err = a.m365TraceReader(cmd, &gm); err != nil {
 					return err
@@ -263,8 +284,8 @@ the file's outputs are the scan's reports, which a trace must not overwrite; tra
 				if err != nil {
 					return err
 				}
-				read = func(ctx context.Context, fn func(*tracking.Event) error) (tracking.Stats, error) {
-					return tracking.Read(ctx, files, tracking.Options{}, fn)
+				if read, servers, err = fileReader(ctx, files); err != nil {
+					return err
 				}
 			}
 			var snap *directory.Snapshot
@@ -273,7 +294,7 @@ the file's outputs are the scan's reports, which a trace must not overwrite; tra
 					return err
 				}
 			}
-			t, err := a.analyseTracking(ctx, what, read, snap, internal, interval)
+			t, err := a.analyseTracking(ctx, what, read, servers, snap, internal, interval)
 			if err != nil {
 				return err
 			}
