@@ -32,6 +32,15 @@ type Traffic struct {
 	// Truncated names the aggregates that hit their size cap: counts stay
 	// exact, but some keys beyond the cap were folded away.
 	Truncated []string
+
+	// SpoofingTotal is how many internal senders were spoofed, of whom
+	// Spoofing lists those with the most messages (20, as audit/mailflow
+	// cuts the list); SpoofingCapped makes it a lower bound.
+	// SpoofedMessages counts the spoofed messages of all of them, those
+	// beyond the cap included.
+	SpoofingTotal   int
+	SpoofingCapped  bool
+	SpoofedMessages int64
 }
 
 // TrafficInput describes the tracking files read.
@@ -188,7 +197,8 @@ type SpoofedSender struct {
 	ClientsTotal  int
 	ClientsCapped bool
 	Recipients    int64
-	// Subjects are the first few distinct subjects, of SubjectsTotal;
+	// Subjects are the first few distinct subjects (each cut to 200
+	// bytes, ending in … when it was longer), of SubjectsTotal;
 	// SubjectsCapped makes that a lower bound.
 	Subjects       []string
 	SubjectsTotal  int

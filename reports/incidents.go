@@ -61,11 +61,18 @@ func incidents(t *audit.Traffic) []incident {
 			first: r.FirstSeen, last: r.LastSeen, messages: r.Events,
 			detail: "the group's own address was the return path of mail from: " + withMore(addressList(r.Senders), len(r.Senders), r.SendersTotal, r.SendersCapped)})
 	}
+	// The list holds the busiest senders only: each row says so, since a
+	// row of the line formats stands alone.
+	var others string
+	if More(len(t.Spoofing), t.SpoofingTotal, t.SpoofingCapped) != "" {
+		others = fmt.Sprintf("; %d spoofed messages in all, from %s spoofed senders: the list shows the %d with the most",
+			t.SpoofedMessages, AtLeast(t.SpoofingTotal, t.SpoofingCapped), len(t.Spoofing))
+	}
 	for _, s := range t.Spoofing {
 		out = append(out, incident{kind: "spoofed-sender", severity: audit.SeveritySpoofing, subject: s.Sender, first: s.FirstSeen, last: s.LastSeen,
 			messages: s.Messages, servers: withMore(addressList(s.Clients), len(s.Clients), s.ClientsTotal, s.ClientsCapped),
 			detail: fmt.Sprintf("internal address received from outside without authentication, to %d recipients; subjects: %s", s.Recipients,
-				withMore(strings.Join(s.Subjects, " | "), len(s.Subjects), s.SubjectsTotal, s.SubjectsCapped))})
+				withMore(strings.Join(s.Subjects, " | "), len(s.Subjects), s.SubjectsTotal, s.SubjectsCapped)) + others})
 	}
 	for _, b := range t.Backscatter {
 		var peak int64

@@ -17,6 +17,9 @@ type jsonTraffic struct {
 	Loops              []jsonLoop        `json:"loops"`
 	ReturnPathRewrites []jsonRewrite     `json:"returnPathRewrites"`
 	Spoofing           []jsonSpoof       `json:"spoofing"`
+	SpoofingTotal      int               `json:"spoofingTotal"`
+	SpoofingCapped     bool              `json:"spoofingCapped"`
+	SpoofedMessages    int64             `json:"spoofedMessages"`
 	Backscatter        []jsonBackscatter `json:"backscatter"`
 	OOFStorms          []jsonOOFStorm    `json:"oofStorms"`
 	Truncated          []string          `json:"truncated"`
@@ -195,6 +198,9 @@ func trafficJSON(t *audit.Traffic) jsonTraffic {
 		Loops:              make([]jsonLoop, len(t.Loops)),
 		ReturnPathRewrites: make([]jsonRewrite, len(t.ReturnPathRewrites)),
 		Spoofing:           make([]jsonSpoof, len(t.Spoofing)),
+		SpoofingTotal:      t.SpoofingTotal,
+		SpoofingCapped:     t.SpoofingCapped,
+		SpoofedMessages:    t.SpoofedMessages,
 		Backscatter:        make([]jsonBackscatter, len(t.Backscatter)),
 		OOFStorms:          make([]jsonOOFStorm, len(t.OOFStorms)),
 		Truncated:          nonNil(t.Truncated),

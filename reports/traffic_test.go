@@ -39,8 +39,10 @@ func trafficReport() *audit.Report {
 		}},
 		ReturnPathRewrites: []audit.ReturnPathRewrite{{Group: "allstaff@corp.example.com", Events: 86, FirstSeen: at, LastSeen: at.Add(2 * time.Hour),
 			Senders: []audit.AddressCount{{Address: "sender@external.example", N: 86}}, SendersTotal: 4}},
+		// The busiest of three spoofed senders, listed alone.
 		Spoofing: []audit.SpoofedSender{{Sender: "ceo@corp.example.com", Messages: 120, Recipients: 240, FirstSeen: at, LastSeen: at.Add(time.Hour),
 			Clients: []audit.AddressCount{{Address: "mail.partner-org.example", N: 120}}, ClientsTotal: 1, Subjects: []string{"Invoice"}, SubjectsTotal: 1}},
+		SpoofingTotal: 3, SpoofedMessages: 125,
 		// 90 reports went to 40 domains; the list shows the busiest.
 		Backscatter: []audit.BackscatterSource{{Source: "bot.botnet.example", Reports: 90, FirstSeen: at, LastSeen: at.Add(time.Hour),
 			Domains: []audit.AddressCount{{Address: "victim.example", N: 51}}, DomainsTotal: 40, Timeline: tl}},

@@ -136,6 +136,10 @@ type Analyzer struct {
 	oof         map[string]*oofAgg
 	strs        map[string]string
 
+	// spoofed counts spoofed messages, those of senders dropped at
+	// MaxKeys included.
+	spoofed int64
+
 	msgs  *recent[msgRef]
 	early *recent[earlyRows]
 	// earlyHeld counts the recipients early holds.
@@ -213,11 +217,17 @@ type rewriteAgg struct {
 type spoofAgg struct {
 	messages, recipients int64
 	span
-	clients  map[string]int64
+	// clients and subjectSeen are short lists searched in turn, made at
+	// their first entry, not maps: a sender has a few of each (at most
+	// perSpoofCap), and a map costs hundreds of bytes even for one, which
+	// a campaign forging 80,000 senders multiplies into most of the
+	// memory used.
+	clients []audit.AddressCount
+	// subjects are the first few distinct subjects, cut to maxSubject.
 	subjects []string
 	// subjectSeen holds a hash of each distinct subject, so that the
 	// report can say how many there were beyond the few it quotes.
-	subjectSeen                   map[uint64]struct{}
+	subjectSeen                   []uint64
 	clientsCapped, subjectsCapped bool
 }
 
@@ -681,13 +691,14 @@ func (a *Analyzer) receive(ev *tracking.Event) {
 }
 
 func (a *Analyzer) addSpoof(ev *tracking.Event, sender, host string) {
+	a.spoofed++
 	s := a.spoof[sender]
 	if s == nil {
 		if len(a.spoof) >= a.cfg.MaxKeys {
 			a.truncated["spoofed senders"] = true
 			return
 		}
-		s = &spoofAgg{clients: map[string]int64{}, subjectSeen: map[uint64]struct{}{}}
+		s = &spoofAgg{}
 		a.spoof[a.intern(sender)] = s
 	}
 	s.messages++
@@ -697,23 +708,11 @@ func (a *Analyzer) addSpoof(ev *tracking.Event, sender, host string) {
 		host = "unknown"
 	}
 	limit := min(perSpoofCap, a.cfg.MaxPerGroup)
-	addCapped(s.clients, lower(host), 1, limit, a, "clients per spoofed sender", &s.clientsCapped)
-	subj := strings.TrimSpace(ev.Subject)
-	if subj == "" {
-		return
+	if !s.addClient(lower(host), limit, a) {
+		a.truncated["clients per spoofed sender"] = true
 	}
-	h := hash(subj)
-	if _, ok := s.subjectSeen[h]; ok {
-		return
-	}
-	if len(s.subjectSeen) >= limit {
+	if !s.addSubject(strings.TrimSpace(ev.Subject), limit) {
 		a.truncated["subjects per spoofed sender"] = true
-		s.subjectsCapped = true
-		return
-	}
-	s.subjectSeen[h] = struct{}{}
-	if len(s.subjects) < 3 {
-		s.subjects = append(s.subjects, strings.Clone(subj))
 	}
 }
 

@@ -50,20 +50,7 @@ func (a *Analyzer) Result(st tracking.Stats) *audit.Traffic {
 		}
 		return cmp.Compare(x.Group, y.Group)
 	})
-	for sender, s := range a.spoof {
-		t.Spoofing = append(t.Spoofing, audit.SpoofedSender{
-			Sender: sender, Messages: s.messages, Recipients: s.recipients,
-			FirstSeen: s.first, LastSeen: s.last, Clients: top(s.clients, a.cfg.Top),
-			ClientsTotal: len(s.clients), ClientsCapped: s.clientsCapped,
-			Subjects: slices.Clone(s.subjects), SubjectsTotal: len(s.subjectSeen), SubjectsCapped: s.subjectsCapped,
-		})
-	}
-	slices.SortFunc(t.Spoofing, func(x, y audit.SpoofedSender) int {
-		if c := cmp.Compare(y.Messages, x.Messages); c != 0 {
-			return c
-		}
-		return cmp.Compare(x.Sender, y.Sender)
-	})
+	a.spoofing(t)
 	for src, b := range a.back {
 		t.Backscatter = append(t.Backscatter, audit.BackscatterSource{
 			Source: src, Reports: b.reports, FirstSeen: b.first, LastSeen: b.last,

@@ -443,12 +443,14 @@ func writeTrafficSummary(b *strings.Builder, t *audit.Traffic) {
 		}
 		fmt.Fprintf(b, "return path rewritten to the group's own address: %s, %d events since %s\n", printable(r.Group), r.Events, r.FirstSeen.Format(time.RFC3339))
 	}
-	for i, s := range t.Spoofing {
-		if i == 3 {
-			fmt.Fprintf(b, "  ... and %d more spoofed senders\n", len(t.Spoofing)-3)
-			break
-		}
+	// The list is already cut to the busiest senders: what is left out is
+	// counted from the total.
+	shown := min(len(t.Spoofing), 3)
+	for _, s := range t.Spoofing[:shown] {
 		fmt.Fprintf(b, "spoofed internal sender: %s, %d messages from outside via %s\n", printable(s.Sender), s.Messages, countList(s.Clients, s.ClientsTotal, s.ClientsCapped, 3))
+	}
+	if more := reports.More(shown, t.SpoofingTotal, t.SpoofingCapped); more != "" {
+		fmt.Fprintf(b, "  ... %s spoofed senders, %d spoofed messages in all\n", more, t.SpoofedMessages)
 	}
 	for i, s := range t.Backscatter {
 		if i == 3 {

@@ -1,0 +1,119 @@
+package mailflow
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"dgaudit/audit"
+)
+
+// quotedSubjects is how many distinct subjects a spoofed sender quotes, and
+// maxSubject how many bytes of each: enough to recognise a campaign, where
+// whole subjects of thousands of senders would fill the memory and the
+// report.
+const (
+	quotedSubjects = 3
+	maxSubject     = 200
+)
+
+// addClient counts a message from host, reporting false when host was
+// dropped at limit.
+func (s *spoofAgg) addClient(host string, limit int, a *Analyzer) bool {
+	for i := range s.clients {
+		if s.clients[i].Address == host {
+			s.clients[i].N++
+			return true
+		}
+	}
+	if len(s.clients) >= limit {
+		s.clientsCapped = true
+		return false
+	}
+	// The host points into the reader's buffer: intern copies it.
+	s.clients = append(s.clients, audit.AddressCount{Address: a.intern(host), N: 1})
+	return true
+}
+
+// addSubject counts a subject, quoting the first few, and reports false
+// when a new one was dropped at limit.
+func (s *spoofAgg) addSubject(subj string, limit int) bool {
+	if subj == "" {
+		return true
+	}
+	h := hash(subj)
+	if slices.Contains(s.subjectSeen, h) {
+		return true
+	}
+	if len(s.subjectSeen) >= limit {
+		s.subjectsCapped = true
+		return false
+	}
+	s.subjectSeen = append(s.subjectSeen, h)
+	if len(s.subjects) < quotedSubjects {
+		s.subjects = append(s.subjects, quoteSubject(subj))
+	}
+	return true
+}
+
+// quoteSubject returns a copy of subj to keep, cut to maxSubject bytes at
+// a character's start and marked with an ellipsis when it was longer.
+func quoteSubject(subj string) string {
+	if len(subj) <= maxSubject {
+		return strings.Clone(subj)
+	}
+	i := maxSubject
+	for i > 0 && !utf8.RuneStart(subj[i]) {
+		i--
+	}
+	return subj[:i] + "…"
+}
+
+// spoofing lists the Config.Top senders with the most spoofed messages,
+// ties by address, and how many senders and messages there were in all: a
+// campaign forging a new sender for every message (80,000 of them) listed
+// whole made the report as large as the logs, and its writing the largest
+// use of memory.
+func (a *Analyzer) spoofing(t *audit.Traffic) {
+	type ranked struct {
+		sender string
+		s      *spoofAgg
+	}
+	all := make([]ranked, 0, len(a.spoof))
+	for sender, s := range a.spoof {
+		all = append(all, ranked{sender, s})
+	}
+	slices.SortFunc(all, func(x, y ranked) int {
+		if c := cmp.Compare(y.s.messages, x.s.messages); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.sender, y.sender)
+	})
+	t.SpoofingTotal, t.SpoofingCapped, t.SpoofedMessages = len(a.spoof), a.truncated["spoofed senders"], a.spoofed
+	for _, r := range all[:min(len(all), a.cfg.Top)] {
+		s := r.s
+		t.Spoofing = append(t.Spoofing, audit.SpoofedSender{
+			Sender: r.sender, Messages: s.messages, Recipients: s.recipients,
+			FirstSeen: s.first, LastSeen: s.last, Clients: topCounts(s.clients, a.cfg.Top),
+			ClientsTotal: len(s.clients), ClientsCapped: s.clientsCapped,
+			Subjects: slices.Clone(s.subjects), SubjectsTotal: len(s.subjectSeen), SubjectsCapped: s.subjectsCapped,
+		})
+	}
+}
+
+// topCounts returns the n busiest of cs, ties by address, leaving cs as it
+// is: top for a list rather than a map.
+func topCounts(cs []audit.AddressCount, n int) []audit.AddressCount {
+	if len(cs) == 0 {
+		return nil
+	}
+	out := slices.Clone(cs)
+	slices.SortFunc(out, func(x, y audit.AddressCount) int {
+		if c := cmp.Compare(y.N, x.N); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.Address, y.Address)
+	})
+	return out[:min(len(out), n)]
+}
