@@ -13,9 +13,9 @@ import (
 // within a few rows of its start (most messages a server logs start with a
 // RECEIVE, and on Exchange 2013 and later go on to a SEND to the mailbox
 // delivery service). Files that have neither (mailbox submission logs)
-// are read that far for nothing, so it stays small: 64 rows are some 25
-// KB, where 256 cost 1 % of the read of 2 GB of logs whose SEND rows name
-// no client.
+// are read that far for nothing, so it stays small: 64 rows are some 20
+// KB, where 256 cost 1 % of the read of 2 GB of synthetic logs whose SEND
+// rows name no client.
 const serverScanRows = 64
 
 // serverScanBlock is what Servers reads at a time: a few dozen rows, where
@@ -23,8 +23,9 @@ const serverScanRows = 64
 // look at.
 const serverScanBlock = 64 << 10
 
-// errNamed stops a file's scan once its server is named.
-var errNamed = errors.New("server named")
+// errScanned stops a file's scan: its server is named, its rows passed
+// serverScanRows, or it is not a log of the organization's servers.
+var errScanned = errors.New("scanned")
 
 // Servers names the Exchange servers that wrote the files: the host names
 // and IP addresses, lower-cased, sorted and each once, that their rows give
@@ -42,8 +43,8 @@ var errNamed = errors.New("server named")
 // after the other), and a message it handed on must be an internal hop
 // from the other's first row on, whatever the order. Reading only each
 // file's first rows, until it has shown a RECEIVE and a SEND or
-// serverScanRows have passed, costs a few kilobytes a file; a full pass over
-// the logs to learn them would double the read.
+// serverScanRows have passed, costs one read of serverScanBlock a file; a
+// full pass over the logs to learn them would double the read.
 //
 // Exchange Online exports name no server of the organization and are
 // skipped. A Get-MessageTrackingLog export that spans several servers is
@@ -92,7 +93,7 @@ func serverOf(ctx context.Context, path string, buf []byte, seen map[string]bool
 	}
 	err = readStream(ctx, f, path, Options{MaxSamples: 1}, &st, hooks{buf: buf}, func(ev *Event) error {
 		if ev.Format != FormatLog && ev.Format != FormatTrackingCSV {
-			return errNamed
+			return errScanned
 		}
 		switch ev.EventID {
 		case "RECEIVE":
@@ -101,11 +102,11 @@ func serverOf(ctx context.Context, path string, buf []byte, seen map[string]bool
 			sent = add(ev.ClientHostname, ev.ClientIP) || sent
 		}
 		if rows++; received && sent || rows >= serverScanRows {
-			return errNamed
+			return errScanned
 		}
 		return nil
 	})
-	if errors.Is(err, errNamed) {
+	if errors.Is(err, errScanned) {
 		return nil
 	}
 	return err
