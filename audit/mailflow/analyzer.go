@@ -220,8 +220,7 @@ type spoofAgg struct {
 	// clients and subjectSeen are short lists searched in turn, made at
 	// their first entry, not maps: a sender has a few of each (at most
 	// perSpoofCap), and a map costs hundreds of bytes even for one, which
-	// a campaign forging 80,000 senders multiplies into most of the
-	// memory used.
+	// a campaign forging 80,000 senders multiplies by as many.
 	clients []audit.AddressCount
 	// subjects are the first few distinct subjects, cut to maxSubject.
 	subjects []string

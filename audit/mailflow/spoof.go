@@ -72,9 +72,9 @@ func quoteSubject(subj string) string {
 
 // spoofing lists the Config.Top senders with the most spoofed messages,
 // ties by address, and how many senders and messages there were in all: a
-// campaign forging a new sender for every message (80,000 of them) listed
-// whole made the report as large as the logs, and its writing the largest
-// use of memory.
+// campaign forging 80,000 senders, listed whole, made a JSON report of 170
+// MB from 400 MB of logs, and writing it tripled the memory the read had
+// needed.
 func (a *Analyzer) spoofing(t *audit.Traffic) {
 	type ranked struct {
 		sender string
