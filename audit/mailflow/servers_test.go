@@ -18,7 +18,7 @@ import (
 // An edge server takes mail from the Internet on its outside address and
 // relays it from its inside one to the hub, which expands, delivers,
 // bounces, and sends mail for outside back through the edge. Both log
-// every hop as Incoming.
+// every hop of mail from outside as Incoming.
 type host struct{ name, fqdn, ip string }
 
 var (
@@ -32,7 +32,7 @@ func twoServers() (edge, hubRows []tracking.Event) {
 	at := start
 	tick := func() time.Time { at = at.Add(time.Second); return at }
 	// hop is a message passing from one server to the next: the sender's
-	// SEND and the receiver's RECEIVE, both Incoming.
+	// SEND and the receiver's RECEIVE.
 	hop := func(from, to host, m tracking.Event) (send, recv tracking.Event) {
 		send, recv = m, m
 		send.Time, send.EventID, send.Source = tick(), "SEND", "SMTP"
@@ -44,7 +44,6 @@ func twoServers() (edge, hubRows []tracking.Event) {
 	// inbound is a message from the Internet: the edge receives it and
 	// hands it to the hub.
 	inbound := func(client, clientIP string, m tracking.Event) {
-		m.Directionality = "Incoming"
 		r := m
 		r.Time, r.EventID, r.Source = tick(), "RECEIVE", "SMTP"
 		r.ClientHostname, r.ClientIP, r.ServerHostname, r.ServerIP = client, clientIP, edgeOut.name, edgeOut.ip
@@ -64,11 +63,14 @@ func twoServers() (edge, hubRows []tracking.Event) {
 	}
 	const list = "partners@contoso.com"
 	members := []string{"p@partner.example", "stale@gone.example"}
+	// The list's copies for outside leave once the flood has passed, when
+	// the edge no longer has the message in its recent tables.
+	var queued []tracking.Event
 	for i := range 30 {
 		// A spoofed sender writes to a colleague; every fifth message to
 		// the partners' list, which sends it back out.
 		m := tracking.Event{Sender: "ceo@contoso.com", ReturnPath: "ceo@contoso.com", Recipients: []string{"ann@contoso.com"},
-			Subject: "Wire transfer", MessageID: fmt.Sprintf("<spoof%d@attacker.example>", i)}
+			Subject: "Wire transfer", MessageID: fmt.Sprintf("<spoof%d@attacker.example>", i), Directionality: "Incoming"}
 		if i%5 == 0 {
 			m.Recipients = []string{list}
 		}
@@ -79,14 +81,17 @@ func twoServers() (edge, hubRows []tracking.Event) {
 			exp.ServerHostname = hub.name
 			hubRows = append(hubRows, exp)
 			m.Recipients = members
-			outbound(m, "mx.partner.example")
+			queued = append(queued, m)
 		}
+	}
+	for _, m := range queued {
+		outbound(m, "mx.partner.example")
 	}
 	for i := range 4 {
 		// A stale member's server bounces to the list, which expands the
 		// bounce to the stale member again: a loop.
 		m := tracking.Event{Sender: "postmaster@gone.example", ReturnPath: "<>", Recipients: []string{list},
-			Subject: "Undeliverable: Closure", MessageID: fmt.Sprintf("<ndr%d@gone.example>", i)}
+			Subject: "Undeliverable: Closure", MessageID: fmt.Sprintf("<ndr%d@gone.example>", i), Directionality: "Incoming"}
 		inbound("mx.gone.example", "198.51.100.20", m)
 		exp := m
 		exp.Time, exp.EventID, exp.Source, exp.RelatedRecipient, exp.Recipients = tick(), "EXPAND", "ROUTING", list, members
@@ -99,7 +104,8 @@ func twoServers() (edge, hubRows []tracking.Event) {
 		// forged sender, who is outside.
 		victim := fmt.Sprintf("v%d@victim.example", i)
 		id, nobody := fmt.Sprintf("<bs%d@botnet.example>", i), fmt.Sprintf("nobody%d@contoso.com", i)
-		inbound("bot.botnet.example", "203.0.113.66", tracking.Event{Sender: victim, ReturnPath: victim, Recipients: []string{nobody}, Subject: "cheap", MessageID: id})
+		inbound("bot.botnet.example", "203.0.113.66", tracking.Event{Sender: victim, ReturnPath: victim, Recipients: []string{nobody}, Subject: "cheap",
+			MessageID: id, Directionality: "Incoming"})
 		hubRows = append(hubRows,
 			tracking.Event{Time: tick(), EventID: "FAIL", Source: "ROUTING", ServerHostname: hub.name, Recipients: []string{nobody},
 				RecipientStatus: []string{"550 5.1.1 RESOLVER.ADR.RecipNotFound"}, MessageID: id},
@@ -109,7 +115,7 @@ func twoServers() (edge, hubRows []tracking.Event) {
 	for i := range 5 {
 		// An outside autoresponder and Bob's out-of-office reply to it.
 		inbound("mx.vendor.example", "198.51.100.9", tracking.Event{Sender: "helpdesk@vendor.example", ReturnPath: "<>", Recipients: []string{"bob@contoso.com"},
-			Subject: "Automatic reply: Ticket", MessageID: fmt.Sprintf("<oofin%d@vendor.example>", i)})
+			Subject: "Automatic reply: Ticket", MessageID: fmt.Sprintf("<oofin%d@vendor.example>", i), Directionality: "Incoming"})
 		outbound(tracking.Event{Sender: "bob@contoso.com", ReturnPath: "<>", Recipients: []string{"helpdesk@vendor.example"}, Subject: "Automatic reply: Ticket",
 			MessageID: fmt.Sprintf("<oofout%d@contoso.com>", i), Directionality: "Originating"}, "mx.vendor.example")
 	}
