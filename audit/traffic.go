@@ -27,8 +27,11 @@ type Traffic struct {
 	// path of mail they passed on.
 	ReturnPathRewrites []ReturnPathRewrite
 	Spoofing           []SpoofedSender
-	Backscatter        []BackscatterSource
-	OOFStorms          []OOFStorm
+	// Backscatter are the sources that sent at least the threshold of
+	// reports, worst first; BackscatterBelow counts the rest.
+	Backscatter      []BackscatterSource
+	BackscatterBelow BackscatterBelow
+	OOFStorms        []OOFStorm
 	// Truncated names the aggregates that hit their size cap: counts stay
 	// exact, but some keys beyond the cap were folded away.
 	Truncated []string
@@ -207,14 +210,24 @@ type SpoofedSender struct {
 
 // BackscatterSource is delivery-report traffic to external addresses for
 // recipients that do not exist, grouped by where the original mail came
-// from.
+// from. A source is one only from a threshold of reports on (BackscatterBelow
+// says what that was): one mistyped address bounced to its sender is mail
+// working as it should, an NDR attack is volume.
 type BackscatterSource struct {
 	// Source is the remote host that sent the mail for unknown recipients
-	// (unknown when the original RECEIVE was not in the logs).
-	Source    string
-	Reports   int64
-	FirstSeen time.Time
-	LastSeen  time.Time
+	// (unknown when the original RECEIVE was not in the logs), or the
+	// Exchange Online tenant, which sends the reports whoever sent the
+	// originals.
+	Source string
+	// Severity is high when the threshold of reports was reached within
+	// one clock hour (a burst, the queues of seeds 003 and 004 filling),
+	// medium for reports spread wider.
+	Severity Severity
+	Reports  int64
+	// PeakPerHour is the most reports in one clock hour (UTC).
+	PeakPerHour int64
+	FirstSeen   time.Time
+	LastSeen    time.Time
 	// Domains are the external domains the reports went to (the
 	// busiest), DomainsTotal how many distinct ones there were.
 	// DomainsCapped: the source's domain aggregate hit its cap and dropped
@@ -224,6 +237,17 @@ type BackscatterSource struct {
 	DomainsTotal  int
 	DomainsCapped bool
 	Timeline      []Count
+}
+
+// BackscatterBelow is the delivery reports for unknown recipients from
+// sources under the threshold, which are not listed: mistyped addresses
+// and the like, unless many sources add up (a botnet's hosts each sending
+// a few).
+type BackscatterBelow struct {
+	// Threshold is the reports one source needed to be listed.
+	Threshold int
+	Sources   int
+	Reports   int64
 }
 
 // OOFStorm is automatic replies exchanged repeatedly between an internal
@@ -266,12 +290,12 @@ func isTrackingGap(g directory.Gap) bool {
 	return g.What == GapTrackingLog || g.What == GapTrackingLines
 }
 
-// Severities of the evidence other than loops, which carry their own.
+// Severities of the evidence other than loops and backscatter, which carry
+// their own.
 const (
-	SeveritySpoofing    = High
-	SeverityBackscatter = High
-	SeverityOOFStorm    = Medium
-	SeverityRewrite     = Medium
+	SeveritySpoofing = High
+	SeverityOOFStorm = Medium
+	SeverityRewrite  = Medium
 )
 
 // Worst is the worst severity of the evidence, and false when there is
@@ -290,8 +314,8 @@ func (t *Traffic) Worst() (Severity, bool) {
 	if len(t.Spoofing) > 0 {
 		see(SeveritySpoofing)
 	}
-	if len(t.Backscatter) > 0 {
-		see(SeverityBackscatter)
+	for _, b := range t.Backscatter {
+		see(b.Severity)
 	}
 	if len(t.OOFStorms) > 0 {
 		see(SeverityOOFStorm)

@@ -66,7 +66,10 @@ func TestTrafficWorst(t *testing.T) {
 	}{
 		{"nothing", Traffic{}, Info, false},
 		{"storm", Traffic{OOFStorms: []OOFStorm{{}}}, SeverityOOFStorm, true},
-		{"rewrite and backscatter", Traffic{ReturnPathRewrites: []ReturnPathRewrite{{}}, Backscatter: []BackscatterSource{{}}}, SeverityBackscatter, true},
+		{"rewrite and high backscatter", Traffic{ReturnPathRewrites: []ReturnPathRewrite{{}}, Backscatter: []BackscatterSource{{Severity: Medium}, {Severity: High}}}, High, true},
+		{"medium backscatter", Traffic{Backscatter: []BackscatterSource{{Severity: Medium}}}, Medium, true},
+		// Reports below the threshold are no evidence.
+		{"backscatter below the threshold", Traffic{BackscatterBelow: BackscatterBelow{Threshold: 10, Sources: 1, Reports: 1}}, Info, false},
 		{"critical loop over spoofing", Traffic{Spoofing: []SpoofedSender{{}}, Loops: []Loop{{Severity: Medium}, {Severity: Critical}}}, Critical, true},
 		{"medium loop under spoofing", Traffic{Spoofing: []SpoofedSender{{}}, Loops: []Loop{{Severity: Medium}}}, SeveritySpoofing, true},
 	}

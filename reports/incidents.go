@@ -79,9 +79,9 @@ func incidents(t *audit.Traffic) []incident {
 		for _, c := range b.Timeline {
 			peak = max(peak, c.N)
 		}
-		out = append(out, incident{kind: "backscatter", severity: audit.SeverityBackscatter, subject: b.Source, first: b.FirstSeen, last: b.LastSeen,
+		out = append(out, incident{kind: "backscatter", severity: b.Severity, subject: b.Source, first: b.FirstSeen, last: b.LastSeen,
 			messages: b.Reports, peak: peak, external: withMore(addressList(b.Domains), len(b.Domains), b.DomainsTotal, b.DomainsCapped), servers: b.Source,
-			detail: "delivery reports to external addresses for recipients that do not exist"})
+			detail: fmt.Sprintf("delivery reports to external addresses for recipients that do not exist; at most %d in one hour", b.PeakPerHour)})
 	}
 	for _, o := range t.OOFStorms {
 		out = append(out, incident{kind: "oof-storm", severity: audit.SeverityOOFStorm, subject: o.Internal, first: o.FirstSeen, last: o.LastSeen,

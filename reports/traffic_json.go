@@ -21,6 +21,7 @@ type jsonTraffic struct {
 	SpoofingCapped     bool              `json:"spoofingCapped"`
 	SpoofedMessages    int64             `json:"spoofedMessages"`
 	Backscatter        []jsonBackscatter `json:"backscatter"`
+	BackscatterBelow   jsonBelow         `json:"backscatterBelowThreshold"`
 	OOFStorms          []jsonOOFStorm    `json:"oofStorms"`
 	Truncated          []string          `json:"truncated"`
 }
@@ -127,13 +128,21 @@ type jsonSpoof struct {
 
 type jsonBackscatter struct {
 	Source        string             `json:"source"`
+	Severity      audit.Severity     `json:"severity"`
 	Reports       int64              `json:"reports"`
+	PeakPerHour   int64              `json:"peakPerHour"`
 	FirstSeen     string             `json:"firstSeen"`
 	LastSeen      string             `json:"lastSeen"`
 	Domains       []jsonAddressCount `json:"domains"`
 	DomainsTotal  int                `json:"domainsTotal"`
 	DomainsCapped bool               `json:"domainsCapped"`
 	Timeline      []jsonCount        `json:"timeline"`
+}
+
+type jsonBelow struct {
+	Threshold int   `json:"threshold"`
+	Sources   int   `json:"sources"`
+	Reports   int64 `json:"reports"`
 }
 
 type jsonOOFStorm struct {
@@ -202,6 +211,7 @@ func trafficJSON(t *audit.Traffic) jsonTraffic {
 		SpoofingCapped:     t.SpoofingCapped,
 		SpoofedMessages:    t.SpoofedMessages,
 		Backscatter:        make([]jsonBackscatter, len(t.Backscatter)),
+		BackscatterBelow:   jsonBelow{Threshold: t.BackscatterBelow.Threshold, Sources: t.BackscatterBelow.Sources, Reports: t.BackscatterBelow.Reports},
 		OOFStorms:          make([]jsonOOFStorm, len(t.OOFStorms)),
 		Truncated:          nonNil(t.Truncated),
 	}
@@ -236,7 +246,8 @@ func trafficJSON(t *audit.Traffic) jsonTraffic {
 			ClientsTotal: s.ClientsTotal, ClientsCapped: s.ClientsCapped, SubjectsTotal: s.SubjectsTotal, SubjectsCapped: s.SubjectsCapped}
 	}
 	for i, b := range t.Backscatter {
-		j.Backscatter[i] = jsonBackscatter{Source: b.Source, Reports: b.Reports, FirstSeen: optTime(b.FirstSeen), LastSeen: optTime(b.LastSeen),
+		j.Backscatter[i] = jsonBackscatter{Source: b.Source, Severity: b.Severity, Reports: b.Reports, PeakPerHour: b.PeakPerHour,
+			FirstSeen: optTime(b.FirstSeen), LastSeen: optTime(b.LastSeen),
 			Domains: addressCountsJSON(b.Domains), Timeline: countsJSON(b.Timeline), DomainsTotal: b.DomainsTotal, DomainsCapped: b.DomainsCapped}
 	}
 	for i, o := range t.OOFStorms {

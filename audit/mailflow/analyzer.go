@@ -50,6 +50,13 @@ type Config struct {
 	// MinStorm is how many automatic replies must go each way between the
 	// same two addresses to count as a storm; 0 means 3.
 	MinStorm int
+	// MinBackscatter is how many delivery reports for recipients that do
+	// not exist one source must send to outside addresses to be reported
+	// as backscatter, medium; as many within one clock hour make it high.
+	// 0 means 10. A mistyped address bounces once, a correspondent's stale
+	// address a few times; an NDR attack (seeds 003 and 004) fills queues
+	// with hundreds an hour. See backscatterOf.
+	MinBackscatter int
 	// MaxKeys caps each organization-wide aggregate (senders, address
 	// pairs, sources); 0 means 100,000.
 	MaxKeys int
@@ -100,6 +107,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MinStorm <= 0 {
 		c.MinStorm = 3
+	}
+	if c.MinBackscatter <= 0 {
+		c.MinBackscatter = 10
 	}
 	if c.MaxKeys <= 0 {
 		c.MaxKeys = 100_000
@@ -242,6 +252,9 @@ type backAgg struct {
 	domains       map[string]int64
 	domainsCapped bool
 	buckets       map[int64]int64
+	// hours count the reports per clock hour, whatever the timeline's
+	// interval: the severity must not depend on how the report is drawn.
+	hours map[int64]int64
 }
 
 type oofAgg struct {
@@ -730,7 +743,9 @@ func (a *Analyzer) fail(ev *tracking.Event) {
 }
 
 // dsn counts a delivery report to external addresses whose original message
-// failed for a recipient that does not exist: backscatter.
+// failed for a recipient that does not exist: backscatter, once a source
+// has sent enough of them (see backscatterOf). A single one is a mistyped
+// address bounced as it should be.
 func (a *Analyzer) dsn(ev *tracking.Event) {
 	if ev.Reference == "" {
 		return
@@ -758,13 +773,14 @@ func (a *Analyzer) addBackscatter(t time.Time, source, domain string) {
 			a.truncated["backscatter sources"] = true
 			return
 		}
-		b = &backAgg{domains: map[string]int64{}, buckets: map[int64]int64{}}
+		b = &backAgg{domains: map[string]int64{}, buckets: map[int64]int64{}, hours: map[int64]int64{}}
 		a.back[a.intern(source)] = b
 	}
 	b.reports++
 	b.see(t)
-	addCapped(b.domains, domain, 1, a.cfg.MaxPerGroup, a, "domains per backscatter source", &b.domainsCapped)
+	addCapped(b.domains, domain, 1, a.cfg.MaxPerGroup, a, backscatterDomainsCapped, &b.domainsCapped)
 	b.buckets[a.bucket(t)]++
+	b.hours[hourOf(t)]++
 }
 
 func (a *Analyzer) returnPath(ev *tracking.Event) {

@@ -51,19 +51,7 @@ func (a *Analyzer) Result(st tracking.Stats) *audit.Traffic {
 		return cmp.Compare(x.Group, y.Group)
 	})
 	a.spoofing(t)
-	for src, b := range a.back {
-		t.Backscatter = append(t.Backscatter, audit.BackscatterSource{
-			Source: src, Reports: b.reports, FirstSeen: b.first, LastSeen: b.last,
-			Domains: top(b.domains, a.cfg.Top), DomainsTotal: len(b.domains), DomainsCapped: b.domainsCapped,
-			Timeline: a.timeline(b.buckets),
-		})
-	}
-	slices.SortFunc(t.Backscatter, func(x, y audit.BackscatterSource) int {
-		if c := cmp.Compare(y.Reports, x.Reports); c != 0 {
-			return c
-		}
-		return cmp.Compare(x.Source, y.Source)
-	})
+	a.backscatter(t)
 	for _, o := range a.oof {
 		if o.out < int64(a.cfg.MinStorm) || o.in < int64(a.cfg.MinStorm) {
 			continue

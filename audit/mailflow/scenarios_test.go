@@ -267,7 +267,8 @@ func TestBackscatter(t *testing.T) {
 		t.Fatalf("backscatter %+v", tr.Backscatter)
 	}
 	b := tr.Backscatter[0]
-	if b.Source != "bot.botnet.example" || b.Reports != 90 || len(b.Timeline) != 3 || b.Timeline[0].N != 30 ||
+	// 60 of the 90 came in the first clock hour: an attack, not a bounce.
+	if b.Source != "bot.botnet.example" || b.Reports != 90 || b.Severity != audit.High || b.PeakPerHour != 60 || len(b.Timeline) != 3 || b.Timeline[0].N != 30 ||
 		b.Domains[0] != (audit.AddressCount{Address: "victim1.example", N: 60}) {
 		t.Errorf("backscatter %+v", b)
 	}

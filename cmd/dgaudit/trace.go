@@ -206,6 +206,10 @@ external recipients and remote servers involved, first seen, rate and amplificat
 paths rewritten to a group's address, internal senders arriving from outside, backscatter and
 out-of-office storms.
 
+Backscatter is delivery reports sent to outside addresses for recipients that do not exist, by
+the host that sent the originals. A source is reported from 10 reports on, as medium, and as
+high when 10 came within one clock hour; a bounce of a mistyped address is not backscatter.
+
 PATH is a file or a folder (every .log, .csv and .gz below it): on-premises MSGTRK*.LOG files of
 any Exchange version, Get-MessageTrackingLog | Export-Csv output, or Exchange Online
 Get-MessageTraceV2 / Get-MessageTraceDetailV2 exports. Give a directory source (--snapshot,
@@ -356,7 +360,7 @@ the file's outputs are the scan's reports, which a trace must not overwrite; tra
 	f.StringArrayVarP(&outputs, "output", "o", nil, "write a report; format from the extension: .xlsx, .json, .jsonl or .csv (a line per incident); - is JSON on stdout (repeatable)")
 	f.StringArrayVar(&internal, "internal-domain", nil, "treat this domain and its subdomains as internal (repeatable)")
 	f.DurationVar(&interval, "interval", time.Hour, "timeline bucket width")
-	f.StringVar(&failOn, "fail-on", defaultFailOn, "exit 1 when evidence is at or above this severity (loops are high or critical, spoofing and backscatter high, storms and rewritten return paths medium), or none")
+	f.StringVar(&failOn, "fail-on", defaultFailOn, "exit 1 when evidence is at or above this severity (loops are high or critical, spoofing high, backscatter medium or high, storms and rewritten return paths medium), or none")
 	src.register(cmd, offlineSources)
 	gm.register(cmd)
 	cfg.register(cmd)
@@ -457,8 +461,16 @@ func writeTrafficSummary(b *strings.Builder, t *audit.Traffic) {
 			fmt.Fprintf(b, "  ... and %d more backscatter sources\n", len(t.Backscatter)-3)
 			break
 		}
-		fmt.Fprintf(b, "backscatter: %d delivery reports to external addresses for unknown recipients, source %s, to %s domains: %s\n",
-			s.Reports, printable(s.Source), reports.AtLeast(s.DomainsTotal, s.DomainsCapped), countList(s.Domains, s.DomainsTotal, s.DomainsCapped, 3))
+		fmt.Fprintf(b, "backscatter: %s %d delivery reports to external addresses for unknown recipients (at most %d in one hour), source %s, to %s domains: %s\n",
+			strings.ToUpper(s.Severity.String()), s.Reports, s.PeakPerHour, printable(s.Source),
+			reports.AtLeast(s.DomainsTotal, s.DomainsCapped), countList(s.Domains, s.DomainsTotal, s.DomainsCapped, 3))
+	}
+	// A bounce or two is mail working: said only when the sources under the
+	// threshold add up to what one source would need (a botnet's hosts
+	// each sending a few).
+	if bl := t.BackscatterBelow; bl.Threshold > 0 && bl.Reports >= int64(bl.Threshold) {
+		fmt.Fprintf(b, "delivery reports to external addresses under the backscatter threshold: %d from %d sources, each fewer than %d (not judged)\n",
+			bl.Reports, bl.Sources, bl.Threshold)
 	}
 	for i, o := range t.OOFStorms {
 		if i == 3 {

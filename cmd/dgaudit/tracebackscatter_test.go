@@ -1,0 +1,96 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"dgaudit/directory/tracking"
+)
+
+// bounceLog writes an Exchange 2016 log of n messages from outside for
+// recipients that do not exist, each bounced to its sender, the i-th from
+// host(i), one every gap.
+func bounceLog(t *testing.T, dir string, n int, gap time.Duration, host func(int) string) {
+	t.Helper()
+	start := time.Date(2026, 3, 5, 9, 0, 0, 0, time.UTC)
+	evs := []tracking.Event{{Time: start, EventID: "DELIVER", Source: "STOREDRIVER", Recipients: []string{"real@corp.example"}, MessageID: "<ok@x>"}}
+	for i := range n {
+		id, sender, nobody := fmt.Sprintf("<m%d@partner.example>", i), fmt.Sprintf("p%d@partner%d.example", i, i%4), fmt.Sprintf("jhon%d@corp.example", i)
+		at := start.Add(time.Duration(i) * gap)
+		evs = append(evs,
+			tracking.Event{Time: at, EventID: "RECEIVE", Source: "SMTP", ClientIP: "198.51.100.7", ClientHostname: host(i), Sender: sender,
+				Recipients: []string{nobody}, Subject: "Contract", MessageID: id, Directionality: "Incoming"},
+			tracking.Event{Time: at, EventID: "FAIL", Source: "ROUTING", Recipients: []string{nobody},
+				RecipientStatus: []string{"550 5.1.1 RESOLVER.ADR.RecipNotFound; not found"}, MessageID: id},
+			tracking.Event{Time: at.Add(time.Second), EventID: "DSN", Source: "DSN", Sender: "postmaster@corp.example", ReturnPath: "<>", Recipients: []string{sender},
+				Subject: "Undeliverable: Contract", MessageID: fmt.Sprintf("<dsn%d@corp.example>", i), Reference: id},
+		)
+	}
+	writeLog(t, dir, "MSGTRK20260305-1.LOG", evs)
+}
+
+// TestTraceBackscatterThreshold: a partner's mistyped address bounced once
+// is not backscatter and leaves the exit code alone; volume is, and a
+// burst of it fails the run.
+func TestTraceBackscatterThreshold(t *testing.T) {
+	t.Parallel()
+	one := func(int) string { return "mx.partner.example" }
+	tests := []struct {
+		name        string
+		write       func(t *testing.T, dir string)
+		want        int
+		stderr      []string
+		lack        []string
+		backscatter int
+	}{
+		{"one bounce on premises", func(t *testing.T, dir string) { bounceLog(t, dir, 1, time.Minute, one) }, exitOK,
+			[]string{"exit 0: nothing at or above high"}, []string{"backscatter", "delivery reports"}, 0},
+		{"a burst on premises", func(t *testing.T, dir string) { bounceLog(t, dir, 12, time.Minute, one) }, exitFindings,
+			[]string{"backscatter: HIGH 12 delivery reports to external addresses for unknown recipients (at most 12 in one hour), source mx.partner.example", "exit 1"}, nil, 1},
+		{"a trickle on premises", func(t *testing.T, dir string) { bounceLog(t, dir, 12, time.Hour, one) }, exitOK,
+			[]string{"backscatter: MEDIUM 12 delivery reports", "exit 0"}, nil, 1},
+		{"many hosts each under the threshold", func(t *testing.T, dir string) {
+			bounceLog(t, dir, 12, time.Minute, func(i int) string { return fmt.Sprintf("bot%d.example", i) })
+		}, exitOK, []string{"delivery reports to external addresses under the backscatter threshold: 12 from 12 sources, each fewer than 10 (not judged)", "exit 0"}, []string{"backscatter:"}, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			tc.write(t, dir)
+			out := filepath.Join(t.TempDir(), "t.json")
+			code, _, stderr := dgaudit(t, "trace", dir, "--internal-domain", "corp.example", "-o", out, "--log-level", "error")
+			if code != tc.want {
+				t.Errorf("exit %d, want %d\n%s", code, tc.want, stderr)
+			}
+			for _, s := range tc.stderr {
+				if !strings.Contains(stderr, s) {
+					t.Errorf("stderr lacks %q:\n%s", s, stderr)
+				}
+			}
+			for _, s := range tc.lack {
+				if strings.Contains(stderr, s) {
+					t.Errorf("stderr has %q:\n%s", s, stderr)
+				}
+			}
+			data, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var doc struct {
+				Traffic struct{ Backscatter []json.RawMessage }
+			}
+			if err := json.Unmarshal(data, &doc); err != nil {
+				t.Fatal(err)
+			}
+			if n := len(doc.Traffic.Backscatter); n != tc.backscatter {
+				t.Errorf("%d backscatter sources in the report, want %d", n, tc.backscatter)
+			}
+		})
+	}
+}
