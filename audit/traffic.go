@@ -221,9 +221,14 @@ type BackscatterSource struct {
 	Source string
 	// Severity is high when the threshold of reports was reached within
 	// one clock hour (a burst, the queues of seeds 003 and 004 filling),
-	// medium for reports spread wider.
+	// medium for reports spread wider; ReasonUnknown sources are medium.
 	Severity Severity
-	Reports  int64
+	// ReasonUnknown: the export did not say why the originals failed
+	// (Exchange Online summary rows carry only Status Failed), so these
+	// reports may be for full mailboxes or rules as much as for recipients
+	// that do not exist.
+	ReasonUnknown bool
+	Reports       int64
 	// PeakPerHour is the most reports in one clock hour (UTC).
 	PeakPerHour int64
 	FirstSeen   time.Time

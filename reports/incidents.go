@@ -79,9 +79,13 @@ func incidents(t *audit.Traffic) []incident {
 		for _, c := range b.Timeline {
 			peak = max(peak, c.N)
 		}
+		detail := fmt.Sprintf("delivery reports to external addresses for recipients that do not exist; at most %d in one hour", b.PeakPerHour)
+		if b.ReasonUnknown {
+			detail = fmt.Sprintf("delivery reports to external addresses for messages that failed for a reason the export does not give (a recipient that does not exist, a full mailbox, a size limit or a rule); at most %d in one hour", b.PeakPerHour)
+		}
 		out = append(out, incident{kind: "backscatter", severity: b.Severity, subject: b.Source, first: b.FirstSeen, last: b.LastSeen,
 			messages: b.Reports, peak: peak, external: withMore(addressList(b.Domains), len(b.Domains), b.DomainsTotal, b.DomainsCapped), servers: b.Source,
-			detail: fmt.Sprintf("delivery reports to external addresses for recipients that do not exist; at most %d in one hour", b.PeakPerHour)})
+			detail: detail})
 	}
 	for _, o := range t.OOFStorms {
 		out = append(out, incident{kind: "oof-storm", severity: audit.SeverityOOFStorm, subject: o.Internal, first: o.FirstSeen, last: o.LastSeen,

@@ -129,6 +129,7 @@ type jsonSpoof struct {
 type jsonBackscatter struct {
 	Source        string             `json:"source"`
 	Severity      audit.Severity     `json:"severity"`
+	ReasonUnknown bool               `json:"reasonUnknown"`
 	Reports       int64              `json:"reports"`
 	PeakPerHour   int64              `json:"peakPerHour"`
 	FirstSeen     string             `json:"firstSeen"`
@@ -246,7 +247,7 @@ func trafficJSON(t *audit.Traffic) jsonTraffic {
 			ClientsTotal: s.ClientsTotal, ClientsCapped: s.ClientsCapped, SubjectsTotal: s.SubjectsTotal, SubjectsCapped: s.SubjectsCapped}
 	}
 	for i, b := range t.Backscatter {
-		j.Backscatter[i] = jsonBackscatter{Source: b.Source, Severity: b.Severity, Reports: b.Reports, PeakPerHour: b.PeakPerHour,
+		j.Backscatter[i] = jsonBackscatter{Source: b.Source, Severity: b.Severity, ReasonUnknown: b.ReasonUnknown, Reports: b.Reports, PeakPerHour: b.PeakPerHour,
 			FirstSeen: optTime(b.FirstSeen), LastSeen: optTime(b.LastSeen),
 			Domains: addressCountsJSON(b.Domains), Timeline: countsJSON(b.Timeline), DomainsTotal: b.DomainsTotal, DomainsCapped: b.DomainsCapped}
 	}

@@ -158,6 +158,9 @@ type Analyzer struct {
 	reentries *recent[reentry]
 	inbound   *recent[string]
 	seen      *recent[struct{}]
+	// ndrs ties Exchange Online's reports to their originals; nil until a
+	// message-trace row needs it.
+	ndrs *tenantNDRs
 
 	// period spans the events' times.
 	period    span
@@ -728,17 +731,23 @@ func (a *Analyzer) addSpoof(ev *tracking.Event, sender, host string) {
 	}
 }
 
+// fail remembers a message that failed because a recipient does not
+// exist, for the DSN row that reports it (on premises, the DSN's Reference
+// names it). Exchange Online's reports name nothing: traceFail keeps its
+// failures by what the report will share with them.
 func (a *Analyzer) fail(ev *tracking.Event) {
+	if ev.Format == tracking.FormatTrace || ev.Format == tracking.FormatTraceDetail {
+		a.traceFail(ev)
+		return
+	}
+	if ev.MessageID == "" {
+		return
+	}
 	for _, st := range ev.RecipientStatus {
-		if strings.Contains(st, "5.1.1") || strings.Contains(st, "RecipNotFound") || strings.Contains(st, "5.1.10") || strings.Contains(st, "5.4.1") {
-			if ev.MessageID != "" {
-				a.failed.put(hash(ev.MessageID), struct{}{})
-			}
+		if whyFailed(st) == whyNotFound {
+			a.failed.put(hash(ev.MessageID), struct{}{})
 			return
 		}
-	}
-	if ev.Format == tracking.FormatTrace && strings.Contains(ev.Detail, "5.1.1") && ev.MessageID != "" {
-		a.failed.put(hash(ev.MessageID), struct{}{})
 	}
 }
 
@@ -865,7 +874,9 @@ func (a *Analyzer) addOOF(t time.Time, internal, external string, out bool) {
 
 // traceRow handles what only Exchange Online message-trace rows show: one
 // row per message and recipient, so automatic replies and delivery reports
-// are read from sender, recipient and subject.
+// are read from sender, recipient and subject. A report the tenant sent out
+// is backscatter only if its original failed for a recipient that does not
+// exist (see tenantNDR).
 func (a *Analyzer) traceRow(ev *tracking.Event) {
 	if ev.Format != tracking.FormatTrace {
 		return
@@ -874,7 +885,7 @@ func (a *Analyzer) traceRow(ev *tracking.Event) {
 	if sender == "" {
 		return
 	}
-	depth, kind, _ := stripSubject(ev.Subject)
+	depth, kind, root := stripSubject(ev.Subject)
 	for _, r := range ev.Recipients {
 		lr := lower(r)
 		if lr == "" || !a.once('T', ev.MessageID, lr) {
@@ -887,7 +898,7 @@ func (a *Analyzer) traceRow(ev *tracking.Event) {
 		case kind == autoReply && !si && ri && a.group(lr, false) == nil:
 			a.addOOF(ev.Time, lr, sender, false)
 		case kind == ndrReport && depth > 0 && si && !ri && isReportSender(sender):
-			a.addBackscatter(ev.Time, "exchange online (generated in the tenant)", domainOf(lr))
+			a.tenantNDR(ev.Time, lr, root)
 		}
 	}
 }

@@ -12,8 +12,9 @@ const backscatterDomainsCapped = "domains per backscatter source"
 
 // backscatterOf decides whether a source's reports are backscatter worth
 // acting on, and how bad. Every report counted is to an outside address
-// for a recipient that does not exist; what tells an attack from mail
-// working as it should is volume:
+// for a recipient that does not exist (or, ReasonUnknown, for a reason
+// the export does not give); what tells an attack from mail working as it
+// should is volume:
 //
 //   - fewer than MinBackscatter (10) from the source: not reported. A
 //     partner who mistypes an address gets one report, one who keeps a
@@ -27,6 +28,9 @@ const backscatterDomainsCapped = "domains per backscatter source"
 //     correspondent's mistakes make ten reports in an hour from one host,
 //     and the reports going to forged senders are what lands the
 //     organization on block lists.
+//
+// Reports whose originals' reasons are unknown stay medium however many
+// there are: a full shared mailbox bounces at that rate too.
 func (a *Analyzer) backscatterOf(src string, b *backAgg) (audit.BackscatterSource, bool) {
 	minimum := int64(a.cfg.MinBackscatter)
 	if b.reports < minimum {
@@ -34,30 +38,44 @@ func (a *Analyzer) backscatterOf(src string, b *backAgg) (audit.BackscatterSourc
 	}
 	s := audit.BackscatterSource{
 		Source: src, Reports: b.reports, FirstSeen: b.first, LastSeen: b.last,
-		Domains: top(b.domains, a.cfg.Top), DomainsTotal: len(b.domains), DomainsCapped: b.domainsCapped,
+		ReasonUnknown: src == tenantUnknownSource,
+		Domains:       top(b.domains, a.cfg.Top), DomainsTotal: len(b.domains), DomainsCapped: b.domainsCapped,
 		Timeline: a.timeline(b.buckets),
 	}
 	for _, n := range b.hours {
 		s.PeakPerHour = max(s.PeakPerHour, n)
 	}
 	s.Severity = audit.Medium
-	if s.PeakPerHour >= minimum {
+	if s.PeakPerHour >= minimum && !s.ReasonUnknown {
 		s.Severity = audit.High
 	}
 	return s, true
 }
 
 // backscatter lists the sources at or above the threshold in t, worst
-// first, and counts those below it.
+// first, and counts those below it. Exchange Online reports still held
+// for their originals' reasons count as reason unknown.
 func (a *Analyzer) backscatter(t *audit.Traffic) {
 	t.BackscatterBelow.Threshold = a.cfg.MinBackscatter
-	for src, b := range a.back {
+	add := func(src string, b *backAgg) {
 		if s, ok := a.backscatterOf(src, b); ok {
 			t.Backscatter = append(t.Backscatter, s)
-			continue
+			return
 		}
 		t.BackscatterBelow.Sources++
 		t.BackscatterBelow.Reports += b.reports
+	}
+	held, capped := a.heldNDRsNow()
+	for src, b := range a.back {
+		if src != tenantUnknownSource || held == nil {
+			add(src, b)
+		}
+	}
+	if held != nil {
+		add(tenantUnknownSource, held)
+	}
+	if capped && !a.truncated[backscatterDomainsCapped] {
+		t.Truncated = append(t.Truncated, backscatterDomainsCapped)
 	}
 	slices.SortFunc(t.Backscatter, func(x, y audit.BackscatterSource) int {
 		if c := cmp.Compare(y.Severity, x.Severity); c != 0 {

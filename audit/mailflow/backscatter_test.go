@@ -1,7 +1,10 @@
 package mailflow_test
 
 import (
+	"encoding/csv"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -64,7 +67,7 @@ func TestBackscatterThreshold(t *testing.T) {
 			var got []audit.Severity
 			for _, b := range tr.Backscatter {
 				got = append(got, b.Severity)
-				if b.Source != "mx.partner.example" || b.Reports != int64(tt.n) || b.PeakPerHour != tt.peak {
+				if b.Source != "mx.partner.example" || b.Reports != int64(tt.n) || b.PeakPerHour != tt.peak || b.ReasonUnknown {
 					t.Errorf("source %+v", b)
 				}
 			}
@@ -75,5 +78,155 @@ func TestBackscatterThreshold(t *testing.T) {
 				t.Errorf("worst %v, %v", w, found)
 			}
 		})
+	}
+}
+
+// exoAttack is Exchange Online message trace of n messages from outside to
+// made-up recipients, one a minute, each failing with reason (as
+// Get-MessageTraceDetailV2's Detail says it) and bounced by the tenant to
+// its forged sender: the summary rows (with a Detail column when
+// detailColumn), and the detail rows of the failures.
+func exoAttack(n int, reason string, detailColumn bool) (summary, detail [][]string) {
+	hdr := slices.Clone(trackingtest.TraceColumns)
+	if detailColumn {
+		hdr = append(hdr, "Detail")
+	}
+	summary = [][]string{hdr}
+	detail = [][]string{{"Date", "Event", "Action", "Detail", "Data", "MessageId", "MessageTraceId", "SenderAddress", "RecipientAddress"}}
+	victims := []string{"a@victim1.example", "b@victim2.example", "c@victim1.example"}
+	ts := func(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.0000000Z") }
+	for i := range n {
+		at := start.Add(time.Duration(i) * time.Minute)
+		victim, nobody := victims[i%3], fmt.Sprintf("random%d@contoso.com", i)
+		id := fmt.Sprintf("<spam%d@botnet.example>", i)
+		orig := []string{ts(at), victim, nobody, "cheap", "Failed", "", "203.0.113.66", "2048", id, fmt.Sprintf("t%d", i)}
+		ndr := []string{ts(at.Add(2 * time.Second)), "postmaster@contoso.com", victim, "Undeliverable: cheap", "Delivered", "198.51.100.1", "", "9000",
+			fmt.Sprintf("<ndr%d@contoso.com>", i), fmt.Sprintf("n%d", i)}
+		if detailColumn {
+			orig, ndr = append(orig, reason), append(ndr, "")
+		}
+		summary = append(summary, orig, ndr)
+		detail = append(detail, []string{ts(at.Add(time.Second)), "Fail", "", reason, "<root></root>", id, fmt.Sprintf("t%d", i), victim, nobody})
+	}
+	return summary, detail
+}
+
+// newestFirst reverses the rows under the header, as Get-MessageTraceV2
+// lists them: each report before its original.
+func newestFirst(rows [][]string) [][]string {
+	out := [][]string{rows[0]}
+	for i := len(rows) - 1; i > 0; i-- {
+		out = append(out, rows[i])
+	}
+	return out
+}
+
+func writeCSV(t *testing.T, path string, rows [][]string) string {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := csv.NewWriter(f)
+	w.WriteAll(rows)
+	if err := w.Error(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+const (
+	notFound   = "Reason: [{LED=550 5.1.1 RESOLVER.ADR.RecipNotFound; not found};{MSG=};{FQDN=};{IP=};{LRT=}];. OutboundProxyTargetIP: 10.5.1.1."
+	fullBox    = "Reason: [{LED=554 5.2.2 mailbox full; STOREDRV.Deliver.Exception:QuotaExceededException.MapiExceptionShutoffQuotaExceeded};{MSG=};{FQDN=};{IP=};{LRT=}];"
+	sizeLimit  = "Reason: [{LED=550 5.3.4 ROUTING.SizeLimit; message size exceeds fixed maximum size for route};{MSG=};{FQDN=};{IP=};{LRT=}];"
+	ruleReject = "Reason: [{LED=550 5.7.1 TRANSPORT.RULES.RejectMessage; the message was rejected by organization policy};{MSG=};{FQDN=};{IP=};{LRT=}];"
+)
+
+// In Exchange Online a report from the tenant is backscatter only when its
+// original failed because the recipient does not exist, whichever order
+// the report, its original and the failure's detail come in; when the
+// export does not say why, the reports are a source of their own, medium
+// at most.
+func TestExchangeOnlineBackscatter(t *testing.T) {
+	type want struct {
+		source   string
+		severity audit.Severity
+		unknown  bool
+		reports  int64
+	}
+	tenant, unknown := "exchange online (generated in the tenant)", "exchange online (generated in the tenant; why the originals failed is not in the export)"
+	tests := []struct {
+		name   string
+		n      int
+		reason string
+		// files: "summary" (with a Detail column), "bare" (without), "detail"
+		files []string
+		order func([][]string) [][]string
+		want  []want
+		below int64
+	}{
+		{"one mistyped address", 1, notFound, []string{"summary"}, newestFirst, nil, 1},
+		{"mailbox full", 30, fullBox, []string{"summary"}, newestFirst, nil, 0},
+		{"size limit", 30, sizeLimit, []string{"bare", "detail"}, newestFirst, nil, 0},
+		{"transport rule", 30, ruleReject, []string{"detail", "bare"}, newestFirst, nil, 0},
+		{"attack, reports first", 30, notFound, []string{"summary"}, newestFirst, []want{{tenant, audit.High, false, 30}}, 0},
+		{"attack, originals first", 30, notFound, []string{"summary"}, nil, []want{{tenant, audit.High, false, 30}}, 0},
+		{"attack, detail read after", 30, notFound, []string{"bare", "detail"}, newestFirst, []want{{tenant, audit.High, false, 30}}, 0},
+		{"attack, detail read first", 30, notFound, []string{"detail", "bare"}, nil, []want{{tenant, audit.High, false, 30}}, 0},
+		{"attack, no reason in the export", 30, notFound, []string{"bare"}, newestFirst, []want{{unknown, audit.Medium, true, 30}}, 0},
+		{"one bounce, no reason in the export", 1, notFound, []string{"bare"}, nil, nil, 1},
+	}
+	dir := t.TempDir()
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var files []string
+			for _, f := range tt.files {
+				summary, detail := exoAttack(tt.n, tt.reason, f == "summary")
+				rows := summary
+				if f == "detail" {
+					rows = detail
+				}
+				if tt.order != nil {
+					rows = tt.order(rows)
+				}
+				files = append(files, writeCSV(t, filepath.Join(dir, fmt.Sprintf("%d-%s.csv", i, f)), rows))
+			}
+			tr := analyse(t, mailflow.Config{IsInternal: contoso}, files...)
+			var got []want
+			for _, b := range tr.Backscatter {
+				got = append(got, want{b.Source, b.Severity, b.ReasonUnknown, b.Reports})
+				if b.Severity == audit.High && (b.PeakPerHour != 30 || b.DomainsTotal != 2 || b.Domains[0] != (audit.AddressCount{Address: "victim1.example", N: 20})) {
+					t.Errorf("source %+v", b)
+				}
+			}
+			if !slices.Equal(got, tt.want) || tr.BackscatterBelow.Reports != tt.below {
+				t.Errorf("backscatter %+v, below %+v; want %+v, %d below", got, tr.BackscatterBelow, tt.want, tt.below)
+			}
+		})
+	}
+}
+
+// Reports still waiting for their originals are counted when the result
+// is taken, without being settled: more rows may come, and a second
+// result must not count them twice.
+func TestHeldReportsCountOnceInEachResult(t *testing.T) {
+	summary, _ := exoAttack(12, "", false)
+	path := writeCSV(t, filepath.Join(t.TempDir(), "trace.csv"), newestFirst(summary))
+	a := mailflow.New(mailflow.Config{IsInternal: contoso})
+	st, err := tracking.Read(t.Context(), []string{path}, tracking.Options{}, func(e *tracking.Event) error {
+		a.Add(e)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		tr := a.Result(st)
+		if len(tr.Backscatter) != 1 || tr.Backscatter[0].Reports != 12 || !tr.Backscatter[0].ReasonUnknown || len(tr.Backscatter[0].Timeline) != 1 {
+			t.Fatalf("backscatter %+v", tr.Backscatter)
+		}
 	}
 }

@@ -208,7 +208,10 @@ out-of-office storms.
 
 Backscatter is delivery reports sent to outside addresses for recipients that do not exist, by
 the host that sent the originals. A source is reported from 10 reports on, as medium, and as
-high when 10 came within one clock hour; a bounce of a mistyped address is not backscatter.
+high when 10 came within one clock hour; a bounce of a mistyped address is not backscatter, and
+neither is one for a full mailbox, a size limit or a rule. Exchange Online summary rows do not
+say why a message failed: add a Get-MessageTraceDetailV2 export of the failed messages (or a
+Detail column) to tell; reports whose reason stays unknown are listed apart, medium at most.
 
 PATH is a file or a folder (every .log, .csv and .gz below it): on-premises MSGTRK*.LOG files of
 any Exchange version, Get-MessageTrackingLog | Export-Csv output, or Exchange Online
@@ -461,8 +464,12 @@ func writeTrafficSummary(b *strings.Builder, t *audit.Traffic) {
 			fmt.Fprintf(b, "  ... and %d more backscatter sources\n", len(t.Backscatter)-3)
 			break
 		}
-		fmt.Fprintf(b, "backscatter: %s %d delivery reports to external addresses for unknown recipients (at most %d in one hour), source %s, to %s domains: %s\n",
-			strings.ToUpper(s.Severity.String()), s.Reports, s.PeakPerHour, printable(s.Source),
+		why := "for unknown recipients"
+		if s.ReasonUnknown {
+			why = "for failures the export gives no reason for"
+		}
+		fmt.Fprintf(b, "backscatter: %s %d delivery reports to external addresses %s (at most %d in one hour), source %s, to %s domains: %s\n",
+			strings.ToUpper(s.Severity.String()), s.Reports, why, s.PeakPerHour, printable(s.Source),
 			reports.AtLeast(s.DomainsTotal, s.DomainsCapped), countList(s.Domains, s.DomainsTotal, s.DomainsCapped, 3))
 	}
 	// A bounce or two is mail working: said only when the sources under the
