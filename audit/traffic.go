@@ -122,11 +122,10 @@ type Loop struct {
 	Bounces int64
 	// LoopingMessages counts distinct original messages (by subject with
 	// report prefixes removed, or by Message-ID for one that came back
-	// itself) that went round more than once; MaxRounds is the most rounds
-	// of any one of them (a round: a report of the last one from the same
-	// reporter, or one a while after it, within an hour; or the message
-	// itself expanded again); MaxDepth the deepest stack of report prefixes
-	// seen.
+	// itself) that went round at least the minimum of rounds; MaxRounds is
+	// the most rounds of any one of them (audit/mailflow's rounds.go and
+	// reentry.go say what a round is); MaxDepth the deepest stack of report
+	// prefixes seen.
 	LoopingMessages int64
 	MaxRounds       int64
 	MaxDepth        int
@@ -137,12 +136,12 @@ type Loop struct {
 	// PeakAt.
 	PeakPerInterval int64
 	PeakAt          time.Time
-	// PerHour is the looping messages' expansions after their first over
-	// the loop's active span (FirstSeen to LastSeen), per hour.
+	// PerHour is the looping messages' reports and returns over the loop's
+	// active span (FirstSeen to LastSeen), per hour.
 	PerHour float64
-	// Timeline counts the reports (Bounces) expanded per interval,
-	// intervals with none left out. Reports alone are the loop's traffic,
-	// and counting only them does not depend on the order rows are read in.
+	// Timeline counts the reports (Bounces) and the returning messages
+	// expanded per interval, intervals with none left out: they are the
+	// loop's traffic.
 	Timeline []Count
 	// External are the external recipients involved (the busiest first),
 	// ExternalTotal how many distinct ones there were.

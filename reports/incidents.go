@@ -44,7 +44,7 @@ func incidents(t *audit.Traffic) []incident {
 	}
 	var out []incident
 	for _, l := range t.Loops {
-		detail := fmt.Sprintf("%d expansions reached %d recipients; %d bounces or automatic replies came back; one message came back up to %d times; report prefixes stacked %d deep; %.1f per hour",
+		detail := fmt.Sprintf("%d expansions reached %d recipients; %d bounces or automatic replies came back; one message went round up to %d times; report prefixes stacked %d deep; %.1f per hour",
 			l.Expansions, l.Delivered, l.Bounces, l.MaxRounds, l.MaxDepth, l.PerHour)
 		if len(l.ReentryMembers) > 0 {
 			detail += "; external members whose mail came back: " + withMore(strings.Join(l.ReentryMembers, ", "), len(l.ReentryMembers), l.ReentryMembersTotal, l.ReentryMembersCapped)

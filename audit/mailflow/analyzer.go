@@ -40,9 +40,9 @@ type Config struct {
 	// take seconds to minutes; a partner answering a weekly post every
 	// week is no loop.
 	RoundGap time.Duration
-	// RoundSpacing is the least time between two rounds of a reporter
-	// whose reports do not stack prefixes; reports closer together belong
-	// to one round. 0 means one minute.
+	// RoundSpacing is the time slot of a round of a reporter whose
+	// reports do not stack prefixes: its reports in one slot belong to one
+	// round. 0 means ten seconds.
 	RoundSpacing time.Duration
 	// MinDepth is the stack of report prefixes ("Undeliverable:
 	// Undeliverable: ...") that alone marks a loop; 0 means 3.
@@ -100,7 +100,7 @@ func (c Config) withDefaults() Config {
 		c.RoundGap = time.Hour
 	}
 	if c.RoundSpacing <= 0 {
-		c.RoundSpacing = time.Minute
+		c.RoundSpacing = 10 * time.Second
 	}
 	if c.MinDepth <= 0 {
 		c.MinDepth = 3
@@ -180,12 +180,9 @@ type groupAgg struct {
 	maxDepth                                             int
 	span
 	roots map[uint64]*rootAgg
-	// reentered counts messages the group expanded again after they left
-	// the organization, reentries those expansions, reentryRecips the
-	// recipients they reached and maxReentry the most expansions of one
-	// message; reentrySpan is when they happened.
-	reentered, reentries, reentryRecips, maxReentry int64
-	reentrySpan                                     span
+	// returns are the messages the group expanded again after they left
+	// the organization and came back (reentry.go).
+	returns map[uint64]*returnAgg
 
 	external              map[string]int64
 	senders               map[string]bool
@@ -215,9 +212,10 @@ func (s *span) see(t time.Time) {
 type rootAgg struct {
 	reports, recipients int64
 	span
-	// maxRounds is the longest chain of rounds of any reporter (rounds.go).
-	maxRounds int64
-	runs      []reporterRun
+	// depths has bit d set when a report d prefixes deep was seen; runs
+	// are the reporters' time slots (rounds.go).
+	depths uint64
+	runs   []reporterRun
 }
 
 type rewriteAgg struct {
@@ -292,7 +290,7 @@ func New(cfg Config) *Analyzer {
 	if a.interval <= 0 {
 		a.interval = 1
 	}
-	a.roundGap, a.roundSpacing = int64(cfg.RoundGap/time.Second), int64(cfg.RoundSpacing/time.Second)
+	a.roundGap, a.roundSpacing = int64(cfg.RoundGap/time.Second), max(int64(cfg.RoundSpacing/time.Second), 1)
 	for _, g := range cfg.Groups {
 		if addr := lower(strings.TrimSpace(g.Address)); addr != "" {
 			a.known[addr] = g
@@ -489,6 +487,14 @@ func (a *Analyzer) expand(ev *tracking.Event) {
 	if g == nil {
 		return
 	}
+	prev, isReturn, last := a.reenter(g, ev)
+	var ret *returnAgg
+	if isReturn {
+		var dup bool
+		if ret, dup = a.returnOf(g, ev, prev); dup {
+			return
+		}
+	}
 	g.expansions++
 	g.see(ev.Time)
 	depth, _, root := stripSubject(ev.Subject)
@@ -496,10 +502,14 @@ func (a *Analyzer) expand(ev *tracking.Event) {
 	null := ev.IsNullReturnPath()
 	report := depth > 0 || null || isReportSender(sender)
 	var recips int64
+	// Exchange Online lists the members on rows of their own, which may
+	// come later: its expansions are taken to reach outside.
+	outside := ev.Format == tracking.FormatTrace
 	if ev.Format != tracking.FormatTrace {
 		for _, r := range ev.Recipients {
 			recips++
 			if !a.internal(r) {
+				outside = true
 				if g.external == nil {
 					g.external = map[string]int64{}
 				}
@@ -508,10 +518,14 @@ func (a *Analyzer) expand(ev *tracking.Event) {
 		}
 	}
 	g.delivered += recips
-	returned := false
-	if n := a.reenter(g, ev); n > 1 {
-		returned = true
-		g.seeReentry(n, ev.Time, recips)
+	if last != nil {
+		last.outside = outside
+	}
+	returned := ret != nil
+	if returned {
+		ret.count++
+		ret.recipients += recips
+		ret.see(ev.Time)
 	}
 	// Only reports and returning messages go into the timeline: they are
 	// the loop's traffic.
@@ -545,7 +559,7 @@ func (a *Analyzer) expand(ev *tracking.Event) {
 			ra.reports++
 			ra.recipients += recips
 			ra.see(ev.Time)
-			ra.round(hash(reporterOf(sender)), ev.Time, depth, a.roundGap, a.roundSpacing)
+			ra.addReport(hash(reporterOf(sender)), ev.Time.Unix()/a.roundSpacing, depth)
 		}
 	}
 	if sender != "" && !isReportSender(sender) && !a.internal(sender) {

@@ -1,7 +1,7 @@
 package mailflow
 
 import (
-	"time"
+	"slices"
 
 	"dgaudit/directory/tracking"
 )
@@ -9,49 +9,103 @@ import (
 // A message a group expanded comes back into the same group under its own
 // Message-ID when one of the group's external members is itself a list (or
 // forwards) that includes the group: nothing about it is a report, so the
-// round counting of reports does not see it. Exchange expands a message for
-// a group once (a second expansion inside the organization is logged as
+// rounds of reports do not see it. Exchange expands a message for a group
+// once (a second expansion inside the organization is logged as
 // DUPLICATEEXPAND or RESOLVER.ADR.AlreadyExpanded), so the same message
-// expanded by the same group again at another time has left the
-// organization and come back.
+// expanded by the same group again is a return when the last expansion
+// reached someone outside, the message came back from outside, and it
+// came back within Config.RoundGap: one announcement reaching the group
+// through three outside lists, or an application reusing one Message-ID
+// every day, is no loop.
 
-// reentry is how often one message was expanded by one group, and when last.
+// reentry is the last expansion of one message by one group.
 type reentry struct {
-	n    int64
-	last int64 // Unix seconds
+	// last is when (Unix milliseconds, 0 for none).
+	last int64
+	// outside is set when it reached an external recipient.
+	outside bool
 }
 
-// reenter records an expansion of ev's message by g and returns how many
-// times the group has expanded it, 1 for the first.
-//
-// An expansion logged at the very second of the last one is the same
-// expansion read twice (overlapping exports, the same file given twice),
-// not a return.
-func (a *Analyzer) reenter(g *groupAgg, ev *tracking.Event) int64 {
+// reenter records an expansion of ev's message by g. It returns the time of
+// the group's last expansion of the message when this one is a return (see
+// above), and the record whose outside the caller sets once it knows whether
+// this expansion reached outside (nil without a Message-ID).
+func (a *Analyzer) reenter(g *groupAgg, ev *tracking.Event) (prev int64, isReturn bool, rec *reentry) {
 	if ev.MessageID == "" {
-		return 1
+		return 0, false, nil
 	}
 	k := hash(ev.MessageID)*1099511628211 ^ hash(g.addr)
-	now := ev.Time.Unix()
+	now := ev.Time.UnixMilli()
 	r, _ := a.reentries.slot(k)
-	switch {
-	case r.n == 0:
-		r.n = 1
-	case r.last != now:
-		r.n++
+	prev = r.last
+	isReturn = prev != 0 && prev != now && r.outside && absDiff(now, prev) <= a.roundGap*1000 && a.cameFromOutside(ev)
+	if prev != now {
+		r.last, r.outside = now, false
 	}
-	r.last = now
-	return r.n
+	return prev, isReturn, r
 }
 
-// seeReentry adds a return of a message into g: n is how many times the
-// group has now expanded it.
-func (g *groupAgg) seeReentry(n int64, t time.Time, recips int64) {
-	if n == 2 {
-		g.reentered++
+// cameFromOutside reports whether ev's message was received from outside
+// the organization. Exchange Online's trace rows have no RECEIVE row to
+// tell; a message trace of the tenant only holds mail that came through
+// it, so a return there is taken as from outside.
+func (a *Analyzer) cameFromOutside(ev *tracking.Event) bool {
+	if ev.Format == tracking.FormatTrace || ev.Format == tracking.FormatTraceDetail {
+		return true
 	}
-	g.reentries++
-	g.reentryRecips += recips
-	g.maxReentry = max(g.maxReentry, n)
-	g.reentrySpan.see(t)
+	_, ok := a.inbound.get(hash(ev.MessageID))
+	return ok
+}
+
+// returnAgg is a message that came back into a group.
+type returnAgg struct {
+	// times are its distinct expansion times (Unix milliseconds, sorted,
+	// at most perReturnTimes), so that a row read twice counts once
+	// whatever the order.
+	times []int64
+	// count is its expansions after the first, recipients the members
+	// those reached.
+	count, recipients int64
+	span
+}
+
+const perReturnTimes = 256
+
+// returns is how many times the message came back.
+func (r *returnAgg) returns() int64 { return int64(len(r.times)) - 1 }
+
+// returnOf records a return of ev's message into g, the group having
+// expanded it last at prev. It returns nil when the expansion was already
+// counted (the same row read twice) or the group's returning messages are at
+// their cap.
+func (a *Analyzer) returnOf(g *groupAgg, ev *tracking.Event, prev int64) (r *returnAgg, dup bool) {
+	k := hash(ev.MessageID)
+	r = g.returns[k]
+	if r == nil {
+		if len(g.returns) >= a.cfg.MaxPerGroup {
+			a.truncated["returning messages per group"] = true
+			return nil, false
+		}
+		if g.returns == nil {
+			g.returns = map[uint64]*returnAgg{}
+		}
+		r = &returnAgg{times: []int64{prev}}
+		g.returns[k] = r
+	}
+	now := ev.Time.UnixMilli()
+	i, found := slices.BinarySearch(r.times, now)
+	if found {
+		return nil, true
+	}
+	if len(r.times) < perReturnTimes {
+		r.times = slices.Insert(r.times, i, now)
+	}
+	return r, false
+}
+
+func absDiff(a, b int64) int64 {
+	if a > b {
+		return a - b
+	}
+	return b - a
 }

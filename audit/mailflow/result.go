@@ -91,11 +91,17 @@ func inputOf(st tracking.Stats) audit.TrafficInput {
 // leaving the organization, see reentry.go), or report prefixes stacked
 // MinDepth deep. Occasional bounces to a list are normal and are not loops.
 func (a *Analyzer) loopOf(g *groupAgg) (audit.Loop, bool) {
-	var looping, rounds, recips, traffic int64
+	// Only messages that went round MinRounds times make up the loop's
+	// figures: the group's other reports (a stray bounce last week, a
+	// message that came back once) are not its traffic.
+	minRounds := int64(a.cfg.MinRounds)
+	var looping, rounds, returns, recips, traffic int64
 	var looped span
+	gap := max(a.roundGap/a.roundSpacing, 1)
 	for _, r := range g.roots {
-		rounds = max(rounds, r.maxRounds)
-		if r.maxRounds < 2 {
+		n := r.rounds(gap)
+		rounds = max(rounds, n)
+		if n < minRounds {
 			continue
 		}
 		looping++
@@ -104,23 +110,26 @@ func (a *Analyzer) loopOf(g *groupAgg) (audit.Loop, bool) {
 		looped.see(r.first)
 		looped.see(r.last)
 	}
-	minRounds := int64(a.cfg.MinRounds)
-	if rounds < minRounds && g.maxReentry < minRounds && g.maxDepth < a.cfg.MinDepth {
-		return audit.Loop{}, false
+	for _, r := range g.returns {
+		returns = max(returns, r.returns())
+		if r.returns() < minRounds {
+			continue
+		}
+		looping++
+		recips += r.recipients
+		traffic += r.count
+		looped.see(r.first)
+		looped.see(r.last)
 	}
-	if g.reentered > 0 {
-		looping += g.reentered
-		recips += g.reentryRecips
-		traffic += g.reentries
-		looped.see(g.reentrySpan.first)
-		looped.see(g.reentrySpan.last)
+	if rounds < minRounds && returns < minRounds && g.maxDepth < a.cfg.MinDepth {
+		return audit.Loop{}, false
 	}
 	l := audit.Loop{
 		Group: g.addr, GroupID: g.id, GroupName: g.name,
 		FirstSeen: looped.first, LastSeen: looped.last,
 		Expansions: g.expansions, Delivered: g.delivered,
 		Inbound: g.inbound, Bounces: g.bounces,
-		LoopingMessages: looping, MaxRounds: max(rounds, g.maxReentry), MaxDepth: g.maxDepth,
+		LoopingMessages: looping, MaxRounds: max(rounds, returns), MaxDepth: g.maxDepth,
 		Timeline: a.timeline(g.buckets),
 	}
 	if looped.first.IsZero() {
@@ -132,7 +141,7 @@ func (a *Analyzer) loopOf(g *groupAgg) (audit.Loop, bool) {
 	if rounds >= minRounds {
 		l.Signals = append(l.Signals, "re-expansion")
 	}
-	if g.maxReentry >= minRounds {
+	if returns >= minRounds {
 		l.Signals = append(l.Signals, "message-reentry")
 	}
 	if g.maxDepth >= 2 {

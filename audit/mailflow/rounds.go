@@ -1,59 +1,62 @@
 package mailflow
 
-import "time"
+import (
+	"math/bits"
+	"slices"
+	"strings"
+)
 
 // A loop is a chain of rounds: a report (bounce or automatic reply) comes
 // into the group, the group passes it on, a member's server or responder
 // answers it with another report, and so on. Reports with the same root
 // subject are not enough to call it one: three members each answering one
-// post once, or one partner's out-of-office answering a weekly newsletter
-// ten weeks running, are single reports, not rounds. So rounds are counted
-// per root subject and per reporter (the sender of the report), and only
-// while the reports follow each other closely (Config.RoundGap); within such
-// a chain a report is a new round when it is a report of a report (its
-// prefix stack is deeper than any before it in the chain) or, for reporters
-// that do not stack prefixes (a "Delivery Status Notification (Failure)"
-// replaces the subject), when it comes at least Config.RoundSpacing after
-// the chain's last round: reports of one round arrive together.
+// post once, or one partner's out-of-office answering a weekly post ten
+// weeks running, are single reports, not rounds.
+//
+// Two things count rounds of one root subject, and the larger wins:
+//   - the distinct depths of report prefixes seen ("Undeliverable:",
+//     "Undeliverable: Undeliverable:", ...): each deeper report is a report
+//     of a report, whoever sent it and however long it took;
+//   - where no report stacks prefixes (a "Delivery Status Notification
+//     (Failure)" replaces the subject), the distinct
+//     Config.RoundSpacing slots one reporter's reports fell in, in the
+//     largest cluster with no pause over Config.RoundGap: reports of one
+//     round arrive together, and loop rounds follow each other within
+//     seconds to minutes.
+//
+// Both are sets, so the count does not depend on the order rows are read
+// in (a newest-first export, one server's folder after another's).
 
-// reporterRun is one reporter's chain of rounds for one root subject.
+// reporterRun is the time slots of one reporter's reports of one root
+// subject.
 type reporterRun struct {
 	reporter uint64
-	// last is the time of the reporter's last report, lastRound that of
-	// the last one counted as a round (Unix seconds).
-	last, lastRound int64
-	deepest         int
-	rounds          int64
+	// slots are sorted and distinct, at most perReporterSlots of them.
+	slots []int64
 }
 
-// perRootReporters bounds the reporters tracked for one root subject: a list
-// of hundreds of members may each answer a post once. When it is full, the
-// reporter heard from least recently gives way; the rounds it reached are
-// already in the root's maxRounds.
-const perRootReporters = 32
+// perRootReporters bounds the reporters tracked for one root subject, and
+// perReporterSlots the slots of each: a list of hundreds of members may
+// each answer a post once, and a loop has shown itself long before it has
+// run 64 rounds.
+const (
+	perRootReporters = 32
+	perReporterSlots = 64
+)
 
-// round records a report from reporter at t with depth report prefixes and
-// returns the rounds of its chain.
-func (r *rootAgg) round(reporter uint64, t time.Time, depth int, gap, spacing int64) int64 {
-	now := t.Unix()
-	run := r.runOf(reporter, now)
-	switch {
-	case run.rounds == 0 || absDiff(now, run.last) > gap:
-		run.rounds, run.deepest, run.lastRound = 1, depth, now
-	case depth > run.deepest:
-		run.rounds++
-		run.deepest, run.lastRound = depth, now
-	case absDiff(now, run.lastRound) >= spacing:
-		run.rounds++
-		run.lastRound = now
+// addReport records a report of the root at slot with depth prefixes.
+func (r *rootAgg) addReport(reporter uint64, slot int64, depth int) {
+	r.depths |= 1 << min(depth, 63)
+	run := r.runOf(reporter)
+	i, found := slices.BinarySearch(run.slots, slot)
+	if !found && len(run.slots) < perReporterSlots {
+		run.slots = slices.Insert(run.slots, i, slot)
 	}
-	run.last = now
-	r.maxRounds = max(r.maxRounds, run.rounds)
-	return run.rounds
 }
 
-// runOf returns reporter's chain, making room for it when needed.
-func (r *rootAgg) runOf(reporter uint64, now int64) *reporterRun {
+// runOf returns reporter's run, making room for it when needed: the run
+// with the fewest slots (a member that answered once) gives way.
+func (r *rootAgg) runOf(reporter uint64) *reporterRun {
 	for i := range r.runs {
 		if r.runs[i].reporter == reporter {
 			return &r.runs[i]
@@ -63,28 +66,58 @@ func (r *rootAgg) runOf(reporter uint64, now int64) *reporterRun {
 		r.runs = append(r.runs, reporterRun{reporter: reporter})
 		return &r.runs[len(r.runs)-1]
 	}
-	stalest := 0
+	least := 0
 	for i := range r.runs {
-		if r.runs[i].last < r.runs[stalest].last {
-			stalest = i
+		if len(r.runs[i].slots) < len(r.runs[least].slots) {
+			least = i
 		}
 	}
-	r.runs[stalest] = reporterRun{reporter: reporter}
-	return &r.runs[stalest]
+	r.runs[least] = reporterRun{reporter: reporter, slots: r.runs[least].slots[:0]}
+	return &r.runs[least]
 }
 
-func absDiff(a, b int64) int64 {
-	if a > b {
-		return a - b
+// rounds is the root's count of rounds; gap is RoundGap in slots. Where
+// reports stack prefixes the depths count them, and the slots are left out:
+// the thousands of reports of a late round of a doubling loop take many
+// slots to arrive.
+func (r *rootAgg) rounds(gap int64) int64 {
+	best := int64(bits.OnesCount64(r.depths))
+	if r.depths>>2 != 0 {
+		return best
 	}
-	return b - a
+	for _, run := range r.runs {
+		var n int64
+		for i, s := range run.slots {
+			if i == 0 || s-run.slots[i-1] > gap {
+				n = 0
+			}
+			n++
+			best = max(best, n)
+		}
+	}
+	return best
 }
 
-// reporterOf names who sent a report, for telling rounds from parallel
-// reports: its sender, or "<>" for a report that names none.
+// reporterOf names who sent a report. A person's or responder's address
+// names it; a bounce address names its domain, less a host label: several
+// MX hosts of one provider bounce as MAILER-DAEMON@mx1..., @mx2... in
+// turn. A report that names no sender is "<>".
 func reporterOf(sender string) string {
 	if sender == "" || sender == "<>" {
 		return "<>"
 	}
-	return sender
+	if !isReportSender(sender) {
+		return sender
+	}
+	_, domain, _ := strings.Cut(sender, "@")
+	if label, parent, ok := strings.Cut(domain, "."); ok && label != "" {
+		// Keep "partner.co.uk" whole: only a parent with a label longer
+		// than a second-level suffix's (co, com, ac, gov) or with three
+		// labels is an organization's own domain.
+		first, _, _ := strings.Cut(parent, ".")
+		if strings.Contains(parent, ".") && (len(first) > 3 || strings.Count(parent, ".") >= 2) {
+			return parent
+		}
+	}
+	return domain
 }

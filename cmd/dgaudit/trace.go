@@ -428,7 +428,7 @@ func writeTrafficSummary(b *strings.Builder, t *audit.Traffic) {
 		if l.GroupName != "" {
 			name = printable(l.GroupName) + " <" + name + ">"
 		}
-		fmt.Fprintf(b, "  %s %s: since %s, %d expansions to %d recipients, one message came back %d times, amplification %.0fx, peak %d %s at %s; %s\n",
+		fmt.Fprintf(b, "  %s %s: since %s, %d expansions to %d recipients, one message went round %d times, amplification %.0fx, peak %d %s at %s; %s\n",
 			strings.ToUpper(l.Severity.String()), name, l.FirstSeen.Format(time.RFC3339), l.Expansions, l.Delivered, l.MaxRounds,
 			l.Amplification, l.PeakPerInterval, reports.Per(t.Interval), l.PeakAt.Format("2006-01-02 15:04"), strings.Join(printables(l.Signals), ", "))
 		if len(l.External) > 0 {
