@@ -607,7 +607,9 @@ func (a *Analyzer) correlate(ev *tracking.Event) {
 		return
 	}
 	g := ref.g
-	if ev.EventID == "SEND" && ev.Format != tracking.FormatTrace {
+	// A SEND to one of the organization's own servers (the hub's to the
+	// edge) is a hop on the way out, not a remote server.
+	if ev.EventID == "SEND" && ev.Format != tracking.FormatTrace && !a.own.relays(ev.ServerIP, ev.ServerHostname) {
 		if host := firstNonEmpty(ev.ServerHostname, ev.ServerIP); host != "" {
 			if g.outServers == nil {
 				g.outServers = map[string]int64{}
@@ -674,7 +676,35 @@ func (a *Analyzer) fromOutside(ev *tracking.Event) bool {
 	if !a.own.may(ev.ClientIP) && (surelyPublic(ev.ClientIP) || !a.own.may(ev.ClientHostname)) {
 		return true
 	}
-	return !a.own.relays(ev.ClientIP, ev.ClientHostname)
+	if !a.own.relays(ev.ClientIP, ev.ClientHostname) {
+		return true
+	}
+	if !proxiedBySelf(ev) {
+		return false
+	}
+	// The server's own Front End Transport took the message: the client
+	// it took it from decides, and without it the row may be the first
+	// hop (a single server that faces the Internet), so it counts.
+	return ev.OriginalClientIP == "" || !a.own.relays(ev.OriginalClientIP, "")
+}
+
+// proxiedBySelf reports whether a RECEIVE names its own server as client:
+// on Exchange 2013 and later the Front End Transport service takes mail on
+// port 25 and hands it to the Transport service on the same server, which
+// logs the RECEIVE with the server as client and the real one in
+// original-client-ip.
+func proxiedBySelf(ev *tracking.Event) bool {
+	return ev.ClientIP != "" && ev.ClientIP == ev.ServerIP ||
+		ev.ClientHostname != "" && strings.EqualFold(ev.ClientHostname, ev.ServerHostname)
+}
+
+// clientOf names the client a RECEIVE came from: the Front End's client
+// when the server's own Front End handed it over (see proxiedBySelf).
+func clientOf(ev *tracking.Event) string {
+	if ev.OriginalClientIP != "" && proxiedBySelf(ev) {
+		return ev.OriginalClientIP
+	}
+	return firstNonEmpty(ev.ClientHostname, ev.ClientIP)
 }
 
 func firstNonEmpty(vs ...string) string {
@@ -692,7 +722,10 @@ func firstNonEmpty(vs ...string) string {
 // an internal hop (see fromOutside) is none of those.
 func (a *Analyzer) receive(ev *tracking.Event) {
 	outside := a.fromOutside(ev)
-	host := firstNonEmpty(ev.ClientHostname, ev.ClientIP)
+	var host string
+	if outside {
+		host = clientOf(ev)
+	}
 	for _, r := range ev.Recipients {
 		g := a.group(lower(r), false)
 		if g == nil {

@@ -51,6 +51,11 @@ type Event struct {
 	// Directionality is Incoming, Originating or Undefined (Exchange 2013
 	// and later; empty before).
 	Directionality string
+	// OriginalClientIP is the client a server's Front End Transport
+	// service took the message from before handing it to the Transport
+	// service on the same server, whose RECEIVE then names the server
+	// itself as its client (Exchange 2013 and later).
+	OriginalClientIP string
 	// Status, Action and Detail are Exchange Online message-trace columns.
 	Status string
 	Detail string
@@ -91,7 +96,7 @@ func (e *Event) Clone() Event {
 	c := *e
 	for _, p := range []*string{&c.EventID, &c.Source, &c.SourceContext, &c.ConnectorID, &c.ClientIP, &c.ClientHostname,
 		&c.ServerIP, &c.ServerHostname, &c.Sender, &c.ReturnPath, &c.RelatedRecipient, &c.Reference, &c.Subject,
-		&c.MessageID, &c.NetworkMessageID, &c.InternalMessageID, &c.MessageInfo, &c.Directionality, &c.Status, &c.Detail, &c.File} {
+		&c.MessageID, &c.NetworkMessageID, &c.InternalMessageID, &c.MessageInfo, &c.Directionality, &c.OriginalClientIP, &c.Status, &c.Detail, &c.File} {
 		*p = strings.Clone(*p)
 	}
 	c.Recipients = make([]string, len(e.Recipients))

@@ -30,6 +30,7 @@ const (
 	colReturnPath
 	colMessageInfo
 	colDirectionality
+	colOriginalClientIP
 	colStatus
 	colAction
 	colDetail
@@ -70,6 +71,7 @@ var columnNames = map[string]column{
 	"returnpath":              colReturnPath,
 	"messageinfo":             colMessageInfo,
 	"directionality":          colDirectionality,
+	"originalclientip":        colOriginalClientIP,
 	"status":                  colStatus,
 	"action":                  colAction,
 	"detail":                  colDetail,

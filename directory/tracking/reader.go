@@ -520,6 +520,7 @@ func (p *parser) record(line []byte, lineNo int64, sc *lineScan) error {
 	ev.InternalMessageID = l.value(fields, colInternalID)
 	ev.MessageInfo = l.value(fields, colMessageInfo)
 	ev.Directionality = l.value(fields, colDirectionality)
+	ev.OriginalClientIP = l.value(fields, colOriginalClientIP)
 	ev.Status = l.value(fields, colStatus)
 	ev.Detail = l.value(fields, colDetail)
 	ev.TotalBytes = int64(atoi(l.value(fields, colTotalBytes)))

@@ -148,6 +148,8 @@ func logValue(field string) func(*tracking.Event) string {
 		return func(e *tracking.Event) string { return e.MessageInfo }
 	case "directionality":
 		return func(e *tracking.Event) string { return e.Directionality }
+	case "original-client-ip":
+		return func(e *tracking.Event) string { return e.OriginalClientIP }
 	case "schema-version":
 		return func(*tracking.Event) string { return "15.02.1118.007" }
 	case "transport-traffic-type":
