@@ -27,6 +27,9 @@ type incident struct {
 	signals            []string
 	external, servers  string
 	detail             string
+	// reasonUnknown marks backscatter whose originals' failure the export
+	// does not give: the headline must not claim unknown recipients.
+	reasonUnknown bool
 }
 
 // Incident kinds as the rule column of the line formats shows them: they
@@ -85,7 +88,7 @@ func incidents(t *audit.Traffic) []incident {
 		}
 		out = append(out, incident{kind: "backscatter", severity: b.Severity, subject: b.Source, first: b.FirstSeen, last: b.LastSeen,
 			messages: b.Reports, peak: peak, external: withMore(addressList(b.Domains), len(b.Domains), b.DomainsTotal, b.DomainsCapped), servers: b.Source,
-			detail: detail})
+			detail: detail, reasonUnknown: b.ReasonUnknown})
 	}
 	for _, o := range t.OOFStorms {
 		out = append(out, incident{kind: "oof-storm", severity: audit.SeverityOOFStorm, subject: o.Internal, first: o.FirstSeen, last: o.LastSeen,
@@ -104,6 +107,9 @@ func (in incident) title() string {
 	case "spoofed-sender":
 		return "Observed: an internal address arrived from outside"
 	case "backscatter":
+		if in.reasonUnknown {
+			return "Observed: non-delivery reports to outside addresses, why the originals failed not known"
+		}
 		return "Observed: non-delivery reports to outside addresses for unknown recipients"
 	}
 	return "Observed: automatic replies go back and forth with an outside address"

@@ -13,10 +13,11 @@ import (
 // once (a second expansion inside the organization is logged as
 // DUPLICATEEXPAND or RESOLVER.ADR.AlreadyExpanded), so the same message
 // expanded by the same group again is a return when the last expansion
-// reached someone outside, the message came back from outside, and it
-// came back within Config.RoundGap: one announcement reaching the group
-// through three outside lists, or an application reusing one Message-ID
-// every day, is no loop.
+// reached someone outside and it came back within Config.RoundGap: one
+// announcement reaching a group of internal members through three outside
+// lists, or an application reusing one Message-ID every day, is no loop.
+// Where it came back from is not asked: with several servers' logs, the
+// edge's RECEIVE from outside may be read long after the hub's expansion.
 
 // reentry is the last expansion of one message by one group.
 type reentry struct {
@@ -38,23 +39,11 @@ func (a *Analyzer) reenter(g *groupAgg, ev *tracking.Event) (prev int64, isRetur
 	now := ev.Time.UnixMilli()
 	r, _ := a.reentries.slot(k)
 	prev = r.last
-	isReturn = prev != 0 && prev != now && r.outside && absDiff(now, prev) <= a.roundGap*1000 && a.cameFromOutside(ev)
+	isReturn = prev != 0 && prev != now && r.outside && absDiff(now, prev) <= a.roundGap*1000
 	if prev != now {
 		r.last, r.outside = now, false
 	}
 	return prev, isReturn, r
-}
-
-// cameFromOutside reports whether ev's message was received from outside
-// the organization. Exchange Online's trace rows have no RECEIVE row to
-// tell; a message trace of the tenant only holds mail that came through
-// it, so a return there is taken as from outside.
-func (a *Analyzer) cameFromOutside(ev *tracking.Event) bool {
-	if ev.Format == tracking.FormatTrace || ev.Format == tracking.FormatTraceDetail {
-		return true
-	}
-	_, ok := a.inbound.get(hash(ev.MessageID))
-	return ok
 }
 
 // returnAgg is a message that came back into a group.
