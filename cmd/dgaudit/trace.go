@@ -45,6 +45,7 @@ func (o *trackingOptions) register(cmd *cobra.Command) {
 // line was well formed.
 func (a *app) trackingFiles(paths []string) ([]string, error) {
 	files, own, err := expandTracking(paths)
+	files = tracking.Interleave(files)
 	for _, f := range own {
 		a.log.Info("skipped dgaudit's own report found among the tracking logs", "file", f)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -54,4 +55,61 @@ func serviceRank(prefix string) int {
 		return 2
 	}
 	return 3
+}
+
+// Interleave puts the logs of several servers' folders in time order
+// together: hour by hour (day by day before Exchange 2013), each folder's
+// logs of the period in their own order, the folders in the order given.
+// Read one folder after another, the rows one message left on two servers
+// (the edge's RECEIVE from the Internet, the hub's expansion, failure and
+// report) lie a whole folder apart, too far for the analysis, which ties
+// rows together in a window of recent messages.
+//
+// Files are reordered only when every one has an Exchange log name: an
+// export or a file of another name has no period to place it by, and then
+// the order given stands.
+func Interleave(files []string) []string {
+	type keyed struct {
+		date, rest string
+		folder     int
+		path       string
+	}
+	folders := map[string]int{}
+	ks := make([]keyed, 0, len(files))
+	for _, f := range files {
+		dir, base := filepath.Split(f)
+		m := exchangeLogName.FindStringSubmatch(base)
+		if m == nil {
+			return files
+		}
+		seq, err := strconv.ParseUint(m[3], 10, 32)
+		if err != nil {
+			return files
+		}
+		date := m[2]
+		if len(date) == 8 {
+			date += "00"
+		}
+		if _, ok := folders[dir]; !ok {
+			folders[dir] = len(folders)
+		}
+		ks = append(ks, keyed{date: date, rest: fmt.Sprintf("%010d-%d-%s", seq, serviceRank(m[1]), base), folder: folders[dir], path: f})
+	}
+	if len(folders) < 2 {
+		return files
+	}
+	slices.SortStableFunc(ks, func(a, b keyed) int {
+		if c := strings.Compare(a.date, b.date); c != 0 {
+			return c
+		}
+		if c := a.folder - b.folder; c != 0 {
+			return c
+		}
+		return strings.Compare(a.rest, b.rest)
+	})
+	out := make([]string, len(ks))
+	for i, k := range ks {
+		out[i] = k.path
+	}
+	return out
 }

@@ -47,3 +47,27 @@ func TestExpandReadsExchangeLogsInTimeOrder(t *testing.T) {
 		t.Errorf("order (-want +got):\n%s", d)
 	}
 }
+
+// Two servers' folders are read hour by hour together, each folder's files
+// of an hour in their own order; a file without an Exchange log name keeps
+// the order given for all.
+func TestInterleaveReadsServersHourByHour(t *testing.T) {
+	edge := []string{"edge/MSGTRK2026030100-1.LOG", "edge/MSGTRK2026030100-2.LOG", "edge/MSGTRK2026030101-1.LOG", "edge/MSGTRK2026030102-1.LOG"}
+	hub := []string{"hub/MSGTRKMS2026030100-1.LOG", "hub/MSGTRK2026030100-1.LOG", "hub/MSGTRK2026030101-1.LOG", "hub/MSGTRKMD2026030101-1.LOG"}
+	got := tracking.Interleave(append(append([]string{}, edge...), hub...))
+	want := []string{
+		"edge/MSGTRK2026030100-1.LOG", "edge/MSGTRK2026030100-2.LOG", "hub/MSGTRKMS2026030100-1.LOG", "hub/MSGTRK2026030100-1.LOG",
+		"edge/MSGTRK2026030101-1.LOG", "hub/MSGTRK2026030101-1.LOG", "hub/MSGTRKMD2026030101-1.LOG",
+		"edge/MSGTRK2026030102-1.LOG",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("order (-want +got):\n%s", diff)
+	}
+	mixed := append(append([]string{}, edge...), "exports/trace.csv")
+	if got := tracking.Interleave(mixed); !cmp.Equal(got, mixed) {
+		t.Errorf("with an export: %v", got)
+	}
+	if got := tracking.Interleave(edge); !cmp.Equal(got, edge) {
+		t.Errorf("one folder: %v", got)
+	}
+}
