@@ -48,6 +48,15 @@ func TestTrafficSummaryCountsWhatListsLeaveOut(t *testing.T) {
 			[]string{"and 15 more"}},
 		{"spoofing clients", audit.Traffic{Spoofing: []audit.SpoofedSender{{Sender: "ceo@corp.example", Messages: 400, Clients: addressCounts(20), ClientsTotal: 50, ClientsCapped: true}}},
 			[]string{"400 messages from outside via a0.example (20), a1.example (19), a2.example (18), and at least 47 more\n"}, nil},
+		// The report lists the busiest spoofed senders only: the summary
+		// counts the others from the total, with every spoofed message.
+		{"spoofed senders", audit.Traffic{Spoofing: spoofers(20), SpoofingTotal: 80000, SpoofedMessages: 640000},
+			[]string{"spoofed internal sender: s2@corp.example, 18 messages", "  ... and 79997 more spoofed senders, 640000 spoofed messages in all\n"},
+			[]string{"s3@corp.example", "and 17 more"}},
+		{"spoofed senders at the cap", audit.Traffic{Spoofing: spoofers(20), SpoofingTotal: 100000, SpoofingCapped: true, SpoofedMessages: 900000},
+			[]string{"  ... and at least 99997 more spoofed senders, 900000 spoofed messages in all\n"}, nil},
+		{"all spoofed senders shown", audit.Traffic{Spoofing: spoofers(2), SpoofingTotal: 2, SpoofedMessages: 3},
+			[]string{"spoofed internal sender: s1@corp.example, 1 messages"}, []string{"more spoofed senders"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
