@@ -559,7 +559,7 @@ func (a *Analyzer) expand(ev *tracking.Event) {
 			ra.reports++
 			ra.recipients += recips
 			ra.see(ev.Time)
-			ra.addReport(hash(reporterOf(sender)), ev.Time.Unix()/a.roundSpacing, depth)
+			ra.addReport(hash(a.reporterOf(sender, ev.MessageID)), ev.Time.Unix()/a.roundSpacing, depth)
 		}
 	}
 	if sender != "" && !isReportSender(sender) && !a.internal(sender) {

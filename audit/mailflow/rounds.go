@@ -101,9 +101,13 @@ func (r *rootAgg) rounds(gap int64) int64 {
 // reporterOf names who sent a report. A person's or responder's address
 // names it; a bounce address names its domain, less a host label: several
 // MX hosts of one provider bounce as MAILER-DAEMON@mx1..., @mx2... in
-// turn. A report that names no sender is "<>".
-func reporterOf(sender string) string {
+// turn. A report that names no sender is named by the server it came from
+// outside (when its RECEIVE was read before), or else "<>".
+func (a *Analyzer) reporterOf(sender, messageID string) string {
 	if sender == "" || sender == "<>" {
+		if host, ok := a.inbound.get(hash(messageID)); ok && messageID != "" {
+			return host
+		}
 		return "<>"
 	}
 	if !isReportSender(sender) {

@@ -73,6 +73,17 @@ func TestRoundsNeedAChainFromOneReporter(t *testing.T) {
 			}
 			return evs
 		}, 30, audit.Critical},
+		{"three members' servers bounce one post minutes apart, naming no sender", func() (evs []tracking.Event) {
+			for i := range 3 {
+				e := report(start.Add(time.Duration(i)*2*time.Minute), i, "x@x", "Undeliverable: Kickoff")
+				for j := range e {
+					e[j].Sender = ""
+				}
+				e[0].ClientHostname = fmt.Sprintf("mx.member%d.example", i)
+				evs = append(evs, e...)
+			}
+			return evs
+		}, 0, 0},
 		{"the same stream with a pause longer than the gap restarts the chain", func() (evs []tracking.Event) {
 			for i := range 4 {
 				at := start.Add(time.Duration(i) * 2 * time.Minute)
