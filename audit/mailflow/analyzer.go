@@ -889,6 +889,11 @@ func (a *Analyzer) oofOut(ev *tracking.Event) {
 	if ev.Sender == "" || !isAutoReply(ev) {
 		return
 	}
+	// The hub's SEND to the edge is a hop on the way out: the edge's SEND
+	// is the reply leaving, and the two may be read far apart.
+	if a.own.relays(ev.ServerIP, ev.ServerHostname) {
+		return
+	}
 	sender := lower(ev.Sender)
 	if !a.internal(sender) || !a.once('O', ev.MessageID) {
 		return

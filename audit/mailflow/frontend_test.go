@@ -70,3 +70,33 @@ func TestLoopOutboundServersLeaveOutOwnServers(t *testing.T) {
 		}
 	}
 }
+
+// An automatic reply leaving through the edge is logged twice, by the hub's
+// SEND to the edge and by the edge's SEND out; read a folder apart, they
+// are still one reply out.
+func TestAutoReplyOutThroughTheEdgeCountsOnce(t *testing.T) {
+	cfg := mailflow.Config{InternalDomains: []string{"contoso.com"}, Servers: []string{"EDGE01.corp.local", "10.1.0.9"}, Window: 4}
+	var hub, edge []tracking.Event
+	for i := range 5 {
+		at := start.Add(time.Duration(i) * time.Minute)
+		in := tracking.Event{Time: at, EventID: "RECEIVE", Source: "SMTP", ClientIP: "198.51.100.9", ClientHostname: "mx.vendor.example",
+			Sender: "helpdesk@vendor.example", ReturnPath: "<>", Recipients: []string{"bob@contoso.com"}, Subject: "Automatic reply: Ticket",
+			MessageID: fmt.Sprintf("<in%d@vendor.example>", i), Directionality: "Incoming"}
+		out := tracking.Event{Time: at.Add(time.Second), EventID: "SEND", Source: "SMTP", ServerHostname: "EDGE01.corp.local", ServerIP: "10.1.0.9",
+			Sender: "bob@contoso.com", ReturnPath: "<>", Recipients: []string{"helpdesk@vendor.example"}, Subject: "Automatic reply: Ticket",
+			MessageID: fmt.Sprintf("<out%d@contoso.com>", i), Directionality: "Originating"}
+		hub = append(hub, out)
+		edge = append(edge, in)
+		out.ServerHostname, out.ServerIP = "mx.vendor.example", "198.51.100.9"
+		edge = append(edge, out)
+	}
+	// Filler between the folders pushes the hub's rows out of the window.
+	for i := range 50 {
+		hub = append(hub, tracking.Event{Time: start, EventID: "DELIVER", Source: "STOREDRIVER", Recipients: []string{"ann@contoso.com"}, MessageID: fmt.Sprintf("<f%d@x>", i)})
+	}
+	dir := t.TempDir()
+	tr := analyse(t, cfg, logFile(t, dir, "hub.LOG", trackingtest.Fields2013, hub), logFile(t, dir, "edge.LOG", trackingtest.Fields2013, edge))
+	if len(tr.OOFStorms) != 1 || tr.OOFStorms[0].Out != 5 || tr.OOFStorms[0].In != 5 {
+		t.Errorf("storms %+v, want 5 out and 5 in", tr.OOFStorms)
+	}
+}
