@@ -175,6 +175,8 @@ type msgRef struct {
 
 type groupAgg struct {
 	addr, id, name string
+	// addrHash is hash(addr), for the per-expansion look-up of returns.
+	addrHash uint64
 
 	expansions, delivered, inbound, bounces, nullBounces int64
 	maxDepth                                             int
@@ -452,7 +454,7 @@ func (a *Analyzer) group(addr string, create bool) *groupAgg {
 		a.truncated["groups"] = true
 		return nil
 	}
-	g := &groupAgg{addr: strings.Clone(addr), id: k.ID, name: k.Name}
+	g := &groupAgg{addr: strings.Clone(addr), addrHash: hash(addr), id: k.ID, name: k.Name}
 	a.groups[g.addr] = g
 	return g
 }

@@ -35,7 +35,7 @@ func (a *Analyzer) reenter(g *groupAgg, ev *tracking.Event) (prev int64, isRetur
 	if ev.MessageID == "" {
 		return 0, false, nil
 	}
-	k := hash(ev.MessageID)*1099511628211 ^ hash(g.addr)
+	k := hash(ev.MessageID)*1099511628211 ^ g.addrHash
 	now := ev.Time.UnixMilli()
 	r, _ := a.reentries.slot(k)
 	prev = r.last
@@ -52,8 +52,8 @@ type returnAgg struct {
 	// at most perReturnTimes), so that a row read twice counts once
 	// whatever the order.
 	times []int64
-	// count is its expansions after the first, recipients the members
-	// those reached.
+	// count is its expansions after the first (exact where times stops at
+	// its cap), recipients the members those reached.
 	count, recipients int64
 	span
 }

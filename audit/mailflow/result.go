@@ -97,29 +97,26 @@ func (a *Analyzer) loopOf(g *groupAgg) (audit.Loop, bool) {
 	minRounds := int64(a.cfg.MinRounds)
 	var looping, rounds, returns, recips, traffic int64
 	var looped span
+	// loops adds one message that went round n times to the figures.
+	loops := func(n, recipients, expansions int64, s span) {
+		if n < minRounds {
+			return
+		}
+		looping++
+		recips += recipients
+		traffic += expansions
+		looped.see(s.first)
+		looped.see(s.last)
+	}
 	gap := max(a.roundGap/a.roundSpacing, 1)
 	for _, r := range g.roots {
 		n := r.rounds(gap)
 		rounds = max(rounds, n)
-		if n < minRounds {
-			continue
-		}
-		looping++
-		recips += r.recipients
-		traffic += r.reports
-		looped.see(r.first)
-		looped.see(r.last)
+		loops(n, r.recipients, r.reports, r.span)
 	}
 	for _, r := range g.returns {
 		returns = max(returns, r.returns())
-		if r.returns() < minRounds {
-			continue
-		}
-		looping++
-		recips += r.recipients
-		traffic += r.count
-		looped.see(r.first)
-		looped.see(r.last)
+		loops(r.returns(), r.recipients, r.count, r.span)
 	}
 	if rounds < minRounds && returns < minRounds && g.maxDepth < a.cfg.MinDepth {
 		return audit.Loop{}, false

@@ -27,19 +27,30 @@ var exchangeLogName = regexp.MustCompile(`(?i)^(MSGTRK[A-Z]*?)(\d{8}|\d{10})-(\d
 // number and service; other files keep their name's place.
 func fileOrderKey(path string) string {
 	dir, base := filepath.Split(path)
+	date, rest, ok := logNameKey(base)
+	if !ok {
+		return path
+	}
+	return dir + "MSGTRK" + date + "-" + rest
+}
+
+// logNameKey splits an Exchange log name into its period (yyyymmddhh, a
+// day's files at hour 00) and what orders the files of one period: roll-over
+// number, then service, then the name. ok is false for any other name.
+func logNameKey(base string) (date, rest string, ok bool) {
 	m := exchangeLogName.FindStringSubmatch(base)
 	if m == nil {
-		return path
+		return "", "", false
 	}
 	seq, err := strconv.ParseUint(m[3], 10, 32)
 	if err != nil {
-		return path
+		return "", "", false
 	}
-	date := m[2]
+	date = m[2]
 	if len(date) == 8 {
 		date += "00"
 	}
-	return dir + fmt.Sprintf("MSGTRK%s-%010d-%d-", date, seq, serviceRank(m[1])) + base
+	return date, fmt.Sprintf("%010d-%d-%s", seq, serviceRank(m[1]), base), true
 }
 
 // serviceRank orders the services' logs of the same period as a message
@@ -78,22 +89,14 @@ func Interleave(files []string) []string {
 	ks := make([]keyed, 0, len(files))
 	for _, f := range files {
 		dir, base := filepath.Split(f)
-		m := exchangeLogName.FindStringSubmatch(base)
-		if m == nil {
+		date, rest, ok := logNameKey(base)
+		if !ok {
 			return files
-		}
-		seq, err := strconv.ParseUint(m[3], 10, 32)
-		if err != nil {
-			return files
-		}
-		date := m[2]
-		if len(date) == 8 {
-			date += "00"
 		}
 		if _, ok := folders[dir]; !ok {
 			folders[dir] = len(folders)
 		}
-		ks = append(ks, keyed{date: date, rest: fmt.Sprintf("%010d-%d-%s", seq, serviceRank(m[1]), base), folder: folders[dir], path: f})
+		ks = append(ks, keyed{date: date, rest: rest, folder: folders[dir], path: f})
 	}
 	if len(folders) < 2 {
 		return files
