@@ -189,8 +189,15 @@ type ReturnPathRewrite struct {
 // SpoofedSender is an internal address that arrived from outside without
 // authenticated submission.
 type SpoofedSender struct {
-	Sender    string
-	Messages  int64
+	Sender   string
+	Messages int64
+	// Returned counts the Messages that were the organization's own
+	// coming back: their Message-ID was submitted by one of its mailboxes
+	// or sent out by its servers before they arrived. A remote server
+	// re-sends them (a partner's list with colleagues on it, or seed 000's
+	// broken server sending one message back a hundred times); the rest
+	// were made outside, forged.
+	Returned  int64
 	FirstSeen time.Time
 	LastSeen  time.Time
 	// Clients are the remote hosts (hostname or IP) that sent it, of

@@ -75,7 +75,7 @@ func incidents(t *audit.Traffic) []incident {
 		out = append(out, incident{kind: "spoofed-sender", severity: audit.SeveritySpoofing, subject: s.Sender, first: s.FirstSeen, last: s.LastSeen,
 			messages: s.Messages, servers: withMore(addressList(s.Clients), len(s.Clients), s.ClientsTotal, s.ClientsCapped),
 			detail: fmt.Sprintf("internal address received from outside without authentication, to %d recipients; subjects: %s", s.Recipients,
-				withMore(strings.Join(s.Subjects, " | "), len(s.Subjects), s.SubjectsTotal, s.SubjectsCapped)) + others})
+				withMore(strings.Join(s.Subjects, " | "), len(s.Subjects), s.SubjectsTotal, s.SubjectsCapped)) + returnedNote(s) + others})
 	}
 	for _, b := range t.Backscatter {
 		var peak int64
@@ -95,6 +95,19 @@ func incidents(t *audit.Traffic) []incident {
 			messages: o.Out + o.In, external: o.External, detail: fmt.Sprintf("%d automatic replies out, %d back", o.Out, o.In)})
 	}
 	return out
+}
+
+// returnedNote says how many of a spoofed sender's messages were the
+// organization's own coming back, which an admin reads differently from
+// forgeries: the remote server re-sending them is the one to call.
+func returnedNote(s audit.SpoofedSender) string {
+	switch {
+	case s.Returned == 0:
+		return ""
+	case s.Returned == s.Messages:
+		return "; all of them are the organization's own messages coming back (their Message-ID was submitted or sent out here first): a remote server is re-sending them, none was forged"
+	}
+	return fmt.Sprintf("; %d of them are the organization's own messages coming back (their Message-ID was submitted or sent out here first): a remote server is re-sending them", s.Returned)
 }
 
 // title is the incident's one-line headline for the line formats.

@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"dgaudit/audit"
 )
 
 // The line formats carry the observed evidence: a SIEM alerting on JSON
@@ -128,6 +130,29 @@ func TestMore(t *testing.T) {
 		}
 		if got := AtLeast(tc.total, tc.capped); got != tc.count {
 			t.Errorf("AtLeast(%d, %v) = %q, want %q", tc.total, tc.capped, got, tc.count)
+		}
+	}
+}
+
+// A spoofed sender's row says how many of its messages were the
+// organization's own coming back, and says nothing of it when none were.
+func TestSpoofedSenderRowSaysWhichMessagesCameBack(t *testing.T) {
+	for _, tc := range []struct {
+		returned int64
+		want     string
+	}{
+		{0, ""},
+		{3, "; 3 of them are the organization's own messages coming back"},
+		{7, "; all of them are the organization's own messages coming back"},
+	} {
+		tr := &audit.Traffic{Spoofing: []audit.SpoofedSender{{Sender: "ann@contoso.com", Messages: 7, Returned: tc.returned, Recipients: 7}}, SpoofingTotal: 1}
+		in := incidents(tr)
+		if len(in) != 1 {
+			t.Fatalf("%d incidents, want 1", len(in))
+		}
+		d := in[0].detail
+		if tc.want == "" && strings.Contains(d, "coming back") || tc.want != "" && !strings.Contains(d, tc.want) {
+			t.Errorf("returned %d: detail %q, want it to say %q", tc.returned, d, tc.want)
 		}
 	}
 }

@@ -115,6 +115,7 @@ type jsonRewrite struct {
 type jsonSpoof struct {
 	Sender         string             `json:"sender"`
 	Messages       int64              `json:"messages"`
+	Returned       int64              `json:"returned"`
 	Recipients     int64              `json:"recipients"`
 	FirstSeen      string             `json:"firstSeen"`
 	LastSeen       string             `json:"lastSeen"`
@@ -242,7 +243,7 @@ func trafficJSON(t *audit.Traffic) jsonTraffic {
 			SendersTotal: r.SendersTotal, SendersCapped: r.SendersCapped}
 	}
 	for i, s := range t.Spoofing {
-		j.Spoofing[i] = jsonSpoof{Sender: s.Sender, Messages: s.Messages, Recipients: s.Recipients, FirstSeen: optTime(s.FirstSeen),
+		j.Spoofing[i] = jsonSpoof{Sender: s.Sender, Messages: s.Messages, Returned: s.Returned, Recipients: s.Recipients, FirstSeen: optTime(s.FirstSeen),
 			LastSeen: optTime(s.LastSeen), Clients: addressCountsJSON(s.Clients), Subjects: nonNil(s.Subjects),
 			ClientsTotal: s.ClientsTotal, ClientsCapped: s.ClientsCapped, SubjectsTotal: s.SubjectsTotal, SubjectsCapped: s.SubjectsCapped}
 	}

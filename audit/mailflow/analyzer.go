@@ -158,6 +158,9 @@ type Analyzer struct {
 	reentries *recent[reentry]
 	inbound   *recent[string]
 	seen      *recent[struct{}]
+	// ours holds when the organization made or sent out each recent
+	// message (ours.go).
+	ours *recent[int64]
 	// ndrs ties Exchange Online's reports to their originals; nil until a
 	// message-trace row needs it.
 	ndrs *tenantNDRs
@@ -228,7 +231,9 @@ type rewriteAgg struct {
 }
 
 type spoofAgg struct {
-	messages, recipients int64
+	// returned counts the messages that were the organization's own,
+	// coming back (ours.go).
+	messages, returned, recipients int64
 	span
 	// clients and subjectSeen are short lists searched in turn, made at
 	// their first entry, not maps: a sender has a few of each (at most
@@ -287,6 +292,7 @@ func New(cfg Config) *Analyzer {
 		reentries: newRecent[reentry](cfg.Window),
 		inbound:   newRecent[string](cfg.Window),
 		seen:      newRecent[struct{}](cfg.Window),
+		ours:      newRecent[int64](cfg.Window),
 		truncated: map[string]bool{},
 	}
 	if a.interval <= 0 {
@@ -323,6 +329,10 @@ func (a *Analyzer) Add(ev *tracking.Event) {
 		a.fail(ev)
 	case "DSN":
 		a.dsn(ev)
+	case "SUBMIT":
+		if !trace && ev.MessageID != "" {
+			a.leftAt(hash(ev.MessageID), ev)
+		}
 	}
 	switch ev.EventID {
 	case "TRANSFER", "SEND", "DELIVER", "EXPAND":
@@ -601,6 +611,12 @@ func (a *Analyzer) correlate(ev *tracking.Event) {
 		return
 	}
 	h := hash(ev.MessageID)
+	// A SEND to one of the organization's own servers (the hub's to the
+	// edge) is a hop on the way out, not a remote server.
+	out := ev.EventID == "SEND" && ev.Format != tracking.FormatTrace && !a.own.relays(ev.ServerIP, ev.ServerHostname)
+	if out {
+		a.leftAt(h, ev)
+	}
 	ref, ok := a.msgs.get(h)
 	if !ok {
 		if ev.Format == tracking.FormatTrace && ev.EventID != "TRANSFER" {
@@ -609,9 +625,7 @@ func (a *Analyzer) correlate(ev *tracking.Event) {
 		return
 	}
 	g := ref.g
-	// A SEND to one of the organization's own servers (the hub's to the
-	// edge) is a hop on the way out, not a remote server.
-	if ev.EventID == "SEND" && ev.Format != tracking.FormatTrace && !a.own.relays(ev.ServerIP, ev.ServerHostname) {
+	if out {
 		if host := firstNonEmpty(ev.ServerHostname, ev.ServerIP); host != "" {
 			if g.outServers == nil {
 				g.outServers = map[string]int64{}
@@ -742,6 +756,11 @@ func (a *Analyzer) receive(ev *tracking.Event) {
 		}
 	}
 	if !outside {
+		// Exchange 2010 logs a mailbox's submission as a RECEIVE from the
+		// store driver, where later versions write SUBMIT.
+		if ev.MessageID != "" && ev.Source == "STOREDRIVER" {
+			a.leftAt(hash(ev.MessageID), ev)
+		}
 		return
 	}
 	if ev.MessageID != "" && host != "" {
@@ -766,6 +785,9 @@ func (a *Analyzer) addSpoof(ev *tracking.Event, sender, host string) {
 		a.spoof[a.intern(sender)] = s
 	}
 	s.messages++
+	if a.returning(ev) {
+		s.returned++
+	}
 	s.recipients += int64(len(ev.Recipients))
 	s.see(ev.Time)
 	if host == "" {

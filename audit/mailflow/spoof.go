@@ -94,7 +94,7 @@ func (a *Analyzer) spoofing(t *audit.Traffic) {
 	for _, r := range all[:min(len(all), a.cfg.Top)] {
 		s := r.s
 		t.Spoofing = append(t.Spoofing, audit.SpoofedSender{
-			Sender: r.sender, Messages: s.messages, Recipients: s.recipients,
+			Sender: r.sender, Messages: s.messages, Returned: s.returned, Recipients: s.recipients,
 			FirstSeen: s.first, LastSeen: s.last, Clients: topCounts(s.clients, a.cfg.Top),
 			ClientsTotal: len(s.clients), ClientsCapped: s.clientsCapped,
 			Subjects: slices.Clone(s.subjects), SubjectsTotal: len(s.subjectSeen), SubjectsCapped: s.subjectsCapped,

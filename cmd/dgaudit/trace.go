@@ -455,7 +455,11 @@ func writeTrafficSummary(b *strings.Builder, t *audit.Traffic) {
 	// counted from the total.
 	shown := min(len(t.Spoofing), 3)
 	for _, s := range t.Spoofing[:shown] {
-		fmt.Fprintf(b, "spoofed internal sender: %s, %d messages from outside via %s\n", printable(s.Sender), s.Messages, countList(s.Clients, s.ClientsTotal, s.ClientsCapped, 3))
+		var back string
+		if s.Returned > 0 {
+			back = fmt.Sprintf(" (%d of them its own messages coming back)", s.Returned)
+		}
+		fmt.Fprintf(b, "spoofed internal sender: %s, %d messages from outside%s via %s\n", printable(s.Sender), s.Messages, back, countList(s.Clients, s.ClientsTotal, s.ClientsCapped, 3))
 	}
 	if more := reports.More(shown, t.SpoofingTotal, t.SpoofingCapped); more != "" {
 		fmt.Fprintf(b, "  ... %s spoofed senders, %d spoofed messages in all\n", more, t.SpoofedMessages)

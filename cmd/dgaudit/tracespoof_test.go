@@ -70,3 +70,37 @@ func TestTraceSpoofedSendersTotal(t *testing.T) {
 		t.Errorf("spoofing in the report: %+v", tr)
 	}
 }
+
+// TestTraceSpoofedSenderOwnMessagesBack: a user's post to a partner's list
+// coming back to her colleagues is listed under her address, and the
+// summary and the report say it was her own message coming back, not a
+// forgery.
+func TestTraceSpoofedSenderOwnMessagesBack(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	start := time.Date(2026, 3, 5, 9, 0, 0, 0, time.UTC)
+	const id = "<post.1@corp.example>"
+	evs := []tracking.Event{
+		{Time: start, EventID: "SUBMIT", Source: "STOREDRIVER", Sender: "ann@corp.example", MessageID: id},
+		{Time: start.Add(time.Second), EventID: "SEND", Source: "SMTP", ServerIP: "198.51.100.20", ServerHostname: "mx.partner.example",
+			Sender: "ann@corp.example", Recipients: []string{"list@partner.example"}, MessageID: id},
+		{Time: start.Add(5 * time.Second), EventID: "RECEIVE", Source: "SMTP", ClientIP: "198.51.100.20", ClientHostname: "mx.partner.example",
+			Sender: "ann@corp.example", Recipients: []string{"bob@corp.example"}, Subject: "Lunch", MessageID: id, Directionality: "Incoming"},
+	}
+	writeLog(t, dir, "MSGTRK20260305-1.LOG", evs)
+	out := filepath.Join(t.TempDir(), "t.json")
+	code, _, stderr := dgaudit(t, "trace", dir, "--internal-domain", "corp.example", "-o", out, "--log-level", "error")
+	if code != exitFindings {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	if want := "spoofed internal sender: ann@corp.example, 1 messages from outside (1 of them its own messages coming back) via "; !strings.Contains(stderr, want) {
+		t.Errorf("summary lacks %q:\n%s", want, stderr)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `"returned": 1,`; !strings.Contains(string(data), want) {
+		t.Errorf("report lacks %s", want)
+	}
+}

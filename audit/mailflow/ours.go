@@ -1,0 +1,49 @@
+package mailflow
+
+import "dgaudit/directory/tracking"
+
+// A message of the organization's own can come back in from outside with
+// its internal sender: a user posts to a partner's list that has
+// colleagues on it, and the partner's server sends their copies back; or,
+// as in seed 000, a recipient's broken server sends the user's message
+// back a hundred times. It arrives anonymously from another organization
+// with an internal sender, as a forged one does, and Exchange logs it as
+// if the user had sent it. The admin of seed 000 lost hours taking it for
+// a forgery, or for the user's own sending, before finding the remote
+// server re-sending it.
+//
+// What tells the two apart is the Message-ID: a forged message has one the
+// organization never made, a returning one keeps the ID its mailbox
+// submitted and its servers sent out before. Each SUBMIT (a mailbox handed
+// it to transport) and each SEND to a server not of the organization (it
+// left) is remembered with its time in a recent table (Config.Window
+// slots). A spoofed sender's messages that came back that way are counted
+// apart (audit.SpoofedSender.Returned): they stay listed, since a flood of
+// them is seed 000's incident, but the report can say where they come
+// from.
+//
+// The time matters when servers' logs are read out of time order: a
+// spoofed message the edge took in at 10:00:00 and the hub sent on to an
+// external member at 10:00:02 is no return when the hub's rows are read
+// first. A return read before the row that sent it out (another server's
+// folder read first within the hour, see tracking.Interleave) is counted
+// as forged.
+
+// leftAt records that the message with hash h was made or sent out by the
+// organization at ev's time.
+func (a *Analyzer) leftAt(h uint64, ev *tracking.Event) {
+	if ev.Time.IsZero() {
+		return
+	}
+	a.ours.put(h, ev.Time.UnixNano())
+}
+
+// returning reports whether a message from outside is one the
+// organization made or sent out before it arrived.
+func (a *Analyzer) returning(ev *tracking.Event) bool {
+	if ev.MessageID == "" || ev.Time.IsZero() {
+		return false
+	}
+	at, ok := a.ours.get(hash(ev.MessageID))
+	return ok && ev.Time.UnixNano() > at
+}

@@ -1,0 +1,63 @@
+package mailflow_test
+
+import (
+	"testing"
+	"time"
+
+	"dgaudit/audit/mailflow"
+	"dgaudit/directory/tracking"
+)
+
+// A message from outside with an internal sender is counted as returned
+// only when the organization made or sent out its Message-ID before it
+// arrived; it stays listed as spoofing either way (seed 000's flood was
+// the user's own message coming back).
+func TestSpoofedMessagesThatWereOursAreCountedAsReturned(t *testing.T) {
+	at := func(s int) time.Time { return start.Add(time.Duration(s) * time.Second) }
+	const id = "<post.1@contoso.com>"
+	submit := tracking.Event{Time: at(0), EventID: "SUBMIT", Source: "STOREDRIVER", Sender: "ann@contoso.com", MessageID: id}
+	// Exchange 2010 logs the submission as a RECEIVE from the store driver.
+	submit2010 := tracking.Event{Time: at(0), EventID: "RECEIVE", Source: "STOREDRIVER", Sender: "ann@contoso.com",
+		Recipients: []string{"list@partner.example"}, MessageID: id}
+	sendOut := tracking.Event{Time: at(1), EventID: "SEND", Source: "SMTP", ServerIP: "198.51.100.20", ServerHostname: "mx.partner.example",
+		Sender: "ann@contoso.com", Recipients: []string{"list@partner.example"}, MessageID: id}
+	// The hub handing the message to the organization's edge has not sent
+	// it out.
+	sendToEdge := tracking.Event{Time: at(1), EventID: "SEND", Source: "SMTP", ServerIP: "10.0.0.5", ServerHostname: "edge01",
+		Sender: "ann@contoso.com", Recipients: []string{"list@partner.example"}, MessageID: id}
+	back := func(s int) tracking.Event {
+		ev := spoofed("ann@contoso.com", "mx.partner.example", "Lunch", id)
+		ev.Time = at(s)
+		return ev
+	}
+	for _, tc := range []struct {
+		name     string
+		rows     []tracking.Event
+		returned int64
+	}{
+		{"submitted, sent out, came back", []tracking.Event{submit, sendOut, back(3)}, 1},
+		{"only submitted (the mailbox server's logs alone)", []tracking.Event{submit, back(3)}, 1},
+		{"only sent out (edge logs alone)", []tracking.Event{sendOut, back(3)}, 1},
+		{"submitted on Exchange 2010", []tracking.Event{submit2010, back(3)}, 1},
+		{"forged: its Message-ID was never ours", []tracking.Event{back(3)}, 0},
+		{"handed to our own edge only", []tracking.Event{sendToEdge, back(3)}, 0},
+		// The hub's rows read first: it sent the forged message on to an
+		// external member after the edge took it in.
+		{"sent out after it arrived, read first", []tracking.Event{sendOut, back(0)}, 0},
+		{"sent out in the same instant", []tracking.Event{sendOut, back(1)}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := mailflow.New(mailflow.Config{InternalDomains: []string{"contoso.com"}, Servers: []string{"edge01", "10.0.0.5"}})
+			for i := range tc.rows {
+				a.Add(&tc.rows[i])
+			}
+			tr := a.Result(tracking.Stats{})
+			if len(tr.Spoofing) != 1 {
+				t.Fatalf("spoofing %+v, want ann's one message listed", tr.Spoofing)
+			}
+			if s := tr.Spoofing[0]; s.Sender != "ann@contoso.com" || s.Messages != 1 || s.Returned != tc.returned {
+				t.Errorf("%s: %d messages, %d returned; want ann@contoso.com, 1, %d", s.Sender, s.Messages, s.Returned, tc.returned)
+			}
+		})
+	}
+}
