@@ -1,0 +1,104 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"dgaudit/directory/tracking"
+)
+
+// serverFolders writes two servers' folders of Exchange 2016 logs under a
+// new directory, as an administrator copies them off each server: the edge
+// EXEDGE01 takes twelve messages for recipients that do not exist from one
+// host on the Internet in the last minute of 10:00 and relays them to the
+// mailbox server EXCH01, which fails them and sends the reports back out in
+// the first seconds of 11:00, in its next hourly log. EXCH01's folder sorts
+// first, as a mailbox server's name often does, and it has a log of 10:00
+// too, as any server does.
+func serverFolders(t *testing.T) (root, hub, edge string) {
+	t.Helper()
+	root = t.TempDir()
+	hub, edge = filepath.Join(root, "EXCH01"), filepath.Join(root, "EXEDGE01")
+	for _, d := range []string{hub, edge} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ten, eleven := time.Date(2026, 3, 5, 10, 59, 0, 0, time.UTC), time.Date(2026, 3, 5, 11, 0, 0, 0, time.UTC)
+	hubTen := []tracking.Event{{Time: ten.Add(-30 * time.Minute), EventID: "DELIVER", Source: "STOREDRIVER", Recipients: []string{"ann@corp.example"},
+		MessageID: "<ok@corp.example>", ServerHostname: "EXCH01", ServerIP: "10.1.0.10"}}
+	var edgeTen, hubEleven []tracking.Event
+	for i := range 12 {
+		id, sender, nobody := fmt.Sprintf("<m%d@forged.example>", i), fmt.Sprintf("victim%d@forged.example", i), fmt.Sprintf("jhon%d@corp.example", i)
+		at, failed := ten.Add(time.Duration(i)*4*time.Second), eleven.Add(time.Duration(i)*time.Second)
+		m := tracking.Event{Time: at, EventID: "RECEIVE", Source: "SMTP", Sender: sender, Recipients: []string{nobody},
+			Subject: "Invoice", MessageID: id, Directionality: "Incoming"}
+		in, send, relayed := m, m, m
+		in.ClientHostname, in.ClientIP, in.ServerHostname, in.ServerIP = "mx.spammer.example", "198.51.100.7", "EXEDGE01", "203.0.113.25"
+		send.EventID, send.ClientHostname, send.ClientIP, send.ServerHostname, send.ServerIP = "SEND", "exedge01.corp.example", "10.1.0.25", "exch01.corp.example", "10.1.0.10"
+		relayed.Time, relayed.ClientHostname, relayed.ClientIP, relayed.ServerHostname, relayed.ServerIP = failed, "exedge01.corp.example", "10.1.0.25", "EXCH01", "10.1.0.10"
+		edgeTen = append(edgeTen, in, send)
+		hubEleven = append(hubEleven, relayed,
+			tracking.Event{Time: failed, EventID: "FAIL", Source: "ROUTING", Recipients: []string{nobody},
+				RecipientStatus: []string{"550 5.1.1 RESOLVER.ADR.RecipNotFound; not found"}, MessageID: id, ServerHostname: "EXCH01", ServerIP: "10.1.0.10"},
+			tracking.Event{Time: failed, EventID: "DSN", Source: "DSN", Sender: "postmaster@corp.example", ReturnPath: "<>", Recipients: []string{sender},
+				Subject: "Undeliverable: Invoice", MessageID: fmt.Sprintf("<dsn%d@corp.example>", i), Reference: id, ServerHostname: "EXCH01", ServerIP: "10.1.0.10"})
+	}
+	writeLog(t, hub, "MSGTRK2026030510-1.LOG", hubTen)
+	writeLog(t, hub, "MSGTRK2026030511-1.LOG", hubEleven)
+	writeLog(t, edge, "MSGTRK2026030510-1.LOG", edgeTen)
+	return root, hub, edge
+}
+
+// A delivery report is backscatter from the host whose RECEIVE of the
+// original was read before it; read folder after folder, the mailbox
+// server's 11:00 reports come before the edge's 10:00 receipts and the
+// source is lost. Whether the logs' parent folder or each server's folder
+// is given, trace and scan --tracking read the two servers hour by hour and
+// name the host on the Internet.
+func TestTrackingReadsServerFoldersHourByHour(t *testing.T) {
+	t.Parallel()
+	root, hub, edge := serverFolders(t)
+	const want = "backscatter: HIGH 12 delivery reports to external addresses for unknown recipients (at most 12 in one hour), source mx.spammer.example,"
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"trace, the parent folder", []string{"trace", root}},
+		{"trace, each server's folder", []string{"trace", hub, edge}},
+		{"scan --tracking", []string{"scan", "--demo", "--tracking", root, "--fail-on", "none"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			out := filepath.Join(t.TempDir(), "r.json")
+			args := append(tc.args, "--internal-domain", "corp.example", "-o", out, "--log-level", "error")
+			_, _, stderr := dgaudit(t, args...)
+			if !strings.Contains(stderr, want) {
+				t.Errorf("stderr lacks %q:\n%s", want, stderr)
+			}
+			data, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var doc struct {
+				Traffic struct {
+					Backscatter []struct {
+						Source  string
+						Reports int64
+					}
+				}
+			}
+			if err := json.Unmarshal(data, &doc); err != nil {
+				t.Fatal(err)
+			}
+			if b := doc.Traffic.Backscatter; len(b) != 1 || b[0].Source != "mx.spammer.example" || b[0].Reports != 12 {
+				t.Errorf("backscatter in the report: %+v, want 12 reports from mx.spammer.example", b)
+			}
+		})
+	}
+}
