@@ -160,7 +160,7 @@ type Analyzer struct {
 	seen      *recent[struct{}]
 	// ours holds when the organization made or sent out each recent
 	// message (ours.go).
-	ours *recent[int64]
+	ours sentTable
 	// ndrs ties Exchange Online's reports to their originals; nil until a
 	// message-trace row needs it.
 	ndrs *tenantNDRs
@@ -292,7 +292,7 @@ func New(cfg Config) *Analyzer {
 		reentries: newRecent[reentry](cfg.Window),
 		inbound:   newRecent[string](cfg.Window),
 		seen:      newRecent[struct{}](cfg.Window),
-		ours:      newRecent[int64](cfg.Window),
+		ours:      newSentTable(cfg.Window),
 		truncated: map[string]bool{},
 	}
 	if a.interval <= 0 {
