@@ -45,7 +45,10 @@ func (o *trackingOptions) register(cmd *cobra.Command) {
 // line was well formed.
 func (a *app) trackingFiles(paths []string) ([]string, error) {
 	files, own, err := expandTracking(paths)
-	files = tracking.Interleave(files)
+	files, unnamed := tracking.Interleave(files)
+	if unnamed != "" {
+		a.log.Warn("tracking files from several folders are read one folder after another, not hour by hour together, because a file is not named as Exchange names its logs (MSGTRK<date><hour>-<n>.LOG): a message's rows on two servers may be read too far apart to be tied together; give the servers' log folders on their own", "file", unnamed)
+	}
 	for _, f := range own {
 		a.log.Info("skipped dgaudit's own report found among the tracking logs", "file", f)
 	}

@@ -102,3 +102,61 @@ func TestTrackingReadsServerFoldersHourByHour(t *testing.T) {
 		})
 	}
 }
+
+// returnFolders writes two mailbox servers' folders: on EXCH02, ann
+// submits a post at 10:59:58 and sends it to a partner's list; on EXCH01,
+// which sorts first, the partner's server hands bob's copy back at
+// 11:00:05. Read folder after folder, the copy coming back is read before
+// the post went out, and looks forged.
+func returnFolders(t *testing.T) (root string) {
+	t.Helper()
+	root = t.TempDir()
+	one, two := filepath.Join(root, "EXCH01"), filepath.Join(root, "EXCH02")
+	for _, d := range []string{one, two} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const id = "<post.1@corp.example>"
+	sent := time.Date(2026, 3, 5, 10, 59, 58, 0, time.UTC)
+	writeLog(t, two, "MSGTRK2026030510-1.LOG", []tracking.Event{
+		{Time: sent, EventID: "SUBMIT", Source: "STOREDRIVER", Sender: "ann@corp.example", MessageID: id, ServerHostname: "EXCH02"},
+		{Time: sent.Add(time.Second), EventID: "SEND", Source: "SMTP", ClientHostname: "EXCH02", ClientIP: "10.1.0.12",
+			ServerHostname: "mx.partner.example", ServerIP: "198.51.100.20", Sender: "ann@corp.example", Recipients: []string{"list@partner.example"}, MessageID: id},
+	})
+	writeLog(t, one, "MSGTRK2026030511-1.LOG", []tracking.Event{
+		{Time: sent.Add(7 * time.Second), EventID: "RECEIVE", Source: "SMTP", ClientHostname: "mx.partner.example", ClientIP: "198.51.100.20",
+			ServerHostname: "EXCH01", ServerIP: "10.1.0.11", Sender: "ann@corp.example", Recipients: []string{"bob@corp.example"},
+			Subject: "Lunch", MessageID: id, Directionality: "Incoming"},
+	})
+	return root
+}
+
+// A copy coming back to one server of a post another server sent out is
+// known for the organization's own message only when the two folders are
+// read hour by hour together; a file not named as Exchange names its logs
+// among them undoes that, and the command says so.
+func TestTrackingFoldersReturnsAndStrayFiles(t *testing.T) {
+	t.Parallel()
+	root := returnFolders(t)
+	code, _, stderr := dgaudit(t, "trace", root, "--internal-domain", "corp.example", "--log-level", "warn")
+	if code != exitFindings {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	if want := "1 messages from outside (1 of them its own messages coming back)"; !strings.Contains(stderr, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, stderr)
+	}
+	if strings.Contains(stderr, "one folder after another") {
+		t.Errorf("warned of files not interleaved:\n%s", stderr)
+	}
+	// An export beside the folders: the folders are read one after the
+	// other, the copy looks forged, and the warning names the file.
+	stray := writeLog(t, root, "extra.log", nil)
+	_, _, stderr = dgaudit(t, "trace", root, "--internal-domain", "corp.example", "--log-level", "warn")
+	if strings.Contains(stderr, "coming back") || !strings.Contains(stderr, "spoofed internal sender: ann@corp.example, 1 messages from outside via") {
+		t.Errorf("with a stray file, the copy should be read before the post went out:\n%s", stderr)
+	}
+	if !strings.Contains(stderr, "one folder after another") || !strings.Contains(stderr, stray) {
+		t.Errorf("stderr lacks the warning naming %s:\n%s", stray, stderr)
+	}
+}

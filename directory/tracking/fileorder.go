@@ -78,8 +78,11 @@ func serviceRank(prefix string) int {
 //
 // Files are reordered only when every one has an Exchange log name: an
 // export or a file of another name has no period to place it by, and then
-// the order given stands.
-func Interleave(files []string) []string {
+// the order given stands. unnamed is then the first such file, when the
+// files are in several folders, for the caller to say why they are not
+// interleaved: one stray export beside the servers' folders would
+// otherwise undo it without a word.
+func Interleave(files []string) (ordered []string, unnamed string) {
 	type keyed struct {
 		date, rest string
 		folder     int
@@ -89,17 +92,20 @@ func Interleave(files []string) []string {
 	ks := make([]keyed, 0, len(files))
 	for _, f := range files {
 		dir, base := filepath.Split(f)
-		date, rest, ok := logNameKey(base)
-		if !ok {
-			return files
-		}
 		if _, ok := folders[dir]; !ok {
 			folders[dir] = len(folders)
+		}
+		date, rest, ok := logNameKey(base)
+		if !ok && unnamed == "" {
+			unnamed = f
 		}
 		ks = append(ks, keyed{date: date, rest: rest, folder: folders[dir], path: f})
 	}
 	if len(folders) < 2 {
-		return files
+		return files, ""
+	}
+	if unnamed != "" {
+		return files, unnamed
 	}
 	slices.SortStableFunc(ks, func(a, b keyed) int {
 		if c := strings.Compare(a.date, b.date); c != 0 {
@@ -114,5 +120,5 @@ func Interleave(files []string) []string {
 	for i, k := range ks {
 		out[i] = k.path
 	}
-	return out
+	return out, ""
 }

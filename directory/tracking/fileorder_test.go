@@ -54,20 +54,25 @@ func TestExpandReadsExchangeLogsInTimeOrder(t *testing.T) {
 func TestInterleaveReadsServersHourByHour(t *testing.T) {
 	edge := []string{"edge/MSGTRK2026030100-1.LOG", "edge/MSGTRK2026030100-2.LOG", "edge/MSGTRK2026030101-1.LOG", "edge/MSGTRK2026030102-1.LOG"}
 	hub := []string{"hub/MSGTRKMS2026030100-1.LOG", "hub/MSGTRK2026030100-1.LOG", "hub/MSGTRK2026030101-1.LOG", "hub/MSGTRKMD2026030101-1.LOG"}
-	got := tracking.Interleave(append(append([]string{}, edge...), hub...))
+	got, unnamed := tracking.Interleave(append(append([]string{}, edge...), hub...))
 	want := []string{
 		"edge/MSGTRK2026030100-1.LOG", "edge/MSGTRK2026030100-2.LOG", "hub/MSGTRKMS2026030100-1.LOG", "hub/MSGTRK2026030100-1.LOG",
 		"edge/MSGTRK2026030101-1.LOG", "hub/MSGTRK2026030101-1.LOG", "hub/MSGTRKMD2026030101-1.LOG",
 		"edge/MSGTRK2026030102-1.LOG",
 	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("order (-want +got):\n%s", diff)
+	if diff := cmp.Diff(want, got); diff != "" || unnamed != "" {
+		t.Errorf("order (-want +got):\n%s; unnamed %q", diff, unnamed)
 	}
-	mixed := append(append([]string{}, edge...), "exports/trace.csv")
-	if got := tracking.Interleave(mixed); !cmp.Equal(got, mixed) {
-		t.Errorf("with an export: %v", got)
+	mixed := append(append([]string{}, edge[:2]...), "exports/trace.csv", edge[2], "other/notes.log")
+	if got, unnamed := tracking.Interleave(mixed); !cmp.Equal(got, mixed) || unnamed != "exports/trace.csv" {
+		t.Errorf("with an export: %v, unnamed %q", got, unnamed)
 	}
-	if got := tracking.Interleave(edge); !cmp.Equal(got, edge) {
-		t.Errorf("one folder: %v", got)
+	if got, unnamed := tracking.Interleave(edge); !cmp.Equal(got, edge) || unnamed != "" {
+		t.Errorf("one folder: %v, unnamed %q", got, unnamed)
+	}
+	// One folder holding an export as well: nothing to interleave, so
+	// nothing to warn of.
+	if _, unnamed := tracking.Interleave(append(append([]string{}, edge...), "edge/export.csv")); unnamed != "" {
+		t.Errorf("one folder with an export: unnamed %q", unnamed)
 	}
 }
