@@ -161,6 +161,10 @@ type Analyzer struct {
 	// ours holds when the organization made or sent out each recent
 	// message (ours.go).
 	ours sentTable
+	// dsns are reports read before their original's RECEIVE from outside
+	// (heldreports.go), nil until one is; dsnsHeld counts them.
+	dsns     *recent[[]heldDSN]
+	dsnsHeld int
 	// ndrs ties Exchange Online's reports to their originals; nil until a
 	// message-trace row needs it.
 	ndrs *tenantNDRs
@@ -764,7 +768,13 @@ func (a *Analyzer) receive(ev *tracking.Event) {
 		return
 	}
 	if ev.MessageID != "" && host != "" {
-		a.inbound.put(hash(ev.MessageID), a.intern(lower(host)))
+		h, src := hash(ev.MessageID), a.intern(lower(host))
+		a.inbound.put(h, src)
+		// Nearly always nothing is held: one comparison spares the
+		// look-up on every message from outside.
+		if a.dsnsHeld > 0 {
+			a.receivedDSNs(h, src)
+		}
 	}
 	sender := lower(firstNonEmpty(ev.Sender, unbracket(ev.ReturnPath)))
 	if sender != "" && domainOf(sender) != "" && a.internal(sender) && a.once('S', ev.MessageID, sender) {
@@ -825,24 +835,27 @@ func (a *Analyzer) fail(ev *tracking.Event) {
 // dsn counts a delivery report to external addresses whose original message
 // failed for a recipient that does not exist: backscatter, once a source
 // has sent enough of them (see backscatterOf). A single one is a mistyped
-// address bounced as it should be.
+// address bounced as it should be. The source is the server the original
+// came in from; a report read before the original's RECEIVE from outside
+// (the hub's folder read before the edge's) waits for it (heldreports.go).
 func (a *Analyzer) dsn(ev *tracking.Event) {
 	if ev.Reference == "" {
 		return
 	}
-	ref := ev.Reference
-	if _, ok := a.failed.get(hash(ref)); !ok {
+	h := hash(ev.Reference)
+	if _, ok := a.failed.get(h); !ok {
 		return
 	}
-	source, ok := a.inbound.get(hash(ref))
-	if !ok {
-		source = "unknown (original not in the logs)"
-	}
+	source, ok := a.inbound.get(h)
 	for _, r := range ev.Recipients {
 		if a.internal(r) {
 			continue
 		}
-		a.addBackscatter(ev.Time, source, domainOf(r))
+		if ok {
+			a.addBackscatter(ev.Time, source, domainOf(r))
+		} else {
+			a.holdDSN(h, ev.Time, domainOf(r))
+		}
 	}
 }
 
@@ -850,7 +863,7 @@ func (a *Analyzer) addBackscatter(t time.Time, source, domain string) {
 	b := a.back[source]
 	if b == nil {
 		if len(a.back) >= a.cfg.MaxKeys {
-			a.truncated["backscatter sources"] = true
+			a.truncated[backscatterSourcesCapped] = true
 			return
 		}
 		b = &backAgg{domains: map[string]int64{}, buckets: map[int64]int64{}, hours: map[int64]int64{}}

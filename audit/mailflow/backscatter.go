@@ -8,7 +8,10 @@ import (
 	"dgaudit/audit"
 )
 
-const backscatterDomainsCapped = "domains per backscatter source"
+const (
+	backscatterDomainsCapped = "domains per backscatter source"
+	backscatterSourcesCapped = "backscatter sources"
+)
 
 // backscatterOf decides whether a source's reports are backscatter worth
 // acting on, and how bad. Every report counted is to an outside address
@@ -54,7 +57,8 @@ func (a *Analyzer) backscatterOf(src string, b *backAgg) (audit.BackscatterSourc
 
 // backscatter lists the sources at or above the threshold in t, worst
 // first, and counts those below it. Exchange Online reports still held
-// for their originals' reasons count as reason unknown.
+// for their originals' reasons count as reason unknown, on-premises ones
+// still held for their originals' RECEIVE as from an unknown source.
 func (a *Analyzer) backscatter(t *audit.Traffic) {
 	t.BackscatterBelow.Threshold = a.cfg.MinBackscatter
 	add := func(src string, b *backAgg) {
@@ -66,16 +70,25 @@ func (a *Analyzer) backscatter(t *audit.Traffic) {
 		t.BackscatterBelow.Reports += b.reports
 	}
 	held, capped := a.heldNDRsNow()
+	dsns, dsnsCapped, dropped := a.heldDSNsNow()
 	for src, b := range a.back {
-		if src != tenantUnknownSource || held == nil {
-			add(src, b)
+		// A source with reports still held is added below, with them.
+		if src == tenantUnknownSource && held != nil || src == unknownSource && dsns != nil {
+			continue
 		}
+		add(src, b)
 	}
 	if held != nil {
 		add(tenantUnknownSource, held)
 	}
-	if capped && !a.truncated[backscatterDomainsCapped] {
+	if dsns != nil {
+		add(unknownSource, dsns)
+	}
+	if (capped || dsnsCapped) && !a.truncated[backscatterDomainsCapped] {
 		t.Truncated = append(t.Truncated, backscatterDomainsCapped)
+	}
+	if dropped && !a.truncated[backscatterSourcesCapped] {
+		t.Truncated = append(t.Truncated, backscatterSourcesCapped)
 	}
 	slices.SortFunc(t.Backscatter, func(x, y audit.BackscatterSource) int {
 		if c := cmp.Compare(y.Severity, x.Severity); c != 0 {

@@ -18,13 +18,17 @@ import (
 // overwrites with the next block. The analyzer must copy whatever it keeps:
 // here every event's strings live in a scratch buffer that is scribbled over
 // after Add, and the result must equal that of a normal run. The message
-// trace, newest first, has member rows wait for their expansion (holdEarly).
+// trace, newest first, has member rows wait for their expansion (holdEarly);
+// the hub's rows read before the edge's have reports wait for their
+// originals (holdDSN).
 func TestAnalyzerKeepsNoEventStrings(t *testing.T) {
 	newestFirst := traceLoop(4)
 	slices.Reverse(newestFirst)
+	edge, hub := ndrAttack(12)
 	for name, evs := range map[string][]tracking.Event{
 		"tracking log":                seed001(4),
 		"message trace, newest first": traceEvents(t, newestFirst),
+		"hub before edge":             slices.Concat(seed001(4), hub, edge),
 	} {
 		t.Run(name, func(t *testing.T) {
 			cfg := mailflow.Config{Interval: 10 * time.Minute}
@@ -66,6 +70,9 @@ func TestAnalyzerKeepsNoEventStrings(t *testing.T) {
 			w, g := want.Result(tracking.Stats{}), got.Result(tracking.Stats{})
 			if !reflect.DeepEqual(w, g) {
 				t.Errorf("results differ when event strings are overwritten after Add:\nwant %+v\ngot  %+v", w.Loops, g.Loops)
+			}
+			if name == "hub before edge" && (len(g.Backscatter) != 1 || g.Backscatter[0].Source != bot) {
+				t.Errorf("fixture lost its backscatter: %+v", g.Backscatter)
 			}
 			if len(g.Loops) != 1 || len(g.Loops[0].External) == 0 {
 				t.Fatalf("fixture lost its loop: %+v", g.Loops)
