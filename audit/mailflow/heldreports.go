@@ -9,10 +9,11 @@ import (
 // RECEIVE from outside never came.
 const unknownSource = "unknown (original not in the logs)"
 
-// With an edge and a hub, each logs to a folder of its own, and the folders
-// are read hour by hour together (tracking.Interleave), but within an hour
-// the hub's FAIL and DSN may be read before the edge's RECEIVE from outside
-// of the same original. Counted at once, such reports would go to
+// With an edge and a hub, each logs to a folder of its own. Read merged by
+// time (tracking.Read, for logs named as Exchange names them), the edge's
+// RECEIVE from outside comes before the hub's FAIL and DSN of the same
+// original; read folder after folder (exports, or a stray file among the
+// folders, see tracking.Interleave), the hub's may come first. Counted at once, such reports would go to
 // unknownSource and split one attack over two sources, hiding the attacker.
 // They wait here instead, bounded like the other recent tables, until the
 // RECEIVE names the source (receive), another original takes their slot,

@@ -25,9 +25,11 @@ import "dgaudit/directory/tracking"
 // The time matters when servers' logs are read out of time order: a
 // spoofed message the edge took in at 10:00:00 and the hub sent on to an
 // external member at 10:00:02 is no return when the hub's rows are read
-// first. A return read before the row that sent it out (another server's
-// folder read first within the hour, see tracking.Interleave) is counted
-// as forged.
+// first. A return read before the row that sent it out is counted as
+// forged; tracking.Read merges the servers' logs of an hour by time, so
+// that happens only when the logs are not named as Exchange names them
+// (exports) or a stray file stops the hour-by-hour reading (see
+// tracking.Interleave).
 
 // sentTable remembers when recent messages (by Message-ID hash) were made
 // or sent out, direct-mapped as recent is, but a slot's key and time side

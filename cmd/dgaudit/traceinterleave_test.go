@@ -55,12 +55,11 @@ func serverFolders(t *testing.T) (root, hub, edge string) {
 	return root, hub, edge
 }
 
-// A delivery report is backscatter from the host whose RECEIVE of the
-// original was read before it; read folder after folder, the mailbox
-// server's 11:00 reports come before the edge's 10:00 receipts and the
-// source is lost. Whether the logs' parent folder or each server's folder
-// is given, trace and scan --tracking read the two servers hour by hour and
-// name the host on the Internet.
+// A delivery report is backscatter from the host whose RECEIVE from
+// outside took its original in. Whether the logs' parent folder or each
+// server's folder is given, trace and scan --tracking read the two servers'
+// logs together and name the host on the Internet, though the mailbox
+// server's folder, with the reports, sorts first.
 func TestTrackingReadsServerFoldersHourByHour(t *testing.T) {
 	t.Parallel()
 	root, hub, edge := serverFolders(t)
@@ -100,6 +99,40 @@ func TestTrackingReadsServerFoldersHourByHour(t *testing.T) {
 				t.Errorf("backscatter in the report: %+v, want 12 reports from mx.spammer.example", b)
 			}
 		})
+	}
+}
+
+// A copy coming back to one server within the hour that another server
+// sent its post out is known for the organization's own: the two servers'
+// logs of the hour are read merged by time, not the first folder's hour
+// before the second's.
+func TestTrackingMergesServersLogsOfAnHour(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	one, two := filepath.Join(root, "EXCH01"), filepath.Join(root, "EXCH02")
+	for _, d := range []string{one, two} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const id = "<post.2@corp.example>"
+	sent := time.Date(2026, 3, 5, 10, 30, 0, 0, time.UTC)
+	writeLog(t, two, "MSGTRK2026030510-1.LOG", []tracking.Event{
+		{Time: sent, EventID: "SUBMIT", Source: "STOREDRIVER", Sender: "ann@corp.example", MessageID: id, ServerHostname: "EXCH02"},
+		{Time: sent.Add(time.Second), EventID: "SEND", Source: "SMTP", ClientHostname: "EXCH02", ClientIP: "10.1.0.12",
+			ServerHostname: "mx.partner.example", ServerIP: "198.51.100.20", Sender: "ann@corp.example", Recipients: []string{"list@partner.example"}, MessageID: id},
+	})
+	writeLog(t, one, "MSGTRK2026030510-1.LOG", []tracking.Event{
+		{Time: sent.Add(-time.Minute), EventID: "DELIVER", Source: "STOREDRIVER", Recipients: []string{"bob@corp.example"}, MessageID: "<other@corp.example>", ServerHostname: "EXCH01"},
+		{Time: sent.Add(7 * time.Second), EventID: "RECEIVE", Source: "SMTP", ClientHostname: "mx.partner.example", ClientIP: "198.51.100.20",
+			ServerHostname: "EXCH01", ServerIP: "10.1.0.11", Sender: "ann@corp.example", Recipients: []string{"bob@corp.example"},
+			Subject: "Lunch", MessageID: id, Directionality: "Incoming"},
+	})
+	for _, args := range [][]string{{root}, {one, two}} {
+		_, _, stderr := dgaudit(t, append([]string{"trace"}, append(args, "--internal-domain", "corp.example", "--log-level", "error")...)...)
+		if want := "1 messages from outside (1 of them its own messages coming back)"; !strings.Contains(stderr, want) {
+			t.Errorf("trace %v: stderr lacks %q:\n%s", args, want, stderr)
+		}
 	}
 }
 

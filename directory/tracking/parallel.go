@@ -61,7 +61,11 @@ type fileJob struct {
 // worker starts a file filesAhead or more past the caller's, even when
 // files are small enough to be parsed whole while the caller is still on an
 // earlier one.
-func readParallel(ctx context.Context, files []string, opt Options, fn func(*Event) error) (Stats, error) {
+//
+// The files of runs (mergeRuns) are the exception: the workers leave them,
+// and once the caller reaches a run, a goroutine per log parses its files
+// in turn while the caller merges their rows by time (readRun).
+func readParallel(ctx context.Context, files []string, runs []mergeRun, opt Options, fn func(*Event) error) (Stats, error) {
 	var st Stats
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
@@ -88,8 +92,23 @@ func readParallel(ctx context.Context, files []string, opt Options, fn func(*Eve
 	gates := make([]chan struct{}, len(files))
 	for i := range gates {
 		gates[i] = make(chan struct{})
-		if i < filesAhead-1 {
-			close(gates[i])
+	}
+	opened := 0
+	openTo := func(n int) {
+		for ; opened < min(n, len(gates)); opened++ {
+			close(gates[opened])
+		}
+	}
+	openTo(filesAhead - 1)
+	merged := make([]bool, len(files))
+	for _, r := range runs {
+		// A run's logs are all parsed at once, each running ahead of the
+		// merge: they share what one file may hold, so that ten servers'
+		// logs of an hour do not hold ten times as much.
+		share := max(2, batchesInFlight/len(r.streams))
+		for i := r.first; i <= r.last; i++ {
+			merged[i] = true
+			jobs[i].batches = make(chan *batch, share)
 		}
 	}
 	var next atomic.Int64
@@ -99,6 +118,9 @@ func readParallel(ctx context.Context, files []string, opt Options, fn func(*Eve
 				i := int(next.Add(1) - 1)
 				if i >= len(files) {
 					return
+				}
+				if merged[i] {
+					continue
 				}
 				select {
 				case <-gates[i]:
@@ -117,16 +139,30 @@ func readParallel(ctx context.Context, files []string, opt Options, fn func(*Eve
 			}
 		})
 	}
-	for at, job := range jobs {
+	for at := 0; at < len(jobs); at++ {
+		job := jobs[at]
 		if err := ctx.Err(); err != nil {
 			return st, err
 		}
 		if testHookCallerAt != nil {
 			testHookCallerAt(at)
 		}
-		if g := at + filesAhead - 1; g < len(gates) {
-			close(gates[g])
+		if len(runs) > 0 && runs[0].first == at {
+			// The run counts as one file for the workers' lead.
+			r := runs[0]
+			runs = runs[1:]
+			openTo(r.last + filesAhead)
+			err := readRun(ctx, files, r, jobs, opt, free, fn)
+			for i := r.first; i <= r.last; i++ {
+				st.add(&jobs[i].st, opt.MaxSamples)
+			}
+			if err != nil {
+				return st, err
+			}
+			at = r.last
+			continue
 		}
+		openTo(at + filesAhead)
 		for b := range job.batches {
 			for k := range b.events {
 				if err := fn(&b.events[k]); err != nil {

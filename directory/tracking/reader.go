@@ -27,8 +27,9 @@ type Options struct {
 	// one is malformed. 0 means 1 MiB.
 	MaxRecordBytes int
 	// Workers is how many files Read parses at once; 0 means one per CPU
-	// (up to 8), 1 reads in the calling goroutine. fn is called from one goroutine in
-	// file and line order either way, so results do not depend on it.
+	// (up to 8), 1 reads in the calling goroutine, but for the logs it
+	// merges (see Read). fn is called from one goroutine in the same order
+	// either way, so results do not depend on it.
 	Workers int
 }
 
@@ -120,15 +121,19 @@ func Expand(paths []string) ([]string, error) {
 
 // Read reads every file and calls fn for each event, from the calling
 // goroutine, in file and line order; files are parsed in opt.Workers
-// goroutines ahead of the calls. When fn fails, the counts in Stats may
+// goroutines ahead of the calls. Consecutive files of one period that
+// Exchange wrote to different logs (another server's folder, or a mailbox
+// server's submission and delivery logs beside transport's) are the
+// exception: their events come merged by time (see mergeRuns), each
+// parsed in a goroutine of its own, whatever opt.Workers. When fn fails, the counts in Stats may
 // include some rows parsed ahead of the event it failed on. A file that
 // cannot be read to its end is recorded in Stats (Err, Failed) and the read
 // goes on with the next; Read itself fails only when ctx ends or fn returns
 // an error.
 func Read(ctx context.Context, files []string, opt Options, fn func(*Event) error) (Stats, error) {
 	opt = opt.withDefaults()
-	if opt.Workers > 1 {
-		return readParallel(ctx, files, opt, fn)
+	if runs := mergeRuns(files); opt.Workers > 1 || len(runs) > 0 {
+		return readParallel(ctx, files, runs, opt, fn)
 	}
 	var st Stats
 	for _, path := range files {

@@ -1,0 +1,157 @@
+package tracking_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"dgaudit/directory/tracking"
+	"dgaudit/directory/tracking/trackingtest"
+)
+
+// mergeLogs writes logs of one hour (and the next) for an edge and a
+// mailbox server, the mailbox server with its submission and delivery
+// logs beside transport's, and a roll-over on the edge: each row is named
+// by its MessageID "<log:n>", with times that interleave across the logs.
+// It returns the files in reading order (as Interleave puts them) and the
+// IDs in time order.
+func mergeLogs(t *testing.T) (files, want []string) {
+	t.Helper()
+	dir := t.TempDir()
+	type row struct {
+		at time.Duration
+		id string
+	}
+	var all []row
+	write := func(rel string, times ...time.Duration) {
+		path := filepath.Join(dir, rel)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		var evs []tracking.Event
+		for n, at := range times {
+			ev := sampleEvents()[0]
+			ev.Time, ev.MessageID = t0.Add(at), fmt.Sprintf("<%s:%d>", rel, n)
+			evs = append(evs, ev)
+			all = append(all, row{at, ev.MessageID})
+		}
+		if err := trackingtest.WriteLogFile(path, trackingtest.Fields2013, evs); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, path)
+	}
+	s := time.Second
+	write("edge/MSGTRK2026030510-1.LOG", 0, 2*s, 4*s, 9*s)
+	write("edge/MSGTRK2026030510-2.LOG", 11*s, 13*s)
+	write("hub/MSGTRKMS2026030510-1.LOG", 1*s, 12*s)
+	write("hub/MSGTRK2026030510-1.LOG", 3*s, 3*s, 5*s, 14*s)
+	write("hub/MSGTRKMD2026030510-1.LOG", 6*s, 15*s)
+	// The next hour: one log only, read as it is after the run.
+	write("edge/MSGTRK2026030511-1.LOG", time.Hour, time.Hour+s)
+	// Ties go to the log that comes first in the run: the edge's 2 s row
+	// before none, the hub's two 3 s rows in their own order.
+	slices.SortStableFunc(all, func(a, b row) int { return int(a.at - b.at) })
+	for _, r := range all {
+		want = append(want, r.id)
+	}
+	return files, want
+}
+
+// Several servers' and services' logs of one hour are read merged by their
+// rows' times, whatever the number of workers, and their files are counted
+// in the order given.
+func TestReadMergesLogsOfOnePeriodByTime(t *testing.T) {
+	files, want := mergeLogs(t)
+	for _, workers := range []int{1, 2, 3, 8} {
+		t.Run(fmt.Sprint("workers=", workers), func(t *testing.T) {
+			var got []string
+			st, err := tracking.Read(context.Background(), files, tracking.Options{Workers: workers}, func(ev *tracking.Event) error {
+				got = append(got, ev.MessageID)
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(want, got); d != "" {
+				t.Errorf("order (-want +got):\n%s", d)
+			}
+			var counted []string
+			for _, f := range st.Files {
+				counted = append(counted, f.Path)
+			}
+			if !slices.Equal(counted, files) || st.Events != int64(len(want)) {
+				t.Errorf("stats: files %v, %d events; want %v, %d", counted, st.Events, files, len(want))
+			}
+		})
+	}
+}
+
+// A merge stops at the first error of the caller's function, or when the
+// context ends, with every goroutine it started gone (the race detector
+// and the test's end would show one still writing); many logs of one hour
+// with two workers do not wait on each other.
+func TestReadMergeStops(t *testing.T) {
+	dir := t.TempDir()
+	var files []string
+	for server := range 12 {
+		var evs []tracking.Event
+		for n := range 800 {
+			ev := sampleEvents()[n%2]
+			ev.Time, ev.MessageID = t0.Add(time.Duration(n*12+server)*time.Millisecond), fmt.Sprintf("<%d.%d@x>", server, n)
+			evs = append(evs, ev)
+		}
+		path := filepath.Join(dir, fmt.Sprintf("server%02d", server), "MSGTRK2026030510-1.LOG")
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := trackingtest.WriteLogFile(path, trackingtest.Fields2013, evs); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, path)
+	}
+	stop := errors.New("enough")
+	for _, tc := range []struct {
+		name   string
+		after  int
+		cancel bool
+		want   error
+	}{
+		{"read to the end", -1, false, nil},
+		{"the function fails", 5000, false, stop},
+		{"the context ends", 5000, true, context.Canceled},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			n := 0
+			var last time.Time
+			_, err := tracking.Read(ctx, files, tracking.Options{Workers: 2}, func(ev *tracking.Event) error {
+				if ev.Time.Before(last) {
+					t.Fatalf("event %d at %v after one at %v", n, ev.Time, last)
+				}
+				last = ev.Time
+				if n++; n == tc.after {
+					if tc.cancel {
+						cancel()
+						return nil
+					}
+					return stop
+				}
+				return nil
+			})
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("error %v, want %v", err, tc.want)
+			}
+			if tc.want == nil && n != 12*800 {
+				t.Errorf("%d events, want %d", n, 12*800)
+			}
+		})
+	}
+}
