@@ -193,3 +193,75 @@ func TestTrackingFoldersReturnsAndStrayFiles(t *testing.T) {
 		t.Errorf("stderr lacks the warning naming %s:\n%s", stray, stderr)
 	}
 }
+
+// A loop through a group, logged by an edge (RECEIVE from the Internet,
+// SEND back out) and a hub (RECEIVE from the edge, EXPAND, DELIVER, SEND
+// to the edge), with the edge's folder given first: the remote server the
+// group's expansions went to is named, which it is only when the edge's
+// SEND rows are read after the hub's expansions they follow.
+func TestTrackingLoopAcrossEdgeAndHub(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	edge, hub := filepath.Join(root, "edge"), filepath.Join(root, "hub")
+	for _, d := range []string{edge, hub} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const list = "closures@corp.example"
+	start := time.Date(2026, 3, 5, 9, 0, 0, 0, time.UTC)
+	members := []string{"stale@gone.example", "ann@corp.example"}
+	subj := "Closure notice"
+	var edgeRows, hubRows []tracking.Event
+	for i := range 6 {
+		at := start.Add(time.Duration(i) * time.Minute)
+		from, rp := "news@external.example", "news@external.example"
+		if i > 0 {
+			subj = "Undeliverable: " + subj
+			from, rp = "postmaster@gone.example", "<>"
+		}
+		id := fmt.Sprintf("<m%d@x>", i)
+		s := time.Second
+		edgeRows = append(edgeRows,
+			tracking.Event{Time: at, EventID: "RECEIVE", Source: "SMTP", ClientIP: "198.51.100.20", ClientHostname: "mx.gone.example", ServerHostname: "EDGE01", ServerIP: "203.0.113.25",
+				Sender: from, ReturnPath: rp, Recipients: []string{list}, Subject: subj, MessageID: id, Directionality: "Incoming"},
+			tracking.Event{Time: at.Add(s), EventID: "SEND", Source: "SMTP", ClientHostname: "EDGE01", ClientIP: "10.1.0.25", ServerHostname: "EXCH01", ServerIP: "10.1.0.10",
+				Sender: from, ReturnPath: rp, Recipients: []string{list}, Subject: subj, MessageID: id},
+			tracking.Event{Time: at.Add(4 * s), EventID: "RECEIVE", Source: "SMTP", ClientHostname: "EXCH01", ClientIP: "10.1.0.10", ServerHostname: "EDGE01", ServerIP: "10.1.0.25",
+				Sender: from, ReturnPath: rp, Recipients: members[:1], Subject: subj, MessageID: id, Directionality: "Incoming"},
+			tracking.Event{Time: at.Add(5 * s), EventID: "SEND", Source: "SMTP", ClientHostname: "EDGE01", ClientIP: "203.0.113.25", ServerHostname: "mx.gone.example", ServerIP: "198.51.100.20",
+				Sender: from, ReturnPath: rp, Recipients: members[:1], Subject: subj, MessageID: id},
+		)
+		hubRows = append(hubRows,
+			tracking.Event{Time: at.Add(2 * s), EventID: "RECEIVE", Source: "SMTP", ClientHostname: "EDGE01", ClientIP: "10.1.0.25", ServerHostname: "EXCH01", ServerIP: "10.1.0.10",
+				Sender: from, ReturnPath: rp, Recipients: []string{list}, Subject: subj, MessageID: id, Directionality: "Incoming"},
+			tracking.Event{Time: at.Add(3 * s), EventID: "EXPAND", Source: "ROUTING", RelatedRecipient: list, Sender: from, ReturnPath: rp, Recipients: members, Subject: subj, MessageID: id, Directionality: "Incoming"},
+			tracking.Event{Time: at.Add(3 * s), EventID: "DELIVER", Source: "STOREDRIVER", Sender: from, Recipients: members[1:], Subject: subj, MessageID: id},
+			tracking.Event{Time: at.Add(3 * s), EventID: "SEND", Source: "SMTP", ClientHostname: "EXCH01", ClientIP: "10.1.0.10", ServerHostname: "EDGE01", ServerIP: "10.1.0.25",
+				Sender: from, ReturnPath: rp, Recipients: members[:1], Subject: subj, MessageID: id},
+		)
+	}
+	writeLog(t, edge, "MSGTRK2026030509-1.LOG", edgeRows)
+	writeLog(t, hub, "MSGTRK2026030509-1.LOG", hubRows)
+	out := filepath.Join(t.TempDir(), "t.json")
+	_, _, stderr := dgaudit(t, "trace", edge, hub, "--internal-domain", "corp.example", "-o", out, "--log-level", "error")
+	var doc struct {
+		Traffic struct {
+			Loops []struct {
+				Group           string
+				OutboundServers []struct{ Address string }
+			}
+		}
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	loops := doc.Traffic.Loops
+	if len(loops) != 1 || loops[0].Group != list || len(loops[0].OutboundServers) != 1 || loops[0].OutboundServers[0].Address != "mx.gone.example" {
+		t.Errorf("loops %+v, want one through %s going out to mx.gone.example\n%s", loops, list, stderr)
+	}
+}
