@@ -192,11 +192,10 @@ type SpoofedSender struct {
 	Sender   string
 	Messages int64
 	// Returned counts the Messages that were the organization's own
-	// coming back: their Message-ID was submitted by one of its mailboxes
-	// or sent out by its servers before they arrived. A remote server
-	// re-sends them (a partner's list with colleagues on it, or seed 000's
-	// broken server sending one message back a hundred times); the rest
-	// were made outside, forged.
+	// coming back: their Message-ID is that of a message one of its
+	// mailboxes submitted less than a day before they arrived. A remote
+	// server re-sends them (a partner's list with colleagues on it, or
+	// seed 000's broken server sending one message back a hundred times).
 	Returned  int64
 	FirstSeen time.Time
 	LastSeen  time.Time

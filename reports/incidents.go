@@ -99,15 +99,17 @@ func incidents(t *audit.Traffic) []incident {
 
 // returnedNote says how many of a spoofed sender's messages were the
 // organization's own coming back, which an admin reads differently from
-// forgeries: the remote server re-sending them is the one to call.
+// forgeries: the remote server re-sending them is the one to call. It
+// does not call the others forged, nor these genuine: a Message-ID is the
+// sender's word.
 func returnedNote(s audit.SpoofedSender) string {
 	switch {
 	case s.Returned == 0:
 		return ""
 	case s.Returned == s.Messages:
-		return "; all of them are the organization's own messages coming back (their Message-ID was submitted or sent out here first): a remote server is re-sending them, none was forged"
+		return "; all of them are the organization's own messages coming back (each has the Message-ID of a message one of its mailboxes submitted before): a remote server is re-sending them"
 	}
-	return fmt.Sprintf("; %d of them are the organization's own messages coming back (their Message-ID was submitted or sent out here first): a remote server is re-sending them", s.Returned)
+	return fmt.Sprintf("; %d of them are the organization's own messages coming back (each has the Message-ID of a message one of its mailboxes submitted before): a remote server is re-sending them", s.Returned)
 }
 
 // title is the incident's one-line headline for the line formats.

@@ -335,7 +335,7 @@ func (a *Analyzer) Add(ev *tracking.Event) {
 		a.dsn(ev)
 	case "SUBMIT":
 		if !trace && ev.MessageID != "" {
-			a.leftAt(hash(ev.MessageID), ev)
+			a.submitted(hash(ev.MessageID), ev)
 		}
 	}
 	switch ev.EventID {
@@ -615,12 +615,6 @@ func (a *Analyzer) correlate(ev *tracking.Event) {
 		return
 	}
 	h := hash(ev.MessageID)
-	// A SEND to one of the organization's own servers (the hub's to the
-	// edge) is a hop on the way out, not a remote server.
-	out := ev.EventID == "SEND" && ev.Format != tracking.FormatTrace && !a.own.relays(ev.ServerIP, ev.ServerHostname)
-	if out {
-		a.leftAt(h, ev)
-	}
 	ref, ok := a.msgs.get(h)
 	if !ok {
 		if ev.Format == tracking.FormatTrace && ev.EventID != "TRANSFER" {
@@ -629,7 +623,9 @@ func (a *Analyzer) correlate(ev *tracking.Event) {
 		return
 	}
 	g := ref.g
-	if out {
+	// A SEND to one of the organization's own servers (the hub's to the
+	// edge) is a hop on the way out, not a remote server.
+	if ev.EventID == "SEND" && ev.Format != tracking.FormatTrace && !a.own.relays(ev.ServerIP, ev.ServerHostname) {
 		if host := firstNonEmpty(ev.ServerHostname, ev.ServerIP); host != "" {
 			if g.outServers == nil {
 				g.outServers = map[string]int64{}
@@ -763,7 +759,7 @@ func (a *Analyzer) receive(ev *tracking.Event) {
 		// Exchange 2010 logs a mailbox's submission as a RECEIVE from the
 		// store driver, where later versions write SUBMIT.
 		if ev.MessageID != "" && ev.Source == "STOREDRIVER" {
-			a.leftAt(hash(ev.MessageID), ev)
+			a.submitted(hash(ev.MessageID), ev)
 		}
 		return
 	}

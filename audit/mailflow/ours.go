@@ -1,6 +1,10 @@
 package mailflow
 
-import "dgaudit/directory/tracking"
+import (
+	"time"
+
+	"dgaudit/directory/tracking"
+)
 
 // A message of the organization's own can come back in from outside with
 // its internal sender: a user posts to a partner's list that has
@@ -13,29 +17,41 @@ import "dgaudit/directory/tracking"
 // server re-sending it.
 //
 // What tells the two apart is the Message-ID: a forged message has one the
-// organization never made, a returning one keeps the ID its mailbox
-// submitted and its servers sent out before. Each SUBMIT (a mailbox handed
-// it to transport) and each SEND to a server not of the organization (it
-// left) is remembered with its time in a recent table (Config.Window
-// slots). A spoofed sender's messages that came back that way are counted
-// apart (audit.SpoofedSender.Returned): they stay listed, since a flood of
-// them is seed 000's incident, but the report can say where they come
+// organization never made, a returning one keeps the ID one of its
+// mailboxes submitted. Each SUBMIT (a mailbox handed the message to
+// transport; Exchange 2010 logs a RECEIVE from the store driver) is
+// remembered with its time in a recent table (Config.Window slots, a busy
+// server's older messages dropping out), and a message from outside whose
+// ID was submitted before it arrived, within returnWindow, is counted as
+// returned (audit.SpoofedSender.Returned). It stays listed, since a flood
+// of them is seed 000's incident, but the report can say where it comes
 // from.
 //
-// The time matters when servers' logs are read out of time order: a
-// spoofed message the edge took in at 10:00:00 and the hub sent on to an
-// external member at 10:00:02 is no return when the hub's rows are read
-// first. A return read before the row that sent it out is counted as
-// forged; tracking.Read merges the servers' logs of an hour by time, so
-// that happens only when the logs are not named as Exchange names them
-// (exports) or a stray file stops the hour-by-hour reading (see
-// tracking.Interleave).
+// Only a submission counts. A SEND to the Internet is no proof that the
+// organization made the message: a forged one sent to a group with an
+// external member goes out a second after it came in, and a second of skew
+// between the edge's clock and the mailbox server's, or a tracking export
+// in local time, would put that SEND before the arrival and make the
+// forgery a "return". With the edge's logs alone, then, nothing counts as
+// returned: a false alarm, never false comfort.
+//
+// Rows read out of time order: tracking.Read merges the servers' logs of an
+// hour by time, so a return is read after its submission unless the logs
+// are not named as Exchange names them (exports) or a stray file stops the
+// hour-by-hour reading (see tracking.Interleave); such a return counts as
+// forged.
 
-// sentTable remembers when recent messages (by Message-ID hash) were made
-// or sent out, direct-mapped as recent is, but a slot's key and time side
-// by side: it is written on every SUBMIT and SEND row and read only for
-// mail from outside with an internal sender, so one cache line a write
-// matters more than recent's quick misses.
+// returnWindow is how long after its submission a message coming back
+// counts as returned: a partner's list sends it back within minutes, a
+// broken server (seed 000) for hours. The Message-ID is the sender's
+// word: an old one sent again much later proves nothing.
+const returnWindow = 24 * time.Hour
+
+// sentTable remembers when recent messages (by Message-ID hash) were
+// submitted, direct-mapped as recent is, but a slot's key and time side by
+// side: it is written on every SUBMIT row and read only for mail from
+// outside with an internal sender, so one cache line a write matters more
+// than recent's quick misses.
 type sentTable struct {
 	slots []sentSlot
 	mask  uint64
@@ -54,22 +70,31 @@ func newSentTable(n int) sentTable {
 	return sentTable{slots: make([]sentSlot, size), mask: uint64(size - 1)}
 }
 
-// leftAt records that the message with hash h was made or sent out by the
-// organization at ev's time.
-func (a *Analyzer) leftAt(h uint64, ev *tracking.Event) {
+// submitted records that a mailbox submitted the message with hash h at
+// ev's time. A message submitted again keeps its first time.
+func (a *Analyzer) submitted(h uint64, ev *tracking.Event) {
 	if ev.Time.IsZero() {
 		return
 	}
-	a.ours.slots[h&a.ours.mask] = sentSlot{h, ev.Time.UnixNano()}
+	at := ev.Time.UnixNano()
+	s := &a.ours.slots[h&a.ours.mask]
+	if s.key == h && s.at != 0 && s.at <= at {
+		return
+	}
+	*s = sentSlot{h, at}
 }
 
 // returning reports whether a message from outside is one the
-// organization made or sent out before it arrived.
+// organization submitted before it arrived, within returnWindow.
 func (a *Analyzer) returning(ev *tracking.Event) bool {
 	if ev.MessageID == "" || ev.Time.IsZero() {
 		return false
 	}
 	h := hash(ev.MessageID)
 	s := a.ours.slots[h&a.ours.mask]
-	return s.key == h && s.at != 0 && ev.Time.UnixNano() > s.at
+	if s.key != h || s.at == 0 {
+		return false
+	}
+	d := ev.Time.UnixNano() - s.at
+	return d > 0 && d <= int64(returnWindow)
 }

@@ -9,13 +9,16 @@ import (
 )
 
 // A message from outside with an internal sender is counted as returned
-// only when the organization made or sent out its Message-ID before it
-// arrived; it stays listed as spoofing either way (seed 000's flood was
-// the user's own message coming back).
+// only when one of the organization's mailboxes submitted its Message-ID
+// before it arrived, within a day; it stays listed as spoofing either way
+// (seed 000's flood was the user's own message coming back).
 func TestSpoofedMessagesThatWereOursAreCountedAsReturned(t *testing.T) {
 	at := func(s int) time.Time { return start.Add(time.Duration(s) * time.Second) }
 	const id = "<post.1@contoso.com>"
-	submit := tracking.Event{Time: at(0), EventID: "SUBMIT", Source: "STOREDRIVER", Sender: "ann@contoso.com", MessageID: id}
+	submitAt := func(s int) tracking.Event {
+		return tracking.Event{Time: at(s), EventID: "SUBMIT", Source: "STOREDRIVER", Sender: "ann@contoso.com", MessageID: id}
+	}
+	submit := submitAt(0)
 	// Exchange 2010 logs the submission as a RECEIVE from the store driver.
 	submit2010 := tracking.Event{Time: at(0), EventID: "RECEIVE", Source: "STOREDRIVER", Sender: "ann@contoso.com",
 		Recipients: []string{"list@partner.example"}, MessageID: id}
@@ -37,14 +40,19 @@ func TestSpoofedMessagesThatWereOursAreCountedAsReturned(t *testing.T) {
 	}{
 		{"submitted, sent out, came back", []tracking.Event{submit, sendOut, back(3)}, 1},
 		{"only submitted (the mailbox server's logs alone)", []tracking.Event{submit, back(3)}, 1},
-		{"only sent out (edge logs alone)", []tracking.Event{sendOut, back(3)}, 1},
 		{"submitted on Exchange 2010", []tracking.Event{submit2010, back(3)}, 1},
 		{"forged: its Message-ID was never ours", []tracking.Event{back(3)}, 0},
+		// A SEND proves nothing: a forged message relayed out to an
+		// external member a second after it came in, by a server whose
+		// clock is two seconds behind the edge's, is logged before it.
+		{"sent out before it arrived, not submitted", []tracking.Event{sendOut, back(3)}, 0},
 		{"handed to our own edge only", []tracking.Event{sendToEdge, back(3)}, 0},
-		// The hub's rows read first: it sent the forged message on to an
-		// external member after the edge took it in.
-		{"sent out after it arrived, read first", []tracking.Event{sendOut, back(0)}, 0},
-		{"sent out in the same instant", []tracking.Event{sendOut, back(1)}, 0},
+		{"submitted after it arrived, read first", []tracking.Event{submitAt(5), back(3)}, 0},
+		{"submitted in the same instant", []tracking.Event{submitAt(3), back(3)}, 0},
+		{"submitted again later, read first", []tracking.Event{submit, submitAt(600), back(3)}, 1},
+		{"submitted again later, read last", []tracking.Event{submitAt(600), submit, back(3)}, 1},
+		{"came back a day and a second later", []tracking.Event{submit, back(24*3600 + 1)}, 0},
+		{"came back a day later to the second", []tracking.Event{submit, back(24 * 3600)}, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a := mailflow.New(mailflow.Config{InternalDomains: []string{"contoso.com"}, Servers: []string{"edge01", "10.0.0.5"}})
