@@ -56,7 +56,8 @@ func (a *app) trackingFiles(paths []string) ([]string, error) {
 }
 
 // expandTracking is tracking.Expand less the CSV reports dgaudit wrote
-// into a folder it is given (trace DIR -o DIR/trace.csv): read as logs,
+// into a folder it is given (trace DIR -o DIR/trace.csv), or that a
+// wildcard matches (trace 'DIR/*'): read as logs,
 // they would fail every later run of the same command as files that are
 // not tracking data. They are returned as own, not as gaps: nothing that
 // was tracking data is left unread. A report named on its own is read as
@@ -70,7 +71,9 @@ func expandTracking(paths []string) (files, own []string, err error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		if st, err := os.Stat(p); err != nil || !st.IsDir() {
+		// A file named on its own is read as asked; a folder's, or a
+		// wildcard's (Expand), are left out when dgaudit wrote them.
+		if st, err := os.Stat(p); err == nil && !st.IsDir() {
 			files = append(files, found...)
 			continue
 		}

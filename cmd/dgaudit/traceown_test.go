@@ -50,6 +50,13 @@ func TestTraceSkipsItsOwnReports(t *testing.T) {
 		{"a report named as well", []string{"trace", dir, report}, exitGaps,
 			[]string{skipped + filepath.Join(dir, "changes.csv"), "not read to its end: " + report + ": line 1: not a tracking file", "exit 4"},
 			[]string{skipped + report}, 2},
+		// A wildcard as Windows shells pass it on, unexpanded: read as the
+		// folder is.
+		{"a wildcard", []string{"trace", filepath.Join(dir, "*")}, exitFindings,
+			[]string{skipped + report, skipped + filepath.Join(dir, "changes.csv"), "read 1 tracking files", "exit 1"},
+			[]string{"not read to its end", "exit 4"}, 1},
+		{"a wildcard matching nothing", []string{"trace", filepath.Join(dir, "*.LOGS")}, exitRuntime,
+			[]string{"tracking path " + filepath.Join(dir, "*.LOGS") + ": no .log, .csv or .gz file matches it"}, nil, -1},
 		{"a folder of reports alone", []string{"trace", onlyReports}, exitRuntime,
 			[]string{"no tracking logs in " + onlyReports + ": the only .log, .csv or .gz files are dgaudit's own reports (" + filepath.Join(onlyReports, "changes.csv") + ")"},
 			nil, -1},

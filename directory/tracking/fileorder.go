@@ -70,11 +70,16 @@ func serviceRank(prefix string) int {
 
 // Interleave puts the logs of several servers' folders in time order
 // together: hour by hour (day by day before Exchange 2013), each folder's
-// logs of the period in their own order, the folders in the order given.
-// Read one folder after another, the rows one message left on two servers
-// (the edge's RECEIVE from the Internet, the hub's expansion, failure and
-// report) lie a whole folder apart, too far for the analysis, which ties
-// rows together in a window of recent messages.
+// logs of the period by roll-over number and service as Expand orders a
+// folder's, the folders in the order given. Read one folder after another,
+// the rows one message left on two servers (the edge's RECEIVE from the
+// Internet, the hub's expansion, failure and report) lie a whole folder
+// apart, too far for the analysis, which ties rows together in a window of
+// recent messages; Read then merges the logs of each period by time.
+//
+// Logs named one by one are put in that order too, from one folder as from
+// several: a shell lists MSGTRK2026030100-10.LOG before -2.LOG, and a
+// day's MSGTRKMD logs after every transport log of every day.
 //
 // Files are reordered only when every one has an Exchange log name: an
 // export or a file of another name has no period to place it by, and then
@@ -101,10 +106,10 @@ func Interleave(files []string) (ordered []string, unnamed string) {
 		}
 		ks = append(ks, keyed{date: date, rest: rest, folder: folders[dir], path: f})
 	}
-	if len(folders) < 2 {
-		return files, ""
-	}
 	if unnamed != "" {
+		if len(folders) < 2 {
+			unnamed = ""
+		}
 		return files, unnamed
 	}
 	slices.SortStableFunc(ks, func(a, b keyed) int {

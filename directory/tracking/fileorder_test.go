@@ -3,6 +3,7 @@ package tracking_test
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -46,6 +47,43 @@ func TestExpandReadsExchangeLogsInTimeOrder(t *testing.T) {
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("order (-want +got):\n%s", d)
 	}
+
+	// A wildcard path, as a Windows shell passes it on, is read as the
+	// folder is: the logs it matches in time order, its folders' logs.
+	if err := os.Mkdir(filepath.Join(dir, "MSGTRK-archive"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "MSGTRK-archive", "old.log"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "MSGTRK-readme.txt"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	files, err = tracking.Expand([]string{filepath.Join(dir, "MSGTRK*")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = got[:0]
+	for _, f := range files {
+		rel, _ := filepath.Rel(dir, f)
+		got = append(got, filepath.ToSlash(rel))
+	}
+	want = []string{
+		"MSGTRK-notes.log",
+		"MSGTRK20100301-1.LOG",
+		"MSGTRKMS2026030100-1.LOG", "MSGTRK2026030100-1.LOG", "MSGTRKMD2026030100-1.LOG", "MSGTRKMA2026030100-1.LOG",
+		"MSGTRK2026030100-2.LOG", "MSGTRK2026030100-10.LOG",
+		"MSGTRK2026030200-1.LOG", "MSGTRKMD2026030200-1.LOG.gz",
+		"MSGTRK-archive/old.log",
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("pattern order (-want +got):\n%s", d)
+	}
+	for _, bad := range []string{filepath.Join(dir, "nothing*.LOG"), filepath.Join(dir, "MSGTRK-readme.tx?")} {
+		if _, err := tracking.Expand([]string{bad}); err == nil || !strings.Contains(err.Error(), "no .log, .csv or .gz file matches it") {
+			t.Errorf("%s: error %v", bad, err)
+		}
+	}
 }
 
 // Two servers' folders are read hour by hour together, each folder's files
@@ -69,6 +107,14 @@ func TestInterleaveReadsServersHourByHour(t *testing.T) {
 	}
 	if got, unnamed := tracking.Interleave(edge); !cmp.Equal(got, edge) || unnamed != "" {
 		t.Errorf("one folder: %v, unnamed %q", got, unnamed)
+	}
+	// One folder's logs named one by one, as a shell lists them.
+	shell := []string{"logs/MSGTRK2026030100-1.LOG", "logs/MSGTRK2026030100-10.LOG", "logs/MSGTRK2026030100-2.LOG",
+		"logs/MSGTRK2026030101-1.LOG", "logs/MSGTRKMD2026030100-1.LOG", "logs/MSGTRKMS2026030101-1.LOG"}
+	wantShell := []string{"logs/MSGTRK2026030100-1.LOG", "logs/MSGTRKMD2026030100-1.LOG", "logs/MSGTRK2026030100-2.LOG",
+		"logs/MSGTRK2026030100-10.LOG", "logs/MSGTRKMS2026030101-1.LOG", "logs/MSGTRK2026030101-1.LOG"}
+	if got, _ := tracking.Interleave(shell); !cmp.Equal(got, wantShell) {
+		t.Errorf("one folder's logs as a shell lists them:\n%s", cmp.Diff(wantShell, got))
 	}
 	// One folder holding an export as well: nothing to interleave, so
 	// nothing to warn of.

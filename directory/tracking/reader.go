@@ -84,11 +84,24 @@ type Stats struct {
 // Expand turns the paths given by a user into the files to read: a file
 // stands for itself, a folder for every .log, .csv and .gz file below it, in
 // name order, except that Exchange's own log names are put in time order
-// (see fileOrderKey). A missing path is an error.
+// (see fileOrderKey). A path that does not exist but holds a wildcard (*, ?
+// or [) is a pattern, read as a folder is: the .log, .csv and .gz files it
+// matches (and what is below the folders it matches) in that order.
+// Windows shells pass C:\Logs\MSGTRK*.LOG to the program as it is typed,
+// and a Unix shell's own expansion puts -10.LOG before -2.LOG. A missing
+// path, or a pattern that matches nothing, is an error.
 func Expand(paths []string) ([]string, error) {
 	var out []string
 	for _, p := range paths {
 		st, err := os.Stat(p)
+		if err != nil && strings.ContainsAny(p, "*?[") {
+			found, perr := expandPattern(p)
+			if perr != nil {
+				return nil, perr
+			}
+			out = append(out, found...)
+			continue
+		}
 		if err != nil {
 			return nil, fmt.Errorf("tracking path %s: %w", p, err)
 		}
@@ -101,11 +114,7 @@ func Expand(paths []string) ([]string, error) {
 			if err != nil {
 				return err
 			}
-			if d.IsDir() {
-				return nil
-			}
-			switch strings.ToLower(filepath.Ext(path)) {
-			case ".log", ".csv", ".gz":
+			if !d.IsDir() && logLike(path) {
 				found = append(found, path)
 			}
 			return nil
@@ -117,6 +126,45 @@ func Expand(paths []string) ([]string, error) {
 		out = append(out, found...)
 	}
 	return out, nil
+}
+
+// expandPattern expands a wildcard path as Expand reads a folder.
+func expandPattern(pattern string) ([]string, error) {
+	matches, err := filepath.Glob(pattern)
+	if err != nil {
+		return nil, fmt.Errorf("tracking path %s: %w", pattern, err)
+	}
+	var files, out []string
+	for _, m := range matches {
+		st, err := os.Stat(m)
+		if err != nil {
+			return nil, fmt.Errorf("tracking path %s: %w", m, err)
+		}
+		if st.IsDir() {
+			found, err := Expand([]string{m})
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, found...)
+		} else if logLike(m) {
+			files = append(files, m)
+		}
+	}
+	if len(files)+len(out) == 0 {
+		return nil, fmt.Errorf("tracking path %s: no .log, .csv or .gz file matches it", pattern)
+	}
+	slices.SortFunc(files, func(a, b string) int { return strings.Compare(fileOrderKey(a), fileOrderKey(b)) })
+	return append(files, out...), nil
+}
+
+// logLike reports whether a file found in a folder is read: tracking logs,
+// exports and their compressed copies.
+func logLike(path string) bool {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".log", ".csv", ".gz":
+		return true
+	}
+	return false
 }
 
 // Read reads every file and calls fn for each event, from the calling
