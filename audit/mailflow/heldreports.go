@@ -12,8 +12,8 @@ const unknownSource = "unknown (original not in the logs)"
 // With an edge and a hub, each logs to a folder of its own. Read merged by
 // time (tracking.Read, for logs named as Exchange names them), the edge's
 // RECEIVE from outside comes before the hub's FAIL and DSN of the same
-// original; read folder after folder (exports, or a stray file among the
-// folders, see tracking.Interleave), the hub's may come first. Counted at once, such reports would go to
+// original; from exports, read one after another, or with the hub's clock
+// ahead, the hub's may come first. Counted at once, such reports would go to
 // unknownSource and split one attack over two sources, hiding the attacker.
 // They wait here instead, bounded like the other recent tables, until the
 // RECEIVE names the source (receive), another original takes their slot,

@@ -35,11 +35,11 @@ import (
 // forgery a "return". With the edge's logs alone, then, nothing counts as
 // returned: a false alarm, never false comfort.
 //
-// Rows read out of time order: tracking.Read merges the servers' logs of an
-// hour by time, so a return is read after its submission unless the logs
-// are not named as Exchange names them (exports) or a stray file stops the
-// hour-by-hour reading (see tracking.Interleave); such a return counts as
-// forged.
+// Rows read out of time order: tracking.Read merges Exchange's logs of
+// several servers and services by their rows' times, so a return is read
+// after its submission unless one of the two is in an export (whose rows
+// are read apart, see tracking.Interleave) or a server's clock is behind;
+// such a return counts as forged.
 
 // returnWindow is how long after its submission a message coming back
 // counts as returned: a partner's list sends it back within minutes, a

@@ -45,9 +45,9 @@ func (o *trackingOptions) register(cmd *cobra.Command) {
 // line was well formed.
 func (a *app) trackingFiles(paths []string) ([]string, error) {
 	files, own, err := expandTracking(paths)
-	files, unnamed := tracking.Interleave(files)
-	if unnamed != "" {
-		a.log.Warn("tracking files from several folders are read one folder after another, not hour by hour together, because a file is not named as Exchange names its logs (MSGTRK<date><hour>-<n>.LOG): a message's rows on two servers may be read too far apart to be tied together; give the servers' log folders on their own", "file", unnamed)
+	files, moved := tracking.Interleave(files)
+	if moved != "" {
+		a.log.Warn("a tracking file among Exchange's logs is read after all of them: its name gives no time to place it among them (Exchange names its logs MSGTRK<date><hour>-<n>.LOG), and the logs are read together by their rows' times; its rows may be read too far from the logs' rows of the same messages to be tied to them", "file", moved)
 	}
 	for _, f := range own {
 		a.log.Info("skipped dgaudit's own report found among the tracking logs", "file", f)

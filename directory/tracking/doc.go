@@ -12,9 +12,9 @@
 // CPU, up to 8) but calls its function from one goroutine, in file and line
 // order, so an analysis sees the same events in the same order as a
 // sequential read and gives the same result. Several servers' and services'
-// Exchange logs of one hour are read merged by their rows' times instead,
-// so that one message's rows on the edge, the hub and the mailbox server
-// come in the order they happened (merge.go). Each worker runs a bounded
+// Exchange logs are read merged by their rows' times instead, so that one
+// message's rows on the edge, the hub and the mailbox server come in the
+// order they happened (merge.go). Each worker runs a bounded
 // number of batches ahead of the caller, which keeps memory bounded too.
 //
 // Servers reads the first rows of each file, before the read, to name the

@@ -68,51 +68,46 @@ func serviceRank(prefix string) int {
 	return 3
 }
 
-// Interleave puts the logs of several servers' folders in time order
-// together: hour by hour (day by day before Exchange 2013), each folder's
-// logs of the period by roll-over number and service as Expand orders a
-// folder's, the folders in the order given. Read one folder after another,
-// the rows one message left on two servers (the edge's RECEIVE from the
-// Internet, the hub's expansion, failure and report) lie a whole folder
-// apart, too far for the analysis, which ties rows together in a window of
-// recent messages; Read then merges the logs of each period by time.
+// Interleave puts Exchange's logs in time order: hour by hour (day by day
+// before Exchange 2013), each folder's logs of the period by roll-over
+// number and service as Expand orders a folder's, the folders in the order
+// given. Read then merges the logs of different folders and services by
+// their rows' times, but reads each log's files in the order given, and
+// only while no other file comes between them.
 //
 // Logs named one by one are put in that order too, from one folder as from
 // several: a shell lists MSGTRK2026030100-10.LOG before -2.LOG, and a
 // day's MSGTRKMD logs after every transport log of every day.
 //
-// Files are reordered only when every one has an Exchange log name: an
-// export or a file of another name has no period to place it by, and then
-// the order given stands. unnamed is then the first such file, when the
-// files are in several folders, for the caller to say why they are not
-// interleaved: one stray export beside the servers' folders would
-// otherwise undo it without a word.
-func Interleave(files []string) (ordered []string, unnamed string) {
+// Other files (exports, whose names give no time to place them by) keep
+// the order given, before the logs when given before the first of them,
+// after them otherwise. moved is the first of those given among the logs,
+// and so read after logs given after it, for the caller to say so.
+func Interleave(files []string) (ordered []string, moved string) {
 	type keyed struct {
 		date, rest string
 		folder     int
 		path       string
 	}
 	folders := map[string]int{}
-	ks := make([]keyed, 0, len(files))
+	var before, logs, after []keyed
 	for _, f := range files {
 		dir, base := filepath.Split(f)
 		if _, ok := folders[dir]; !ok {
 			folders[dir] = len(folders)
 		}
 		date, rest, ok := logNameKey(base)
-		if !ok && unnamed == "" {
-			unnamed = f
+		k := keyed{date: date, rest: rest, folder: folders[dir], path: f}
+		switch {
+		case ok:
+			logs = append(logs, k)
+		case len(logs) == 0:
+			before = append(before, k)
+		default:
+			after = append(after, k)
 		}
-		ks = append(ks, keyed{date: date, rest: rest, folder: folders[dir], path: f})
 	}
-	if unnamed != "" {
-		if len(folders) < 2 {
-			unnamed = ""
-		}
-		return files, unnamed
-	}
-	slices.SortStableFunc(ks, func(a, b keyed) int {
+	slices.SortStableFunc(logs, func(a, b keyed) int {
 		if c := strings.Compare(a.date, b.date); c != 0 {
 			return c
 		}
@@ -121,9 +116,25 @@ func Interleave(files []string) (ordered []string, unnamed string) {
 		}
 		return strings.Compare(a.rest, b.rest)
 	})
-	out := make([]string, len(ks))
-	for i, k := range ks {
-		out[i] = k.path
+	out := make([]string, 0, len(files))
+	for _, part := range [][]keyed{before, logs, after} {
+		for _, k := range part {
+			out = append(out, k.path)
+		}
+	}
+	// An export given after every log keeps its place: only one given
+	// between logs moves.
+	named := make([]bool, len(files))
+	last := -1
+	for i, f := range files {
+		if _, _, named[i] = logNameKey(filepath.Base(f)); named[i] {
+			last = i
+		}
+	}
+	for i := len(before); i < last; i++ {
+		if !named[i] {
+			return out, files[i]
+		}
 	}
 	return out, ""
 }

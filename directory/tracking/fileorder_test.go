@@ -87,26 +87,29 @@ func TestExpandReadsExchangeLogsInTimeOrder(t *testing.T) {
 }
 
 // Two servers' folders are read hour by hour together, each folder's files
-// of an hour in their own order; a file without an Exchange log name keeps
-// the order given for all.
+// of an hour by roll-over number and service; files without an Exchange
+// log name keep their order, before or after the logs.
 func TestInterleaveReadsServersHourByHour(t *testing.T) {
 	edge := []string{"edge/MSGTRK2026030100-1.LOG", "edge/MSGTRK2026030100-2.LOG", "edge/MSGTRK2026030101-1.LOG", "edge/MSGTRK2026030102-1.LOG"}
 	hub := []string{"hub/MSGTRKMS2026030100-1.LOG", "hub/MSGTRK2026030100-1.LOG", "hub/MSGTRK2026030101-1.LOG", "hub/MSGTRKMD2026030101-1.LOG"}
-	got, unnamed := tracking.Interleave(append(append([]string{}, edge...), hub...))
+	got, moved := tracking.Interleave(append(append([]string{}, edge...), hub...))
 	want := []string{
 		"edge/MSGTRK2026030100-1.LOG", "edge/MSGTRK2026030100-2.LOG", "hub/MSGTRKMS2026030100-1.LOG", "hub/MSGTRK2026030100-1.LOG",
 		"edge/MSGTRK2026030101-1.LOG", "hub/MSGTRK2026030101-1.LOG", "hub/MSGTRKMD2026030101-1.LOG",
 		"edge/MSGTRK2026030102-1.LOG",
 	}
-	if diff := cmp.Diff(want, got); diff != "" || unnamed != "" {
-		t.Errorf("order (-want +got):\n%s; unnamed %q", diff, unnamed)
+	if diff := cmp.Diff(want, got); diff != "" || moved != "" {
+		t.Errorf("order (-want +got):\n%s; moved %q", diff, moved)
 	}
-	mixed := append(append([]string{}, edge[:2]...), "exports/trace.csv", edge[2], "other/notes.log")
-	if got, unnamed := tracking.Interleave(mixed); !cmp.Equal(got, mixed) || unnamed != "exports/trace.csv" {
-		t.Errorf("with an export: %v, unnamed %q", got, unnamed)
+	// Exports keep their place before or after the logs; one given among
+	// them goes after them, and is named.
+	mixed := append(append([]string{"exports/early.csv"}, edge[2], edge[0]), "exports/trace.csv", edge[1], "other/notes.log")
+	wantMixed := []string{"exports/early.csv", edge[0], edge[1], edge[2], "exports/trace.csv", "other/notes.log"}
+	if got, moved := tracking.Interleave(mixed); !cmp.Equal(got, wantMixed) || moved != "exports/trace.csv" {
+		t.Errorf("with exports: %v, moved %q", got, moved)
 	}
-	if got, unnamed := tracking.Interleave(edge); !cmp.Equal(got, edge) || unnamed != "" {
-		t.Errorf("one folder: %v, unnamed %q", got, unnamed)
+	if got, moved := tracking.Interleave(edge); !cmp.Equal(got, edge) || moved != "" {
+		t.Errorf("one folder: %v, moved %q", got, moved)
 	}
 	// One folder's logs named one by one, as a shell lists them.
 	shell := []string{"logs/MSGTRK2026030100-1.LOG", "logs/MSGTRK2026030100-10.LOG", "logs/MSGTRK2026030100-2.LOG",
@@ -116,9 +119,8 @@ func TestInterleaveReadsServersHourByHour(t *testing.T) {
 	if got, _ := tracking.Interleave(shell); !cmp.Equal(got, wantShell) {
 		t.Errorf("one folder's logs as a shell lists them:\n%s", cmp.Diff(wantShell, got))
 	}
-	// One folder holding an export as well: nothing to interleave, so
-	// nothing to warn of.
-	if _, unnamed := tracking.Interleave(append(append([]string{}, edge...), "edge/export.csv")); unnamed != "" {
-		t.Errorf("one folder with an export: unnamed %q", unnamed)
+	// An export after every log stays where it was given.
+	if _, moved := tracking.Interleave(append(append([]string{}, edge...), "edge/export.csv")); moved != "" {
+		t.Errorf("an export after the logs: moved %q", moved)
 	}
 }

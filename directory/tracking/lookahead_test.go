@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -51,5 +52,57 @@ func TestWorkersStayWithinFilesAheadOfTheCaller(t *testing.T) {
 		if lead := furthest.Load(); lead != int64(2*workers-1) {
 			t.Errorf("%d workers: the furthest a worker started was %d files past the caller's, want %d", workers, lead, 2*workers-1)
 		}
+	}
+}
+
+// A log of many small roll-overs merged with another does not let its
+// goroutine run through its files while the caller is held up: each log
+// holds at most its share of batches, however many files it has.
+func TestMergedLogsStayWithinTheirShare(t *testing.T) {
+	dir := t.TempDir()
+	const header = "#Fields: date-time,client-ip,client-hostname,server-ip,server-hostname,source-context,connector-id,source,event-id,internal-message-id,message-id,network-message-id,recipient-address,recipient-status,total-bytes,recipient-count,related-recipient-address,reference,message-subject,sender-address,return-path,message-info,directionality\r\n"
+	row := func(n int) string {
+		return fmt.Sprintf("2026-03-01T00:%02d:%02d.000Z,,,,MBX01,,,SMTP,RECEIVE,1,<%d@x.example>,,a@corp.example,,1,1,,,s,b@x.example,b@x.example,,Incoming\r\n", n/60%60, n%60, n)
+	}
+	write := func(rel string, rows int, first int) string {
+		path := filepath.Join(dir, rel)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		b.WriteString(header)
+		for n := range rows {
+			b.WriteString(row(first + n))
+		}
+		if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	files := []string{write("a/MSGTRK2026030100-1.LOG", 10, 0)}
+	// Each file of log b fills a batch, which it hands over at its end.
+	for i := range 100 {
+		files = append(files, write(fmt.Sprintf("b/MSGTRK2026030100-%d.LOG", i+1), batchEvents, 100))
+	}
+	var made atomic.Int64
+	testHookBatchMade = func() { made.Add(1) }
+	t.Cleanup(func() { testHookBatchMade = nil })
+	var most int64
+	_, err := Read(context.Background(), files, Options{Workers: 2}, func(*Event) error {
+		if most == 0 {
+			// The caller is slow on its first event: the logs' goroutines
+			// have time to run ahead.
+			time.Sleep(time.Second)
+			most = made.Load()
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Each log: its share in the channel, one being filled, one handed
+	// over; the caller holds one of each.
+	if limit := int64(2 * (batchesInFlight/2 + 3)); most > limit {
+		t.Errorf("%d batches made while the caller was held up, want at most %d", most, limit)
 	}
 }

@@ -11,50 +11,50 @@ import (
 // through, each into its own log: the edge's RECEIVE from the Internet, the
 // hub's EXPAND and FAIL, the mailbox server's SUBMIT in MSGTRKMS and
 // DELIVER in MSGTRKMD, seconds apart. Read one log after another, even hour
-// by hour (Interleave), a whole hour of one log comes before the same hour
-// of the next, and an analysis that ties rows together as they come finds
-// a row's partner either not yet read or out of its window of recent
-// messages, depending on which log was given first: the edge first loses
-// the remote servers a group's expansions went to, the hub first the
-// servers a report came from.
+// by hour (Interleave), a file of one log comes before the same hours of the
+// next, and an analysis that ties rows together as they come finds a row's
+// partner either not yet read or out of its window of recent messages,
+// depending on which log was given first: the edge first loses the remote
+// servers a group's expansions went to, the hub first the servers a report
+// came from.
 //
-// So consecutive files of one period (Exchange's log names, see
-// logNameKey) that belong to different logs (a folder and a service each)
-// are read merged by the rows' times, as if one server had logged them
-// all. A log's roll-over files within the period are one stream, read in
-// turn: they follow each other in time.
+// So consecutive files with Exchange's log names (see exchangeLogName) that
+// belong to two or more logs (a folder and a service each) are read merged
+// by the rows' times, as if one server had logged them all. Each log's
+// files are one stream, read in turn: a file's name gives the hour it was
+// begun in, and a log rolls over to its next when the file is full, so the
+// next may begin hours later on a quiet server and minutes later on a busy
+// one; only the rows' times put two logs' files side by side.
 
-// mergeRun is a run of consecutive files of one period, from two or more
-// logs: streams holds each log's files (indexes into the files read), in
-// reading order.
+// mergeRun is a run of consecutive files with Exchange's log names from two
+// or more logs: streams holds each log's files (indexes into the files
+// read), in reading order.
 type mergeRun struct {
 	first, last int
 	streams     [][]int
 }
 
 // mergeRuns finds the runs to read merged among files, in order. A file
-// without an Exchange log name is in none; nor is a period of a single
-// log, which is read as it is.
+// without an Exchange log name is in none and ends the run before it; a
+// run of a single log's files is read as it is.
 func mergeRuns(files []string) []mergeRun {
 	var runs []mergeRun
 	var cur mergeRun
-	var period string
 	var logs map[string]int
 	flush := func() {
 		if len(cur.streams) > 1 {
 			runs = append(runs, cur)
 		}
-		cur, period, logs = mergeRun{}, "", nil
+		cur, logs = mergeRun{}, nil
 	}
 	for i, f := range files {
-		p, log, ok := logOf(f)
+		log, ok := logOf(f)
 		if !ok {
 			flush()
 			continue
 		}
-		if logs == nil || p != period {
-			flush()
-			cur.first, period, logs = i, p, map[string]int{}
+		if logs == nil {
+			cur.first, logs = i, map[string]int{}
 		}
 		cur.last = i
 		s, seen := logs[log]
@@ -69,24 +69,25 @@ func mergeRuns(files []string) []mergeRun {
 	return runs
 }
 
-// logOf names the period of an Exchange log file and the log it belongs
-// to: its folder and service (MSGTRK, MSGTRKMS...).
-func logOf(path string) (period, log string, ok bool) {
+// logOf names the log an Exchange log file belongs to: its folder and
+// service (MSGTRK, MSGTRKMS...). ok is false for any other name.
+func logOf(path string) (log string, ok bool) {
 	dir, base := filepath.Split(path)
 	m := exchangeLogName.FindStringSubmatch(base)
 	if m == nil {
-		return "", "", false
+		return "", false
 	}
-	period, _, ok = logNameKey(base)
-	return period, dir + "\x00" + strings.ToUpper(m[1]), ok
+	return filepath.Clean(dir) + "\x00" + strings.ToUpper(m[1]), true
 }
 
 // readRun reads a run's files, a goroutine per log parsing that log's
 // files in turn, and calls fn with their events merged by time: the
 // earliest of the logs' next events first, the earlier log in the run on a
 // tie. Each log's own order stands, so a row a server logged out of time
-// order keeps its place in that log. It returns once every goroutine it
-// started is done, so that the jobs' stats can be read.
+// order keeps its place in that log. A log's goroutine runs a bounded
+// number of batches ahead of the merge (its share of batchesInFlight),
+// whatever the number and size of its files. readRun returns once every
+// goroutine it started is done, so that the files' stats can be read.
 func readRun(ctx context.Context, files []string, r mergeRun, jobs []*fileJob, opt Options, free chan *batch, fn func(*Event) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
@@ -94,21 +95,27 @@ func readRun(ctx context.Context, files []string, r mergeRun, jobs []*fileJob, o
 		cancel()
 		wg.Wait()
 	}()
-	for _, stream := range r.streams {
+	share := max(2, batchesInFlight/len(r.streams))
+	logs := make([]runCursor, len(r.streams))
+	for k, stream := range r.streams {
+		ch := make(chan *batch, share)
+		logs[k] = runCursor{batches: ch, files: stream}
+		for _, i := range stream {
+			// The log's files all hand their batches to its one channel.
+			jobs[i].batches = ch
+		}
 		wg.Go(func() {
+			defer close(ch)
 			for _, i := range stream {
 				if err := ctx.Err(); err != nil {
 					jobs[i].err = err
-					close(jobs[i].batches)
 					continue
 				}
 				parseJob(ctx, files[i], opt, jobs[i], free)
 			}
 		})
 	}
-	logs := make([]runCursor, len(r.streams))
-	for k, stream := range r.streams {
-		logs[k].files = stream
+	for k := range logs {
 		if err := logs[k].fill(ctx, jobs, free); err != nil {
 			return err
 		}
@@ -141,32 +148,33 @@ func readRun(ctx context.Context, files []string, r mergeRun, jobs []*fileJob, o
 // runCursor is where the merge is in one log: the batch and event it is
 // at, nil once the log's files are read.
 type runCursor struct {
-	files []int
-	b     *batch
-	i     int
+	batches chan *batch
+	files   []int
+	b       *batch
+	i       int
 }
 
-// fill moves the cursor to its log's next batch with events, going on to
-// the log's next file when one ends; b stays nil at the end of the last.
-// A file's error, or ctx's, ends the merge: a batch at a time, the
-// caller's cancel is seen while the logs' rows are still coming.
+// fill moves the cursor to its log's next batch with events; b stays nil
+// at the end of the log. A file's error (its parse was cancelled), or
+// ctx's, ends the merge: a batch at a time, the caller's cancel is seen
+// while the logs' rows are still coming.
 func (c *runCursor) fill(ctx context.Context, jobs []*fileJob, free chan *batch) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	for len(c.files) > 0 {
-		job := jobs[c.files[0]]
-		for b := range job.batches {
-			if len(b.events) > 0 {
-				c.b, c.i = b, 0
-				return nil
-			}
-			recycle(b, free)
+	for b := range c.batches {
+		if len(b.events) > 0 {
+			c.b, c.i = b, 0
+			return nil
 		}
-		if job.err != nil {
-			return job.err
+		recycle(b, free)
+	}
+	// The channel is closed once the log's goroutine is done with every
+	// file: their errors are set.
+	for _, i := range c.files {
+		if err := jobs[i].err; err != nil {
+			return err
 		}
-		c.files = c.files[1:]
 	}
 	return nil
 }

@@ -155,3 +155,53 @@ func TestReadMergeStops(t *testing.T) {
 		})
 	}
 }
+
+// A log's files begin at the hour they are named for and roll over when
+// full: a busy edge's day spans several files a quiet hub's one file spans
+// alone. Their rows still come in time order.
+func TestReadMergesLogsThatRollOverApart(t *testing.T) {
+	dir := t.TempDir()
+	var files, want []string
+	type row struct {
+		at time.Duration
+		id string
+	}
+	var all []row
+	write := func(rel string, times ...time.Duration) {
+		path := filepath.Join(dir, rel)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		var evs []tracking.Event
+		for n, at := range times {
+			ev := sampleEvents()[1]
+			ev.Time, ev.MessageID = t0.Add(at), fmt.Sprintf("<%s:%d>", rel, n)
+			evs = append(evs, ev)
+			all = append(all, row{at, ev.MessageID})
+		}
+		if err := trackingtest.WriteLogFile(path, trackingtest.Fields2013, evs); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, path)
+	}
+	h := time.Hour
+	write("edge/MSGTRK2026030500-1.LOG", 0, 3*h)
+	write("edge/MSGTRK2026030507-2.LOG", 7*h, 9*h)
+	write("edge/MSGTRK2026030513-3.LOG", 13*h, 20*h)
+	write("hub/MSGTRK2026030500-1.LOG", h, 8*h, 14*h, 23*h)
+	slices.SortStableFunc(all, func(a, b row) int { return int(a.at - b.at) })
+	for _, r := range all {
+		want = append(want, r.id)
+	}
+	ordered, _ := tracking.Interleave(files)
+	var got []string
+	if _, err := tracking.Read(context.Background(), ordered, tracking.Options{Workers: 2}, func(ev *tracking.Event) error {
+		got = append(got, ev.MessageID)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("order (-want +got):\n%s", d)
+	}
+}

@@ -102,13 +102,8 @@ func readParallel(ctx context.Context, files []string, runs []mergeRun, opt Opti
 	openTo(filesAhead - 1)
 	merged := make([]bool, len(files))
 	for _, r := range runs {
-		// A run's logs are all parsed at once, each running ahead of the
-		// merge: they share what one file may hold, so that ten servers'
-		// logs of an hour do not hold ten times as much.
-		share := max(2, batchesInFlight/len(r.streams))
 		for i := r.first; i <= r.last; i++ {
 			merged[i] = true
-			jobs[i].batches = make(chan *batch, share)
 		}
 	}
 	var next atomic.Int64
@@ -136,6 +131,7 @@ func readParallel(ctx context.Context, files []string, runs []mergeRun, opt Opti
 					testHookWorkerAt(i)
 				}
 				parseJob(ctx, files[i], opt, jobs[i], free)
+				close(jobs[i].batches)
 			}
 		})
 	}
@@ -183,13 +179,16 @@ func readParallel(ctx context.Context, files []string, runs []mergeRun, opt Opti
 	return st, nil
 }
 
-// Test hooks: the caller begins on a file; a worker begins parsing one.
-var testHookCallerAt, testHookWorkerAt func(file int)
+// Test hooks: the caller begins on a file; a worker begins parsing one; a
+// batch is allocated.
+var (
+	testHookCallerAt, testHookWorkerAt func(file int)
+	testHookBatchMade                  func()
+)
 
-// parseJob parses one file into batches on job.batches, closing it at the
-// end. It gives up when ctx ends (the caller stopped).
+// parseJob parses one file into batches on job.batches, which the caller
+// closes. It gives up when ctx ends (the caller stopped).
 func parseJob(ctx context.Context, path string, opt Options, job *fileJob, free chan *batch) {
-	defer close(job.batches)
 	cur := newBatch(free)
 	stopped := false
 	// renew hands over the batch whose buffer the lines read so far are
@@ -256,6 +255,9 @@ func newBatch(free chan *batch) *batch {
 	case b := <-free:
 		return b
 	default:
+		if testHookBatchMade != nil {
+			testHookBatchMade()
+		}
 		return &batch{events: make([]Event, 0, batchEvents), strs: make([]string, 0, 2*batchEvents), buf: make([]byte, batchBytes+scanSlack)}
 	}
 }

@@ -169,12 +169,13 @@ func logLike(path string) bool {
 
 // Read reads every file and calls fn for each event, from the calling
 // goroutine, in file and line order; files are parsed in opt.Workers
-// goroutines ahead of the calls. Consecutive files of one period that
-// Exchange wrote to different logs (another server's folder, or a mailbox
-// server's submission and delivery logs beside transport's) are the
-// exception: their events come merged by time (see mergeRuns), each
-// parsed in a goroutine of its own, whatever opt.Workers. When fn fails, the counts in Stats may
-// include some rows parsed ahead of the event it failed on. A file that
+// goroutines ahead of the calls. Consecutive files with Exchange's log
+// names that belong to different logs (another server's folder, or a
+// mailbox server's submission and delivery logs beside transport's) are the
+// exception: their events come merged by time (see mergeRuns), each log
+// parsed in a goroutine of its own, whatever opt.Workers. When fn fails,
+// the counts in Stats may include some rows parsed ahead of the event it
+// failed on. A file that
 // cannot be read to its end is recorded in Stats (Err, Failed) and the read
 // goes on with the next; Read itself fails only when ctx ends or fn returns
 // an error.
