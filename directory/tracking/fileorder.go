@@ -92,7 +92,7 @@ func Interleave(files []string) (ordered []string, moved string) {
 	folders := map[string]int{}
 	var before, logs, after []keyed
 	for _, f := range files {
-		dir, base := filepath.Split(f)
+		dir, base := folderOf(f), filepath.Base(f)
 		if _, ok := folders[dir]; !ok {
 			folders[dir] = len(folders)
 		}

@@ -124,3 +124,12 @@ func TestInterleaveReadsServersHourByHour(t *testing.T) {
 		t.Errorf("an export after the logs: moved %q", moved)
 	}
 }
+
+// One folder spelled two ways is one folder: its logs keep their order.
+func TestInterleaveKnowsAFolderHoweverSpelled(t *testing.T) {
+	got, _ := tracking.Interleave([]string{"./a/MSGTRK2026030510-2.LOG", "a/MSGTRK2026030510-1.LOG", "b/MSGTRK2026030510-1.LOG"})
+	want := []string{"a/MSGTRK2026030510-1.LOG", "./a/MSGTRK2026030510-2.LOG", "b/MSGTRK2026030510-1.LOG"}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("order (-want +got):\n%s", d)
+	}
+}

@@ -72,12 +72,18 @@ func mergeRuns(files []string) []mergeRun {
 // logOf names the log an Exchange log file belongs to: its folder and
 // service (MSGTRK, MSGTRKMS...). ok is false for any other name.
 func logOf(path string) (log string, ok bool) {
-	dir, base := filepath.Split(path)
-	m := exchangeLogName.FindStringSubmatch(base)
+	m := exchangeLogName.FindStringSubmatch(filepath.Base(path))
 	if m == nil {
 		return "", false
 	}
-	return filepath.Clean(dir) + "\x00" + strings.ToUpper(m[1]), true
+	return folderOf(path) + "\x00" + strings.ToUpper(m[1]), true
+}
+
+// folderOf names a file's folder however the path spells it (a/x.LOG and
+// ./a/x.LOG are in one), so that a log's files are one log to Interleave
+// and to the merge alike.
+func folderOf(path string) string {
+	return filepath.Clean(filepath.Dir(path))
 }
 
 // readRun reads a run's files, a goroutine per log parsing that log's

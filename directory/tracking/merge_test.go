@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -73,7 +74,7 @@ func TestReadMergesLogsOfOnePeriodByTime(t *testing.T) {
 		t.Run(fmt.Sprint("workers=", workers), func(t *testing.T) {
 			var got []string
 			st, err := tracking.Read(context.Background(), files, tracking.Options{Workers: workers}, func(ev *tracking.Event) error {
-				got = append(got, ev.MessageID)
+				got = append(got, strings.Clone(ev.MessageID))
 				return nil
 			})
 			if err != nil {
@@ -196,7 +197,7 @@ func TestReadMergesLogsThatRollOverApart(t *testing.T) {
 	ordered, _ := tracking.Interleave(files)
 	var got []string
 	if _, err := tracking.Read(context.Background(), ordered, tracking.Options{Workers: 2}, func(ev *tracking.Event) error {
-		got = append(got, ev.MessageID)
+		got = append(got, strings.Clone(ev.MessageID))
 		return nil
 	}); err != nil {
 		t.Fatal(err)
