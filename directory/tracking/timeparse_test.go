@@ -27,8 +27,27 @@ func TestParseTime(t *testing.T) {
 		{"", time.Time{}, false},
 	} {
 		got, ok := c.parse(tc.in)
-		if ok != tc.ok || !got.Equal(tc.want) {
+		// ==, not Equal: the cached day's times must be the very values
+		// time.Date makes (no location, no monotonic reading).
+		if ok != tc.ok || got != tc.want {
 			t.Errorf("parse(%q) = %v, %v; want %v, %v", tc.in, got, ok, tc.want, tc.ok)
 		}
+	}
+}
+
+// BenchmarkParseTime is the per-row cost of a log's timestamps, the day
+// already cached.
+func BenchmarkParseTime(b *testing.B) {
+	var c dayCache
+	ts := []string{"2026-03-01T00:00:00.055Z", "2026-03-01T00:00:00.114Z", "2026-03-01T10:22:33.216Z", "2026-03-01T23:59:59.999Z"}
+	var n int64
+	for b.Loop() {
+		for _, s := range ts {
+			t, _ := c.parse(s)
+			n += t.UnixNano()
+		}
+	}
+	if n == 0 {
+		b.Fatal(n)
 	}
 }
