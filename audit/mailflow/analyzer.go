@@ -315,55 +315,94 @@ func New(cfg Config) *Analyzer {
 // nothing of it is kept without a copy.
 func (a *Analyzer) Add(ev *tracking.Event) {
 	a.period.see(ev.Time)
+	k := kindOf(ev.EventID)
 	if a.cfg.IsInternal == nil {
-		a.learn(ev)
+		a.learn(ev, k)
 	}
 	trace := ev.Format == tracking.FormatTrace || ev.Format == tracking.FormatTraceDetail
-	switch ev.EventID {
-	case "EXPAND":
+	switch k {
+	case kindExpand:
 		a.expand(ev)
-	case "RECEIVE":
+	case kindReceive:
 		if !trace {
 			a.receive(ev)
 		}
-	case "SEND", "DELIVER", "TRANSFER":
+	case kindSend, kindDeliver, kindTransfer:
 		a.correlate(ev)
-	case "FAIL":
+	case kindFail:
 		a.correlate(ev)
 		a.fail(ev)
-	case "DSN":
+	case kindDSN:
 		a.dsn(ev)
-	case "SUBMIT":
+	case kindSubmit:
 		if !trace && ev.MessageID != "" {
 			a.submitted(hash(ev.MessageID), ev)
 		}
 	}
-	switch ev.EventID {
-	case "TRANSFER", "SEND", "DELIVER", "EXPAND":
+	switch k {
+	case kindTransfer, kindSend, kindDeliver, kindExpand:
 		a.returnPath(ev)
 	}
 	if trace {
 		a.traceRow(ev)
-	} else if ev.EventID == "SEND" {
+	} else if k == kindSend {
 		a.oofOut(ev)
 	}
 }
 
+// eventKind is an EventID the analysis handles, read once a row rather
+// than compared again by every step.
+type eventKind uint8
+
+const (
+	kindOther eventKind = iota
+	kindExpand
+	kindReceive
+	kindSend
+	kindDeliver
+	kindTransfer
+	kindFail
+	kindDSN
+	kindSubmit
+)
+
+func kindOf(id string) eventKind {
+	switch id {
+	case "EXPAND":
+		return kindExpand
+	case "RECEIVE":
+		return kindReceive
+	case "SEND":
+		return kindSend
+	case "DELIVER":
+		return kindDeliver
+	case "TRANSFER":
+		return kindTransfer
+	case "FAIL":
+		return kindFail
+	case "DSN":
+		return kindDSN
+	case "SUBMIT":
+		return kindSubmit
+	}
+	return kindOther
+}
+
 // learn infers internal domains when no directory says which they are: a
 // local delivery, a mailbox submission and a group's own address all sit in
-// one.
-func (a *Analyzer) learn(ev *tracking.Event) {
+// one. k is ev's kind.
+func (a *Analyzer) learn(ev *tracking.Event, k eventKind) {
 	switch {
-	case ev.EventID == "DELIVER" && (ev.Format == tracking.FormatLog || ev.Format == tracking.FormatTrackingCSV):
+	case k == kindDeliver && (ev.Format == tracking.FormatLog || ev.Format == tracking.FormatTrackingCSV):
 		for _, r := range ev.Recipients {
 			a.learnDomain(domainOf(r))
 		}
-	case ev.EventID == "EXPAND":
+	case k == kindExpand:
 		a.learnDomain(domainOf(ev.RelatedRecipient))
 		if ev.Format == tracking.FormatTrace && len(ev.Recipients) > 0 {
 			a.learnDomain(domainOf(ev.Recipients[0]))
 		}
-	case ev.EventID == "SUBMIT" || ev.EventID == "RECEIVE" && strings.EqualFold(ev.Source, "STOREDRIVER"):
+	case k == kindSubmit || k == kindReceive && (ev.Source == "STOREDRIVER" || strings.EqualFold(ev.Source, "STOREDRIVER")):
 		// A mailbox submitted it. Originating alone is not enough: mail
 		// relayed for an internal application is Originating too.
 		a.learnDomain(domainOf(ev.Sender))
