@@ -912,7 +912,17 @@ func (a *Analyzer) addBackscatter(t time.Time, source, domain string) {
 }
 
 func (a *Analyzer) returnPath(ev *tracking.Event) {
-	rp := lower(unbracket(ev.ReturnPath))
+	raw := unbracket(ev.ReturnPath)
+	if raw == ev.Sender {
+		// Nearly every row: the return path is the sender, which is no
+		// rewrite whatever the group. Only the look-up's one effect is
+		// kept: it makes a known group's aggregate (see group).
+		if raw != "" && len(a.known) != 0 {
+			a.group(lower(raw), false)
+		}
+		return
+	}
+	rp := lower(raw)
 	if rp == "" {
 		return
 	}

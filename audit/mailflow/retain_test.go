@@ -99,3 +99,20 @@ func traceEvents(t *testing.T, rows []trackingtest.TraceRow) []tracking.Event {
 	}
 	return evs
 }
+
+// A SEND whose return path is its sender, a known group's address, makes
+// the group's aggregate as any look-up of a known group does, though it is
+// no rewrite: with room for one group, the next group's expansion is then
+// the one capped.
+func TestReturnPathOfSenderMakesKnownGroup(t *testing.T) {
+	at := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	a := mailflow.New(mailflow.Config{MaxKeys: 1, Groups: []mailflow.Group{{Address: "one@contoso.com"}, {Address: "two@contoso.com"}}})
+	a.Add(&tracking.Event{Time: at, EventID: "SEND", Source: "SMTP", Sender: "One@contoso.com", ReturnPath: "<One@contoso.com>",
+		Recipients: []string{"x@partner.example"}, MessageID: "<1@contoso.com>", Format: tracking.FormatLog})
+	a.Add(&tracking.Event{Time: at, EventID: "EXPAND", Source: "ROUTING", RelatedRecipient: "two@contoso.com",
+		Recipients: []string{"m@contoso.com"}, MessageID: "<2@contoso.com>", Format: tracking.FormatLog})
+	r := a.Result(tracking.Stats{})
+	if !slices.Contains(r.Truncated, "groups") {
+		t.Errorf("Truncated = %v; want groups (the SEND made one@'s aggregate)", r.Truncated)
+	}
+}
