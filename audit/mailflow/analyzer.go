@@ -959,8 +959,7 @@ func (a *Analyzer) returnPath(ev *tracking.Event) {
 }
 
 func isAutoReply(ev *tracking.Event) bool {
-	_, kind, _ := stripSubject(ev.Subject)
-	return kind == autoReply
+	return outerKind(ev.Subject) == autoReply
 }
 
 // oofIn counts an automatic reply from outside to internal recipients.

@@ -104,6 +104,34 @@ func stripSubject(s string) (depth int, outer reportKind, root string) {
 	return depth, outer, root
 }
 
+// outerKind is stripSubject's outer alone: the kind of the first report
+// prefix under any reply prefixes. It stops there, where stripSubject goes
+// on through every report prefix under it, which a loop's subjects stack
+// dozens deep; the automatic-reply tests of every RECEIVE and SEND need
+// nothing more.
+func outerKind(s string) reportKind {
+	root := strings.TrimSpace(s)
+	for guard := 0; guard < 64 && mayHavePrefix(root); guard++ {
+		for _, p := range prefixesBy[root[0]|0x20] {
+			if hasPrefixFold(root, p.text) {
+				return p.kind
+			}
+		}
+		matched := false
+		for _, p := range replyPrefixes {
+			if hasPrefixFold(root, p) {
+				root = strings.TrimSpace(root[len(p):])
+				matched = true
+				break
+			}
+		}
+		if !matched {
+			break
+		}
+	}
+	return notReport
+}
+
 // mayHavePrefix is false when s cannot start with any of prefixes or
 // replyPrefixes: their first letters are all among these. It spares most
 // subjects (every row's is looked at) the comparisons with each prefix.

@@ -169,3 +169,49 @@ func TestUnbracketIsTrim(t *testing.T) {
 		}
 	}
 }
+
+// outerKind is stripSubject's outer kind for every mix of report and reply
+// prefixes, stacked deep or not, in either case, with spaces or not.
+func TestOuterKindIsStripSubjects(t *testing.T) {
+	parts := []string{"", "RE: ", "re:", "FW:  ", "Fwd: ", "Undeliverable: ", "AUTOMATIC REPLY: ", "Out of Office: ", "auto:",
+		"Delivery Status Notification (Failure)", "Réponse automatique : ", "Mail delivery failed", " ", "Re", "x"}
+	tails := []string{"", "Invoice 2026-03", "Meeting notes", "re: auto: x", "undeliverable:"}
+	var check func(s string, n int)
+	check = func(s string, n int) {
+		for _, tail := range tails {
+			_, want, _ := stripSubject(s + tail)
+			if got := outerKind(s + tail); got != want {
+				t.Errorf("outerKind(%q) = %v, stripSubject's %v", s+tail, got, want)
+			}
+		}
+		if n == 0 {
+			return
+		}
+		for _, p := range parts {
+			check(s+p, n-1)
+		}
+	}
+	check("", 3)
+	deep := strings.Repeat("RE: ", 70) + "Automatic reply: x"
+	if _, want, _ := stripSubject(deep); outerKind(deep) != want {
+		t.Errorf("outerKind differs past the guard")
+	}
+}
+
+// BenchmarkAutoReplyTest is the automatic-reply test of a loop's report,
+// its prefixes stacked as deep as seed 001's.
+func BenchmarkAutoReplyTest(b *testing.B) {
+	s := strings.Repeat("Undeliverable: ", 26) + "Partners newsletter"
+	for _, f := range []struct {
+		name string
+		fn   func(string) reportKind
+	}{{"outerKind", outerKind}, {"stripSubject", func(s string) reportKind { _, k, _ := stripSubject(s); return k }}} {
+		b.Run(f.name, func(b *testing.B) {
+			for b.Loop() {
+				if f.fn(s) != ndrReport {
+					b.Fatal(s)
+				}
+			}
+		})
+	}
+}
