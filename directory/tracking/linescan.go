@@ -93,9 +93,13 @@ func fieldsAt(s string, sc *lineScan, limit int, dst []string) []string {
 		dst = make([]string, 0, maxCommaPos+1)
 	}
 	dst = dst[:n]
+	// out has one element per comma, which spares the loop its bounds
+	// check on dst.
+	pos := sc.pos[:k]
+	out := dst[:len(pos)]
 	start := 0
-	for j, c := range sc.pos[:k] {
-		dst[j] = s[start:c]
+	for j, c := range pos {
+		out[j] = s[start:c]
 		start = int(c) + 1
 	}
 	if k < n {
