@@ -90,18 +90,22 @@ func stripSubject(s string) (depth int, outer reportKind, root string) {
 		if matched {
 			continue
 		}
-		for _, p := range replyPrefixes {
-			if hasPrefixFold(root, p) {
-				root = strings.TrimSpace(root[len(p):])
-				matched = true
-				break
-			}
-		}
-		if !matched {
+		if root, matched = cutReplyPrefix(root); !matched {
 			break
 		}
 	}
 	return depth, outer, root
+}
+
+// cutReplyPrefix removes one reply or forward prefix ("RE:", "AW:"...)
+// from s, if it has one.
+func cutReplyPrefix(s string) (string, bool) {
+	for _, p := range replyPrefixes {
+		if hasPrefixFold(s, p) {
+			return strings.TrimSpace(s[len(p):]), true
+		}
+	}
+	return s, false
 }
 
 // outerKind is stripSubject's outer alone: the kind of the first report
@@ -117,15 +121,8 @@ func outerKind(s string) reportKind {
 				return p.kind
 			}
 		}
-		matched := false
-		for _, p := range replyPrefixes {
-			if hasPrefixFold(root, p) {
-				root = strings.TrimSpace(root[len(p):])
-				matched = true
-				break
-			}
-		}
-		if !matched {
+		var matched bool
+		if root, matched = cutReplyPrefix(root); !matched {
 			break
 		}
 	}

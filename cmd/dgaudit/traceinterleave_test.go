@@ -104,31 +104,12 @@ func TestTrackingReadsServerFoldersHourByHour(t *testing.T) {
 
 // A copy coming back to one server within the hour that another server
 // sent its post out is known for the organization's own: the two servers'
-// logs of the hour are read merged by time, not the first folder's hour
-// before the second's.
+// logs are read merged by time, not the first folder's hour before the
+// second's.
 func TestTrackingMergesServersLogsOfAnHour(t *testing.T) {
 	t.Parallel()
-	root := t.TempDir()
-	one, two := filepath.Join(root, "EXCH01"), filepath.Join(root, "EXCH02")
-	for _, d := range []string{one, two} {
-		if err := os.Mkdir(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	const id = "<post.2@corp.example>"
-	sent := time.Date(2026, 3, 5, 10, 30, 0, 0, time.UTC)
-	writeLog(t, two, "MSGTRK2026030510-1.LOG", []tracking.Event{
-		{Time: sent, EventID: "SUBMIT", Source: "STOREDRIVER", Sender: "ann@corp.example", MessageID: id, ServerHostname: "EXCH02"},
-		{Time: sent.Add(time.Second), EventID: "SEND", Source: "SMTP", ClientHostname: "EXCH02", ClientIP: "10.1.0.12",
-			ServerHostname: "mx.partner.example", ServerIP: "198.51.100.20", Sender: "ann@corp.example", Recipients: []string{"list@partner.example"}, MessageID: id},
-	})
-	writeLog(t, one, "MSGTRK2026030510-1.LOG", []tracking.Event{
-		{Time: sent.Add(-time.Minute), EventID: "DELIVER", Source: "STOREDRIVER", Recipients: []string{"bob@corp.example"}, MessageID: "<other@corp.example>", ServerHostname: "EXCH01"},
-		{Time: sent.Add(7 * time.Second), EventID: "RECEIVE", Source: "SMTP", ClientHostname: "mx.partner.example", ClientIP: "198.51.100.20",
-			ServerHostname: "EXCH01", ServerIP: "10.1.0.11", Sender: "ann@corp.example", Recipients: []string{"bob@corp.example"},
-			Subject: "Lunch", MessageID: id, Directionality: "Incoming"},
-	})
-	for _, args := range [][]string{{root}, {one, two}} {
+	root := returnFolders(t, time.Date(2026, 3, 5, 10, 30, 0, 0, time.UTC))
+	for _, args := range [][]string{{root}, {filepath.Join(root, "EXCH01"), filepath.Join(root, "EXCH02")}} {
 		_, _, stderr := dgaudit(t, append([]string{"trace"}, append(args, "--internal-domain", "corp.example", "--log-level", "error")...)...)
 		if want := "1 messages from outside (1 of them its own messages coming back)"; !strings.Contains(stderr, want) {
 			t.Errorf("trace %v: stderr lacks %q:\n%s", args, want, stderr)
@@ -137,11 +118,11 @@ func TestTrackingMergesServersLogsOfAnHour(t *testing.T) {
 }
 
 // returnFolders writes two mailbox servers' folders: on EXCH02, ann
-// submits a post at 10:59:58 and sends it to a partner's list; on EXCH01,
-// which sorts first, the partner's server hands bob's copy back at
-// 11:00:05. Read folder after folder, the copy coming back is read before
-// the post went out, and looks forged.
-func returnFolders(t *testing.T) (root string) {
+// submits a post at sent and sends it to a partner's list; on EXCH01,
+// which sorts first, the partner's server hands bob's copy back seven
+// seconds later, in the log of that hour. Read folder after folder, the
+// copy coming back is read before the post went out, and looks forged.
+func returnFolders(t *testing.T, sent time.Time) (root string) {
 	t.Helper()
 	root = t.TempDir()
 	one, two := filepath.Join(root, "EXCH01"), filepath.Join(root, "EXCH02")
@@ -151,14 +132,16 @@ func returnFolders(t *testing.T) (root string) {
 		}
 	}
 	const id = "<post.1@corp.example>"
-	sent := time.Date(2026, 3, 5, 10, 59, 58, 0, time.UTC)
-	writeLog(t, two, "MSGTRK2026030510-1.LOG", []tracking.Event{
+	logName := func(at time.Time) string { return at.Format("MSGTRK2006010215") + "-1.LOG" }
+	writeLog(t, two, logName(sent), []tracking.Event{
 		{Time: sent, EventID: "SUBMIT", Source: "STOREDRIVER", Sender: "ann@corp.example", MessageID: id, ServerHostname: "EXCH02"},
 		{Time: sent.Add(time.Second), EventID: "SEND", Source: "SMTP", ClientHostname: "EXCH02", ClientIP: "10.1.0.12",
 			ServerHostname: "mx.partner.example", ServerIP: "198.51.100.20", Sender: "ann@corp.example", Recipients: []string{"list@partner.example"}, MessageID: id},
 	})
-	writeLog(t, one, "MSGTRK2026030511-1.LOG", []tracking.Event{
-		{Time: sent.Add(7 * time.Second), EventID: "RECEIVE", Source: "SMTP", ClientHostname: "mx.partner.example", ClientIP: "198.51.100.20",
+	back := sent.Add(7 * time.Second)
+	writeLog(t, one, logName(back), []tracking.Event{
+		{Time: back.Add(-time.Minute), EventID: "DELIVER", Source: "STOREDRIVER", Recipients: []string{"bob@corp.example"}, MessageID: "<other@corp.example>", ServerHostname: "EXCH01"},
+		{Time: back, EventID: "RECEIVE", Source: "SMTP", ClientHostname: "mx.partner.example", ClientIP: "198.51.100.20",
 			ServerHostname: "EXCH01", ServerIP: "10.1.0.11", Sender: "ann@corp.example", Recipients: []string{"bob@corp.example"},
 			Subject: "Lunch", MessageID: id, Directionality: "Incoming"},
 	})
@@ -172,7 +155,8 @@ func returnFolders(t *testing.T) (root string) {
 // found among them, is read after them, and the command says so.
 func TestTrackingFoldersReturnsAndStrayFiles(t *testing.T) {
 	t.Parallel()
-	root := returnFolders(t)
+	// Posted at 10:59:58, back at 11:00:05, in the next hour's log.
+	root := returnFolders(t, time.Date(2026, 3, 5, 10, 59, 58, 0, time.UTC))
 	const back = "1 messages from outside (1 of them its own messages coming back)"
 	const warning = "a tracking file among Exchange's logs is read after all of them"
 	code, _, stderr := dgaudit(t, "trace", root, "--internal-domain", "corp.example", "--log-level", "warn")

@@ -17,52 +17,73 @@ import (
 	"dgaudit/directory/tracking/trackingtest"
 )
 
+// timedLogs writes logs whose rows are named by their MessageID
+// "<log:n>", and remembers every row's time.
+type timedLogs struct {
+	t     *testing.T
+	dir   string
+	files []string
+	rows  []timedRow
+}
+
+type timedRow struct {
+	at time.Duration
+	id string
+}
+
+// write writes a log file at rel, under the folders it names, with a row
+// at each time after t0.
+func (l *timedLogs) write(rel string, times ...time.Duration) {
+	l.t.Helper()
+	path := filepath.Join(l.dir, rel)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		l.t.Fatal(err)
+	}
+	var evs []tracking.Event
+	for n, at := range times {
+		ev := sampleEvents()[0]
+		ev.Time, ev.MessageID = t0.Add(at), fmt.Sprintf("<%s:%d>", rel, n)
+		evs = append(evs, ev)
+		l.rows = append(l.rows, timedRow{at, ev.MessageID})
+	}
+	if err := trackingtest.WriteLogFile(path, trackingtest.Fields2013, evs); err != nil {
+		l.t.Fatal(err)
+	}
+	l.files = append(l.files, path)
+}
+
+// inTimeOrder is the rows' IDs by time, rows of one time in the order
+// written.
+func (l *timedLogs) inTimeOrder() []string {
+	rows := slices.Clone(l.rows)
+	slices.SortStableFunc(rows, func(a, b timedRow) int { return int(a.at - b.at) })
+	var ids []string
+	for _, r := range rows {
+		ids = append(ids, r.id)
+	}
+	return ids
+}
+
 // mergeLogs writes logs of one hour (and the next) for an edge and a
 // mailbox server, the mailbox server with its submission and delivery
-// logs beside transport's, and a roll-over on the edge: each row is named
-// by its MessageID "<log:n>", with times that interleave across the logs.
-// It returns the files in reading order (as Interleave puts them) and the
-// IDs in time order.
+// logs beside transport's, and a roll-over on the edge, with times that
+// interleave across the logs. It returns the files in reading order (as
+// Interleave puts them) and the IDs in time order.
 func mergeLogs(t *testing.T) (files, want []string) {
 	t.Helper()
-	dir := t.TempDir()
-	type row struct {
-		at time.Duration
-		id string
-	}
-	var all []row
-	write := func(rel string, times ...time.Duration) {
-		path := filepath.Join(dir, rel)
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		var evs []tracking.Event
-		for n, at := range times {
-			ev := sampleEvents()[0]
-			ev.Time, ev.MessageID = t0.Add(at), fmt.Sprintf("<%s:%d>", rel, n)
-			evs = append(evs, ev)
-			all = append(all, row{at, ev.MessageID})
-		}
-		if err := trackingtest.WriteLogFile(path, trackingtest.Fields2013, evs); err != nil {
-			t.Fatal(err)
-		}
-		files = append(files, path)
-	}
+	l := &timedLogs{t: t, dir: t.TempDir()}
 	s := time.Second
-	write("edge/MSGTRK2026030510-1.LOG", 0, 2*s, 4*s, 9*s)
-	write("edge/MSGTRK2026030510-2.LOG", 11*s, 13*s)
-	write("hub/MSGTRKMS2026030510-1.LOG", 1*s, 12*s)
-	write("hub/MSGTRK2026030510-1.LOG", 3*s, 3*s, 5*s, 14*s)
-	write("hub/MSGTRKMD2026030510-1.LOG", 6*s, 15*s)
-	// The next hour: one log only, read as it is after the run.
-	write("edge/MSGTRK2026030511-1.LOG", time.Hour, time.Hour+s)
-	// Ties go to the log that comes first in the run: the edge's 2 s row
-	// before none, the hub's two 3 s rows in their own order.
-	slices.SortStableFunc(all, func(a, b row) int { return int(a.at - b.at) })
-	for _, r := range all {
-		want = append(want, r.id)
-	}
-	return files, want
+	l.write("edge/MSGTRK2026030510-1.LOG", 0, 2*s, 4*s, 9*s)
+	l.write("edge/MSGTRK2026030510-2.LOG", 11*s, 13*s)
+	l.write("hub/MSGTRKMS2026030510-1.LOG", 1*s, 12*s)
+	l.write("hub/MSGTRK2026030510-1.LOG", 3*s, 3*s, 5*s, 14*s)
+	l.write("hub/MSGTRKMD2026030510-1.LOG", 6*s, 9*s, 15*s)
+	// The next hour: the edge's log goes on alone.
+	l.write("edge/MSGTRK2026030511-1.LOG", time.Hour, time.Hour+s)
+	// Ties go to the log that comes first in the run (the edge's 9 s row
+	// before the mailbox delivery log's), and within a log to its order
+	// (the hub's two 3 s rows).
+	return l.files, l.inTimeOrder()
 }
 
 // Several servers' and services' logs of one hour are read merged by their
@@ -161,39 +182,13 @@ func TestReadMergeStops(t *testing.T) {
 // full: a busy edge's day spans several files a quiet hub's one file spans
 // alone. Their rows still come in time order.
 func TestReadMergesLogsThatRollOverApart(t *testing.T) {
-	dir := t.TempDir()
-	var files, want []string
-	type row struct {
-		at time.Duration
-		id string
-	}
-	var all []row
-	write := func(rel string, times ...time.Duration) {
-		path := filepath.Join(dir, rel)
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		var evs []tracking.Event
-		for n, at := range times {
-			ev := sampleEvents()[1]
-			ev.Time, ev.MessageID = t0.Add(at), fmt.Sprintf("<%s:%d>", rel, n)
-			evs = append(evs, ev)
-			all = append(all, row{at, ev.MessageID})
-		}
-		if err := trackingtest.WriteLogFile(path, trackingtest.Fields2013, evs); err != nil {
-			t.Fatal(err)
-		}
-		files = append(files, path)
-	}
+	l := &timedLogs{t: t, dir: t.TempDir()}
 	h := time.Hour
-	write("edge/MSGTRK2026030500-1.LOG", 0, 3*h)
-	write("edge/MSGTRK2026030507-2.LOG", 7*h, 9*h)
-	write("edge/MSGTRK2026030513-3.LOG", 13*h, 20*h)
-	write("hub/MSGTRK2026030500-1.LOG", h, 8*h, 14*h, 23*h)
-	slices.SortStableFunc(all, func(a, b row) int { return int(a.at - b.at) })
-	for _, r := range all {
-		want = append(want, r.id)
-	}
+	l.write("edge/MSGTRK2026030500-1.LOG", 0, 3*h)
+	l.write("edge/MSGTRK2026030507-2.LOG", 7*h, 9*h)
+	l.write("edge/MSGTRK2026030513-3.LOG", 13*h, 20*h)
+	l.write("hub/MSGTRK2026030500-1.LOG", h, 8*h, 14*h, 23*h)
+	files, want := l.files, l.inTimeOrder()
 	ordered, _ := tracking.Interleave(files)
 	var got []string
 	if _, err := tracking.Read(context.Background(), ordered, tracking.Options{Workers: 2}, func(ev *tracking.Event) error {
