@@ -196,6 +196,8 @@ type SpoofedSender struct {
 	// mailboxes submitted less than a day before they arrived. A remote
 	// server re-sends them (a partner's list with colleagues on it, or
 	// seed 000's broken server sending one message back a hundred times).
+	// Each arrival of those counts, where a forged message is counted
+	// once however many rows log it.
 	Returned  int64
 	FirstSeen time.Time
 	LastSeen  time.Time

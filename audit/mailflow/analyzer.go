@@ -824,13 +824,20 @@ func (a *Analyzer) receive(ev *tracking.Event) {
 		}
 	}
 	sender := lower(firstNonEmpty(ev.Sender, unbracket(ev.ReturnPath)))
-	if sender != "" && domainOf(sender) != "" && a.internal(sender) && a.once('S', ev.MessageID, sender) {
-		a.addSpoof(ev, sender, host)
+	if sender != "" && domainOf(sender) != "" && a.internal(sender) {
+		// A message is counted once however many rows from outside log
+		// it, but one of the organization's own coming back is counted at
+		// each arrival: seed 000's remote server sent one message back a
+		// hundred times under its one Message-ID, and that is the
+		// incident.
+		if back := a.returning(ev); back || a.once('S', ev.MessageID, sender) {
+			a.addSpoof(ev, sender, host, back)
+		}
 	}
 	a.oofIn(ev, sender)
 }
 
-func (a *Analyzer) addSpoof(ev *tracking.Event, sender, host string) {
+func (a *Analyzer) addSpoof(ev *tracking.Event, sender, host string, back bool) {
 	a.spoofed++
 	s := a.spoof[sender]
 	if s == nil {
@@ -842,7 +849,7 @@ func (a *Analyzer) addSpoof(ev *tracking.Event, sender, host string) {
 		a.spoof[a.intern(sender)] = s
 	}
 	s.messages++
-	if a.returning(ev) {
+	if back {
 		s.returned++
 	}
 	s.recipients += int64(len(ev.Recipients))

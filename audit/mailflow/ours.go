@@ -23,8 +23,9 @@ import (
 // remembered with its time in a recent table (Config.Window slots, a busy
 // server's older messages dropping out), and a message from outside whose
 // ID was submitted before it arrived, within returnWindow, is counted as
-// returned (audit.SpoofedSender.Returned). It stays listed, since a flood
-// of them is seed 000's incident, but the report can say where it comes
+// returned (audit.SpoofedSender.Returned), at each arrival: seed 000's
+// flood was one message sent back a hundred times. It stays listed, since
+// such a flood is the incident, but the report can say where it comes
 // from.
 //
 // Only a submission counts. A SEND to the Internet is no proof that the

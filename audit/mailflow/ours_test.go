@@ -69,3 +69,31 @@ func TestSpoofedMessagesThatWereOursAreCountedAsReturned(t *testing.T) {
 		})
 	}
 }
+
+// Seed 000: a remote server sends a user's message back again and again
+// under its one Message-ID. Each arrival counts, where a forged message
+// logged twice from outside counts once.
+func TestOwnMessageComingBackAgainCountsEachTime(t *testing.T) {
+	at := func(s int) time.Time { return start.Add(time.Duration(s) * time.Second) }
+	const id = "<post.1@contoso.com>"
+	arrive := func(s int, id string) tracking.Event {
+		ev := spoofed("ann@contoso.com", "mx.partner.example", "Lunch", id)
+		ev.Time = at(s)
+		return ev
+	}
+	rows := []tracking.Event{{Time: at(0), EventID: "SUBMIT", Source: "STOREDRIVER", Sender: "ann@contoso.com", MessageID: id}}
+	for i := range 5 {
+		rows = append(rows, arrive(10+i, id), arrive(10+i, "<forged.1@attacker.example>"))
+	}
+	a := mailflow.New(mailflow.Config{InternalDomains: []string{"contoso.com"}})
+	for i := range rows {
+		a.Add(&rows[i])
+	}
+	tr := a.Result(tracking.Stats{})
+	if len(tr.Spoofing) != 1 {
+		t.Fatalf("spoofing %+v, want ann listed", tr.Spoofing)
+	}
+	if s := tr.Spoofing[0]; s.Messages != 6 || s.Returned != 5 || tr.SpoofedMessages != 6 {
+		t.Errorf("%d messages (%d in all), %d returned; want 6: five arrivals of her own and one forged, and 5 returned", s.Messages, tr.SpoofedMessages, s.Returned)
+	}
+}
