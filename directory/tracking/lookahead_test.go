@@ -85,7 +85,7 @@ func TestMergedLogsStayWithinTheirShare(t *testing.T) {
 		files = append(files, write(fmt.Sprintf("b/MSGTRK2026030100-%d.LOG", i+1), batchEvents, 100))
 	}
 	var made atomic.Int64
-	testHookBatchMade = func() { made.Add(1) }
+	testHookBatchMade = func(int) { made.Add(1) }
 	t.Cleanup(func() { testHookBatchMade = nil })
 	var most int64
 	_, err := Read(context.Background(), files, Options{Workers: 2}, func(*Event) error {
@@ -104,5 +104,50 @@ func TestMergedLogsStayWithinTheirShare(t *testing.T) {
 	// over; the caller holds one of each.
 	if limit := int64(2 * (batchesInFlight/2 + 3)); most > limit {
 		t.Errorf("%d batches made while the caller was held up, want at most %d", most, limit)
+	}
+}
+
+// A hundred servers' logs merged take about the memory of the workers'
+// batches, not four full batches a log: the logs get smaller batches
+// (runSizing), however far their goroutines run ahead while the caller is
+// held up.
+func TestManyMergedLogsShareTheWorkersMemory(t *testing.T) {
+	dir := t.TempDir()
+	const header = "#Fields: date-time,client-ip,client-hostname,server-ip,server-hostname,source-context,connector-id,source,event-id,internal-message-id,message-id,network-message-id,recipient-address,recipient-status,total-bytes,recipient-count,related-recipient-address,reference,message-subject,sender-address,return-path,message-info,directionality\r\n"
+	var files []string
+	for server := range 100 {
+		path := filepath.Join(dir, fmt.Sprintf("srv%03d", server), "MSGTRK2026030100-1.LOG")
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		b.WriteString(header)
+		// Enough rows for more batches than the log may hold ahead.
+		for n := range 800 {
+			fmt.Fprintf(&b, "2026-03-01T00:%02d:%02d.000Z,,,,MBX%03d,,,SMTP,RECEIVE,1,<%d.%d@x.example>,,a@corp.example,,1,1,,,a subject of some length,b@x.example,b@x.example,,Incoming\r\n", n/60%60, n%60, server, server, n)
+		}
+		if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, path)
+	}
+	var made atomic.Int64
+	testHookBatchMade = func(bytes int) { made.Add(int64(bytes)) }
+	t.Cleanup(func() { testHookBatchMade = nil })
+	var most int64
+	events := 0
+	_, err := Read(context.Background(), files, Options{Workers: 2}, func(*Event) error {
+		if events++; events == 1 {
+			time.Sleep(time.Second)
+			most = made.Load()
+		}
+		return nil
+	})
+	if err != nil || events != 100*800 {
+		t.Fatalf("%d events, %v", events, err)
+	}
+	full := newBatchPool(1, batchBytes).get().size()
+	if limit := int64(runBatches * full * 11 / 10); most > limit {
+		t.Errorf("%d MB of batches made while the caller was held up, want at most %d MB (%d batches of %d KB)", most>>20, limit>>20, runBatches, full>>10)
 	}
 }

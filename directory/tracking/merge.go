@@ -91,17 +91,21 @@ func folderOf(path string) string {
 // earliest of the logs' next events first, the earlier log in the run on a
 // tie. Each log's own order stands, so a row a server logged out of time
 // order keeps its place in that log. A log's goroutine runs a bounded
-// number of batches ahead of the merge (its share of batchesInFlight),
-// whatever the number and size of its files. readRun returns once every
-// goroutine it started is done, so that the files' stats can be read.
-func readRun(ctx context.Context, files []string, r mergeRun, jobs []*fileJob, opt Options, free chan *batch, fn func(*Event) error) error {
+// number of batches ahead of the merge, whatever the number and size of its
+// files, and the run's batches together take about the memory of the
+// workers' (runSizing). readRun returns once every goroutine it started is
+// done, so that the files' stats can be read.
+func readRun(ctx context.Context, files []string, r mergeRun, jobs []*fileJob, opt Options, fn func(*Event) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	defer func() {
 		cancel()
 		wg.Wait()
 	}()
-	share := max(2, batchesInFlight/len(r.streams))
+	share, bytes := runSizing(len(r.streams))
+	// Each log: its share in the channel, the batch being filled, the one
+	// it is handing over and the one at the merge.
+	pool := newBatchPool(len(r.streams)*(share+3), bytes)
 	logs := make([]runCursor, len(r.streams))
 	for k, stream := range r.streams {
 		ch := make(chan *batch, share)
@@ -117,38 +121,43 @@ func readRun(ctx context.Context, files []string, r mergeRun, jobs []*fileJob, o
 					jobs[i].err = err
 					continue
 				}
-				parseJob(ctx, files[i], opt, jobs[i], free)
+				// The logs' goroutines already read side by side: a
+				// read-ahead goroutine per log would only add its
+				// buffers.
+				parseJob(ctx, files[i], opt, jobs[i], pool, hooks{noReadAhead: true})
 			}
 		})
 	}
+	order := mergeOrder{logs: logs}
 	for k := range logs {
-		if err := logs[k].fill(ctx, jobs, free); err != nil {
+		if err := logs[k].fill(ctx, jobs, pool); err != nil {
 			return err
 		}
+		if logs[k].b != nil {
+			order.push(k)
+		}
 	}
-	for {
-		next := -1
-		for k := range logs {
-			c := &logs[k]
-			if c.b != nil && (next < 0 || c.b.events[c.i].Time.Before(logs[next].b.events[logs[next].i].Time)) {
-				next = k
-			}
-		}
-		if next < 0 {
-			return nil
-		}
-		c := &logs[next]
+	for len(order.heap) > 0 {
+		c := &logs[order.heap[0]]
 		if err := fn(&c.b.events[c.i]); err != nil {
 			return err
 		}
 		if c.i++; c.i == len(c.b.events) {
-			recycle(c.b, free)
+			pool.put(c.b)
 			c.b = nil
-			if err := c.fill(ctx, jobs, free); err != nil {
+			if err := c.fill(ctx, jobs, pool); err != nil {
 				return err
 			}
+			if c.b == nil {
+				order.popFirst()
+				continue
+			}
+		} else {
+			c.at(c.i)
 		}
+		order.fixFirst()
 	}
+	return nil
 }
 
 // runCursor is where the merge is in one log: the batch and event it is
@@ -158,22 +167,34 @@ type runCursor struct {
 	files   []int
 	b       *batch
 	i       int
+	// sec and nsec are the time of the event at i, as Unix seconds and
+	// nanoseconds: the merge compares them once or twice an event, and
+	// time.Time's comparison costs several times as much.
+	sec  int64
+	nsec int32
+}
+
+// at moves the cursor to event i of its batch.
+func (c *runCursor) at(i int) {
+	t := c.b.events[i].Time
+	c.i, c.sec, c.nsec = i, t.Unix(), int32(t.Nanosecond())
 }
 
 // fill moves the cursor to its log's next batch with events; b stays nil
 // at the end of the log. A file's error (its parse was cancelled), or
 // ctx's, ends the merge: a batch at a time, the caller's cancel is seen
 // while the logs' rows are still coming.
-func (c *runCursor) fill(ctx context.Context, jobs []*fileJob, free chan *batch) error {
+func (c *runCursor) fill(ctx context.Context, jobs []*fileJob, pool *batchPool) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	for b := range c.batches {
 		if len(b.events) > 0 {
-			c.b, c.i = b, 0
+			c.b = b
+			c.at(0)
 			return nil
 		}
-		recycle(b, free)
+		pool.put(b)
 	}
 	// The channel is closed once the log's goroutine is done with every
 	// file: their errors are set.
@@ -183,4 +204,27 @@ func (c *runCursor) fill(ctx context.Context, jobs []*fileJob, free chan *batch)
 		}
 	}
 	return nil
+}
+
+// runBatches is the memory a run's batches may take together, in batches
+// of the workers' size: about what the workers' reader holds (see
+// readParallel), so that a folder of a hundred servers' logs is read in the
+// memory of one server's. minRunBatchBytes is the smallest buffer a log
+// gets, some thirty rows: below it, handing batches over would cost more
+// than parsing them.
+const (
+	runBatches       = 40
+	minRunBatchBytes = 8 << 10
+)
+
+// runSizing gives a run of logs its batches: share, how many a log's
+// goroutine may have waiting for the merge, and bytes, their buffers'
+// size. With few logs each gets the workers' size and its part of
+// batchesInFlight; with more, each gets a single batch waiting and smaller
+// ones, down to minRunBatchBytes, past which memory grows with the number
+// of logs (about 100 MB for a thousand).
+func runSizing(logs int) (share, bytes int) {
+	share = max(1, batchesInFlight/logs)
+	bytes = batchBytes * runBatches / (logs * (share + 3))
+	return share, min(batchBytes, max(minRunBatchBytes, bytes&^4095))
 }

@@ -1,9 +1,11 @@
 package tracking_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -199,5 +201,112 @@ func TestReadMergesLogsThatRollOverApart(t *testing.T) {
 	}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("order (-want +got):\n%s", d)
+	}
+}
+
+// A folder of many servers' logs is read merged with small batches (see
+// runSizing) and gzip inflated in each log's goroutine: rows longer than a
+// batch's buffer, gzip files whole, cut short or damaged, a malformed row
+// and a missing file must give each file the events and stats it gives
+// read on its own, and the merge must still come out in time order.
+func TestReadMergesManyLogsAsEachAlone(t *testing.T) {
+	dir := t.TempDir()
+	rng := rand.New(rand.NewPCG(3, 5))
+	var files []string
+	// at spreads each log's rows over the same minutes, with ties.
+	at := func(i int) time.Time { return t0.Add(time.Duration(i*7+rng.IntN(7)) * time.Second) }
+	rows := func(n, subject int) []tracking.Event {
+		var evs []tracking.Event
+		for i := range n {
+			e := sampleEvents()[i%2]
+			e.Time = at(i)
+			e.MessageID = fmt.Sprintf("<%d.%d@external.example>", len(files), i)
+			e.Subject = randomSubject(rng, rng.IntN(subject))
+			evs = append(evs, e)
+		}
+		return evs
+	}
+	add := func(name string, data []byte) {
+		path := filepath.Join(dir, fmt.Sprintf("srv%03d", len(files)), name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if data != nil {
+			if err := os.WriteFile(path, data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		files = append(files, path)
+	}
+	logData := func(evs []tracking.Event) []byte {
+		var b bytes.Buffer
+		lw, err := trackingtest.NewLogWriter(&b, trackingtest.Fields2013, t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range evs {
+			if err := lw.Write(&evs[i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := lw.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		return b.Bytes()
+	}
+	const name = "MSGTRK2026030510-1.LOG"
+	long := rows(5, 100)
+	long[1].Subject, long[3].Subject = strings.Repeat("y", 600<<10), strings.Repeat("z", 40<<10)
+	add(name, logData(long))
+	add(name+".gz", gzipped(logData(long)))
+	gz := gzipped(logData(rows(2000, 400)))
+	add(name+".gz", gz[:len(gz)/2])
+	add(name+".gz", append([]byte{0x1f, 0x8b}, "not a gzip stream at all"...))
+	bad := logData(rows(3, 100))
+	bad = append(bad, "2026-03-05T10:11:12.123Z,too,few\r\n"...)
+	add(name, bad)
+	add(name, nil) // missing
+	add(name, logData(rows(3000, 2000)))
+	for len(files) < 200 {
+		add(name, logData(rows(20+rng.IntN(40), 300)))
+	}
+
+	opt := tracking.Options{Workers: 2, MaxRecordBytes: 2 << 20}
+	alone := map[string][]tracking.Event{}
+	aloneSt := map[string]tracking.FileStats{}
+	for _, f := range files {
+		st, err := tracking.Read(context.Background(), []string{f}, opt, func(e *tracking.Event) error {
+			alone[f] = append(alone[f], e.Clone())
+			return nil
+		})
+		if err != nil || len(st.Files) != 1 {
+			t.Fatalf("%s alone: %v, stats %+v", f, err, st)
+		}
+		aloneSt[f] = st.Files[0]
+	}
+	if aloneSt[files[2]].Err == "" || aloneSt[files[3]].Err == "" || aloneSt[files[5]].Err == "" || len(alone[files[0]]) != len(long) {
+		t.Fatalf("the damaged files read alone: %+v %+v %+v", aloneSt[files[2]], aloneSt[files[3]], aloneSt[files[5]])
+	}
+
+	merged := map[string][]tracking.Event{}
+	var last time.Time
+	st, err := tracking.Read(context.Background(), files, opt, func(e *tracking.Event) error {
+		if e.Time.Before(last) {
+			t.Fatalf("%s line %d at %v comes after %v", e.File, e.Line, e.Time, last)
+		}
+		last = e.Time
+		merged[e.File] = append(merged[e.File], e.Clone())
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, f := range files {
+		if d := cmp.Diff(alone[f], merged[f]); d != "" {
+			t.Errorf("%s: events differ (-alone +merged):\n%.2000s", f, d)
+		}
+		if d := cmp.Diff(aloneSt[f], st.Files[i]); d != "" {
+			t.Errorf("%s: stats differ (-alone +merged):\n%s", f, d)
+		}
 	}
 }

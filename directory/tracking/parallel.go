@@ -35,15 +35,6 @@ const (
 	maxWorkers = 8
 )
 
-type batch struct {
-	events []Event
-	strs   []string // backing of the events' Recipients and RecipientStatus
-	// buf is the read buffer the events' lines are in (with scanSlack
-	// bytes after its length); a record gathered elsewhere is copied
-	// out on its own (see parser.own).
-	buf []byte
-}
-
 // fileJob is one file on its way from a worker to the caller.
 type fileJob struct {
 	batches chan *batch
@@ -83,7 +74,7 @@ func readParallel(ctx context.Context, files []string, runs []mergeRun, opt Opti
 	// next it fills, and the caller's), so that once warm such a read
 	// allocates nothing and the collector stays idle. Batches beyond it,
 	// held by small files waiting whole, are left to the collector.
-	free := make(chan *batch, opt.Workers*(ahead+2)+1)
+	pool := newBatchPool(opt.Workers*(ahead+2)+1, batchBytes)
 	// gates[i] is closed once file i may be started: when the caller has
 	// reached file i-filesAhead+1, so no worker is filesAhead files or
 	// more ahead of it. Files are taken in order, so the caller's own file
@@ -130,7 +121,7 @@ func readParallel(ctx context.Context, files []string, runs []mergeRun, opt Opti
 				if testHookWorkerAt != nil {
 					testHookWorkerAt(i)
 				}
-				parseJob(ctx, files[i], opt, jobs[i], free)
+				parseJob(ctx, files[i], opt, jobs[i], pool, hooks{})
 				close(jobs[i].batches)
 			}
 		})
@@ -148,7 +139,7 @@ func readParallel(ctx context.Context, files []string, runs []mergeRun, opt Opti
 			r := runs[0]
 			runs = runs[1:]
 			openTo(r.last + filesAhead)
-			err := readRun(ctx, files, r, jobs, opt, free, fn)
+			err := readRun(ctx, files, r, jobs, opt, fn)
 			for i := r.first; i <= r.last; i++ {
 				st.add(&jobs[i].st, opt.MaxSamples)
 			}
@@ -168,7 +159,7 @@ func readParallel(ctx context.Context, files []string, runs []mergeRun, opt Opti
 					return st, err
 				}
 			}
-			recycle(b, free)
+			pool.put(b)
 		}
 		if job.err != nil {
 			st.add(&job.st, opt.MaxSamples)
@@ -183,13 +174,13 @@ func readParallel(ctx context.Context, files []string, runs []mergeRun, opt Opti
 // batch is allocated.
 var (
 	testHookCallerAt, testHookWorkerAt func(file int)
-	testHookBatchMade                  func()
+	testHookBatchMade                  func(bytes int)
 )
 
 // parseJob parses one file into batches on job.batches, which the caller
 // closes. It gives up when ctx ends (the caller stopped).
-func parseJob(ctx context.Context, path string, opt Options, job *fileJob, free chan *batch) {
-	cur := newBatch(free)
+func parseJob(ctx context.Context, path string, opt Options, job *fileJob, pool *batchPool, h hooks) {
+	cur := pool.get()
 	stopped := false
 	// renew hands over the batch whose buffer the lines read so far are
 	// in, and goes on in the next one's with the unread tail: every event
@@ -202,13 +193,13 @@ func parseJob(ctx context.Context, path string, opt Options, job *fileJob, free 
 			copy(cur.buf, tail)
 			return cur.buf
 		}
-		nb := newBatch(free)
+		nb := pool.get()
 		copy(nb.buf, tail)
 		select {
 		case job.batches <- cur:
 		case <-ctx.Done():
 			stopped = true
-			recycle(cur, free)
+			pool.put(cur)
 		}
 		cur = nb
 		return cur.buf
@@ -228,56 +219,16 @@ func parseJob(ctx context.Context, path string, opt Options, job *fileJob, free 
 		ev.RecipientStatus = cur.hold(ev.RecipientStatus)
 		return nil
 	}
-	err := readPathWith(ctx, path, opt, &job.st, hooks{buf: cur.buf, slot: slot, renew: renew}, add)
+	h.buf, h.slot, h.renew = cur.buf, slot, renew
+	err := readPathWith(ctx, path, opt, &job.st, h, add)
 	if err == nil {
 		renew(nil)
 		if stopped {
 			err = ctx.Err()
 		}
 	}
-	recycle(cur, free)
+	pool.put(cur)
 	job.err = err
-}
-
-// hold copies a list the parser will reuse into the batch. When strs has
-// to grow, the lists already held keep the old array, which stays valid.
-func (b *batch) hold(list []string) []string {
-	if len(list) == 0 {
-		return nil
-	}
-	n := len(b.strs)
-	b.strs = append(b.strs, list...)
-	return b.strs[n:len(b.strs):len(b.strs)]
-}
-
-func newBatch(free chan *batch) *batch {
-	select {
-	case b := <-free:
-		return b
-	default:
-		if testHookBatchMade != nil {
-			testHookBatchMade()
-		}
-		return &batch{events: make([]Event, 0, batchEvents), strs: make([]string, 0, 2*batchEvents), buf: make([]byte, batchBytes+scanSlack)}
-	}
-}
-
-// recycle returns a batch the caller is done with. Its events are cleared
-// so that the pool does not keep the records gathered outside the buffer
-// alive.
-func recycle(b *batch, free chan *batch) {
-	if cap(b.events) > 4*batchEvents {
-		// Grown for a buffer of very short rows: keep the buffer, not
-		// the events.
-		b.events, b.strs = make([]Event, 0, batchEvents), make([]string, 0, 2*batchEvents)
-	}
-	clear(b.events)
-	clear(b.strs)
-	b.events, b.strs = b.events[:0], b.strs[:0]
-	select {
-	case free <- b:
-	default:
-	}
 }
 
 // add merges the stats of a later file into s, as the sequential reader

@@ -55,9 +55,9 @@ func (p *prefetcher) run(r io.Reader, gz bool) {
 		}
 	}
 	if gz {
-		zr, err := gzip.NewReader(r)
+		zr, err := openGzip(r)
 		if err != nil {
-			send(nil, fmt.Errorf("open gzip stream: %w", err))
+			send(nil, err)
 			return
 		}
 		defer zr.Close()
@@ -109,3 +109,20 @@ func (p *prefetcher) Close() {
 	close(p.done)
 	<-p.exited
 }
+
+// openGzip begins inflating r, or says why it cannot, as the file's reason
+// to fail.
+func openGzip(r io.Reader) (*gzip.Reader, error) {
+	zr, err := gzip.NewReader(r)
+	if err != nil {
+		return nil, fmt.Errorf("open gzip stream: %w", err)
+	}
+	return zr, nil
+}
+
+// failingReader fails every read with err: a file that cannot be read is
+// parsed as one whose first read fails, so that it is recorded as any
+// other.
+type failingReader struct{ err error }
+
+func (r failingReader) Read([]byte) (int, error) { return 0, r.err }

@@ -215,6 +215,9 @@ type hooks struct {
 	// notGzip: the file is named .gz but its content is not gzip. It is
 	// read as text all the same; only the reason it fails says so.
 	notGzip bool
+	// noReadAhead: a gzip file is inflated as it is parsed, not ahead in a
+	// goroutine (see readRun).
+	noReadAhead bool
 }
 
 func readPathWith(ctx context.Context, path string, opt Options, st *Stats, h hooks, fn func(*Event) error) error {
@@ -239,6 +242,14 @@ func readPathWith(ctx context.Context, path string, opt Options, st *Stats, h ho
 		// The parallel reader already runs files side by side: a read-ahead
 		// goroutine would only add a copy.
 		return readStream(ctx, f, path, opt, st, h, fn)
+	}
+	if h.noReadAhead && gz {
+		zr, err := openGzip(f)
+		if err != nil {
+			return readStream(ctx, failingReader{err}, path, opt, st, h, fn)
+		}
+		defer zr.Close()
+		return readStream(ctx, zr, path, opt, st, h, fn)
 	}
 	// Reading and inflating go ahead in a goroutine; the parser sees plain
 	// text either way.
