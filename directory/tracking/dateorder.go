@@ -2,8 +2,8 @@ package tracking
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"os"
@@ -82,6 +82,9 @@ func (p *parser) slashTime(s string, lineNo int64) (time.Time, bool) {
 	if p.order == orderUnknown {
 		p.decideOrder(s, lineNo)
 	}
+	if t, ok := parseSlashed(s, p.order == orderDayFirst); ok {
+		return t, true
+	}
 	layouts := monthFirstLayouts
 	if p.order == orderDayFirst {
 		layouts = dayFirstLayouts
@@ -118,7 +121,10 @@ func (p *parser) timeColumn() int { return p.lay.at[colTime] }
 // scanDateOrder reads a file's time column (col) from the start for the
 // first date that reads only one way: the line it is on and its text.
 // Anything that stops the scan leaves the order ambiguous; the parse itself
-// reports what is wrong with the file.
+// reports what is wrong with the file. An export whose dates all fall on
+// the first twelve days of a month is read to its end, so the scan looks
+// at each record's first line only, as far as the column, rather than
+// reading the file as CSV a second time.
 func scanDateOrder(path string, col int, hasHeader bool) (dateOrder, int64, string) {
 	if col < 0 {
 		return orderAmbiguous, 0, ""
@@ -138,26 +144,83 @@ func scanDateOrder(path string, col int, hasHeader bool) (dateOrder, int64, stri
 		defer zr.Close()
 		r = zr
 	}
-	cr := csv.NewReader(r)
-	cr.Comment = '#'
-	cr.LazyQuotes = true
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
-	for first := true; ; first = false {
-		rec, err := cr.Read()
-		if err != nil {
-			if _, ok := err.(*csv.ParseError); ok {
-				continue
-			}
+	lines := bufio.NewReaderSize(r, 1<<16)
+	// quoted: the line read is inside a quoted value begun on an earlier
+	// one, so it does not begin a record.
+	quoted, header := false, hasHeader
+	for n := int64(1); ; n++ {
+		line, err := lines.ReadSlice('\n')
+		if err != nil && err != bufio.ErrBufferFull && len(line) == 0 {
 			return orderAmbiguous, 0, ""
 		}
-		if first && hasHeader || col >= len(rec) {
-			continue
+		begins := !quoted
+		quoted = quoted != (bytes.Count(line, []byte{'"'})%2 == 1)
+		head := line
+		if err == bufio.ErrBufferFull {
+			// A line longer than the buffer: the values before its
+			// buffer's last comma are whole (a quoted one cut there does
+			// not end, so it is not read).
+			head = line[:max(0, bytes.LastIndexByte(line, ','))]
 		}
-		if o := orderOf(rec[col]); o == orderDayFirst || o == orderMonthFirst {
-			line, _ := cr.FieldPos(col)
-			return o, int64(line), rec[col]
+		switch {
+		case !begins || len(head) == 0 || head[0] == '#':
+		case header:
+			header = false
+		default:
+			if v, ok := csvValue(head, col); ok {
+				if o := orderOf(string(v)); o == orderDayFirst || o == orderMonthFirst {
+					return o, n, string(v)
+				}
+			}
 		}
+		// The rest of a long line is only counted for quotes (reading it
+		// overwrites head).
+		for err == bufio.ErrBufferFull {
+			line, err = lines.ReadSlice('\n')
+			quoted = quoted != (bytes.Count(line, []byte{'"'})%2 == 1)
+		}
+		if err != nil {
+			return orderAmbiguous, 0, ""
+		}
+	}
+}
+
+// csvValue is the value of column col of a CSV record's first line, its
+// quotes taken off (a doubled quote inside is left doubled: no date holds
+// one); ok is false when the line ends before the value does.
+func csvValue(line []byte, col int) ([]byte, bool) {
+	line = bytes.TrimRight(line, "\r\n")
+	for i := 0; ; i++ {
+		var v []byte
+		if len(line) > 0 && line[0] == '"' {
+			end := 1
+			for {
+				q := bytes.IndexByte(line[end:], '"')
+				if q < 0 {
+					return nil, false
+				}
+				end += q + 1
+				if end < len(line) && line[end] == '"' {
+					end++
+					continue
+				}
+				break
+			}
+			v, line = line[1:end-1], line[end:]
+		} else {
+			c := bytes.IndexByte(line, ',')
+			if c < 0 {
+				c = len(line)
+			}
+			v, line = line[:c], line[c:]
+		}
+		if i == col {
+			return v, true
+		}
+		if len(line) == 0 || line[0] != ',' {
+			return nil, false
+		}
+		line = line[1:]
 	}
 }
 
