@@ -920,14 +920,12 @@ func (a *Analyzer) addBackscatter(t time.Time, source, domain string) {
 			a.truncated[backscatterSourcesCapped] = true
 			return
 		}
-		b = &backAgg{domains: map[string]int64{}, buckets: map[int64]int64{}, hours: map[int64]int64{}}
+		b = newBackAgg()
 		a.back[a.intern(source)] = b
 	}
-	b.reports++
-	b.see(t)
-	addCapped(b.domains, domain, 1, a.cfg.MaxPerGroup, a, backscatterDomainsCapped, &b.domainsCapped)
-	b.buckets[a.bucket(t)]++
-	b.hours[hourOf(t)]++
+	if !b.count(t, a.intern(domain), a.cfg.MaxPerGroup, a.bucket(t)) {
+		a.truncated[backscatterDomainsCapped] = true
+	}
 }
 
 func (a *Analyzer) returnPath(ev *tracking.Event) {

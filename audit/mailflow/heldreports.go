@@ -103,7 +103,7 @@ func (a *Analyzer) heldDSNsNow() (b *backAgg, capped, dropped bool) {
 	} else if len(a.back) >= a.cfg.MaxKeys {
 		return nil, false, true
 	} else {
-		b = &backAgg{domains: map[string]int64{}, buckets: map[int64]int64{}, hours: map[int64]int64{}}
+		b = newBackAgg()
 	}
 	held := a.dsns
 	for i, rs := range held.vals {
@@ -112,15 +112,9 @@ func (a *Analyzer) heldDSNsNow() (b *backAgg, capped, dropped bool) {
 		}
 		for _, r := range rs {
 			at := r.time()
-			b.reports++
-			b.see(at)
-			if _, ok := b.domains[r.domain]; ok || len(b.domains) < a.cfg.MaxPerGroup {
-				b.domains[r.domain]++
-			} else {
-				b.domainsCapped, capped = true, true
+			if !b.count(at, r.domain, a.cfg.MaxPerGroup, a.bucket(at)) {
+				capped = true
 			}
-			b.buckets[a.bucket(at)]++
-			b.hours[hourOf(at)]++
 		}
 	}
 	return b, capped, false

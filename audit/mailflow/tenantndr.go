@@ -192,7 +192,7 @@ func (a *Analyzer) heldNDRsNow() (b *backAgg, capped bool) {
 	if cur := a.back[tenantUnknownSource]; cur != nil {
 		b = cur.clone()
 	} else {
-		b = &backAgg{domains: map[string]int64{}, buckets: map[int64]int64{}, hours: map[int64]int64{}}
+		b = newBackAgg()
 	}
 	held := a.ndrs.held
 	for i, h := range held.vals {
@@ -201,18 +201,32 @@ func (a *Analyzer) heldNDRsNow() (b *backAgg, capped bool) {
 		}
 		for _, n := range h.times {
 			at := time.Unix(0, n).UTC()
-			b.reports++
-			b.see(at)
-			if _, ok := b.domains[h.domain]; ok || len(b.domains) < a.cfg.MaxPerGroup {
-				b.domains[h.domain]++
-			} else {
-				b.domainsCapped, capped = true, true
+			if !b.count(at, h.domain, a.cfg.MaxPerGroup, a.bucket(at)) {
+				capped = true
 			}
-			b.buckets[a.bucket(at)]++
-			b.hours[hourOf(at)]++
 		}
 	}
 	return b, capped
+}
+
+func newBackAgg() *backAgg {
+	return &backAgg{domains: map[string]int64{}, buckets: map[int64]int64{}, hours: map[int64]int64{}}
+}
+
+// count adds one report at t to domain, in the interval bucket. It returns
+// false when domain was not yet counted and limit domains already are:
+// the report counts but its domain is dropped.
+func (b *backAgg) count(t time.Time, domain string, limit int, bucket int64) bool {
+	b.reports++
+	b.see(t)
+	b.buckets[bucket]++
+	b.hours[hourOf(t)]++
+	if _, ok := b.domains[domain]; ok || len(b.domains) < limit {
+		b.domains[domain]++
+		return true
+	}
+	b.domainsCapped = true
+	return false
 }
 
 func (b *backAgg) clone() *backAgg {
