@@ -160,6 +160,9 @@ type Analyzer struct {
 	reentries *recent[reentry]
 	inbound   *recent[string]
 	seen      *recent[struct{}]
+	// arrivals count the Exchange Online member rows read before their
+	// arrival's expansion (reentry.go); nil until one is.
+	arrivals *recent[uint32]
 	// ours holds when the organization made or sent out each recent
 	// message (ours.go).
 	ours sentTable
@@ -484,7 +487,11 @@ func (a *Analyzer) once(purpose byte, id string, more ...string) bool {
 	for _, m := range more {
 		h = h*1099511628211 ^ hash(m)
 	}
-	h = h*31 + uint64(purpose)
+	return a.onceKey(h*31 + uint64(purpose))
+}
+
+// onceKey reports whether a key of once's is new among recent events.
+func (a *Analyzer) onceKey(h uint64) bool {
 	if _, ok := a.seen.get(h); ok {
 		return false
 	}
@@ -576,7 +583,7 @@ func (a *Analyzer) expand(ev *tracking.Event) {
 	}
 	g.delivered += recips
 	if last != nil {
-		last.outside = outside
+		last.outside, last.returned = outside, ret != nil
 	}
 	returned := ret != nil
 	if returned {
@@ -637,9 +644,16 @@ func (a *Analyzer) expand(ev *tracking.Event) {
 		a.msgs.put(h, msgRef{g: g, root: ra, needRecips: ev.Format == tracking.FormatTrace})
 		if ev.Format == tracking.FormatTrace {
 			a.needRecips = true
+			now := ev.Time.UnixMilli()
+			if n := a.takeArrival(h, now); returned {
+				ret.recipients += n
+			}
 			if p, ok := a.takeEarly(h); ok {
 				for _, r := range p.recipients {
 					a.attribute(g, ra, r)
+					if returned && r != g.addr && a.onceAt(h, r, now) {
+						ret.recipients++
+					}
 				}
 				if p.dropped {
 					a.truncated[earlyTruncated] = true
@@ -690,6 +704,7 @@ func (a *Analyzer) correlate(ev *tracking.Event) {
 	for _, r := range ev.Recipients {
 		a.attribute(g, ref.root, lower(r))
 	}
+	a.arrivalRow(g, h, ev)
 }
 
 // attribute counts a member a group's expansion reached (Exchange Online

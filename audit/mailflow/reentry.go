@@ -19,12 +19,15 @@ import (
 // Where it came back from is not asked: with several servers' logs, the
 // edge's RECEIVE from outside may be read long after the hub's expansion.
 
-// reentry is the last expansion of one message by one group.
+// reentry is the last expansion of one message by one group. It is a slot
+// of a table of Config.Window slots: 16 bytes, kept so (see slots_test.go).
 type reentry struct {
 	// last is when (Unix milliseconds, 0 for none).
 	last int64
-	// outside is set when it reached an external recipient.
-	outside bool
+	// outside is set when it reached an external recipient; returned when
+	// it was counted as a return (an Exchange Online member row of the
+	// same time then counts to it, see arrivalRow).
+	outside, returned bool
 }
 
 // reenter records an expansion of ev's message by g. It returns the time of
@@ -41,7 +44,7 @@ func (a *Analyzer) reenter(g *groupAgg, ev *tracking.Event) (prev int64, isRetur
 	prev = r.last
 	isReturn = prev != 0 && prev != now && r.outside && absDiff(now, prev) <= a.roundGap*1000
 	if prev != now {
-		r.last, r.outside = now, false
+		r.last, r.outside, r.returned = now, false, false
 	}
 	return prev, isReturn, r
 }
@@ -55,6 +58,9 @@ type returnAgg struct {
 	// count is its expansions after the first (exact where times stops at
 	// its cap), recipients the members those reached.
 	count, recipients int64
+	// first is the expansion that was not counted: the first read, which
+	// need not be the earliest (an export newest first).
+	first int64
 	span
 }
 
@@ -78,7 +84,7 @@ func (a *Analyzer) returnOf(g *groupAgg, ev *tracking.Event, prev int64) (r *ret
 		if g.returns == nil {
 			g.returns = map[uint64]*returnAgg{}
 		}
-		r = &returnAgg{times: []int64{prev}}
+		r = &returnAgg{times: []int64{prev}, first: prev}
 		g.returns[k] = r
 	}
 	now := ev.Time.UnixMilli()
@@ -97,4 +103,86 @@ func absDiff(a, b int64) int64 {
 		return a - b
 	}
 	return b - a
+}
+
+// In Exchange Online a group's expansion lists no members: each member has a
+// row of its own, with the arrival's Received time, and a message that comes
+// back gets a new trace ID under the same Message-ID. A member row counts
+// toward the return it belongs to, the arrival with its time, so that a
+// return reaches as many members as it does on premises. The export lists
+// the newest messages first and one message's rows in no promised order: a
+// row of an arrival whose expansion has not been read yet is held, as a
+// count, until the expansion says whether it is a return (takeArrival).
+// Rows of the first arrival read before its expansion wait in early.
+
+// arrivalKey is the key of the arrival of a message (h, its hash) at time
+// now (Unix milliseconds).
+func arrivalKey(h uint64, now int64) uint64 {
+	return h ^ uint64(now)*0x9e3779b97f4a7c15
+}
+
+// arrivalRow counts a member row of Exchange Online's, of message h that g
+// expanded, toward the return it belongs to, or holds it for its arrival's
+// expansion to come.
+func (a *Analyzer) arrivalRow(g *groupAgg, h uint64, ev *tracking.Event) {
+	now := ev.Time.UnixMilli()
+	r, _ := a.reentries.get(h*1099511628211 ^ g.addrHash)
+	if r.last == now && !r.returned {
+		// The common case: a row after its expansion, which was no return.
+		return
+	}
+	ret := g.returns[h]
+	switch {
+	case r.last == now:
+		// A row after its expansion, which was a return.
+		if ret == nil {
+			return
+		}
+	case ret != nil && ret.counted(now):
+		// A row of a return read before the last expansion.
+	case ret != nil && now == ret.first:
+		// A row of the expansion that was not counted.
+		return
+	default:
+		// Its arrival's expansion is yet to come.
+		ret = nil
+	}
+	for _, m := range ev.Recipients {
+		m = lower(m)
+		if m == g.addr || !a.onceAt(h, m, now) {
+			continue
+		}
+		if ret != nil {
+			ret.recipients++
+			continue
+		}
+		if a.arrivals == nil {
+			a.arrivals = newRecent[uint32](a.cfg.Window)
+		}
+		n, _ := a.arrivals.slot(arrivalKey(h, now))
+		*n++
+	}
+}
+
+// counted reports whether the expansion at now was counted as a return.
+func (r *returnAgg) counted(now int64) bool {
+	_, found := slices.BinarySearch(r.times, now)
+	return found && now != r.first
+}
+
+// takeArrival returns the member rows held for the arrival of message h at
+// now, freeing their place.
+func (a *Analyzer) takeArrival(h uint64, now int64) int64 {
+	if a.arrivals == nil {
+		return 0
+	}
+	n, _ := a.arrivals.take(arrivalKey(h, now))
+	return int64(n)
+}
+
+// onceAt reports whether a member row of message h at now is new: an
+// export read twice, or two that overlap, count its members once.
+func (a *Analyzer) onceAt(h uint64, member string, now int64) bool {
+	k := (h*1099511628211^hash(member))*1099511628211 ^ uint64(now)
+	return a.onceKey(k*31 + 'A')
 }
