@@ -625,6 +625,9 @@ func (a *Analyzer) expand(ev *tracking.Event) {
 			ra.see(ev.Time)
 			ra.addReport(hash(a.reporterOf(sender, ev.MessageID)), ev.Time.Unix()/a.roundSpacing, depth)
 		}
+		if returned {
+			ret.root = ra
+		}
 	}
 	if sender != "" && !isReportSender(sender) && !a.internal(sender) {
 		if g.senders == nil {

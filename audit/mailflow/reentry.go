@@ -61,6 +61,10 @@ type returnAgg struct {
 	// first is the expansion that was not counted: the first read, which
 	// need not be the earliest (an export newest first).
 	first int64
+	// root is the report's root when the message is a report (a bounce
+	// that comes back under its own Message-ID): it is then one looping
+	// message with the root's rounds, not a second one (see loopOf).
+	root *rootAgg
 	span
 }
 

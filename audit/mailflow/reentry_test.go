@@ -117,3 +117,59 @@ func TestReentryFiguresAreTheSameOnPremisesAndInExchangeOnline(t *testing.T) {
 		})
 	}
 }
+
+// bounceReturning is a delivery report that the list's external member
+// list@partner.example sends back into the list under its own Message-ID,
+// times times, gap apart.
+func bounceReturning(times int, gap time.Duration) []tracking.Event {
+	const id = "<ndr1@mx.partner.example>"
+	const from, subject = "postmaster@partner.example", "Undeliverable: Plan"
+	members := []string{"ann@contoso.com", "list@partner.example"}
+	var evs []tracking.Event
+	for i := range times {
+		at := start.Add(time.Duration(i) * gap)
+		evs = append(evs,
+			tracking.Event{Time: at, EventID: "RECEIVE", Source: "SMTP", ClientIP: "198.51.100.7", ClientHostname: "mx.partner.example", Sender: from,
+				ReturnPath: "<>", Recipients: []string{roundsList}, Subject: subject, MessageID: id, Directionality: "Incoming"},
+			tracking.Event{Time: at, EventID: "EXPAND", Source: "ROUTING", RelatedRecipient: roundsList, Sender: from,
+				ReturnPath: "<>", Recipients: members, Subject: subject, MessageID: id, Directionality: "Incoming"},
+			tracking.Event{Time: at.Add(time.Second), EventID: "SEND", Source: "SMTP", ServerHostname: "mx.partner.example", Sender: from,
+				ReturnPath: "<>", Recipients: members[1:], Subject: subject, MessageID: id},
+		)
+	}
+	return evs
+}
+
+// A bounce that comes back into the group under its own Message-ID is a
+// chain of reports from one reporter and a return both: it is one looping
+// message, its rounds counted once, whose traffic is its eight expansions.
+func TestBounceReturningItselfIsOneLoopingMessage(t *testing.T) {
+	const n, gap = 8, 20 * time.Second
+	want := reentryFigures{looping: 1, rounds: n, amplification: 2 * n, perHour: n / ((n - 1) * gap).Hours()}
+	trace := traceArrivals(n, gap, "postmaster@partner.example", "Undeliverable: Plan", "<ndr1@mx.partner.example>", false)
+	for _, in := range []scenarioInput{
+		{name: "on premises", log: bounceReturning(n, gap)},
+		{name: "trace oldest first", trace: trace},
+		{name: "trace newest first", trace: trace, reversed: true},
+	} {
+		t.Run(in.name, func(t *testing.T) {
+			tr := in.analyse(t)
+			if got := figuresOf(t, tr); got != want {
+				t.Errorf("got %+v, want %+v", got, want)
+			}
+			if l := tr.Loops[0]; !slices.Contains(l.Signals, "message-reentry") || !slices.Contains(l.Signals, "re-expansion") || l.Bounces != n {
+				t.Errorf("signals %v bounces %d", l.Signals, l.Bounces)
+			}
+		})
+	}
+}
+
+// With rounds of reports that are not loops on their own (all in one
+// RoundSpacing slot), the bounce coming back is still the one looping
+// message, counted by its returns.
+func TestBounceReturningWithinOneRoundIsOneLoopingMessage(t *testing.T) {
+	tr := scenarioInput{log: bounceReturning(4, 2*time.Second)}.analyse(t)
+	if got := figuresOf(t, tr); got.looping != 1 || got.rounds != 3 || got.amplification != 6 {
+		t.Errorf("got %+v", got)
+	}
+}

@@ -116,6 +116,12 @@ func (a *Analyzer) loopOf(g *groupAgg) (audit.Loop, bool) {
 	}
 	for _, r := range g.returns {
 		returns = max(returns, r.returns())
+		// A report that came back under its own Message-ID is its root's
+		// rounds too: where those made it a looping message, the root's
+		// figures (its expansions, returns included) are the message's.
+		if r.root != nil && r.root.rounds(gap) >= minRounds {
+			continue
+		}
 		loops(r.returns(), r.recipients, r.count, r.span)
 	}
 	if rounds < minRounds && returns < minRounds && g.maxDepth < a.cfg.MinDepth {
