@@ -31,7 +31,8 @@ import (
 // subject.
 type reporterRun struct {
 	reporter uint64
-	// slots are sorted and distinct, at most perReporterSlots of them.
+	// slots are sorted and distinct, the earliest perReporterSlots of
+	// them.
 	slots []int64
 }
 
@@ -48,10 +49,21 @@ const (
 func (r *rootAgg) addReport(reporter uint64, slot int64, depth int) {
 	r.depths |= 1 << min(depth, 63)
 	run := r.runOf(reporter)
-	i, found := slices.BinarySearch(run.slots, slot)
-	if !found && len(run.slots) < perReporterSlots {
-		run.slots = slices.Insert(run.slots, i, slot)
+	run.slots = insertEarliest(run.slots, slot, perReporterSlots)
+}
+
+// insertEarliest adds v to s, sorted and distinct, keeping its limit
+// earliest values: which they are does not depend on the order they come
+// in.
+func insertEarliest(s []int64, v int64, limit int) []int64 {
+	i, found := slices.BinarySearch(s, v)
+	if found || i >= limit {
+		return s
 	}
+	if len(s) >= limit {
+		s = s[:limit-1]
+	}
+	return slices.Insert(s, i, v)
 }
 
 // runOf returns reporter's run, making room for it when needed: the run

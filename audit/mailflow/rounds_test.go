@@ -310,3 +310,29 @@ func TestReturnsNeedToHaveLeftAndComeBackSoon(t *testing.T) {
 		t.Errorf("a log given twice: %+v", tr.Loops)
 	}
 }
+
+// A reporter keeps its earliest slots once it has more than it keeps, not
+// the first read: a stream read newest first counts as one read in time
+// order.
+func TestReporterSlotsPastTheirBoundDoNotDependOnOrder(t *testing.T) {
+	var evs []tracking.Event
+	// Ten rounds, a pause of three hours, then eighty more.
+	for i := range 90 {
+		at := start.Add(time.Duration(i) * 20 * time.Second)
+		if i >= 10 {
+			at = at.Add(3 * time.Hour)
+		}
+		evs = append(evs, report(at, i, "mailer-daemon@googlemail.com", "Delivery Status Notification (Failure)")...)
+	}
+	dir := t.TempDir()
+	forward := analyse(t, roundsCfg, logFile(t, dir, "MSGTRK1.LOG", trackingtest.Fields2013, evs))
+	slices.Reverse(evs)
+	backward := analyse(t, roundsCfg, logFile(t, dir, "MSGTRK2.LOG", trackingtest.Fields2013, evs))
+	if len(forward.Loops) != 1 || len(backward.Loops) != 1 {
+		t.Fatalf("loops %+v, read newest first %+v", forward.Loops, backward.Loops)
+	}
+	// The earliest 64 slots: the ten, and 54 of the eighty.
+	if f, b := forward.Loops[0].MaxRounds, backward.Loops[0].MaxRounds; f != 54 || b != 54 {
+		t.Errorf("rounds %d, read newest first %d, want 54", f, b)
+	}
+}
