@@ -38,7 +38,8 @@ type Config struct {
 	// RoundGap is the longest pause between a reporter's reports that
 	// still continues a chain of rounds; 0 means one hour. Loop rounds
 	// take seconds to minutes; a partner answering a weekly post every
-	// week is no loop.
+	// week is no loop. A new post of the subject to the group between two
+	// reports ends a chain too: the report after it answers the post.
 	RoundGap time.Duration
 	// RoundSpacing is the time slot of a round of a reporter whose
 	// reports do not stack prefixes: its reports in one slot belong to one
@@ -166,6 +167,9 @@ type Analyzer struct {
 	// ours holds when the organization made or sent out each recent
 	// message (ours.go).
 	ours sentTable
+	// posts holds groups' ordinary posts read before any report of their
+	// root subject (posts.go), nil until one is.
+	posts *recent[heldPosts]
 	// dsns are reports read before their original's RECEIVE from outside
 	// (heldreports.go), nil until one is; dsnsHeld counts them.
 	dsns     *recent[[]heldDSN]
@@ -227,9 +231,11 @@ type rootAgg struct {
 	reports, recipients int64
 	span
 	// depths has bit d set when a report d prefixes deep was seen; runs
-	// are the reporters' time slots (rounds.go).
+	// are the reporters' time slots, posts the slots of the group's
+	// ordinary posts of the root, sorted and distinct (rounds.go).
 	depths uint64
 	runs   []reporterRun
+	posts  []int64
 }
 
 type rewriteAgg struct {
@@ -615,6 +621,7 @@ func (a *Analyzer) expand(ev *tracking.Event) {
 			if len(g.roots) < a.cfg.MaxPerGroup {
 				ra = &rootAgg{}
 				g.roots[h] = ra
+				a.takePosts(g, h, ra)
 			} else {
 				a.truncated["looping messages per group"] = true
 			}
@@ -628,6 +635,11 @@ func (a *Analyzer) expand(ev *tracking.Event) {
 		if returned {
 			ret.root = ra
 		}
+	} else if !returned && root != "" {
+		// A fresh post, which its answers follow (rounds.go). A message
+		// coming back is not one; nor is a post without a subject, whose
+		// empty root the reports that replace the subject share.
+		a.post(g, hash(root), ev.Time)
 	}
 	if sender != "" && !isReportSender(sender) && !a.internal(sender) {
 		if g.senders == nil {

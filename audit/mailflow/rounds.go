@@ -20,12 +20,26 @@ import (
 //   - where no report stacks prefixes (a "Delivery Status Notification
 //     (Failure)" replaces the subject), the distinct
 //     Config.RoundSpacing slots one reporter's reports fell in, in the
-//     largest cluster with no pause over Config.RoundGap: reports of one
-//     round arrive together, and loop rounds follow each other within
-//     seconds to minutes.
+//     largest cluster with no pause over Config.RoundGap and no fresh post
+//     of the root in between: reports of one round arrive together, and
+//     loop rounds follow each other within seconds to minutes.
 //
-// Both are sets, so the count does not depend on the order rows are read
-// in (a newest-first export, one server's folder after another's).
+// A fresh post is the group's own ordinary (not a report) expansion of a
+// message with the root subject, a reply in its thread included: a report
+// at or after it, with none of the reporter's in between, answers that
+// post and starts the reporter's chain anew. One partner's out-of-office or
+// a ticket system answering each of six posts of "Weekly status" sent
+// minutes apart answers six posts once each; a loop is the answer itself
+// coming back and being answered again, which no post starts. Reports that
+// replace the subject share the empty root, which no post ties them to:
+// posts restart no chain of theirs.
+//
+// All of these are sets, so the count does not depend on the order rows are
+// read in (a newest-first export, one server's folder after another's),
+// as long as none is full: each keeps its earliest entries (see
+// perReporterSlots, perRootPosts), and posts read before any report of
+// their root wait in a small table (heldPosts) that keeps a few of each
+// root and that other roots' posts may take over.
 
 // reporterRun is the time slots of one reporter's reports of one root
 // subject.
@@ -39,10 +53,13 @@ type reporterRun struct {
 // perRootReporters bounds the reporters tracked for one root subject, and
 // perReporterSlots the slots of each: a list of hundreds of members may
 // each answer a post once, and a loop has shown itself long before it has
-// run 64 rounds.
+// run 64 rounds. perRootPosts bounds the slots of the root's posts: twice a
+// reporter's, for the posts a responder does not answer (an out-of-office
+// answers each sender once).
 const (
 	perRootReporters = 32
 	perReporterSlots = 64
+	perRootPosts     = 2 * perReporterSlots
 )
 
 // addReport records a report of the root at slot with depth prefixes.
@@ -50,6 +67,11 @@ func (r *rootAgg) addReport(reporter uint64, slot int64, depth int) {
 	r.depths |= 1 << min(depth, 63)
 	run := r.runOf(reporter)
 	run.slots = insertEarliest(run.slots, slot, perReporterSlots)
+}
+
+// addPost records a fresh post of the root at slot.
+func (r *rootAgg) addPost(slot int64) {
+	r.posts = insertEarliest(r.posts, slot, perRootPosts)
 }
 
 // insertEarliest adds v to s, sorted and distinct, keeping its limit
@@ -64,6 +86,13 @@ func insertEarliest(s []int64, v int64, limit int) []int64 {
 		s = s[:limit-1]
 	}
 	return slices.Insert(s, i, v)
+}
+
+// postAfter reports whether the root has a post in the slots after from up
+// to and including to.
+func (r *rootAgg) postAfter(from, to int64) bool {
+	i, _ := slices.BinarySearch(r.posts, from+1)
+	return i < len(r.posts) && r.posts[i] <= to
 }
 
 // runOf returns reporter's run, making room for it when needed: the run
@@ -100,7 +129,7 @@ func (r *rootAgg) rounds(gap int64) int64 {
 	for _, run := range r.runs {
 		var n int64
 		for i, s := range run.slots {
-			if i == 0 || s-run.slots[i-1] > gap {
+			if i == 0 || s-run.slots[i-1] > gap || r.postAfter(run.slots[i-1], s) {
 				n = 0
 			}
 			n++
