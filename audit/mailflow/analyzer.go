@@ -64,7 +64,9 @@ type Config struct {
 	// MaxPerGroup caps each group's per-address aggregates; 0 means 2,000.
 	MaxPerGroup int
 	// Window is the number of slots of the tables of recent message IDs that tie a
-	// message's rows together; 0 means 65,536.
+	// message's rows together; 0 means 65,536. The table of groups' posts
+	// read before any report of their subject (posts.go) has a quarter as
+	// many.
 	Window int
 	// Top caps the lists in the result; 0 means 20.
 	Top int

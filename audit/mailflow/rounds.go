@@ -25,14 +25,18 @@ import (
 //     loop rounds follow each other within seconds to minutes.
 //
 // A fresh post is the group's own ordinary (not a report) expansion of a
-// message with the root subject, a reply in its thread included: a report
-// at or after it, with none of the reporter's in between, answers that
-// post and starts the reporter's chain anew. One partner's out-of-office or
-// a ticket system answering each of six posts of "Weekly status" sent
-// minutes apart answers six posts once each; a loop is the answer itself
-// coming back and being answered again, which no post starts. Reports that
-// replace the subject share the empty root, which no post ties them to:
-// posts restart no chain of theirs.
+// message with the root subject, whoever sent it, a reply in its thread
+// included: a report in the post's slot or a later one, with none of the
+// reporter's in between, answers that post and starts the reporter's chain
+// anew. One partner's out-of-office or a ticket system answering each of six
+// posts of "Weekly status" sent minutes apart answers six posts once each; a
+// loop is the answer itself coming back and being answered again, which no
+// post starts. A post between two rounds of a loop splits it, and the longer
+// side counts: a slow loop whose every round a reply in the thread
+// interrupts is not found by its rounds. Reports that replace the subject
+// share the empty root, which no post ties them to: posts restart no chain
+// of theirs, and a member's server bouncing each of several posts that way
+// within the gap still counts as rounds.
 //
 // All of these are sets, so the count does not depend on the order rows are
 // read in (a newest-first export, one server's folder after another's),
