@@ -234,11 +234,11 @@ func TestResponderInExchangeOnlineTrace(t *testing.T) {
 		}
 		return rows
 	}
-	var answered, looping []trackingtest.TraceRow
+	var separate, looping []trackingtest.TraceRow
 	for i := range 5 {
 		at := start.Add(time.Duration(i) * 10 * time.Minute)
-		answered = append(answered, rowsOf(at, fmt.Sprintf("<p%d@corp.example>", i), "organiser@corp.example", "Weekly status")...)
-		answered = append(answered, rowsOf(at.Add(5*time.Second), fmt.Sprintf("<a%d@vendor.example>", i), "away@vendor.example", "Automatic reply: Weekly status")...)
+		separate = append(separate, rowsOf(at, fmt.Sprintf("<p%d@corp.example>", i), "organiser@corp.example", "Weekly status")...)
+		separate = append(separate, rowsOf(at.Add(5*time.Second), fmt.Sprintf("<a%d@vendor.example>", i), "away@vendor.example", "Automatic reply: Weekly status")...)
 	}
 	looping = append(looping, rowsOf(start, "<p@corp.example>", "organiser@corp.example", "Weekly status")...)
 	for i := range 5 {
@@ -249,7 +249,7 @@ func TestResponderInExchangeOnlineTrace(t *testing.T) {
 		name   string
 		rows   []trackingtest.TraceRow
 		rounds int64
-	}{{"answers to separate posts", answered, 0}, {"answers to answers", looping, 5}} {
+	}{{"answers to separate posts", separate, 0}, {"answers to answers", looping, 5}} {
 		t.Run(tt.name, func(t *testing.T) {
 			rows := slices.Clone(tt.rows)
 			slices.Reverse(rows)
