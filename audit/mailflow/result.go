@@ -112,7 +112,7 @@ func (a *Analyzer) loopOf(g *groupAgg) (audit.Loop, bool) {
 	for _, r := range g.roots {
 		n := r.rounds(gap)
 		rounds = max(rounds, n)
-		loops(n, r.recipients, r.reports, r.span)
+		loops(n, r.recipients, r.reports, a.loopSpan(r, gap, minRounds))
 	}
 	for _, r := range g.returns {
 		returns = max(returns, r.returns())
@@ -193,6 +193,24 @@ func (a *Analyzer) loopOf(g *groupAgg) (audit.Loop, bool) {
 		l.Severity = audit.Critical
 	}
 	return l, true
+}
+
+// loopSpan is a looping root's first and last seen: its reports', cut to
+// its chains of rounds where those make it a loop (chainExtent). A cut
+// side is as exact as the chain's slots: RoundSpacing, ten seconds.
+func (a *Analyzer) loopSpan(r *rootAgg, gap, minRounds int64) span {
+	s := r.span
+	from, to, ok := r.chainExtent(gap, minRounds)
+	if !ok {
+		return s
+	}
+	if lo := time.Unix(from*a.roundSpacing, 0).UTC(); s.first.Before(lo) {
+		s.first = lo
+	}
+	if hi := time.Unix((to+1)*a.roundSpacing-1, 0).UTC(); s.last.After(hi) {
+		s.last = hi
+	}
+	return s
 }
 
 func (a *Analyzer) timeline(b map[int64]int64) []audit.Count {

@@ -143,6 +143,43 @@ func (r *rootAgg) rounds(gap int64) int64 {
 	return best
 }
 
+// chainExtent is the first and last slot of the chains of rounds that make
+// the root a loop: each reporter's longest chain (the earliest of equal
+// ones) of minRounds rounds or more. ok is false when no chain is that long,
+// or when prefixes stack: those rounds are counted by depth, and a late
+// round of a doubling loop may arrive long after the one before. Other
+// reports of the root (an out-of-office answering a post of the same
+// subject a month before) are not the loop's, and must not stretch its
+// first and last seen nor thin its rate.
+func (r *rootAgg) chainExtent(gap, minRounds int64) (from, to int64, ok bool) {
+	if r.depths>>2 != 0 {
+		return 0, 0, false
+	}
+	for _, run := range r.runs {
+		var n, best, first, bestFirst, bestLast int64
+		for i, s := range run.slots {
+			if i == 0 || s-run.slots[i-1] > gap || r.postAfter(run.slots[i-1], s) {
+				n, first = 0, s
+			}
+			n++
+			if n > best {
+				best, bestFirst, bestLast = n, first, s
+			}
+		}
+		if best < minRounds {
+			continue
+		}
+		if !ok || bestFirst < from {
+			from = bestFirst
+		}
+		if !ok || bestLast > to {
+			to = bestLast
+		}
+		ok = true
+	}
+	return from, to, ok
+}
+
 // reporterOf names who sent a report. A person's or responder's address
 // names it; a bounce address names its domain, less a host label: several
 // MX hosts of one provider bounce as MAILER-DAEMON@mx1..., @mx2... in

@@ -336,3 +336,49 @@ func TestReporterSlotsPastTheirBoundDoNotDependOnOrder(t *testing.T) {
 		t.Errorf("rounds %d, read newest first %d, want 54", f, b)
 	}
 }
+
+// A loop's first and last seen and its rate are its chain's: a report of
+// the same subject long before (the same partner's bounce of last month's
+// post) is not the loop's traffic and must not stretch it.
+func TestLoopSpanIsItsChainsNotItsSubjects(t *testing.T) {
+	const subject = "Delivery Status Notification (Failure)"
+	loop := func() (evs []tracking.Event) {
+		for i := range 30 {
+			evs = append(evs, report(start.Add(time.Duration(i)*2*time.Minute), i, "mailer-daemon@googlemail.com", subject)...)
+		}
+		return evs
+	}
+	for _, tt := range []struct {
+		name  string
+		stray time.Time // zero for none
+	}{
+		{"the loop alone", time.Time{}},
+		{"a bounce of the same subject a month before", start.Add(-30 * 24 * time.Hour)},
+		{"and one a week after", start.Add(7 * 24 * time.Hour)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			evs := loop()
+			if !tt.stray.IsZero() {
+				evs = append(report(tt.stray, 99, "mailer-daemon@googlemail.com", subject), evs...)
+				slices.SortStableFunc(evs, func(x, y tracking.Event) int { return x.Time.Compare(y.Time) })
+			}
+			tr := analyse(t, roundsCfg, logFile(t, t.TempDir(), "MSGTRK1.LOG", trackingtest.Fields2013, evs))
+			if len(tr.Loops) != 1 {
+				t.Fatalf("loops %+v", tr.Loops)
+			}
+			l := tr.Loops[0]
+			// A side cut off a stray is as exact as a round's slot.
+			first, last := start, start.Add(29*2*time.Minute)
+			slot := 10 * time.Second
+			if l.MaxRounds != 30 || l.FirstSeen.After(first) || first.Sub(l.FirstSeen) >= slot || l.LastSeen.Before(last) || l.LastSeen.Sub(last) >= slot {
+				t.Errorf("rounds %d, first %v, last %v; want 30 from %v to %v, to the %v slot", l.MaxRounds, l.FirstSeen, l.LastSeen, first, last, slot)
+			}
+			// Thirty expansions (thirty-one with the stray, which the
+			// count keeps) over 58 minutes.
+			lo, hi := 30/(last.Sub(first)+2*slot).Hours(), 31/last.Sub(first).Hours()
+			if l.PerHour < lo || l.PerHour > hi {
+				t.Errorf("per hour %v, want %v to %v", l.PerHour, lo, hi)
+			}
+		})
+	}
+}
