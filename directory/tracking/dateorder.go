@@ -73,6 +73,8 @@ func orderOf(s string) dateOrder {
 	return orderAmbiguous
 }
 
+var noBreakSpaces = strings.NewReplacer("\u202f", " ", "\u00a0", " ")
+
 // slashTime reads a date with slashes in the file's order, deciding the
 // order at the file's first such date.
 func (p *parser) slashTime(s string, lineNo int64) (time.Time, bool) {
@@ -84,6 +86,15 @@ func (p *parser) slashTime(s string, lineNo int64) (time.Time, bool) {
 	}
 	if t, ok := parseSlashed(s, p.order == orderDayFirst); ok {
 		return t, true
+	}
+	if strings.Contains(s, "\u202f") || strings.Contains(s, "\u00a0") {
+		// .NET on ICU (PowerShell 7, where the Exchange Online module
+		// runs) writes en-US times with a narrow no-break space before
+		// AM or PM; a no-break space is its older kin.
+		s = noBreakSpaces.Replace(s)
+		if t, ok := parseSlashed(s, p.order == orderDayFirst); ok {
+			return t, true
+		}
 	}
 	layouts := monthFirstLayouts
 	if p.order == orderDayFirst {
@@ -145,43 +156,91 @@ func scanDateOrder(path string, col int, hasHeader bool) (dateOrder, int64, stri
 		r = zr
 	}
 	lines := bufio.NewReaderSize(r, 1<<16)
-	// quoted: the line read is inside a quoted value begun on an earlier
-	// one, so it does not begin a record.
-	quoted, header := false, hasHeader
+	// open: the record read so far ends inside a quoted value, so the next
+	// line continues it (as the parser reads it: see quoteOpenAfter);
+	// openBytes is that record's length, which the parser caps.
+	open, openBytes, header := false, 0, hasHeader
+	var long []byte
 	for n := int64(1); ; n++ {
 		line, err := lines.ReadSlice('\n')
-		if err != nil && err != bufio.ErrBufferFull && len(line) == 0 {
+		if err == bufio.ErrBufferFull {
+			// A line longer than the buffer, gathered as the parser
+			// gathers it, up to the longest record it reads.
+			long = append(long[:0], line...)
+			for err == bufio.ErrBufferFull {
+				line, err = lines.ReadSlice('\n')
+				if len(long) <= defaultMaxRecordBytes {
+					long = append(long, line...)
+				}
+			}
+			line = long
+		}
+		if err != nil && err != io.EOF || err == io.EOF && len(line) == 0 {
 			return orderAmbiguous, 0, ""
 		}
-		begins := !quoted
-		quoted = quoted != (bytes.Count(line, []byte{'"'})%2 == 1)
-		head := line
-		if err == bufio.ErrBufferFull {
-			// A line longer than the buffer: the values before its
-			// buffer's last comma are whole (a quoted one cut there does
-			// not end, so it is not read).
-			head = line[:max(0, bytes.LastIndexByte(line, ','))]
-		}
+		line = bytes.TrimRight(line, "\r\n")
 		switch {
-		case !begins || len(head) == 0 || head[0] == '#':
+		case open:
+			if openBytes += len(line) + 1; openBytes > defaultMaxRecordBytes {
+				open = false
+			} else {
+				open = quoteOpenAfter(line, true)
+			}
+		case len(line) == 0 || line[0] == '#' || len(line) > defaultMaxRecordBytes:
+			// Skipped by the parser: quotes in it open nothing.
 		case header:
 			header = false
+			open, openBytes = quoteOpenAfter(line, false), len(line)
 		default:
-			if v, ok := csvValue(head, col); ok {
+			if v, ok := csvValue(line, col); ok {
 				if o := orderOf(string(v)); o == orderDayFirst || o == orderMonthFirst {
 					return o, n, string(v)
 				}
 			}
-		}
-		// The rest of a long line is only counted for quotes (reading it
-		// overwrites head).
-		for err == bufio.ErrBufferFull {
-			line, err = lines.ReadSlice('\n')
-			quoted = quoted != (bytes.Count(line, []byte{'"'})%2 == 1)
+			open, openBytes = quoteOpenAfter(line, false), len(line)
 		}
 		if err != nil {
 			return orderAmbiguous, 0, ""
 		}
+	}
+}
+
+// quoteOpenAfter reports whether a CSV record's line ends inside a quoted
+// value, read as splitCSV reads it; open is set when the line continues a
+// quoted value of the line before. Only a value that begins with a quote
+// is quoted: a quote elsewhere in a value (27" monitor) is text, and text
+// after a closing quote ends the record as malformed, whatever follows.
+func quoteOpenAfter(line []byte, open bool) bool {
+	i := 0
+	for {
+		if !open {
+			if i >= len(line) || line[i] != '"' {
+				k := bytes.IndexByte(line[i:], ',')
+				if k < 0 {
+					return false
+				}
+				i += k + 1
+				continue
+			}
+			i++
+		}
+		for {
+			k := bytes.IndexByte(line[i:], '"')
+			if k < 0 {
+				return true
+			}
+			i += k + 1
+			if i < len(line) && line[i] == '"' {
+				i++
+				continue
+			}
+			break
+		}
+		open = false
+		if i == len(line) || line[i] != ',' {
+			return false
+		}
+		i++
 	}
 }
 

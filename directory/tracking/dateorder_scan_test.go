@@ -41,8 +41,9 @@ func scanDateOrderCSV(t *testing.T, path string, col int, hasHeader bool) (dateO
 // line rather than reading CSV, and must find the same line as a CSV reader
 // would: records with quoted values over several lines (a subject with a
 // line break, after the time column as in every export), doubled quotes,
-// '#' lines, CRLF, rows longer than its buffer, and dates that read both
-// ways before the one that decides.
+// '#' lines (with an odd quote too), a quote inside a value that is not
+// quoted, CRLF, rows longer than its buffer, and dates that read both ways
+// before the one that decides.
 func TestDateOrderRescanFindsTheLineACSVReaderWould(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 11))
 	ambiguous := []string{"3/5/2026 9:00:00 AM", "05/03/2026 09:00:00", "12/12/2026 23:59:59", "1/1/2026 0:00"}
@@ -57,6 +58,8 @@ func TestDateOrderRescanFindsTheLineACSVReaderWould(t *testing.T) {
 			return strings.Repeat("x", 70_000+rng.IntN(1000))
 		case 3:
 			return "a,b\r\nc"
+		case 4:
+			return `27" monitor` // written bare below: its quote is text
 		}
 		return fmt.Sprintf("v%d", rng.IntN(100))
 	}
@@ -73,8 +76,11 @@ func TestDateOrderRescanFindsTheLineACSVReaderWould(t *testing.T) {
 			b.WriteString(`"A","B","C","D"` + eol)
 		}
 		for range 1 + rng.IntN(12) {
-			if rng.IntN(8) == 0 {
+			switch rng.IntN(8) {
+			case 0:
 				b.WriteString("#comment, " + deciding[0] + eol)
+			case 1:
+				b.WriteString(`#TYPE "Selected` + eol) // an odd quote in a comment opens nothing
 			}
 			var when string
 			switch r := rng.IntN(10); {
@@ -99,7 +105,11 @@ func TestDateOrderRescanFindsTheLineACSVReaderWould(t *testing.T) {
 				case c < col:
 					fmt.Fprintf(&b, `"f%d"`, rng.IntN(9))
 				default:
-					b.WriteString(`"` + value() + `"`)
+					if v := value(); strings.HasPrefix(v, "27") {
+						b.WriteString(v)
+					} else {
+						b.WriteString(`"` + v + `"`)
+					}
 				}
 			}
 			b.WriteString(eol)

@@ -18,6 +18,9 @@ import (
 	"unsafe"
 )
 
+// defaultMaxRecordBytes is Options.MaxRecordBytes when not set.
+const defaultMaxRecordBytes = 1 << 20
+
 // Options tune a read. The zero value is valid.
 type Options struct {
 	// MaxSamples caps how many malformed lines are kept with their file,
@@ -38,7 +41,7 @@ func (o Options) withDefaults() Options {
 		o.MaxSamples = 100
 	}
 	if o.MaxRecordBytes <= 0 {
-		o.MaxRecordBytes = 1 << 20
+		o.MaxRecordBytes = defaultMaxRecordBytes
 	}
 	if o.Workers <= 0 {
 		o.Workers = min(runtime.GOMAXPROCS(0), maxWorkers)
