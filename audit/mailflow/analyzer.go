@@ -38,8 +38,8 @@ type Config struct {
 	// RoundGap is the longest pause between a reporter's reports that
 	// still continues a chain of rounds; 0 means one hour. Loop rounds
 	// take seconds to minutes; a partner answering a weekly post every
-	// week is no loop. A new post of the subject to the group between two
-	// reports ends a chain too: the report after it answers the post.
+	// week is no loop. A report that follows a new post of the subject to
+	// the group, from an internal sender, answers the post and is no round.
 	RoundGap time.Duration
 	// RoundSpacing is the time slot of a round of a reporter whose
 	// reports do not stack prefixes: its reports in one slot belong to one
@@ -637,10 +637,12 @@ func (a *Analyzer) expand(ev *tracking.Event) {
 		if returned {
 			ret.root = ra
 		}
-	} else if !returned && root != "" {
+	} else if !returned && root != "" && a.internal(sender) {
 		// A fresh post, which its answers follow (rounds.go). A message
-		// coming back is not one; nor is a post without a subject, whose
-		// empty root the reports that replace the subject share.
+		// coming back is not one, nor one from outside (it may be the
+		// loop's own, forwarded back by a member), nor a post without a
+		// subject, whose empty root the reports that replace the subject
+		// share.
 		a.post(g, hash(root), ev.Time)
 	}
 	if sender != "" && !isReportSender(sender) && !a.internal(sender) {

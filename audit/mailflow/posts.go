@@ -2,8 +2,8 @@ package mailflow
 
 import "time"
 
-// A group's ordinary posts restart its reporters' chains of rounds
-// (rounds.go). A root's rootAgg holds its posts once a report of it has
+// A group's ordinary posts are what a reporter's reports answer, when they
+// are no rounds of a loop (rounds.go). A root's rootAgg holds its posts once a report of it has
 // been read; posts read before any (in time order the post always comes
 // before its answer) wait here, in a table bounded like the other recent
 // tables, until the root's first report takes them. Most posts are never

@@ -132,8 +132,8 @@ func TestResponderAnsweringSeparatePostsIsNoLoop(t *testing.T) {
 	}
 	add("a loop that starts after answered posts", 5, ps, as)
 
-	// A loop one post interrupts: the rounds on either side are counted
-	// apart, and the longer run is the loop.
+	// A loop one post in the thread falls into: the report after it
+	// answers the post, and the other eight are rounds.
 	ps, _ = answered(1, 0, 0, ann, nil, "", "Weekly status")
 	p2, _ := answered(1, 0, 0, []string{"bob@contoso.com"}, nil, "", "RE: Weekly status")
 	for i := range p2 {
@@ -145,7 +145,7 @@ func TestResponderAnsweringSeparatePostsIsNoLoop(t *testing.T) {
 	for i := range 9 {
 		as = append(as, report(start.Add(5*time.Second+time.Duration(i)*30*time.Second), i, "away@partner.example", "Automatic reply: Weekly status")...)
 	}
-	add("a loop a post in the thread interrupts", 5, ps, as)
+	add("a loop a post in the thread falls into", 8, ps, as)
 
 	orders := []struct {
 		name  string

@@ -200,14 +200,14 @@ func (a *Analyzer) loopOf(g *groupAgg) (audit.Loop, bool) {
 // side is as exact as the chain's slots: RoundSpacing, ten seconds.
 func (a *Analyzer) loopSpan(r *rootAgg, gap, minRounds int64) span {
 	s := r.span
-	from, to, ok := r.chainExtent(gap, minRounds)
+	from, to, open, ok := r.chainExtent(gap, minRounds)
 	if !ok {
 		return s
 	}
 	if lo := time.Unix(from*a.roundSpacing, 0).UTC(); s.first.Before(lo) {
 		s.first = lo
 	}
-	if hi := time.Unix((to+1)*a.roundSpacing-1, 0).UTC(); s.last.After(hi) {
+	if hi := time.Unix((to+1)*a.roundSpacing-1, 0).UTC(); s.last.After(hi) && !open {
 		s.last = hi
 	}
 	return s

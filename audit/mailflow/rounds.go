@@ -18,32 +18,33 @@ import (
 //     "Undeliverable: Undeliverable:", ...): each deeper report is a report
 //     of a report, whoever sent it and however long it took;
 //   - where no report stacks prefixes (a "Delivery Status Notification
-//     (Failure)" replaces the subject), the distinct
-//     Config.RoundSpacing slots one reporter's reports fell in, in the
-//     largest cluster with no pause over Config.RoundGap and no fresh post
-//     of the root in between: reports of one round arrive together, and
-//     loop rounds follow each other within seconds to minutes.
+//     (Failure)" replaces the subject), one reporter's reports in its
+//     largest cluster of Config.RoundSpacing slots with no pause over
+//     Config.RoundGap: reports of one round arrive together, and loop
+//     rounds follow each other within seconds to minutes. A cluster's first
+//     slot is a round, and each later one unless it answers a fresh post.
 //
 // A fresh post is the group's own ordinary (not a report) expansion of a
-// message with the root subject, whoever sent it, a reply in its thread
-// included: a report in the post's slot or a later one, with none of the
-// reporter's in between, answers that post and starts the reporter's chain
-// anew. One partner's out-of-office or a ticket system answering each of six
-// posts of "Weekly status" sent minutes apart answers six posts once each; a
-// loop is the answer itself coming back and being answered again, which no
-// post starts. A post between two rounds of a loop splits it, and the longer
-// side counts: a slow loop whose every round a reply in the thread
-// interrupts is not found by its rounds. Reports that replace the subject
-// share the empty root, which no post ties them to: posts restart no chain
-// of theirs, and a member's server bouncing each of several posts that way
-// within the gap still counts as rounds.
+// message with the root subject from an internal sender, a reply in its
+// thread included. A reporter's report answers it when the post came after
+// the reporter's report before: one partner's out-of-office or a ticket
+// system answering each of six posts of "Weekly status" sent minutes apart
+// answers six posts once each, one round. A loop is the answer itself coming
+// back and being answered again, which no post starts: posts in a busy
+// thread take a round off the count each, and hide a loop only when one
+// falls between every two of its rounds. Mail from outside is no post: in a
+// loop through an outside member who forwards the list's mail back to it,
+// the forwarded copies are the loop's own traffic. Reports that replace
+// the subject share the empty root, which no post ties them to: a member's
+// server bouncing each of several posts that way within the gap still
+// counts as rounds.
 //
 // All of these are sets, so the count does not depend on the order rows are
 // read in (a newest-first export, one server's folder after another's),
 // as long as none is full: each keeps its earliest entries (see
 // perReporterSlots, perRootPosts), and posts read before any report of
-// their root wait in a small table (heldPosts) that keeps a few of each
-// root and that other roots' posts may take over.
+// their root wait in a small table (heldPosts) that keeps the latest few of
+// each root and that other roots' posts may take over.
 
 // reporterRun is the time slots of one reporter's reports of one root
 // subject.
@@ -57,13 +58,13 @@ type reporterRun struct {
 // perRootReporters bounds the reporters tracked for one root subject, and
 // perReporterSlots the slots of each: a list of hundreds of members may
 // each answer a post once, and a loop has shown itself long before it has
-// run 64 rounds. perRootPosts bounds the slots of the root's posts: twice a
-// reporter's, for the posts a responder does not answer (an out-of-office
-// answers each sender once).
+// run 64 rounds. perRootPosts bounds the slots of the root's posts: a
+// monitoring alert's subject posted every quarter of an hour for six weeks,
+// which a responder may answer at any time.
 const (
 	perRootReporters = 32
 	perReporterSlots = 64
-	perRootPosts     = 2 * perReporterSlots
+	perRootPosts     = 4096
 )
 
 // addReport records a report of the root at slot with depth prefixes.
@@ -99,6 +100,30 @@ func (r *rootAgg) postAfter(from, to int64) bool {
 	return i < len(r.posts) && r.posts[i] <= to
 }
 
+// chain is one cluster of a reporter's slots with no pause over the round
+// gap: its first and last slot and its rounds.
+type chain struct{ first, last, rounds int64 }
+
+// chains calls fn with each of run's chains; gap is RoundGap in slots.
+func (r *rootAgg) chains(run reporterRun, gap int64, fn func(c chain)) {
+	var c chain
+	for i, s := range run.slots {
+		switch {
+		case i == 0 || s-run.slots[i-1] > gap:
+			if i > 0 {
+				fn(c)
+			}
+			c = chain{first: s, rounds: 1}
+		case !r.postAfter(run.slots[i-1], s):
+			c.rounds++
+		}
+		c.last = s
+	}
+	if len(run.slots) > 0 {
+		fn(c)
+	}
+}
+
 // runOf returns reporter's run, making room for it when needed: the run
 // with the fewest slots (a member that answered once) gives way.
 func (r *rootAgg) runOf(reporter uint64) *reporterRun {
@@ -131,53 +156,71 @@ func (r *rootAgg) rounds(gap int64) int64 {
 		return best
 	}
 	for _, run := range r.runs {
-		var n int64
-		for i, s := range run.slots {
-			if i == 0 || s-run.slots[i-1] > gap || r.postAfter(run.slots[i-1], s) {
-				n = 0
-			}
-			n++
-			best = max(best, n)
-		}
+		r.chains(run, gap, func(c chain) { best = max(best, c.rounds) })
 	}
 	return best
 }
 
 // chainExtent is the first and last slot of the chains of rounds that make
-// the root a loop: each reporter's longest chain (the earliest of equal
-// ones) of minRounds rounds or more. ok is false when no chain is that long,
-// or when prefixes stack: those rounds are counted by depth, and a late
-// round of a doubling loop may arrive long after the one before. Other
-// reports of the root (an out-of-office answering a post of the same
-// subject a month before) are not the loop's, and must not stretch its
-// first and last seen nor thin its rate.
-func (r *rootAgg) chainExtent(gap, minRounds int64) (from, to int64, ok bool) {
+// the root a loop, so that other reports of the root (an out-of-office
+// answering a post of the same subject a month before) neither stretch its
+// first and last seen nor thin its rate. Where reports stack prefixes it is
+// the cluster of all reporters' slots, with no pause over the gap, that
+// holds the most of them: depth counts those rounds, and one round's
+// reports come from many members' servers. Otherwise it spans each
+// reporter's chain with the most rounds (the earliest of equal ones) that
+// has minRounds or more; ok is false when none has. open is set when the
+// extent ends at the last slot a full run could keep: the loop may have
+// gone on.
+func (r *rootAgg) chainExtent(gap, minRounds int64) (from, to int64, open, ok bool) {
+	full := func(run reporterRun, last int64) bool {
+		return len(run.slots) == perReporterSlots && run.slots[len(run.slots)-1] == last
+	}
 	if r.depths>>2 != 0 {
-		return 0, 0, false
+		var all []int64
+		for _, run := range r.runs {
+			all = append(all, run.slots...)
+		}
+		slices.Sort(all)
+		all = slices.Compact(all)
+		var bestN int
+		for i := 0; i < len(all); {
+			j := i + 1
+			for j < len(all) && all[j]-all[j-1] <= gap {
+				j++
+			}
+			if j-i > bestN {
+				bestN, from, to = j-i, all[i], all[j-1]
+			}
+			i = j
+		}
+		for _, run := range r.runs {
+			if len(run.slots) > 0 && run.slots[len(run.slots)-1] >= from && run.slots[len(run.slots)-1] <= to {
+				open = open || full(run, run.slots[len(run.slots)-1])
+			}
+		}
+		return from, to, open, bestN > 0
 	}
 	for _, run := range r.runs {
-		var n, best, first, bestFirst, bestLast int64
-		for i, s := range run.slots {
-			if i == 0 || s-run.slots[i-1] > gap || r.postAfter(run.slots[i-1], s) {
-				n, first = 0, s
+		var best chain
+		r.chains(run, gap, func(c chain) {
+			if c.rounds > best.rounds {
+				best = c
 			}
-			n++
-			if n > best {
-				best, bestFirst, bestLast = n, first, s
-			}
-		}
-		if best < minRounds {
+		})
+		if best.rounds < minRounds {
 			continue
 		}
-		if !ok || bestFirst < from {
-			from = bestFirst
+		if !ok || best.first < from {
+			from = best.first
 		}
-		if !ok || bestLast > to {
-			to = bestLast
+		if !ok || best.last > to {
+			to = best.last
 		}
+		open = open || full(run, best.last)
 		ok = true
 	}
-	return from, to, ok
+	return from, to, open, ok
 }
 
 // reporterOf names who sent a report. A person's or responder's address
