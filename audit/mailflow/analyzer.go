@@ -39,7 +39,8 @@ type Config struct {
 	// still continues a chain of rounds; 0 means one hour. Loop rounds
 	// take seconds to minutes; a partner answering a weekly post every
 	// week is no loop. A report that follows a new post of the subject to
-	// the group, from an internal sender, answers the post and is no round.
+	// the group, by anyone but an outside member, answers the post and is
+	// no round.
 	RoundGap time.Duration
 	// RoundSpacing is the time slot of a round of a reporter whose
 	// reports do not stack prefixes: its reports in one slot belong to one
@@ -238,6 +239,9 @@ type rootAgg struct {
 	depths uint64
 	runs   []reporterRun
 	posts  []int64
+	// deep spans the reports two or more prefixes deep (a loop whose
+	// reports stack prefixes: see loopSpan).
+	deep span
 }
 
 type rewriteAgg struct {
@@ -632,17 +636,20 @@ func (a *Analyzer) expand(ev *tracking.Event) {
 			ra.reports++
 			ra.recipients += recips
 			ra.see(ev.Time)
-			ra.addReport(hash(a.reporterOf(sender, ev.MessageID)), ev.Time.Unix()/a.roundSpacing, depth)
+			if depth >= 2 {
+				ra.deep.see(ev.Time)
+			}
+			ra.addReport(hash(a.reporterOf(sender, ev.MessageID)), ev.Time.Unix()/a.roundSpacing, depth, recips)
 		}
 		if returned {
 			ret.root = ra
 		}
-	} else if !returned && root != "" && a.internal(sender) {
+	} else if !returned && root != "" && !g.externalMember(sender) && !g.externalMember(lower(unbracket(ev.ReturnPath))) {
 		// A fresh post, which its answers follow (rounds.go). A message
-		// coming back is not one, nor one from outside (it may be the
-		// loop's own, forwarded back by a member), nor a post without a
-		// subject, whose empty root the reports that replace the subject
-		// share.
+		// coming back is not one, nor one from an outside member (it may
+		// be the loop's own, forwarded back to the group), nor a post
+		// without a subject, whose empty root the reports that replace
+		// the subject share.
 		a.post(g, hash(root), ev.Time)
 	}
 	if sender != "" && !isReportSender(sender) && !a.internal(sender) {
@@ -724,6 +731,13 @@ func (a *Analyzer) correlate(ev *tracking.Event) {
 		a.attribute(g, ref.root, lower(r))
 	}
 	a.arrivalRow(g, h, ev)
+}
+
+// externalMember reports whether addr is one of the outside addresses g's
+// expansions reached.
+func (g *groupAgg) externalMember(addr string) bool {
+	_, ok := g.external[addr]
+	return ok && addr != ""
 }
 
 // attribute counts a member a group's expansion reached (Exchange Online

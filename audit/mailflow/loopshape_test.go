@@ -130,3 +130,116 @@ func TestAnswersToALongRunOfPostsAreNoLoop(t *testing.T) {
 		}
 	}
 }
+
+// A second reviewer's finds against the rule as first reworked.
+
+// An outside customer writing to a shared list several times within the
+// hour, each message answered once (a dead member's bounce, a ticket desk's
+// acknowledgement), is no loop: mail from outside is a post, unless from an
+// outside member, whose copies may be the loop's own.
+func TestOutsideSendersThreadAnsweredOnceIsNoLoop(t *testing.T) {
+	var evs []tracking.Event
+	for i := range 4 {
+		at := start.Add(time.Duration(i) * 15 * time.Minute)
+		id := fmt.Sprintf("<order%d@client.example>", i)
+		subject := "Order 4711"
+		if i > 0 {
+			subject = "RE: Order 4711"
+		}
+		evs = append(evs,
+			tracking.Event{Time: at, EventID: "RECEIVE", Source: "SMTP", ClientIP: "203.0.113.5", ClientHostname: "mx.client.example", Sender: "buyer@client.example",
+				ReturnPath: "buyer@client.example", Recipients: []string{roundsList}, Subject: subject, MessageID: id, Directionality: "Incoming"},
+			tracking.Event{Time: at, EventID: "EXPAND", Source: "ROUTING", RelatedRecipient: roundsList, Sender: "buyer@client.example",
+				ReturnPath: "buyer@client.example", Recipients: []string{"ann@contoso.com", "old@gone.example"}, Subject: subject, MessageID: id, Directionality: "Incoming"})
+		evs = append(evs, report(at.Add(20*time.Second), i, "postmaster@gone.example", "Undeliverable: "+subject)...)
+	}
+	evs = byTime(evs)
+	rev := slices.Clone(evs)
+	slices.Reverse(rev)
+	for name, rows := range map[string][]tracking.Event{"in time order": evs, "newest first": rev} {
+		if tr := analyse(t, roundsCfg, logFile(t, t.TempDir(), "MSGTRK1.LOG", trackingtest.Fields2013, rows)); len(tr.Loops) != 0 {
+			t.Errorf("%s: no loop expected, got %d rounds", name, tr.Loops[0].MaxRounds)
+		}
+	}
+}
+
+// One report a prefix deeper than the rest (a dead member's server bouncing
+// one copy of an out-of-office loop's mail) does not make the loop's rounds
+// a matter of depth, where it has two.
+func TestOneDeeperReportDoesNotHideALoop(t *testing.T) {
+	evs := post(start, 0, "ann@contoso.com", "Kickoff")
+	for i := range 40 {
+		evs = append(evs, report(start.Add(5*time.Second+time.Duration(i)*30*time.Second), i, "away@partner.example", "Automatic reply: Kickoff")...)
+	}
+	evs = append(evs, report(start.Add(3*time.Minute+2*time.Second), 99, "postmaster@gone.example", "Undeliverable: Automatic reply: Kickoff")...)
+	loopShape(t, evs, func(t *testing.T, l audit.Loop) {
+		if l.MaxRounds != 40 || l.Severity != audit.Critical {
+			t.Errorf("rounds %d severity %v, want 40 and critical", l.MaxRounds, l.Severity)
+		}
+	})
+}
+
+// A loop's figures are its own: reports of its subject outside its span
+// count neither toward its rate nor its amplification, and its span is not
+// stretched to an unrelated report however long the loop ran.
+func TestLoopFiguresLeaveOutTheSubjectsOtherReports(t *testing.T) {
+	t.Run("a 100-round loop and one report a month later", func(t *testing.T) {
+		var evs []tracking.Event
+		for i := range 100 {
+			evs = append(evs, report(start.Add(time.Duration(i)*30*time.Second), i, "mailer-daemon@googlemail.com", "Delivery Status Notification (Failure)")...)
+		}
+		evs = append(evs, report(start.Add(30*24*time.Hour), 100, "mailer-daemon@googlemail.com", "Delivery Status Notification (Failure)")...)
+		last := start.Add(99 * 30 * time.Second)
+		loopShape(t, evs, func(t *testing.T, l audit.Loop) {
+			if l.LastSeen.Before(last) || l.LastSeen.Sub(last) >= 10*time.Second || l.Amplification != 200 {
+				t.Errorf("last seen %v amplification %v, want %v and 200", l.LastSeen, l.Amplification, last)
+			}
+		})
+	})
+	t.Run("a 3-round loop and thirty out-of-office replies two hours before", func(t *testing.T) {
+		evs := post(start, 0, "ann@contoso.com", "Kickoff")
+		for i := range 30 {
+			evs = append(evs, report(start.Add(5*time.Second+time.Duration(i)*time.Second), i, fmt.Sprintf("m%d@p%d.example", i, i), "Automatic reply: Kickoff")...)
+		}
+		loop := start.Add(2 * time.Hour)
+		for i := range 3 {
+			evs = append(evs, report(loop.Add(time.Duration(i)*30*time.Second), 100+i, "away@partner.example", "Automatic reply: Kickoff")...)
+		}
+		loopShape(t, evs, func(t *testing.T, l audit.Loop) {
+			if l.MaxRounds != 3 || l.Amplification != 6 || l.PerHour != 3/time.Minute.Hours() {
+				t.Errorf("rounds %d amplification %v per hour %v, want 3, 6 and %v", l.MaxRounds, l.Amplification, l.PerHour, 3/time.Minute.Hours())
+			}
+		})
+	})
+	t.Run("a stacked loop on Monday and out-of-office replies to a repost on Friday", func(t *testing.T) {
+		var evs []tracking.Event
+		subject := "Kickoff"
+		for i := range 4 {
+			subject = "Undeliverable: " + subject
+			evs = append(evs, report(start.Add(time.Duration(i)*2*time.Minute), i, "postmaster@partner.example", subject)...)
+		}
+		friday := start.Add(4 * 24 * time.Hour)
+		evs = append(evs, post(friday, 0, "ann@contoso.com", "Kickoff")...)
+		for i := range 8 {
+			evs = append(evs, report(friday.Add(5*time.Second+time.Duration(i)*15*time.Second), 100+i, fmt.Sprintf("m%d@p%d.example", i, i), "Automatic reply: Kickoff")...)
+		}
+		loopShape(t, evs, func(t *testing.T, l audit.Loop) {
+			if !l.FirstSeen.Equal(start) || !l.LastSeen.Equal(start.Add(6*time.Minute)) || l.Amplification != 8 {
+				t.Errorf("from %v to %v, amplification %v; want %v to %v and 8", l.FirstSeen, l.LastSeen, l.Amplification, start, start.Add(6*time.Minute))
+			}
+		})
+	})
+	t.Run("a stacked loop whose rounds come two hours apart", func(t *testing.T) {
+		var evs []tracking.Event
+		subject := "Kickoff"
+		for i := range 6 {
+			subject = "Undeliverable: " + subject
+			evs = append(evs, report(start.Add(time.Duration(i)*2*time.Hour), i, "postmaster@partner.example", subject)...)
+		}
+		loopShape(t, evs, func(t *testing.T, l audit.Loop) {
+			if !l.FirstSeen.Equal(start) || !l.LastSeen.Equal(start.Add(10*time.Hour)) {
+				t.Errorf("from %v to %v, want %v to %v", l.FirstSeen, l.LastSeen, start, start.Add(10*time.Hour))
+			}
+		})
+	})
+}

@@ -6,11 +6,12 @@ import (
 	"testing"
 )
 
-// Held posts and a root's slots keep their earliest values, sorted and
-// distinct, whatever order the values come in and however many repeat.
+// Held posts and a root's posts keep their earliest values, and a
+// reporter's slots its earliest and latest, sorted and distinct, whatever
+// order the values come in and however many repeat.
 func TestPostSlotsKeepTheEarliestInAnyOrder(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	for _, n := range []int{0, 1, 5, heldPerRoot, heldPerRoot + 1, 3 * heldPerRoot, perRootPosts + 40} {
+	for _, n := range []int{0, 1, 5, heldPerRoot, heldPerRoot + 1, 3 * heldPerRoot, perReporterSlots, perReporterSlots + 1, 5 * perReporterSlots, perRootPosts + 40} {
 		var vals []int64
 		for i := range n {
 			vals = append(vals, int64(1000+7*i))
@@ -23,9 +24,28 @@ func TestPostSlotsKeepTheEarliestInAnyOrder(t *testing.T) {
 			r.Shuffle(len(vals), func(i, j int) { vals[i], vals[j] = vals[j], vals[i] })
 			var h heldPosts
 			var s []int64
+			var run reporterRun
 			for _, v := range vals {
 				h.add(v)
 				s = insertEarliest(s, v, perRootPosts)
+				run.add(v, 2)
+			}
+			want := sorted
+			if len(sorted) > perReporterSlots {
+				want = append(slices.Clone(sorted[:perReporterSlots/2]), sorted[len(sorted)-perReporterSlots/2:]...)
+			}
+			if !slices.Equal(run.slots, want) || run.dropped != (len(sorted) > perReporterSlots) {
+				t.Fatalf("%d values: a reporter's slots %v (dropped %v), want %v", n, run.slots, run.dropped, want)
+			}
+			// Each slot counts its reports (the first third came twice).
+			for i, c := range run.counts {
+				want := int32(1)
+				if run.slots[i] < int64(1000+7*(n/3)) {
+					want = 2
+				}
+				if c.reports != want || c.recipients != 2*want {
+					t.Fatalf("%d values: slot %d counts %+v, want %d reports", n, run.slots[i], c, want)
+				}
 			}
 			if want := sorted[:min(len(sorted), heldPerRoot)]; !slices.Equal(h.at[:h.n], want) {
 				t.Fatalf("%d values: held %v, want %v", n, h.at[:h.n], want)

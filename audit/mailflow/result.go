@@ -110,16 +110,17 @@ func (a *Analyzer) loopOf(g *groupAgg) (audit.Loop, bool) {
 	}
 	gap := max(a.roundGap/a.roundSpacing, 1)
 	for _, r := range g.roots {
-		n := r.rounds(gap)
+		n := r.rounds(gap, minRounds)
 		rounds = max(rounds, n)
-		loops(n, r.recipients, r.reports, a.loopSpan(r, gap, minRounds))
+		s, reports, recipients := a.loopSpan(r, gap, minRounds)
+		loops(n, recipients, reports, s)
 	}
 	for _, r := range g.returns {
 		returns = max(returns, r.returns())
 		// A report that came back under its own Message-ID is its root's
 		// rounds too: where those made it a looping message, the root's
 		// figures (its expansions, returns included) are the message's.
-		if r.root != nil && r.root.rounds(gap) >= minRounds {
+		if r.root != nil && r.root.rounds(gap, minRounds) >= minRounds {
 			continue
 		}
 		loops(r.returns(), r.recipients, r.count, r.span)
@@ -195,22 +196,32 @@ func (a *Analyzer) loopOf(g *groupAgg) (audit.Loop, bool) {
 	return l, true
 }
 
-// loopSpan is a looping root's first and last seen: its reports', cut to
-// its chains of rounds where those make it a loop (chainExtent). A cut
-// side is as exact as the chain's slots: RoundSpacing, ten seconds.
-func (a *Analyzer) loopSpan(r *rootAgg, gap, minRounds int64) span {
-	s := r.span
-	from, to, open, ok := r.chainExtent(gap, minRounds)
+// loopSpan is a looping root's first and last seen, and its reports and
+// their recipients in that span: its reports', cut to the loop's. Where
+// reports stack prefixes, the loop runs from the first of its reports two
+// or more deep, less the first round's just before them, to the last;
+// otherwise it spans its chains of rounds (chainExtent). A side cut off
+// that way is as exact as a round's slot, RoundSpacing. The reports cut off
+// are those of the slots the reporters keep (rounds.go).
+func (a *Analyzer) loopSpan(r *rootAgg, gap, minRounds int64) (s span, reports, recipients int64) {
+	s, reports, recipients = r.span, r.reports, r.recipients
+	stacked := r.stacked(minRounds) && !r.deep.first.IsZero()
+	from, to, ok := r.chainExtent(gap, minRounds)
+	if stacked {
+		from, to, ok = r.stackedFrom(r.deep.first.Unix()/a.roundSpacing, gap), r.deep.last.Unix()/a.roundSpacing, true
+		s.last = r.deep.last
+	}
 	if !ok {
-		return s
+		return s, reports, recipients
 	}
 	if lo := time.Unix(from*a.roundSpacing, 0).UTC(); s.first.Before(lo) {
 		s.first = lo
 	}
-	if hi := time.Unix((to+1)*a.roundSpacing-1, 0).UTC(); s.last.After(hi) && !open {
+	if hi := time.Unix((to+1)*a.roundSpacing-1, 0).UTC(); s.last.After(hi) && !stacked {
 		s.last = hi
 	}
-	return s
+	n, rc := r.outside(from, to)
+	return s, reports - n, max(recipients-rc, 0)
 }
 
 func (a *Analyzer) timeline(b map[int64]int64) []audit.Count {

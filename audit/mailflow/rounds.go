@@ -1,6 +1,7 @@
 package mailflow
 
 import (
+	"math"
 	"math/bits"
 	"slices"
 	"strings"
@@ -13,52 +14,66 @@ import (
 // post once, or one partner's out-of-office answering a weekly post ten
 // weeks running, are single reports, not rounds.
 //
-// Two things count rounds of one root subject, and the larger wins:
+// Two things count rounds of one root subject:
 //   - the distinct depths of report prefixes seen ("Undeliverable:",
 //     "Undeliverable: Undeliverable:", ...): each deeper report is a report
-//     of a report, whoever sent it and however long it took;
-//   - where no report stacks prefixes (a "Delivery Status Notification
-//     (Failure)" replaces the subject), one reporter's reports in its
+//     of a report, whoever sent it and however long it took. Where they
+//     reach MinRounds they alone count (see rounds);
+//   - otherwise, and the larger wins, one reporter's reports in its
 //     largest cluster of Config.RoundSpacing slots with no pause over
 //     Config.RoundGap: reports of one round arrive together, and loop
-//     rounds follow each other within seconds to minutes. A cluster's first
-//     slot is a round, and each later one unless it answers a fresh post.
+//     rounds follow each other within seconds to minutes (a "Delivery
+//     Status Notification (Failure)" replaces the subject, an
+//     out-of-office answers "Automatic reply:" once however deep). A
+//     cluster's first slot is a round, and each later one unless it
+//     answers a fresh post.
 //
 // A fresh post is the group's own ordinary (not a report) expansion of a
-// message with the root subject from an internal sender, a reply in its
-// thread included. A reporter's report answers it when the post came after
-// the reporter's report before: one partner's out-of-office or a ticket
-// system answering each of six posts of "Weekly status" sent minutes apart
-// answers six posts once each, one round. A loop is the answer itself coming
-// back and being answered again, which no post starts: posts in a busy
-// thread take a round off the count each, and hide a loop only when one
-// falls between every two of its rounds. Mail from outside is no post: in a
-// loop through an outside member who forwards the list's mail back to it,
-// the forwarded copies are the loop's own traffic. Reports that replace
-// the subject share the empty root, which no post ties them to: a member's
-// server bouncing each of several posts that way within the gap still
-// counts as rounds.
+// message with the root subject, a reply in its thread included, from
+// anyone but one of the group's outside members. A reporter's report
+// answers it when the post came after the reporter's report before: one
+// partner's out-of-office or a ticket system answering each of six posts of
+// "Weekly status" sent minutes apart answers six posts once each, one
+// round. A loop is the answer itself coming back and being answered again,
+// which no post starts: posts in a busy thread take a round off the count
+// each, and hide a loop only when one falls between every two of its
+// rounds. An outside member's mail is no post (by its sender or its return
+// path): in a loop through a member who forwards or redirects the list's
+// mail back to it, the copies are the loop's own traffic. Reports that
+// replace the subject share the empty root, which no post ties them to: a
+// member's server bouncing each of several posts that way within the gap
+// still counts as rounds.
 //
 // All of these are sets, so the count does not depend on the order rows are
 // read in (a newest-first export, one server's folder after another's),
-// as long as none is full: each keeps its earliest entries (see
-// perReporterSlots, perRootPosts), and posts read before any report of
-// their root wait in a small table (heldPosts) that keeps the latest few of
-// each root and that other roots' posts may take over.
+// as long as none is full: a reporter keeps its earliest and latest slots,
+// a root its earliest posts (see perReporterSlots, perRootPosts), and posts
+// read before any report of their root wait in a small table (heldPosts)
+// that keeps the earliest few of each root and that other roots' posts may
+// take over.
 
 // reporterRun is the time slots of one reporter's reports of one root
 // subject.
 type reporterRun struct {
 	reporter uint64
-	// slots are sorted and distinct, the earliest perReporterSlots of
-	// them.
+	// slots are sorted and distinct: the earliest and the latest
+	// perReporterSlots/2 of them, so that neither a loop that runs for
+	// hours nor ordinary reports before it hide where it ends.
 	slots []int64
+	// counts are the reports in each slot and the members they reached,
+	// so that a loop's figures leave out the reports outside its span.
+	counts []slotCount
+	// dropped is set when slots between those were left out.
+	dropped bool
 }
+
+type slotCount struct{ reports, recipients int32 }
 
 // perRootReporters bounds the reporters tracked for one root subject, and
 // perReporterSlots the slots of each: a list of hundreds of members may
 // each answer a post once, and a loop has shown itself long before it has
-// run 64 rounds. perRootPosts bounds the slots of the root's posts: a
+// run 32 rounds (a longer one counts 32 at each end, and more where its
+// middle has no pause over the gap). perRootPosts bounds the slots of the root's posts: a
 // monitoring alert's subject posted every quarter of an hour for six weeks,
 // which a responder may answer at any time.
 const (
@@ -67,11 +82,46 @@ const (
 	perRootPosts     = 4096
 )
 
-// addReport records a report of the root at slot with depth prefixes.
-func (r *rootAgg) addReport(reporter uint64, slot int64, depth int) {
+// addReport records a report of the root at slot with depth prefixes,
+// which reached recipients members.
+func (r *rootAgg) addReport(reporter uint64, slot int64, depth int, recipients int64) {
 	r.depths |= 1 << min(depth, 63)
-	run := r.runOf(reporter)
-	run.slots = insertEarliest(run.slots, slot, perReporterSlots)
+	r.runOf(reporter).add(slot, recipients)
+}
+
+// add records a report at slot. A run keeps its perReporterSlots/2
+// earliest and latest slots (values leave the middle only, and one left
+// out is never among the earliest or latest again, so which stay does not
+// depend on the order they come in).
+func (run *reporterRun) add(slot, recipients int64) {
+	i, found := slices.BinarySearch(run.slots, slot)
+	if !found {
+		run.slots = slices.Insert(run.slots, i, slot)
+		run.counts = slices.Insert(run.counts, i, slotCount{})
+	}
+	c := &run.counts[i]
+	c.reports = min(c.reports+1, math.MaxInt32)
+	c.recipients = int32(min(int64(c.recipients)+recipients, math.MaxInt32))
+	if len(run.slots) > perReporterSlots {
+		h := perReporterSlots / 2
+		run.slots = slices.Delete(run.slots, h, h+1)
+		run.counts = slices.Delete(run.counts, h, h+1)
+		run.dropped = true
+	}
+}
+
+// outside is the reports and their recipients in the slots kept before
+// from or after to.
+func (r *rootAgg) outside(from, to int64) (reports, recipients int64) {
+	for _, run := range r.runs {
+		for i, s := range run.slots {
+			if s < from || s > to {
+				reports += int64(run.counts[i].reports)
+				recipients += int64(run.counts[i].recipients)
+			}
+		}
+	}
+	return reports, recipients
 }
 
 // addPost records a fresh post of the root at slot.
@@ -101,8 +151,11 @@ func (r *rootAgg) postAfter(from, to int64) bool {
 }
 
 // chain is one cluster of a reporter's slots with no pause over the round
-// gap: its first and last slot and its rounds.
-type chain struct{ first, last, rounds int64 }
+// gap: its first and last slot, their indexes in the run, and its rounds.
+type chain struct {
+	first, last, rounds int64
+	from, to            int
+}
 
 // chains calls fn with each of run's chains; gap is RoundGap in slots.
 func (r *rootAgg) chains(run reporterRun, gap int64, fn func(c chain)) {
@@ -113,11 +166,11 @@ func (r *rootAgg) chains(run reporterRun, gap int64, fn func(c chain)) {
 			if i > 0 {
 				fn(c)
 			}
-			c = chain{first: s, rounds: 1}
+			c = chain{first: s, rounds: 1, from: i}
 		case !r.postAfter(run.slots[i-1], s):
 			c.rounds++
 		}
-		c.last = s
+		c.last, c.to = s, i
 	}
 	if len(run.slots) > 0 {
 		fn(c)
@@ -142,17 +195,25 @@ func (r *rootAgg) runOf(reporter uint64) *reporterRun {
 			least = i
 		}
 	}
-	r.runs[least] = reporterRun{reporter: reporter, slots: r.runs[least].slots[:0]}
+	r.runs[least] = reporterRun{reporter: reporter, slots: r.runs[least].slots[:0], counts: r.runs[least].counts[:0]}
 	return &r.runs[least]
 }
 
+// stacked reports whether the root's reports stack prefixes deep enough to
+// be a loop by their depths alone.
+func (r *rootAgg) stacked(minRounds int64) bool {
+	return r.depths>>2 != 0 && int64(bits.OnesCount64(r.depths)) >= minRounds
+}
+
 // rounds is the root's count of rounds; gap is RoundGap in slots. Where
-// reports stack prefixes the depths count them, and the slots are left out:
-// the thousands of reports of a late round of a doubling loop take many
-// slots to arrive.
-func (r *rootAgg) rounds(gap int64) int64 {
+// reports stack prefixes to a loop the depths count them, and the slots are
+// left out: the thousands of reports of a late round of a doubling loop
+// take many slots to arrive. One report a prefix deeper than the rest (a
+// dead member's server bouncing one copy of an out-of-office loop) stacks
+// nothing: the slots count.
+func (r *rootAgg) rounds(gap, minRounds int64) int64 {
 	best := int64(bits.OnesCount64(r.depths))
-	if r.depths>>2 != 0 {
+	if r.stacked(minRounds) {
 		return best
 	}
 	for _, run := range r.runs {
@@ -162,54 +223,32 @@ func (r *rootAgg) rounds(gap int64) int64 {
 }
 
 // chainExtent is the first and last slot of the chains of rounds that make
-// the root a loop, so that other reports of the root (an out-of-office
+// the root a loop (where reports do not stack prefixes; see loopSpan for
+// those that do), so that other reports of the root (an out-of-office
 // answering a post of the same subject a month before) neither stretch its
-// first and last seen nor thin its rate. Where reports stack prefixes it is
-// the cluster of all reporters' slots, with no pause over the gap, that
-// holds the most of them: depth counts those rounds, and one round's
-// reports come from many members' servers. Otherwise it spans each
-// reporter's chain with the most rounds (the earliest of equal ones) that
-// has minRounds or more; ok is false when none has. open is set when the
-// extent ends at the last slot a full run could keep: the loop may have
-// gone on.
-func (r *rootAgg) chainExtent(gap, minRounds int64) (from, to int64, open, ok bool) {
-	full := func(run reporterRun, last int64) bool {
-		return len(run.slots) == perReporterSlots && run.slots[len(run.slots)-1] == last
-	}
-	if r.depths>>2 != 0 {
-		var all []int64
-		for _, run := range r.runs {
-			all = append(all, run.slots...)
-		}
-		slices.Sort(all)
-		all = slices.Compact(all)
-		var bestN int
-		for i := 0; i < len(all); {
-			j := i + 1
-			for j < len(all) && all[j]-all[j-1] <= gap {
-				j++
-			}
-			if j-i > bestN {
-				bestN, from, to = j-i, all[i], all[j-1]
-			}
-			i = j
-		}
-		for _, run := range r.runs {
-			if len(run.slots) > 0 && run.slots[len(run.slots)-1] >= from && run.slots[len(run.slots)-1] <= to {
-				open = open || full(run, run.slots[len(run.slots)-1])
-			}
-		}
-		return from, to, open, bestN > 0
-	}
+// first and last seen nor thin its rate: it spans each reporter's chain
+// with the most rounds (the earliest of equal ones) that has minRounds or
+// more; ok is false when none has. A chain that reaches the last of a run's
+// earliest slots, where slots after them were dropped, is taken to go on
+// to the end of the chain the run's latest slots begin with: a loop of
+// hundreds of rounds keeps its first and last.
+func (r *rootAgg) chainExtent(gap, minRounds int64) (from, to int64, ok bool) {
 	for _, run := range r.runs {
-		var best chain
+		var best, second chain
+		half := perReporterSlots / 2
 		r.chains(run, gap, func(c chain) {
 			if c.rounds > best.rounds {
 				best = c
 			}
+			if c.from == half {
+				second = c
+			}
 		})
 		if best.rounds < minRounds {
 			continue
+		}
+		if run.dropped && best.to == half-1 && second.rounds > 0 {
+			best.last = second.last
 		}
 		if !ok || best.first < from {
 			from = best.first
@@ -217,10 +256,37 @@ func (r *rootAgg) chainExtent(gap, minRounds int64) (from, to int64, open, ok bo
 		if !ok || best.last > to {
 			to = best.last
 		}
-		open = open || full(run, best.last)
 		ok = true
 	}
-	return from, to, open, ok
+	return from, to, ok
+}
+
+// stackedFrom is the first slot of a loop whose reports stack prefixes:
+// its deep reports' first, less the first round's before it (the report
+// just before, however long before, and those before that with no pause
+// over the gap).
+func (r *rootAgg) stackedFrom(deepFirst, gap int64) int64 {
+	from := deepFirst
+	for _, run := range r.runs {
+		if i, _ := slices.BinarySearch(run.slots, deepFirst); i > 0 {
+			if prev := run.slots[i-1]; from == deepFirst || prev > from {
+				from = prev
+			}
+		}
+	}
+	for {
+		prev := from
+		for _, run := range r.runs {
+			i, _ := slices.BinarySearch(run.slots, from)
+			if i > 0 && from-run.slots[i-1] <= gap {
+				prev = min(prev, run.slots[i-1])
+			}
+		}
+		if prev == from {
+			return from
+		}
+		from = prev
+	}
 }
 
 // reporterOf names who sent a report. A person's or responder's address
