@@ -239,9 +239,9 @@ type rootAgg struct {
 	depths uint64
 	runs   []reporterRun
 	posts  []int64
-	// deep spans the reports two or more prefixes deep (a loop whose
-	// reports stack prefixes: see loopSpan).
-	deep span
+	// deep is the slots of the reports two or more prefixes deep, for the
+	// span of a loop whose reports stack prefixes (rounds.go).
+	deep reporterRun
 }
 
 type rewriteAgg struct {
@@ -636,20 +636,15 @@ func (a *Analyzer) expand(ev *tracking.Event) {
 			ra.reports++
 			ra.recipients += recips
 			ra.see(ev.Time)
-			if depth >= 2 {
-				ra.deep.see(ev.Time)
-			}
-			ra.addReport(hash(a.reporterOf(sender, ev.MessageID)), ev.Time.Unix()/a.roundSpacing, depth, recips)
+			ra.addReport(hash(a.reporterOf(sender, ev.MessageID)), ev.Time.Unix()/a.roundSpacing, depth, recips, max(a.roundGap/a.roundSpacing, 1))
 		}
 		if returned {
 			ret.root = ra
 		}
-	} else if !returned && root != "" && !g.externalMember(sender) && !g.externalMember(lower(unbracket(ev.ReturnPath))) {
+	} else if !returned && root != "" && a.isPost(g, ev, sender) {
 		// A fresh post, which its answers follow (rounds.go). A message
-		// coming back is not one, nor one from an outside member (it may
-		// be the loop's own, forwarded back to the group), nor a post
-		// without a subject, whose empty root the reports that replace
-		// the subject share.
+		// coming back is not one, nor a post without a subject, whose
+		// empty root the reports that replace the subject share.
 		a.post(g, hash(root), ev.Time)
 	}
 	if sender != "" && !isReportSender(sender) && !a.internal(sender) {
@@ -731,6 +726,18 @@ func (a *Analyzer) correlate(ev *tracking.Event) {
 		a.attribute(g, ref.root, lower(r))
 	}
 	a.arrivalRow(g, h, ev)
+}
+
+// isPost reports whether g's ordinary expansion of ev, from sender, is a
+// post its reporters may answer (rounds.go). Mail from one of g's outside
+// members (by sender or return path), or a forward from outside, may be a
+// loop's own: a member whose mailbox forwards or redirects the list's mail
+// back to it, under an alias of the address the list holds.
+func (a *Analyzer) isPost(g *groupAgg, ev *tracking.Event, sender string) bool {
+	if g.externalMember(sender) || g.externalMember(lower(unbracket(ev.ReturnPath))) {
+		return false
+	}
+	return a.internal(sender) || !isForward(ev.Subject)
 }
 
 // externalMember reports whether addr is one of the outside addresses g's

@@ -1,6 +1,7 @@
 package mailflow
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -28,7 +29,7 @@ func TestPostSlotsKeepTheEarliestInAnyOrder(t *testing.T) {
 			for _, v := range vals {
 				h.add(v)
 				s = insertEarliest(s, v, perRootPosts)
-				run.add(v, 2)
+				run.add(v, 2, 1<<40)
 			}
 			want := sorted
 			if len(sorted) > perReporterSlots {
@@ -54,5 +55,16 @@ func TestPostSlotsKeepTheEarliestInAnyOrder(t *testing.T) {
 				t.Fatalf("%d values: slots %v, want %v", n, s, want)
 			}
 		}
+	}
+}
+
+// A slot's counts stop at the largest int32 rather than wrap round.
+func TestSlotCountsSaturate(t *testing.T) {
+	var run reporterRun
+	run.add(5, 1, 360)
+	run.counts[0] = slotCount{reports: math.MaxInt32, recipients: math.MaxInt32 - 1}
+	run.add(5, 7, 360)
+	if c := run.counts[0]; c.reports != math.MaxInt32 || c.recipients != math.MaxInt32 {
+		t.Errorf("counts %+v, want both at the largest int32", c)
 	}
 }

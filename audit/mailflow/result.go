@@ -198,18 +198,17 @@ func (a *Analyzer) loopOf(g *groupAgg) (audit.Loop, bool) {
 
 // loopSpan is a looping root's first and last seen, and its reports and
 // their recipients in that span: its reports', cut to the loop's. Where
-// reports stack prefixes, the loop runs from the first of its reports two
-// or more deep, less the first round's just before them, to the last;
-// otherwise it spans its chains of rounds (chainExtent). A side cut off
+// reports stack prefixes, it spans their deep reports' cluster and the
+// first round before it (stackedExtent); otherwise its chains of rounds
+// (chainExtent). A side cut off
 // that way is as exact as a round's slot, RoundSpacing. The reports cut off
 // are those of the slots the reporters keep (rounds.go).
 func (a *Analyzer) loopSpan(r *rootAgg, gap, minRounds int64) (s span, reports, recipients int64) {
 	s, reports, recipients = r.span, r.reports, r.recipients
-	stacked := r.stacked(minRounds) && !r.deep.first.IsZero()
 	from, to, ok := r.chainExtent(gap, minRounds)
-	if stacked {
-		from, to, ok = r.stackedFrom(r.deep.first.Unix()/a.roundSpacing, gap), r.deep.last.Unix()/a.roundSpacing, true
-		s.last = r.deep.last
+	if r.stacked(minRounds) && len(r.deep.slots) > 0 {
+		from, to = r.stackedExtent(gap)
+		ok = true
 	}
 	if !ok {
 		return s, reports, recipients
@@ -217,7 +216,7 @@ func (a *Analyzer) loopSpan(r *rootAgg, gap, minRounds int64) (s span, reports, 
 	if lo := time.Unix(from*a.roundSpacing, 0).UTC(); s.first.Before(lo) {
 		s.first = lo
 	}
-	if hi := time.Unix((to+1)*a.roundSpacing-1, 0).UTC(); s.last.After(hi) && !stacked {
+	if hi := time.Unix((to+1)*a.roundSpacing-1, 0).UTC(); s.last.After(hi) {
 		s.last = hi
 	}
 	n, rc := r.outside(from, to)

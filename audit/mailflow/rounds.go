@@ -1,6 +1,7 @@
 package mailflow
 
 import (
+	"cmp"
 	"math"
 	"math/bits"
 	"slices"
@@ -63,8 +64,54 @@ type reporterRun struct {
 	// counts are the reports in each slot and the members they reached,
 	// so that a loop's figures leave out the reports outside its span.
 	counts []slotCount
-	// dropped is set when slots between those were left out.
-	dropped bool
+	// dropped is set when slots between those were left out; middle is
+	// the stretches they fall in, each with no pause over the round gap,
+	// sorted: the earliest maxStretches of them (broken is set when there
+	// were more), for how far a chain goes on across them (chainExtent).
+	dropped, broken bool
+	middle          []stretch
+}
+
+// stretch is a run of slots with no pause over the round gap.
+type stretch struct{ first, last int64 }
+
+// maxStretches bounds a run's middle.
+const maxStretches = 4
+
+// leftOut records slot, dropped from the middle of the run.
+func (run *reporterRun) leftOut(slot, gap int64) {
+	run.dropped = true
+	merged := stretch{slot, slot}
+	kept := run.middle[:0]
+	for _, m := range run.middle {
+		if m.first-gap <= merged.last && merged.first <= m.last+gap {
+			merged = stretch{min(m.first, merged.first), max(m.last, merged.last)}
+		} else {
+			kept = append(kept, m)
+		}
+	}
+	i, _ := slices.BinarySearchFunc(kept, merged, func(a, b stretch) int { return cmp.Compare(a.first, b.first) })
+	run.middle = slices.Insert(kept, i, merged)
+	if len(run.middle) > maxStretches {
+		run.middle, run.broken = run.middle[:maxStretches], true
+	}
+}
+
+// beyond is how far a chain that ends at the run's last earliest slot
+// goes on through the slots left out, with no pause over gap: to the end
+// of the stretch it runs into, and on to the end of next, the chain the
+// latest slots begin with, when that stretch runs into it too. ok is false
+// when it runs into none.
+func (run *reporterRun) beyond(next chain, gap int64) (last int64, ok bool) {
+	h := perReporterSlots / 2
+	if len(run.middle) == 0 || len(run.slots) <= h || run.middle[0].first-run.slots[h-1] > gap {
+		return 0, false
+	}
+	m := run.middle[0]
+	if !run.broken && len(run.middle) == 1 && next.rounds > 0 && run.slots[h]-m.last <= gap {
+		return next.last, true
+	}
+	return m.last, true
 }
 
 type slotCount struct{ reports, recipients int32 }
@@ -73,9 +120,9 @@ type slotCount struct{ reports, recipients int32 }
 // perReporterSlots the slots of each: a list of hundreds of members may
 // each answer a post once, and a loop has shown itself long before it has
 // run 32 rounds (a longer one counts 32 at each end, and more where its
-// middle has no pause over the gap). perRootPosts bounds the slots of the root's posts: a
-// monitoring alert's subject posted every quarter of an hour for six weeks,
-// which a responder may answer at any time.
+// middle has no pause over the gap). perRootPosts bounds the slots of the
+// root's posts: a monitoring alert's subject posted every quarter of an
+// hour for six weeks, which a responder may answer at any time.
 const (
 	perRootReporters = 32
 	perReporterSlots = 64
@@ -84,29 +131,35 @@ const (
 
 // addReport records a report of the root at slot with depth prefixes,
 // which reached recipients members.
-func (r *rootAgg) addReport(reporter uint64, slot int64, depth int, recipients int64) {
+func (r *rootAgg) addReport(reporter uint64, slot int64, depth int, recipients, gap int64) {
 	r.depths |= 1 << min(depth, 63)
-	r.runOf(reporter).add(slot, recipients)
+	r.runOf(reporter).add(slot, recipients, gap)
+	if depth >= 2 {
+		r.deep.add(slot, recipients, gap)
+	}
 }
 
 // add records a report at slot. A run keeps its perReporterSlots/2
 // earliest and latest slots (values leave the middle only, and one left
 // out is never among the earliest or latest again, so which stay does not
 // depend on the order they come in).
-func (run *reporterRun) add(slot, recipients int64) {
+// gap is RoundGap in slots: a slot left out that was more than that from
+// a neighbour may have been a pause (see chainExtent).
+func (run *reporterRun) add(slot, recipients, gap int64) {
 	i, found := slices.BinarySearch(run.slots, slot)
 	if !found {
 		run.slots = slices.Insert(run.slots, i, slot)
 		run.counts = slices.Insert(run.counts, i, slotCount{})
 	}
 	c := &run.counts[i]
-	c.reports = min(c.reports+1, math.MaxInt32)
+	if c.reports < math.MaxInt32 {
+		c.reports++
+	}
 	c.recipients = int32(min(int64(c.recipients)+recipients, math.MaxInt32))
-	if len(run.slots) > perReporterSlots {
-		h := perReporterSlots / 2
+	if h := perReporterSlots / 2; len(run.slots) > perReporterSlots {
+		run.leftOut(run.slots[h], gap)
 		run.slots = slices.Delete(run.slots, h, h+1)
 		run.counts = slices.Delete(run.counts, h, h+1)
-		run.dropped = true
 	}
 }
 
@@ -178,7 +231,10 @@ func (r *rootAgg) chains(run reporterRun, gap int64, fn func(c chain)) {
 }
 
 // runOf returns reporter's run, making room for it when needed: the run
-// with the fewest slots (a member that answered once) gives way.
+// with the fewest slots (a member that answered once) gives way, of those
+// the one whose last slot is latest. A looping responder is often the
+// first to answer a post, and would be the first to go in the order it
+// came in, before its second round.
 func (r *rootAgg) runOf(reporter uint64) *reporterRun {
 	for i := range r.runs {
 		if r.runs[i].reporter == reporter {
@@ -190,8 +246,9 @@ func (r *rootAgg) runOf(reporter uint64) *reporterRun {
 		return &r.runs[len(r.runs)-1]
 	}
 	least := 0
-	for i := range r.runs {
-		if len(r.runs[i].slots) < len(r.runs[least].slots) {
+	for i, run := range r.runs {
+		l := r.runs[least]
+		if len(run.slots) < len(l.slots) || len(run.slots) == len(l.slots) && len(l.slots) > 0 && run.slots[len(run.slots)-1] > l.slots[len(l.slots)-1] {
 			least = i
 		}
 	}
@@ -230,8 +287,9 @@ func (r *rootAgg) rounds(gap, minRounds int64) int64 {
 // with the most rounds (the earliest of equal ones) that has minRounds or
 // more; ok is false when none has. A chain that reaches the last of a run's
 // earliest slots, where slots after them were dropped, is taken to go on
-// to the end of the chain the run's latest slots begin with: a loop of
-// hundreds of rounds keeps its first and last.
+// through the slots dropped after them as far as they have no pause over
+// the gap (see beyond): a loop of hundreds of rounds keeps its first and
+// last.
 func (r *rootAgg) chainExtent(gap, minRounds int64) (from, to int64, ok bool) {
 	for _, run := range r.runs {
 		var best, second chain
@@ -247,8 +305,10 @@ func (r *rootAgg) chainExtent(gap, minRounds int64) (from, to int64, ok bool) {
 		if best.rounds < minRounds {
 			continue
 		}
-		if run.dropped && best.to == half-1 && second.rounds > 0 {
-			best.last = second.last
+		if best.to == half-1 {
+			if last, ok := run.beyond(second, gap); ok {
+				best.last = last
+			}
 		}
 		if !ok || best.first < from {
 			from = best.first
@@ -261,19 +321,38 @@ func (r *rootAgg) chainExtent(gap, minRounds int64) (from, to int64, ok bool) {
 	return from, to, ok
 }
 
-// stackedFrom is the first slot of a loop whose reports stack prefixes:
-// its deep reports' first, less the first round's before it (the report
-// just before, however long before, and those before that with no pause
-// over the gap).
-func (r *rootAgg) stackedFrom(deepFirst, gap int64) int64 {
-	from := deepFirst
+// deepGap is the pause, in round gaps, that ends a loop whose reports
+// stack prefixes: its rounds may come hours apart (a remote server
+// retrying), where one report of a report a week away is no round of it.
+const deepGap = 24
+
+// stackedExtent is the first and last slot of a loop whose reports stack
+// prefixes: the cluster of its reports two or more deep with no pause over
+// deepGap round gaps that holds the most of them (the earliest of equal
+// ones), from the first round's report before it to its last.
+func (r *rootAgg) stackedExtent(gap int64) (from, to int64) {
+	slots, best := r.deep.slots, 0
+	for i := 0; i < len(slots); {
+		j := i + 1
+		for j < len(slots) && slots[j]-slots[j-1] <= deepGap*gap {
+			j++
+		}
+		if j-i > best {
+			best, from, to = j-i, slots[i], slots[j-1]
+		}
+		i = j
+	}
+	// The first round is the report just before, at the loop's pace (within
+	// deepGap gaps), and those before it with no pause over the gap.
+	first, found := from, false
 	for _, run := range r.runs {
-		if i, _ := slices.BinarySearch(run.slots, deepFirst); i > 0 {
-			if prev := run.slots[i-1]; from == deepFirst || prev > from {
-				from = prev
+		if i, _ := slices.BinarySearch(run.slots, from); i > 0 {
+			if p := run.slots[i-1]; from-p <= deepGap*gap && (!found || p > first) {
+				first, found = p, true
 			}
 		}
 	}
+	from = first
 	for {
 		prev := from
 		for _, run := range r.runs {
@@ -283,7 +362,7 @@ func (r *rootAgg) stackedFrom(deepFirst, gap int64) int64 {
 			}
 		}
 		if prev == from {
-			return from
+			return from, to
 		}
 		from = prev
 	}

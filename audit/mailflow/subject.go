@@ -69,6 +69,20 @@ var prefixesBy = func() (by [256][]struct {
 // report is not a report of a report.
 var replyPrefixes = []string{"re:", "aw:", "fw:", "fwd:", "wg:", "tr:", "sv:"}
 
+// forwardPrefixes are replyPrefixes' forwards.
+var forwardPrefixes = []string{"fw:", "fwd:", "wg:", "tr:"}
+
+// isForward reports whether subject starts with a forward prefix.
+func isForward(subject string) bool {
+	subject = strings.TrimSpace(subject)
+	for _, p := range forwardPrefixes {
+		if hasPrefixFold(subject, p) {
+			return true
+		}
+	}
+	return false
+}
+
 // stripSubject removes report and reply prefixes, returning how many report
 // prefixes were stacked, the kind of the outermost one and the root subject
 // (trimmed, its case as written: hash folds it).
