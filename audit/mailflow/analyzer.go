@@ -730,14 +730,36 @@ func (a *Analyzer) correlate(ev *tracking.Event) {
 
 // isPost reports whether g's ordinary expansion of ev, from sender, is a
 // post its reporters may answer (rounds.go). Mail from one of g's outside
-// members (by sender or return path), or a forward from outside, may be a
-// loop's own: a member whose mailbox forwards or redirects the list's mail
-// back to it, under an alias of the address the list holds.
+// members (by sender or return path), or a forward from an outside
+// member's domain, may be a loop's own: a member whose mailbox forwards or
+// redirects the list's mail back to it, perhaps under another address of
+// its own than the one the list holds. A customer forwarding something to
+// a support list is a post, where the group's outside members are known.
 func (a *Analyzer) isPost(g *groupAgg, ev *tracking.Event, sender string) bool {
-	if g.externalMember(sender) || g.externalMember(lower(unbracket(ev.ReturnPath))) {
+	rp := lower(unbracket(ev.ReturnPath))
+	if g.externalMember(sender) || g.externalMember(rp) {
 		return false
 	}
-	return a.internal(sender) || !isForward(ev.Subject)
+	return !isForward(ev.Subject) || a.internal(sender) || !g.externalDomain(domainOf(sender)) && !g.externalDomain(domainOf(rp))
+}
+
+// externalDomain reports whether one of the outside addresses g's
+// expansions reached is at domain, or none is known (an Exchange Online
+// trace filtered to the group has no member rows). Only a forward from
+// outside asks.
+func (g *groupAgg) externalDomain(domain string) bool {
+	if len(g.external) == 0 {
+		return true
+	}
+	if domain == "" {
+		return false
+	}
+	for addr := range g.external {
+		if domainOf(addr) == domain {
+			return true
+		}
+	}
+	return false
 }
 
 // externalMember reports whether addr is one of the outside addresses g's

@@ -3,6 +3,7 @@ package mailflow_test
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -342,4 +343,108 @@ func TestLongLoopEndsWhereItsDroppedRoundsDo(t *testing.T) {
 			t.Errorf("last seen %v, want %v (to the slot)", l.LastSeen, last)
 		}
 	})
+}
+
+// A fourth reviewer's finds: a reporter's kept slots are its earliest and
+// latest, and what lies between must still count.
+
+// loopShapes is loopShape with the rows also split into two logs read one
+// after the other (two servers' exports): evs before split, then the rest.
+func loopShapes(t *testing.T, evs []tracking.Event, split func(ev tracking.Event) bool, check func(t *testing.T, l audit.Loop)) {
+	t.Helper()
+	loopShape(t, evs, check)
+	t.Run("two logs one after the other", func(t *testing.T) {
+		var a, b []tracking.Event
+		for _, ev := range byTime(evs) {
+			if split(ev) {
+				a = append(a, ev)
+			} else {
+				b = append(b, ev)
+			}
+		}
+		dir := t.TempDir()
+		tr := analyse(t, roundsCfg, logFile(t, dir, "a.log", trackingtest.Fields2013, a), logFile(t, dir, "b.log", trackingtest.Fields2013, b))
+		if len(tr.Loops) != 1 {
+			t.Fatalf("want one loop, got %+v", tr.Loops)
+		}
+		check(t, tr.Loops[0])
+	})
+}
+
+// A loop on day five of ten days of answered alerts: the responder's
+// earliest and latest slots are all answers, and the loop lies between.
+func TestLoopAmongAnsweredAlertsIsFound(t *testing.T) {
+	const subject = "CPU high on SRV01"
+	var evs []tracking.Event
+	for i := range 80 {
+		at := start.Add(time.Duration(i) * 3 * time.Hour)
+		evs = append(evs, post(at, i, "monitor@contoso.com", subject)...)
+		evs = append(evs, report(at.Add(5*time.Second), 1000+i, "away@partner.example", "Automatic reply: "+subject)...)
+	}
+	loopAt := start.Add(5*24*time.Hour + 30*time.Minute)
+	for i := range 100 {
+		evs = append(evs, report(loopAt.Add(time.Duration(i)*30*time.Second), i, "away@partner.example", "Automatic reply: "+subject)...)
+	}
+	loopShapes(t, evs, func(ev tracking.Event) bool { return ev.Time.Before(loopAt) }, func(t *testing.T, l audit.Loop) {
+		// The answer to that day's alert, half an hour before, may be
+		// where it began.
+		if l.MaxRounds < 90 || l.Severity != audit.Critical || l.FirstSeen.Before(loopAt.Add(-31*time.Minute)) || l.FirstSeen.After(loopAt) {
+			t.Errorf("rounds %d severity %v first seen %v, want 90 or more, critical, from %v or the answer before", l.MaxRounds, l.Severity, l.FirstSeen, loopAt)
+		}
+	})
+}
+
+// A 200-round loop with one reply in its thread at round 10 starts at its
+// start: the reply takes one round off, it does not cut the loop in two.
+func TestOneReplyEarlyInALongLoopKeepsItsStart(t *testing.T) {
+	const subject = "Budget 2027"
+	evs := post(start, 0, "boss@contoso.com", subject)
+	for i := range 200 {
+		evs = append(evs, report(start.Add(5*time.Second+time.Duration(i)*30*time.Second), i, "away@partner.example", "Automatic reply: "+subject)...)
+	}
+	evs = append(evs, post(start.Add(5*time.Minute+10*time.Second), 1, "ann@contoso.com", "RE: "+subject)...)
+	loopShapes(t, evs, func(ev tracking.Event) bool { return ev.Time.Before(start.Add(time.Hour)) }, func(t *testing.T, l audit.Loop) {
+		if l.MaxRounds != 199 || !l.FirstSeen.Equal(start.Add(5*time.Second)) || !l.LastSeen.Equal(start.Add(5*time.Second+199*30*time.Second)) {
+			t.Errorf("rounds %d from %v to %v, want 199 from the first report to the last", l.MaxRounds, l.FirstSeen, l.LastSeen)
+		}
+	})
+}
+
+// A stacked loop that runs for 60 hours ends where it ends.
+func TestStackedLoopOfDaysEndsAtItsEnd(t *testing.T) {
+	var evs []tracking.Event
+	for i := range 181 {
+		subject := strings.Repeat("Undeliverable: ", min(i+1, 40)) + "Kickoff"
+		evs = append(evs, report(start.Add(time.Duration(i)*20*time.Minute), i, "postmaster@partner.example", subject)...)
+	}
+	last := start.Add(180 * 20 * time.Minute)
+	loopShapes(t, evs, func(ev tracking.Event) bool { return ev.Time.Before(start.Add(30 * time.Hour)) }, func(t *testing.T, l audit.Loop) {
+		if !l.FirstSeen.Equal(start) || !l.LastSeen.Equal(last) {
+			t.Errorf("from %v to %v, want %v to %v", l.FirstSeen, l.LastSeen, start, last)
+		}
+	})
+}
+
+// A customer, no member of the list, forwarding something to it three
+// times, each bounced once by a dead member's server: no loop.
+func TestCustomerForwardsAnsweredOnceAreNoLoop(t *testing.T) {
+	var evs []tracking.Event
+	for i := range 3 {
+		at := start.Add(time.Duration(i) * 10 * time.Minute)
+		id, subject := fmt.Sprintf("<f%d@customer.example>", i), "FW: Invoice 4711"
+		evs = append(evs,
+			tracking.Event{Time: at, EventID: "RECEIVE", Source: "SMTP", ClientIP: "203.0.113.9", ClientHostname: "mx.customer.example", Sender: "buyer@customer.example",
+				ReturnPath: "buyer@customer.example", Recipients: []string{roundsList}, Subject: subject, MessageID: id, Directionality: "Incoming"},
+			tracking.Event{Time: at, EventID: "EXPAND", Source: "ROUTING", RelatedRecipient: roundsList, Sender: "buyer@customer.example",
+				ReturnPath: "buyer@customer.example", Recipients: []string{"ann@contoso.com", "old@gone.example"}, Subject: subject, MessageID: id, Directionality: "Incoming"})
+		evs = append(evs, report(at.Add(20*time.Second), i, "postmaster@gone.example", "Undeliverable: "+subject)...)
+	}
+	evs = byTime(evs)
+	rev := slices.Clone(evs)
+	slices.Reverse(rev)
+	for name, rows := range map[string][]tracking.Event{"in time order": evs, "newest first": rev} {
+		if tr := analyse(t, roundsCfg, logFile(t, t.TempDir(), "MSGTRK1.LOG", trackingtest.Fields2013, rows)); len(tr.Loops) != 0 {
+			t.Errorf("%s: no loop expected, got %d rounds", name, tr.Loops[0].MaxRounds)
+		}
+	}
 }

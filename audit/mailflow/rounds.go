@@ -65,15 +65,19 @@ type reporterRun struct {
 	// so that a loop's figures leave out the reports outside its span.
 	counts []slotCount
 	// dropped is set when slots between those were left out; middle is
-	// the stretches they fall in, each with no pause over the round gap,
-	// sorted: the earliest maxStretches of them (broken is set when there
-	// were more), for how far a chain goes on across them (chainExtent).
+	// the stretches they fall in, each with no pause over the gap the run
+	// was given, sorted, the maxStretches biggest of them (broken is set
+	// when there were more): a loop among answers to posts, or the middle
+	// of a long one, lives on there (runChains).
 	dropped, broken bool
 	middle          []stretch
 }
 
-// stretch is a run of slots with no pause over the round gap.
-type stretch struct{ first, last int64 }
+// stretch is a run of n left-out slots with no pause over the gap.
+type stretch struct {
+	first, last int64
+	n           int64
+}
 
 // maxStretches bounds a run's middle.
 const maxStretches = 4
@@ -81,11 +85,11 @@ const maxStretches = 4
 // leftOut records slot, dropped from the middle of the run.
 func (run *reporterRun) leftOut(slot, gap int64) {
 	run.dropped = true
-	merged := stretch{slot, slot}
+	merged := stretch{slot, slot, 1}
 	kept := run.middle[:0]
 	for _, m := range run.middle {
 		if m.first-gap <= merged.last && merged.first <= m.last+gap {
-			merged = stretch{min(m.first, merged.first), max(m.last, merged.last)}
+			merged = stretch{min(m.first, merged.first), max(m.last, merged.last), m.n + merged.n}
 		} else {
 			kept = append(kept, m)
 		}
@@ -93,25 +97,20 @@ func (run *reporterRun) leftOut(slot, gap int64) {
 	i, _ := slices.BinarySearchFunc(kept, merged, func(a, b stretch) int { return cmp.Compare(a.first, b.first) })
 	run.middle = slices.Insert(kept, i, merged)
 	if len(run.middle) > maxStretches {
-		run.middle, run.broken = run.middle[:maxStretches], true
+		// The smallest gives way, but for the one just grown, which
+		// gives way only to bigger ones: a loop's stretch among answers
+		// to posts grows a slot at a time.
+		least := -1
+		for j, m := range run.middle {
+			if j != i && (least < 0 || m.n < run.middle[least].n) {
+				least = j
+			}
+		}
+		if run.middle[least].n > merged.n {
+			least = i
+		}
+		run.middle, run.broken = slices.Delete(run.middle, least, least+1), true
 	}
-}
-
-// beyond is how far a chain that ends at the run's last earliest slot
-// goes on through the slots left out, with no pause over gap: to the end
-// of the stretch it runs into, and on to the end of next, the chain the
-// latest slots begin with, when that stretch runs into it too. ok is false
-// when it runs into none.
-func (run *reporterRun) beyond(next chain, gap int64) (last int64, ok bool) {
-	h := perReporterSlots / 2
-	if len(run.middle) == 0 || len(run.slots) <= h || run.middle[0].first-run.slots[h-1] > gap {
-		return 0, false
-	}
-	m := run.middle[0]
-	if !run.broken && len(run.middle) == 1 && next.rounds > 0 && run.slots[h]-m.last <= gap {
-		return next.last, true
-	}
-	return m.last, true
 }
 
 type slotCount struct{ reports, recipients int32 }
@@ -124,7 +123,7 @@ type slotCount struct{ reports, recipients int32 }
 // root's posts: a monitoring alert's subject posted every quarter of an
 // hour for six weeks, which a responder may answer at any time.
 const (
-	perRootReporters = 32
+	perRootReporters = 64
 	perReporterSlots = 64
 	perRootPosts     = 4096
 )
@@ -135,7 +134,7 @@ func (r *rootAgg) addReport(reporter uint64, slot int64, depth int, recipients, 
 	r.depths |= 1 << min(depth, 63)
 	r.runOf(reporter).add(slot, recipients, gap)
 	if depth >= 2 {
-		r.deep.add(slot, recipients, gap)
+		r.deep.add(slot, recipients, deepGap*gap)
 	}
 }
 
@@ -196,6 +195,13 @@ func insertEarliest(s []int64, v int64, limit int) []int64 {
 	return slices.Insert(s, i, v)
 }
 
+// postsIn is how many of the root's posts fall in the slots from to to.
+func (r *rootAgg) postsIn(from, to int64) int64 {
+	i, _ := slices.BinarySearch(r.posts, from)
+	j, _ := slices.BinarySearch(r.posts, to+1)
+	return int64(j - i)
+}
+
 // postAfter reports whether the root has a post in the slots after from up
 // to and including to.
 func (r *rootAgg) postAfter(from, to int64) bool {
@@ -204,14 +210,17 @@ func (r *rootAgg) postAfter(from, to int64) bool {
 }
 
 // chain is one cluster of a reporter's slots with no pause over the round
-// gap: its first and last slot, their indexes in the run, and its rounds.
+// gap: its first and last slot, the last that was a round (end: slots
+// after it answered posts), their indexes in the run, and its rounds.
 type chain struct {
-	first, last, rounds int64
-	from, to            int
+	first, last, end, rounds int64
+	from, to                 int
 }
 
-// chains calls fn with each of run's chains; gap is RoundGap in slots.
-func (r *rootAgg) chains(run reporterRun, gap int64, fn func(c chain)) {
+// chains calls fn with each chain of run's kept slots; gap is RoundGap in
+// slots. With answers set, a slot that answers a post is no round;
+// otherwise every slot is one.
+func (r *rootAgg) chains(run reporterRun, gap int64, answers bool, fn func(c chain)) {
 	var c chain
 	for i, s := range run.slots {
 		switch {
@@ -219,14 +228,73 @@ func (r *rootAgg) chains(run reporterRun, gap int64, fn func(c chain)) {
 			if i > 0 {
 				fn(c)
 			}
-			c = chain{first: s, rounds: 1, from: i}
-		case !r.postAfter(run.slots[i-1], s):
+			c = chain{first: s, end: s, rounds: 1, from: i}
+		case !answers || !r.postAfter(run.slots[i-1], s):
 			c.rounds++
+			c.end = s
 		}
 		c.last, c.to = s, i
 	}
 	if len(run.slots) > 0 {
 		fn(c)
+	}
+}
+
+// runChains calls fn with each of run's chains, the slots it left out
+// included: the chain that reaches its last earliest slot goes on through
+// the stretch of left-out slots it runs into, and on into the chain its
+// latest slots begin with when that stretch runs into it too; the other
+// stretches are chains of their own. A stretch's rounds are its slots less
+// the posts among them.
+func (r *rootAgg) runChains(run reporterRun, gap int64, answers bool, fn func(c chain)) {
+	h := perReporterSlots / 2
+	if !run.dropped || len(run.slots) <= h {
+		r.chains(run, gap, answers, fn)
+		return
+	}
+	rounds := func(m stretch) int64 {
+		if !answers {
+			return m.n
+		}
+		return max(m.n-r.postsIn(m.first, m.last), 1)
+	}
+	mids := run.middle
+	var early, late chain
+	r.chains(run, gap, answers, func(c chain) {
+		switch {
+		case c.from < h && c.to >= h:
+			// It spans the middle: every stretch is in it.
+			for _, m := range mids {
+				c.rounds += rounds(m)
+				c.end = max(c.end, m.last)
+			}
+			mids = nil
+			fn(c)
+		case c.to == h-1:
+			early = c
+		case c.from == h:
+			late = c
+		default:
+			fn(c)
+		}
+	})
+	if early.rounds > 0 && len(mids) > 0 && mids[0].first-early.last <= gap {
+		m := mids[0]
+		mids = mids[1:]
+		early.last, early.end, early.rounds = m.last, m.last, early.rounds+rounds(m)
+		if !run.broken && len(mids) == 0 && late.rounds > 0 && late.first-m.last <= gap {
+			early.last, early.end, early.to, early.rounds = late.last, late.end, late.to, early.rounds+late.rounds
+			late = chain{}
+		}
+	}
+	if early.rounds > 0 {
+		fn(early)
+	}
+	if late.rounds > 0 {
+		fn(late)
+	}
+	for _, m := range mids {
+		fn(chain{first: m.first, last: m.last, end: m.last, rounds: rounds(m), from: -1, to: -1})
 	}
 }
 
@@ -274,7 +342,7 @@ func (r *rootAgg) rounds(gap, minRounds int64) int64 {
 		return best
 	}
 	for _, run := range r.runs {
-		r.chains(run, gap, func(c chain) { best = max(best, c.rounds) })
+		r.runChains(run, gap, true, func(c chain) { best = max(best, c.rounds) })
 	}
 	return best
 }
@@ -284,41 +352,41 @@ func (r *rootAgg) rounds(gap, minRounds int64) int64 {
 // those that do), so that other reports of the root (an out-of-office
 // answering a post of the same subject a month before) neither stretch its
 // first and last seen nor thin its rate: it spans each reporter's chain
-// with the most rounds (the earliest of equal ones) that has minRounds or
-// more; ok is false when none has. A chain that reaches the last of a run's
-// earliest slots, where slots after them were dropped, is taken to go on
-// through the slots dropped after them as far as they have no pause over
-// the gap (see beyond): a loop of hundreds of rounds keeps its first and
-// last.
+// with the most rounds (the earliest of equal ones; see runChains) that has
+// minRounds or more, to its last round where answers to posts went on
+// past it for more than the gap (they are not the loop's); ok is false when
+// none has.
 func (r *rootAgg) chainExtent(gap, minRounds int64) (from, to int64, ok bool) {
 	for _, run := range r.runs {
-		var best, second chain
-		half := perReporterSlots / 2
-		r.chains(run, gap, func(c chain) {
-			if c.rounds > best.rounds {
-				best = c
-			}
-			if c.from == half {
-				second = c
-			}
-		})
+		best := r.bestChain(run, gap, true)
 		if best.rounds < minRounds {
 			continue
-		}
-		if best.to == half-1 {
-			if last, ok := run.beyond(second, gap); ok {
-				best.last = last
-			}
 		}
 		if !ok || best.first < from {
 			from = best.first
 		}
-		if !ok || best.last > to {
-			to = best.last
+		last := best.last
+		if last-best.end > gap {
+			last = best.end
+		}
+		if !ok || last > to {
+			to = last
 		}
 		ok = true
 	}
 	return from, to, ok
+}
+
+// bestChain is run's chain with the most rounds, the earliest of equal
+// ones.
+func (r *rootAgg) bestChain(run reporterRun, gap int64, answers bool) chain {
+	var best chain
+	r.runChains(run, gap, answers, func(c chain) {
+		if c.rounds > best.rounds || c.rounds == best.rounds && c.first < best.first {
+			best = c
+		}
+	})
+	return best
 }
 
 // deepGap is the pause, in round gaps, that ends a loop whose reports
@@ -331,23 +399,19 @@ const deepGap = 24
 // deepGap round gaps that holds the most of them (the earliest of equal
 // ones), from the first round's report before it to its last.
 func (r *rootAgg) stackedExtent(gap int64) (from, to int64) {
-	slots, best := r.deep.slots, 0
-	for i := 0; i < len(slots); {
-		j := i + 1
-		for j < len(slots) && slots[j]-slots[j-1] <= deepGap*gap {
-			j++
-		}
-		if j-i > best {
-			best, from, to = j-i, slots[i], slots[j-1]
-		}
-		i = j
+	best := r.bestChain(r.deep, deepGap*gap, false)
+	from, to = best.first, best.last
+	// The first round is the report just before, at the loop's pace (twice
+	// its rounds' mean interval, at least the gap, at most deepGap gaps),
+	// and those before it with no pause over the gap.
+	pace := gap
+	if best.rounds > 1 {
+		pace = min(max(2*(best.last-best.first)/(best.rounds-1), gap), deepGap*gap)
 	}
-	// The first round is the report just before, at the loop's pace (within
-	// deepGap gaps), and those before it with no pause over the gap.
 	first, found := from, false
 	for _, run := range r.runs {
 		if i, _ := slices.BinarySearch(run.slots, from); i > 0 {
-			if p := run.slots[i-1]; from-p <= deepGap*gap && (!found || p > first) {
+			if p := run.slots[i-1]; from-p <= pace && (!found || p > first) {
 				first, found = p, true
 			}
 		}
