@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"dgaudit/audit"
+	"dgaudit/audit/mailflow"
 	"dgaudit/directory/tracking"
 	"dgaudit/directory/tracking/trackingtest"
 )
@@ -35,16 +36,24 @@ func loopShape(t *testing.T, evs []tracking.Event, check func(t *testing.T, l au
 	evs = byTime(evs)
 	rev := slices.Clone(evs)
 	slices.Reverse(rev)
-	for name, rows := range map[string][]tracking.Event{"in time order": evs, "newest first": rev} {
-		t.Run(name, func(t *testing.T) {
-			tr := analyse(t, roundsCfg, logFile(t, t.TempDir(), "MSGTRK1.LOG", trackingtest.Fields2013, rows))
-			if len(tr.Loops) != 1 {
-				t.Fatalf("want one loop, got %+v", tr.Loops)
-			}
-			check(t, tr.Loops[0])
-		})
+	for _, slots := range reporterSlots {
+		for name, rows := range map[string][]tracking.Event{"in time order": evs, "newest first": rev} {
+			t.Run(fmt.Sprintf("%s, %d slots a reporter", name, slots), func(t *testing.T) {
+				defer mailflow.SetReporterSlots(slots)()
+				tr := analyse(t, roundsCfg, logFile(t, t.TempDir(), "MSGTRK1.LOG", trackingtest.Fields2013, rows))
+				if len(tr.Loops) != 1 {
+					t.Fatalf("want one loop, got %+v", tr.Loops)
+				}
+				check(t, tr.Loops[0])
+			})
+		}
 	}
 }
+
+// reporterSlots are the slots a reporter keeps that the loop-shape tests
+// run with: the default, and few enough that their loops and answers
+// overflow into the slots left out.
+var reporterSlots = []int{1024, 64}
 
 // An outside member that forwards the list's mail back to it: each copy is
 // the loop's own traffic, not a post its bounces or answers answer.
@@ -354,6 +363,7 @@ func loopShapes(t *testing.T, evs []tracking.Event, split func(ev tracking.Event
 	t.Helper()
 	loopShape(t, evs, check)
 	t.Run("two logs one after the other", func(t *testing.T) {
+		defer mailflow.SetReporterSlots(64)()
 		var a, b []tracking.Event
 		for _, ev := range byTime(evs) {
 			if split(ev) {
@@ -447,4 +457,60 @@ func TestCustomerForwardsAnsweredOnceAreNoLoop(t *testing.T) {
 			t.Errorf("%s: no loop expected, got %d rounds", name, tr.Loops[0].MaxRounds)
 		}
 	}
+}
+
+// A fifth reviewer's finds, where the slots left out join the kept ones.
+
+// A responder answering an alert every quarter of an hour (or 50 minutes),
+// more often than its slots hold: joining what was left out must not count
+// an answer as a round.
+func TestManyAnsweredAlertsAreNoLoop(t *testing.T) {
+	alerts := func(n int, every, delay time.Duration) (evs []tracking.Event) {
+		for i := range n {
+			at := start.Add(time.Duration(i) * every)
+			evs = append(evs, post(at, i, "monitor@contoso.com", "CPU high on SRV01")...)
+			evs = append(evs, report(at.Add(delay), 1000+i, "away@partner.example", "Automatic reply: CPU high on SRV01")...)
+		}
+		return byTime(evs)
+	}
+	for _, tt := range []struct {
+		n            int
+		every, delay time.Duration
+	}{{65, 15 * time.Minute, 5 * time.Second}, {100, 15 * time.Minute, 5 * time.Second}, {200, 15 * time.Minute, 25 * time.Second}, {200, 50 * time.Minute, 5 * time.Second}} {
+		evs := alerts(tt.n, tt.every, tt.delay)
+		rev := slices.Clone(evs)
+		slices.Reverse(rev)
+		for _, slots := range reporterSlots {
+			for name, rows := range map[string][]tracking.Event{"in time order": evs, "newest first": rev} {
+				restore := mailflow.SetReporterSlots(slots)
+				tr := analyse(t, roundsCfg, logFile(t, t.TempDir(), "MSGTRK1.LOG", trackingtest.Fields2013, rows))
+				restore()
+				if len(tr.Loops) != 0 {
+					t.Errorf("%d alerts every %v, %s, %d slots: no loop expected, got %d rounds", tt.n, tt.every, name, slots, tr.Loops[0].MaxRounds)
+				}
+			}
+		}
+	}
+}
+
+// A 200-round loop after ten days of answered alerts keeps its end and all
+// its rounds: the slots left out just before the latest join them.
+func TestLoopAfterAnsweredAlertsKeepsItsEnd(t *testing.T) {
+	const subject = "CPU high on SRV01"
+	var evs []tracking.Event
+	for i := range 80 {
+		at := start.Add(time.Duration(i) * 3 * time.Hour)
+		evs = append(evs, post(at, i, "monitor@contoso.com", subject)...)
+		evs = append(evs, report(at.Add(5*time.Second), 1000+i, "away@partner.example", "Automatic reply: "+subject)...)
+	}
+	loopAt := start.Add(80*3*time.Hour + 30*time.Minute)
+	for i := range 200 {
+		evs = append(evs, report(loopAt.Add(time.Duration(i)*30*time.Second), 5000+i, "away@partner.example", "Automatic reply: "+subject)...)
+	}
+	last := loopAt.Add(199 * 30 * time.Second)
+	loopShape(t, evs, func(t *testing.T, l audit.Loop) {
+		if l.MaxRounds < 199 || !l.LastSeen.Equal(last) {
+			t.Errorf("rounds %d, last seen %v; want 199 or more and %v", l.MaxRounds, l.LastSeen, last)
+		}
+	})
 }

@@ -117,16 +117,19 @@ type slotCount struct{ reports, recipients int32 }
 
 // perRootReporters bounds the reporters tracked for one root subject, and
 // perReporterSlots the slots of each: a list of hundreds of members may
-// each answer a post once, and a loop has shown itself long before it has
-// run 32 rounds (a longer one counts 32 at each end, and more where its
-// middle has no pause over the gap). perRootPosts bounds the slots of the
-// root's posts: a monitoring alert's subject posted every quarter of an
-// hour for six weeks, which a responder may answer at any time.
+// each answer a post once; a responder answering an alert every quarter of
+// an hour for ten days, or a loop of three hours, fits (past that, see
+// reporterRun.middle). perRootPosts bounds the slots of the root's posts: a
+// monitoring alert's subject posted every quarter of an hour for six weeks,
+// which a responder may answer at any time.
 const (
 	perRootReporters = 64
-	perReporterSlots = 64
 	perRootPosts     = 4096
 )
+
+// perReporterSlots is a variable only for the tests, which run what a
+// reporter's left-out slots do with fewer of them.
+var perReporterSlots = 1024
 
 // addReport records a report of the root at slot with depth prefixes,
 // which reached recipients members.
@@ -252,22 +255,40 @@ func (r *rootAgg) runChains(run reporterRun, gap int64, answers bool, fn func(c 
 		r.chains(run, gap, answers, fn)
 		return
 	}
-	rounds := func(m stretch) int64 {
+	// after is the rounds of a stretch joined after slot prev: its slots
+	// less the posts since prev, which some of them answered.
+	after := func(prev int64, m stretch) int64 {
 		if !answers {
 			return m.n
 		}
-		return max(m.n-r.postsIn(m.first, m.last), 1)
+		return max(m.n-r.postsIn(prev+1, m.last), 0)
+	}
+	alone := func(m stretch) int64 { return max(after(m.first-1, m), 1) }
+	// joined is late joined after slot prev: its first slot is no round
+	// when it answered a post since prev.
+	joined := func(prev int64, late chain) int64 {
+		if answers && late.rounds > 0 && r.postAfter(prev, late.first) {
+			return late.rounds - 1
+		}
+		return late.rounds
 	}
 	mids := run.middle
 	var early, late chain
 	r.chains(run, gap, answers, func(c chain) {
 		switch {
 		case c.from < h && c.to >= h:
-			// It spans the middle: every stretch is in it.
-			for _, m := range mids {
-				c.rounds += rounds(m)
-				c.end = max(c.end, m.last)
+			// It spans the middle: every stretch is in it. chains
+			// counted slot h against slot h-1, the stretches between.
+			prev := run.slots[h-1]
+			if answers && r.postAfter(prev, run.slots[h]) {
+				c.rounds++
 			}
+			for _, m := range mids {
+				c.rounds += after(prev, m)
+				c.end = max(c.end, m.last)
+				prev = m.last
+			}
+			c.rounds -= 1 - joined(prev, chain{first: run.slots[h], rounds: 1})
 			mids = nil
 			fn(c)
 		case c.to == h-1:
@@ -281,11 +302,17 @@ func (r *rootAgg) runChains(run reporterRun, gap int64, answers bool, fn func(c 
 	if early.rounds > 0 && len(mids) > 0 && mids[0].first-early.last <= gap {
 		m := mids[0]
 		mids = mids[1:]
-		early.last, early.end, early.rounds = m.last, m.last, early.rounds+rounds(m)
+		early.last, early.end, early.rounds = m.last, m.last, early.rounds+after(early.last, m)
 		if !run.broken && len(mids) == 0 && late.rounds > 0 && late.first-m.last <= gap {
-			early.last, early.end, early.to, early.rounds = late.last, late.end, late.to, early.rounds+late.rounds
+			early.last, early.end, early.to, early.rounds = late.last, late.end, late.to, early.rounds+joined(m.last, late)
 			late = chain{}
 		}
+	}
+	if late.rounds > 0 && len(mids) > 0 && late.first-mids[len(mids)-1].last <= gap {
+		// The stretch just before the latest slots runs into them.
+		m := mids[len(mids)-1]
+		mids = mids[:len(mids)-1]
+		late.first, late.rounds = m.first, alone(m)+joined(m.last, late)
 	}
 	if early.rounds > 0 {
 		fn(early)
@@ -294,7 +321,7 @@ func (r *rootAgg) runChains(run reporterRun, gap int64, answers bool, fn func(c 
 		fn(late)
 	}
 	for _, m := range mids {
-		fn(chain{first: m.first, last: m.last, end: m.last, rounds: rounds(m), from: -1, to: -1})
+		fn(chain{first: m.first, last: m.last, end: m.last, rounds: alone(m), from: -1, to: -1})
 	}
 }
 
