@@ -514,3 +514,67 @@ func TestLoopAfterAnsweredAlertsKeepsItsEnd(t *testing.T) {
 		}
 	})
 }
+
+// The last reviewer's finds: each post is answered once.
+
+// A burst of replies in a thread, each answered once after a delay longer
+// than their spacing (an out-of-office, a stale contact's bounce), is as
+// many answers, not rounds; so are two posts in one slot, each answered.
+func TestEachPostIsAnsweredOnce(t *testing.T) {
+	burst := func(n int, spacing, delay time.Duration, reporter, prefix string) (evs []tracking.Event) {
+		for i := range n {
+			at := start.Add(time.Duration(i) * spacing)
+			evs = append(evs, post(at, i, "ann@contoso.com", "RE: Budget 2027")...)
+			evs = append(evs, report(at.Add(delay), 100+i, reporter, prefix+"RE: Budget 2027")...)
+		}
+		return byTime(evs)
+	}
+	for name, evs := range map[string][]tracking.Event{
+		"five replies 10 s apart, each answered after 30 s":        burst(5, 10*time.Second, 30*time.Second, "away@partner.example", "Automatic reply: "),
+		"five replies 10 s apart, each bounced after 45 s":         burst(5, 10*time.Second, 45*time.Second, "postmaster@gone.example", "Undeliverable: "),
+		"four replies 3 s apart (two to a slot), answered in turn": burst(4, 3*time.Second, 12*time.Second, "away@partner.example", "Automatic reply: "),
+	} {
+		rev := slices.Clone(evs)
+		slices.Reverse(rev)
+		for order, rows := range map[string][]tracking.Event{"in time order": evs, "newest first": rev} {
+			if tr := analyse(t, roundsCfg, logFile(t, t.TempDir(), "MSGTRK1.LOG", trackingtest.Fields2013, rows)); len(tr.Loops) != 0 {
+				t.Errorf("%s, %s: no loop expected, got %d rounds", name, order, tr.Loops[0].MaxRounds)
+			}
+		}
+	}
+}
+
+// An hour's loop among four weeks of alerts every ten minutes, round the
+// clock, each answered: more slots than a reporter keeps, in one run with
+// no pause; the loop is found, and where it lies among the kept slots, so
+// is its span.
+func TestLoopInAMonthOfAnsweredAlerts(t *testing.T) {
+	const subject = "Disk full on SRV02"
+	for _, day := range []int{2, 26} {
+		t.Run(fmt.Sprintf("day %d", day), func(t *testing.T) {
+			var evs []tracking.Event
+			for i := range 28 * 24 * 6 {
+				at := start.Add(time.Duration(i) * 10 * time.Minute)
+				evs = append(evs, post(at, i, "monitor@contoso.com", subject)...)
+				evs = append(evs, report(at.Add(5*time.Second), 100000+i, "away@partner.example", "Automatic reply: "+subject)...)
+			}
+			loopAt := start.Add(time.Duration(day)*24*time.Hour + 2*time.Minute)
+			for i := range 120 {
+				evs = append(evs, report(loopAt.Add(time.Duration(i)*30*time.Second), 200000+i, "away@partner.example", "Automatic reply: "+subject)...)
+			}
+			end := loopAt.Add(119 * 30 * time.Second)
+			rev := slices.Clone(byTime(evs))
+			slices.Reverse(rev)
+			for order, rows := range map[string][]tracking.Event{"in time order": byTime(evs), "newest first": rev} {
+				tr := analyse(t, roundsCfg, logFile(t, t.TempDir(), "MSGTRK1.LOG", trackingtest.Fields2013, rows))
+				if len(tr.Loops) != 1 {
+					t.Fatalf("%s: want one loop, got %+v", order, tr.Loops)
+				}
+				l := tr.Loops[0]
+				if l.MaxRounds < 100 || l.FirstSeen.Before(loopAt.Add(-10*time.Minute)) || l.LastSeen.After(end.Add(10*time.Second)) {
+					t.Errorf("%s: rounds %d from %v to %v, want 100 or more from about %v to %v", order, l.MaxRounds, l.FirstSeen, l.LastSeen, loopAt, end)
+				}
+			}
+		})
+	}
+}

@@ -10,8 +10,8 @@ import "time"
 // answered, and are overwritten as the table turns over.
 //
 // heldPosts is the earliest heldPerRoot slots of one group's posts of one
-// root, sorted and distinct: a fixed array, so that holding the posts of
-// every ordinary expansion allocates nothing.
+// root, sorted (two posts in one slot twice): a fixed array, so that
+// holding the posts of every ordinary expansion allocates nothing.
 type heldPosts struct {
 	n  uint8
 	at [heldPerRoot]int64
@@ -28,7 +28,7 @@ func (h *heldPosts) add(slot int64) {
 	for i < int(h.n) && h.at[i] < slot {
 		i++
 	}
-	if i == heldPerRoot || i < int(h.n) && h.at[i] == slot {
+	if i == heldPerRoot {
 		return
 	}
 	if h.n < heldPerRoot {

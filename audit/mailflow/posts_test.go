@@ -7,9 +7,10 @@ import (
 	"testing"
 )
 
-// Held posts and a root's posts keep their earliest values, and a
-// reporter's slots its earliest and latest, sorted and distinct, whatever
-// order the values come in and however many repeat.
+// Held posts and a root's posts keep their earliest values, sorted, two
+// posts in one slot twice; a reporter's slots keep their earliest and
+// latest, sorted and distinct; whatever order the values come in and
+// however many repeat.
 func TestPostSlotsKeepTheEarliestInAnyOrder(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	for _, n := range []int{0, 1, 5, heldPerRoot, heldPerRoot + 1, 3 * heldPerRoot, perReporterSlots, perReporterSlots + 1, 5 * perReporterSlots, perRootPosts + 40} {
@@ -19,8 +20,8 @@ func TestPostSlotsKeepTheEarliestInAnyOrder(t *testing.T) {
 		}
 		// Some values twice.
 		vals = append(vals, vals[:n/3]...)
-		sorted := slices.Sorted(slices.Values(vals))
-		sorted = slices.Compact(sorted)
+		all := slices.Sorted(slices.Values(vals))
+		sorted := slices.Compact(slices.Clone(all))
 		for range 20 {
 			r.Shuffle(len(vals), func(i, j int) { vals[i], vals[j] = vals[j], vals[i] })
 			var h heldPosts
@@ -29,7 +30,7 @@ func TestPostSlotsKeepTheEarliestInAnyOrder(t *testing.T) {
 			for _, v := range vals {
 				h.add(v)
 				s = insertEarliest(s, v, perRootPosts)
-				run.add(v, 2, 1<<40)
+				run.add(v, 2, 1<<40, nil)
 			}
 			want := sorted
 			if len(sorted) > perReporterSlots {
@@ -48,11 +49,11 @@ func TestPostSlotsKeepTheEarliestInAnyOrder(t *testing.T) {
 					t.Fatalf("%d values: slot %d counts %+v, want %d reports", n, run.slots[i], c, want)
 				}
 			}
-			if want := sorted[:min(len(sorted), heldPerRoot)]; !slices.Equal(h.at[:h.n], want) {
+			if want := all[:min(len(all), heldPerRoot)]; !slices.Equal(h.at[:h.n], want) {
 				t.Fatalf("%d values: held %v, want %v", n, h.at[:h.n], want)
 			}
-			if want := sorted[:min(len(sorted), perRootPosts)]; !slices.Equal(s, want) {
-				t.Fatalf("%d values: slots %v, want %v", n, s, want)
+			if want := all[:min(len(all), perRootPosts)]; !slices.Equal(s, want) {
+				t.Fatalf("%d values: posts %v, want %v", n, s, want)
 			}
 		}
 	}
@@ -61,9 +62,9 @@ func TestPostSlotsKeepTheEarliestInAnyOrder(t *testing.T) {
 // A slot's counts stop at the largest int32 rather than wrap round.
 func TestSlotCountsSaturate(t *testing.T) {
 	var run reporterRun
-	run.add(5, 1, 360)
+	run.add(5, 1, 360, nil)
 	run.counts[0] = slotCount{reports: math.MaxInt32, recipients: math.MaxInt32 - 1}
-	run.add(5, 7, 360)
+	run.add(5, 7, 360, nil)
 	if c := run.counts[0]; c.reports != math.MaxInt32 || c.recipients != math.MaxInt32 {
 		t.Errorf("counts %+v, want both at the largest int32", c)
 	}

@@ -31,8 +31,8 @@ import (
 //
 // A fresh post is the group's own ordinary (not a report) expansion of a
 // message with the root subject, a reply in its thread included, from
-// anyone but one of the group's outside members. A reporter's report
-// answers it when the post came after the reporter's report before: one
+// anyone but one of the group's outside members. Each post is answered once,
+// by a reporter's first report after it within the gap (chains): one
 // partner's out-of-office or a ticket system answering each of six posts of
 // "Weekly status" sent minutes apart answers six posts once each, one
 // round. A loop is the answer itself coming back and being answered again,
@@ -73,23 +73,27 @@ type reporterRun struct {
 	middle          []stretch
 }
 
-// stretch is a run of n left-out slots with no pause over the gap.
+// stretch is a run of n left-out slots with no pause over the gap, with
+// their reports and the members those reached.
 type stretch struct {
-	first, last int64
-	n           int64
+	first, last            int64
+	n, reports, recipients int64
 }
 
 // maxStretches bounds a run's middle.
 const maxStretches = 4
 
-// leftOut records slot, dropped from the middle of the run.
-func (run *reporterRun) leftOut(slot, gap int64) {
+// leftOut records slot, with its counts, dropped from the middle of the
+// run. Of more than maxStretches the one with the fewest rounds gives way
+// (its slots less the root's posts among them as read so far: the days of
+// answers to alerts around a loop, not the loop), of equal ones the latest.
+func (run *reporterRun) leftOut(slot int64, c slotCount, gap int64, posts []int64) {
 	run.dropped = true
-	merged := stretch{slot, slot, 1}
+	merged := stretch{slot, slot, 1, int64(c.reports), int64(c.recipients)}
 	kept := run.middle[:0]
 	for _, m := range run.middle {
 		if m.first-gap <= merged.last && merged.first <= m.last+gap {
-			merged = stretch{min(m.first, merged.first), max(m.last, merged.last), m.n + merged.n}
+			merged = stretch{min(m.first, merged.first), max(m.last, merged.last), m.n + merged.n, m.reports + merged.reports, m.recipients + merged.recipients}
 		} else {
 			kept = append(kept, m)
 		}
@@ -97,17 +101,16 @@ func (run *reporterRun) leftOut(slot, gap int64) {
 	i, _ := slices.BinarySearchFunc(kept, merged, func(a, b stretch) int { return cmp.Compare(a.first, b.first) })
 	run.middle = slices.Insert(kept, i, merged)
 	if len(run.middle) > maxStretches {
-		// The smallest gives way, but for the one just grown, which
-		// gives way only to bigger ones: a loop's stretch among answers
-		// to posts grows a slot at a time.
-		least := -1
+		rounds := func(m stretch) int64 {
+			lo, _ := slices.BinarySearch(posts, m.first)
+			hi, _ := slices.BinarySearch(posts, m.last+1)
+			return m.n - int64(hi-lo)
+		}
+		least := 0
 		for j, m := range run.middle {
-			if j != i && (least < 0 || m.n < run.middle[least].n) {
+			if rounds(m) <= rounds(run.middle[least]) {
 				least = j
 			}
-		}
-		if run.middle[least].n > merged.n {
-			least = i
 		}
 		run.middle, run.broken = slices.Delete(run.middle, least, least+1), true
 	}
@@ -120,11 +123,12 @@ type slotCount struct{ reports, recipients int32 }
 // each answer a post once; a responder answering an alert every quarter of
 // an hour for ten days, or a loop of three hours, fits (past that, see
 // reporterRun.middle). perRootPosts bounds the slots of the root's posts: a
-// monitoring alert's subject posted every quarter of an hour for six weeks,
-// which a responder may answer at any time.
+// monitoring alert's subject posted every five minutes for eight weeks,
+// which a responder may answer at any time (128 KB, for a subject with a
+// report only).
 const (
 	perRootReporters = 64
-	perRootPosts     = 4096
+	perRootPosts     = 16384
 )
 
 // perReporterSlots is a variable only for the tests, which run what a
@@ -135,9 +139,9 @@ var perReporterSlots = 1024
 // which reached recipients members.
 func (r *rootAgg) addReport(reporter uint64, slot int64, depth int, recipients, gap int64) {
 	r.depths |= 1 << min(depth, 63)
-	r.runOf(reporter).add(slot, recipients, gap)
+	r.runOf(reporter).add(slot, recipients, gap, r.posts)
 	if depth >= 2 {
-		r.deep.add(slot, recipients, deepGap*gap)
+		r.deep.add(slot, recipients, deepGap*gap, nil)
 	}
 }
 
@@ -147,7 +151,7 @@ func (r *rootAgg) addReport(reporter uint64, slot int64, depth int, recipients, 
 // depend on the order they come in).
 // gap is RoundGap in slots: a slot left out that was more than that from
 // a neighbour may have been a pause (see chainExtent).
-func (run *reporterRun) add(slot, recipients, gap int64) {
+func (run *reporterRun) add(slot, recipients, gap int64, posts []int64) {
 	i, found := slices.BinarySearch(run.slots, slot)
 	if !found {
 		run.slots = slices.Insert(run.slots, i, slot)
@@ -159,20 +163,26 @@ func (run *reporterRun) add(slot, recipients, gap int64) {
 	}
 	c.recipients = int32(min(int64(c.recipients)+recipients, math.MaxInt32))
 	if h := perReporterSlots / 2; len(run.slots) > perReporterSlots {
-		run.leftOut(run.slots[h], gap)
+		run.leftOut(run.slots[h], run.counts[h], gap, posts)
 		run.slots = slices.Delete(run.slots, h, h+1)
 		run.counts = slices.Delete(run.counts, h, h+1)
 	}
 }
 
-// outside is the reports and their recipients in the slots kept before
-// from or after to.
+// outside is the reports and their recipients in the slots kept, and the
+// stretches left out, before from or after to.
 func (r *rootAgg) outside(from, to int64) (reports, recipients int64) {
 	for _, run := range r.runs {
 		for i, s := range run.slots {
 			if s < from || s > to {
 				reports += int64(run.counts[i].reports)
 				recipients += int64(run.counts[i].recipients)
+			}
+		}
+		for _, m := range run.middle {
+			if m.last < from || m.first > to {
+				reports += m.reports
+				recipients += m.recipients
 			}
 		}
 	}
@@ -184,12 +194,12 @@ func (r *rootAgg) addPost(slot int64) {
 	r.posts = insertEarliest(r.posts, slot, perRootPosts)
 }
 
-// insertEarliest adds v to s, sorted and distinct, keeping its limit
-// earliest values: which they are does not depend on the order they come
-// in.
+// insertEarliest adds v to s, sorted, keeping its limit earliest values
+// (two posts in one slot are two posts, each answered once): which they are
+// does not depend on the order they come in.
 func insertEarliest(s []int64, v int64, limit int) []int64 {
-	i, found := slices.BinarySearch(s, v)
-	if found || i >= limit {
+	i, _ := slices.BinarySearch(s, v)
+	if i >= limit {
 		return s
 	}
 	if len(s) >= limit {
@@ -205,36 +215,61 @@ func (r *rootAgg) postsIn(from, to int64) int64 {
 	return int64(j - i)
 }
 
-// postAfter reports whether the root has a post in the slots after from up
-// to and including to.
-func (r *rootAgg) postAfter(from, to int64) bool {
-	i, _ := slices.BinarySearch(r.posts, from+1)
-	return i < len(r.posts) && r.posts[i] <= to
-}
-
 // chain is one cluster of a reporter's slots with no pause over the round
 // gap: its first and last slot, the last that was a round (end: slots
 // after it answered posts), their indexes in the run, and its rounds.
 type chain struct {
 	first, last, end, rounds int64
 	from, to                 int
+	// begin and later are the first and last slots after the first that
+	// were rounds (0 for none); answered is set when the first slot used
+	// up a post's credit too (it is a round all the same, as a chain's
+	// first).
+	begin, later int64
+	answered     bool
 }
 
 // chains calls fn with each chain of run's kept slots; gap is RoundGap in
-// slots. With answers set, a slot that answers a post is no round;
-// otherwise every slot is one.
+// slots. With answers set, a slot that answers a post is no round (but for
+// a chain's first); otherwise every slot is one.
+//
+// Each post is answered once: the posts not yet answered, up to the gap
+// old, are a credit a slot uses up before it counts as a round, so that a
+// burst of replies answered after a delay longer than their spacing is as
+// many answers, not rounds.
 func (r *rootAgg) chains(run reporterRun, gap int64, answers bool, fn func(c chain)) {
 	var c chain
+	// posts[next:seen] are the posts not yet answered.
+	next, seen := 0, 0
 	for i, s := range run.slots {
-		switch {
-		case i == 0 || s-run.slots[i-1] > gap:
+		newChain := i == 0 || s-run.slots[i-1] > gap
+		if newChain {
 			if i > 0 {
 				fn(c)
 			}
-			c = chain{first: s, end: s, rounds: 1, from: i}
-		case !answers || !r.postAfter(run.slots[i-1], s):
+			c = chain{first: s, end: s, from: i}
+		}
+		credit := false
+		if answers {
+			for seen < len(r.posts) && r.posts[seen] <= s {
+				seen++
+			}
+			for next < seen && r.posts[next] < s-gap {
+				next++
+			}
+			if credit = next < seen; credit {
+				next++
+			}
+		}
+		switch {
+		case newChain:
+			c.rounds, c.end, c.answered = 1, s, credit
+		case !credit:
 			c.rounds++
-			c.end = s
+			c.end, c.later = s, s
+			if c.begin == 0 {
+				c.begin = s
+			}
 		}
 		c.last, c.to = s, i
 	}
@@ -264,31 +299,46 @@ func (r *rootAgg) runChains(run reporterRun, gap int64, answers bool, fn func(c 
 		return max(m.n-r.postsIn(prev+1, m.last), 0)
 	}
 	alone := func(m stretch) int64 { return max(after(m.first-1, m), 1) }
-	// joined is late joined after slot prev: its first slot is no round
-	// when it answered a post since prev.
-	joined := func(prev int64, late chain) int64 {
-		if answers && late.rounds > 0 && r.postAfter(prev, late.first) {
-			return late.rounds - 1
+	// join adds late to c, which it goes on from: late's first slot is no
+	// round when it answered a post.
+	join := func(c *chain, late chain) {
+		n, begin, end := late.rounds, late.first, late.end
+		if answers && late.answered {
+			n, begin, end = n-1, late.begin, late.later
 		}
-		return late.rounds
+		if n > 0 {
+			c.rounds += n
+			c.end = end
+			if c.begin == 0 {
+				c.begin = begin
+			}
+		}
+		c.last, c.to = late.last, late.to
+	}
+	// through adds the stretch m to c, which it goes on from.
+	through := func(c *chain, m stretch) {
+		if n := after(c.last, m); n > 0 {
+			c.rounds += n
+			c.end = m.last
+			if c.begin == 0 {
+				c.begin = m.first
+			}
+		}
+		c.last = m.last
 	}
 	mids := run.middle
 	var early, late chain
 	r.chains(run, gap, answers, func(c chain) {
 		switch {
 		case c.from < h && c.to >= h:
-			// It spans the middle: every stretch is in it. chains
-			// counted slot h against slot h-1, the stretches between.
-			prev := run.slots[h-1]
-			if answers && r.postAfter(prev, run.slots[h]) {
-				c.rounds++
-			}
+			// It spans the middle: every stretch is in it, between
+			// slots h-1 and h, no more than the gap apart.
 			for _, m := range mids {
-				c.rounds += after(prev, m)
-				c.end = max(c.end, m.last)
-				prev = m.last
+				if n := after(run.slots[h-1], m); n > 0 {
+					c.rounds += n
+					c.end = max(c.end, m.last)
+				}
 			}
-			c.rounds -= 1 - joined(prev, chain{first: run.slots[h], rounds: 1})
 			mids = nil
 			fn(c)
 		case c.to == h-1:
@@ -302,9 +352,9 @@ func (r *rootAgg) runChains(run reporterRun, gap int64, answers bool, fn func(c 
 	if early.rounds > 0 && len(mids) > 0 && mids[0].first-early.last <= gap {
 		m := mids[0]
 		mids = mids[1:]
-		early.last, early.end, early.rounds = m.last, m.last, early.rounds+after(early.last, m)
+		through(&early, m)
 		if !run.broken && len(mids) == 0 && late.rounds > 0 && late.first-m.last <= gap {
-			early.last, early.end, early.to, early.rounds = late.last, late.end, late.to, early.rounds+joined(m.last, late)
+			join(&early, late)
 			late = chain{}
 		}
 	}
@@ -312,7 +362,9 @@ func (r *rootAgg) runChains(run reporterRun, gap int64, answers bool, fn func(c 
 		// The stretch just before the latest slots runs into them.
 		m := mids[len(mids)-1]
 		mids = mids[:len(mids)-1]
-		late.first, late.rounds = m.first, alone(m)+joined(m.last, late)
+		c := chain{first: m.first, last: m.last, end: m.last, rounds: alone(m), from: -1, to: -1}
+		join(&c, late)
+		late = c
 	}
 	if early.rounds > 0 {
 		fn(early)
@@ -389,12 +441,17 @@ func (r *rootAgg) chainExtent(gap, minRounds int64) (from, to int64, ok bool) {
 		if best.rounds < minRounds {
 			continue
 		}
-		if !ok || best.first < from {
-			from = best.first
+		first, last := best.first, best.last
+		if best.begin != 0 && best.begin-first > gap {
+			// Answers to posts came before its rounds, for over the
+			// gap: they are not the loop's either.
+			first = best.begin
 		}
-		last := best.last
 		if last-best.end > gap {
 			last = best.end
+		}
+		if !ok || first < from {
+			from = first
 		}
 		if !ok || last > to {
 			to = last
