@@ -578,3 +578,67 @@ func TestLoopInAMonthOfAnsweredAlerts(t *testing.T) {
 		})
 	}
 }
+
+// Posts nobody answered take no rounds off a loop that comes later: an
+// out-of-office answers each sender once, so most of a busy thread's
+// replies before a loop are never answered; and a morning's replies before
+// a burst that is answered do not leave the burst's own posts out.
+func TestUnansweredPostsDoNotHideALaterLoop(t *testing.T) {
+	const subject = "Budget 2027"
+	t.Run("thirty replies in the hour before a 40-round loop", func(t *testing.T) {
+		var evs []tracking.Event
+		for i := range 30 {
+			evs = append(evs, post(start.Add(time.Duration(i)*2*time.Minute), i, fmt.Sprintf("u%d@contoso.com", i), "RE: "+subject)...)
+		}
+		loopAt := start.Add(61 * time.Minute)
+		for i := range 40 {
+			evs = append(evs, report(loopAt.Add(time.Duration(i)*30*time.Second), i, "away@partner.example", "Automatic reply: "+subject)...)
+		}
+		// The replies of the last ten minutes may each have been
+		// answered by a round; no more.
+		loopShape(t, evs, func(t *testing.T, l audit.Loop) {
+			if l.MaxRounds < 36 || l.Severity != audit.Critical {
+				t.Errorf("rounds %d severity %v, want 36 or more and critical", l.MaxRounds, l.Severity)
+			}
+		})
+	})
+	t.Run("ten unanswered alerts in the morning, a loop in the evening", func(t *testing.T) {
+		var evs []tracking.Event
+		for i := range 24 * 6 {
+			at := start.Add(time.Duration(i) * 10 * time.Minute)
+			evs = append(evs, post(at, i, "monitor@contoso.com", subject)...)
+			if i < 6 || i >= 16 {
+				evs = append(evs, report(at.Add(5*time.Second), 1000+i, "away@partner.example", "Automatic reply: "+subject)...)
+			}
+		}
+		loopAt := start.Add(20*time.Hour + 2*time.Minute)
+		for i := range 5 {
+			evs = append(evs, report(loopAt.Add(time.Duration(i)*30*time.Second), 5000+i, "away@partner.example", "Automatic reply: "+subject)...)
+		}
+		loopShape(t, evs, func(t *testing.T, l audit.Loop) {
+			if l.MaxRounds < 5 {
+				t.Errorf("rounds %d, want 5 or more", l.MaxRounds)
+			}
+		})
+	})
+	t.Run("a morning's replies, then a burst each bounced", func(t *testing.T) {
+		var evs []tracking.Event
+		for i := range 8 {
+			evs = append(evs, post(start.Add(time.Duration(i)*5*time.Minute), i, "ann@contoso.com", "RE: "+subject)...)
+		}
+		burstAt := start.Add(3 * time.Hour)
+		for i := range 5 {
+			at := burstAt.Add(time.Duration(i) * 10 * time.Second)
+			evs = append(evs, post(at, 100+i, "bob@contoso.com", "RE: "+subject)...)
+			evs = append(evs, report(at.Add(45*time.Second), 200+i, "postmaster@gone.example", "Undeliverable: RE: "+subject)...)
+		}
+		evs = byTime(evs)
+		rev := slices.Clone(evs)
+		slices.Reverse(rev)
+		for order, rows := range map[string][]tracking.Event{"in time order": evs, "newest first": rev} {
+			if tr := analyse(t, roundsCfg, logFile(t, t.TempDir(), "MSGTRK1.LOG", trackingtest.Fields2013, rows)); len(tr.Loops) != 0 {
+				t.Errorf("%s: no loop expected, got %d rounds", order, tr.Loops[0].MaxRounds)
+			}
+		}
+	})
+}

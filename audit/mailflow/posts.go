@@ -9,33 +9,39 @@ import "time"
 // tables, until the root's first report takes them. Most posts are never
 // answered, and are overwritten as the table turns over.
 //
-// heldPosts is the earliest heldPerRoot slots of one group's posts of one
-// root, sorted (two posts in one slot twice): a fixed array, so that
-// holding the posts of every ordinary expansion allocates nothing.
+// heldPosts is the latest heldPerRoot slots of one group's posts of one
+// root, sorted (two posts in one slot twice): the ones just before the
+// first report, which it may answer. A fixed array, so that holding the
+// posts of every ordinary expansion allocates nothing.
 type heldPosts struct {
 	n  uint8
 	at [heldPerRoot]int64
 }
 
 // heldPerRoot bounds the posts of one root held before its first report.
-// Only logs read one after another (one server's export, then another's)
-// hold more than the one or two posts just before the first answer: a
-// read merged by time or newest first gives the rootAgg its posts.
+// Read in time order, the latest of them are the ones its first answers
+// answer; read newest first, answers come first and the rootAgg takes the
+// posts. Logs read one after another (one server's export, then
+// another's) may hold more that matter.
 const heldPerRoot = 8
 
 func (h *heldPosts) add(slot int64) {
 	i := 0
-	for i < int(h.n) && h.at[i] < slot {
+	for i < int(h.n) && h.at[i] <= slot {
 		i++
 	}
-	if i == heldPerRoot {
+	if h.n < heldPerRoot {
+		copy(h.at[i+1:h.n+1], h.at[i:h.n])
+		h.at[i] = slot
+		h.n++
 		return
 	}
-	if h.n < heldPerRoot {
-		h.n++
+	if i == 0 {
+		return // earlier than all it holds
 	}
-	copy(h.at[i+1:h.n], h.at[i:h.n-1])
-	h.at[i] = slot
+	// Full: the earliest gives way.
+	copy(h.at[:i-1], h.at[1:i])
+	h.at[i-1] = slot
 }
 
 // postKey is the held table's key for a group's root subject.

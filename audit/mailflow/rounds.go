@@ -32,12 +32,12 @@ import (
 // A fresh post is the group's own ordinary (not a report) expansion of a
 // message with the root subject, a reply in its thread included, from
 // anyone but one of the group's outside members. Each post is answered once,
-// by a reporter's first report after it within the gap (chains): one
+// by a reporter's first report after it within ten minutes (chains): one
 // partner's out-of-office or a ticket system answering each of six posts of
 // "Weekly status" sent minutes apart answers six posts once each, one
 // round. A loop is the answer itself coming back and being answered again,
 // which no post starts: posts in a busy thread take a round off the count
-// each, and hide a loop only when one falls between every two of its
+// each, and hide a loop only when one falls before every one of its
 // rounds. An outside member's mail is no post (by its sender or its return
 // path): in a loop through a member who forwards or redirects the list's
 // mail back to it, the copies are the loop's own traffic. Reports that
@@ -233,10 +233,13 @@ type chain struct {
 // slots. With answers set, a slot that answers a post is no round (but for
 // a chain's first); otherwise every slot is one.
 //
-// Each post is answered once: the posts not yet answered, up to the gap
-// old, are a credit a slot uses up before it counts as a round, so that a
-// burst of replies answered after a delay longer than their spacing is as
-// many answers, not rounds.
+// Each post is answered once: the posts not yet answered, up to a sixth of
+// the gap old (answerWindow), are a credit a slot uses up before it counts
+// as a round, so that a burst of replies answered after a delay longer
+// than their spacing is as many answers, not rounds. Posts nobody answered
+// must not take rounds off a loop that comes later: an out-of-office
+// answers each sender once, and a busy thread's replies before a loop are
+// mostly unanswered.
 func (r *rootAgg) chains(run reporterRun, gap int64, answers bool, fn func(c chain)) {
 	var c chain
 	// posts[next:seen] are the posts not yet answered.
@@ -254,7 +257,7 @@ func (r *rootAgg) chains(run reporterRun, gap int64, answers bool, fn func(c cha
 			for seen < len(r.posts) && r.posts[seen] <= s {
 				seen++
 			}
-			for next < seen && r.posts[next] < s-gap {
+			for next < seen && r.posts[next] < s-max(gap/answerWindow, 1) {
 				next++
 			}
 			if credit = next < seen; credit {
@@ -472,6 +475,11 @@ func (r *rootAgg) bestChain(run reporterRun, gap int64, answers bool) chain {
 	})
 	return best
 }
+
+// answerWindow divides the round gap into how long a post waits for its
+// answer: ten minutes of the hour. Out-of-office replies and bounces come
+// within seconds to minutes, and a ticket system polls every few.
+const answerWindow = 6
 
 // deepGap is the pause, in round gaps, that ends a loop whose reports
 // stack prefixes: its rounds may come hours apart (a remote server
