@@ -55,6 +55,36 @@ func loopShape(t *testing.T, evs []tracking.Event, check func(t *testing.T, l au
 // overflow into the slots left out.
 var reporterSlots = []int{1024, 64}
 
+// noLoopEitherWay reads evs as one log in time order and newest first and
+// wants no loop either way.
+func noLoopEitherWay(t *testing.T, evs []tracking.Event) {
+	t.Helper()
+	evs = byTime(evs)
+	rev := slices.Clone(evs)
+	slices.Reverse(rev)
+	for name, rows := range map[string][]tracking.Event{"in time order": evs, "newest first": rev} {
+		if tr := analyse(t, roundsCfg, logFile(t, t.TempDir(), "MSGTRK1.LOG", trackingtest.Fields2013, rows)); len(tr.Loops) != 0 {
+			t.Errorf("%s: no loop expected, got %d rounds", name, tr.Loops[0].MaxRounds)
+		}
+	}
+}
+
+// fromOutside is a message from sender outside the organization to
+// roundsList, which expands it to members: its RECEIVE and EXPAND.
+func fromOutside(at time.Time, id, sender, subject string, members ...string) []tracking.Event {
+	return []tracking.Event{
+		{Time: at, EventID: "RECEIVE", Source: "SMTP", ClientIP: "203.0.113.9", ClientHostname: "mx." + domainPart(sender), Sender: sender,
+			ReturnPath: sender, Recipients: []string{roundsList}, Subject: subject, MessageID: id, Directionality: "Incoming"},
+		{Time: at, EventID: "EXPAND", Source: "ROUTING", RelatedRecipient: roundsList, Sender: sender,
+			ReturnPath: sender, Recipients: members, Subject: subject, MessageID: id, Directionality: "Incoming"},
+	}
+}
+
+func domainPart(addr string) string {
+	_, d, _ := strings.Cut(addr, "@")
+	return d
+}
+
 // An outside member that forwards the list's mail back to it: each copy is
 // the loop's own traffic, not a post its bounces or answers answer.
 func TestLoopThroughAForwardingMemberIsFound(t *testing.T) {
@@ -130,15 +160,7 @@ func TestAnswersToALongRunOfPostsAreNoLoop(t *testing.T) {
 			evs = append(evs, report(at.Add(5*time.Second), i, "away@partner.example", "Automatic reply: CPU high on SRV01")...)
 		}
 	}
-	evs = byTime(evs)
-	rev := slices.Clone(evs)
-	slices.Reverse(rev)
-	for name, rows := range map[string][]tracking.Event{"in time order": evs, "newest first": rev} {
-		tr := analyse(t, roundsCfg, logFile(t, t.TempDir(), "MSGTRK1.LOG", trackingtest.Fields2013, rows))
-		if len(tr.Loops) != 0 {
-			t.Errorf("%s: no loop expected, got %d rounds", name, tr.Loops[0].MaxRounds)
-		}
-	}
+	noLoopEitherWay(t, evs)
 }
 
 // A second reviewer's finds against the rule as first reworked.
@@ -156,21 +178,10 @@ func TestOutsideSendersThreadAnsweredOnceIsNoLoop(t *testing.T) {
 		if i > 0 {
 			subject = "RE: Order 4711"
 		}
-		evs = append(evs,
-			tracking.Event{Time: at, EventID: "RECEIVE", Source: "SMTP", ClientIP: "203.0.113.5", ClientHostname: "mx.client.example", Sender: "buyer@client.example",
-				ReturnPath: "buyer@client.example", Recipients: []string{roundsList}, Subject: subject, MessageID: id, Directionality: "Incoming"},
-			tracking.Event{Time: at, EventID: "EXPAND", Source: "ROUTING", RelatedRecipient: roundsList, Sender: "buyer@client.example",
-				ReturnPath: "buyer@client.example", Recipients: []string{"ann@contoso.com", "old@gone.example"}, Subject: subject, MessageID: id, Directionality: "Incoming"})
+		evs = append(evs, fromOutside(at, id, "buyer@client.example", subject, "ann@contoso.com", "old@gone.example")...)
 		evs = append(evs, report(at.Add(20*time.Second), i, "postmaster@gone.example", "Undeliverable: "+subject)...)
 	}
-	evs = byTime(evs)
-	rev := slices.Clone(evs)
-	slices.Reverse(rev)
-	for name, rows := range map[string][]tracking.Event{"in time order": evs, "newest first": rev} {
-		if tr := analyse(t, roundsCfg, logFile(t, t.TempDir(), "MSGTRK1.LOG", trackingtest.Fields2013, rows)); len(tr.Loops) != 0 {
-			t.Errorf("%s: no loop expected, got %d rounds", name, tr.Loops[0].MaxRounds)
-		}
-	}
+	noLoopEitherWay(t, evs)
 }
 
 // One report a prefix deeper than the rest (a dead member's server bouncing
@@ -268,11 +279,7 @@ func TestLoopThroughAForwardingAliasIsFound(t *testing.T) {
 		at := start.Add(time.Duration(i+1) * 30 * time.Second)
 		subject = "FW: " + subject
 		id, from := fmt.Sprintf("<fw%d@partner.example>", i), "john.smith@partner.example"
-		evs = append(evs,
-			tracking.Event{Time: at, EventID: "RECEIVE", Source: "SMTP", ClientIP: "198.51.100.9", ClientHostname: "mx.partner.example", Sender: from,
-				ReturnPath: from, Recipients: []string{roundsList}, Subject: subject, MessageID: id, Directionality: "Incoming"},
-			tracking.Event{Time: at, EventID: "EXPAND", Source: "ROUTING", RelatedRecipient: roundsList, Sender: from,
-				ReturnPath: from, Recipients: members, Subject: subject, MessageID: id, Directionality: "Incoming"})
+		evs = append(evs, fromOutside(at, id, from, subject, members...)...)
 		evs = append(evs, report(at.Add(10*time.Second), i, "postmaster@gone.example", "Undeliverable: "+subject)...)
 	}
 	loopShape(t, evs, func(t *testing.T, l audit.Loop) {
@@ -381,16 +388,23 @@ func loopShapes(t *testing.T, evs []tracking.Event, split func(ev tracking.Event
 	})
 }
 
+// answeredAlerts is n posts of "CPU high on SRV01" to roundsList, every
+// apart, each answered once, delay later, by away@partner.example's
+// out-of-office.
+func answeredAlerts(n int, every, delay time.Duration) (evs []tracking.Event) {
+	for i := range n {
+		at := start.Add(time.Duration(i) * every)
+		evs = append(evs, post(at, i, "monitor@contoso.com", "CPU high on SRV01")...)
+		evs = append(evs, report(at.Add(delay), 1000+i, "away@partner.example", "Automatic reply: CPU high on SRV01")...)
+	}
+	return evs
+}
+
 // A loop on day five of ten days of answered alerts: the responder's
 // earliest and latest slots are all answers, and the loop lies between.
 func TestLoopAmongAnsweredAlertsIsFound(t *testing.T) {
 	const subject = "CPU high on SRV01"
-	var evs []tracking.Event
-	for i := range 80 {
-		at := start.Add(time.Duration(i) * 3 * time.Hour)
-		evs = append(evs, post(at, i, "monitor@contoso.com", subject)...)
-		evs = append(evs, report(at.Add(5*time.Second), 1000+i, "away@partner.example", "Automatic reply: "+subject)...)
-	}
+	evs := answeredAlerts(80, 3*time.Hour, 5*time.Second)
 	loopAt := start.Add(5*24*time.Hour + 30*time.Minute)
 	for i := range 100 {
 		evs = append(evs, report(loopAt.Add(time.Duration(i)*30*time.Second), i, "away@partner.example", "Automatic reply: "+subject)...)
@@ -442,21 +456,10 @@ func TestCustomerForwardsAnsweredOnceAreNoLoop(t *testing.T) {
 	for i := range 3 {
 		at := start.Add(time.Duration(i) * 10 * time.Minute)
 		id, subject := fmt.Sprintf("<f%d@customer.example>", i), "FW: Invoice 4711"
-		evs = append(evs,
-			tracking.Event{Time: at, EventID: "RECEIVE", Source: "SMTP", ClientIP: "203.0.113.9", ClientHostname: "mx.customer.example", Sender: "buyer@customer.example",
-				ReturnPath: "buyer@customer.example", Recipients: []string{roundsList}, Subject: subject, MessageID: id, Directionality: "Incoming"},
-			tracking.Event{Time: at, EventID: "EXPAND", Source: "ROUTING", RelatedRecipient: roundsList, Sender: "buyer@customer.example",
-				ReturnPath: "buyer@customer.example", Recipients: []string{"ann@contoso.com", "old@gone.example"}, Subject: subject, MessageID: id, Directionality: "Incoming"})
+		evs = append(evs, fromOutside(at, id, "buyer@customer.example", subject, "ann@contoso.com", "old@gone.example")...)
 		evs = append(evs, report(at.Add(20*time.Second), i, "postmaster@gone.example", "Undeliverable: "+subject)...)
 	}
-	evs = byTime(evs)
-	rev := slices.Clone(evs)
-	slices.Reverse(rev)
-	for name, rows := range map[string][]tracking.Event{"in time order": evs, "newest first": rev} {
-		if tr := analyse(t, roundsCfg, logFile(t, t.TempDir(), "MSGTRK1.LOG", trackingtest.Fields2013, rows)); len(tr.Loops) != 0 {
-			t.Errorf("%s: no loop expected, got %d rounds", name, tr.Loops[0].MaxRounds)
-		}
-	}
+	noLoopEitherWay(t, evs)
 }
 
 // A fifth reviewer's finds, where the slots left out join the kept ones.
@@ -465,19 +468,11 @@ func TestCustomerForwardsAnsweredOnceAreNoLoop(t *testing.T) {
 // more often than its slots hold: joining what was left out must not count
 // an answer as a round.
 func TestManyAnsweredAlertsAreNoLoop(t *testing.T) {
-	alerts := func(n int, every, delay time.Duration) (evs []tracking.Event) {
-		for i := range n {
-			at := start.Add(time.Duration(i) * every)
-			evs = append(evs, post(at, i, "monitor@contoso.com", "CPU high on SRV01")...)
-			evs = append(evs, report(at.Add(delay), 1000+i, "away@partner.example", "Automatic reply: CPU high on SRV01")...)
-		}
-		return byTime(evs)
-	}
 	for _, tt := range []struct {
 		n            int
 		every, delay time.Duration
 	}{{65, 15 * time.Minute, 5 * time.Second}, {100, 15 * time.Minute, 5 * time.Second}, {200, 15 * time.Minute, 25 * time.Second}, {200, 50 * time.Minute, 5 * time.Second}} {
-		evs := alerts(tt.n, tt.every, tt.delay)
+		evs := byTime(answeredAlerts(tt.n, tt.every, tt.delay))
 		rev := slices.Clone(evs)
 		slices.Reverse(rev)
 		for _, slots := range reporterSlots {
@@ -497,12 +492,7 @@ func TestManyAnsweredAlertsAreNoLoop(t *testing.T) {
 // its rounds: the slots left out just before the latest join them.
 func TestLoopAfterAnsweredAlertsKeepsItsEnd(t *testing.T) {
 	const subject = "CPU high on SRV01"
-	var evs []tracking.Event
-	for i := range 80 {
-		at := start.Add(time.Duration(i) * 3 * time.Hour)
-		evs = append(evs, post(at, i, "monitor@contoso.com", subject)...)
-		evs = append(evs, report(at.Add(5*time.Second), 1000+i, "away@partner.example", "Automatic reply: "+subject)...)
-	}
+	evs := answeredAlerts(80, 3*time.Hour, 5*time.Second)
 	loopAt := start.Add(80*3*time.Hour + 30*time.Minute)
 	for i := range 200 {
 		evs = append(evs, report(loopAt.Add(time.Duration(i)*30*time.Second), 5000+i, "away@partner.example", "Automatic reply: "+subject)...)
@@ -632,13 +622,6 @@ func TestUnansweredPostsDoNotHideALaterLoop(t *testing.T) {
 			evs = append(evs, post(at, 100+i, "bob@contoso.com", "RE: "+subject)...)
 			evs = append(evs, report(at.Add(45*time.Second), 200+i, "postmaster@gone.example", "Undeliverable: RE: "+subject)...)
 		}
-		evs = byTime(evs)
-		rev := slices.Clone(evs)
-		slices.Reverse(rev)
-		for order, rows := range map[string][]tracking.Event{"in time order": evs, "newest first": rev} {
-			if tr := analyse(t, roundsCfg, logFile(t, t.TempDir(), "MSGTRK1.LOG", trackingtest.Fields2013, rows)); len(tr.Loops) != 0 {
-				t.Errorf("%s: no loop expected, got %d rounds", order, tr.Loops[0].MaxRounds)
-			}
-		}
+		noLoopEitherWay(t, evs)
 	})
 }
