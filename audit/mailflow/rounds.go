@@ -39,19 +39,20 @@ import (
 // which no post starts: posts in a busy thread take a round off the count
 // each, and hide a loop only when one falls before every one of its
 // rounds. An outside member's mail is no post (by its sender or its return
-// path): in a loop through a member who forwards or redirects the list's
-// mail back to it, the copies are the loop's own traffic. Reports that
+// path), nor a forward from an outside member's domain (isPost): in a loop
+// through a member who forwards or redirects the list's mail back to it,
+// the copies are the loop's own traffic. Reports that
 // replace the subject share the empty root, which no post ties them to: a
 // member's server bouncing each of several posts that way within the gap
 // still counts as rounds.
 //
 // All of these are sets, so the count does not depend on the order rows are
 // read in (a newest-first export, one server's folder after another's),
-// as long as none is full: a reporter keeps its earliest and latest slots,
-// a root its earliest posts (see perReporterSlots, perRootPosts), and posts
-// read before any report of their root wait in a small table (heldPosts)
-// that keeps the earliest few of each root and that other roots' posts may
-// take over.
+// as long as none is full: a reporter keeps its earliest and latest slots
+// and the stretches between, a root its earliest posts (see
+// perReporterSlots, perRootPosts), and posts read before any report of
+// their root wait in a small table (heldPosts) that keeps the latest few of
+// each root and that other roots' posts may take over.
 
 // reporterRun is the time slots of one reporter's reports of one root
 // subject.
