@@ -55,6 +55,18 @@ func loopShape(t *testing.T, evs []tracking.Event, check func(t *testing.T, l au
 // overflow into the slots left out.
 var reporterSlots = []int{1024, 64}
 
+// stackedLoop is seed 001's shape: postmaster@partner.example bouncing
+// each bounce of "Kickoff" through roundsList, one prefix deeper each
+// round, spacing apart from start.
+func stackedLoop(rounds int, spacing time.Duration) (evs []tracking.Event) {
+	subject := "Kickoff"
+	for i := range rounds {
+		subject = "Undeliverable: " + subject
+		evs = append(evs, report(start.Add(time.Duration(i)*spacing), i, "postmaster@partner.example", subject)...)
+	}
+	return evs
+}
+
 // noLoopEitherWay reads evs as one log in time order and newest first and
 // wants no loop either way.
 func noLoopEitherWay(t *testing.T, evs []tracking.Event) {
@@ -233,12 +245,7 @@ func TestLoopFiguresLeaveOutTheSubjectsOtherReports(t *testing.T) {
 		})
 	})
 	t.Run("a stacked loop on Monday and out-of-office replies to a repost on Friday", func(t *testing.T) {
-		var evs []tracking.Event
-		subject := "Kickoff"
-		for i := range 4 {
-			subject = "Undeliverable: " + subject
-			evs = append(evs, report(start.Add(time.Duration(i)*2*time.Minute), i, "postmaster@partner.example", subject)...)
-		}
+		evs := stackedLoop(4, 2*time.Minute)
 		friday := start.Add(4 * 24 * time.Hour)
 		evs = append(evs, post(friday, 0, "ann@contoso.com", "Kickoff")...)
 		for i := range 8 {
@@ -252,12 +259,7 @@ func TestLoopFiguresLeaveOutTheSubjectsOtherReports(t *testing.T) {
 		})
 	})
 	t.Run("a stacked loop whose rounds come two hours apart", func(t *testing.T) {
-		var evs []tracking.Event
-		subject := "Kickoff"
-		for i := range 6 {
-			subject = "Undeliverable: " + subject
-			evs = append(evs, report(start.Add(time.Duration(i)*2*time.Hour), i, "postmaster@partner.example", subject)...)
-		}
+		evs := stackedLoop(6, 2*time.Hour)
 		loopShape(t, evs, func(t *testing.T, l audit.Loop) {
 			if !l.FirstSeen.Equal(start) || !l.LastSeen.Equal(start.Add(10*time.Hour)) {
 				t.Errorf("from %v to %v, want %v to %v", l.FirstSeen, l.LastSeen, start, start.Add(10*time.Hour))
@@ -293,22 +295,14 @@ func TestLoopThroughAForwardingAliasIsFound(t *testing.T) {
 // out-of-office) a week away, and a report in the loop's first slot does
 // not reach back to a bounce a month before.
 func TestStackedLoopSpanLeavesOutDeepReportsFarAway(t *testing.T) {
-	loop := func(spacing time.Duration, rounds int) (evs []tracking.Event) {
-		subject := "Kickoff"
-		for i := range rounds {
-			subject = "Undeliverable: " + subject
-			evs = append(evs, report(start.Add(time.Duration(i)*spacing), i, "postmaster@partner.example", subject)...)
-		}
-		return evs
-	}
 	for _, tt := range []struct {
 		name       string
 		evs        []tracking.Event
 		first, end time.Time
 	}{
-		{"a bounce of an out-of-office a month before", append(loop(2*time.Minute, 6), report(start.Add(-30*24*time.Hour), 90, "postmaster@other.example", "Undeliverable: Automatic reply: Kickoff")...), start, start.Add(10 * time.Minute)},
-		{"and a week after", append(loop(2*time.Minute, 6), report(start.Add(7*24*time.Hour), 91, "postmaster@other.example", "Undeliverable: Automatic reply: Kickoff")...), start, start.Add(10 * time.Minute)},
-		{"a fast loop and a bounce a month before", append(loop(3*time.Second, 10), report(start.Add(-30*24*time.Hour), 92, "postmaster@other.example", "Undeliverable: Kickoff")...), start, start.Add(27 * time.Second)},
+		{"a bounce of an out-of-office a month before", append(stackedLoop(6, 2*time.Minute), report(start.Add(-30*24*time.Hour), 90, "postmaster@other.example", "Undeliverable: Automatic reply: Kickoff")...), start, start.Add(10 * time.Minute)},
+		{"and a week after", append(stackedLoop(6, 2*time.Minute), report(start.Add(7*24*time.Hour), 91, "postmaster@other.example", "Undeliverable: Automatic reply: Kickoff")...), start, start.Add(10 * time.Minute)},
+		{"a fast loop and a bounce a month before", append(stackedLoop(10, 3*time.Second), report(start.Add(-30*24*time.Hour), 92, "postmaster@other.example", "Undeliverable: Kickoff")...), start, start.Add(27 * time.Second)},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			loopShape(t, tt.evs, func(t *testing.T, l audit.Loop) {

@@ -205,10 +205,12 @@ func (a *Analyzer) loopOf(g *groupAgg) (audit.Loop, bool) {
 // are those of the slots the reporters keep (rounds.go).
 func (a *Analyzer) loopSpan(r *rootAgg, gap, minRounds int64) (s span, reports, recipients int64) {
 	s, reports, recipients = r.span, r.reports, r.recipients
-	from, to, ok := r.chainExtent(gap, minRounds)
-	if r.stacked(minRounds) && len(r.deep.slots) > 0 {
+	var from, to int64
+	ok := r.stacked(minRounds) && len(r.deep.slots) > 0
+	if ok {
 		from, to = r.stackedExtent(gap)
-		ok = true
+	} else {
+		from, to, ok = r.chainExtent(gap, minRounds)
 	}
 	if !ok {
 		return s, reports, recipients

@@ -387,12 +387,7 @@ func TestLoopSpanIsItsChainsNotItsSubjects(t *testing.T) {
 // The same for a loop whose reports stack prefixes, as seed 001's: depth
 // counts its rounds, and its span is the busiest stretch of its reports.
 func TestStackedLoopSpanLeavesOutAnOldBounce(t *testing.T) {
-	var evs []tracking.Event
-	subject := "Kickoff"
-	for i := range 30 {
-		subject = "Undeliverable: " + subject
-		evs = append(evs, report(start.Add(time.Duration(i)*2*time.Minute), i, "postmaster@partner.example", subject)...)
-	}
+	evs := stackedLoop(30, 2*time.Minute)
 	old := report(start.Add(-30*24*time.Hour), 99, "postmaster@other.example", "Undeliverable: Kickoff")
 	tr := analyse(t, roundsCfg, logFile(t, t.TempDir(), "MSGTRK1.LOG", trackingtest.Fields2013, append(old, evs...)))
 	if len(tr.Loops) != 1 {
