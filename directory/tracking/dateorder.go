@@ -115,13 +115,22 @@ func (p *parser) decideOrder(first string, lineNo int64) {
 		order, line, text = scanDateOrder(p.name, p.timeColumn(), p.lay.format != FormatLog)
 	}
 	p.order = order
+	if order != orderDayFirst && order != orderMonthFirst {
+		p.order = orderAmbiguous
+	}
+	p.noteOrder(p.order, line, text, first)
+}
+
+// noteOrder says how the file's dates are read: in the order a date on line
+// shows (text), or month first when no date says (first is the file's
+// first date with slashes).
+func (p *parser) noteOrder(order dateOrder, line int64, text, first string) {
 	switch order {
 	case orderDayFirst:
 		p.note(fmt.Sprintf("dates are read day first (dd/mm/yyyy), as line %d (%q) shows", line, clip(text)))
 	case orderMonthFirst:
 		p.note(fmt.Sprintf("dates are read month first (mm/dd/yyyy), as line %d (%q) shows", line, clip(text)))
 	default:
-		p.order = orderAmbiguous
 		p.note("dates such as " + clip(first) + " could be day first or month first and no date in the file says which: " +
 			"they were read month first (mm/dd/yyyy); export the time column as ISO 8601 (.ToString('o')) to be sure")
 	}

@@ -95,7 +95,10 @@ func folderOf(path string) string {
 // files, and the run's batches together take about the memory of the
 // workers' (runSizing). readRun returns once every goroutine it started is
 // done, so that the files' stats can be read.
-func readRun(ctx context.Context, files []string, r mergeRun, jobs []*fileJob, opt Options, fn func(*Event) error) error {
+//
+// secs, when set, are the runs of one export the files are (see
+// readExportRuns), one a stream.
+func readRun(ctx context.Context, files []string, r mergeRun, jobs []*fileJob, secs []*section, opt Options, fn func(*Event) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	defer func() {
@@ -124,7 +127,11 @@ func readRun(ctx context.Context, files []string, r mergeRun, jobs []*fileJob, o
 				// The logs' goroutines already read side by side: a
 				// read-ahead goroutine per log would only add its
 				// buffers.
-				parseJob(ctx, files[i], opt, jobs[i], pool, hooks{noReadAhead: true})
+				h := hooks{noReadAhead: true}
+				if secs != nil {
+					h.section = secs[i]
+				}
+				parseJob(ctx, files[i], opt, jobs[i], pool, h)
 			}
 		})
 	}

@@ -42,6 +42,9 @@ type fileJob struct {
 	// closed.
 	st  Stats
 	err error
+	// runs is set when the file is an export read as its runs merged,
+	// by the caller rather than the worker (see readExportRuns).
+	runs *exportScan
 }
 
 // readParallel parses files in opt.Workers goroutines and calls fn from
@@ -121,7 +124,17 @@ func readParallel(ctx context.Context, files []string, runs []mergeRun, opt Opti
 				if testHookWorkerAt != nil {
 					testHookWorkerAt(i)
 				}
-				parseJob(ctx, files[i], opt, jobs[i], pool, hooks{})
+				var h hooks
+				if s := scanExportRuns(files[i]); s != nil {
+					if s.split() {
+						// The caller reads it, merging its runs.
+						jobs[i].runs = s
+						close(jobs[i].batches)
+						continue
+					}
+					h.section = s.whole()
+				}
+				parseJob(ctx, files[i], opt, jobs[i], pool, h)
 				close(jobs[i].batches)
 			}
 		})
@@ -139,7 +152,7 @@ func readParallel(ctx context.Context, files []string, runs []mergeRun, opt Opti
 			r := runs[0]
 			runs = runs[1:]
 			openTo(r.last + filesAhead)
-			err := readRun(ctx, files, r, jobs, opt, fn)
+			err := readRun(ctx, files, r, jobs, nil, opt, fn)
 			for i := r.first; i <= r.last; i++ {
 				st.add(&jobs[i].st, opt.MaxSamples)
 			}
@@ -160,6 +173,14 @@ func readParallel(ctx context.Context, files []string, runs []mergeRun, opt Opti
 				}
 			}
 			pool.put(b)
+		}
+		if job.runs != nil {
+			runs, err := readExportRuns(ctx, files[at], job.runs, opt, fn)
+			st.add(&runs, opt.MaxSamples)
+			if err != nil {
+				return st, err
+			}
+			continue
 		}
 		if job.err != nil {
 			st.add(&job.st, opt.MaxSamples)

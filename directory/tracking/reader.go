@@ -176,7 +176,9 @@ func logLike(path string) bool {
 // names that belong to different logs (another server's folder, or a
 // mailbox server's submission and delivery logs beside transport's) are the
 // exception: their events come merged by time (see mergeRuns), each log
-// parsed in a goroutine of its own, whatever opt.Workers. When fn fails,
+// parsed in a goroutine of its own, whatever opt.Workers; and so are the
+// runs of a Get-MessageTrackingLog export of several servers written one
+// after another (see scanExportRuns). When fn fails,
 // the counts in Stats may include some rows parsed ahead of the event it
 // failed on. A file that
 // cannot be read to its end is recorded in Stats (Err, Failed) and the read
@@ -200,7 +202,16 @@ func Read(ctx context.Context, files []string, opt Options, fn func(*Event) erro
 }
 
 func readPath(ctx context.Context, path string, opt Options, st *Stats, fn func(*Event) error) error {
-	return readPathWith(ctx, path, opt, st, hooks{}, fn)
+	var h hooks
+	if s := scanExportRuns(path); s != nil {
+		if s.split() {
+			runs, err := readExportRuns(ctx, path, s, opt, fn)
+			st.add(&runs, opt.MaxSamples)
+			return err
+		}
+		h.section = s.whole()
+	}
+	return readPathWith(ctx, path, opt, st, h, fn)
 }
 
 // hooks are what the parallel reader changes in how one file is parsed.
@@ -221,6 +232,9 @@ type hooks struct {
 	// noReadAhead: a gzip file is inflated as it is parsed, not ahead in a
 	// goroutine (see readRun).
 	noReadAhead bool
+	// section: the file is an export read as one of its runs (see
+	// readExportRuns), or whole with what its scan found.
+	section *section
 }
 
 func readPathWith(ctx context.Context, path string, opt Options, st *Stats, h hooks, fn func(*Event) error) error {
@@ -240,6 +254,9 @@ func readPathWith(ctx context.Context, path string, opt Options, st *Stats, h ho
 		return nil
 	}
 	gz := isGzip(magic[:n])
+	if h.section != nil {
+		return readStream(ctx, h.section.open(f), path, opt, st, h, fn)
+	}
 	h.notGzip = !gz && strings.EqualFold(filepath.Ext(path), ".gz")
 	if h.buf != nil && !gz {
 		// The parallel reader already runs files side by side: a read-ahead
@@ -284,6 +301,9 @@ func readStream(ctx context.Context, r io.Reader, name string, opt Options, st *
 	fsIdx := len(st.Files) - 1
 	cr := &countingReader{r: r}
 	p := &parser{opt: opt, st: st, fs: fsIdx, name: name, fn: fn, slot: h.slot, renew: h.renew, rescan: h.rescan}
+	if h.section != nil {
+		p.preset(h.section)
+	}
 	err := p.run(ctx, cr, h.buf)
 	st.Bytes += cr.n
 	var stop errStop

@@ -3,6 +3,7 @@ package tracking
 import (
 	"context"
 	"errors"
+	"io"
 	"os"
 	"slices"
 	"strings"
@@ -47,10 +48,10 @@ var errScanned = errors.New("scanned")
 // full pass over the logs to learn them would double the read.
 //
 // Exchange Online exports name no server of the organization and are
-// skipped. A Get-MessageTrackingLog export that spans several servers is
-// named by its first rows only: export one file per server (-Server) for
-// every server to be named. A file that cannot be read names nothing: the
-// read that follows reports it. Only ctx's error is returned.
+// skipped. A Get-MessageTrackingLog export of several servers, one after
+// another, is named by each server's first rows (its runs, see
+// scanExportRuns). A file that cannot be read names nothing: the read that
+// follows reports it. Only ctx's error is returned.
 func Servers(ctx context.Context, files []string) ([]string, error) {
 	buf := make([]byte, serverScanBlock+scanSlack)
 	seen := map[string]bool{}
@@ -70,13 +71,30 @@ func Servers(ctx context.Context, files []string) ([]string, error) {
 	return out, nil
 }
 
-// serverOf adds what one file's first rows name its server to seen.
+// serverOf adds what one file's first rows name its server to seen; an
+// export of several servers one after another, what each run's first rows
+// name (see scanExportRuns).
 func serverOf(ctx context.Context, path string, buf []byte, seen map[string]bool) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil
 	}
 	defer f.Close()
+	s := scanExportRuns(path)
+	if s == nil || !s.split() {
+		return serverOfRows(ctx, f, path, hooks{buf: buf}, seen)
+	}
+	for i := range s.runs {
+		sec := &section{scan: s, i: i}
+		if err := serverOfRows(ctx, sec.open(f), path, hooks{buf: buf, section: sec}, seen); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// serverOfRows adds what the first rows of r name their server to seen.
+func serverOfRows(ctx context.Context, r io.Reader, path string, h hooks, seen map[string]bool) error {
 	var st Stats
 	rows := 0
 	var received, sent bool
@@ -91,7 +109,7 @@ func serverOf(ctx context.Context, path string, buf []byte, seen map[string]bool
 		}
 		return found
 	}
-	err = readStream(ctx, f, path, Options{MaxSamples: 1}, &st, hooks{buf: buf}, func(ev *Event) error {
+	err := readStream(ctx, r, path, Options{MaxSamples: 1}, &st, h, func(ev *Event) error {
 		if ev.Format != FormatLog && ev.Format != FormatTrackingCSV {
 			return errScanned
 		}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"dgaudit/directory/tracking"
 	"dgaudit/directory/tracking/trackingtest"
@@ -66,6 +67,14 @@ func TestServersAreNamedByTheirFirstRows(t *testing.T) {
 	if err := trackingtest.WriteTrackingCSV(&export, edgeRows()[:2]); err != nil {
 		t.Fatal(err)
 	}
+	// Get-TransportService | Get-MessageTrackingLog: the edge's rows, then
+	// the hub's of the same hour.
+	hubRow := tracking.Event{Time: t0.Add(-time.Hour), EventID: "RECEIVE", Source: "SMTP", ClientIP: "10.1.0.25", ClientHostname: "EDGE01.contoso.com",
+		ServerIP: "10.1.0.10", ServerHostname: "HUB01", Sender: "ceo@contoso.com", Recipients: []string{"ann@contoso.com"}, MessageID: "<1@x>"}
+	var both bytes.Buffer
+	if err := trackingtest.WriteTrackingCSV(&both, append(edgeRows()[:2], hubRow)); err != nil {
+		t.Fatal(err)
+	}
 	var trace bytes.Buffer
 	if err := trackingtest.WriteTraceCSV(&trace, []trackingtest.TraceRow{{Received: t0, Sender: "a@contoso.com", Recipient: "b@partner.example", Status: "Delivered", FromIP: "10.9.9.9", ToIP: "198.51.100.1", MessageID: "<t@x>"}}); err != nil {
 		t.Fatal(err)
@@ -81,6 +90,8 @@ func TestServersAreNamedByTheirFirstRows(t *testing.T) {
 			[]string{"10.1.0.10", "10.1.0.25", "203.0.113.25", "edge01", "edge01.contoso.com", "hub01"}},
 		{"first rows only", []string{write("busy.LOG", logOf(trackingtest.Fields2013, busy))}, []string{}},
 		{"Get-MessageTrackingLog export", []string{write("export.csv", export.Bytes())}, edgeNames},
+		{"export of two servers", []string{write("both.csv", both.Bytes())},
+			[]string{"10.1.0.10", "10.1.0.25", "203.0.113.25", "edge01", "edge01.contoso.com", "hub01"}},
 		{"Exchange Online trace names none", []string{write("trace.csv", trace.Bytes())}, []string{}},
 		{"a missing file names none", []string{filepath.Join(dir, "missing.LOG")}, []string{}},
 	} {

@@ -1,0 +1,360 @@
+package tracking
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+	"unsafe"
+)
+
+// An export of several servers' tracking logs is written one server after
+// another: Get-TransportService | Get-MessageTrackingLog | Export-Csv asks
+// each server in turn, and each answers with its rows in time order. Read
+// in file order, every row of the second server comes after the last of the
+// first, and the analysis, which ties a message's rows together as they
+// come, finds an edge's SEND to the Internet before the hub's expansion it
+// belongs to (the remote servers a loop reached are lost), or a message's
+// return before its submission (a returning message counted as forged).
+//
+// So an export whose rows go back in time is read as its runs of rows in
+// time order, merged by time as the logs of several servers are (readRun).
+// The runs are found by a scan of the file before it is parsed
+// (scanExportRuns), which reads each record's first line as far as its time
+// column, as the date-order scan does.
+
+// runBackstep is how far back a row must go to start a new run. A server's
+// log is in time order to within a few seconds (rows are written as their
+// events finish); an export of two servers goes back by the span it covers.
+const runBackstep = time.Minute
+
+// maxExportRuns caps the runs an export is read as. An export with more
+// (one sorted by sender, say) is read in file order, and says so.
+const maxExportRuns = 128
+
+// exportRun is where a run of rows in time order begins: the offset of its
+// first record, the number of lines before it, and the time the rows went
+// back from and to.
+type exportRun struct {
+	off      int64
+	lines    int64
+	from, to time.Time
+}
+
+// exportScan is what scanExportRuns found in a Get-MessageTrackingLog
+// export: its runs (the first at the start of the file, header included)
+// and how it writes dates with slashes, so that every run reads them the
+// same way.
+type exportScan struct {
+	runs []exportRun
+	lay  layout
+	// order, orderLine and orderText: see parser.decideOrder; firstSlash
+	// is the first date with slashes, for the note on an ambiguous order.
+	order      dateOrder
+	orderLine  int64
+	orderText  string
+	firstSlash string
+	// jumps counts the rows that went back, runs or not (over
+	// maxExportRuns, the file is read in order).
+	jumps int
+	days  dayCache
+}
+
+// scanned keeps the scans of the exports read, so that Servers and Read,
+// which both need a file's before reading it, scan it once. A scan is used
+// again only while its file keeps its size and modification time.
+var scanned struct {
+	sync.Mutex
+	files map[string]scannedFile
+}
+
+type scannedFile struct {
+	size int64
+	mod  time.Time
+	scan *exportScan
+}
+
+// maxScanned bounds scanned: past it, the scans kept are let go.
+const maxScanned = 256
+
+// scanExportRuns scans a plain-text Get-MessageTrackingLog export for its
+// runs of rows in time order, or returns the scan made before. It returns
+// nil for anything else (a log, a message trace, a compressed file) and
+// for a file it cannot read: the parse reports what is wrong with it.
+func scanExportRuns(path string) *exportScan {
+	if exchangeLogName.MatchString(filepath.Base(path)) {
+		return nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil
+	}
+	scanned.Lock()
+	kept, ok := scanned.files[path]
+	scanned.Unlock()
+	if ok && kept.size == fi.Size() && kept.mod.Equal(fi.ModTime()) {
+		return kept.scan
+	}
+	s := scanExport(f)
+	scanned.Lock()
+	defer scanned.Unlock()
+	if scanned.files == nil || len(scanned.files) >= maxScanned {
+		scanned.files = map[string]scannedFile{}
+	}
+	scanned.files[path] = scannedFile{fi.Size(), fi.ModTime(), s}
+	return s
+}
+
+// scanExport scans an open file (see scanExportRuns).
+func scanExport(f *os.File) *exportScan {
+	lines := bufio.NewReaderSize(f, 1<<20)
+	// off is the offset of the line about to be read, n its number.
+	var off, n int64
+	if magic, _ := lines.Peek(3); isGzip(magic) || bytes.HasPrefix(magic, []byte{0xFF, 0xFE}) || bytes.HasPrefix(magic, []byte{0xFE, 0xFF}) {
+		return nil
+	} else if bytes.HasPrefix(magic, []byte{0xEF, 0xBB, 0xBF}) {
+		k, _ := lines.Discard(3)
+		off = int64(k)
+	}
+	s := &exportScan{}
+	var col int
+	hasLay := false
+	// open: the record read so far continues on the next line (see
+	// scanDateOrder).
+	open, openBytes := false, 0
+	var long []byte
+	// The runs as if dates were day first and month first: which is right
+	// is known only once a date says so, perhaps at the end.
+	var byOrder [2]runTracker
+	var last []byte // the time text of the record before
+	for {
+		line, err := lines.ReadSlice('\n')
+		size := len(line)
+		if err == bufio.ErrBufferFull {
+			long = append(long[:0], line...)
+			for err == bufio.ErrBufferFull {
+				line, err = lines.ReadSlice('\n')
+				size += len(line)
+				if len(long) <= defaultMaxRecordBytes {
+					long = append(long, line...)
+				}
+			}
+			line = long
+		}
+		if err != nil && !errors.Is(err, io.EOF) || size == 0 {
+			break
+		}
+		n++
+		at := off
+		off += int64(size)
+		line = bytes.TrimRight(line, "\r\n")
+		switch {
+		case open:
+			if openBytes += len(line) + 1; openBytes > defaultMaxRecordBytes {
+				open = false
+			} else {
+				open = quoteOpenAfter(line, true)
+			}
+		case len(line) == 0 || line[0] == '#' || len(line) > defaultMaxRecordBytes:
+		case !hasLay:
+			names, err := splitCSV(string(line), nil)
+			if err != nil {
+				return nil
+			}
+			lay, ok := newLayout(names, true)
+			if !ok || lay.format != FormatTrackingCSV || lay.at[colTime] < 0 {
+				return nil
+			}
+			s.lay, col, hasLay = lay, lay.at[colTime], true
+			open, openBytes = quoteOpenAfter(line, false), len(line)
+		default:
+			if v, ok := csvValue(line, col); ok && !bytes.Equal(v, last) {
+				// Rows of one second have one time: parsed once.
+				last = append(last[:0], v...)
+				s.see(unsafe.String(unsafe.SliceData(v), len(v)), at, n-1, &byOrder)
+			}
+			open, openBytes = quoteOpenAfter(line, false), len(line)
+		}
+		if err != nil {
+			break
+		}
+	}
+	if !hasLay {
+		return nil
+	}
+	t := &byOrder[1] // month first, as an ambiguous file is read
+	if s.order == orderDayFirst {
+		t = &byOrder[0]
+	}
+	s.runs, s.jumps = append([]exportRun{{}}, t.runs...), t.jumps
+	return s
+}
+
+// see takes one record's time text, read as the parser reads it: it
+// decides the order of dates with slashes at the first that reads one way,
+// and follows the runs both ways.
+func (s *exportScan) see(text string, off, lines int64, byOrder *[2]runTracker) {
+	if t, ok := s.days.parse(text); ok {
+		byOrder[0].see(t, off, lines)
+		byOrder[1].see(t, off, lines)
+		return
+	}
+	if _, _, ok := slashParts(text); !ok {
+		return
+	}
+	if s.firstSlash == "" {
+		s.firstSlash = strings.Clone(text)
+	}
+	if s.order == orderUnknown || s.order == orderAmbiguous {
+		switch o := orderOf(text); o {
+		case orderDayFirst, orderMonthFirst:
+			s.order, s.orderLine, s.orderText = o, lines+1, strings.Clone(text)
+		default:
+			s.order = orderAmbiguous
+		}
+	}
+	if strings.ContainsAny(text, "\u202f\u00a0") {
+		text = noBreakSpaces.Replace(text)
+	}
+	for i, dayFirst := range []bool{true, false} {
+		if t, ok := parseSlashed(text, dayFirst); ok {
+			byOrder[i].see(t, off, lines)
+		}
+	}
+}
+
+// runTracker follows one reading of a file's times: the latest time of the
+// current run, and the runs begun after the first.
+type runTracker struct {
+	latest time.Time
+	runs   []exportRun
+	jumps  int
+}
+
+func (r *runTracker) see(t time.Time, off, lines int64) {
+	if !r.latest.IsZero() && t.Before(r.latest.Add(-runBackstep)) {
+		r.jumps++
+		if len(r.runs) < maxExportRuns {
+			r.runs = append(r.runs, exportRun{off: off, lines: lines, from: r.latest, to: t})
+		}
+		r.latest = t
+		return
+	}
+	if t.After(r.latest) {
+		r.latest = t
+	}
+}
+
+// split reports whether the export is read as its runs merged: it goes
+// back in time, but not so often that it is better read as it is.
+func (s *exportScan) split() bool {
+	return len(s.runs) > 1 && s.jumps < maxExportRuns
+}
+
+// whole is the export read as it is, as one section.
+func (s *exportScan) whole() *section {
+	return &section{scan: s, all: true}
+}
+
+// runsNote says how a file whose rows go back in time was read.
+func (s *exportScan) runsNote() string {
+	if s.split() {
+		r := s.runs[1]
+		return fmt.Sprintf("rows go back in time %d times (first at line %d, from %s to %s), as an export of several servers "+
+			"one after another does: read as %d runs of rows in time order, merged by time",
+			s.jumps, r.lines+1, r.from.Format(time.DateTime), r.to.Format(time.DateTime), len(s.runs))
+	}
+	return fmt.Sprintf("rows go back in time %d times: read in file order, so rows of one message on several servers may be "+
+		"read apart; sort the export by Timestamp (Sort-Object Timestamp) before Export-Csv", s.jumps)
+}
+
+// section is run i of a scanned export, read as a file of its own: from
+// its first record to the next run's, its lines numbered as in the file,
+// the header and date order the scan found.
+type section struct {
+	scan *exportScan
+	i    int
+	// all: the section is the whole file (see whole).
+	all bool
+}
+
+// open returns the section's bytes of f.
+func (sec *section) open(f *os.File) io.Reader {
+	runs := sec.scan.runs
+	end := int64(math.MaxInt64)
+	if !sec.all && sec.i+1 < len(runs) {
+		end = runs[sec.i+1].off
+	}
+	return io.NewSectionReader(f, runs[sec.i].off, end-runs[sec.i].off)
+}
+
+// preset sets up a parser for the section: a run after the first starts
+// past the header, and every run reads dates with slashes the way the
+// whole file writes them, as the first run notes. A file read whole is
+// the one section of its scan, and has its dates' order from it rather
+// than from a scan of its own.
+func (p *parser) preset(sec *section) {
+	s := sec.scan
+	p.line, p.rescan = s.runs[sec.i].lines, false
+	if sec.i > 0 {
+		p.setLayout(s.lay)
+	} else if s.jumps > 0 {
+		p.note(s.runsNote())
+	}
+	if s.order == orderUnknown {
+		return
+	}
+	p.order = s.order
+	if sec.i == 0 {
+		p.noteOrder(s.order, s.orderLine, s.orderText, s.firstSlash)
+	}
+}
+
+// readExportRuns reads a scanned export as its runs merged by time, a
+// goroutine parsing each (see readRun), and returns the stats as of one
+// file.
+func readExportRuns(ctx context.Context, path string, s *exportScan, opt Options, fn func(*Event) error) (Stats, error) {
+	k := len(s.runs)
+	names, jobs, secs := make([]string, k), make([]*fileJob, k), make([]*section, k)
+	r := mergeRun{last: k - 1}
+	for i := range k {
+		names[i], jobs[i], secs[i] = path, &fileJob{}, &section{scan: s, i: i}
+		r.streams = append(r.streams, []int{i})
+	}
+	err := readRun(ctx, names, r, jobs, secs, opt, fn)
+	var st Stats
+	for _, j := range jobs {
+		st.add(&j.st, opt.MaxSamples)
+	}
+	// The runs' stats are the file's.
+	f := FileStats{Path: path, Format: s.lay.format}
+	for _, fs := range st.Files {
+		f.Lines += fs.Lines
+		f.Events += fs.Events
+		f.Malformed += fs.Malformed
+		for _, n := range fs.Notes {
+			if !slices.Contains(f.Notes, n) {
+				f.Notes = append(f.Notes, n)
+			}
+		}
+		if f.Err == "" && fs.Err != "" {
+			f.Err = fs.Err
+		}
+	}
+	st.Files, st.Failed = []FileStats{f}, min(st.Failed, 1)
+	return st, err
+}
