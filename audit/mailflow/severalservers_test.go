@@ -34,7 +34,8 @@ func returnedMessage() []tracking.Event {
 // before the hub's expansions they belong to (the remote servers a loop
 // reached were lost) and a message's return before its submission (it was
 // counted as forged); read as runs merged by time, the evidence is the one
-// a time-ordered export gives, whichever server comes first.
+// a time-ordered export gives, whichever server comes first, and so it is
+// from an export per server.
 func TestExportOfSeveralServersGivesTheSameEvidence(t *testing.T) {
 	evs := append(seed001(6), returnedMessage()...)
 	var edge, rest []tracking.Event
@@ -80,6 +81,13 @@ func TestExportOfSeveralServersGivesTheSameEvidence(t *testing.T) {
 	} {
 		if got := evidence(analyse(t, cfg, export(name, evs))); got != wantJSON {
 			t.Errorf("%s:\n%s\nwant\n%s", name, got, wantJSON)
+		}
+	}
+	// A file per server, given in either order.
+	edgeFile, restFile := export("edge.csv", edge), export("hub.csv", rest)
+	for _, files := range [][]string{{edgeFile, restFile}, {restFile, edgeFile}} {
+		if got := evidence(analyse(t, cfg, files...)); got != wantJSON {
+			t.Errorf("%v:\n%s\nwant\n%s", files, got, wantJSON)
 		}
 	}
 }

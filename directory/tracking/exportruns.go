@@ -66,7 +66,10 @@ type exportScan struct {
 	// jumps counts the rows that went back, runs or not (over
 	// maxExportRuns, the file is read in order).
 	jumps int
-	days  dayCache
+	// first and last are its earliest and latest times, zero when it
+	// has none.
+	first, last time.Time
+	days        dayCache
 }
 
 // scanned keeps the scans of the exports read, so that Servers and Read,
@@ -200,7 +203,7 @@ func scanExport(f *os.File) *exportScan {
 	if s.order == orderDayFirst {
 		t = &byOrder[0]
 	}
-	s.runs, s.jumps = append([]exportRun{{}}, t.runs...), t.jumps
+	s.runs, s.jumps, s.first, s.last = append([]exportRun{{}}, t.runs...), t.jumps, t.first, t.last
 	return s
 }
 
@@ -238,14 +241,22 @@ func (s *exportScan) see(text string, off, lines int64, byOrder *[2]runTracker) 
 }
 
 // runTracker follows one reading of a file's times: the latest time of the
-// current run, and the runs begun after the first.
+// current run, the runs begun after the first, and the earliest and latest
+// times of all.
 type runTracker struct {
-	latest time.Time
-	runs   []exportRun
-	jumps  int
+	latest      time.Time
+	runs        []exportRun
+	jumps       int
+	first, last time.Time
 }
 
 func (r *runTracker) see(t time.Time, off, lines int64) {
+	if r.first.IsZero() || t.Before(r.first) {
+		r.first = t
+	}
+	if t.After(r.last) {
+		r.last = t
+	}
 	if !r.latest.IsZero() && t.Before(r.latest.Add(-runBackstep)) {
 		r.jumps++
 		if len(r.runs) < maxExportRuns {
@@ -324,25 +335,52 @@ func (p *parser) preset(sec *section) {
 	}
 }
 
-// readExportRuns reads a scanned export as its runs merged by time, a
-// goroutine parsing each (see readRun), and returns the stats as of one
-// file.
-func readExportRuns(ctx context.Context, path string, s *exportScan, opt Options, fn func(*Event) error) (Stats, error) {
-	k := len(s.runs)
-	names, jobs, secs := make([]string, k), make([]*fileJob, k), make([]*section, k)
-	r := mergeRun{last: k - 1}
-	for i := range k {
-		names[i], jobs[i], secs[i] = path, &fileJob{}, &section{scan: s, i: i}
+// readExportGroup reads a group of exports as their runs merged by time, a
+// goroutine parsing each (see readRun), and returns their stats as the
+// files' in order, each file's runs counted as one file.
+func readExportGroup(ctx context.Context, files []string, g exportGroup, opt Options, fn func(*Event) error) (Stats, error) {
+	var names []string
+	var secs []*section
+	var r mergeRun
+	for k, s := range g.scans {
+		path := files[g.first+k]
+		if !s.split() {
+			names, secs = append(names, path), append(secs, s.whole())
+			continue
+		}
+		for i := range s.runs {
+			names, secs = append(names, path), append(secs, &section{scan: s, i: i})
+		}
+	}
+	jobs := make([]*fileJob, len(secs))
+	for i := range secs {
+		jobs[i] = &fileJob{}
 		r.streams = append(r.streams, []int{i})
 	}
+	r.last = len(secs) - 1
 	err := readRun(ctx, names, r, jobs, secs, opt, fn)
 	var st Stats
-	for _, j := range jobs {
-		st.add(&j.st, opt.MaxSamples)
+	for i := 0; i < len(jobs); {
+		// A file's streams are consecutive: its runs' stats are its own.
+		var file Stats
+		s := secs[i].scan
+		for ; i < len(jobs) && secs[i].scan == s; i++ {
+			file.add(&jobs[i].st, opt.MaxSamples)
+		}
+		f := oneFile(names[i-1], s, file.Files)
+		if len(g.scans) > 1 {
+			f.Notes = append(f.Notes, groupNote(files[g.first:g.last+1], f.Path))
+		}
+		file.Files, file.Failed = []FileStats{f}, min(file.Failed, 1)
+		st.add(&file, opt.MaxSamples)
 	}
-	// The runs' stats are the file's.
+	return st, err
+}
+
+// oneFile folds the stats of a file's runs into the file's.
+func oneFile(path string, s *exportScan, runs []FileStats) FileStats {
 	f := FileStats{Path: path, Format: s.lay.format}
-	for _, fs := range st.Files {
+	for _, fs := range runs {
 		f.Lines += fs.Lines
 		f.Events += fs.Events
 		f.Malformed += fs.Malformed
@@ -355,6 +393,5 @@ func readExportRuns(ctx context.Context, path string, s *exportScan, opt Options
 			f.Err = fs.Err
 		}
 	}
-	st.Files, st.Failed = []FileStats{f}, min(st.Failed, 1)
-	return st, err
+	return f
 }

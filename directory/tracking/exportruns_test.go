@@ -281,3 +281,62 @@ func TestRandomExportsOfSeveralServers(t *testing.T) {
 		}
 	}
 }
+
+// Exports of one period, one per server (Get-MessageTrackingLog -Server X
+// | Export-Csv), are read merged by time whatever order they are given in,
+// each keeping its stats; an export of a later period is read after them
+// as it is.
+func TestExportsOfOnePeriodAreReadMerged(t *testing.T) {
+	dir := t.TempDir()
+	base := time.Date(2026, 3, 15, 9, 0, 0, 0, time.UTC)
+	write := func(name string, server string, from time.Time, rows int) string {
+		var b strings.Builder
+		b.WriteString(exportHeader)
+		for i := range rows {
+			b.WriteString(exportRow(from.Add(time.Duration(i)*time.Minute), server, name, i+3))
+		}
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	mbx1 := write("mbx1.csv", "MBX1", base, 30)
+	mbx2 := write("mbx2.csv", "MBX2", base.Add(30*time.Second), 30)
+	later := write("next-day.csv", "MBX1", base.Add(24*time.Hour), 5)
+	for _, order := range [][]string{{mbx1, mbx2, later}, {mbx2, mbx1, later}} {
+		for _, workers := range []int{1, 3} {
+			var got []tracking.Event
+			st, err := tracking.Read(context.Background(), order, tracking.Options{Workers: workers}, func(e *tracking.Event) error {
+				got = append(got, e.Clone())
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 65 || !slices.IsSortedFunc(got, func(a, b tracking.Event) int { return a.Time.Compare(b.Time) }) {
+				t.Errorf("workers %d, %v: %d events, in time order %v", workers, order, len(got),
+					slices.IsSortedFunc(got, func(a, b tracking.Event) int { return a.Time.Compare(b.Time) }))
+			}
+			for _, e := range got {
+				if e.MessageID != fmt.Sprintf("<line-%d@corp.example>", e.Line) || filepath.Base(e.File) != e.Subject {
+					t.Errorf("event of %s line %d holds %s, %s", e.File, e.Line, e.MessageID, e.Subject)
+				}
+			}
+			var paths []string
+			for _, f := range st.Files {
+				paths = append(paths, f.Path)
+				if f.Events != map[string]int64{mbx1: 30, mbx2: 30, later: 5}[f.Path] || f.Lines != f.Events+2 {
+					t.Errorf("stats %+v", f)
+				}
+				merged := strings.Contains(strings.Join(f.Notes, "\n"), "read merged by time with")
+				if merged != (f.Path != later) {
+					t.Errorf("%s: notes %q", f.Path, f.Notes)
+				}
+			}
+			if !slices.Equal(paths, order) {
+				t.Errorf("stats in order %v, want %v", paths, order)
+			}
+		}
+	}
+}

@@ -96,8 +96,8 @@ func folderOf(path string) string {
 // workers' (runSizing). readRun returns once every goroutine it started is
 // done, so that the files' stats can be read.
 //
-// secs, when set, are the runs of one export the files are (see
-// readExportRuns), one a stream.
+// secs, when set, are the runs of exports the files are (see
+// readExportGroup), one a stream.
 func readRun(ctx context.Context, files []string, r mergeRun, jobs []*fileJob, secs []*section, opt Options, fn func(*Event) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup

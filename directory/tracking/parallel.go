@@ -42,9 +42,6 @@ type fileJob struct {
 	// closed.
 	st  Stats
 	err error
-	// runs is set when the file is an export read as its runs merged,
-	// by the caller rather than the worker (see readExportRuns).
-	runs *exportScan
 }
 
 // readParallel parses files in opt.Workers goroutines and calls fn from
@@ -58,8 +55,9 @@ type fileJob struct {
 //
 // The files of runs (mergeRuns) are the exception: the workers leave them,
 // and once the caller reaches a run, a goroutine per log parses its files
-// in turn while the caller merges their rows by time (readRun).
-func readParallel(ctx context.Context, files []string, runs []mergeRun, opt Options, fn func(*Event) error) (Stats, error) {
+// in turn while the caller merges their rows by time (readRun). So are the
+// exports of groups (exportGroups), a goroutine parsing each of their runs.
+func readParallel(ctx context.Context, files []string, runs []mergeRun, groups []exportGroup, opt Options, fn func(*Event) error) (Stats, error) {
 	var st Stats
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
@@ -100,6 +98,11 @@ func readParallel(ctx context.Context, files []string, runs []mergeRun, opt Opti
 			merged[i] = true
 		}
 	}
+	for _, g := range groups {
+		for i := g.first; i <= g.last; i++ {
+			merged[i] = true
+		}
+	}
 	var next atomic.Int64
 	for range min(opt.Workers, len(files)) {
 		wg.Go(func() {
@@ -126,12 +129,6 @@ func readParallel(ctx context.Context, files []string, runs []mergeRun, opt Opti
 				}
 				var h hooks
 				if s := scanExportRuns(files[i]); s != nil {
-					if s.split() {
-						// The caller reads it, merging its runs.
-						jobs[i].runs = s
-						close(jobs[i].batches)
-						continue
-					}
 					h.section = s.whole()
 				}
 				parseJob(ctx, files[i], opt, jobs[i], pool, h)
@@ -146,6 +143,19 @@ func readParallel(ctx context.Context, files []string, runs []mergeRun, opt Opti
 		}
 		if testHookCallerAt != nil {
 			testHookCallerAt(at)
+		}
+		if len(groups) > 0 && groups[0].first == at {
+			// The group counts as one file for the workers' lead.
+			g := groups[0]
+			groups = groups[1:]
+			openTo(g.last + filesAhead)
+			gst, err := readExportGroup(ctx, files, g, opt, fn)
+			st.add(&gst, opt.MaxSamples)
+			if err != nil {
+				return st, err
+			}
+			at = g.last
+			continue
 		}
 		if len(runs) > 0 && runs[0].first == at {
 			// The run counts as one file for the workers' lead.
@@ -173,14 +183,6 @@ func readParallel(ctx context.Context, files []string, runs []mergeRun, opt Opti
 				}
 			}
 			pool.put(b)
-		}
-		if job.runs != nil {
-			runs, err := readExportRuns(ctx, files[at], job.runs, opt, fn)
-			st.add(&runs, opt.MaxSamples)
-			if err != nil {
-				return st, err
-			}
-			continue
 		}
 		if job.err != nil {
 			st.add(&job.st, opt.MaxSamples)

@@ -178,7 +178,8 @@ func logLike(path string) bool {
 // exception: their events come merged by time (see mergeRuns), each log
 // parsed in a goroutine of its own, whatever opt.Workers; and so are the
 // runs of a Get-MessageTrackingLog export of several servers written one
-// after another (see scanExportRuns). When fn fails,
+// after another (see scanExportRuns), and consecutive exports of one
+// period (see exportGroups). When fn fails,
 // the counts in Stats may include some rows parsed ahead of the event it
 // failed on. A file that
 // cannot be read to its end is recorded in Stats (Err, Failed) and the read
@@ -186,8 +187,9 @@ func logLike(path string) bool {
 // an error.
 func Read(ctx context.Context, files []string, opt Options, fn func(*Event) error) (Stats, error) {
 	opt = opt.withDefaults()
-	if runs := mergeRuns(files); opt.Workers > 1 || len(runs) > 0 {
-		return readParallel(ctx, files, runs, opt, fn)
+	groups := exportGroups(files, opt.Workers)
+	if runs := mergeRuns(files); opt.Workers > 1 || len(runs) > 0 || len(groups) > 0 {
+		return readParallel(ctx, files, runs, groups, opt, fn)
 	}
 	var st Stats
 	for _, path := range files {
@@ -204,11 +206,6 @@ func Read(ctx context.Context, files []string, opt Options, fn func(*Event) erro
 func readPath(ctx context.Context, path string, opt Options, st *Stats, fn func(*Event) error) error {
 	var h hooks
 	if s := scanExportRuns(path); s != nil {
-		if s.split() {
-			runs, err := readExportRuns(ctx, path, s, opt, fn)
-			st.add(&runs, opt.MaxSamples)
-			return err
-		}
 		h.section = s.whole()
 	}
 	return readPathWith(ctx, path, opt, st, h, fn)
@@ -233,7 +230,7 @@ type hooks struct {
 	// goroutine (see readRun).
 	noReadAhead bool
 	// section: the file is an export read as one of its runs (see
-	// readExportRuns), or whole with what its scan found.
+	// readExportGroup), or whole with what its scan found.
 	section *section
 }
 
