@@ -1,6 +1,7 @@
 package tracking
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"sync"
@@ -16,6 +17,9 @@ import (
 // own, are an exportGroup: their runs are read side by side and merged.
 // Exports of one period after another (a file a day) do not overlap and
 // are read in turn, as given.
+
+// A compressed export cannot be read in runs (see scanExport): it is read
+// whole, as given, in no group.
 
 // maxGroupStreams caps the runs a group merges; past it, the next export
 // begins a group of its own.
@@ -37,24 +41,30 @@ func (s *exportScan) streams() int {
 	return 1
 }
 
-// exportGroups scans the exports among files, in workers goroutines, and
-// finds the groups to read merged, in order.
-func exportGroups(files []string, workers int) []exportGroup {
-	scans := make([]*exportScan, len(files))
+// scanExports scans the exports among files in workers goroutines: the
+// scans, nil for a file that is none.
+func scanExports(ctx context.Context, files []string, maxRecord, workers int) []*exportScan {
+	out := make([]*exportScan, len(files))
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range min(workers, len(files)) {
 		wg.Go(func() {
 			for {
 				i := int(next.Add(1) - 1)
-				if i >= len(files) {
+				if i >= len(files) || ctx.Err() != nil {
 					return
 				}
-				scans[i] = scanExportRuns(files[i])
+				out[i] = scanExportRuns(ctx, files[i], maxRecord)
 			}
 		})
 	}
 	wg.Wait()
+	return out
+}
+
+// exportGroups finds the groups among files to read merged, in order,
+// from their scans.
+func exportGroups(scans []*exportScan) []exportGroup {
 	var groups []exportGroup
 	var cur exportGroup
 	var end time.Time // the latest time of the group so far
@@ -66,7 +76,7 @@ func exportGroups(files []string, workers int) []exportGroup {
 		cur, streams = exportGroup{}, 0
 	}
 	for i, s := range scans {
-		if s == nil || s.first.IsZero() {
+		if s == nil || s.first.IsZero() || s.gzip {
 			flush()
 			continue
 		}

@@ -3,6 +3,7 @@ package tracking
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -12,7 +13,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 	"unsafe"
 )
@@ -69,31 +69,19 @@ type exportScan struct {
 	// first and last are its earliest and latest times, zero when it
 	// has none.
 	first, last time.Time
-	days        dayCache
+	// clockBack: see runTracker.
+	clockBack int64
+	// gzip: the file is compressed, so its runs cannot be read apart.
+	gzip bool
+	days dayCache
 }
 
-// scanned keeps the scans of the exports read, so that Servers and Read,
-// which both need a file's before reading it, scan it once. A scan is used
-// again only while its file keeps its size and modification time.
-var scanned struct {
-	sync.Mutex
-	files map[string]scannedFile
-}
-
-type scannedFile struct {
-	size int64
-	mod  time.Time
-	scan *exportScan
-}
-
-// maxScanned bounds scanned: past it, the scans kept are let go.
-const maxScanned = 256
-
-// scanExportRuns scans a plain-text Get-MessageTrackingLog export for its
-// runs of rows in time order, or returns the scan made before. It returns
-// nil for anything else (a log, a message trace, a compressed file) and
-// for a file it cannot read: the parse reports what is wrong with it.
-func scanExportRuns(path string) *exportScan {
+// scanExportRuns scans a Get-MessageTrackingLog export for its runs of
+// rows in time order, or returns the scan made before (see scanCache),
+// reading records as a parser capped at maxRecord bytes does. It returns
+// nil for anything else (a log, a message trace), for a file it cannot
+// read (the parse reports what is wrong with it) and when ctx ends.
+func scanExportRuns(ctx context.Context, path string, maxRecord int) *exportScan {
 	if exchangeLogName.MatchString(filepath.Base(path)) {
 		return nil
 	}
@@ -102,38 +90,43 @@ func scanExportRuns(path string) *exportScan {
 		return nil
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
+	key, ok := fileKey(f, path, maxRecord)
+	if !ok {
 		return nil
 	}
-	scanned.Lock()
-	kept, ok := scanned.files[path]
-	scanned.Unlock()
-	if ok && kept.size == fi.Size() && kept.mod.Equal(fi.ModTime()) {
-		return kept.scan
+	if s, ok := scans.get(key); ok {
+		return s
 	}
-	s := scanExport(f)
-	scanned.Lock()
-	defer scanned.Unlock()
-	if scanned.files == nil || len(scanned.files) >= maxScanned {
-		scanned.files = map[string]scannedFile{}
+	s := scanExport(ctx, f, maxRecord)
+	if s != nil {
+		scans.put(key, s)
 	}
-	scanned.files[path] = scannedFile{fi.Size(), fi.ModTime(), s}
 	return s
 }
 
-// scanExport scans an open file (see scanExportRuns).
-func scanExport(f *os.File) *exportScan {
-	lines := bufio.NewReaderSize(f, 1<<20)
+// scanExport scans an open file (see scanExportRuns). A compressed one is
+// scanned as its text, for its date order and for a note when it goes back
+// in time: its runs cannot be read apart.
+func scanExport(ctx context.Context, f *os.File, maxRecord int) *exportScan {
+	s := &exportScan{}
+	var r io.Reader = bufio.NewReaderSize(f, 1<<16)
+	if magic, _ := r.(*bufio.Reader).Peek(2); isGzip(magic) {
+		zr, err := gzip.NewReader(r)
+		if err != nil {
+			return nil
+		}
+		defer zr.Close()
+		r, s.gzip = zr, true
+	}
+	lines := bufio.NewReaderSize(r, 1<<20)
 	// off is the offset of the line about to be read, n its number.
 	var off, n int64
-	if magic, _ := lines.Peek(3); isGzip(magic) || bytes.HasPrefix(magic, []byte{0xFF, 0xFE}) || bytes.HasPrefix(magic, []byte{0xFE, 0xFF}) {
+	if magic, _ := lines.Peek(3); bytes.HasPrefix(magic, []byte{0xFF, 0xFE}) || bytes.HasPrefix(magic, []byte{0xFE, 0xFF}) {
 		return nil
 	} else if bytes.HasPrefix(magic, []byte{0xEF, 0xBB, 0xBF}) {
 		k, _ := lines.Discard(3)
 		off = int64(k)
 	}
-	s := &exportScan{}
 	var col int
 	hasLay := false
 	// open: the record read so far continues on the next line (see
@@ -152,7 +145,7 @@ func scanExport(f *os.File) *exportScan {
 			for err == bufio.ErrBufferFull {
 				line, err = lines.ReadSlice('\n')
 				size += len(line)
-				if len(long) <= defaultMaxRecordBytes {
+				if len(long) <= maxRecord {
 					long = append(long, line...)
 				}
 			}
@@ -161,18 +154,20 @@ func scanExport(f *os.File) *exportScan {
 		if err != nil && !errors.Is(err, io.EOF) || size == 0 {
 			break
 		}
-		n++
+		if n++; n&0xfff == 0 && ctx.Err() != nil {
+			return nil
+		}
 		at := off
 		off += int64(size)
 		line = bytes.TrimRight(line, "\r\n")
 		switch {
 		case open:
-			if openBytes += len(line) + 1; openBytes > defaultMaxRecordBytes {
+			if openBytes += len(line) + 1; openBytes > maxRecord {
 				open = false
 			} else {
 				open = quoteOpenAfter(line, true)
 			}
-		case len(line) == 0 || line[0] == '#' || len(line) > defaultMaxRecordBytes:
+		case len(line) == 0 || line[0] == '#' || len(line) > maxRecord:
 		case !hasLay:
 			names, err := splitCSV(string(line), nil)
 			if err != nil {
@@ -185,12 +180,16 @@ func scanExport(f *os.File) *exportScan {
 			s.lay, col, hasLay = lay, lay.at[colTime], true
 			open, openBytes = quoteOpenAfter(line, false), len(line)
 		default:
+			open, openBytes = quoteOpenAfter(line, false), len(line)
 			if v, ok := csvValue(line, col); ok && !bytes.Equal(v, last) {
 				// Rows of one second have one time: parsed once.
 				last = append(last[:0], v...)
-				s.see(unsafe.String(unsafe.SliceData(v), len(v)), at, n-1, &byOrder)
+				text := unsafe.String(unsafe.SliceData(v), len(v))
+				// A date decides the file's order only in a row the
+				// parser reads (one on a single line is checked).
+				decides := open || s.readable(line)
+				s.see(text, at, n-1, decides, &byOrder)
 			}
-			open, openBytes = quoteOpenAfter(line, false), len(line)
 		}
 		if err != nil {
 			break
@@ -203,17 +202,25 @@ func scanExport(f *os.File) *exportScan {
 	if s.order == orderDayFirst {
 		t = &byOrder[0]
 	}
-	s.runs, s.jumps, s.first, s.last = append([]exportRun{{}}, t.runs...), t.jumps, t.first, t.last
+	s.runs, s.jumps, s.first, s.last, s.clockBack = append([]exportRun{{}}, t.runs...), t.jumps, t.first, t.last, t.clockBack
 	return s
+}
+
+// readable reports whether a record on one line has the header's number of
+// values, as the parser reads it.
+func (s *exportScan) readable(line []byte) bool {
+	vs, err := splitCSV(string(line), nil)
+	return err == nil && len(vs) == s.lay.width
 }
 
 // see takes one record's time text, read as the parser reads it: it
 // decides the order of dates with slashes at the first that reads one way,
 // and follows the runs both ways.
-func (s *exportScan) see(text string, off, lines int64, byOrder *[2]runTracker) {
+func (s *exportScan) see(text string, off, lines int64, decides bool, byOrder *[2]runTracker) {
+	zoned := hasZone(text)
 	if t, ok := s.days.parse(text); ok {
-		byOrder[0].see(t, off, lines)
-		byOrder[1].see(t, off, lines)
+		byOrder[0].see(t, off, lines, zoned)
+		byOrder[1].see(t, off, lines, zoned)
 		return
 	}
 	if _, _, ok := slashParts(text); !ok {
@@ -223,8 +230,8 @@ func (s *exportScan) see(text string, off, lines int64, byOrder *[2]runTracker) 
 		s.firstSlash = strings.Clone(text)
 	}
 	if s.order == orderUnknown || s.order == orderAmbiguous {
-		switch o := orderOf(text); o {
-		case orderDayFirst, orderMonthFirst:
+		switch o := orderOf(text); {
+		case (o == orderDayFirst || o == orderMonthFirst) && decides:
 			s.order, s.orderLine, s.orderText = o, lines+1, strings.Clone(text)
 		default:
 			s.order = orderAmbiguous
@@ -235,7 +242,7 @@ func (s *exportScan) see(text string, off, lines int64, byOrder *[2]runTracker) 
 	}
 	for i, dayFirst := range []bool{true, false} {
 		if t, ok := parseSlashed(text, dayFirst); ok {
-			byOrder[i].see(t, off, lines)
+			byOrder[i].see(t, off, lines, zoned)
 		}
 	}
 }
@@ -248,9 +255,29 @@ type runTracker struct {
 	runs        []exportRun
 	jumps       int
 	first, last time.Time
+	// clockBack is the line where local times first went back an hour
+	// as summer time ends (see summerTimeEnds), 0 if they did not.
+	clockBack int64
 }
 
-func (r *runTracker) see(t time.Time, off, lines int64) {
+// summerTimeEnds reports whether local times without an offset going back
+// from latest to t are the hour a clock repeats when summer time ends: in
+// the small hours of a Sunday of March, April (the southern hemisphere),
+// October or November, within one clock hour (01:59 back to 01:00 in
+// London and New York, 02:59 to 02:00 in Berlin and Sydney). An export of several servers that each cover less
+// than that hour of that night is read in file order.
+func summerTimeEnds(latest, t time.Time) bool {
+	if latest.Sub(t) > time.Hour || t.Weekday() != time.Sunday || latest.YearDay() != t.YearDay() || latest.Hour() != t.Hour() || t.Hour() > 3 {
+		return false
+	}
+	switch t.Month() {
+	case time.March, time.April, time.October, time.November:
+		return true
+	}
+	return false
+}
+
+func (r *runTracker) see(t time.Time, off, lines int64, zoned bool) {
 	if r.first.IsZero() || t.Before(r.first) {
 		r.first = t
 	}
@@ -258,6 +285,15 @@ func (r *runTracker) see(t time.Time, off, lines int64) {
 		r.last = t
 	}
 	if !r.latest.IsZero() && t.Before(r.latest.Add(-runBackstep)) {
+		if !zoned && summerTimeEnds(r.latest, t) {
+			// One server's local times repeating an hour: its rows
+			// stay in their order.
+			if r.clockBack == 0 {
+				r.clockBack = lines + 1
+			}
+			r.latest = t
+			return
+		}
 		r.jumps++
 		if len(r.runs) < maxExportRuns {
 			r.runs = append(r.runs, exportRun{off: off, lines: lines, from: r.latest, to: t})
@@ -273,7 +309,7 @@ func (r *runTracker) see(t time.Time, off, lines int64) {
 // split reports whether the export is read as its runs merged: it goes
 // back in time, but not so often that it is better read as it is.
 func (s *exportScan) split() bool {
-	return len(s.runs) > 1 && s.jumps < maxExportRuns
+	return len(s.runs) > 1 && s.jumps < maxExportRuns && !s.gzip
 }
 
 // whole is the export read as it is, as one section.
@@ -283,7 +319,12 @@ func (s *exportScan) whole() *section {
 
 // runsNote says how a file whose rows go back in time was read.
 func (s *exportScan) runsNote() string {
-	if s.split() {
+	switch {
+	case s.gzip:
+		return fmt.Sprintf("rows go back in time %d times (first at line %d), as an export of several servers one after another does: "+
+			"the file is compressed, so it is read in file order and rows of one message on several servers may be read apart; "+
+			"decompress it to have its servers' runs read merged by time", s.jumps, s.runs[1].lines+1)
+	case s.split():
 		r := s.runs[1]
 		return fmt.Sprintf("rows go back in time %d times (first at line %d, from %s to %s), as an export of several servers "+
 			"one after another does: read as %d runs of rows in time order, merged by time",
@@ -323,8 +364,13 @@ func (p *parser) preset(sec *section) {
 	p.line, p.rescan = s.runs[sec.i].lines, false
 	if sec.i > 0 {
 		p.setLayout(s.lay)
-	} else if s.jumps > 0 {
-		p.note(s.runsNote())
+	} else {
+		if s.jumps > 0 {
+			p.note(s.runsNote())
+		}
+		if s.clockBack > 0 {
+			p.note(fmt.Sprintf("times go back an hour at line %d, as local times do when summer time ends: those rows are read in file order", s.clockBack))
+		}
 	}
 	if s.order == orderUnknown {
 		return

@@ -1,6 +1,7 @@
 package tracking_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -337,6 +338,179 @@ func TestExportsOfOnePeriodAreReadMerged(t *testing.T) {
 			if !slices.Equal(paths, order) {
 				t.Errorf("stats in order %v, want %v", paths, order)
 			}
+		}
+	}
+}
+
+// readLines reads files and returns each event's line and Message-ID.
+func readLines(t *testing.T, opt tracking.Options, files ...string) ([]string, tracking.Stats) {
+	t.Helper()
+	var got []string
+	st, err := tracking.Read(context.Background(), files, opt, func(e *tracking.Event) error {
+		got = append(got, fmt.Sprintf("%d %s", e.Line, e.MessageID))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got, st
+}
+
+// streamLines is readLines of content the reader cannot split: the
+// baseline an export read in runs must agree with, but for the order.
+func streamLines(t *testing.T, opt tracking.Options, data []byte, name string) ([]string, tracking.Stats) {
+	t.Helper()
+	var got []string
+	var st tracking.Stats
+	err := tracking.ReadStream(context.Background(), bytes.NewReader(data), name, opt, &st, func(e *tracking.Event) error {
+		got = append(got, fmt.Sprintf("%d %s", e.Line, e.MessageID))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got, st
+}
+
+// The scan reads records as the parser does with the cap it is given: a
+// quoted value longer than the default cap, or one past a smaller cap, is
+// one record (or one malformed row) to both, never a place to cut.
+func TestExportRunsFollowTheRecordCap(t *testing.T) {
+	header := `"Timestamp","ServerHostname","EventId","MessageId","MessageSubject","Sender","Recipients"` + "\n"
+	row := func(at, id, subject string) string {
+		return `"` + at + `","MBX1","SEND","` + id + `","` + subject + `","a@x","b@x"` + "\n"
+	}
+	var big strings.Builder
+	big.WriteString(header + row("2026-03-05T10:00:00Z", "<a@x>", "s") + row("2026-03-05T10:01:00Z", "<b@x>", "s"))
+	big.WriteString(`"2026-03-05T10:05:00Z","MBX1","SEND","<big@x>","start` + "\n")
+	for range 1100 {
+		big.WriteString(strings.Repeat("y", 1000) + "\n")
+	}
+	big.WriteString("2026-03-05T09:00:00Z,still the subject\n" + `end","a@x","b@x"` + "\n")
+	big.WriteString(row("2026-03-05T10:10:00Z", "<c@x>", "s") + row("2026-03-05T09:10:00Z", "<d@x>", "s"))
+
+	var small strings.Builder
+	small.WriteString(header + row("2026-03-05T10:00:00Z", "<a@x>", "s"))
+	small.WriteString(`"2026-03-05T10:05:00Z","MBX1","SEND","<long@x>","` + strings.Repeat("z", 5000) + "\n")
+	small.WriteString(`foo,"bar` + "\n" + row("2026-03-05T09:00:00Z", "<b@x>", "s") + row("2026-03-05T09:01:00Z", "<c@x>", "s"))
+
+	for _, tc := range []struct {
+		name string
+		data string
+		cap  int
+	}{
+		{"a record over the default cap", big.String(), 2 << 20},
+		{"a record past a small cap", small.String(), 4096},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "export.csv")
+			if err := os.WriteFile(path, []byte(tc.data), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			opt := tracking.Options{MaxRecordBytes: tc.cap}
+			want, wst := streamLines(t, opt, []byte(tc.data), path)
+			slices.Sort(want)
+			for _, workers := range []int{1, 2} {
+				opt.Workers = workers
+				got, st := readLines(t, opt, path)
+				slices.Sort(got)
+				if !slices.Equal(got, want) || st.Malformed != wst.Malformed {
+					t.Errorf("workers %d: read %q (%d malformed)\nwant %q (%d)", workers, got, st.Malformed, want, wst.Malformed)
+				}
+			}
+		})
+	}
+}
+
+// A compressed export of several servers is read in file order, and says
+// so and how to have it merged.
+func TestCompressedExportOfSeveralServersSaysSo(t *testing.T) {
+	path, _ := severalServersExport(t)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gz := path + ".gz"
+	if err := os.WriteFile(gz, gzipped(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	evs, st := read(t, gz)
+	for i := 1; i < len(evs); i++ {
+		if evs[i].Line < evs[i-1].Line {
+			t.Fatalf("line %d read after line %d: not in file order", evs[i].Line, evs[i-1].Line)
+		}
+	}
+	notes := strings.Join(st.Files[0].Notes, "\n")
+	for _, n := range []string{"day first", "compressed, so it is read in file order", "decompress it"} {
+		if !strings.Contains(notes, n) {
+			t.Errorf("notes %q lack %q", notes, n)
+		}
+	}
+}
+
+// One server's export in local time across the night summer time ends
+// repeats an hour: its rows stay in their order and the file says why.
+func TestSummerTimeEndingIsNoSecondServer(t *testing.T) {
+	data := `"Timestamp","ServerHostname","EventId","MessageId"` + "\r\n" +
+		`"25/10/2026 01:50:00","EX1","SUBMIT","<a@x>"` + "\r\n" +
+		`"25/10/2026 01:55:00","EX1","SEND","<a@x>"` + "\r\n" +
+		`"25/10/2026 01:05:00","EX1","RECEIVE","<a@x>"` + "\r\n" +
+		`"25/10/2026 01:10:00","EX1","DELIVER","<a@x>"` + "\r\n"
+	path := filepath.Join(t.TempDir(), "ex1.csv")
+	if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got, st := readLines(t, tracking.Options{}, path)
+	if want := []string{"2 <a@x>", "3 <a@x>", "4 <a@x>", "5 <a@x>"}; !slices.Equal(got, want) {
+		t.Errorf("read %q, want %q", got, want)
+	}
+	notes := strings.Join(st.Files[0].Notes, "\n")
+	if !strings.Contains(notes, "back an hour at line 4") || strings.Contains(notes, "runs") {
+		t.Errorf("notes %q", notes)
+	}
+}
+
+// Only a row the parser reads decides the file's date order: a malformed
+// one's date does not.
+func TestMalformedRowDoesNotDecideTheDateOrder(t *testing.T) {
+	data := `"Timestamp","ServerHostname","EventId","MessageId"` + "\r\n" +
+		`"13/03/2026 10:00:00","broken row"` + "\r\n" +
+		`"3/14/2026 9:00:00 AM","EX1","SEND","<1@x>"` + "\r\n" +
+		`"3/15/2026 9:00:00 AM","EX1","SEND","<2@x>"` + "\r\n"
+	path := filepath.Join(t.TempDir(), "x.csv")
+	if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	evs, st := read(t, path)
+	if len(evs) != 2 || st.Malformed != 1 || !strings.Contains(strings.Join(st.Files[0].Notes, "\n"), "month first") {
+		t.Errorf("%d events, malformed %+v, notes %q", len(evs), st.Samples, st.Files[0].Notes)
+	}
+}
+
+// A file rewritten with the same size and modification time (a copy that
+// keeps the time, a coarse clock) is scanned again, not cut where the old
+// one's runs began.
+func TestRewrittenExportIsScannedAgain(t *testing.T) {
+	h := `"Timestamp","ServerHostname","EventId","MessageId"` + "\n"
+	a := h + `"2026-03-05T10:00:00Z","A","SEND","<1@x>"` + "\n" + `"2026-03-05T10:05:00Z","A","SEND","<2@x>"` + "\n" +
+		`"2026-03-05T09:00:00Z","B","SEND","<3@x>"` + "\n" + `"2026-03-05T09:05:00Z","B","SEND","<4@x>"` + "\n"
+	b := h + `"2026-03-05T10:00:00Z","AAAAA","SEND","<1@x>"` + "\n" + `"2026-03-05T10:05:00Z","A","SEND","<2@x>"` + "\n" +
+		`"2026-03-05T10:06:00Z","B","SEND","<3@x>"` + "\n" + `"2026-03-05T10:07:00Z","","SEND","<>"` + "\n"
+	if len(a) != len(b) {
+		t.Fatalf("sizes %d and %d", len(a), len(b))
+	}
+	path := filepath.Join(t.TempDir(), "x.csv")
+	mod := time.Date(2026, 3, 5, 12, 0, 0, 0, time.UTC)
+	for i, content := range []string{a, b} {
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(path, mod, mod); err != nil {
+			t.Fatal(err)
+		}
+		got, st := readLines(t, tracking.Options{Workers: 1}, path)
+		if len(got) != 4 || st.Malformed != 0 {
+			t.Errorf("version %d: read %q, malformed %+v", i+1, got, st.Samples)
 		}
 	}
 }

@@ -57,7 +57,10 @@ type fileJob struct {
 // and once the caller reaches a run, a goroutine per log parses its files
 // in turn while the caller merges their rows by time (readRun). So are the
 // exports of groups (exportGroups), a goroutine parsing each of their runs.
-func readParallel(ctx context.Context, files []string, runs []mergeRun, groups []exportGroup, opt Options, fn func(*Event) error) (Stats, error) {
+//
+// scans are the files' export scans (nil for a file that is none, or
+// altogether): an export read whole reads its dates as its scan says.
+func readParallel(ctx context.Context, files []string, runs []mergeRun, groups []exportGroup, scans []*exportScan, opt Options, fn func(*Event) error) (Stats, error) {
 	var st Stats
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
@@ -128,8 +131,8 @@ func readParallel(ctx context.Context, files []string, runs []mergeRun, groups [
 					testHookWorkerAt(i)
 				}
 				var h hooks
-				if s := scanExportRuns(files[i]); s != nil {
-					h.section = s.whole()
+				if scans != nil && scans[i] != nil {
+					h.section = scans[i].whole()
 				}
 				parseJob(ctx, files[i], opt, jobs[i], pool, h)
 				close(jobs[i].batches)

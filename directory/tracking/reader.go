@@ -187,28 +187,28 @@ func logLike(path string) bool {
 // an error.
 func Read(ctx context.Context, files []string, opt Options, fn func(*Event) error) (Stats, error) {
 	opt = opt.withDefaults()
-	groups := exportGroups(files, opt.Workers)
+	scans := scanExports(ctx, files, opt.MaxRecordBytes, opt.Workers)
+	if err := ctx.Err(); err != nil {
+		return Stats{}, err
+	}
+	groups := exportGroups(scans)
 	if runs := mergeRuns(files); opt.Workers > 1 || len(runs) > 0 || len(groups) > 0 {
-		return readParallel(ctx, files, runs, groups, opt, fn)
+		return readParallel(ctx, files, runs, groups, scans, opt, fn)
 	}
 	var st Stats
-	for _, path := range files {
+	for i, path := range files {
 		if err := ctx.Err(); err != nil {
 			return st, err
 		}
-		if err := readPath(ctx, path, opt, &st, fn); err != nil {
+		var h hooks
+		if scans[i] != nil {
+			h.section = scans[i].whole()
+		}
+		if err := readPathWith(ctx, path, opt, &st, h, fn); err != nil {
 			return st, err
 		}
 	}
 	return st, nil
-}
-
-func readPath(ctx context.Context, path string, opt Options, st *Stats, fn func(*Event) error) error {
-	var h hooks
-	if s := scanExportRuns(path); s != nil {
-		h.section = s.whole()
-	}
-	return readPathWith(ctx, path, opt, st, h, fn)
 }
 
 // hooks are what the parallel reader changes in how one file is parsed.
@@ -251,7 +251,7 @@ func readPathWith(ctx context.Context, path string, opt Options, st *Stats, h ho
 		return nil
 	}
 	gz := isGzip(magic[:n])
-	if h.section != nil {
+	if h.section != nil && !gz {
 		return readStream(ctx, h.section.open(f), path, opt, st, h, fn)
 	}
 	h.notGzip = !gz && strings.EqualFold(filepath.Ext(path), ".gz")

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"runtime"
 	"slices"
 	"strings"
 )
@@ -49,17 +50,20 @@ var errScanned = errors.New("scanned")
 //
 // Exchange Online exports name no server of the organization and are
 // skipped. A Get-MessageTrackingLog export of several servers, one after
-// another, is named by each server's first rows (its runs, see
-// scanExportRuns). A file that cannot be read names nothing: the read that
-// follows reports it. Only ctx's error is returned.
+// another, is named by the first rows of each of its runs (see
+// scanExportRuns): a server whose rows all come after the last of the
+// server before it continues that one's run and is not named, though its
+// rows are read in time order. A file that cannot be read names nothing:
+// the read that follows reports it. Only ctx's error is returned.
 func Servers(ctx context.Context, files []string) ([]string, error) {
 	buf := make([]byte, serverScanBlock+scanSlack)
 	seen := map[string]bool{}
-	for _, path := range files {
+	scans := scanExports(ctx, files, defaultMaxRecordBytes, min(runtime.GOMAXPROCS(0), maxWorkers))
+	for i, path := range files {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		if err := serverOf(ctx, path, buf, seen); err != nil {
+		if err := serverOf(ctx, path, scans[i], buf, seen); err != nil {
 			return nil, err
 		}
 	}
@@ -74,13 +78,12 @@ func Servers(ctx context.Context, files []string) ([]string, error) {
 // serverOf adds what one file's first rows name its server to seen; an
 // export of several servers one after another, what each run's first rows
 // name (see scanExportRuns).
-func serverOf(ctx context.Context, path string, buf []byte, seen map[string]bool) error {
+func serverOf(ctx context.Context, path string, s *exportScan, buf []byte, seen map[string]bool) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil
 	}
 	defer f.Close()
-	s := scanExportRuns(path)
 	if s == nil || !s.split() {
 		return serverOfRows(ctx, f, path, hooks{buf: buf}, seen)
 	}
