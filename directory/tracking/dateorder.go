@@ -164,54 +164,24 @@ func scanDateOrder(path string, col int, hasHeader bool) (dateOrder, int64, stri
 		defer zr.Close()
 		r = zr
 	}
-	lines := bufio.NewReaderSize(r, 1<<16)
-	// open: the record read so far ends inside a quoted value, so the next
-	// line continues it (as the parser reads it: see quoteOpenAfter);
-	// openBytes is that record's length, which the parser caps.
-	open, openBytes, header := false, 0, hasHeader
-	var long []byte
-	for n := int64(1); ; n++ {
-		line, err := lines.ReadSlice('\n')
-		if err == bufio.ErrBufferFull {
-			// A line longer than the buffer, gathered as the parser
-			// gathers it, up to the longest record it reads.
-			long = append(long[:0], line...)
-			for err == bufio.ErrBufferFull {
-				line, err = lines.ReadSlice('\n')
-				if len(long) <= defaultMaxRecordBytes {
-					long = append(long, line...)
-				}
-			}
-			line = long
-		}
-		if err != nil && err != io.EOF || err == io.EOF && len(line) == 0 {
-			return orderAmbiguous, 0, ""
-		}
-		line = bytes.TrimRight(line, "\r\n")
-		switch {
-		case open:
-			if openBytes += len(line) + 1; openBytes > defaultMaxRecordBytes {
-				open = false
-			} else {
-				open = quoteOpenAfter(line, true)
-			}
-		case len(line) == 0 || line[0] == '#' || len(line) > defaultMaxRecordBytes:
-			// Skipped by the parser: quotes in it open nothing.
-		case header:
+	order, line, text, header := orderAmbiguous, int64(0), "", hasHeader
+	err = eachRecord(bufio.NewReaderSize(r, 1<<16), 0, defaultMaxRecordBytes, func(first []byte, _, before int64, _ bool) bool {
+		if header {
 			header = false
-			open, openBytes = quoteOpenAfter(line, false), len(line)
-		default:
-			if v, ok := csvValue(line, col); ok {
-				if o := orderOf(string(v)); o == orderDayFirst || o == orderMonthFirst {
-					return o, n, string(v)
-				}
+			return true
+		}
+		if v, ok := csvValue(first, col); ok {
+			if o := orderOf(string(v)); o == orderDayFirst || o == orderMonthFirst {
+				order, line, text = o, before+1, string(v)
+				return false
 			}
-			open, openBytes = quoteOpenAfter(line, false), len(line)
 		}
-		if err != nil {
-			return orderAmbiguous, 0, ""
-		}
+		return true
+	})
+	if err != nil {
+		return orderAmbiguous, 0, ""
 	}
+	return order, line, text
 }
 
 // quoteOpenAfter reports whether a CSV record's line ends inside a quoted

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -119,8 +118,8 @@ func scanExport(ctx context.Context, f *os.File, maxRecord int) *exportScan {
 		r, s.gzip = zr, true
 	}
 	lines := bufio.NewReaderSize(r, 1<<20)
-	// off is the offset of the line about to be read, n its number.
-	var off, n int64
+	// off is where the text's first line begins: past a BOM.
+	var off int64
 	if magic, _ := lines.Peek(3); bytes.HasPrefix(magic, []byte{0xFF, 0xFE}) || bytes.HasPrefix(magic, []byte{0xFE, 0xFF}) {
 		return nil
 	} else if bytes.HasPrefix(magic, []byte{0xEF, 0xBB, 0xBF}) {
@@ -128,72 +127,40 @@ func scanExport(ctx context.Context, f *os.File, maxRecord int) *exportScan {
 		off = int64(k)
 	}
 	var col int
-	hasLay := false
-	// open: the record read so far continues on the next line (see
-	// scanDateOrder).
-	open, openBytes := false, 0
-	var long []byte
+	hasLay, cancelled := false, false
 	// The runs as if dates were day first and month first: which is right
 	// is known only once a date says so, perhaps at the end.
 	var byOrder [2]runTracker
 	var last []byte // the time text of the record before
-	for {
-		line, err := lines.ReadSlice('\n')
-		size := len(line)
-		if err == bufio.ErrBufferFull {
-			long = append(long[:0], line...)
-			for err == bufio.ErrBufferFull {
-				line, err = lines.ReadSlice('\n')
-				size += len(line)
-				if len(long) <= maxRecord {
-					long = append(long, line...)
-				}
-			}
-			line = long
+	eachRecord(lines, off, maxRecord, func(line []byte, at, before int64, continues bool) bool {
+		if before&0xfff == 0 && ctx.Err() != nil {
+			cancelled = true
+			return false
 		}
-		if err != nil && !errors.Is(err, io.EOF) || size == 0 {
-			break
-		}
-		if n++; n&0xfff == 0 && ctx.Err() != nil {
-			return nil
-		}
-		at := off
-		off += int64(size)
-		line = bytes.TrimRight(line, "\r\n")
-		switch {
-		case open:
-			if openBytes += len(line) + 1; openBytes > maxRecord {
-				open = false
-			} else {
-				open = quoteOpenAfter(line, true)
-			}
-		case len(line) == 0 || line[0] == '#' || len(line) > maxRecord:
-		case !hasLay:
+		if !hasLay {
 			names, err := splitCSV(string(line), nil)
 			if err != nil {
-				return nil
+				return false
 			}
 			lay, ok := newLayout(names, true)
 			if !ok || lay.format != FormatTrackingCSV || lay.at[colTime] < 0 {
-				return nil
+				return false
 			}
 			s.lay, col, hasLay = lay, lay.at[colTime], true
-			open, openBytes = quoteOpenAfter(line, false), len(line)
-		default:
-			open, openBytes = quoteOpenAfter(line, false), len(line)
-			if v, ok := csvValue(line, col); ok && !bytes.Equal(v, last) {
-				// Rows of one second have one time: parsed once.
-				last = append(last[:0], v...)
-				text := unsafe.String(unsafe.SliceData(v), len(v))
-				// A date decides the file's order only in a row the
-				// parser reads (one on a single line is checked).
-				decides := open || s.readable(line)
-				s.see(text, at, n-1, decides, &byOrder)
-			}
+			return true
 		}
-		if err != nil {
-			break
+		if v, ok := csvValue(line, col); ok && !bytes.Equal(v, last) {
+			// Rows of one second have one time: parsed once.
+			last = append(last[:0], v...)
+			text := unsafe.String(unsafe.SliceData(v), len(v))
+			// A date decides the file's order only in a row the parser
+			// reads (one on a single line is checked).
+			s.see(text, at, before, continues || s.readable(line), &byOrder)
 		}
+		return true
+	})
+	if cancelled {
+		return nil
 	}
 	if !hasLay {
 		return nil

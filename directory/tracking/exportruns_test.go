@@ -111,6 +111,16 @@ func TestExportOfSeveralServersIsReadInTimeOrder(t *testing.T) {
 	}
 }
 
+// inFileOrder fails the test unless evs were read in their lines' order.
+func inFileOrder(t *testing.T, evs []tracking.Event) {
+	t.Helper()
+	for i := 1; i < len(evs); i++ {
+		if evs[i].Line <= evs[i-1].Line {
+			t.Fatalf("line %d read after line %d: not in file order", evs[i].Line, evs[i-1].Line)
+		}
+	}
+}
+
 // An export that goes back in time at nearly every row (sorted by sender,
 // say) is read as it is, and says that it was.
 func TestExportInNoTimeOrderIsReadAsItIs(t *testing.T) {
@@ -125,11 +135,7 @@ func TestExportInNoTimeOrderIsReadAsItIs(t *testing.T) {
 		t.Fatal(err)
 	}
 	evs, st := read(t, path)
-	for i, e := range evs {
-		if e.Line != int64(i+3) {
-			t.Fatalf("event %d read from line %d: not in file order", i, e.Line)
-		}
-	}
+	inFileOrder(t, evs)
 	if len(evs) != 300 || len(st.Files) != 1 || !strings.Contains(strings.Join(st.Files[0].Notes, "\n"), "read in file order") {
 		t.Errorf("%d events, stats %+v", len(evs), st.Files)
 	}
@@ -149,11 +155,7 @@ func TestTimeOrderedExportIsOneRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	evs, st := read(t, path)
-	for i, e := range evs {
-		if e.Line != int64(i+3) {
-			t.Fatalf("event %d read from line %d: not in file order", i, e.Line)
-		}
-	}
+	inFileOrder(t, evs)
 	if len(evs) != 50 || strings.Contains(strings.Join(st.Files[0].Notes, "\n"), "back in time") {
 		t.Errorf("%d events, notes %q", len(evs), st.Files[0].Notes)
 	}
@@ -435,11 +437,7 @@ func TestCompressedExportOfSeveralServersSaysSo(t *testing.T) {
 		t.Fatal(err)
 	}
 	evs, st := read(t, gz)
-	for i := 1; i < len(evs); i++ {
-		if evs[i].Line < evs[i-1].Line {
-			t.Fatalf("line %d read after line %d: not in file order", evs[i].Line, evs[i-1].Line)
-		}
-	}
+	inFileOrder(t, evs)
 	notes := strings.Join(st.Files[0].Notes, "\n")
 	for _, n := range []string{"day first", "compressed, so it is read in file order", "decompress it"} {
 		if !strings.Contains(notes, n) {
