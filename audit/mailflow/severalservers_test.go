@@ -35,7 +35,7 @@ func returnedMessage() []tracking.Event {
 // reached were lost) and a message's return before its submission (it was
 // counted as forged); read as runs merged by time, the evidence is the one
 // a time-ordered export gives, whichever server comes first, and so it is
-// from an export per server.
+// from an export per server, and from a folder of one per server and day.
 func TestExportOfSeveralServersGivesTheSameEvidence(t *testing.T) {
 	evs := append(seed001(6), returnedMessage()...)
 	var edge, rest []tracking.Event
@@ -89,5 +89,34 @@ func TestExportOfSeveralServersGivesTheSameEvidence(t *testing.T) {
 		if got := evidence(analyse(t, cfg, files...)); got != wantJSON {
 			t.Errorf("%v:\n%s\nwant\n%s", files, got, wantJSON)
 		}
+	}
+	// A folder of a file per server and day, listed a server's days
+	// first, against the same days in one time-ordered export.
+	nextDay := func(evs []tracking.Event) []tracking.Event {
+		var out []tracking.Event
+		for _, e := range evs[:2] {
+			e.Time = e.Time.Add(24 * time.Hour)
+			e.MessageID = "<next-" + e.MessageID[1:]
+			out = append(out, e)
+		}
+		return out
+	}
+	folder := filepath.Join(dir, "per-server-and-day")
+	if err := os.Mkdir(folder, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	export(filepath.Join("per-server-and-day", "edge-1.csv"), edge)
+	export(filepath.Join("per-server-and-day", "edge-2.csv"), nextDay(edge))
+	export(filepath.Join("per-server-and-day", "hub-1.csv"), rest)
+	export(filepath.Join("per-server-and-day", "hub-2.csv"), nextDay(rest))
+	both := append(slices.Clone(inOrder), append(nextDay(edge), nextDay(rest)...)...)
+	slices.SortStableFunc(both, func(a, b tracking.Event) int { return a.Time.Compare(b.Time) })
+	wantBoth := evidence(analyse(t, cfg, export("both-days.csv", both)))
+	files, err := tracking.Expand([]string{folder})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := evidence(analyse(t, cfg, files...)); got != wantBoth {
+		t.Errorf("folder %v:\n%s\nwant\n%s", files, got, wantBoth)
 	}
 }

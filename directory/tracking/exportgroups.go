@@ -2,6 +2,9 @@ package tracking
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -13,23 +16,25 @@ import (
 // Get-MessageTrackingLog -Server X | Export-Csv per server), are read
 // merged by time too: read one after another, they part a message's rows
 // as an export of several servers in one file does (see exportruns.go).
-// Consecutive exports whose times overlap, and an export with runs of its
-// own, are an exportGroup: their runs are read side by side and merged.
-// Exports of one period after another (a file a day) do not overlap and
-// are read in turn, as given.
-
-// A compressed export cannot be read in runs (see scanExport): it is read
-// whole, as given, in no group.
+// Consecutive exports (a folder of them, say, listed by name: a server's
+// days, then the next server's) are put in the order of their first rows'
+// times (exportsInTimeOrder), and those whose times overlap, and an export
+// with runs of its own, are an exportGroup: their runs are read side by
+// side and merged. Exports of one period after another (a file a day) do
+// not overlap and are read in turn. A compressed export is one run,
+// whatever it holds (see scanExport).
 
 // maxGroupStreams caps the runs a group merges; past it, the next export
-// begins a group of its own.
+// begins a group of its own, and says so.
 const maxGroupStreams = 256
 
 // exportGroup is a run of consecutive files (indexes first to last), each
-// a scanned export, read merged.
+// a scanned export, read merged. full is set when the group before it
+// overlapped it but held maxGroupStreams runs.
 type exportGroup struct {
 	first, last int
 	scans       []*exportScan
+	full        bool
 }
 
 // streams is how many runs a scan adds to a group: its runs when it is
@@ -62,9 +67,41 @@ func scanExports(ctx context.Context, files []string, maxRecord, workers int) []
 	return out
 }
 
+// timed reports whether a file is an export with times: one that can be
+// put in order and grouped.
+func timed(s *exportScan) bool { return s != nil && !s.first.IsZero() }
+
+// exportsInTimeOrder returns files and their scans with each stretch of
+// consecutive exports with times in the order of their first times, as
+// given where they tie.
+func exportsInTimeOrder(files []string, scans []*exportScan) ([]string, []*exportScan) {
+	type file struct {
+		path string
+		scan *exportScan
+	}
+	all := make([]file, len(files))
+	for i := range files {
+		all[i] = file{files[i], scans[i]}
+	}
+	for i := 0; i < len(all); {
+		j := i
+		for j < len(all) && timed(all[j].scan) {
+			j++
+		}
+		slices.SortStableFunc(all[i:j], func(a, b file) int { return a.scan.first.Compare(b.scan.first) })
+		i = j + 1
+	}
+	outFiles, outScans := make([]string, len(all)), make([]*exportScan, len(all))
+	for i, f := range all {
+		outFiles[i], outScans[i] = f.path, f.scan
+	}
+	return outFiles, outScans
+}
+
 // exportGroups finds the groups among files to read merged, in order,
-// from their scans.
-func exportGroups(scans []*exportScan) []exportGroup {
+// from their scans, the exports among them in time order (see
+// exportsInTimeOrder). A file given twice is read twice, in turn.
+func exportGroups(files []string, scans []*exportScan) []exportGroup {
 	var groups []exportGroup
 	var cur exportGroup
 	var end time.Time // the latest time of the group so far
@@ -76,13 +113,16 @@ func exportGroups(scans []*exportScan) []exportGroup {
 		cur, streams = exportGroup{}, 0
 	}
 	for i, s := range scans {
-		if s == nil || s.first.IsZero() || s.gzip {
+		if !timed(s) {
 			flush()
 			continue
 		}
-		if len(cur.scans) == 0 || !s.first.Before(end.Add(-runBackstep)) || streams+s.streams() > maxGroupStreams {
+		overlaps := len(cur.scans) > 0 && s.first.Before(end.Add(-runBackstep))
+		again := overlaps && slices.ContainsFunc(files[cur.first:i], func(f string) bool { return sameFile(f, files[i]) })
+		if !overlaps || again || streams+s.streams() > maxGroupStreams {
+			full := overlaps && !again
 			flush()
-			cur.first, end = i, s.last
+			cur.first, cur.full, end = i, full, s.last
 		}
 		cur.last, cur.scans = i, append(cur.scans, s)
 		streams += s.streams()
@@ -94,13 +134,27 @@ func exportGroups(scans []*exportScan) []exportGroup {
 	return groups
 }
 
-// groupNote says of a file of a group which others it was read with.
-func groupNote(files []string, path string) string {
-	var others []string
-	for _, f := range files {
-		if f != path && !slices.Contains(others, f) {
-			others = append(others, f)
-		}
+// sameFile reports whether two paths name one file.
+func sameFile(a, b string) bool {
+	if filepath.Clean(a) == filepath.Clean(b) {
+		return true
 	}
-	return "read merged by time with " + strings.Join(others, ", ") + ": exports of one period, from several servers"
+	fa, errA := os.Stat(a)
+	fb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(fa, fb)
+}
+
+// groupNote says of a file of a group which others it was read with
+// (naming a few), and of a group after a full one that it was.
+func groupNote(others []string, full bool) string {
+	const named = 3
+	note := "read merged by time with " + strings.Join(others[:min(named, len(others))], ", ")
+	if len(others) > named {
+		note += fmt.Sprintf(" and %d more", len(others)-named)
+	}
+	note += ": exports of one period, from several servers"
+	if full {
+		note += fmt.Sprintf("; exports of the period before it filled the %d runs read merged at once, and were read before it", maxGroupStreams)
+	}
+	return note
 }

@@ -149,13 +149,18 @@ func scanExport(ctx context.Context, f *os.File, maxRecord int) *exportScan {
 			s.lay, col, hasLay = lay, lay.at[colTime], true
 			return true
 		}
-		if v, ok := csvValue(line, col); ok && !bytes.Equal(v, last) {
-			// Rows of one second have one time: parsed once.
+		v, ok := csvValue(line, col)
+		if !ok {
+			return true
+		}
+		text := unsafe.String(unsafe.SliceData(v), len(v))
+		if s.order == orderUnknown || s.order == orderAmbiguous {
+			s.decide(text, before, line, continues)
+		}
+		if !bytes.Equal(v, last) {
+			// Rows of one second have one time: followed once.
 			last = append(last[:0], v...)
-			text := unsafe.String(unsafe.SliceData(v), len(v))
-			// A date decides the file's order only in a row the parser
-			// reads (one on a single line is checked).
-			s.see(text, at, before, continues || s.readable(line), &byOrder)
+			s.follow(text, at, before, &byOrder)
 		}
 		return true
 	})
@@ -180,36 +185,42 @@ func (s *exportScan) readable(line []byte) bool {
 	return err == nil && len(vs) == s.lay.width
 }
 
-// see takes one record's time text, read as the parser reads it: it
-// decides the order of dates with slashes at the first that reads one way,
-// and follows the runs both ways.
-func (s *exportScan) see(text string, off, lines int64, decides bool, byOrder *[2]runTracker) {
-	zoned := hasZone(text)
-	if t, ok := s.days.parse(text); ok {
-		byOrder[0].see(t, off, lines, zoned)
-		byOrder[1].see(t, off, lines, zoned)
-		return
-	}
+// decide takes the time text of a record whose first line is line, while
+// the file's date order is not known: the first date with slashes that
+// reads only one way decides it, in a row the parser reads (one on a
+// single line is checked; a row cut short is not one).
+func (s *exportScan) decide(text string, before int64, line []byte, continues bool) {
 	if _, _, ok := slashParts(text); !ok {
 		return
 	}
 	if s.firstSlash == "" {
 		s.firstSlash = strings.Clone(text)
 	}
-	if s.order == orderUnknown || s.order == orderAmbiguous {
-		switch o := orderOf(text); {
-		case (o == orderDayFirst || o == orderMonthFirst) && decides:
-			s.order, s.orderLine, s.orderText = o, lines+1, strings.Clone(text)
-		default:
-			s.order = orderAmbiguous
-		}
+	if o := orderOf(text); (o == orderDayFirst || o == orderMonthFirst) && (continues || s.readable(line)) {
+		s.order, s.orderLine, s.orderText = o, before+1, strings.Clone(text)
+		return
+	}
+	s.order = orderAmbiguous
+}
+
+// follow takes a record's time text, read as the parser reads it, and
+// follows the file's runs both ways a date with slashes reads.
+func (s *exportScan) follow(text string, off, before int64, byOrder *[2]runTracker) {
+	zoned := hasZone(text)
+	if t, ok := s.days.parse(text); ok {
+		byOrder[0].see(t, off, before, zoned)
+		byOrder[1].see(t, off, before, zoned)
+		return
+	}
+	if _, _, ok := slashParts(text); !ok {
+		return
 	}
 	if strings.ContainsAny(text, "\u202f\u00a0") {
 		text = noBreakSpaces.Replace(text)
 	}
 	for i, dayFirst := range []bool{true, false} {
 		if t, ok := parseSlashed(text, dayFirst); ok {
-			byOrder[i].see(t, off, lines, zoned)
+			byOrder[i].see(t, off, before, zoned)
 		}
 	}
 }
@@ -228,18 +239,28 @@ type runTracker struct {
 }
 
 // summerTimeEnds reports whether local times without an offset going back
-// from latest to t are the hour a clock repeats when summer time ends: in
-// the small hours of a Sunday of March, April (the southern hemisphere),
-// October or November, within one clock hour (01:59 back to 01:00 in
-// London and New York, 02:59 to 02:00 in Berlin and Sydney). An export of several servers that each cover less
-// than that hour of that night is read in file order.
+// from latest to t are the hour a clock repeats when summer time ends:
+// within one clock hour in the small hours (01:59 back to 01:00 in London
+// and New York, 02:59 to 02:00 in Berlin and Sydney) of a night it ends
+// (fallBackDay). An export of several servers that each cover less than
+// that hour of that night is read in file order.
 func summerTimeEnds(latest, t time.Time) bool {
-	if latest.Sub(t) > time.Hour || t.Weekday() != time.Sunday || latest.YearDay() != t.YearDay() || latest.Hour() != t.Hour() || t.Hour() > 3 {
+	return latest.Sub(t) <= time.Hour && latest.YearDay() == t.YearDay() && latest.Hour() == t.Hour() && t.Hour() <= 3 && fallBackDay(t)
+}
+
+// fallBackDay reports whether summer time ends on t's day somewhere it is
+// kept: the last Sunday of October (the European Union, the United
+// Kingdom, Israel), the first Sunday of November (the United States,
+// Canada) or the first Sunday of April (Australia, New Zealand, Chile).
+func fallBackDay(t time.Time) bool {
+	if t.Weekday() != time.Sunday {
 		return false
 	}
-	switch t.Month() {
-	case time.March, time.April, time.October, time.November:
-		return true
+	switch d := t.Day(); t.Month() {
+	case time.October:
+		return d > 31-7
+	case time.November, time.April:
+		return d <= 7
 	}
 	return false
 }
@@ -354,46 +375,57 @@ func (p *parser) preset(sec *section) {
 func readExportGroup(ctx context.Context, files []string, g exportGroup, opt Options, fn func(*Event) error) (Stats, error) {
 	var names []string
 	var secs []*section
-	var r mergeRun
+	var fileOf []int // the group's file each stream is of
 	for k, s := range g.scans {
-		path := files[g.first+k]
+		add := func(sec *section) {
+			names, secs, fileOf = append(names, files[g.first+k]), append(secs, sec), append(fileOf, k)
+		}
 		if !s.split() {
-			names, secs = append(names, path), append(secs, s.whole())
+			add(s.whole())
 			continue
 		}
 		for i := range s.runs {
-			names, secs = append(names, path), append(secs, &section{scan: s, i: i})
+			add(&section{scan: s, i: i})
 		}
 	}
 	jobs := make([]*fileJob, len(secs))
+	r := mergeRun{last: len(secs) - 1}
 	for i := range secs {
 		jobs[i] = &fileJob{}
 		r.streams = append(r.streams, []int{i})
 	}
-	r.last = len(secs) - 1
 	err := readRun(ctx, names, r, jobs, secs, opt, fn)
-	var st Stats
-	for i := 0; i < len(jobs); {
-		// A file's streams are consecutive: its runs' stats are its own.
-		var file Stats
-		s := secs[i].scan
-		for ; i < len(jobs) && secs[i].scan == s; i++ {
-			file.add(&jobs[i].st, opt.MaxSamples)
+	// A file's streams are consecutive: its runs' stats are its own.
+	perFile := make([]Stats, len(g.scans))
+	for i, j := range jobs {
+		perFile[fileOf[i]].add(&j.st, opt.MaxSamples)
+	}
+	var read []string // the files that were read, for the notes
+	for k := range perFile {
+		if len(perFile[k].Files) > 0 && perFile[k].Lines > 0 {
+			read = append(read, files[g.first+k])
 		}
-		f := oneFile(names[i-1], s, file.Files)
-		if len(g.scans) > 1 {
-			f.Notes = append(f.Notes, groupNote(files[g.first:g.last+1], f.Path))
+	}
+	var st Stats
+	for k := range perFile {
+		file := &perFile[k]
+		f := oneFile(files[g.first+k], file.Files)
+		if others := slices.DeleteFunc(slices.Clone(read), func(p string) bool { return p == f.Path }); len(others) > 0 && f.Lines > 0 {
+			f.Notes = append(f.Notes, groupNote(others, g.full))
 		}
 		file.Files, file.Failed = []FileStats{f}, min(file.Failed, 1)
-		st.add(&file, opt.MaxSamples)
+		st.add(file, opt.MaxSamples)
 	}
 	return st, err
 }
 
 // oneFile folds the stats of a file's runs into the file's.
-func oneFile(path string, s *exportScan, runs []FileStats) FileStats {
-	f := FileStats{Path: path, Format: s.lay.format}
+func oneFile(path string, runs []FileStats) FileStats {
+	f := FileStats{Path: path}
 	for _, fs := range runs {
+		if f.Format == "" {
+			f.Format = fs.Format
+		}
 		f.Lines += fs.Lines
 		f.Events += fs.Events
 		f.Malformed += fs.Malformed

@@ -287,60 +287,184 @@ func TestRandomExportsOfSeveralServers(t *testing.T) {
 
 // Exports of one period, one per server (Get-MessageTrackingLog -Server X
 // | Export-Csv), are read merged by time whatever order they are given in,
-// each keeping its stats; an export of a later period is read after them
-// as it is.
+// compressed or not: a folder of a file per server and day lists a
+// server's days before the next server's. Each keeps its stats, which come
+// in the order of the exports' first rows, and names the files it was read
+// with; a day is read after the day before.
 func TestExportsOfOnePeriodAreReadMerged(t *testing.T) {
+	base := time.Date(2026, 3, 15, 9, 0, 0, 0, time.UTC)
+	for _, compressed := range []bool{false, true} {
+		dir := t.TempDir()
+		write := func(name string, server string, from time.Time) string {
+			var b strings.Builder
+			b.WriteString(exportHeader)
+			for i := range 30 {
+				b.WriteString(exportRow(from.Add(time.Duration(i)*time.Minute), server, name, i+3))
+			}
+			data := []byte(b.String())
+			if compressed && server == "MBX2" {
+				name, data = name+".gz", gzipped(data)
+			}
+			path := filepath.Join(dir, name)
+			if err := os.WriteFile(path, data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			return path
+		}
+		day1 := []string{write("mbx1-0315.csv", "MBX1", base), write("mbx2-0315.csv", "MBX2", base.Add(30*time.Second))}
+		day2 := []string{write("mbx1-0316.csv", "MBX1", base.Add(24*time.Hour)), write("mbx2-0316.csv", "MBX2", base.Add(24*time.Hour+30*time.Second))}
+		listed, err := tracking.Expand([]string{dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		reversed := slices.Clone(listed)
+		slices.Reverse(reversed)
+		for _, order := range [][]string{listed, reversed} {
+			for _, workers := range []int{1, 3} {
+				var got []tracking.Event
+				st, err := tracking.Read(context.Background(), order, tracking.Options{Workers: workers}, func(e *tracking.Event) error {
+					got = append(got, e.Clone())
+					return nil
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				name := fmt.Sprintf("compressed %v, workers %d, %v", compressed, workers, order)
+				if len(got) != 120 || !slices.IsSortedFunc(got, func(a, b tracking.Event) int { return a.Time.Compare(b.Time) }) {
+					t.Errorf("%s: %d events, not all in time order", name, len(got))
+				}
+				for _, e := range got {
+					if e.MessageID != fmt.Sprintf("<line-%d@corp.example>", e.Line) || !strings.HasPrefix(filepath.Base(e.File), e.Subject) {
+						t.Errorf("%s: event of %s line %d holds %s, %s", name, e.File, e.Line, e.MessageID, e.Subject)
+					}
+				}
+				var paths []string
+				for _, f := range st.Files {
+					paths = append(paths, f.Path)
+					notes := strings.Join(f.Notes, "\n")
+					pair := day1
+					if slices.Contains(day2, f.Path) {
+						pair = day2
+					}
+					other := pair[0]
+					if other == f.Path {
+						other = pair[1]
+					}
+					if f.Events != 30 || f.Lines != 32 || !strings.Contains(notes, "read merged by time with "+other+":") {
+						t.Errorf("%s: stats %+v", name, f)
+					}
+				}
+				if want := append(slices.Clone(day1), day2...); !slices.Equal(paths, want) {
+					t.Errorf("%s: stats in order %v, want %v", name, paths, want)
+				}
+			}
+		}
+	}
+}
+
+// A file given twice is read twice, one after the other, as any file is.
+func TestExportGivenTwiceIsReadTwice(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(exportHeader)
+	for i := range 10 {
+		b.WriteString(exportRow(time.Date(2026, 3, 15, 9, i, 0, 0, time.UTC), "MBX1", "s", i+3))
+	}
+	path := filepath.Join(t.TempDir(), "a.csv")
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(path, filepath.Join(filepath.Dir(path), "b.csv")); err != nil {
+		t.Fatal(err)
+	}
+	for _, workers := range []int{1, 2} {
+		got, st := readLines(t, tracking.Options{Workers: workers}, path, filepath.Join(filepath.Dir(path), "b.csv"))
+		if len(got) != 20 || got[9] != "12 <line-12@corp.example>" || len(st.Files) != 2 || st.Bytes != int64(2*b.Len()) {
+			t.Errorf("workers %d: read %q, stats %+v", workers, got, st)
+		}
+		for _, f := range st.Files {
+			if strings.Contains(strings.Join(f.Notes, "\n"), "merged") {
+				t.Errorf("workers %d: notes %q", workers, f.Notes)
+			}
+		}
+	}
+}
+
+// Hundreds of exports of one period are read merged as far as a group
+// holds (maxGroupStreams runs), the rest after, and say so; a file names a
+// few of the others, not all.
+func TestManyExportsOfOnePeriod(t *testing.T) {
 	dir := t.TempDir()
 	base := time.Date(2026, 3, 15, 9, 0, 0, 0, time.UTC)
-	write := func(name string, server string, from time.Time, rows int) string {
+	var files []string
+	for s := range 300 {
 		var b strings.Builder
 		b.WriteString(exportHeader)
-		for i := range rows {
-			b.WriteString(exportRow(from.Add(time.Duration(i)*time.Minute), server, name, i+3))
+		for i := range 3 {
+			b.WriteString(exportRow(base.Add(time.Duration(s)*time.Second+time.Duration(i)*time.Minute), fmt.Sprintf("EX%d", s), "s", i+3))
 		}
-		path := filepath.Join(dir, name)
+		path := filepath.Join(dir, fmt.Sprintf("ex%03d.csv", s))
 		if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		return path
+		files = append(files, path)
 	}
-	mbx1 := write("mbx1.csv", "MBX1", base, 30)
-	mbx2 := write("mbx2.csv", "MBX2", base.Add(30*time.Second), 30)
-	later := write("next-day.csv", "MBX1", base.Add(24*time.Hour), 5)
-	for _, order := range [][]string{{mbx1, mbx2, later}, {mbx2, mbx1, later}} {
-		for _, workers := range []int{1, 3} {
-			var got []tracking.Event
-			st, err := tracking.Read(context.Background(), order, tracking.Options{Workers: workers}, func(e *tracking.Event) error {
-				got = append(got, e.Clone())
-				return nil
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(got) != 65 || !slices.IsSortedFunc(got, func(a, b tracking.Event) int { return a.Time.Compare(b.Time) }) {
-				t.Errorf("workers %d, %v: %d events, in time order %v", workers, order, len(got),
-					slices.IsSortedFunc(got, func(a, b tracking.Event) int { return a.Time.Compare(b.Time) }))
-			}
-			for _, e := range got {
-				if e.MessageID != fmt.Sprintf("<line-%d@corp.example>", e.Line) || filepath.Base(e.File) != e.Subject {
-					t.Errorf("event of %s line %d holds %s, %s", e.File, e.Line, e.MessageID, e.Subject)
-				}
-			}
-			var paths []string
-			for _, f := range st.Files {
-				paths = append(paths, f.Path)
-				if f.Events != map[string]int64{mbx1: 30, mbx2: 30, later: 5}[f.Path] || f.Lines != f.Events+2 {
-					t.Errorf("stats %+v", f)
-				}
-				merged := strings.Contains(strings.Join(f.Notes, "\n"), "read merged by time with")
-				if merged != (f.Path != later) {
-					t.Errorf("%s: notes %q", f.Path, f.Notes)
-				}
-			}
-			if !slices.Equal(paths, order) {
-				t.Errorf("stats in order %v, want %v", paths, order)
+	_, st := read(t, files...)
+	for i, f := range st.Files {
+		notes := strings.Join(f.Notes, "\n")
+		if len(notes) > 800 || !strings.Contains(notes, " more: exports of one period") || (i >= 256) != strings.Contains(notes, "filled the 256 runs") {
+			t.Fatalf("file %d: notes %q", i, notes)
+		}
+	}
+}
+
+// Summer time ends on a few Sundays a year: on another, an hour of two
+// servers' exports in the small hours is split as any other.
+func TestSummerTimeEndsOnlyOnItsDays(t *testing.T) {
+	for _, tc := range []struct {
+		day   time.Time
+		split bool
+	}{
+		{time.Date(2026, 10, 4, 2, 0, 0, 0, time.UTC), true},   // first Sunday of October
+		{time.Date(2026, 10, 25, 2, 0, 0, 0, time.UTC), false}, // last Sunday of October
+		{time.Date(2026, 11, 1, 1, 0, 0, 0, time.UTC), false},  // first Sunday of November
+		{time.Date(2026, 4, 5, 2, 0, 0, 0, time.UTC), false},   // first Sunday of April
+		{time.Date(2026, 4, 12, 2, 0, 0, 0, time.UTC), true},
+	} {
+		var b strings.Builder
+		b.WriteString(exportHeader)
+		for s := range 2 {
+			for i := range 6 {
+				// Local times as .ToString('s') writes them.
+				at := tc.day.Add(time.Duration(5+i*10+s) * time.Minute).Format("2006-01-02T15:04:05")
+				fmt.Fprintf(&b, `"%s","EX%d","SEND","<%d@x>","s","a@x","b@x"`+"\r\n", at, s+1, 3+s*6+i)
 			}
 		}
+		path := filepath.Join(t.TempDir(), "two.csv")
+		if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		evs, st := read(t, path)
+		sorted := slices.IsSortedFunc(evs, func(a, b tracking.Event) int { return a.Time.Compare(b.Time) })
+		if sorted != tc.split || strings.Contains(strings.Join(st.Files[0].Notes, "\n"), "summer time") == tc.split {
+			t.Errorf("%v: read in time order %v, notes %q", tc.day.Format(time.DateOnly), sorted, st.Files[0].Notes)
+		}
+	}
+}
+
+// A malformed row whose time the next row repeats does not keep that row
+// from deciding the file's date order.
+func TestMalformedRowsTwinDecidesTheDateOrder(t *testing.T) {
+	data := `"Timestamp","ServerHostname","EventId","MessageId"` + "\r\n" +
+		`"13/03/2026 10:00:00","broken row"` + "\r\n" +
+		`"13/03/2026 10:00:00","EX1","SEND","<1@x>"` + "\r\n" +
+		`"03/04/2026 09:00:00","EX1","SEND","<2@x>"` + "\r\n"
+	path := filepath.Join(t.TempDir(), "x.csv")
+	if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	evs, st := read(t, path)
+	if len(evs) != 2 || evs[1].Time.Month() != time.April {
+		t.Errorf("%d events, notes %q", len(evs), st.Files[0].Notes)
 	}
 }
 

@@ -179,10 +179,10 @@ func logLike(path string) bool {
 // parsed in a goroutine of its own, whatever opt.Workers; and so are the
 // runs of a Get-MessageTrackingLog export of several servers written one
 // after another (see scanExportRuns), and consecutive exports of one
-// period (see exportGroups). When fn fails,
-// the counts in Stats may include some rows parsed ahead of the event it
-// failed on. A file that
-// cannot be read to its end is recorded in Stats (Err, Failed) and the read
+// period (see exportGroups); consecutive exports are read, and counted in
+// Stats, in the order of their first rows' times. When fn fails, the
+// counts in Stats may include some rows parsed ahead of the event it
+// failed on. A file that cannot be read to its end is recorded in Stats (Err, Failed) and the read
 // goes on with the next; Read itself fails only when ctx ends or fn returns
 // an error.
 func Read(ctx context.Context, files []string, opt Options, fn func(*Event) error) (Stats, error) {
@@ -191,7 +191,8 @@ func Read(ctx context.Context, files []string, opt Options, fn func(*Event) erro
 	if err := ctx.Err(); err != nil {
 		return Stats{}, err
 	}
-	groups := exportGroups(scans)
+	files, scans = exportsInTimeOrder(files, scans)
+	groups := exportGroups(files, scans)
 	if runs := mergeRuns(files); opt.Workers > 1 || len(runs) > 0 || len(groups) > 0 {
 		return readParallel(ctx, files, runs, groups, scans, opt, fn)
 	}
