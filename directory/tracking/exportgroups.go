@@ -117,7 +117,7 @@ func exportGroups(files []string, scans []*exportScan) []exportGroup {
 			flush()
 			continue
 		}
-		overlaps := len(cur.scans) > 0 && s.first.Before(end.Add(-runBackstep))
+		overlaps := len(cur.scans) > 0 && !s.first.After(end)
 		again := overlaps && slices.ContainsFunc(files[cur.first:i], func(f string) bool { return sameFile(f, files[i]) })
 		if !overlaps || again || streams+s.streams() > maxGroupStreams {
 			full := overlaps && !again

@@ -636,3 +636,30 @@ func TestRewrittenExportIsScannedAgain(t *testing.T) {
 		}
 	}
 }
+
+// Exports give whole seconds: a message's rows of one second on two
+// servers come in the order it passed through them (received, expanded,
+// sent or failed, reported on), whichever server's export comes first.
+func TestRowsOfOneSecondFollowTheMessage(t *testing.T) {
+	at := time.Date(2026, 3, 15, 9, 0, 0, 0, time.UTC).Format("2006-01-02T15:04:05Z")
+	header := `"Timestamp","ServerHostname","EventId","MessageId"` + "\r\n"
+	hub := header + `"` + at + `","HUB1","EXPAND","<1@x>"` + "\r\n" + `"` + at + `","HUB1","FAIL","<1@x>"` + "\r\n" + `"` + at + `","HUB1","DSN","<2@x>"` + "\r\n"
+	edge := header + `"` + at + `","EDGE1","RECEIVE","<1@x>"` + "\r\n" + `"` + at + `","EDGE1","SEND","<2@x>"` + "\r\n"
+	dir := t.TempDir()
+	for name, data := range map[string]string{"hub.csv": hub, "edge.csv": edge} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hubFile, edgeFile := filepath.Join(dir, "hub.csv"), filepath.Join(dir, "edge.csv")
+	for _, files := range [][]string{{hubFile, edgeFile}, {edgeFile, hubFile}} {
+		evs, _ := read(t, files...)
+		var got []string
+		for _, e := range evs {
+			got = append(got, e.EventID)
+		}
+		if want := []string{"RECEIVE", "EXPAND", "FAIL", "DSN", "SEND"}; !slices.Equal(got, want) {
+			t.Errorf("%v: read %v, want %v", files, got, want)
+		}
+	}
+}

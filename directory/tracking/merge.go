@@ -88,8 +88,8 @@ func folderOf(path string) string {
 
 // readRun reads a run's files, a goroutine per log parsing that log's
 // files in turn, and calls fn with their events merged by time: the
-// earliest of the logs' next events first, the earlier log in the run on a
-// tie. Each log's own order stands, so a row a server logged out of time
+// earliest of the logs' next events first (on a tie, see mergeOrder).
+// Each log's own order stands, so a row a server logged out of time
 // order keeps its place in that log. A log's goroutine runs a bounded
 // number of batches ahead of the merge, whatever the number and size of its
 // files, and the run's batches together take about the memory of the
@@ -179,12 +179,14 @@ type runCursor struct {
 	// time.Time's comparison costs several times as much.
 	sec  int64
 	nsec int32
+	// rank is the event's passageRank, for ties.
+	rank uint8
 }
 
 // at moves the cursor to event i of its batch.
 func (c *runCursor) at(i int) {
-	t := c.b.events[i].Time
-	c.i, c.sec, c.nsec = i, t.Unix(), int32(t.Nanosecond())
+	ev := &c.b.events[i]
+	c.i, c.sec, c.nsec, c.rank = i, ev.Time.Unix(), int32(ev.Time.Nanosecond()), passageRank(ev.EventID)
 }
 
 // fill moves the cursor to its log's next batch with events; b stays nil
