@@ -1,6 +1,7 @@
 package tracking
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -17,11 +18,11 @@ import (
 // merged by time too: read one after another, they part a message's rows
 // as an export of several servers in one file does (see exportruns.go).
 // Consecutive exports (a folder of them, say, listed by name: a server's
-// days, then the next server's) are put in the order of their first rows'
+// days, then the next server's) are put in the order of their earliest
 // times (exportsInTimeOrder), and those whose times overlap, and an export
 // with runs of its own, are an exportGroup: their runs are read side by
-// side and merged. Exports of one period after another (a file a day) do
-// not overlap and are read in turn. A compressed export is one run,
+// side and merged. Exports of one period after another (a file a day or an
+// hour) at most meet at a second, and are read in turn. A compressed export is one run,
 // whatever it holds (see scanExport).
 
 // maxGroupStreams caps the runs a group merges; past it, the next export
@@ -71,24 +72,45 @@ func scanExports(ctx context.Context, files []string, maxRecord, workers int) []
 // put in order and grouped.
 func timed(s *exportScan) bool { return s != nil && !s.first.IsZero() }
 
+// rowless reports whether a file has no rows to place: an export with a
+// header alone or no readable time, or an empty or missing file (a quiet
+// server's day, which Export-Csv writes empty). It neither ends a stretch
+// of exports nor sits between two of one period.
+func rowless(path string, s *exportScan) bool {
+	if s != nil {
+		return s.first.IsZero()
+	}
+	if exchangeLogName.MatchString(filepath.Base(path)) {
+		return false
+	}
+	fi, err := os.Stat(path)
+	return err != nil || fi.Size() == 0
+}
+
 // exportsInTimeOrder returns files and their scans with each stretch of
-// consecutive exports with times in the order of their first times, as
-// given where they tie.
+// consecutive exports in the order of their earliest times, as given where
+// they tie, and the stretch's rowless files after them.
 func exportsInTimeOrder(files []string, scans []*exportScan) ([]string, []*exportScan) {
 	type file struct {
-		path string
-		scan *exportScan
+		path    string
+		scan    *exportScan
+		rowless bool
 	}
 	all := make([]file, len(files))
 	for i := range files {
-		all[i] = file{files[i], scans[i]}
+		all[i] = file{files[i], scans[i], rowless(files[i], scans[i])}
 	}
 	for i := 0; i < len(all); {
 		j := i
-		for j < len(all) && timed(all[j].scan) {
+		for j < len(all) && (timed(all[j].scan) || all[j].rowless) {
 			j++
 		}
-		slices.SortStableFunc(all[i:j], func(a, b file) int { return a.scan.first.Compare(b.scan.first) })
+		slices.SortStableFunc(all[i:j], func(a, b file) int {
+			if a.rowless || b.rowless {
+				return cmp.Compare(btoi(a.rowless), btoi(b.rowless))
+			}
+			return a.scan.first.Compare(b.scan.first)
+		})
 		i = j + 1
 	}
 	outFiles, outScans := make([]string, len(all)), make([]*exportScan, len(all))
@@ -98,6 +120,13 @@ func exportsInTimeOrder(files []string, scans []*exportScan) ([]string, []*expor
 	return outFiles, outScans
 }
 
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // exportGroups finds the groups among files to read merged, in order,
 // from their scans, the exports among them in time order (see
 // exportsInTimeOrder). A file given twice is read twice, in turn.
@@ -105,6 +134,7 @@ func exportGroups(files []string, scans []*exportScan) []exportGroup {
 	var groups []exportGroup
 	var cur exportGroup
 	var end time.Time // the latest time of the group so far
+	same := sameFiles{files: files, infos: map[int]os.FileInfo{}}
 	streams := 0
 	flush := func() {
 		if len(cur.scans) > 1 || len(cur.scans) == 1 && cur.scans[0].split() {
@@ -117,8 +147,14 @@ func exportGroups(files []string, scans []*exportScan) []exportGroup {
 			flush()
 			continue
 		}
-		overlaps := len(cur.scans) > 0 && !s.first.After(end)
-		again := overlaps && slices.ContainsFunc(files[cur.first:i], func(f string) bool { return sameFile(f, files[i]) })
+		// Only a file that begins before the group ends overlaps it: one
+		// server's exports of an hour each meet at a second, and are read
+		// in turn.
+		overlaps := len(cur.scans) > 0 && s.first.Before(end)
+		again := false
+		for j := cur.first; overlaps && j < i && !again; j++ {
+			again = same.of(j, i)
+		}
 		if !overlaps || again || streams+s.streams() > maxGroupStreams {
 			full := overlaps && !again
 			flush()
@@ -134,14 +170,27 @@ func exportGroups(files []string, scans []*exportScan) []exportGroup {
 	return groups
 }
 
-// sameFile reports whether two paths name one file.
-func sameFile(a, b string) bool {
-	if filepath.Clean(a) == filepath.Clean(b) {
+// sameFiles tells whether two of files are one file, statting each once.
+type sameFiles struct {
+	files []string
+	infos map[int]os.FileInfo
+}
+
+func (s *sameFiles) of(a, b int) bool {
+	if filepath.Clean(s.files[a]) == filepath.Clean(s.files[b]) {
 		return true
 	}
-	fa, errA := os.Stat(a)
-	fb, errB := os.Stat(b)
-	return errA == nil && errB == nil && os.SameFile(fa, fb)
+	fa, fb := s.info(a), s.info(b)
+	return fa != nil && fb != nil && os.SameFile(fa, fb)
+}
+
+func (s *sameFiles) info(i int) os.FileInfo {
+	if fi, ok := s.infos[i]; ok {
+		return fi
+	}
+	fi, _ := os.Stat(s.files[i])
+	s.infos[i] = fi
+	return fi
 }
 
 // groupNote says of a file of a group which others it was read with

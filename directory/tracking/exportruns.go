@@ -187,8 +187,10 @@ func (s *exportScan) readable(line []byte) bool {
 
 // decide takes the time text of a record whose first line is line, while
 // the file's date order is not known: the first date with slashes that
-// reads only one way decides it, in a row the parser reads (one on a
-// single line is checked; a row cut short is not one).
+// reads only one way decides it, in a row the parser reads. A record on
+// more than one line does not decide: whether it reads (its values, its
+// closing quote) shows only past its first line, and a broken one that
+// decided wrongly would leave every later row unreadable.
 func (s *exportScan) decide(text string, before int64, line []byte, continues bool) {
 	if _, _, ok := slashParts(text); !ok {
 		return
@@ -196,7 +198,7 @@ func (s *exportScan) decide(text string, before int64, line []byte, continues bo
 	if s.firstSlash == "" {
 		s.firstSlash = strings.Clone(text)
 	}
-	if o := orderOf(text); (o == orderDayFirst || o == orderMonthFirst) && (continues || s.readable(line)) {
+	if o := orderOf(text); (o == orderDayFirst || o == orderMonthFirst) && !continues && s.readable(line) {
 		s.order, s.orderLine, s.orderText = o, before+1, strings.Clone(text)
 		return
 	}
@@ -251,7 +253,8 @@ func summerTimeEnds(latest, t time.Time) bool {
 // fallBackDay reports whether summer time ends on t's day somewhere it is
 // kept: the last Sunday of October (the European Union, the United
 // Kingdom, Israel), the first Sunday of November (the United States,
-// Canada) or the first Sunday of April (Australia, New Zealand, Chile).
+// Canada) or the first Sunday of April (Australia, New Zealand). Chile's
+// clocks go back at midnight on a Saturday, and are not followed.
 func fallBackDay(t time.Time) bool {
 	if t.Weekday() != time.Sunday {
 		return false

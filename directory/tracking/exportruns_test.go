@@ -643,8 +643,10 @@ func TestRewrittenExportIsScannedAgain(t *testing.T) {
 func TestRowsOfOneSecondFollowTheMessage(t *testing.T) {
 	at := time.Date(2026, 3, 15, 9, 0, 0, 0, time.UTC).Format("2006-01-02T15:04:05Z")
 	header := `"Timestamp","ServerHostname","EventId","MessageId"` + "\r\n"
-	hub := header + `"` + at + `","HUB1","EXPAND","<1@x>"` + "\r\n" + `"` + at + `","HUB1","FAIL","<1@x>"` + "\r\n" + `"` + at + `","HUB1","DSN","<2@x>"` + "\r\n"
-	edge := header + `"` + at + `","EDGE1","RECEIVE","<1@x>"` + "\r\n" + `"` + at + `","EDGE1","SEND","<2@x>"` + "\r\n"
+	hub := header + `"` + at + `","HUB1","EXPAND","<1@x>"` + "\r\n" + `"` + at + `","HUB1","FAIL","<1@x>"` + "\r\n" + `"` + at + `","HUB1","DSN","<2@x>"` + "\r\n" +
+		`"2026-03-15T09:00:30Z","HUB1","DELIVER","<3@x>"` + "\r\n"
+	edge := header + `"` + at + `","EDGE1","RECEIVE","<1@x>"` + "\r\n" + `"` + at + `","EDGE1","SEND","<2@x>"` + "\r\n" +
+		`"2026-03-15T09:00:20Z","EDGE1","RECEIVE","<3@x>"` + "\r\n"
 	dir := t.TempDir()
 	for name, data := range map[string]string{"hub.csv": hub, "edge.csv": edge} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o600); err != nil {
@@ -658,8 +660,107 @@ func TestRowsOfOneSecondFollowTheMessage(t *testing.T) {
 		for _, e := range evs {
 			got = append(got, e.EventID)
 		}
-		if want := []string{"RECEIVE", "EXPAND", "FAIL", "DSN", "SEND"}; !slices.Equal(got, want) {
+		if want := []string{"RECEIVE", "EXPAND", "FAIL", "DSN", "SEND", "RECEIVE", "DELIVER"}; !slices.Equal(got, want) {
 			t.Errorf("%v: read %v, want %v", files, got, want)
 		}
+	}
+}
+
+// A quiet server's day (Export-Csv writes an empty file), a header alone
+// and a missing file sit among a folder's exports without parting those of
+// one period.
+func TestRowlessExportsDoNotPartAPeriod(t *testing.T) {
+	dir := t.TempDir()
+	base := time.Date(2026, 3, 15, 9, 0, 0, 0, time.UTC)
+	write := func(name, server string, from time.Time, rows int) string {
+		var b strings.Builder
+		if rows >= 0 {
+			b.WriteString(exportHeader)
+		}
+		for i := range rows {
+			b.WriteString(exportRow(from.Add(time.Duration(i)*time.Minute), server, name, i+3))
+		}
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	write("mbx1-0315.csv", "MBX1", base, 30)
+	write("mbx1-0316.csv", "MBX1", base.Add(24*time.Hour), 30)
+	write("mbx2-0315.csv", "MBX2", base, -1) // empty
+	write("mbx2-0316.csv", "MBX2", base.Add(24*time.Hour+30*time.Second), 30)
+	write("mbx3-0315.csv", "MBX3", base.Add(20*time.Second), 30)
+	write("mbx3-0316.csv", "MBX3", base.Add(24*time.Hour+40*time.Second), 0) // a header alone
+	files, err := tracking.Expand([]string{dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files = append(files[:3], append([]string{filepath.Join(dir, "mbx2-missing.csv")}, files[3:]...)...)
+	for _, workers := range []int{1, 4} {
+		var got []tracking.Event
+		st, err := tracking.Read(context.Background(), files, tracking.Options{Workers: workers}, func(e *tracking.Event) error {
+			got = append(got, e.Clone())
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 120 || !slices.IsSortedFunc(got, func(a, b tracking.Event) int { return a.Time.Compare(b.Time) }) {
+			t.Errorf("workers %d: %d events, not all in time order", workers, len(got))
+		}
+		if len(st.Files) != 7 || st.Failed != 1 {
+			t.Errorf("workers %d: %d files, %d failed", workers, len(st.Files), st.Failed)
+		}
+	}
+}
+
+// A record on several lines does not decide the file's date order: a
+// broken one would leave every later row unreadable.
+func TestMultiLineRecordDoesNotDecideTheDateOrder(t *testing.T) {
+	for name, broken := range map[string]string{
+		"a value short": `"13/03/2026 10:00:00","EX1","two` + "\r\n" + `lines"` + "\r\n",
+		"never closed":  `"13/03/2026 10:00:00","EX1","SEND","<broken` + "\r\n" + `x` + "\r\n",
+	} {
+		data := `"Timestamp","ServerHostname","EventId","MessageId"` + "\r\n" + broken +
+			`"3/14/2026 9:00:00 AM","EX1","SEND","<1@x>"` + "\r\n" +
+			`"3/15/2026 9:00:00 AM","EX1","SEND","<2@x>"` + "\r\n"
+		path := filepath.Join(t.TempDir(), "x.csv")
+		if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		opt := tracking.Options{MaxRecordBytes: 60}
+		got, _ := readLines(t, opt, path)
+		want, _ := streamLines(t, opt, []byte(data), path)
+		if len(want) == 0 || !slices.Equal(got, want) {
+			t.Errorf("%s: read %q, want %q", name, got, want)
+		}
+	}
+}
+
+// One server's exports of an hour each meet at a second (-Start of one is
+// -End of the one before): they are read in turn, not merged, and say
+// nothing of other servers.
+func TestExportsThatMeetAreReadInTurn(t *testing.T) {
+	dir := t.TempDir()
+	base := time.Date(2026, 3, 15, 0, 0, 0, 0, time.UTC)
+	var files []string
+	for h := range 40 {
+		from := base.Add(time.Duration(h) * time.Hour)
+		data := `"Timestamp","ServerHostname","EventId","MessageId"` + "\r\n" +
+			fmt.Sprintf(`"%s","MBX1","RECEIVE","<h%d-a@x>"`+"\r\n", from.Format(time.RFC3339), h) +
+			fmt.Sprintf(`"%s","MBX1","DELIVER","<h%d-c@x>"`+"\r\n", from.Add(time.Hour).Format(time.RFC3339), h)
+		path := filepath.Join(dir, fmt.Sprintf("mbx1-%04d.csv", h))
+		if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, path)
+	}
+	got, st := readLines(t, tracking.Options{}, files...)
+	if got[1] != "3 <h0-c@x>" || got[2] != "2 <h1-a@x>" {
+		t.Errorf("read %q: one server's rows out of its exports' order", got[:4])
+	}
+	if notes := strings.Join(st.Files[0].Notes, "\n"); strings.Contains(notes, "merged") {
+		t.Errorf("notes %q", notes)
 	}
 }

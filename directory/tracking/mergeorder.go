@@ -27,13 +27,16 @@ func (o *mergeOrder) before(a, b int) bool {
 }
 
 // passageRank orders the events of one moment on several servers as a
-// message passes through them: submitted or received, then expanded and
-// routed, then handed on or failed, then reported on (the report of a
-// failure is made after it), then sent out or delivered (a report too is
-// sent after it is made). Exports give
-// whole seconds, in which an edge's RECEIVE and the hub's EXPAND or DSN of
-// the same message often fall: read in the logs' order, the hub's report
-// came before the arrival it answers when the hub's log was given first.
+// message passes through a server's stages: submitted or received, then
+// expanded and routed, then handed on or failed, then reported on (the
+// report of a failure is made after it), then sent out or delivered (a
+// report too is sent after it is made). Exports give whole seconds, in
+// which an edge's RECEIVE and the hub's EXPAND or DSN of the same message
+// often fall: read in the logs' order, the hub's report came before the
+// arrival it answers when the hub's log was given first. Across a relay
+// hop the order is not kept: a hub's RECEIVE of a second comes before the
+// edge's SEND that handed the message over (sends to the organization's
+// own servers count for nothing).
 func passageRank(eventID string) uint8 {
 	switch eventID {
 	case "SUBMIT":

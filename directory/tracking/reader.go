@@ -180,7 +180,7 @@ func logLike(path string) bool {
 // runs of a Get-MessageTrackingLog export of several servers written one
 // after another (see scanExportRuns), and consecutive exports of one
 // period (see exportGroups); consecutive exports are read, and counted in
-// Stats, in the order of their first rows' times. When fn fails, the
+// Stats, in the order of their earliest times (see exportsInTimeOrder). When fn fails, the
 // counts in Stats may include some rows parsed ahead of the event it
 // failed on. A file that cannot be read to its end is recorded in Stats (Err, Failed) and the read
 // goes on with the next; Read itself fails only when ctx ends or fn returns
