@@ -249,3 +249,32 @@ func TestExportsThatMeetAreReadInTurn(t *testing.T) {
 		t.Errorf("notes %q", notes)
 	}
 }
+
+// A second's rows are put in passage order within each export before the
+// merge, so a hub's EXPAND behind a DELIVER of the same second still comes
+// before the edge's SEND of the message it expanded.
+func TestMergedSecondIsInPassageOrder(t *testing.T) {
+	at := `"2026-03-15T09:00:00Z"`
+	header := `"Timestamp","ServerHostname","EventId","MessageId"` + "\r\n"
+	edge := header + at + `,"EDGE1","RECEIVE","<a@x>"` + "\r\n" + at + `,"EDGE1","SEND","<b@x>"` + "\r\n" +
+		`"2026-03-15T09:00:20Z","EDGE1","RECEIVE","<c@x>"` + "\r\n"
+	hub := header + at + `,"HUB1","DELIVER","<x@x>"` + "\r\n" + at + `,"HUB1","EXPAND","<b@x>"` + "\r\n" +
+		`"2026-03-15T09:00:30Z","HUB1","DELIVER","<c@x>"` + "\r\n"
+	dir := t.TempDir()
+	edgeFile, hubFile := filepath.Join(dir, "edge.csv"), filepath.Join(dir, "hub.csv")
+	for path, data := range map[string]string{edgeFile: edge, hubFile: hub} {
+		if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, files := range [][]string{{edgeFile, hubFile}, {hubFile, edgeFile}} {
+		evs, _ := read(t, files...)
+		var got []string
+		for _, e := range evs {
+			got = append(got, e.EventID+" "+e.MessageID)
+		}
+		if slices.Index(got, "EXPAND <b@x>") > slices.Index(got, "SEND <b@x>") || got[0] != "RECEIVE <a@x>" || len(got) != 6 {
+			t.Errorf("%v: read %q", files, got)
+		}
+	}
+}

@@ -129,7 +129,7 @@ func readRun(ctx context.Context, files []string, r mergeRun, jobs []*fileJob, s
 				// buffers.
 				h := hooks{noReadAhead: true}
 				if secs != nil {
-					h.section = secs[i]
+					h.section, h.moments = secs[i], true
 				}
 				parseJob(ctx, files[i], opt, jobs[i], pool, h)
 			}

@@ -96,3 +96,29 @@ func (o *mergeOrder) fixFirst() {
 		i = least
 	}
 }
+
+// inPassageOrder puts an export's events of one moment in passageRank
+// order, leaving the rest in theirs. An export gives whole seconds, so a
+// second's rows of an edge (RECEIVE, SEND) and of a hub (EXPAND, DELIVER)
+// tie at the merge: ranking only each export's next row, the edge's SEND
+// went before the hub's EXPAND it belongs to whenever the hub's next row
+// was a DELIVER of the same second. A batch is in time order but for a
+// few rows, so an insertion sort moves little.
+func inPassageOrder(evs []Event) {
+	for i := 1; i < len(evs); i++ {
+		if !rankedBefore(&evs[i], &evs[i-1]) {
+			continue
+		}
+		e := evs[i]
+		j := i
+		for ; j > 0 && rankedBefore(&e, &evs[j-1]); j-- {
+			evs[j] = evs[j-1]
+		}
+		evs[j] = e
+	}
+}
+
+// rankedBefore reports whether a comes before b at one moment.
+func rankedBefore(a, b *Event) bool {
+	return a.Time.Equal(b.Time) && passageRank(a.EventID) < passageRank(b.EventID)
+}

@@ -221,6 +221,9 @@ func parseJob(ctx context.Context, path string, opt Options, job *fileJob, pool 
 		}
 		nb := pool.get()
 		copy(nb.buf, tail)
+		if h.moments {
+			inPassageOrder(cur.events)
+		}
 		select {
 		case job.batches <- cur:
 		case <-ctx.Done():

@@ -233,6 +233,9 @@ type hooks struct {
 	// section: the file is an export read as one of its runs (see
 	// readExportGroup), or whole with what its scan found.
 	section *section
+	// moments: the export is merged with others, and its batches' rows
+	// of one second are put in passage order (see inPassageOrder).
+	moments bool
 }
 
 func readPathWith(ctx context.Context, path string, opt Options, st *Stats, h hooks, fn func(*Event) error) error {
