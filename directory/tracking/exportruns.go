@@ -170,7 +170,7 @@ func readExportGroup(ctx context.Context, files []string, g exportGroup, opt Opt
 		r.streams = append(r.streams, []int{i})
 	}
 	err := readRun(ctx, names, r, jobs, secs, opt, fn)
-	// A file's streams are consecutive: its runs' stats are its own.
+	// A file's runs' stats are the file's.
 	perFile := make([]Stats, len(g.scans))
 	for i, j := range jobs {
 		perFile[fileOf[i]].add(&j.st, opt.MaxSamples)

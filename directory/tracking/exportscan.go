@@ -70,8 +70,9 @@ func scanExport(ctx context.Context, f *os.File, maxRecord int) *exportScan {
 	// is known only once a date says so, perhaps at the end.
 	var byOrder [2]runTracker
 	var last []byte // the time text of the record before
+	records := 0
 	eachRecord(lines, off, maxRecord, func(line []byte, at, before int64, continues bool) bool {
-		if before&0xfff == 0 && ctx.Err() != nil {
+		if records++; records&0xfff == 0 && ctx.Err() != nil {
 			cancelled = true
 			return false
 		}
