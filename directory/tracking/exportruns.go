@@ -75,8 +75,12 @@ func (s *exportScan) split() bool {
 	return len(s.runs) > 1 && s.jumps < maxExportRuns && !s.gzip
 }
 
-// whole is the export read as it is, as one section.
+// whole is the export read as it is, as one section; nil for a file that
+// is no export.
 func (s *exportScan) whole() *section {
+	if s == nil {
+		return nil
+	}
 	return &section{scan: s, all: true}
 }
 

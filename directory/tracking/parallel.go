@@ -58,8 +58,8 @@ type fileJob struct {
 // in turn while the caller merges their rows by time (readRun). So are the
 // exports of groups (exportGroups), a goroutine parsing each of their runs.
 //
-// scans are the files' export scans (nil for a file that is none, or
-// altogether): an export read whole reads its dates as its scan says.
+// scans are the files' export scans (nil for a file that is none): an
+// export read whole reads its dates as its scan says.
 func readParallel(ctx context.Context, files []string, runs []mergeRun, groups []exportGroup, scans []*exportScan, opt Options, fn func(*Event) error) (Stats, error) {
 	var st Stats
 	ctx, cancel := context.WithCancel(ctx)
@@ -130,11 +130,7 @@ func readParallel(ctx context.Context, files []string, runs []mergeRun, groups [
 				if testHookWorkerAt != nil {
 					testHookWorkerAt(i)
 				}
-				var h hooks
-				if scans != nil && scans[i] != nil {
-					h.section = scans[i].whole()
-				}
-				parseJob(ctx, files[i], opt, jobs[i], pool, h)
+				parseJob(ctx, files[i], opt, jobs[i], pool, hooks{section: scans[i].whole()})
 				close(jobs[i].batches)
 			}
 		})

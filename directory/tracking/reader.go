@@ -179,12 +179,12 @@ func logLike(path string) bool {
 // parsed in a goroutine of its own, whatever opt.Workers; and so are the
 // runs of a Get-MessageTrackingLog export of several servers written one
 // after another (see scanExportRuns), and consecutive exports of one
-// period (see exportGroups); consecutive exports are read, and counted in
-// Stats, in the order of their earliest times (see exportsInTimeOrder). When fn fails, the
-// counts in Stats may include some rows parsed ahead of the event it
-// failed on. A file that cannot be read to its end is recorded in Stats (Err, Failed) and the read
-// goes on with the next; Read itself fails only when ctx ends or fn returns
-// an error.
+// period (see exportGroups). Consecutive exports are read, and counted in
+// Stats, in the order of their earliest times (see exportsInTimeOrder).
+// When fn fails, the counts in Stats may include some rows parsed ahead of
+// the event it failed on. A file that cannot be read to its end is
+// recorded in Stats (Err, Failed) and the read goes on with the next; Read
+// itself fails only when ctx ends or fn returns an error.
 func Read(ctx context.Context, files []string, opt Options, fn func(*Event) error) (Stats, error) {
 	opt = opt.withDefaults()
 	scans := scanExports(ctx, files, opt.MaxRecordBytes, opt.Workers)
@@ -201,11 +201,7 @@ func Read(ctx context.Context, files []string, opt Options, fn func(*Event) erro
 		if err := ctx.Err(); err != nil {
 			return st, err
 		}
-		var h hooks
-		if scans[i] != nil {
-			h.section = scans[i].whole()
-		}
-		if err := readPathWith(ctx, path, opt, &st, h, fn); err != nil {
+		if err := readPathWith(ctx, path, opt, &st, hooks{section: scans[i].whole()}, fn); err != nil {
 			return st, err
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"os"
-	"runtime"
 	"slices"
 	"strings"
 )
@@ -58,7 +57,8 @@ var errScanned = errors.New("scanned")
 func Servers(ctx context.Context, files []string) ([]string, error) {
 	buf := make([]byte, serverScanBlock+scanSlack)
 	seen := map[string]bool{}
-	scans := scanExports(ctx, files, defaultMaxRecordBytes, min(runtime.GOMAXPROCS(0), maxWorkers))
+	opt := Options{}.withDefaults()
+	scans := scanExports(ctx, files, opt.MaxRecordBytes, opt.Workers)
 	for i, path := range files {
 		if err := ctx.Err(); err != nil {
 			return nil, err
