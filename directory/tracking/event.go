@@ -1,6 +1,7 @@
 package tracking
 
 import (
+	"slices"
 	"strings"
 	"time"
 )
@@ -94,18 +95,24 @@ func (e *Event) IsNullReturnPath() bool {
 // Clone returns a deep copy that stays valid after the callback returns.
 func (e *Event) Clone() Event {
 	c := *e
-	for _, p := range []*string{&c.EventID, &c.Source, &c.SourceContext, &c.ConnectorID, &c.ClientIP, &c.ClientHostname,
-		&c.ServerIP, &c.ServerHostname, &c.Sender, &c.ReturnPath, &c.RelatedRecipient, &c.Reference, &c.Subject,
-		&c.MessageID, &c.NetworkMessageID, &c.InternalMessageID, &c.MessageInfo, &c.Directionality, &c.OriginalClientIP, &c.Status, &c.Detail, &c.File} {
-		*p = strings.Clone(*p)
-	}
-	c.Recipients = make([]string, len(e.Recipients))
-	for i, r := range e.Recipients {
-		c.Recipients[i] = strings.Clone(r)
-	}
-	c.RecipientStatus = make([]string, len(e.RecipientStatus))
-	for i, r := range e.RecipientStatus {
-		c.RecipientStatus[i] = strings.Clone(r)
-	}
+	c.Recipients = slices.Clone(e.Recipients)
+	c.RecipientStatus = slices.Clone(e.RecipientStatus)
+	eachString(&c, func(s *string) { *s = strings.Clone(*s) })
 	return c
+}
+
+// eachString calls fn with each of the event's strings, those of its lists
+// included, in place.
+func eachString(e *Event, fn func(*string)) {
+	for _, p := range []*string{&e.EventID, &e.Source, &e.SourceContext, &e.ConnectorID, &e.ClientIP, &e.ClientHostname,
+		&e.ServerIP, &e.ServerHostname, &e.Sender, &e.ReturnPath, &e.RelatedRecipient, &e.Reference, &e.Subject,
+		&e.MessageID, &e.NetworkMessageID, &e.InternalMessageID, &e.MessageInfo, &e.Directionality, &e.OriginalClientIP, &e.Status, &e.Detail, &e.File} {
+		fn(p)
+	}
+	for i := range e.Recipients {
+		fn(&e.Recipients[i])
+	}
+	for i := range e.RecipientStatus {
+		fn(&e.RecipientStatus[i])
+	}
 }

@@ -209,6 +209,10 @@ func parseJob(ctx context.Context, path string, opt Options, job *fileJob, pool 
 	// parsed so far is in cur, since the parser asks for more input only
 	// between rows. The tail is copied before the hand-over, after which
 	// the caller may recycle the buffer to another worker.
+	//
+	// At the end of the file renew is called with a nil tail, and the
+	// batch is handed over whole; before it, an export merged with others
+	// keeps its batch's last second back for the next batch (carryLastMoment).
 	renew := func(tail []byte) []byte {
 		if stopped || len(cur.events) == 0 {
 			cur.events, cur.strs = cur.events[:0], cur.strs[:0]
@@ -219,6 +223,9 @@ func parseJob(ctx context.Context, path string, opt Options, job *fileJob, pool 
 		copy(nb.buf, tail)
 		if h.moments {
 			inPassageOrder(cur.events)
+			if tail != nil {
+				carryLastMoment(cur, nb)
+			}
 		}
 		select {
 		case job.batches <- cur:
