@@ -49,13 +49,14 @@ import (
 const returnWindow = 24 * time.Hour
 
 // sentTable remembers when recent messages (by Message-ID hash) were
-// submitted, direct-mapped as recent is, but a slot's key and time side by
-// side: it is written on every SUBMIT row and read only for mail from
-// outside with an internal sender, so one cache line a write matters more
-// than recent's quick misses.
+// submitted, in pairs of slots as recent does, but a slot's key and time
+// side by side: it is written on every SUBMIT row and read only for mail
+// from outside with an internal sender, so one cache line a write matters
+// more than recent's quick misses.
 type sentTable struct {
 	slots []sentSlot
-	mask  uint64
+	// pair masks a hash to its pair's first slot.
+	pair uint64
 }
 
 type sentSlot struct {
@@ -64,11 +65,17 @@ type sentSlot struct {
 }
 
 func newSentTable(n int) sentTable {
-	size := 1
+	size := 2
 	for size < n {
 		size <<= 1
 	}
-	return sentTable{slots: make([]sentSlot, size), mask: uint64(size - 1)}
+	return sentTable{slots: make([]sentSlot, size), pair: uint64(size-1) &^ 1}
+}
+
+// pairOf returns the pair of slots of hash h: the newest message first.
+func (t sentTable) pairOf(h uint64) *[2]sentSlot {
+	i := h & t.pair
+	return (*[2]sentSlot)(t.slots[i : i+2])
 }
 
 // submitted records that a mailbox submitted the message with hash h at
@@ -78,11 +85,14 @@ func (a *Analyzer) submitted(h uint64, ev *tracking.Event) {
 		return
 	}
 	at := ev.Time.UnixNano()
-	s := &a.ours.slots[h&a.ours.mask]
-	if s.key == h && s.at != 0 && s.at <= at {
-		return
+	p := a.ours.pairOf(h)
+	for i := range p {
+		if s := &p[i]; s.key == h && s.at != 0 {
+			s.at = min(s.at, at)
+			return
+		}
 	}
-	*s = sentSlot{h, at}
+	p[1], p[0] = p[0], sentSlot{h, at}
 }
 
 // returning reports whether a message from outside is one the
@@ -92,10 +102,11 @@ func (a *Analyzer) returning(ev *tracking.Event) bool {
 		return false
 	}
 	h := hash(ev.MessageID)
-	s := a.ours.slots[h&a.ours.mask]
-	if s.key != h || s.at == 0 {
-		return false
+	for _, s := range a.ours.pairOf(h) {
+		if s.key == h && s.at != 0 {
+			d := ev.Time.UnixNano() - s.at
+			return d > 0 && d <= int64(returnWindow)
+		}
 	}
-	d := ev.Time.UnixNano() - s.at
-	return d > 0 && d <= int64(returnWindow)
+	return false
 }

@@ -2,17 +2,19 @@ package mailflow
 
 import "testing"
 
-// The table answers for the key last put in a slot, and only for it: keys
-// that share the slot, or share the slot and the tag, are told apart.
+// The table answers for the two keys last put in a pair of slots, and
+// only for them: keys that share the pair, or share it and the tag, are
+// told apart, and a third key drops the older of the two.
 func TestRecent(t *testing.T) {
 	r := newRecent[string](4)
-	const slotMate = 5 + 4<<48 // same slot as 5, another tag
-	const tagMate = 5 + 1<<40  // same slot and tag as 5, another key
+	const pairMate = 5 + 4<<48 // same pair as 5, another tag
+	const slotMate = 4         // same pair as 5, another key
+	const tagMate = 5 + 1<<40  // same pair and tag as 5, another key
 	if _, ok := r.get(0); ok {
 		t.Fatal("empty table answered for key 0")
 	}
 	r.put(5, "five")
-	for _, k := range []uint64{slotMate, tagMate, 1, 0} {
+	for _, k := range []uint64{pairMate, tagMate, 1, 0} {
 		if v, ok := r.get(k); ok {
 			t.Fatalf("get(%#x) = %q, want nothing", k, v)
 		}
@@ -21,21 +23,40 @@ func TestRecent(t *testing.T) {
 		t.Fatalf("get(5) = %q, %v", v, ok)
 	}
 	v, evicted := r.slot(tagMate)
-	if evicted != "five" || *v != "" {
-		t.Fatalf("slot(tagMate) = %q, evicted %q", *v, evicted)
+	if evicted != "" || *v != "" {
+		t.Fatalf("slot(tagMate) = %q, evicted %q: the pair had room", *v, evicted)
 	}
 	*v = "mate"
-	if _, ok := r.get(5); ok {
-		t.Fatal("5 still answered after its slot was taken over")
+	if v, ok := r.get(5); !ok || v != "five" {
+		t.Fatalf("get(5) = %q, %v after tagMate joined its pair", v, ok)
 	}
 	if v, evicted := r.slot(tagMate); *v != "mate" || evicted != "" {
 		t.Fatalf("slot(tagMate) again = %q, evicted %q", *v, evicted)
 	}
-	if v, ok := r.take(tagMate); !ok || v != "mate" {
+	r.put(slotMate, "four")
+	if v, ok := r.get(5); ok {
+		t.Fatalf("get(5) = %q: the oldest of three keys of a pair stayed", v)
+	}
+	for k, want := range map[uint64]string{tagMate: "mate", slotMate: "four"} {
+		if v, ok := r.get(k); !ok || v != want {
+			t.Fatalf("get(%#x) = %q, %v, want %q", k, v, ok, want)
+		}
+	}
+	if _, evicted := r.slot(pairMate); evicted != "mate" {
+		t.Fatalf("slot(pairMate) evicted %q, want the older mate", evicted)
+	}
+	if v, ok := r.take(slotMate); !ok || v != "four" {
 		t.Fatalf("take = %q, %v", v, ok)
 	}
-	if _, ok := r.take(tagMate); ok {
+	if _, ok := r.take(slotMate); ok {
 		t.Fatal("take answered twice")
+	}
+	// With its second slot freed, a pair takes a new key and drops nothing.
+	if _, evicted := r.slot(5); evicted != "" {
+		t.Fatalf("slot(5) into a freed slot evicted %q", evicted)
+	}
+	if _, ok := r.get(pairMate); !ok {
+		t.Fatal("pairMate dropped when 5 took the freed slot")
 	}
 	r.put(0, "zero")
 	if v, ok := r.get(0); !ok || v != "zero" {
