@@ -90,7 +90,9 @@ func (r *recent[V]) get(k uint64) (v V, ok bool) {
 }
 
 // slot returns k's value to update in place: the one stored for k, or a
-// zero value in a slot k takes, with the value of the key it dropped.
+// zero value in a slot k takes, with the value of the key it dropped. The
+// pointer is good until the next put or slot: a new key of the pair moves
+// the value to the pair's second slot.
 func (r *recent[V]) slot(k uint64) (v *V, evicted V) {
 	i, claimed, moved := r.place(k)
 	if claimed {

@@ -11,15 +11,18 @@ import "unsafe"
 // ahead of the expansion it belongs to: an edge's export given first lost
 // 158 of a loop's 23,908 sends to the remote server.
 //
-// A moment that fills half of cur or more stays: carried on from batch to
-// batch, its rows would be copied again at every one.
+// A row is copied once at most: carried rows lead the next batch, so they
+// are its last moment again only when the whole batch is one moment, which
+// stays. A second of more rows than a batch holds is still sorted in parts
+// (one of a loop storm's at its peak, with the 8 KB batches of a merge of
+// many logs).
 func carryLastMoment(cur, next *batch) {
 	evs := cur.events
 	i := len(evs) - 1
 	for i > 0 && evs[i-1].Time.Equal(evs[len(evs)-1].Time) {
 		i--
 	}
-	if 2*i < len(evs) {
+	if i == 0 {
 		return
 	}
 	moved := evs[i:]
