@@ -31,24 +31,14 @@ func TestSecondAcrossBatchesIsInPassageOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, size := range []int{512, 1000, 4096} {
-		pool := newBatchPool(4, size)
-		job := &fileJob{batches: make(chan *batch, 1)}
-		go func() {
-			defer close(job.batches)
-			parseJob(context.Background(), path, Options{}, job, pool, hooks{noReadAhead: true, moments: true})
-		}()
 		var got []string
 		batches := 0
-		for b := range job.batches {
+		eachMergedBatch(t, path, size, func(b *batch) {
 			batches++
 			for i := range b.events {
 				got = append(got, b.events[i].EventID+" "+b.events[i].Time.Format("15:04:05"))
 			}
-			pool.put(b)
-		}
-		if job.err != nil {
-			t.Fatal(job.err)
-		}
+		})
 		if len(got) != 2*seconds || batches < 5 {
 			t.Fatalf("batches of %d bytes: %d events in %d batches", size, len(got), batches)
 		}
@@ -78,18 +68,12 @@ func TestLongSecondsAcrossBatchesReadOnce(t *testing.T) {
 	if err := os.WriteFile(path, []byte(text.String()), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	pool := newBatchPool(4, 1024)
-	job := &fileJob{batches: make(chan *batch, 1)}
-	go func() {
-		defer close(job.batches)
-		parseJob(context.Background(), path, Options{}, job, pool, hooks{noReadAhead: true, moments: true})
-	}()
 	seen := map[int64]string{}
 	var last int64
 	var prevTime time.Time // the row before's, which may be in a batch given back
 	var prevRank uint8
 	disordered := map[int64]bool{} // by second
-	for b := range job.batches {
+	eachMergedBatch(t, path, 1024, func(b *batch) {
 		for i := range b.events {
 			e := &b.events[i]
 			if prev, ok := seen[e.Line]; ok {
@@ -107,10 +91,9 @@ func TestLongSecondsAcrossBatchesReadOnce(t *testing.T) {
 			}
 			prevTime, prevRank = e.Time, rank
 		}
-		pool.put(b)
-	}
-	if job.err != nil || len(seen) != len(ids) {
-		t.Fatalf("%d of %d rows read, %v", len(seen), len(ids), job.err)
+	})
+	if len(seen) != len(ids) {
+		t.Fatalf("%d of %d rows read", len(seen), len(ids))
 	}
 	for sec := range disordered {
 		if rows := 1 + sec*3; rows <= 20 {
@@ -123,5 +106,26 @@ func TestLongSecondsAcrossBatchesReadOnce(t *testing.T) {
 		if id != ids[line-2] {
 			t.Fatalf("line %d read as %s, holds %s", line, id, ids[line-2])
 		}
+	}
+}
+
+// eachMergedBatch parses an export as a merge with others does (its
+// seconds in passage order), in batches of size bytes, and calls fn with
+// each batch before giving it back to the pool, whose next batch reuses
+// its buffer.
+func eachMergedBatch(t *testing.T, path string, size int, fn func(*batch)) {
+	t.Helper()
+	pool := newBatchPool(4, size)
+	job := &fileJob{batches: make(chan *batch, 1)}
+	go func() {
+		defer close(job.batches)
+		parseJob(context.Background(), path, Options{}, job, pool, hooks{noReadAhead: true, moments: true})
+	}()
+	for b := range job.batches {
+		fn(b)
+		pool.put(b)
+	}
+	if job.err != nil {
+		t.Fatal(job.err)
 	}
 }
