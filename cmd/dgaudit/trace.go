@@ -44,7 +44,7 @@ func (o *trackingOptions) register(cmd *cobra.Command) {
 // missing --snapshot or a file that is not tracking data does: the command
 // line was well formed.
 func (a *app) trackingFiles(paths []string) ([]string, error) {
-	files, own, err := expandTracking(paths)
+	files, own, skipped, err := expandTracking(paths)
 	files, moved := tracking.Interleave(files)
 	if moved != "" {
 		a.log.Warn("a tracking file among Exchange's logs is read after all of them: its name gives no time to place it among them (Exchange names its logs MSGTRK<date><hour>-<n>.LOG), and the logs are read together by their rows' times; its rows may be read too far from the logs' rows of the same messages to be tied to them", "file", moved)
@@ -52,50 +52,61 @@ func (a *app) trackingFiles(paths []string) ([]string, error) {
 	for _, f := range own {
 		a.log.Info("skipped dgaudit's own report found among the tracking logs", "file", f)
 	}
+	for _, s := range skipped {
+		a.log.Warn("skipped a tracking file", "file", s.Path, "reason", s.Reason)
+	}
 	return files, err
 }
 
-// expandTracking is tracking.Expand less the CSV reports dgaudit wrote
-// into a folder it is given (trace DIR -o DIR/trace.csv), or that a
-// wildcard matches (trace 'DIR/*'): read as logs,
-// they would fail every later run of the same command as files that are
-// not tracking data. They are returned as own, not as gaps: nothing that
-// was tracking data is left unread. A report named on its own is read as
-// asked, and fails as what it is.
-func expandTracking(paths []string) (files, own []string, err error) {
+// expandTracking is tracking.Expand less what tracking.ReadOnce leaves
+// out (skipped: a file named twice, a compressed copy of a log also read,
+// a named pipe) and less the CSV reports dgaudit wrote into a folder it is
+// given (trace DIR -o DIR/trace.csv), or that a wildcard matches (trace
+// 'DIR/*'): read as logs, they would fail every later run of the same
+// command as files that are not tracking data. They are returned as own,
+// not as gaps: nothing that was tracking data is left unread. A report
+// named on its own is read as asked, and fails as what it is.
+func expandTracking(paths []string) (files, own []string, skipped []tracking.Skipped, err error) {
 	if len(paths) == 0 {
-		return nil, nil, nil
+		return nil, nil, nil, nil
 	}
+	var found []string
+	var named []os.FileInfo
 	for _, p := range paths {
-		found, err := tracking.Expand([]string{p})
+		more, err := tracking.Expand([]string{p})
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		// A file named on its own is read as asked; a folder's, or a
 		// wildcard's (Expand), are left out when dgaudit wrote them.
 		if st, err := os.Stat(p); err == nil && !st.IsDir() {
-			files = append(files, found...)
-			continue
+			named = append(named, st)
 		}
-		for _, f := range found {
-			if ownReport(f) {
-				own = append(own, f)
-			} else {
-				files = append(files, f)
-			}
+		found = append(found, more...)
+	}
+	// Before ownReport opens them: a named pipe would block it.
+	found, skipped = tracking.ReadOnce(found)
+	for _, f := range found {
+		if !namedFile(f, named) && ownReport(f) {
+			own = append(own, f)
+		} else {
+			files = append(files, f)
 		}
 	}
-	// A report also named on its own is read, so it was not skipped.
-	own = slices.DeleteFunc(own, func(f string) bool {
-		return slices.ContainsFunc(files, func(g string) bool { return filepath.Clean(g) == filepath.Clean(f) })
-	})
 	switch {
 	case len(files) == 0 && len(own) > 0:
-		return nil, own, fmt.Errorf("no tracking logs in %s: the only .log, .csv or .gz files are dgaudit's own reports (%s)", strings.Join(paths, ", "), strings.Join(own, ", "))
+		return nil, own, skipped, fmt.Errorf("no tracking logs in %s: the only .log, .csv or .gz files are dgaudit's own reports (%s)", strings.Join(paths, ", "), strings.Join(own, ", "))
 	case len(files) == 0:
-		return nil, own, fmt.Errorf("no .log, .csv or .gz files in %s", strings.Join(paths, ", "))
+		return nil, own, skipped, fmt.Errorf("no .log, .csv or .gz files in %s", strings.Join(paths, ", "))
 	}
-	return files, own, nil
+	return files, own, skipped, nil
+}
+
+// namedFile reports whether f is one of the files named on their own,
+// however each was spelled.
+func namedFile(f string, named []os.FileInfo) bool {
+	st, err := os.Stat(f)
+	return err == nil && slices.ContainsFunc(named, func(n os.FileInfo) bool { return os.SameFile(n, st) })
 }
 
 // ownReport reports whether a file's first line is the header of a CSV

@@ -108,6 +108,9 @@ func Expand(paths []string) ([]string, error) {
 		if err != nil {
 			return nil, fmt.Errorf("tracking path %s: %w", p, err)
 		}
+		if !st.IsDir() && !st.Mode().IsRegular() {
+			return nil, fmt.Errorf("tracking path %s: %s, not a file: save the logs to a file and name it (a file is read more than once, to put exports in time order)", p, fileKind(st.Mode()))
+		}
 		if !st.IsDir() {
 			out = append(out, p)
 			continue

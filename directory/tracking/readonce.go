@@ -1,0 +1,86 @@
+package tracking
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// Skipped is a file ReadOnce leaves out, and why.
+type Skipped struct {
+	Path   string
+	Reason string
+}
+
+// ReadOnce leaves out of the files Expand found those that would be read
+// twice or cannot be read as files, keeping the order of the rest:
+//
+//   - the same file named twice, directly or through a folder, a wildcard
+//     or a link (os.SameFile): every count of its rows would double, and a
+//     handful of harmless NDRs read twice can cross a threshold;
+//   - X.gz when X is read too: the compressed copy an admin keeps beside the
+//     log it was made from holds the same rows (the plain file is read, being
+//     the one Exchange may still be writing);
+//   - anything that is not a regular file, such as a named pipe that happens
+//     to be called MSGTRK*.LOG: opening one blocks until something writes to
+//     it, past any Ctrl-C, and the reader needs to read a file more than once.
+//
+// A file that cannot be looked at is kept: the read says what is wrong
+// with it, as a gap.
+func ReadOnce(files []string) (kept []string, skipped []Skipped) {
+	infos := make([]os.FileInfo, len(files))
+	plain := make(map[string]bool, len(files))
+	for i, f := range files {
+		info, err := os.Stat(f)
+		if err != nil {
+			continue
+		}
+		infos[i] = info
+		if info.Mode().IsRegular() && !strings.EqualFold(filepath.Ext(f), ".gz") {
+			plain[filepath.Clean(f)] = true
+		}
+	}
+	// Files read so far by size: the same file has the same size, so
+	// os.SameFile is asked of few.
+	bySize := make(map[int64][]int, len(files))
+	for i, f := range files {
+		info := infos[i]
+		if info == nil {
+			kept = append(kept, f)
+			continue
+		}
+		if !info.Mode().IsRegular() {
+			skipped = append(skipped, Skipped{f, "not a regular file but " + fileKind(info.Mode())})
+			continue
+		}
+		if strings.EqualFold(filepath.Ext(f), ".gz") {
+			if twin := strings.TrimSuffix(filepath.Clean(f), filepath.Ext(f)); plain[twin] {
+				skipped = append(skipped, Skipped{f, "a compressed copy of " + twin + ", which is read"})
+				continue
+			}
+		}
+		if j := slices.IndexFunc(bySize[info.Size()], func(j int) bool { return os.SameFile(infos[j], info) }); j >= 0 {
+			skipped = append(skipped, Skipped{f, "the same file as " + files[bySize[info.Size()][j]] + ", which is read once"})
+			continue
+		}
+		bySize[info.Size()] = append(bySize[info.Size()], i)
+		kept = append(kept, f)
+	}
+	return kept, skipped
+}
+
+// fileKind names a file mode that is not a regular file's, for a message.
+func fileKind(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a folder"
+	case m&os.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	case m&os.ModeDevice != 0:
+		return "a device"
+	}
+	return "mode " + m.String()
+}

@@ -1,0 +1,75 @@
+package tracking_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"dgaudit/directory/tracking"
+)
+
+func TestReadOnce(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	a := write("MSGTRK2026030109-1.LOG", "#Fields: a\n")
+	aGz := write("MSGTRK2026030109-1.LOG.gz", "compressed a")
+	b := write("MSGTRK2026030110-1.LOG", "#Fields: b\n")
+	lonelyGz := write("MSGTRK2026030111-1.LOG.gz", "compressed c")
+	sameSize := write("other.csv", "#Fields: c\n") // b's size, another file
+	link := filepath.Join(dir, "link.LOG")
+	if err := os.Symlink(b, link); err != nil {
+		t.Fatal(err)
+	}
+	pipe := filepath.Join(dir, "MSGTRK2026030112-1.LOG")
+	if err := syscall.Mkfifo(pipe, 0o600); err != nil {
+		t.Skipf("no named pipes here: %v", err)
+	}
+	missing := filepath.Join(dir, "gone.LOG")
+	bAgain := dir + "/./" + filepath.Base(b) // b spelled another way
+
+	kept, skipped := tracking.ReadOnce([]string{a, aGz, b, bAgain, lonelyGz, sameSize, link, pipe, missing, a})
+	if want := []string{a, b, lonelyGz, sameSize, missing}; !cmp.Equal(kept, want) {
+		t.Errorf("kept %v, want %v", kept, want)
+	}
+	reasons := map[string]string{}
+	for _, s := range skipped {
+		reasons[s.Path] = s.Reason
+	}
+	for path, want := range map[string]string{
+		aGz:    "a compressed copy of " + a,
+		bAgain: "the same file as " + b,
+		link:   "the same file as " + b,
+		pipe:   "not a regular file but a named pipe",
+		a:      "the same file as " + a,
+	} {
+		if !strings.HasPrefix(reasons[path], want) {
+			t.Errorf("%s skipped for %q, want %q", path, reasons[path], want)
+		}
+	}
+	if len(skipped) != 5 {
+		t.Errorf("skipped %d files, want 5: %+v", len(skipped), skipped)
+	}
+
+	// Named on its own, a pipe is an error, not a read that blocks.
+	if _, err := tracking.Expand([]string{pipe}); err == nil || !strings.Contains(err.Error(), "a named pipe, not a file") {
+		t.Errorf("Expand(pipe) = %v, want an error naming a named pipe", err)
+	}
+	// In a folder it is listed, for ReadOnce to leave out with the others.
+	listed, err := tracking.Expand([]string{dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kept, _ := tracking.ReadOnce(listed); len(kept) != 4 {
+		t.Errorf("a folder of three logs, a lone .gz, a copy, a link and a pipe reads %v, want 4 files", kept)
+	}
+}
