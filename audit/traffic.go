@@ -71,7 +71,9 @@ type TrafficFile struct {
 	Events    int64
 	Malformed int64
 	Notes     []string
-	Error     string
+	// Lacks names what the file does not hold that the evidence rests on.
+	Lacks []string
+	Error string
 }
 
 // MalformedLine is a line that could not be read.
@@ -291,15 +293,17 @@ type ObservedTraffic struct {
 	rank int
 }
 
-// The coverage gaps of tracking logs: a file not read to its end, and a
-// file with lines that were not events.
+// The coverage gaps of tracking logs: a file not read to its end, a file
+// with lines that were not events, and a file without a field the
+// evidence rests on.
 const (
-	GapTrackingLog   = "tracking log"
-	GapTrackingLines = "tracking log lines"
+	GapTrackingLog    = "tracking log"
+	GapTrackingLines  = "tracking log lines"
+	GapTrackingFields = "tracking log fields"
 )
 
 func isTrackingGap(g directory.Gap) bool {
-	return g.What == GapTrackingLog || g.What == GapTrackingLines
+	return g.What == GapTrackingLog || g.What == GapTrackingLines || g.What == GapTrackingFields
 }
 
 // Severities of the evidence other than loops and backscatter, which carry
@@ -368,6 +372,11 @@ func (r *Report) AttachTraffic(t *Traffic) {
 		// A line that is not a record is an event the evidence may lack.
 		if f.Malformed > 0 {
 			r.Coverage.AddGap(GapTrackingLines, f.Path, fmt.Sprintf("%d lines could not be read as events (the first are listed under malformed lines)", f.Malformed))
+			r.Complete = false
+		}
+		// Without recipients, backscatter, loops and storms go uncounted.
+		for _, what := range f.Lacks {
+			r.Coverage.AddGap(GapTrackingFields, f.Path, "the file lacks "+what)
 			r.Complete = false
 		}
 	}

@@ -44,6 +44,7 @@ type jsonTrafficFile struct {
 	Events    int64    `json:"events"`
 	Malformed int64    `json:"malformed"`
 	Notes     []string `json:"notes"`
+	Lacks     []string `json:"lacks"`
 	Error     string   `json:"error,omitempty"`
 }
 
@@ -218,7 +219,7 @@ func trafficJSON(t *audit.Traffic) jsonTraffic {
 		Truncated:          nonNil(t.Truncated),
 	}
 	for i, f := range in.Files {
-		j.Input.Files[i] = jsonTrafficFile{Path: f.Path, Format: f.Format, Lines: f.Lines, Events: f.Events, Malformed: f.Malformed, Notes: nonNil(f.Notes), Error: f.Error}
+		j.Input.Files[i] = jsonTrafficFile{Path: f.Path, Format: f.Format, Lines: f.Lines, Events: f.Events, Malformed: f.Malformed, Notes: nonNil(f.Notes), Lacks: nonNil(f.Lacks), Error: f.Error}
 	}
 	for i, m := range in.MalformedSamples {
 		j.Input.MalformedSamples[i] = jsonMalformedLine{File: m.File, Line: m.Line, Reason: m.Reason}

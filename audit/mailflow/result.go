@@ -77,7 +77,7 @@ func (a *Analyzer) Result(st tracking.Stats) *audit.Traffic {
 func inputOf(st tracking.Stats) audit.TrafficInput {
 	in := audit.TrafficInput{Bytes: st.Bytes, Lines: st.Lines, Events: st.Events, Malformed: st.Malformed, Failed: st.Failed}
 	for _, f := range st.Files {
-		in.Files = append(in.Files, audit.TrafficFile{Path: f.Path, Format: string(f.Format), Lines: f.Lines, Events: f.Events, Malformed: f.Malformed, Notes: f.Notes, Error: f.Err})
+		in.Files = append(in.Files, audit.TrafficFile{Path: f.Path, Format: string(f.Format), Lines: f.Lines, Events: f.Events, Malformed: f.Malformed, Notes: f.Notes, Lacks: f.Lacks, Error: f.Err})
 	}
 	for _, m := range st.Samples {
 		in.MalformedSamples = append(in.MalformedSamples, audit.MalformedLine{File: m.File, Line: m.Line, Reason: m.Reason})

@@ -197,6 +197,9 @@ func (a *app) analyseTracking(ctx context.Context, what string, read trackingRea
 		for _, n := range f.Notes {
 			a.log.Warn("tracking file", "file", f.Path, "note", n)
 		}
+		for _, n := range f.Lacks {
+			a.log.Warn("tracking file lacks what the evidence rests on", "file", f.Path, "lacks", n)
+		}
 	}
 	for i, m := range st.Samples {
 		if i == 5 {
@@ -628,6 +631,9 @@ func writeExitLine(b *strings.Builder, code int, failOn *audit.Severity, in audi
 		}
 		if in.Malformed > 0 {
 			what = append(what, "some tracking lines could not be read")
+		}
+		if i := slices.IndexFunc(in.Files, func(f audit.TrafficFile) bool { return len(f.Lacks) > 0 }); i >= 0 {
+			what = append(what, "some tracking files lack "+in.Files[i].Lacks[0])
 		}
 		if dirGaps > 0 {
 			what = append(what, "the directory source could not be read in full")

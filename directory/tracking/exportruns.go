@@ -213,6 +213,11 @@ func oneFile(path string, runs []FileStats) FileStats {
 				f.Notes = append(f.Notes, n)
 			}
 		}
+		for _, n := range fs.Lacks {
+			if !slices.Contains(f.Lacks, n) {
+				f.Lacks = append(f.Lacks, n)
+			}
+		}
 		if f.Err == "" && fs.Err != "" {
 			f.Err = fs.Err
 		}

@@ -63,9 +63,13 @@ type FileStats struct {
 	Lines     int64  `json:"lines"`
 	Events    int64  `json:"events"`
 	Malformed int64  `json:"malformed"`
-	// Notes say what the file lacks that analysis would use (recipients
-	// exported as System.String[], say).
+	// Notes say how the file was read (the date order it was taken to
+	// have, the servers' exports it was merged with).
 	Notes []string `json:"notes,omitempty"`
+	// Lacks says what the file does not hold that the evidence rests on
+	// (recipients exported as System.String[]): the evidence from it is a
+	// lower bound, as from a file not read to its end.
+	Lacks []string `json:"lacks,omitempty"`
 	// Err is set when the file could not be read to its end: it was
 	// missing, not a tracking file, or its compression was damaged.
 	Err string `json:"error,omitempty"`
@@ -391,6 +395,13 @@ func (p *parser) note(msg string) {
 	p.file().Notes = append(p.file().Notes, msg)
 }
 
+// lack records once what the file does not hold (FileStats.Lacks).
+func (p *parser) lack(what string) {
+	if f := p.file(); !slices.Contains(f.Lacks, what) {
+		f.Lacks = append(f.Lacks, what)
+	}
+}
+
 func (p *parser) run(ctx context.Context, r io.Reader, buf []byte) error {
 	src := lineSource{renew: p.renew}
 	src.reset(r, buf)
@@ -596,7 +607,7 @@ func (p *parser) record(line []byte, lineNo int64, sc *lineScan) error {
 	ev.ReturnPath = l.value(fields, colReturnPath)
 	ev.Recipients, ev.RecipientStatus = nil, nil
 	if v := l.value(fields, colRecipients); v == "System.String[]" {
-		p.note("recipients were exported as System.String[]; export with @{n='Recipients';e={$_.Recipients -join ';'}} to analyse them")
+		p.lack("recipients, exported as System.String[] (export them with @{n='Recipients';e={$_.Recipients -join ';'}})")
 	} else if v != "" {
 		p.recips = splitList(v, p.recips)
 		ev.Recipients = p.recips

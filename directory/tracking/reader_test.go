@@ -297,7 +297,7 @@ func TestMisnamedGzip(t *testing.T) {
 	}
 }
 
-func TestCallbackErrorStopsAndSystemStringArrayIsNoted(t *testing.T) {
+func TestCallbackErrorStopsAndSystemStringArrayIsLacking(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "t.csv")
 	os.WriteFile(path, []byte("Timestamp,EventId,Recipients\n2026-03-05T10:00:00Z,RECEIVE,System.String[]\n2026-03-05T10:00:01Z,SEND,System.String[]\n"), 0o644)
 	stop := errors.New("stop")
@@ -306,8 +306,8 @@ func TestCallbackErrorStopsAndSystemStringArrayIsNoted(t *testing.T) {
 	if !errors.Is(err, stop) || n != 1 {
 		t.Errorf("err %v after %d events", err, n)
 	}
-	if len(st.Files) != 1 || len(st.Files[0].Notes) != 1 || !strings.Contains(st.Files[0].Notes[0], "System.String[]") {
-		t.Errorf("notes: %+v", st.Files)
+	if len(st.Files) != 1 || len(st.Files[0].Lacks) != 1 || !strings.Contains(st.Files[0].Lacks[0], "recipients, exported as System.String[]") {
+		t.Errorf("lacks: %+v", st.Files)
 	}
 }
 
