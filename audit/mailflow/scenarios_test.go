@@ -278,23 +278,39 @@ func TestBackscatter(t *testing.T) {
 }
 
 // seed002: out-of-office replies bouncing between a user and an external
-// autoresponder.
+// autoresponder, in the languages Exchange and Outlook write the prefix
+// in (a storm in Portuguese, Swedish, Polish or Japanese went unseen).
 func TestOOFStorm(t *testing.T) {
-	dir := t.TempDir()
-	var evs []tracking.Event
-	for i := range 10 {
-		at := start.Add(time.Duration(i) * time.Minute)
-		evs = append(evs,
-			tracking.Event{Time: at, EventID: "RECEIVE", Source: "SMTP", ClientIP: "198.51.100.9", ClientHostname: "mx.vendor.example", Sender: "helpdesk@vendor.example",
-				ReturnPath: "<>", Recipients: []string{"bob@contoso.com"}, Subject: strings.Repeat("Automatic reply: ", i+1) + "Ticket", MessageID: fmt.Sprintf("<in%d@vendor.example>", i), Directionality: "Incoming"},
-			tracking.Event{Time: at.Add(time.Second), EventID: "SEND", Source: "SMTP", ServerHostname: "mx.vendor.example", Sender: "bob@contoso.com", ReturnPath: "<>",
-				Recipients: []string{"helpdesk@vendor.example"}, Subject: "Automatic reply: Ticket", MessageID: fmt.Sprintf("<out%d@contoso.com>", i), Directionality: "Originating"},
-		)
-	}
-	tr := analyse(t, mailflow.Config{IsInternal: func(d string) bool { return d == "contoso.com" }}, logFile(t, dir, "MSGTRK1.LOG", trackingtest.Fields2013, evs))
-	want := []audit.OOFStorm{{Internal: "bob@contoso.com", External: "helpdesk@vendor.example", Out: 10, In: 10, FirstSeen: start, LastSeen: start.Add(9*time.Minute + time.Second)}}
-	if !slices.Equal(tr.OOFStorms, want) {
-		t.Errorf("storms %+v", tr.OOFStorms)
+	for _, tc := range []struct{ lang, in, out string }{
+		{"en", "Automatic reply: ", "Automatic reply: "},
+		{"de", "Automatische Antwort: ", "AW: Automatische Antwort: "},
+		{"pt", "Resposta automática: ", "Resposta automática: "},
+		{"sv", "Automatiskt svar: ", "Automatiskt svar: "},
+		{"pl", "Odpowiedź automatyczna: ", "Odpowiedź automatyczna: "},
+		{"cs", "Automatická odpověď: ", "Automatická odpověď: "},
+		{"ru", "Автоматический ответ: ", "Автоматический ответ: "},
+		{"ja", "自動応答: ", "自動応答: "},
+		{"zh", "自动回复: ", "自动回复: "},
+		{"ko", "자동 회신: ", "자동 회신: "},
+	} {
+		t.Run(tc.lang, func(t *testing.T) {
+			dir := t.TempDir()
+			var evs []tracking.Event
+			for i := range 10 {
+				at := start.Add(time.Duration(i) * time.Minute)
+				evs = append(evs,
+					tracking.Event{Time: at, EventID: "RECEIVE", Source: "SMTP", ClientIP: "198.51.100.9", ClientHostname: "mx.vendor.example", Sender: "helpdesk@vendor.example",
+						ReturnPath: "<>", Recipients: []string{"bob@contoso.com"}, Subject: strings.Repeat(tc.in, i+1) + "Ticket", MessageID: fmt.Sprintf("<in%d@vendor.example>", i), Directionality: "Incoming"},
+					tracking.Event{Time: at.Add(time.Second), EventID: "SEND", Source: "SMTP", ServerHostname: "mx.vendor.example", Sender: "bob@contoso.com", ReturnPath: "<>",
+						Recipients: []string{"helpdesk@vendor.example"}, Subject: tc.out + "Ticket", MessageID: fmt.Sprintf("<out%d@contoso.com>", i), Directionality: "Originating"},
+				)
+			}
+			tr := analyse(t, mailflow.Config{IsInternal: func(d string) bool { return d == "contoso.com" }}, logFile(t, dir, "MSGTRK1.LOG", trackingtest.Fields2013, evs))
+			want := []audit.OOFStorm{{Internal: "bob@contoso.com", External: "helpdesk@vendor.example", Out: 10, In: 10, FirstSeen: start, LastSeen: start.Add(9*time.Minute + time.Second)}}
+			if !slices.Equal(tr.OOFStorms, want) {
+				t.Errorf("storms %+v", tr.OOFStorms)
+			}
+		})
 	}
 }
 

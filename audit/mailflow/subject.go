@@ -17,9 +17,14 @@ const (
 )
 
 // prefixes are the subject prefixes delivery reports and automatic replies
-// put in front of the original subject, lower-case. "Delivery Status
-// Notification (Failure)" and its like replace the subject rather than
-// prefix it; they still count as one level.
+// put in front of the original subject, in the languages Exchange and
+// Outlook write them in: ASCII letters lower-case (a subject's are folded),
+// other letters as written, since only ASCII is folded (Cyrillic's capital
+// first letter). "Delivery Status Notification (Failure)" and its like
+// replace the subject rather than prefix it; they still count as one
+// level. A language missing here hides its storms and loops, so the list
+// errs on the side of more: a prefix no real subject starts with costs a
+// comparison on the subjects sharing its first byte.
 var prefixes = []struct {
 	text string
 	kind reportKind
@@ -38,6 +43,20 @@ var prefixes = []struct {
 	{"delivery failure:", ndrReport},
 	{"failure notice", ndrReport},
 	{"delayed:", ndrReport},
+	{"non recapitabile:", ndrReport},
+	{"não é possível entregar:", ndrReport},
+	{"kan inte levereras:", ndrReport},
+	{"kan ikke leveres:", ndrReport},
+	{"tavoittamaton:", ndrReport},
+	{"niedostarczalne:", ndrReport},
+	{"nedoručitelné:", ndrReport},
+	{"kézbesíthetetlen:", ndrReport},
+	{"teslim edilemedi:", ndrReport},
+	{"Недоставляемое:", ndrReport},
+	{"配信不能:", ndrReport},
+	{"无法投递:", ndrReport},
+	{"無法傳遞:", ndrReport},
+	{"배달 못함:", ndrReport},
 	{"automatic reply:", autoReply},
 	{"autoreply:", autoReply},
 	{"auto:", autoReply},
@@ -49,6 +68,22 @@ var prefixes = []struct {
 	{"respuesta automática:", autoReply},
 	{"risposta automatica:", autoReply},
 	{"automatisch antwoord:", autoReply},
+	{"resposta automática:", autoReply},
+	{"automatiskt svar:", autoReply},
+	{"automatisk svar:", autoReply},
+	{"automaattinen vastaus:", autoReply},
+	{"odpowiedź automatyczna:", autoReply},
+	{"automatická odpověď:", autoReply},
+	{"automatikus válasz:", autoReply},
+	{"otomatik yanıt:", autoReply},
+	{"Автоматический ответ:", autoReply},
+	{"自動応答:", autoReply},
+	{"自動応答：", autoReply},
+	{"自动回复:", autoReply},
+	{"自动回复：", autoReply},
+	{"自動回覆:", autoReply},
+	{"自動回覆：", autoReply},
+	{"자동 회신:", autoReply},
 }
 
 // prefixesBy holds prefixes by their first byte (ASCII lower case), in
@@ -60,9 +95,21 @@ var prefixesBy = func() (by [256][]struct {
 	kind reportKind
 }) {
 	for _, p := range prefixes {
-		by[p.text[0]] = append(by[p.text[0]], p)
+		by[p.text[0]|0x20] = append(by[p.text[0]|0x20], p)
 	}
 	return by
+}()
+
+// firstBytes marks the first bytes (ASCII lower case, as a subject's is
+// looked up) that prefixes and replyPrefixes start with.
+var firstBytes = func() (b [256]bool) {
+	for _, p := range prefixes {
+		b[p.text[0]|0x20] = true
+	}
+	for _, p := range replyPrefixes {
+		b[p[0]|0x20] = true
+	}
+	return b
 }()
 
 // replyPrefixes are stripped without counting: a reply or forward of a
@@ -144,17 +191,10 @@ func outerKind(s string) reportKind {
 }
 
 // mayHavePrefix is false when s cannot start with any of prefixes or
-// replyPrefixes: their first letters are all among these. It spares most
-// subjects (every row's is looked at) the comparisons with each prefix.
+// replyPrefixes (firstBytes). It spares most subjects (every row's is
+// looked at) the comparisons with each prefix.
 func mayHavePrefix(s string) bool {
-	if s == "" {
-		return false
-	}
-	switch s[0] | 0x20 { // ASCII lower case
-	case 'a', 'd', 'f', 'm', 'n', 'o', 'r', 's', 't', 'u', 'w':
-		return true
-	}
-	return false
+	return s != "" && firstBytes[s[0]|0x20]
 }
 
 // hasPrefixFold is strings.HasPrefix ignoring ASCII case; prefix is

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"unicode/utf8"
 	"unsafe"
 )
 
@@ -16,7 +17,10 @@ func TestMayHavePrefixCoversEveryPrefix(t *testing.T) {
 	}
 	all = append(all, replyPrefixes...)
 	for _, p := range all {
-		for _, s := range []string{p + " x", strings.ToUpper(p[:1]) + p[1:] + " x"} {
+		for _, s := range []string{p + " x", strings.ToUpper(p[:1]) + p[1:] + " x", strings.ToLower(p[:1]) + p[1:] + " x"} {
+			if p[0] >= utf8.RuneSelf {
+				s = p + " x" // only ASCII is folded
+			}
 			if !mayHavePrefix(s) {
 				t.Errorf("mayHavePrefix(%q) = false", s)
 			}
@@ -213,5 +217,19 @@ func BenchmarkAutoReplyTest(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// Every prefix is found where a subject starts with it, whatever its first
+// byte: the lookup by first byte must file each where it looks.
+func TestEveryPrefixIsStripped(t *testing.T) {
+	for _, p := range prefixes {
+		s := p.text + " RE: " + p.text + " Quarterly report"
+		if depth, kind, root := stripSubject(s); depth != 2 || kind != p.kind || root != "Quarterly report" {
+			t.Errorf("stripSubject(%q) = %d, %v, %q; want 2, %v, the root", s, depth, kind, root, p.kind)
+		}
+		if outerKind(s) != p.kind {
+			t.Errorf("outerKind(%q) = %v, want %v", s, outerKind(s), p.kind)
+		}
 	}
 }
