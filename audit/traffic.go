@@ -35,6 +35,9 @@ type Traffic struct {
 	// Truncated names the aggregates that hit their size cap: counts stay
 	// exact, but some keys beyond the cap were folded away.
 	Truncated []string
+	// Unjudged says what evidence could not be looked for, and why (no
+	// internal domain to tell a spoofed sender by): each is a coverage gap.
+	Unjudged []string
 
 	// SpoofingTotal is how many internal senders were spoofed, of whom
 	// Spoofing lists those with the most messages (20, as audit/mailflow
@@ -300,10 +303,12 @@ const (
 	GapTrackingLog    = "tracking log"
 	GapTrackingLines  = "tracking log lines"
 	GapTrackingFields = "tracking log fields"
+	// GapTrackingEvidence is evidence the logs could not show (Unjudged).
+	GapTrackingEvidence = "tracking evidence"
 )
 
 func isTrackingGap(g directory.Gap) bool {
-	return g.What == GapTrackingLog || g.What == GapTrackingLines || g.What == GapTrackingFields
+	return g.What == GapTrackingLog || g.What == GapTrackingLines || g.What == GapTrackingFields || g.What == GapTrackingEvidence
 }
 
 // Severities of the evidence other than loops and backscatter, which carry
@@ -379,6 +384,11 @@ func (r *Report) AttachTraffic(t *Traffic) {
 			r.Coverage.AddGap(GapTrackingFields, f.Path, "the file lacks "+what)
 			r.Complete = false
 		}
+	}
+	for _, u := range t.Unjudged {
+		what, why, _ := strings.Cut(u, ": ")
+		r.Coverage.AddGap(GapTrackingEvidence, what, why)
+		r.Complete = false
 	}
 	r.Summary.Gaps = len(r.Coverage.Gaps)
 	byKey := map[string]int{}

@@ -24,6 +24,7 @@ type jsonTraffic struct {
 	BackscatterBelow   jsonBelow         `json:"backscatterBelowThreshold"`
 	OOFStorms          []jsonOOFStorm    `json:"oofStorms"`
 	Truncated          []string          `json:"truncated"`
+	Unjudged           []string          `json:"unjudged"`
 }
 
 type jsonTrafficInput struct {
@@ -217,6 +218,7 @@ func trafficJSON(t *audit.Traffic) jsonTraffic {
 		BackscatterBelow:   jsonBelow{Threshold: t.BackscatterBelow.Threshold, Sources: t.BackscatterBelow.Sources, Reports: t.BackscatterBelow.Reports},
 		OOFStorms:          make([]jsonOOFStorm, len(t.OOFStorms)),
 		Truncated:          nonNil(t.Truncated),
+		Unjudged:           nonNil(t.Unjudged),
 	}
 	for i, f := range in.Files {
 		j.Input.Files[i] = jsonTrafficFile{Path: f.Path, Format: f.Format, Lines: f.Lines, Events: f.Events, Malformed: f.Malformed, Notes: nonNil(f.Notes), Lacks: nonNil(f.Lacks), Error: f.Error}

@@ -153,6 +153,11 @@ type Analyzer struct {
 	// spoofed counts spoofed messages, those of senders dropped at
 	// MaxKeys included.
 	spoofed int64
+	// held are messages from outside that came while no internal domain
+	// was known (see holdSpoof); unjudged counts them, those dropped at
+	// maxHeldSpoofs or as repeats included.
+	held     []heldSpoof
+	unjudged int64
 
 	msgs *recent[msgRef]
 	// needRecips is set once msgs holds an expansion with needRecips.
@@ -442,6 +447,9 @@ func (a *Analyzer) learnDomain(d string) {
 	}
 	k := strings.Clone(d)
 	a.learned[k], a.lastLearned = k, k
+	if len(a.held) > 0 {
+		a.judgeHeld()
+	}
 }
 
 // internal reports whether an address's domain is internal; an address
@@ -910,11 +918,20 @@ func (a *Analyzer) receive(ev *tracking.Event) {
 		if back := a.returning(ev); back || a.once('S', ev.MessageID, sender) {
 			a.addSpoof(ev, sender, host, back)
 		}
+	} else if sender != "" && len(a.learned) == 0 && a.inferring() && domainOf(sender) != "" {
+		a.holdSpoof(ev, sender, host)
 	}
 	a.oofIn(ev, sender)
 }
 
 func (a *Analyzer) addSpoof(ev *tracking.Event, sender, host string, back bool) {
+	a.countSpoof(heldSpoof{sender: sender, host: host, subject: strings.TrimSpace(ev.Subject), at: ev.Time, recipients: len(ev.Recipients), back: back})
+}
+
+// countSpoof counts one spoofed message. Its strings may point into the
+// reader's buffer: what is kept is copied.
+func (a *Analyzer) countSpoof(m heldSpoof) {
+	sender, host := m.sender, m.host
 	a.spoofed++
 	s := a.spoof[sender]
 	if s == nil {
@@ -926,11 +943,11 @@ func (a *Analyzer) addSpoof(ev *tracking.Event, sender, host string, back bool) 
 		a.spoof[a.intern(sender)] = s
 	}
 	s.messages++
-	if back {
+	if m.back {
 		s.returned++
 	}
-	s.recipients += int64(len(ev.Recipients))
-	s.see(ev.Time)
+	s.recipients += int64(m.recipients)
+	s.see(m.at)
 	if host == "" {
 		host = "unknown"
 	}
@@ -938,7 +955,7 @@ func (a *Analyzer) addSpoof(ev *tracking.Event, sender, host string, back bool) 
 	if !s.addClient(lower(host), limit, a) {
 		a.truncated["clients per spoofed sender"] = true
 	}
-	if !s.addSubject(strings.TrimSpace(ev.Subject), limit) {
+	if !s.addSubject(m.subject, limit) {
 		a.truncated["subjects per spoofed sender"] = true
 	}
 }

@@ -2,6 +2,7 @@ package mailflow
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"time"
 
@@ -50,6 +51,10 @@ func (a *Analyzer) Result(st tracking.Stats) *audit.Traffic {
 		}
 		return cmp.Compare(x.Group, y.Group)
 	})
+	a.judgeHeld()
+	if len(a.learned) == 0 && a.unjudged > 0 {
+		t.Unjudged = append(t.Unjudged, fmt.Sprintf("spoofed internal senders: %d messages came from outside, and no internal domain is known to tell an internal sender among them (no directory source, no --internal-domain, and no local delivery, submission or expansion in the logs to learn one from)", a.unjudged))
+	}
 	a.spoofing(t)
 	a.backscatter(t)
 	for _, o := range a.oof {

@@ -339,7 +339,7 @@ the file's outputs are the scan's reports, which a trace must not overwrite; tra
 				// cannot replace a real report with an empty one.
 				var b strings.Builder
 				writeTrafficSummary(&b, t)
-				writeExitLine(&b, exitRuntime, threshold, t.Input, 0)
+				writeExitLine(&b, exitRuntime, threshold, t, 0)
 				fmt.Fprint(a.stderr, b.String())
 				return resultError{exitRuntime}
 			}
@@ -372,7 +372,7 @@ the file's outputs are the scan's reports, which a trace must not overwrite; tra
 			writeTrafficSummary(&b, t)
 			writeDirectoryGaps(&b, dirGaps)
 			writeReportLines(&b, outs)
-			writeExitLine(&b, code, threshold, t.Input, len(dirGaps))
+			writeExitLine(&b, code, threshold, t, len(dirGaps))
 			fmt.Fprint(a.stderr, b.String())
 			if code != exitOK {
 				return resultError{code}
@@ -526,6 +526,9 @@ func writeTrafficSummary(b *strings.Builder, t *audit.Traffic) {
 	if len(t.Truncated) > 0 {
 		fmt.Fprintf(b, "capped (counts exact, some keys folded away): %s\n", strings.Join(printables(t.Truncated), ", "))
 	}
+	for _, u := range t.Unjudged {
+		fmt.Fprintf(b, "not looked for: %s; give --internal-domain or a directory source\n", u)
+	}
 }
 
 // whyNoEvents says why no file yielded an event: how many could not be read
@@ -605,7 +608,8 @@ func writeDirectoryGaps(b *strings.Builder, gaps []directory.Gap) {
 
 // writeExitLine ends the summary; an exit 4 names what was incomplete, the
 // tracking input, the directory source or both.
-func writeExitLine(b *strings.Builder, code int, failOn *audit.Severity, in audit.TrafficInput, dirGaps int) {
+func writeExitLine(b *strings.Builder, code int, failOn *audit.Severity, t *audit.Traffic, dirGaps int) {
+	in := t.Input
 	threshold := "none"
 	if failOn != nil {
 		threshold = failOn.String()
@@ -637,6 +641,10 @@ func writeExitLine(b *strings.Builder, code int, failOn *audit.Severity, in audi
 		}
 		if dirGaps > 0 {
 			what = append(what, "the directory source could not be read in full")
+		}
+		for _, u := range t.Unjudged {
+			kind, _, _ := strings.Cut(u, ": ")
+			what = append(what, kind+" could not be looked for")
 		}
 		if in.Events == 0 && len(in.Files) > 0 {
 			fmt.Fprintf(b, "exit %d: %s, and no events were read: there are no results\n", code, strings.Join(what, " and "))
