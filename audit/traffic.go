@@ -224,27 +224,45 @@ type SpoofedSender struct {
 // recipients that do not exist, grouped by where the original mail came
 // from. A source is one only from a threshold of reports on (BackscatterBelow
 // says what that was): one mistyped address bounced to its sender is mail
-// working as it should, an NDR attack is volume.
+// working as it should, an NDR attack is volume. The sources under the
+// threshold are judged together as well, as one Distributed source: a
+// botnet's hosts each send a few, and it is the organization's servers
+// that the block lists see.
 type BackscatterSource struct {
 	// Source is the remote host that sent the mail for unknown recipients
 	// (unknown when the original RECEIVE was not in the logs), or the
 	// Exchange Online tenant, which sends the reports whoever sent the
-	// originals.
+	// originals; for a Distributed source, "distributed: N sources".
 	Source string
 	// Severity is high when the threshold of reports was reached within
 	// one clock hour (a burst, the queues of seeds 003 and 004 filling),
 	// medium for reports spread wider; ReasonUnknown sources are medium.
+	// A Distributed source's threshold is higher, and its medium needs
+	// the threshold within 24 consecutive clock hours (PeakPer24Hours).
 	Severity Severity
+	// Distributed: the source is the sources under the threshold taken
+	// together (Sources), none of which was reported alone.
+	Distributed bool
+	// Sources are a Distributed source's hosts (the busiest) with their
+	// reports, SourcesTotal how many there were; SourcesCapped: the
+	// organization's aggregate of sources hit its cap and dropped some,
+	// whose reports are not counted (a lower bound, and Truncated says
+	// so). Empty for a single source.
+	Sources       []AddressCount
+	SourcesTotal  int
+	SourcesCapped bool
 	// ReasonUnknown: the export did not say why the originals failed
 	// (Exchange Online summary rows carry only Status Failed), so these
 	// reports may be for full mailboxes or rules as much as for recipients
 	// that do not exist.
 	ReasonUnknown bool
 	Reports       int64
-	// PeakPerHour is the most reports in one clock hour (UTC).
-	PeakPerHour int64
-	FirstSeen   time.Time
-	LastSeen    time.Time
+	// PeakPerHour is the most reports in one clock hour (UTC),
+	// PeakPer24Hours the most within 24 consecutive clock hours.
+	PeakPerHour    int64
+	PeakPer24Hours int64
+	FirstSeen      time.Time
+	LastSeen       time.Time
 	// Domains are the external domains the reports went to (the
 	// busiest), DomainsTotal how many distinct ones there were.
 	// DomainsCapped: the source's domain aggregate hit its cap and dropped
@@ -257,9 +275,10 @@ type BackscatterSource struct {
 }
 
 // BackscatterBelow is the delivery reports for unknown recipients from
-// sources under the threshold, which are not listed: mistyped addresses
-// and the like, unless many sources add up (a botnet's hosts each sending
-// a few).
+// sources under the threshold, which are not listed one by one: mistyped
+// addresses and the like, unless many sources add up (a botnet's hosts
+// each sending a few), when Backscatter has them as one Distributed
+// source.
 type BackscatterBelow struct {
 	// Threshold is the reports one source needed to be listed.
 	Threshold int

@@ -30,6 +30,8 @@ type incident struct {
 	// reasonUnknown marks backscatter whose originals' failure the export
 	// does not give: the headline must not claim unknown recipients.
 	reasonUnknown bool
+	// distributed marks backscatter from many sources taken together.
+	distributed bool
 }
 
 // Incident kinds as the rule column of the line formats shows them: they
@@ -83,12 +85,18 @@ func incidents(t *audit.Traffic) []incident {
 			peak = max(peak, c.N)
 		}
 		detail := fmt.Sprintf("delivery reports to external addresses for recipients that do not exist; at most %d in one hour", b.PeakPerHour)
-		if b.ReasonUnknown {
+		servers := b.Source
+		switch {
+		case b.ReasonUnknown:
 			detail = fmt.Sprintf("delivery reports to external addresses for messages that failed for a reason the export does not give (a recipient that does not exist, a full mailbox, a size limit or a rule); at most %d in one hour", b.PeakPerHour)
+		case b.Distributed:
+			detail = fmt.Sprintf("delivery reports to external addresses for recipients that do not exist, from %s sources each under the threshold of one source, together (a distributed NDR attack); at most %d in one hour, %d within 24 hours",
+				AtLeast(b.SourcesTotal, b.SourcesCapped), b.PeakPerHour, b.PeakPer24Hours)
+			servers = withMore(addressList(b.Sources), len(b.Sources), b.SourcesTotal, b.SourcesCapped)
 		}
 		out = append(out, incident{kind: "backscatter", severity: b.Severity, subject: b.Source, first: b.FirstSeen, last: b.LastSeen,
-			messages: b.Reports, peak: peak, external: withMore(addressList(b.Domains), len(b.Domains), b.DomainsTotal, b.DomainsCapped), servers: b.Source,
-			detail: detail, reasonUnknown: b.ReasonUnknown})
+			messages: b.Reports, peak: peak, external: withMore(addressList(b.Domains), len(b.Domains), b.DomainsTotal, b.DomainsCapped), servers: servers,
+			detail: detail, reasonUnknown: b.ReasonUnknown, distributed: b.Distributed})
 	}
 	for _, o := range t.OOFStorms {
 		out = append(out, incident{kind: "oof-storm", severity: audit.SeverityOOFStorm, subject: o.Internal, first: o.FirstSeen, last: o.LastSeen,
@@ -124,6 +132,9 @@ func (in incident) title() string {
 	case "backscatter":
 		if in.reasonUnknown {
 			return "Observed: non-delivery reports to outside addresses, why the originals failed not known"
+		}
+		if in.distributed {
+			return "Observed: non-delivery reports to outside addresses for unknown recipients, from many sources"
 		}
 		return "Observed: non-delivery reports to outside addresses for unknown recipients"
 	}

@@ -108,6 +108,66 @@ func TestLineFormatsCarryIncidents(t *testing.T) {
 	}
 }
 
+// Backscatter from many sources each under the threshold, taken together,
+// is one incident that names its busiest hosts, in the CSV and JSON Lines
+// as in the JSON report.
+func TestDistributedBackscatterIncident(t *testing.T) {
+	rep := trafficReport()
+	b := rep.Traffic.Backscatter[0]
+	b.Source, b.Distributed, b.Reports, b.PeakPerHour, b.PeakPer24Hours = "distributed: 200 sources", true, 400, 400, 400
+	b.Sources, b.SourcesTotal = []audit.AddressCount{{Address: "203.0.113.9", N: 2}, {Address: "bot7.example", N: 2}}, 200
+	rep.Traffic.Backscatter = append(rep.Traffic.Backscatter, b)
+
+	var cb bytes.Buffer
+	if err := (CSV{}).Write(&cb, rep); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(bytes.NewReader(cb.Bytes())).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var row []string
+	for _, r := range recs {
+		if r[6] == "observed-backscatter" && r[2] == b.Source {
+			row = r
+		}
+	}
+	if row == nil {
+		t.Fatal("no distributed backscatter row")
+	}
+	if row[7] != "high" || row[8] != "Observed: non-delivery reports to outside addresses for unknown recipients, from many sources" ||
+		!strings.Contains(row[9], "from 200 sources each under the threshold of one source") || !strings.Contains(row[9], "at most 400 in one hour, 400 within 24 hours") ||
+		!strings.Contains(row[10], "servers=203.0.113.9 (2), bot7.example (2) and 198 more") {
+		t.Errorf("distributed backscatter row %q", row)
+	}
+
+	var jb bytes.Buffer
+	if err := (JSON{Tool: "dgaudit test"}).Write(&jb, rep); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Traffic struct {
+			Backscatter []struct {
+				Source         string
+				Distributed    bool
+				PeakPer24Hours int64
+				Sources        []struct {
+					Address string
+					N       int64
+				}
+				SourcesTotal int
+			}
+		}
+	}
+	if err := json.Unmarshal(jb.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if bs := doc.Traffic.Backscatter; len(bs) != 2 || bs[0].Distributed || !bs[1].Distributed || bs[1].SourcesTotal != 200 ||
+		len(bs[1].Sources) != 2 || bs[1].Sources[1].Address != "bot7.example" || bs[1].PeakPer24Hours != 400 {
+		t.Errorf("JSON backscatter %+v", bs)
+	}
+}
+
 // A cut list says how much it left out, counted from the total rather than
 // from what is shown, and says "at least" when the total is a lower bound.
 func TestMore(t *testing.T) {

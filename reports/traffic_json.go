@@ -130,17 +130,22 @@ type jsonSpoof struct {
 }
 
 type jsonBackscatter struct {
-	Source        string             `json:"source"`
-	Severity      audit.Severity     `json:"severity"`
-	ReasonUnknown bool               `json:"reasonUnknown"`
-	Reports       int64              `json:"reports"`
-	PeakPerHour   int64              `json:"peakPerHour"`
-	FirstSeen     string             `json:"firstSeen"`
-	LastSeen      string             `json:"lastSeen"`
-	Domains       []jsonAddressCount `json:"domains"`
-	DomainsTotal  int                `json:"domainsTotal"`
-	DomainsCapped bool               `json:"domainsCapped"`
-	Timeline      []jsonCount        `json:"timeline"`
+	Source         string             `json:"source"`
+	Severity       audit.Severity     `json:"severity"`
+	ReasonUnknown  bool               `json:"reasonUnknown"`
+	Distributed    bool               `json:"distributed"`
+	Reports        int64              `json:"reports"`
+	PeakPerHour    int64              `json:"peakPerHour"`
+	PeakPer24Hours int64              `json:"peakPer24Hours"`
+	FirstSeen      string             `json:"firstSeen"`
+	LastSeen       string             `json:"lastSeen"`
+	Domains        []jsonAddressCount `json:"domains"`
+	DomainsTotal   int                `json:"domainsTotal"`
+	DomainsCapped  bool               `json:"domainsCapped"`
+	Sources        []jsonAddressCount `json:"sources"`
+	SourcesTotal   int                `json:"sourcesTotal"`
+	SourcesCapped  bool               `json:"sourcesCapped"`
+	Timeline       []jsonCount        `json:"timeline"`
 }
 
 type jsonBelow struct {
@@ -251,9 +256,11 @@ func trafficJSON(t *audit.Traffic) jsonTraffic {
 			ClientsTotal: s.ClientsTotal, ClientsCapped: s.ClientsCapped, SubjectsTotal: s.SubjectsTotal, SubjectsCapped: s.SubjectsCapped}
 	}
 	for i, b := range t.Backscatter {
-		j.Backscatter[i] = jsonBackscatter{Source: b.Source, Severity: b.Severity, ReasonUnknown: b.ReasonUnknown, Reports: b.Reports, PeakPerHour: b.PeakPerHour,
+		j.Backscatter[i] = jsonBackscatter{Source: b.Source, Severity: b.Severity, ReasonUnknown: b.ReasonUnknown, Distributed: b.Distributed,
+			Reports: b.Reports, PeakPerHour: b.PeakPerHour, PeakPer24Hours: b.PeakPer24Hours,
 			FirstSeen: optTime(b.FirstSeen), LastSeen: optTime(b.LastSeen),
-			Domains: addressCountsJSON(b.Domains), Timeline: countsJSON(b.Timeline), DomainsTotal: b.DomainsTotal, DomainsCapped: b.DomainsCapped}
+			Domains: addressCountsJSON(b.Domains), Timeline: countsJSON(b.Timeline), DomainsTotal: b.DomainsTotal, DomainsCapped: b.DomainsCapped,
+			Sources: addressCountsJSON(b.Sources), SourcesTotal: b.SourcesTotal, SourcesCapped: b.SourcesCapped}
 	}
 	for i, o := range t.OOFStorms {
 		j.OOFStorms[i] = jsonOOFStorm{Internal: o.Internal, External: o.External, Out: o.Out, In: o.In, FirstSeen: optTime(o.FirstSeen), LastSeen: optTime(o.LastSeen)}

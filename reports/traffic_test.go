@@ -44,7 +44,7 @@ func trafficReport() *audit.Report {
 			Clients: []audit.AddressCount{{Address: "mail.partner-org.example", N: 120}}, ClientsTotal: 1, Subjects: []string{"Invoice"}, SubjectsTotal: 1}},
 		SpoofingTotal: 3, SpoofedMessages: 125,
 		// 90 reports went to 40 domains; the list shows the busiest.
-		Backscatter: []audit.BackscatterSource{{Source: "bot.botnet.example", Severity: audit.High, Reports: 90, PeakPerHour: 60, FirstSeen: at, LastSeen: at.Add(time.Hour),
+		Backscatter: []audit.BackscatterSource{{Source: "bot.botnet.example", Severity: audit.High, Reports: 90, PeakPerHour: 60, PeakPer24Hours: 90, FirstSeen: at, LastSeen: at.Add(time.Hour),
 			Domains: []audit.AddressCount{{Address: "victim.example", N: 51}}, DomainsTotal: 40, Timeline: tl}},
 		BackscatterBelow: audit.BackscatterBelow{Threshold: 10, Sources: 2, Reports: 3},
 		OOFStorms:        []audit.OOFStorm{{Internal: "bob@corp.example.com", External: "helpdesk@vendor.example", Out: 10, In: 10, FirstSeen: at, LastSeen: at.Add(time.Hour)}},

@@ -59,6 +59,12 @@ type Config struct {
 	// address a few times; an NDR attack (seeds 003 and 004) fills queues
 	// with hundreds an hour. See backscatterOf.
 	MinBackscatter int
+	// MinDistributed is how many such reports the sources under
+	// MinBackscatter must send together to be reported as one distributed
+	// source: within one clock hour, high; within 24 consecutive clock
+	// hours, medium. 0 means five times MinBackscatter (50). See
+	// distributedOf.
+	MinDistributed int
 	// MaxKeys caps each organization-wide aggregate (senders, address
 	// pairs, sources); 0 means 100,000.
 	MaxKeys int
@@ -114,6 +120,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MinBackscatter <= 0 {
 		c.MinBackscatter = 10
+	}
+	if c.MinDistributed <= 0 {
+		c.MinDistributed = 5 * c.MinBackscatter
 	}
 	if c.MaxKeys <= 0 {
 		c.MaxKeys = 100_000

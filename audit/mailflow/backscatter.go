@@ -2,6 +2,8 @@ package mailflow
 
 import (
 	"cmp"
+	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -45,9 +47,7 @@ func (a *Analyzer) backscatterOf(src string, b *backAgg) (audit.BackscatterSourc
 		Domains:       top(b.domains, a.cfg.Top), DomainsTotal: len(b.domains), DomainsCapped: b.domainsCapped,
 		Timeline: a.timeline(b.buckets),
 	}
-	for _, n := range b.hours {
-		s.PeakPerHour = max(s.PeakPerHour, n)
-	}
+	s.PeakPerHour, s.PeakPer24Hours = peakWithin(b.hours, 1), peakWithin(b.hours, 24)
 	s.Severity = audit.Medium
 	if s.PeakPerHour >= minimum && !s.ReasonUnknown {
 		s.Severity = audit.High
@@ -55,17 +55,117 @@ func (a *Analyzer) backscatterOf(src string, b *backAgg) (audit.BackscatterSourc
 	return s, true
 }
 
+// distributedOf judges the reports of the sources under MinBackscatter
+// together, as one source: an NDR attack sent through a botnet comes
+// from hundreds of hosts each sending one or two (400 reports in 47
+// minutes from 200 hosts, two each), and no host reaches the
+// threshold, but it is the organization's servers that send the reports
+// to the forged senders and land on block lists (seeds 003 and 004).
+//
+// The sources together are a different population from one source: one
+// host sending ten reports is unusual, while the whole Internet's
+// mistakes add up. So volume is judged within a window, never over the
+// whole logs (a month of a few bounces a day adds up to hundreds), and
+// the threshold is MinDistributed, five times a source's (50):
+//
+//   - MinDistributed or more within one clock hour: high, as a source.
+//     A large organization's own unknown-recipient bounces, correspondents'
+//     typos and stale addresses of leavers, are a few a day, tens on a bad
+//     day, spread over the working day: a handful in its busiest hour.
+//     Fifty in one hour is ten times that; an NDR attack runs at hundreds
+//     an hour.
+//   - MinDistributed or more within 24 consecutive clock hours: medium.
+//     Fifty a day is ten times a large organization's few a day, and a
+//     slow attack (or one straddling two clock hours) still shows.
+//
+// Five times MinBackscatter keeps the bar above what one source needs, so
+// that raising MinBackscatter raises both. below are the sources under
+// the threshold, by name; reasonUnknown ones (Exchange Online reports
+// whose originals' reasons the export does not give) are left out: they
+// may be bounces of full mailboxes and rules. capped says the
+// organization's aggregate of sources dropped some.
+func (a *Analyzer) distributedOf(below map[string]*backAgg, capped bool) (audit.BackscatterSource, bool) {
+	d := newBackAgg()
+	sources := make(map[string]int64, len(below))
+	// In name order, so that the domains kept under the cap do not depend
+	// on the map's.
+	for _, src := range slices.Sorted(maps.Keys(below)) {
+		b := below[src]
+		if src == tenantUnknownSource {
+			continue
+		}
+		sources[src] = b.reports
+		d.reports += b.reports
+		d.see(b.first)
+		d.see(b.last)
+		for k, n := range b.buckets {
+			d.buckets[k] += n
+		}
+		for k, n := range b.hours {
+			d.hours[k] += n
+		}
+		for dom, n := range b.domains {
+			if _, ok := d.domains[dom]; ok || len(d.domains) < a.cfg.MaxPerGroup {
+				d.domains[dom] += n
+			} else {
+				d.domainsCapped = true
+			}
+		}
+		d.domainsCapped = d.domainsCapped || b.domainsCapped
+	}
+	minimum := int64(a.cfg.MinDistributed)
+	hour, day := peakWithin(d.hours, 1), peakWithin(d.hours, 24)
+	// One source under MinBackscatter is no distribution, whatever
+	// MinDistributed says.
+	if len(sources) < 2 || day < minimum {
+		return audit.BackscatterSource{}, false
+	}
+	s := audit.BackscatterSource{
+		Source: fmt.Sprintf("distributed: %d sources", len(sources)), Severity: audit.Medium, Distributed: true,
+		Sources: top(sources, a.cfg.Top), SourcesTotal: len(sources), SourcesCapped: capped,
+		Reports: d.reports, PeakPerHour: hour, PeakPer24Hours: day, FirstSeen: d.first, LastSeen: d.last,
+		Domains: top(d.domains, a.cfg.Top), DomainsTotal: len(d.domains), DomainsCapped: d.domainsCapped,
+		Timeline: a.timeline(d.buckets),
+	}
+	if capped {
+		s.Source = fmt.Sprintf("distributed: at least %d sources", len(sources))
+	}
+	if hour >= minimum {
+		s.Severity = audit.High
+	}
+	return s, true
+}
+
+// peakWithin is the most reports within n consecutive clock hours.
+func peakWithin(hours map[int64]int64, n int64) int64 {
+	keys := slices.Sorted(maps.Keys(hours))
+	var peak, sum int64
+	lo := 0
+	for _, h := range keys {
+		sum += hours[h]
+		for keys[lo] <= h-n {
+			sum -= hours[keys[lo]]
+			lo++
+		}
+		peak = max(peak, sum)
+	}
+	return peak
+}
+
 // backscatter lists the sources at or above the threshold in t, worst
-// first, and counts those below it. Exchange Online reports still held
+// first, and counts those below it, which it lists as one distributed
+// source when they add up (distributedOf). Exchange Online reports still held
 // for their originals' reasons count as reason unknown, on-premises ones
 // still held for their originals' RECEIVE as from an unknown source.
 func (a *Analyzer) backscatter(t *audit.Traffic) {
 	t.BackscatterBelow.Threshold = a.cfg.MinBackscatter
+	below := map[string]*backAgg{}
 	add := func(src string, b *backAgg) {
 		if s, ok := a.backscatterOf(src, b); ok {
 			t.Backscatter = append(t.Backscatter, s)
 			return
 		}
+		below[src] = b
 		t.BackscatterBelow.Sources++
 		t.BackscatterBelow.Reports += b.reports
 	}
@@ -89,6 +189,9 @@ func (a *Analyzer) backscatter(t *audit.Traffic) {
 	}
 	if dropped && !a.truncated[backscatterSourcesCapped] {
 		t.Truncated = append(t.Truncated, backscatterSourcesCapped)
+	}
+	if s, ok := a.distributedOf(below, dropped || a.truncated[backscatterSourcesCapped]); ok {
+		t.Backscatter = append(t.Backscatter, s)
 	}
 	slices.SortFunc(t.Backscatter, func(x, y audit.BackscatterSource) int {
 		if c := cmp.Compare(y.Severity, x.Severity); c != 0 {

@@ -20,12 +20,17 @@ func contoso(d string) bool { return d == "contoso.com" }
 // bounces are on-premises rows of n messages for recipients that do not
 // exist, each bounced to its outside sender, one every gap.
 func bounces(n int, gap time.Duration) []tracking.Event {
+	return bouncesFrom(n, gap, func(int) string { return "mx.partner.example" })
+}
+
+// bouncesFrom are the rows of bounces, the i-th message from host(i).
+func bouncesFrom(n int, gap time.Duration, host func(int) string) []tracking.Event {
 	evs := []tracking.Event{{Time: start, EventID: "DELIVER", Source: "STOREDRIVER", Recipients: []string{"real@contoso.com"}, MessageID: "<ok@x>"}}
 	for i := range n {
 		id, sender := fmt.Sprintf("<m%d@partner.example>", i), fmt.Sprintf("p%d@partner.example", i%3)
 		at := start.Add(time.Duration(i) * gap)
 		evs = append(evs,
-			tracking.Event{Time: at, EventID: "RECEIVE", Source: "SMTP", ClientIP: "198.51.100.7", ClientHostname: "mx.partner.example", Sender: sender, ReturnPath: sender,
+			tracking.Event{Time: at, EventID: "RECEIVE", Source: "SMTP", ClientIP: "198.51.100.7", ClientHostname: host(i), Sender: sender, ReturnPath: sender,
 				Recipients: []string{fmt.Sprintf("jhon.smith%d@contoso.com", i)}, Subject: "Contract", MessageID: id, Directionality: "Incoming"},
 			tracking.Event{Time: at, EventID: "FAIL", Source: "ROUTING", Sender: sender, Recipients: []string{fmt.Sprintf("jhon.smith%d@contoso.com", i)},
 				RecipientStatus: []string{"550 5.1.1 RESOLVER.ADR.RecipNotFound; not found"}, MessageID: id},
@@ -75,6 +80,106 @@ func TestBackscatterThreshold(t *testing.T) {
 				t.Errorf("severities %v below %+v, want %v and %+v", got, tr.BackscatterBelow, tt.want, tt.below)
 			}
 			if w, found := tr.Worst(); found != (len(tt.want) > 0) || found && w != tt.want[0] {
+				t.Errorf("worst %v, %v", w, found)
+			}
+		})
+	}
+}
+
+// The sources under the threshold are judged together too: a botnet's
+// hosts each send a report or two, and the organization's server, not
+// any host, is what the block lists see. Together they are one
+// distributed source, on the same scale as one source's but from five
+// times its threshold (50): within one clock hour high, within 24
+// consecutive clock hours medium. An organization's own bounces, a few
+// a day from correspondents all over, stay under it however many days
+// the logs span.
+func TestDistributedBackscatter(t *testing.T) {
+	type source struct {
+		source   string
+		severity audit.Severity
+		reports  int64
+		peak     int64
+	}
+	const dist = "distributed: "
+	bot := func(per int) func(int) string {
+		return func(i int) string { return fmt.Sprintf("bot%d.botnet.example", i/per) }
+	}
+	tests := []struct {
+		name  string
+		n     int
+		gap   time.Duration
+		host  func(int) string
+		min   int
+		want  []source
+		below audit.BackscatterBelow
+	}{
+		// An NDR attack through a botnet: 400 reports in 47 minutes, from
+		// 200 hosts sending two each.
+		{"a botnet, 200 hosts sending two each", 400, 7 * time.Second, bot(2), 0,
+			[]source{{dist + "200 sources", audit.High, 400, 400}}, audit.BackscatterBelow{Threshold: 10, Sources: 200, Reports: 400}},
+		{"50 hosts in one hour", 50, time.Minute, bot(1), 0,
+			[]source{{dist + "50 sources", audit.High, 50, 50}}, audit.BackscatterBelow{Threshold: 10, Sources: 50, Reports: 50}},
+		{"49 hosts in one hour", 49, time.Minute, bot(1), 0, nil, audit.BackscatterBelow{Threshold: 10, Sources: 49, Reports: 49}},
+		{"50 hosts over a day", 50, 25 * time.Minute, bot(1), 0,
+			[]source{{dist + "50 sources", audit.Medium, 50, 3}}, audit.BackscatterBelow{Threshold: 10, Sources: 50, Reports: 50}},
+		// A large organization's bad week: 45 bounces a day, every one from
+		// a different correspondent, 315 in all; no 24 hours hold 50.
+		{"a week of scattered bounces", 7 * 45, 32 * time.Minute, bot(1), 0, nil, audit.BackscatterBelow{Threshold: 10, Sources: 315, Reports: 315}},
+		// The same from fewer hosts, each still under the threshold.
+		{"a week of scattered bounces from 40 hosts", 7 * 45, 32 * time.Minute, func(i int) string { return fmt.Sprintf("mx%d.example", i%40) }, 0,
+			nil, audit.BackscatterBelow{Threshold: 10, Sources: 40, Reports: 315}},
+		// A host over the threshold is its own source, and the rest are
+		// judged without its reports.
+		{"one host over the threshold and a botnet", 72, 30 * time.Second, func(i int) string {
+			if i < 12 {
+				return "mx.big.example"
+			}
+			return fmt.Sprintf("bot%d.botnet.example", i)
+		}, 0, []source{{dist + "60 sources", audit.High, 60, 60}, {"mx.big.example", audit.High, 12, 12}}, audit.BackscatterBelow{Threshold: 10, Sources: 60, Reports: 60}},
+		{"one host over the threshold, a few under it", 20, 30 * time.Second, func(i int) string {
+			if i < 12 {
+				return "mx.big.example"
+			}
+			return fmt.Sprintf("bot%d.botnet.example", i)
+		}, 0, []source{{"mx.big.example", audit.High, 12, 12}}, audit.BackscatterBelow{Threshold: 10, Sources: 8, Reports: 8}},
+		// The bar moves with MinBackscatter: five times 3 is 15.
+		{"a lower threshold", 15, time.Minute, bot(1), 3,
+			[]source{{dist + "15 sources", audit.High, 15, 15}}, audit.BackscatterBelow{Threshold: 3, Sources: 15, Reports: 15}},
+	}
+	dir := t.TempDir()
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := logFile(t, dir, fmt.Sprintf("MSGTRK%d.LOG", i), trackingtest.Fields2013, bouncesFrom(tt.n, tt.gap, tt.host))
+			tr := analyse(t, mailflow.Config{IsInternal: contoso, MinBackscatter: tt.min}, path)
+			var got []source
+			for _, b := range tr.Backscatter {
+				got = append(got, source{b.Source, b.Severity, b.Reports, b.PeakPerHour})
+				if !b.Distributed {
+					if len(b.Sources) != 0 || b.SourcesTotal != 0 {
+						t.Errorf("single source %+v", b)
+					}
+					continue
+				}
+				// The busiest hosts, as many as Top, with their reports;
+				// the timeline and the domains count every report.
+				var timeline, domains int64
+				for _, c := range b.Timeline {
+					timeline += c.N
+				}
+				for _, c := range b.Domains {
+					domains += c.N
+				}
+				if b.Source != fmt.Sprintf("distributed: %d sources", b.SourcesTotal) || len(b.Sources) != min(b.SourcesTotal, 20) ||
+					b.Sources[0].N > int64(tr.BackscatterBelow.Threshold-1) || b.SourcesCapped || timeline != b.Reports || domains != b.Reports ||
+					b.PeakPer24Hours < b.PeakPerHour || b.PeakPer24Hours > b.Reports || b.FirstSeen.IsZero() || !b.LastSeen.After(b.FirstSeen) {
+					t.Errorf("distributed source %+v", b)
+				}
+			}
+			if !slices.Equal(got, tt.want) || tr.BackscatterBelow != tt.below {
+				t.Errorf("backscatter %+v below %+v, want %+v and %+v", got, tr.BackscatterBelow, tt.want, tt.below)
+			}
+			if w, found := tr.Worst(); found != (len(tt.want) > 0) || found && w != tt.want[0].severity {
 				t.Errorf("worst %v, %v", w, found)
 			}
 		})

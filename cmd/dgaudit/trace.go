@@ -230,7 +230,9 @@ out-of-office storms.
 Backscatter is delivery reports sent to outside addresses for recipients that do not exist, by
 the host that sent the originals. A source is reported from 10 reports on, as medium, and as
 high when 10 came within one clock hour; a bounce of a mistyped address is not backscatter, and
-neither is one for a full mailbox, a size limit or a rule. Exchange Online summary rows do not
+neither is one for a full mailbox, a size limit or a rule. The sources under 10 are also judged
+together, as one distributed source (a botnet's hosts each sending one or two): high from 50
+reports within one clock hour, medium from 50 within 24 hours. Exchange Online summary rows do not
 say why a message failed: add a Get-MessageTraceDetailV2 export of the failed messages (or a
 Detail column) to tell; reports whose reason stays unknown are listed apart, medium at most.
 
@@ -484,9 +486,22 @@ func writeTrafficSummary(b *strings.Builder, t *audit.Traffic) {
 	if more := reports.More(shown, t.SpoofingTotal, t.SpoofingCapped); more != "" {
 		fmt.Fprintf(b, "  ... %s spoofed senders, %d spoofed messages in all\n", more, t.SpoofedMessages)
 	}
-	for i, s := range t.Backscatter {
+	// The sources under the threshold taken together are the whole
+	// organization's: said whatever the single sources before them.
+	var distributed bool
+	for _, s := range t.Backscatter {
+		if !s.Distributed {
+			continue
+		}
+		distributed = true
+		fmt.Fprintf(b, "backscatter: %s %d delivery reports to external addresses for unknown recipients (at most %d in one hour, %d within 24 hours) from %s sources, each fewer than %d, together (a distributed NDR attack): %s; to %s domains: %s\n",
+			strings.ToUpper(s.Severity.String()), s.Reports, s.PeakPerHour, s.PeakPer24Hours, reports.AtLeast(s.SourcesTotal, s.SourcesCapped), t.BackscatterBelow.Threshold,
+			countList(s.Sources, s.SourcesTotal, s.SourcesCapped, 3), reports.AtLeast(s.DomainsTotal, s.DomainsCapped), countList(s.Domains, s.DomainsTotal, s.DomainsCapped, 3))
+	}
+	single := slices.DeleteFunc(slices.Clone(t.Backscatter), func(s audit.BackscatterSource) bool { return s.Distributed })
+	for i, s := range single {
 		if i == 3 {
-			fmt.Fprintf(b, "  ... and %d more backscatter sources\n", len(t.Backscatter)-3)
+			fmt.Fprintf(b, "  ... and %d more backscatter sources\n", len(single)-3)
 			break
 		}
 		why := "for unknown recipients"
@@ -498,9 +513,9 @@ func writeTrafficSummary(b *strings.Builder, t *audit.Traffic) {
 			reports.AtLeast(s.DomainsTotal, s.DomainsCapped), countList(s.Domains, s.DomainsTotal, s.DomainsCapped, 3))
 	}
 	// A bounce or two is mail working: said only when the sources under the
-	// threshold add up to what one source would need (a botnet's hosts
-	// each sending a few).
-	if bl := t.BackscatterBelow; bl.Threshold > 0 && bl.Reports >= int64(bl.Threshold) {
+	// threshold add up to what one source would need, and not judged
+	// together (too few in any 24 hours to be a distributed attack).
+	if bl := t.BackscatterBelow; bl.Threshold > 0 && bl.Reports >= int64(bl.Threshold) && !distributed {
 		fmt.Fprintf(b, "delivery reports to external addresses under the backscatter threshold: %d from %d sources, each fewer than %d (not judged)\n",
 			bl.Reports, bl.Sources, bl.Threshold)
 	}
