@@ -220,6 +220,12 @@ type SpoofedSender struct {
 	SubjectsCapped bool
 }
 
+// DistributedSource is the Source of the sources under the threshold
+// judged together: one name whatever their number (SourcesTotal), so that
+// runs compared over time, or alerts keyed by source, see the same
+// finding.
+const DistributedSource = "distributed (sources each under the threshold)"
+
 // BackscatterSource is delivery-report traffic to external addresses for
 // recipients that do not exist, grouped by where the original mail came
 // from. A source is one only from a threshold of reports on (BackscatterBelow
@@ -232,7 +238,7 @@ type BackscatterSource struct {
 	// Source is the remote host that sent the mail for unknown recipients
 	// (unknown when the original RECEIVE was not in the logs), or the
 	// Exchange Online tenant, which sends the reports whoever sent the
-	// originals; for a Distributed source, "distributed: N sources".
+	// originals; for a Distributed source, DistributedSource.
 	Source string
 	// Severity is high when the threshold of reports was reached within
 	// one clock hour (a burst, the queues of seeds 003 and 004 filling),

@@ -114,7 +114,7 @@ func TestLineFormatsCarryIncidents(t *testing.T) {
 func TestDistributedBackscatterIncident(t *testing.T) {
 	rep := trafficReport()
 	b := rep.Traffic.Backscatter[0]
-	b.Source, b.Distributed, b.Reports, b.PeakPerHour, b.PeakPer24Hours = "distributed: 200 sources", true, 400, 400, 400
+	b.Source, b.Distributed, b.Reports, b.PeakPerHour, b.PeakPer24Hours = audit.DistributedSource, true, 400, 400, 400
 	b.Sources, b.SourcesTotal = []audit.AddressCount{{Address: "203.0.113.9", N: 2}, {Address: "bot7.example", N: 2}}, 200
 	rep.Traffic.Backscatter = append(rep.Traffic.Backscatter, b)
 

@@ -2,7 +2,6 @@ package mailflow
 
 import (
 	"cmp"
-	"fmt"
 	"maps"
 	"slices"
 	"time"
@@ -121,14 +120,11 @@ func (a *Analyzer) distributedOf(below map[string]*backAgg, capped bool) (audit.
 		return audit.BackscatterSource{}, false
 	}
 	s := audit.BackscatterSource{
-		Source: fmt.Sprintf("distributed: %d sources", len(sources)), Severity: audit.Medium, Distributed: true,
+		Source: audit.DistributedSource, Severity: audit.Medium, Distributed: true,
 		Sources: top(sources, a.cfg.Top), SourcesTotal: len(sources), SourcesCapped: capped,
 		Reports: d.reports, PeakPerHour: hour, PeakPer24Hours: day, FirstSeen: d.first, LastSeen: d.last,
 		Domains: top(d.domains, a.cfg.Top), DomainsTotal: len(d.domains), DomainsCapped: d.domainsCapped,
 		Timeline: a.timeline(d.buckets),
-	}
-	if capped {
-		s.Source = fmt.Sprintf("distributed: at least %d sources", len(sources))
 	}
 	if hour >= minimum {
 		s.Severity = audit.High
