@@ -200,3 +200,13 @@ func withMore(list string, shown, total int, capped bool) string {
 	}
 	return list + " " + more
 }
+
+// evidenceBySeverity counts the incidents of the traffic section by
+// severity, for the summaries beside the groups' findings.
+func evidenceBySeverity(t *audit.Traffic) map[audit.Severity]int {
+	by := map[audit.Severity]int{}
+	for _, in := range incidents(t) {
+		by[in.severity]++
+	}
+	return by
+}

@@ -41,7 +41,7 @@ func (j JSON) Write(w io.Writer, rep *audit.Report) error {
 	s.field("auditedAt", jsonTime(rep.AuditedAt))
 	s.field("complete", rep.Complete)
 	s.field("coverage", coverageJSON(rep.Coverage))
-	s.field("summary", summaryJSON(rep.Summary))
+	s.field("summary", summaryJSON(rep.Summary, rep.Traffic))
 	s.field("organization", jsonOrganization{Findings: findingsJSON(rep.OrgFindings)})
 	if rep.Suppressions != nil {
 		s.field("suppressions", suppressionsJSON(rep.Suppressions))
@@ -158,6 +158,15 @@ type jsonSummary struct {
 	ExternalRecipients int            `json:"externalRecipients"`
 	Gaps               int            `json:"gaps"`
 	Suppressed         int            `json:"suppressed"`
+	// Evidence counts the incidents observed in tracking logs, when they
+	// were read: findings and bySeverity are the groups' configuration
+	// alone, and a trace with a critical loop said 0 there.
+	Evidence *jsonEvidence `json:"evidence,omitempty"`
+}
+
+type jsonEvidence struct {
+	Incidents  int            `json:"incidents"`
+	BySeverity jsonSeverities `json:"bySeverity"`
 }
 
 // jsonBands and jsonSeverities are structs, not maps, so that the keys come
@@ -178,12 +187,12 @@ type jsonSeverities struct {
 	Info     int `json:"info"`
 }
 
-func summaryJSON(s audit.Summary) jsonSummary {
+func summaryJSON(s audit.Summary, t *audit.Traffic) jsonSummary {
 	byRule := s.ByRule
 	if byRule == nil {
 		byRule = map[string]int{}
 	}
-	return jsonSummary{
+	js := jsonSummary{
 		Groups: s.Groups,
 		ByBand: jsonBands{
 			Critical: s.ByBand[audit.BandCritical],
@@ -205,6 +214,16 @@ func summaryJSON(s audit.Summary) jsonSummary {
 		Gaps:               s.Gaps,
 		Suppressed:         s.Suppressed,
 	}
+	if t != nil {
+		by := evidenceBySeverity(t)
+		js.Evidence = &jsonEvidence{BySeverity: jsonSeverities{
+			Critical: by[audit.Critical], High: by[audit.High], Medium: by[audit.Medium], Low: by[audit.Low], Info: by[audit.Info],
+		}}
+		for _, n := range by {
+			js.Evidence.Incidents += n
+		}
+	}
+	return js
 }
 
 type jsonOrganization struct {

@@ -123,6 +123,17 @@ func TestTrafficGolden(t *testing.T) {
 	if charts != 2 {
 		t.Errorf("%d charts, want the Summary's and the Timeline's", charts)
 	}
+	// The Summary counts what the logs showed beside the groups' findings,
+	// as the Incidents sheet lists it and the JSON summary's evidence.
+	sum := tsv(rows(t, f, "Summary"))
+	for _, want := range []string{"Observed incidents\t5\n", "Observed incidents by severity (the Incidents sheet)\nSeverity\tIncidents\ncritical\t1\nhigh\t2\nmedium\t2\nlow\t0\ninfo\t0\n"} {
+		if !strings.Contains(sum, want) {
+			t.Errorf("Summary sheet lacks %q:\n%s", want, sum)
+		}
+	}
+	if n := strings.Count(tsv(rows(t, f, "Incidents")), "\n") - 1; n != 5 {
+		t.Errorf("Incidents sheet has %d rows, the Summary counts 5", n)
+	}
 	inc := tsv(rows(t, f, "Incidents"))
 	if strings.Contains(inc, "\t=cmd") {
 		t.Error("hostile address not neutralized")

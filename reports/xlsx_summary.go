@@ -81,6 +81,19 @@ func writeSummary(f *excelize.File, st *styles, rep *audit.Report, tool string) 
 	s.line(0, "Complete", yesNo(rep.Complete))
 	s.line(0, "Groups", styled{rep.Summary.Groups, st.left})
 	s.line(0, "Findings", styled{rep.Summary.Findings, st.left})
+	// Findings are the groups' configuration; what the tracking logs
+	// showed is counted apart, only in runs that read them, so plain
+	// reports keep their layout. A trace with a critical loop read
+	// "Findings 0" and nothing else here.
+	evidence := map[audit.Severity]int(nil)
+	if rep.Traffic != nil {
+		evidence = evidenceBySeverity(rep.Traffic)
+		n := 0
+		for _, c := range evidence {
+			n += c
+		}
+		s.line(0, "Observed incidents", styled{n, st.left})
+	}
 	s.line(0, "External recipients", styled{rep.Summary.ExternalRecipients, st.left})
 	s.line(0, "Coverage gaps", styled{rep.Summary.Gaps, st.left})
 	// Only runs with suppressions or a baseline get these lines, so plain
@@ -110,6 +123,15 @@ func writeSummary(f *excelize.File, st *styles, rep *audit.Report, tool string) 
 	s.line(st.header, "Severity", "Findings")
 	for sev := audit.Critical; sev >= audit.Info; sev-- {
 		s.line(0, styled{sev.String(), st.severity[sev]}, rep.Summary.BySeverity[sev])
+	}
+
+	if evidence != nil {
+		s.blank()
+		s.line(st.section, "Observed incidents by severity (the Incidents sheet)")
+		s.line(st.header, "Severity", "Incidents")
+		for sev := audit.Critical; sev >= audit.Info; sev-- {
+			s.line(0, styled{sev.String(), st.severity[sev]}, evidence[sev])
+		}
 	}
 
 	s.blank()
