@@ -24,7 +24,11 @@ const (
 	// CoverGroupOwner is a group's first owner (ManagedBy[0]) that could
 	// not be read where it matters, in manager mode; a gap's Object is the
 	// group's ID.
-	CoverGroupOwner      = "group-owner"
+	CoverGroupOwner = "group-owner"
+	// CoverGroupSettings is a group's delivery settings (RequireSenderAuth
+	// through ManagedBy) that could not be read, or not be vouched for: a
+	// gap's Object is the group's ID, or empty for several groups.
+	CoverGroupSettings   = "group-delivery-settings"
 	CoverAcceptedDomains = "accepted-domains"
 	CoverRemoteDomains   = "remote-domains"
 	// CoverRecipientFilter is the on-premises Recipient Filter agent

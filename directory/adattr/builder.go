@@ -37,11 +37,22 @@ type Builder struct {
 	connectors       []pendingConnector
 	relayRight       *GUID
 	relayRightReason string
+
+	// Whether the bind account may read each group's delivery settings
+	// is judged as each group is added, and recorded in Finish
+	// (settingsread.go).
+	readCheck       *ReadCheck
+	readCheckReason string
 }
 
 type pendingGroup struct {
 	g    directory.Group
 	refs GroupRefs
+	// sd is the group's nTSecurityDescriptor (nil when not returned) until
+	// the settings read check judges it, and classes its objectClass.
+	sd      []byte
+	classes []string
+	read    readVerdict
 }
 
 // claim is the evidence that a group has members: the first object found
@@ -92,7 +103,8 @@ func (b *Builder) Add(e *Entry) (kind Kind, added bool) {
 		if err == nil {
 			b.ids[key] = g.ID
 			b.groupIdx[key] = len(b.groups)
-			b.groups = append(b.groups, pendingGroup{g: g, refs: refs})
+			b.groups = append(b.groups, pendingGroup{g: g, refs: refs, sd: firstValue(e, "nTSecurityDescriptor"), classes: e.Strings("objectClass")})
+			b.judge(&b.groups[len(b.groups)-1])
 		}
 	case KindUser:
 		var u directory.User
@@ -121,11 +133,7 @@ func (b *Builder) Add(e *Entry) (kind Kind, added bool) {
 	case KindOrganization:
 		b.org.Name = firstNonEmpty(e.First("cn"), e.First("name"), rdnValue(e.DN))
 	case KindReceiveConnector:
-		var sd []byte
-		if v := e.Values("nTSecurityDescriptor"); len(v) > 0 {
-			sd = v[0]
-		}
-		b.connectors = append(b.connectors, pendingConnector{c: MapReceiveConnector(e), sd: sd})
+		b.connectors = append(b.connectors, pendingConnector{c: MapReceiveConnector(e), sd: firstValue(e, "nTSecurityDescriptor")})
 	case KindRelayRight:
 		// The first readable object wins. An unreadable one only matters
 		// when no other names the right and connectors need it: then
@@ -343,6 +351,7 @@ func (b *Builder) Finish(collectedAt time.Time) *directory.Snapshot {
 		}
 		return out
 	}
+	b.finishSettingsRead()
 	memberships, skipped := 0, 0
 	s.Groups = make([]directory.Group, 0, len(b.groups))
 	for _, pg := range b.groups {

@@ -11,8 +11,10 @@ import (
 )
 
 // Binary security descriptors (MS-DTYP 2.4.6, self-relative form), as
-// nTSecurityDescriptor holds them, parsed just far enough to answer one
-// question: does the DACL grant an extended right to a principal. Every
+// nTSecurityDescriptor holds them, parsed just far enough to answer two
+// questions: does the DACL grant an extended right to a principal (receive
+// connectors), and does it deny a principal read of a property (a group's
+// delivery settings, readdeny.go). Every
 // offset and length comes from the data and is checked against it, so a
 // truncated or corrupt value is an error, never a panic or a guess.
 
@@ -56,8 +58,10 @@ const (
 	objectTypePresent          = 0x1
 	inheritedObjectTypePresent = 0x2
 
+	rightReadProperty  = 0x00000010 // ADS_RIGHT_DS_READ_PROPERTY
 	rightControlAccess = 0x00000100 // ADS_RIGHT_DS_CONTROL_ACCESS: extended rights
 	rightGenericAll    = 0x10000000
+	rightGenericRead   = 0x80000000
 )
 
 // Security descriptor control bits.
@@ -72,8 +76,12 @@ type ACE struct {
 	Flags byte
 	Mask  uint32
 	// ObjectType is the object ACE's object type (for an extended right,
-	// its rightsGuid); nil when absent, which means every right.
+	// its rightsGuid; for a property, its schemaIDGUID; for a property
+	// set, its rightsGuid); nil when absent, which means every right.
 	ObjectType *GUID
+	// InheritedObjectType is the schemaIDGUID of the object class the
+	// entry is meant for; nil when absent, which means any class.
+	InheritedObjectType *GUID
 	// SID is the trustee in string form ("S-1-5-7").
 	SID string
 }
@@ -165,6 +173,9 @@ func parseACE(b []byte) (ACE, error) {
 			if len(body) < 16 {
 				return a, fmt.Errorf("type %#x: inherited object type cut short", a.Type)
 			}
+			var g GUID
+			copy(g[:], body)
+			a.InheritedObjectType = &g
 			body = body[16:]
 		}
 	default:

@@ -13,8 +13,10 @@ type testACE struct {
 	typ, flags byte
 	mask       uint32
 	object     *GUID // object ACEs: the object type, or nil for none
-	inherited  bool  // object ACEs: add an inherited object type
-	sid        []byte
+	inherited  bool  // object ACEs: add an inherited object type (zero unless inheritedType)
+	// inheritedType is the inherited object type when inherited is set.
+	inheritedType *GUID
+	sid           []byte
 }
 
 // sid encodes a SID with authority auth and the sub-authorities.
@@ -52,7 +54,11 @@ func sd(aces ...testACE) []byte {
 				body = append(body, a.object[:]...)
 			}
 			if a.inherited {
-				body = append(body, make([]byte, 16)...)
+				var g GUID
+				if a.inheritedType != nil {
+					g = *a.inheritedType
+				}
+				body = append(body, g[:]...)
 			}
 		}
 		body = append(body, a.sid...)

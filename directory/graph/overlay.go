@@ -10,7 +10,7 @@ import (
 
 // Gap names for what only Exchange Online knows.
 const (
-	GapDeliverySettings = "group-delivery-settings"
+	GapDeliverySettings = directory.CoverGroupSettings
 	GapDynamicGroups    = directory.CoverDynamicGroups
 	GapExchange         = "exchange-online"
 )

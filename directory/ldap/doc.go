@@ -9,7 +9,9 @@
 // filter read-only, looks up referenced objects the scan did not cover,
 // asks whether anything names a group read without members in its memberOf
 // (a member attribute the account may not read comes back absent, like an
-// empty one), and reads accepted and remote domains, the recipient filter configuration and
+// empty one), reads each group's DACL with the group to tell a delivery
+// setting the account may not read from one not set (settingsread.go), and
+// reads accepted and remote domains, the recipient filter configuration and
 // the receive connectors (with their DACL, through the SD flags control) from
 // the configuration partition.
 // Entries are mapped by package adattr, the same code the LDIF importer

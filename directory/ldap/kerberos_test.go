@@ -78,6 +78,13 @@ func TestKerberos(t *testing.T) {
 			if diff := cmp.Diff(want.Org, got.Org); diff != "" {
 				t.Errorf("organization differs (-simple +kerberos):\n%s", diff)
 			}
+			// The bind account, whose permissions decide whether the
+			// groups' settings are readable, is found from the principal
+			// (Samba does not answer Who am I?), or every scan would say
+			// the settings could not be checked.
+			if diff := cmp.Diff(want.Coverage.Gaps, got.Coverage.Gaps); diff != "" {
+				t.Errorf("gaps differ (-simple +kerberos):\n%s", diff)
+			}
 		})
 	}
 }

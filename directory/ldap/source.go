@@ -74,6 +74,13 @@ func (s *Source) Snapshot(ctx context.Context) (*directory.Snapshot, error) {
 	server := serverName(s.server())
 	b := adattr.NewBuilder(server)
 
+	// 0. What deciding whether each group's settings are readable needs;
+	// without it, one gap says the settings could not be vouched for.
+	groupSD := s.settingsReadCheck(ctx, b, nc)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
 	// 1. Every recipient under the base DN, streamed page by page.
 	var pending []pendingRange
 	pendingSeen := map[string]bool{}
@@ -82,7 +89,7 @@ func (s *Source) Snapshot(ctx context.Context) (*directory.Snapshot, error) {
 	var mu sync.Mutex
 	var refs referrals
 	n, reported := 0, 0
-	err = s.concurrentSearch(ctx, "search recipients", nc.base, recipientBranches(), attrs, func(le *goldap.Entry) error {
+	err = s.concurrentSearch(ctx, "search recipients", nc.base, recipientBranches(groupSD), attrs, func(le *goldap.Entry) error {
 		e, more, err := toEntry(le)
 		mu.Lock()
 		defer mu.Unlock()
@@ -136,6 +143,13 @@ func (s *Source) Snapshot(ctx context.Context) (*directory.Snapshot, error) {
 	// 4. Referenced objects the scan did not return.
 	if err := s.lookups(ctx, b); err != nil {
 		return nil, err
+	}
+
+	// 4b. The permissions of the groups found by 3 and 4.
+	if groupSD {
+		if err := s.groupDescriptors(ctx, b); err != nil {
+			return nil, err
+		}
 	}
 
 	// 5. Groups read without a member value: does anything name them in

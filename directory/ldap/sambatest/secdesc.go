@@ -141,3 +141,18 @@ func DenyRead(sid, attrGUID string) ([]byte, error) {
 		ace{sid: SIDAuthenticatedUsers, mask: rightGenericRead},
 	)
 }
+
+// rightReadControl is READ_CONTROL: reading the object's descriptor.
+const rightReadControl = 0x00020000
+
+// DenyReadControl returns a security descriptor like DenyRead's that
+// denies sid nothing but reading the object's permissions
+// (nTSecurityDescriptor), so that a reader cannot tell what else it may
+// not read.
+func DenyReadControl(sid string) ([]byte, error) {
+	return securityDescriptor(
+		ace{sid: sid, mask: rightReadControl, deny: true},
+		ace{sid: SIDAdministrators, mask: rightFullControl},
+		ace{sid: SIDAuthenticatedUsers, mask: rightGenericRead},
+	)
+}
