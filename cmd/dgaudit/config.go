@@ -170,6 +170,7 @@ var knobs = []knob{
 	{flag: "baseline", env: "DGAUDIT_BASELINE", report: true, file: func(c *fileConfig) []string { return one(c.resolvePath(c.Baseline)) }},
 	{flag: "suppressions", env: "DGAUDIT_SUPPRESSIONS", report: true, file: func(c *fileConfig) []string { return one(c.resolvePath(c.Suppressions)) }},
 	{flag: "internal-domain", env: "DGAUDIT_INTERNAL_DOMAIN", list: true, report: true, key: "internal-domains", file: func(c *fileConfig) []string { return c.InternalDomains }},
+	{flag: "relay-client", env: "DGAUDIT_RELAY_CLIENT", list: true, report: true, key: "relay-clients", file: func(c *fileConfig) []string { return c.RelayClients }},
 	{flag: "disable-rule", env: "DGAUDIT_DISABLE_RULE", list: true, report: true, key: "rules.disabled", file: func(c *fileConfig) []string { return c.Rules.Disabled }},
 	{flag: "severity", env: "DGAUDIT_SEVERITY", list: true, report: true, key: "rules.severity", file: func(c *fileConfig) []string {
 		var out []string

@@ -50,6 +50,11 @@ source:
 # subdomains), e.g. a partner routed through this organization.
 internal-domains: []
 
+# With tracking logs: devices and applications that relay mail through the
+# servers (scan-to-email printers on an anonymous relay connector), by IP
+# address or host name. Their mail is not from outside.
+relay-clients: []
+
 rules:
   disabled: []                        # rule IDs from 'dgaudit rules'
   severity: {}                        # e.g. {no-owner: medium}

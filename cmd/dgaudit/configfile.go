@@ -26,6 +26,7 @@ import (
 type fileConfig struct {
 	Source          sourceFile `yaml:"source"`
 	InternalDomains []string   `yaml:"internal-domains"`
+	RelayClients    []string   `yaml:"relay-clients"`
 	Rules           rulesFile  `yaml:"rules"`
 	Outputs         []string   `yaml:"outputs"`
 	FailOn          string     `yaml:"fail-on"`

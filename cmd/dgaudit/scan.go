@@ -185,7 +185,7 @@ func (a *app) runAudit(ctx context.Context, src *sourceOptions, ro *reportOption
 	if len(trackFiles) > 0 {
 		// Read before the audit, which attaches the evidence ahead of its
 		// summary and the baseline comparison.
-		if opts.Traffic, err = a.readTracking(ctx, trackFiles, snap, opts.InternalDomains, ro.tracking.interval); err != nil {
+		if opts.Traffic, err = a.readTracking(ctx, trackFiles, snap, opts.InternalDomains, ro.tracking.relays, ro.tracking.interval); err != nil {
 			return err
 		}
 		if err := strictTracking(src.strict, opts.Traffic.Input); err != nil {

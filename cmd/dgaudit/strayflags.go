@@ -86,12 +86,12 @@ func (o *sourceOptions) stray(given func(string) bool) error {
 	return nil
 }
 
-// stray refuses --tracking-interval without --tracking.
+// stray refuses --tracking-interval and --relay-client without --tracking.
 func (o *trackingOptions) stray(given func(string) bool) error {
 	if len(o.paths) > 0 {
 		return nil
 	}
-	if err := (companions{of: "--tracking", flags: []string{"tracking-interval"}}).stray(given); err != nil {
+	if err := (companions{of: "--tracking", flags: []string{"tracking-interval", "relay-client"}}).stray(given); err != nil {
 		return usageError{err}
 	}
 	return nil

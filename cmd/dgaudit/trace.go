@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"dgaudit/audit"
 	"dgaudit/audit/mailflow"
@@ -27,12 +28,20 @@ import (
 type trackingOptions struct {
 	paths    []string
 	interval time.Duration
+	relays   []string
 }
 
 func (o *trackingOptions) register(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringArrayVar(&o.paths, "tracking", nil, "add evidence from message-tracking logs: MSGTRK*.LOG files, Export-Csv of Get-MessageTrackingLog or Get-MessageTraceV2, a folder of them, .gz accepted (repeatable)")
 	f.DurationVar(&o.interval, "tracking-interval", time.Hour, "timeline bucket width for --tracking")
+	registerRelayClients(f, &o.relays)
+}
+
+// registerRelayClients adds --relay-client, which trace and --tracking
+// share.
+func registerRelayClients(f *pflag.FlagSet, relays *[]string) {
+	f.StringArrayVar(relays, "relay-client", nil, "IP address or host name of a device or application that relays mail through the organization's servers, such as a scan-to-email printer on an anonymous relay connector: its mail is not from outside, so an internal sender in it is not spoofed (repeatable)")
 }
 
 // trackingFiles expands the paths before any collection starts, so that a
@@ -137,12 +146,12 @@ func checkInterval(d time.Duration, flag string) error {
 
 // readTracking streams the files through the analysis. snap may be nil:
 // groups and internal domains are then inferred from the logs.
-func (a *app) readTracking(ctx context.Context, files []string, snap *directory.Snapshot, internal []string, interval time.Duration) (*audit.Traffic, error) {
+func (a *app) readTracking(ctx context.Context, files []string, snap *directory.Snapshot, internal, relays []string, interval time.Duration) (*audit.Traffic, error) {
 	read, servers, err := fileReader(ctx, files)
 	if err != nil {
 		return nil, err
 	}
-	return a.analyseTracking(ctx, "read tracking logs", read, servers, snap, internal, interval)
+	return a.analyseTracking(ctx, "read tracking logs", read, append(servers, relays...), snap, internal, interval)
 }
 
 // fileReader reads tracking files, and names the organization's servers
@@ -164,7 +173,9 @@ type trackingReader func(ctx context.Context, fn func(*tracking.Event) error) (t
 
 // analyseTracking runs what read streams through the analysis; what names
 // the read in errors. servers are the organization's Exchange servers that
-// wrote the logs (none for Exchange Online).
+// wrote the logs (none for Exchange Online), and the relay clients the
+// user named (--relay-client): mail any of them hands over is not from
+// outside.
 func (a *app) analyseTracking(ctx context.Context, what string, read trackingReader, servers []string, snap *directory.Snapshot, internal []string, interval time.Duration) (*audit.Traffic, error) {
 	var cfg mailflow.Config
 	if snap != nil {
@@ -215,7 +226,7 @@ func (a *app) analyseTracking(ctx context.Context, what string, read trackingRea
 func (a *app) traceCmd() *cobra.Command {
 	var src sourceOptions
 	var gm traceM365Options
-	var outputs, internal []string
+	var outputs, internal, relays []string
 	var interval time.Duration
 	var failOn string
 	var cfg configOptions
@@ -324,7 +335,7 @@ the file's outputs are the scan's reports, which a trace must not overwrite; tra
 					return err
 				}
 			}
-			t, err := a.analyseTracking(ctx, what, read, servers, snap, internal, interval)
+			t, err := a.analyseTracking(ctx, what, read, append(servers, relays...), snap, internal, interval)
 			if err != nil {
 				return err
 			}
@@ -385,6 +396,7 @@ the file's outputs are the scan's reports, which a trace must not overwrite; tra
 	f := cmd.Flags()
 	f.StringArrayVarP(&outputs, "output", "o", nil, "write a report; format from the extension: .xlsx, .json, .jsonl or .csv (a line per incident); - is JSON on stdout (repeatable)")
 	f.StringArrayVar(&internal, "internal-domain", nil, "treat this domain and its subdomains as internal (repeatable)")
+	registerRelayClients(f, &relays)
 	f.DurationVar(&interval, "interval", time.Hour, "timeline bucket width")
 	f.StringVar(&failOn, "fail-on", defaultFailOn, "exit 1 when evidence is at or above this severity (loops are high or critical, spoofing high, backscatter medium or high, storms and rewritten return paths medium), or none")
 	src.register(cmd, offlineSources)
