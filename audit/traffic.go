@@ -56,7 +56,10 @@ type TrafficInput struct {
 	Lines     int64
 	Events    int64
 	Malformed int64
-	// MalformedSamples are the first malformed lines with file and line.
+	// MalformedLines counts the lines of the malformed records: more than
+	// Malformed when a quoted value left open took several.
+	MalformedLines int64
+	// MalformedSamples are the first malformed records with file and line.
 	MalformedSamples []MalformedLine
 	// Failed counts files that could not be read to their end.
 	Failed int
@@ -73,16 +76,20 @@ type TrafficFile struct {
 	Lines     int64
 	Events    int64
 	Malformed int64
-	Notes     []string
+	// MalformedLines: see TrafficInput.
+	MalformedLines int64
+	Notes          []string
 	// Lacks names what the file does not hold that the evidence rests on.
 	Lacks []string
 	Error string
 }
 
-// MalformedLine is a line that could not be read.
+// MalformedLine is a record that could not be read: its first line, and
+// how many it took (a quoted value left open takes several).
 type MalformedLine struct {
 	File   string
 	Line   int64
+	Lines  int64
 	Reason string
 }
 
@@ -400,7 +407,11 @@ func (r *Report) AttachTraffic(t *Traffic) {
 			r.Complete = false
 		}
 		// A line that is not a record is an event the evidence may lack.
-		if f.Malformed > 0 {
+		if f.Malformed > 0 && f.MalformedLines > f.Malformed {
+			r.Coverage.AddGap(GapTrackingLines, f.Path, fmt.Sprintf("%d records over %d lines could not be read as events (the first are listed under malformed lines)",
+				f.Malformed, f.MalformedLines))
+			r.Complete = false
+		} else if f.Malformed > 0 {
 			r.Coverage.AddGap(GapTrackingLines, f.Path, fmt.Sprintf("%d lines could not be read as events (the first are listed under malformed lines)", f.Malformed))
 			r.Complete = false
 		}

@@ -33,25 +33,30 @@ type jsonTrafficInput struct {
 	Lines               int64               `json:"lines"`
 	Events              int64               `json:"events"`
 	Malformed           int64               `json:"malformed"`
+	MalformedLines      int64               `json:"malformedLines"`
 	MalformedSamples    []jsonMalformedLine `json:"malformedSamples"`
 	FailedFiles         int                 `json:"failedFiles"`
 	GroupsFromDirectory bool                `json:"groupsFromDirectory"`
 }
 
 type jsonTrafficFile struct {
-	Path      string   `json:"path"`
-	Format    string   `json:"format"`
-	Lines     int64    `json:"lines"`
-	Events    int64    `json:"events"`
-	Malformed int64    `json:"malformed"`
-	Notes     []string `json:"notes"`
-	Lacks     []string `json:"lacks"`
-	Error     string   `json:"error,omitempty"`
+	Path      string `json:"path"`
+	Format    string `json:"format"`
+	Lines     int64  `json:"lines"`
+	Events    int64  `json:"events"`
+	Malformed int64  `json:"malformed"`
+	// MalformedLines: see audit.TrafficInput.
+	MalformedLines int64    `json:"malformedLines"`
+	Notes          []string `json:"notes"`
+	Lacks          []string `json:"lacks"`
+	Error          string   `json:"error,omitempty"`
 }
 
 type jsonMalformedLine struct {
-	File   string `json:"file"`
-	Line   int64  `json:"line"`
+	File  string `json:"file"`
+	Line  int64  `json:"line"`
+	Lines int64  `json:"lines"`
+	// Reason says what was wrong with the record.
 	Reason string `json:"reason"`
 }
 
@@ -208,7 +213,7 @@ func trafficJSON(t *audit.Traffic) jsonTraffic {
 	in := t.Input
 	j := jsonTraffic{
 		Input: jsonTrafficInput{
-			Bytes: in.Bytes, Lines: in.Lines, Events: in.Events, Malformed: in.Malformed,
+			Bytes: in.Bytes, Lines: in.Lines, Events: in.Events, Malformed: in.Malformed, MalformedLines: in.MalformedLines,
 			FailedFiles: in.Failed, GroupsFromDirectory: in.GroupsFromDirectory,
 			Files: make([]jsonTrafficFile, len(in.Files)), MalformedSamples: make([]jsonMalformedLine, len(in.MalformedSamples)),
 		},
@@ -226,10 +231,10 @@ func trafficJSON(t *audit.Traffic) jsonTraffic {
 		Unjudged:           nonNil(t.Unjudged),
 	}
 	for i, f := range in.Files {
-		j.Input.Files[i] = jsonTrafficFile{Path: f.Path, Format: f.Format, Lines: f.Lines, Events: f.Events, Malformed: f.Malformed, Notes: nonNil(f.Notes), Lacks: nonNil(f.Lacks), Error: f.Error}
+		j.Input.Files[i] = jsonTrafficFile{Path: f.Path, Format: f.Format, Lines: f.Lines, Events: f.Events, Malformed: f.Malformed, MalformedLines: f.MalformedLines, Notes: nonNil(f.Notes), Lacks: nonNil(f.Lacks), Error: f.Error}
 	}
 	for i, m := range in.MalformedSamples {
-		j.Input.MalformedSamples[i] = jsonMalformedLine{File: m.File, Line: m.Line, Reason: m.Reason}
+		j.Input.MalformedSamples[i] = jsonMalformedLine{File: m.File, Line: m.Line, Lines: m.Lines, Reason: m.Reason}
 	}
 	for i, l := range t.Loops {
 		j.Loops[i] = jsonLoop{

@@ -23,9 +23,9 @@ func trafficReport() *audit.Report {
 	tl := []audit.Count{{At: at, N: 3}, {At: at.Add(2 * time.Hour), N: 40}}
 	rep.AttachTraffic(&audit.Traffic{
 		Input: audit.TrafficInput{
-			Files: []audit.TrafficFile{{Path: "MSGTRK20260305-1.LOG", Format: "msgtrk-log", Lines: 900, Events: 890, Malformed: 1}},
-			Bytes: 123456, Lines: 900, Events: 890, Malformed: 1,
-			MalformedSamples: []audit.MalformedLine{{File: "MSGTRK20260305-1.LOG", Line: 17, Reason: "29 values, the header has 30"}},
+			Files: []audit.TrafficFile{{Path: "MSGTRK20260305-1.LOG", Format: "msgtrk-log", Lines: 900, Events: 890, Malformed: 1, MalformedLines: 1}},
+			Bytes: 123456, Lines: 900, Events: 890, Malformed: 1, MalformedLines: 1,
+			MalformedSamples: []audit.MalformedLine{{File: "MSGTRK20260305-1.LOG", Line: 17, Lines: 1, Reason: "29 values, the header has 30"}},
 		},
 		Start: at, End: at.Add(3 * time.Hour), Interval: time.Hour,
 		Loops: []audit.Loop{{

@@ -216,10 +216,10 @@ func (a *app) analyseTracking(ctx context.Context, what string, read trackingRea
 		if i == 5 {
 			break
 		}
-		a.log.Warn("malformed tracking line", "file", m.File, "line", m.Line, "reason", m.Reason)
+		a.log.Warn("malformed tracking line", "file", m.File, "line", m.Line, "lines", m.Lines, "reason", m.Reason)
 	}
 	a.log.Info("tracking logs read", "files", len(st.Files), "bytes", st.Bytes, "events", st.Events,
-		"malformed", st.Malformed, "elapsed", time.Since(start).Round(time.Millisecond))
+		"malformed", st.Malformed, "malformedLines", st.MalformedLines, "elapsed", time.Since(start).Round(time.Millisecond))
 	return an.Result(st), nil
 }
 
@@ -436,10 +436,10 @@ func writeTrafficSummary(b *strings.Builder, t *audit.Traffic) {
 	if empty {
 		// Said first and plainly: without events, "loops: none" and an
 		// empty evidence list would read as an all-clear.
-		fmt.Fprintf(b, "\ndgaudit: no events could be read from %d %s (%s, %d malformed lines): %s; there is no evidence either way\n",
-			len(in.Files), noun, byteSize(in.Bytes), in.Malformed, whyNoEvents(in))
+		fmt.Fprintf(b, "\ndgaudit: no events could be read from %d %s (%s, %s): %s; there is no evidence either way\n",
+			len(in.Files), noun, byteSize(in.Bytes), malformedCount(in), whyNoEvents(in))
 	} else {
-		fmt.Fprintf(b, "\ndgaudit: read %s %s (%s, %d events, %d malformed lines)", readCount(in.Files), noun, byteSize(in.Bytes), in.Events, in.Malformed)
+		fmt.Fprintf(b, "\ndgaudit: read %s %s (%s, %d events, %s)", readCount(in.Files), noun, byteSize(in.Bytes), in.Events, malformedCount(in))
 		if !t.Start.IsZero() {
 			fmt.Fprintf(b, " from %s to %s", t.Start.Format(time.RFC3339), t.End.Format(time.RFC3339))
 		}
@@ -540,8 +540,12 @@ func writeTrafficSummary(b *strings.Builder, t *audit.Traffic) {
 	}
 	for i, m := range in.MalformedSamples {
 		if i == 5 {
-			fmt.Fprintf(b, "  ... %d malformed lines in all (listed in the report)\n", in.Malformed)
+			fmt.Fprintf(b, "  ... %s in all (listed in the report)\n", malformedCount(in))
 			break
+		}
+		if m.Lines > 1 {
+			fmt.Fprintf(b, "malformed: %s:%d, a record over %d lines: %s\n", printable(m.File), m.Line, m.Lines, printable(m.Reason))
+			continue
 		}
 		fmt.Fprintf(b, "malformed: %s:%d: %s\n", printable(m.File), m.Line, printable(m.Reason))
 	}
@@ -697,9 +701,29 @@ func strictTracking(strict bool, in audit.TrafficInput) error {
 	case in.Failed > 0:
 		return fmt.Errorf("--strict: %d tracking files could not be read to their end; no report written", in.Failed)
 	case in.Malformed > 0:
-		return fmt.Errorf("--strict: %d tracking lines could not be read as events; no report written", in.Malformed)
+		what := fmt.Sprintf("%d tracking lines", in.Malformed)
+		if in.MalformedLines > in.Malformed {
+			what = fmt.Sprintf("%d tracking records over %d lines", in.Malformed, in.MalformedLines)
+		}
+		return fmt.Errorf("--strict: %s could not be read as events; no report written", what)
 	}
 	return nil
+}
+
+// malformedCount says how many tracking lines could not be read: "N
+// malformed lines" while each malformed record is one line, and how many
+// lines the records took when a value left open by a stray quote ran over
+// several ("1 malformed record over 4194 lines"), which one count of
+// records would hide.
+func malformedCount(in audit.TrafficInput) string {
+	if in.MalformedLines > in.Malformed {
+		noun := "records"
+		if in.Malformed == 1 {
+			noun = "record"
+		}
+		return fmt.Sprintf("%d malformed %s over %d lines", in.Malformed, noun, in.MalformedLines)
+	}
+	return fmt.Sprintf("%d malformed lines", in.Malformed)
 }
 
 // readCount is how many of the files (or message-trace windows) were read to

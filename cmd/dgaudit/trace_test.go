@@ -72,6 +72,22 @@ func TestTraceCommand(t *testing.T) {
 	}
 	f.WriteString("2026-03-05T10:00:00.000Z,only,three values\n")
 	f.Close()
+	// A stray quote opens the first bounce's subject, and two lines that
+	// begin no record follow: the value ends at the next row, and the
+	// loop is still found, where the value ran to the end of the file.
+	strayDir := t.TempDir()
+	stray := loopLog(t, strayDir, "closures@corp.example", 5)
+	data, err := os.ReadFile(stray)
+	if err != nil {
+		t.Fatal(err)
+	}
+	broken := strings.Replace(string(data), ",Undeliverable: Closure notice,", `,"Undeliverable: Closure notice,`, 1)
+	i := strings.Index(broken, `"Undeliverable`)
+	i += strings.IndexByte(broken[i:], '\n') + 1
+	broken = broken[:i] + "not a row\r\n  nor this\r\n" + broken[i:]
+	if err := os.WriteFile(stray, []byte(broken), 0o600); err != nil {
+		t.Fatal(err)
+	}
 
 	tests := []struct {
 		name   string
@@ -94,6 +110,9 @@ func TestTraceCommand(t *testing.T) {
 		{"unreadable file is a gap", []string{"trace", brokenDir}, exitGaps, []string{"not read to its end: " + filepath.Join(brokenDir, "MSGTRK2.LOG.gz"), "exit 4"}},
 		{"malformed lines make the run incomplete", []string{"trace", malformedDir}, exitGaps, []string{"CRITICAL closures@corp.example",
 			"1 malformed lines", "exit 4: some tracking lines could not be read"}},
+		{"a stray quote costs its record's lines, not the rest", []string{"trace", strayDir}, exitGaps, []string{"CRITICAL closures@corp.example",
+			"1 malformed record over 3 lines)", ", a record over 3 lines: quoted value not closed before line", "exit 4: some tracking lines could not be read"}},
+		{"strict counts a stray quote's lines", []string{"trace", strayDir, "--strict"}, exitRuntime, []string{"--strict: 1 tracking records over 3 lines could not be read as events"}},
 		{"strict turns malformed lines into failure", []string{"trace", malformedDir, "--strict"}, exitRuntime, []string{"--strict: 1 tracking lines could not be read as events"}},
 		{"strict turns an unreadable file into failure", []string{"trace", brokenDir, "--strict"}, exitRuntime, []string{"--strict: 1 tracking files could not be read"}},
 		{"missing path", []string{"trace", filepath.Join(loopDir, "nope")}, exitRuntime, []string{"no such file"}},
@@ -122,7 +141,7 @@ func TestTraceCommand(t *testing.T) {
 			}
 		}
 	}
-	data, err := os.ReadFile(out)
+	data, err = os.ReadFile(out)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -165,9 +165,14 @@ func scanDateOrder(path string, col int, hasHeader bool) (dateOrder, int64, stri
 		r = zr
 	}
 	order, line, text, header := orderAmbiguous, int64(0), "", hasHeader
-	err = eachRecord(bufio.NewReaderSize(r, 1<<16), 0, defaultMaxRecordBytes, func(first []byte, _, before int64, _ bool) bool {
+	// A stray quote's record is cut short where the parser cuts it: only
+	// its time column and how the header begins matter.
+	var start layout
+	start.at[colTime] = col
+	begins := func(line []byte) bool { return !header && start.begins(line) }
+	err = eachRecord(bufio.NewReaderSize(r, 1<<16), 0, defaultMaxRecordBytes, begins, func(first []byte, _, before int64, _ bool) bool {
 		if header {
-			header = false
+			header, start.quoted = false, first[0] == '"'
 			return true
 		}
 		if v, ok := csvValue(first, col); ok {

@@ -129,6 +129,7 @@ func (sec *section) open(f *os.File) io.Reader {
 func (p *parser) preset(sec *section) {
 	s := sec.scan
 	p.line, p.rescan = s.runs[sec.i].lines, false
+	p.sectionEnds = !sec.all && sec.i+1 < len(s.runs)
 	if sec.i > 0 {
 		p.setLayout(s.lay)
 	} else {
@@ -208,6 +209,7 @@ func oneFile(path string, runs []FileStats) FileStats {
 		f.Lines += fs.Lines
 		f.Events += fs.Events
 		f.Malformed += fs.Malformed
+		f.MalformedLines += fs.MalformedLines
 		for _, n := range fs.Notes {
 			if !slices.Contains(f.Notes, n) {
 				f.Notes = append(f.Notes, n)

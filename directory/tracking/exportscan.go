@@ -71,7 +71,8 @@ func scanExport(ctx context.Context, f *os.File, maxRecord int) *exportScan {
 	var byOrder [2]runTracker
 	var last []byte // the time text of the record before
 	records := 0
-	eachRecord(lines, off, maxRecord, func(line []byte, at, before int64, continues bool) bool {
+	begins := func(line []byte) bool { return hasLay && s.lay.begins(line) }
+	eachRecord(lines, off, maxRecord, begins, func(line []byte, at, before int64, continues bool) bool {
 		if records++; records&0xfff == 0 && ctx.Err() != nil {
 			cancelled = true
 			return false
@@ -85,6 +86,7 @@ func scanExport(ctx context.Context, f *os.File, maxRecord int) *exportScan {
 			if !ok || lay.format != FormatTrackingCSV || lay.at[colTime] < 0 {
 				return false
 			}
+			lay.quoted = line[0] == '"'
 			s.lay, col, hasLay = lay, lay.at[colTime], true
 			return true
 		}

@@ -88,6 +88,9 @@ type layout struct {
 	// split is how many values of a row are split out: up to the last used
 	// column.
 	split int
+	// quoted: the header's first value is quoted, as the records' are
+	// taken to be (see begins); never for a #Fields log.
+	quoted bool
 }
 
 // value returns a row's value for column c, "" when the header lacks it.

@@ -271,6 +271,7 @@ func (s *Stats) add(f *Stats, maxSamples int) {
 	s.Lines += f.Lines
 	s.Events += f.Events
 	s.Malformed += f.Malformed
+	s.MalformedLines += f.MalformedLines
 	s.Failed += f.Failed
 	for _, m := range f.Samples {
 		if len(s.Samples) >= maxSamples {

@@ -96,6 +96,43 @@ func TestParallelReadGivesTheSequentialEvents(t *testing.T) {
 		return trackingtest.WriteTraceFile(p, rows)
 	})
 
+	// Values left open by stray quotes, in a log and in an export: each
+	// record is cut at the next row, wherever the buffers end.
+	var strays int
+	stray := func(name string, write func(w *bytes.Buffer, evs []tracking.Event), open func(text string, k int) string) {
+		var evs []tracking.Event
+		for i := range 3000 {
+			e := sampleEvents()[i%2]
+			e.Time = t0.Add(time.Duration(i) * time.Second)
+			e.Subject = fmt.Sprintf("stray-%d %s", i, strings.Repeat("s", rng.IntN(900)))
+			evs = append(evs, e)
+		}
+		var b bytes.Buffer
+		write(&b, evs)
+		text := b.String()
+		for k := 5; k < 3000; k += 97 + rng.IntN(50) {
+			text = open(text, k)
+			strays++
+		}
+		add(name, func(p string) error { return os.WriteFile(p, []byte(text), 0o600) })
+	}
+	stray("stray.log", func(w *bytes.Buffer, evs []tracking.Event) {
+		lw, _ := trackingtest.NewLogWriter(w, trackingtest.Fields2013, t0)
+		for i := range evs {
+			lw.Write(&evs[i])
+		}
+		lw.Flush()
+	}, func(text string, k int) string {
+		// The subject, unquoted in the log, gains an opening quote.
+		return strings.Replace(text, fmt.Sprintf(",stray-%d ", k), fmt.Sprintf(",\"stray-%d ", k), 1)
+	})
+	stray("stray.csv", func(w *bytes.Buffer, evs []tracking.Event) { trackingtest.WriteTrackingCSV(w, evs) }, func(text string, k int) string {
+		// The row's last value, empty, loses its closing quote.
+		i := strings.Index(text, fmt.Sprintf(`"stray-%d `, k))
+		j := i + strings.Index(text[i:], "\r\n")
+		return text[:j-1] + text[j:]
+	})
+
 	// A malformed row and a missing file are counted the same way.
 	add("bad.log", func(p string) error {
 		var b bytes.Buffer
@@ -121,7 +158,8 @@ func TestParallelReadGivesTheSequentialEvents(t *testing.T) {
 		return got, st
 	}
 	want, wantSt := readAll(1)
-	if wantSt.Malformed != 1 || wantSt.Failed != 1 || len(want) != 2*3000+2*len(longEvs)+3000+9000+2 {
+	if wantSt.Malformed != int64(1+strays) || wantSt.MalformedLines != wantSt.Malformed || wantSt.Failed != 1 ||
+		len(want) != 2*3000+2*len(longEvs)+3000+9000+2*3000-strays+2 {
 		t.Fatalf("sequential read: %d events, stats %+v", len(want), wantSt)
 	}
 	for _, workers := range []int{2, 3, 8} {

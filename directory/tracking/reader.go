@@ -23,8 +23,8 @@ const defaultMaxRecordBytes = 1 << 20
 
 // Options tune a read. The zero value is valid.
 type Options struct {
-	// MaxSamples caps how many malformed lines are kept with their file,
-	// line and reason (all are counted); 0 means 100.
+	// MaxSamples caps how many malformed records are kept with their
+	// file, lines and reason (all are counted); 0 means 100.
 	MaxSamples int
 	// MaxRecordBytes caps one record, quoted line breaks included; a longer
 	// one is malformed. 0 means 1 MiB.
@@ -49,10 +49,13 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// Malformed is one line that could not be read as an event.
+// Malformed is one record that could not be read as an event: most are a
+// line, but one whose quoted value ran over several lines takes them all.
 type Malformed struct {
-	File   string `json:"file"`
+	File string `json:"file"`
+	// Line is the record's first line, Lines how many it took.
 	Line   int64  `json:"line"`
+	Lines  int64  `json:"lines"`
 	Reason string `json:"reason"`
 }
 
@@ -63,6 +66,9 @@ type FileStats struct {
 	Lines     int64  `json:"lines"`
 	Events    int64  `json:"events"`
 	Malformed int64  `json:"malformed"`
+	// MalformedLines counts the lines of the malformed records: more
+	// than Malformed when a quoted value left open ran over lines.
+	MalformedLines int64 `json:"malformedLines"`
 	// Notes say how the file was read (the date order it was taken to
 	// have, the servers' exports it was merged with).
 	Notes []string `json:"notes,omitempty"`
@@ -82,7 +88,9 @@ type Stats struct {
 	Lines     int64       `json:"lines"`
 	Events    int64       `json:"events"`
 	Malformed int64       `json:"malformed"`
-	// Samples are the first malformed lines, in reading order.
+	// MalformedLines: see FileStats.
+	MalformedLines int64 `json:"malformedLines"`
+	// Samples are the first malformed records, in reading order.
 	Samples []Malformed `json:"samples,omitempty"`
 	// Failed counts files that could not be read to their end.
 	Failed int `json:"failed"`
@@ -372,16 +380,29 @@ type parser struct {
 	order dateOrder
 	// localNoted: the file's note on times without an offset is made.
 	localNoted bool
+	// sectionEnds: the text ends where the next run of an export read as
+	// its runs begins, at a record's first line (see preset).
+	sectionEnds bool
 }
 
 func (p *parser) file() *FileStats { return &p.st.Files[p.fs] }
 
-func (p *parser) bad(line int64, format string, args ...any) {
-	p.file().Malformed++
+// bad counts a malformed record, from line first to line last.
+func (p *parser) bad(first, last int64, format string, args ...any) {
+	f, lines := p.file(), last-first+1
+	f.Malformed++
+	f.MalformedLines += lines
 	p.st.Malformed++
+	p.st.MalformedLines += lines
 	if len(p.st.Samples) < p.opt.MaxSamples {
-		p.st.Samples = append(p.st.Samples, Malformed{File: p.name, Line: line, Reason: fmt.Sprintf(format, args...)})
+		p.st.Samples = append(p.st.Samples, Malformed{File: p.name, Line: first, Lines: lines, Reason: fmt.Sprintf(format, args...)})
 	}
+}
+
+// cutShort counts the record begun on line first as malformed: its quoted
+// value was still open when line next began a record (see begins).
+func (p *parser) cutShort(first, next int64) {
+	p.bad(first, next-1, "quoted value not closed before line %d, which begins a record", next)
 }
 
 func (p *parser) note(msg string) {
@@ -425,8 +446,13 @@ func (p *parser) run(ctx context.Context, r io.Reader, buf []byte) error {
 	for {
 		line, more, ok := src.next(sc)
 		if !ok {
-			if pending != nil {
-				p.bad(pendingLine, "quoted value not closed before the end of the file")
+			switch {
+			case pending != nil && p.sectionEnds:
+				// The whole file's reading cuts the record at the
+				// next run's first line, a record's beginning.
+				p.cutShort(pendingLine, p.line+1)
+			case pending != nil:
+				p.bad(pendingLine, p.line, "quoted value not closed before the end of the file")
 			}
 			if errors.Is(src.err, io.EOF) {
 				return nil
@@ -461,10 +487,16 @@ func (p *parser) run(ctx context.Context, r io.Reader, buf []byte) error {
 		for len(line) > 0 && line[len(line)-1] == '\r' {
 			line = line[:len(line)-1]
 		}
+		if pending != nil && p.lay.begins(line) {
+			// A stray quote, not a value over lines: the line is a
+			// record of its own (see begins).
+			p.cutShort(pendingLine, p.line)
+			pending = nil
+		}
 		if pending != nil {
 			pending = append(append(pending, '\n'), line...)
 			if len(pending) > p.opt.MaxRecordBytes {
-				p.bad(pendingLine, "quoted value not closed within %d bytes", p.opt.MaxRecordBytes)
+				p.bad(pendingLine, p.line, "quoted value not closed within %d bytes", p.opt.MaxRecordBytes)
 				pending = nil
 			} else if quoteOpenAfter(line, true) {
 				// Still inside the quoted value: only the new line is
@@ -481,7 +513,7 @@ func (p *parser) run(ctx context.Context, r io.Reader, buf []byte) error {
 				}
 			}
 		} else if len(line) > p.opt.MaxRecordBytes {
-			p.bad(p.line, "line longer than %d bytes", p.opt.MaxRecordBytes)
+			p.bad(p.line, p.line, "line longer than %d bytes", p.opt.MaxRecordBytes)
 		} else if len(line) > 0 {
 			if gathered {
 				line = p.own(line) // long is reused for the next one
@@ -520,6 +552,7 @@ func (p *parser) lineOf(line []byte, sc *lineScan) error {
 			return fmt.Errorf("line %d: header: %w", p.line, err)
 		}
 		lay, ok := newLayout(names, true)
+		lay.quoted = line[0] == '"'
 		if !ok {
 			return fmt.Errorf("line %d: not a tracking file: no #Fields line, and the CSV header has neither Timestamp/EventId (Get-MessageTrackingLog), Received/Status (Get-MessageTraceV2) nor Date/Event (Get-MessageTraceDetailV2)", p.line)
 		}
@@ -578,11 +611,11 @@ func (p *parser) record(line []byte, lineNo int64, sc *lineScan) error {
 		return errOpenQuote
 	}
 	if err != nil {
-		p.bad(lineNo, "%v", err)
+		p.bad(lineNo, p.line, "%v", err)
 		return nil
 	}
 	if n != p.lay.width {
-		p.bad(lineNo, "%d values, the header has %d", n, p.lay.width)
+		p.bad(lineNo, p.line, "%d values, the header has %d", n, p.lay.width)
 		return nil
 	}
 	ev := &p.ev
@@ -637,7 +670,7 @@ func (p *parser) record(line []byte, lineNo int64, sc *lineScan) error {
 	// Year 1 at midnight is Go's zero time, which the analysis reads as
 	// "no time": no log writes it, so it is unreadable, not an event.
 	if !ok || t.IsZero() {
-		p.bad(lineNo, "unreadable timestamp %q", clip(timeText))
+		p.bad(lineNo, p.line, "unreadable timestamp %q", clip(timeText))
 		return nil
 	}
 	ev.Time = t
@@ -659,7 +692,7 @@ func (p *parser) record(line []byte, lineNo int64, sc *lineScan) error {
 		ev.EventID = upper(ev.EventID)
 	}
 	if ev.EventID == "" {
-		p.bad(lineNo, "no event id")
+		p.bad(lineNo, p.line, "no event id")
 		return nil
 	}
 	p.file().Events++

@@ -162,16 +162,16 @@ func TestMalformedLinesAreCountedWithFileAndLine(t *testing.T) {
 		t.Fatalf("events %+v", got)
 	}
 	want := []tracking.Malformed{
-		{File: path, Line: 3, Reason: "3 values, the header has 4"},
-		{File: path, Line: 4, Reason: `unreadable timestamp "yesterday"`},
-		{File: path, Line: 7, Reason: "text after a closing quote"},
-		{File: path, Line: 9, Reason: "no event id"},
-		{File: path, Line: 10, Reason: "quoted value not closed before the end of the file"},
+		{File: path, Line: 3, Lines: 1, Reason: "3 values, the header has 4"},
+		{File: path, Line: 4, Lines: 1, Reason: `unreadable timestamp "yesterday"`},
+		{File: path, Line: 7, Lines: 1, Reason: "text after a closing quote"},
+		{File: path, Line: 9, Lines: 1, Reason: "no event id"},
+		{File: path, Line: 10, Lines: 1, Reason: "quoted value not closed before the end of the file"},
 	}
 	if d := cmp.Diff(want, st.Samples); d != "" {
 		t.Errorf("malformed (-want +got):\n%s", d)
 	}
-	if st.Malformed != 5 || st.Files[0].Malformed != 5 || st.Lines != 10 {
+	if st.Malformed != 5 || st.Files[0].Malformed != 5 || st.MalformedLines != 5 || st.Lines != 10 {
 		t.Errorf("counts: %+v", st)
 	}
 }

@@ -14,9 +14,12 @@ import (
 // of lines before it, and whether the record goes on past it. It skips what
 // the parser skips: blank lines, '#' lines and lines over maxRecord bytes.
 // A quoted value's line breaks are followed as the parser follows them
-// (quoteOpenAfter), for up to maxRecord bytes. fn returns false to stop;
+// (quoteOpenAfter), for up to maxRecord bytes, and a line that begins a
+// record while a value is open (begins, as layout.begins says of the
+// parser's layout; nil for none) ends the open one and begins its own, as
+// the parser cuts a stray quote's record short. fn returns false to stop;
 // eachRecord returns the reader's error, nil at the end.
-func eachRecord(r *bufio.Reader, off int64, maxRecord int, fn func(first []byte, off, before int64, continues bool) bool) error {
+func eachRecord(r *bufio.Reader, off int64, maxRecord int, begins func(line []byte) bool, fn func(first []byte, off, before int64, continues bool) bool) error {
 	open, openBytes := false, 0
 	var long []byte
 	for n := int64(0); ; n++ {
@@ -44,6 +47,9 @@ func eachRecord(r *bufio.Reader, off int64, maxRecord int, fn func(first []byte,
 		at := off
 		off += int64(size)
 		line = bytes.TrimRight(line, "\r\n")
+		if open && begins != nil && begins(line) {
+			open = false
+		}
 		switch {
 		case open:
 			if openBytes += len(line) + 1; openBytes > maxRecord {
