@@ -736,7 +736,11 @@ func (a *Analyzer) correlate(ev *tracking.Event) {
 			addCapped(g.outServers, lower(host), 1, a.cfg.MaxPerGroup, a, "remote servers per group", &g.outCapped)
 		}
 	}
-	if !ref.needRecips || ev.EventID == "TRANSFER" {
+	// A Get-MessageTraceDetailV2 row is one event of a delivery its
+	// summary row (Get-MessageTraceV2, which the detail is asked for by)
+	// already counts: it brings the failure's reason (fail), never a
+	// recipient of its own.
+	if !ref.needRecips || ev.EventID == "TRANSFER" || ev.Format == tracking.FormatTraceDetail {
 		return
 	}
 	for _, r := range ev.Recipients {

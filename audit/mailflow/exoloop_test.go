@@ -1,0 +1,112 @@
+package mailflow_test
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"dgaudit/audit"
+	"dgaudit/audit/mailflow"
+	"dgaudit/directory/tracking/trackingtest"
+)
+
+// tenantReporter is the address Exchange Online sends its delivery reports
+// from.
+const tenantReporter = "MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@contoso.com"
+
+// exoListLoop is a loop through a list as Get-MessageTraceV2 shows it: a
+// post from outside (FromIP its remote server) to partners@contoso.com,
+// expanded to two mailboxes and two outside members; the copy to the
+// stale one fails at its server (ToIP), the tenant's report goes back to
+// the list, which expands it again, rounds times. Its detail rows are the
+// failures as Get-MessageTraceDetailV2 lists them (the export the help
+// recommends for the reasons), one per Failed summary row.
+func exoListLoop(rounds int) (summary []trackingtest.TraceRow, detail [][]string) {
+	const list = "partners@contoso.com"
+	detail = [][]string{{"PSComputerName", "RunspaceId", "PSShowComputerName", "Organization", "MessageId", "MessageTraceId",
+		"Date", "Event", "Action", "Detail", "Data", "SenderAddress", "RecipientAddress", "StartDate", "EndDate"}}
+	ts := func(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.0000000Z") }
+	subj, from, fromIP := "Quarterly update", "sender@externalcompany.example", "198.51.100.7"
+	for i := range rounds + 1 {
+		at := start.Add(time.Duration(i) * 20 * time.Second)
+		id, trace := "<orig@externalcompany.example>", "t-orig"
+		if i > 0 {
+			subj, from, fromIP = "Undeliverable: "+subj, tenantReporter, ""
+			id, trace = fmt.Sprintf("<NDR%d@DM6PR01MB0001.namprd01.prod.outlook.com>", i-1), fmt.Sprintf("t-ndr%d", i-1)
+		}
+		row := func(to, status, toIP string) trackingtest.TraceRow {
+			return trackingtest.TraceRow{Received: at, Sender: from, Recipient: to, Subject: subj, Status: status,
+				ToIP: toIP, FromIP: fromIP, Size: 12000, MessageID: id, MessageTraceID: trace}
+		}
+		summary = append(summary, row(list, "Expanded", ""))
+		at = at.Add(time.Second)
+		summary = append(summary, row("alice@contoso.com", "Delivered", ""), row("bob@contoso.com", "Delivered", ""),
+			row("paul@practical365.example", "Delivered", "203.0.113.25"), row("old@defunct.example", "Failed", "192.0.2.99"))
+		detail = append(detail, []string{"outlook.office365.com", "r", "False", "contoso.onmicrosoft.com", id, trace, ts(at), "Fail", "", notFound,
+			`<root><MEP Name="ReturnPath" String="` + from + `"/></root>`, from, "old@defunct.example", ts(start.Add(-time.Hour)), ts(start.Add(time.Hour))})
+	}
+	return summary, detail
+}
+
+// exoLoopFiles writes exoListLoop's rows as files: "summary" (in time
+// order), "newest" (the summary newest first, as Get-MessageTraceV2 lists
+// it) and "detail".
+func exoLoopFiles(t *testing.T, rounds int, files ...string) []string {
+	t.Helper()
+	summary, detail := exoListLoop(rounds)
+	dir := t.TempDir()
+	var paths []string
+	for _, f := range files {
+		p := filepath.Join(dir, f+".csv")
+		switch f {
+		case "summary", "newest":
+			rows := slices.Clone(summary)
+			if f == "newest" {
+				slices.Reverse(rows)
+			}
+			if err := trackingtest.WriteTraceFile(p, rows); err != nil {
+				t.Fatal(err)
+			}
+		case "detail":
+			writeCSV(t, p, detail)
+		default:
+			t.Fatalf("file %q", f)
+		}
+		paths = append(paths, p)
+	}
+	return paths
+}
+
+// A Get-MessageTraceDetailV2 export gives the reasons of failures its
+// summary export already lists: its rows are the same deliveries, and the
+// loop's recipients are those of the summary rows, whichever file is read
+// first. Before, each detail Fail row counted its recipient again (40
+// recipients became 49, the stale member's 10 became 19).
+func TestTraceDetailRowsDoNotCountRecipientsAgain(t *testing.T) {
+	tests := []struct {
+		name  string
+		files []string
+	}{
+		{"summary", []string{"summary"}},
+		{"summary newest first", []string{"newest"}},
+		{"summary, then detail", []string{"summary", "detail"}},
+		{"newest first, then detail", []string{"newest", "detail"}},
+		{"detail, then summary", []string{"detail", "summary"}},
+		{"detail, then newest first", []string{"detail", "newest"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tr := analyse(t, mailflow.Config{IsInternal: contoso}, exoLoopFiles(t, 9, tt.files...)...)
+			if len(tr.Loops) != 1 {
+				t.Fatalf("loops %+v", tr.Loops)
+			}
+			l := tr.Loops[0]
+			want := []audit.AddressCount{{Address: "old@defunct.example", N: 10}, {Address: "paul@practical365.example", N: 10}}
+			if l.Expansions != 10 || l.Delivered != 40 || !slices.Equal(l.External, want) {
+				t.Errorf("expansions %d, recipients %d, external %v; want 10, 40, %v", l.Expansions, l.Delivered, l.External, want)
+			}
+		})
+	}
+}
