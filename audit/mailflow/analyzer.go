@@ -593,6 +593,9 @@ func (a *Analyzer) expand(ev *tracking.Event) {
 	depth, _, root := stripSubject(ev.Subject)
 	sender := lower(ev.Sender)
 	null := ev.IsNullReturnPath()
+	if ev.Format == tracking.FormatTrace {
+		a.traceIn(g, ev, sender)
+	}
 	report := depth > 0 || null || isReportSender(sender)
 	var recips int64
 	// Exchange Online lists the members on rows of their own, which may
@@ -688,7 +691,9 @@ func (a *Analyzer) expand(ev *tracking.Event) {
 			}
 			if p, ok := a.takeEarly(h); ok {
 				for _, r := range p.recipients {
+					r, host, _ := strings.Cut(r, hostSep)
 					a.attribute(g, ra, r)
+					a.traceOut(g, r, host)
 					if returned && r != g.addr && a.onceAt(h, r, now) {
 						ret.recipients++
 					}
@@ -703,7 +708,8 @@ func (a *Analyzer) expand(ev *tracking.Event) {
 
 // correlate ties SEND, DELIVER, TRANSFER and FAIL rows of a message a group
 // expanded back to the group: remote servers it went to, and (in Exchange
-// Online, whose expansion rows do not list members) the recipients.
+// Online, whose expansion rows do not list members) the recipients and
+// their remote servers (traceOut).
 func (a *Analyzer) correlate(ev *tracking.Event) {
 	if ev.MessageID == "" {
 		return
@@ -744,9 +750,44 @@ func (a *Analyzer) correlate(ev *tracking.Event) {
 		return
 	}
 	for _, r := range ev.Recipients {
-		a.attribute(g, ref.root, lower(r))
+		lr := lower(r)
+		a.attribute(g, ref.root, lr)
+		a.traceOut(g, lr, ev.ServerIP)
 	}
 	a.arrivalRow(g, h, ev)
+}
+
+// traceIn names the remote server an Exchange Online expansion came in
+// from, as a RECEIVE from outside does on premises (receive). Its row's
+// FromIP is the address of the server that handed the message to Exchange
+// Online; the tenant's own reports, and mail from the organization's own
+// servers, are not from outside, so a sender in an internal domain (or a
+// FromIP of one of Config.Servers) names none.
+func (a *Analyzer) traceIn(g *groupAgg, ev *tracking.Event, sender string) {
+	ip := ev.ClientIP
+	if ip == "" || sender != "" && a.internal(sender) || a.own.relays(ip, "") {
+		return
+	}
+	if g.inServers == nil {
+		g.inServers = map[string]int64{}
+	}
+	addCapped(g.inServers, lower(ip), 1, a.cfg.MaxPerGroup, a, "remote servers per group", &g.inCapped)
+}
+
+// traceOut names the remote server an Exchange Online row of g's expansion
+// went to for an outside member, as a SEND out of the organization does on
+// premises (correlate): the row's ToIP, the server Exchange Online
+// delivered to, or tried to and was refused by (a Failed row's), where a
+// log gives its host name. A row to a mailbox of the organization has
+// none, or its own server's.
+func (a *Analyzer) traceOut(g *groupAgg, member, toIP string) {
+	if toIP == "" || member == g.addr || a.internal(member) {
+		return
+	}
+	if g.outServers == nil {
+		g.outServers = map[string]int64{}
+	}
+	addCapped(g.outServers, lower(toIP), 1, a.cfg.MaxPerGroup, a, "remote servers per group", &g.outCapped)
 }
 
 // isPost reports whether g's ordinary expansion of ev, from sender, is a

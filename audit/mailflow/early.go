@@ -12,6 +12,9 @@ import (
 // Delivered or Failed row may come before the expansion that explains it;
 // they wait here (bounded like the other recent tables) until it comes.
 type earlyRows struct {
+	// recipients are lower-cased, each followed by hostSep and its
+	// row's ToIP when it has one (traceOut): a slice of hosts beside them
+	// would make every slot of the table larger (TestSlotSizes).
 	recipients []string
 	// dropped is set when the message had more member rows than are kept.
 	dropped bool
@@ -33,7 +36,13 @@ func (a *Analyzer) holdEarly(h uint64, ev *tracking.Event) {
 			p.dropped = true
 			return
 		}
-		p.recipients = append(p.recipients, strings.Clone(lower(r)))
+		// A concatenation is a copy of its own; a recipient alone points
+		// into the reader's buffer.
+		held := strings.Clone(lower(r))
+		if ev.ServerIP != "" {
+			held = lower(r) + hostSep + ev.ServerIP
+		}
+		p.recipients = append(p.recipients, held)
 		a.earlyHeld++
 	}
 }
@@ -44,5 +53,8 @@ func (a *Analyzer) takeEarly(h uint64) (earlyRows, bool) {
 	a.earlyHeld -= len(p.recipients)
 	return p, ok
 }
+
+// hostSep parts a held recipient from its row's ToIP: no address holds it.
+const hostSep = "\x00"
 
 const earlyTruncated = "member rows listed before their expansion"

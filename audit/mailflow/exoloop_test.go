@@ -110,3 +110,37 @@ func TestTraceDetailRowsDoNotCountRecipientsAgain(t *testing.T) {
 		})
 	}
 }
+
+// Exchange Online names the remote servers of a loop through a group as
+// logs do: a message from outside into the group by its FromIP (the
+// tenant's own reports, sent from an internal address, by none), and the
+// servers the group's copies to outside members went to by their rows'
+// ToIP, whichever order the export lists the rows in. Before, the loop
+// named no remote server at all.
+func TestTraceRemoteServers(t *testing.T) {
+	tests := []struct {
+		name  string
+		cfg   mailflow.Config
+		files []string
+	}{
+		{"time order", mailflow.Config{IsInternal: contoso}, []string{"summary"}},
+		{"newest first", mailflow.Config{IsInternal: contoso}, []string{"newest"}},
+		{"inferred domains", mailflow.Config{}, []string{"summary"}},
+		{"inferred domains, newest first", mailflow.Config{}, []string{"newest"}},
+		{"with the detail export", mailflow.Config{IsInternal: contoso}, []string{"newest", "detail"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tr := analyse(t, tt.cfg, exoLoopFiles(t, 9, tt.files...)...)
+			if len(tr.Loops) != 1 {
+				t.Fatalf("loops %+v", tr.Loops)
+			}
+			l := tr.Loops[0]
+			in := []audit.AddressCount{{Address: "198.51.100.7", N: 1}}
+			out := []audit.AddressCount{{Address: "192.0.2.99", N: 10}, {Address: "203.0.113.25", N: 10}}
+			if !slices.Equal(l.InboundServers, in) || l.InboundServersTotal != 1 || !slices.Equal(l.OutboundServers, out) || l.OutboundServersTotal != 2 {
+				t.Errorf("inbound %v (%d), outbound %v (%d); want %v, %v", l.InboundServers, l.InboundServersTotal, l.OutboundServers, l.OutboundServersTotal, in, out)
+			}
+		})
+	}
+}
