@@ -1170,6 +1170,14 @@ func (a *Analyzer) addOOF(t time.Time, internal, external string, out bool) {
 	o.see(t)
 }
 
+// msgHash is hash(id), 0 for no Message-ID.
+func msgHash(id string) uint64 {
+	if id == "" {
+		return 0
+	}
+	return hash(id)
+}
+
 // traceRow handles what only Exchange Online message-trace rows show: one
 // row per message and recipient, so automatic replies and delivery reports
 // are read from sender, recipient and subject. A report the tenant sent out
@@ -1196,7 +1204,7 @@ func (a *Analyzer) traceRow(ev *tracking.Event) {
 		case kind == autoReply && !si && ri && a.group(lr, false) == nil:
 			a.addOOF(ev.Time, lr, sender, false)
 		case kind == ndrReport && depth > 0 && si && !ri && isReportSender(sender):
-			a.tenantNDR(ev.Time, lr, root)
+			a.tenantNDR(ev.Time, lr, root, msgHash(ev.MessageID))
 		}
 	}
 }

@@ -144,3 +144,58 @@ func TestTraceRemoteServers(t *testing.T) {
 		})
 	}
 }
+
+// The tenant's reports a loop sends round a group are the loop's traffic,
+// not backscatter: a report sent to the group and expanded to its outside
+// members is no report to an outside sender, as on premises, where a
+// report is counted at its DSN row (whose recipient is the group) and
+// never at the SEND rows of the group's copies. Reports to forged outside
+// senders in the same exports still are backscatter, whichever order the
+// rows come in. Before, the loop's 9 reports to 2 outside members were
+// also "backscatter MEDIUM 18".
+func TestLoopReportsThroughAGroupAreNoBackscatter(t *testing.T) {
+	type want struct {
+		source   string
+		severity audit.Severity
+		reports  int64
+	}
+	tenant, unknown := "exchange online (generated in the tenant)", "exchange online (generated in the tenant; why the originals failed is not in the export)"
+	tests := []struct {
+		name  string
+		cfg   mailflow.Config
+		files []string
+		// attack adds exoAttack's 30 reports: "summary" (with the
+		// reason), "bare" (without), newest first.
+		attack string
+		want   []want
+	}{
+		{"time order", mailflow.Config{IsInternal: contoso}, []string{"summary"}, "", nil},
+		{"newest first", mailflow.Config{IsInternal: contoso}, []string{"newest"}, "", nil},
+		{"inferred domains, newest first", mailflow.Config{}, []string{"newest"}, "", nil},
+		{"summary, then detail", mailflow.Config{IsInternal: contoso}, []string{"summary", "detail"}, "", nil},
+		{"detail, then newest first", mailflow.Config{IsInternal: contoso}, []string{"detail", "newest"}, "", nil},
+		{"beside an attack", mailflow.Config{IsInternal: contoso}, []string{"newest"}, "summary", []want{{tenant, audit.High, 30}}},
+		{"beside an attack, time order", mailflow.Config{IsInternal: contoso}, []string{"summary"}, "summary", []want{{tenant, audit.High, 30}}},
+		{"beside an attack without reasons", mailflow.Config{IsInternal: contoso}, []string{"newest"}, "bare", []want{{unknown, audit.Medium, 30}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			files := exoLoopFiles(t, 9, tt.files...)
+			if tt.attack != "" {
+				summary, _ := exoAttack(30, notFound, tt.attack == "summary")
+				files = append(files, writeCSV(t, filepath.Join(t.TempDir(), "attack.csv"), newestFirst(summary)))
+			}
+			tr := analyse(t, tt.cfg, files...)
+			if len(tr.Loops) != 1 || tr.Loops[0].Delivered != 40 {
+				t.Fatalf("loops %+v", tr.Loops)
+			}
+			var got []want
+			for _, b := range tr.Backscatter {
+				got = append(got, want{b.Source, b.Severity, b.Reports})
+			}
+			if !slices.Equal(got, tt.want) || tr.BackscatterBelow.Reports != 0 || tr.BackscatterBelow.Sources != 0 {
+				t.Errorf("backscatter %+v, below %+v; want %+v", got, tr.BackscatterBelow, tt.want)
+			}
+		})
+	}
+}

@@ -46,9 +46,11 @@ type msgFail struct {
 
 // heldNDRs are the reports, to one outside address under one subject,
 // whose original's reason is not known yet: their times (Unix
-// nanoseconds) and their recipient's domain.
+// nanoseconds), the hash of each one's Message-ID (0 for none) and their
+// recipient's domain.
 type heldNDRs struct {
 	times  []int64
+	msgs   []uint64
 	domain string
 }
 
@@ -130,8 +132,22 @@ func (a *Analyzer) tellOrig(key uint64, why failWhy) {
 }
 
 // tenantNDR counts a report the tenant sent to an outside address: at once
-// when its original's reason is known, else held until it is.
-func (a *Analyzer) tenantNDR(at time.Time, recipient, root string) {
+// when its original's reason is known, else held until it is. msg is the
+// hash of the report's Message-ID, 0 for none.
+//
+// A report the tenant sent to a group, and the group expanded, is no
+// report to an outside sender: its rows to outside members are the group's
+// copies, a loop's traffic when the group is in one. On premises a report
+// is counted at its DSN row, whose recipient is the address the report
+// was sent to (the group, internal), never at the SEND rows of the
+// group's copies; message trace has no such row, so a report row of a
+// message a group expanded is left out here, and a held one when its
+// message's Expanded row comes later (settleNDRs, heldNDRsNow), as a
+// newest-first export lists them.
+func (a *Analyzer) tenantNDR(at time.Time, recipient, root string, msg uint64) {
+	if a.expandedByGroup(msg) {
+		return
+	}
 	t := a.tenant()
 	key := ndrKey(recipient, root)
 	if why, ok := t.origs.get(key); ok && why != whyUnknown {
@@ -160,11 +176,25 @@ func (a *Analyzer) tenantNDR(at time.Time, recipient, root string) {
 		h.domain = a.intern(domainOf(recipient))
 	}
 	h.times = append(h.times, at.UnixNano())
+	h.msgs = append(h.msgs, msg)
 	t.heldTimes++
 }
 
+// expandedByGroup reports whether a group expanded the message whose
+// Message-ID hashes to msg (0: none).
+func (a *Analyzer) expandedByGroup(msg uint64) bool {
+	if msg == 0 {
+		return false
+	}
+	_, ok := a.msgs.get(msg)
+	return ok
+}
+
 func (a *Analyzer) settleNDRs(h heldNDRs, why failWhy) {
-	for _, n := range h.times {
+	for i, n := range h.times {
+		if a.expandedByGroup(h.msgs[i]) {
+			continue
+		}
 		a.countNDR(time.Unix(0, n).UTC(), h.domain, why)
 	}
 }
@@ -189,22 +219,31 @@ func (a *Analyzer) heldNDRsNow() (b *backAgg, capped bool) {
 	if a.ndrs == nil || a.ndrs.heldTimes == 0 {
 		return nil, false
 	}
-	if cur := a.back[tenantUnknownSource]; cur != nil {
+	cur := a.back[tenantUnknownSource]
+	if cur != nil {
 		b = cur.clone()
 	} else {
 		b = newBackAgg()
 	}
-	held := a.ndrs.held
+	held, counted := a.ndrs.held, false
 	for i, h := range held.vals {
 		if held.tags[i] == 0 {
 			continue
 		}
-		for _, n := range h.times {
+		for j, n := range h.times {
+			if a.expandedByGroup(h.msgs[j]) {
+				continue
+			}
+			counted = true
 			at := time.Unix(0, n).UTC()
 			if !b.count(at, h.domain, a.cfg.MaxPerGroup, a.bucket(at)) {
 				capped = true
 			}
 		}
+	}
+	if !counted && cur == nil {
+		// Every report held was a group's copy: no source to add.
+		return nil, false
 	}
 	return b, capped
 }
