@@ -550,6 +550,26 @@ func (a *Analyzer) group(addr string, create bool) *groupAgg {
 	return g
 }
 
+// firstInbound counts into a group its first expansion learnt it by
+// (groups inferred from EXPAND rows, without a directory) the message from
+// outside that came in before it: receive did not know the group then, so
+// the server that started a loop went unnamed among the remote servers
+// sending into it. The message's RECEIVE left its server in a.inbound.
+func (a *Analyzer) firstInbound(g *groupAgg, ev *tracking.Event) {
+	if ev.MessageID == "" || ev.Format == tracking.FormatTrace {
+		return
+	}
+	host, ok := a.inbound.get(hash(ev.MessageID))
+	if !ok {
+		return
+	}
+	g.inbound++
+	if g.inServers == nil {
+		g.inServers = map[string]int64{}
+	}
+	addCapped(g.inServers, host, 1, a.cfg.MaxPerGroup, a, "remote servers per group", &g.inCapped)
+}
+
 // addCapped adds n to key's count, adding the key while the map is under
 // its limit; a key dropped at the limit sets capped, since the map's size is
 // then only a lower bound of the keys seen.
@@ -576,9 +596,13 @@ func (a *Analyzer) expand(ev *tracking.Event) {
 	if addr == "" && ev.Format == tracking.FormatTrace && len(ev.Recipients) > 0 {
 		addr = lower(ev.Recipients[0])
 	}
+	_, existed := a.groups[addr]
 	g := a.group(addr, true)
 	if g == nil {
 		return
+	}
+	if !existed {
+		a.firstInbound(g, ev)
 	}
 	prev, isReturn, last := a.reenter(g, ev)
 	var ret *returnAgg
