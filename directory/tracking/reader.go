@@ -128,7 +128,14 @@ func Expand(paths []string) ([]string, error) {
 			continue
 		}
 		var found []string
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+		// WalkDir does not enter a root that is a link to a folder (a
+		// share mounted as a link, say): named with a separator after
+		// it, the link is followed.
+		root := p
+		if lst, lerr := os.Lstat(p); lerr == nil && lst.Mode()&fs.ModeSymlink != 0 {
+			root = p + string(filepath.Separator)
+		}
+		err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return err
 			}
@@ -416,6 +423,16 @@ func (p *parser) note(msg string) {
 	p.file().Notes = append(p.file().Notes, msg)
 }
 
+// systemStringArray is what Export-Csv writes for a list it was not told
+// to join.
+const systemStringArray = "System.String[]"
+
+// unjoined says what a file lacks when Export-Csv wrote the list column
+// as systemStringArray, and how to export it.
+func unjoined(what, column string) string {
+	return fmt.Sprintf("%s, exported as System.String[] (join Get-MessageTrackingLog's lists: @{n='%[2]s';e={$_.%[2]s -join ';'}}, and likewise Recipients, RecipientStatus and Reference)", what, column)
+}
+
 // lack records once what the file does not hold (FileStats.Lacks).
 func (p *parser) lack(what string) {
 	if f := p.file(); !slices.Contains(f.Lacks, what) {
@@ -639,18 +656,28 @@ func (p *parser) record(line []byte, lineNo int64, sc *lineScan) error {
 	ev.Sender = l.value(fields, colSender)
 	ev.ReturnPath = l.value(fields, colReturnPath)
 	ev.Recipients, ev.RecipientStatus = nil, nil
-	if v := l.value(fields, colRecipients); v == "System.String[]" {
-		p.lack("recipients, exported as System.String[] (export them with @{n='Recipients';e={$_.Recipients -join ';'}})")
+	// Get-MessageTrackingLog's lists come out of Export-Csv as their type
+	// name unless joined: without recipients nothing is counted, without
+	// their status no failure is told from a delivery, and without the
+	// reference no report is tied to its original (backscatter).
+	if v := l.value(fields, colRecipients); v == systemStringArray {
+		p.lack(unjoined("recipients", "Recipients"))
 	} else if v != "" {
 		p.recips = splitList(v, p.recips)
 		ev.Recipients = p.recips
 	}
-	if v := l.value(fields, colRecipientStatus); v != "System.String[]" && v != "" {
+	if v := l.value(fields, colRecipientStatus); v == systemStringArray {
+		p.lack(unjoined("recipient status", "RecipientStatus"))
+	} else if v != "" {
 		p.statuses = splitList(v, p.statuses)
 		ev.RecipientStatus = p.statuses
 	}
 	ev.RelatedRecipient = l.value(fields, colRelated)
 	ev.Reference = l.value(fields, colReference)
+	if ev.Reference == systemStringArray {
+		p.lack(unjoined("the reports' references", "Reference"))
+		ev.Reference = ""
+	}
 	ev.Subject = l.value(fields, colSubject)
 	ev.MessageID = l.value(fields, colMessageID)
 	ev.NetworkMessageID = l.value(fields, colNetworkID)

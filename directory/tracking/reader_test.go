@@ -353,3 +353,28 @@ func TestReadStopsEarlyWithAnyWorkers(t *testing.T) {
 		cancel()
 	}
 }
+
+// Export-Csv writes each of Get-MessageTrackingLog's lists as its type name
+// unless it is joined: a file lacking any of them says so, where only the
+// recipients were checked and an export joined as the advice then said
+// (recipients alone) lost every report's tie to its original.
+func TestUnjoinedListsAreLacking(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "t.csv")
+	os.WriteFile(path, []byte("Timestamp,EventId,Recipients,RecipientStatus,Reference\n"+
+		"2026-03-05T10:00:00Z,DSN,a@x.example,System.String[],System.String[]\n"), 0o644)
+	var refs []string
+	st, err := tracking.Read(context.Background(), []string{path}, tracking.Options{}, func(e *tracking.Event) error {
+		refs = append(refs, e.Reference)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lacks := st.Files[0].Lacks
+	if len(lacks) != 2 || !strings.HasPrefix(lacks[0], "recipient status, exported as System.String[]") || !strings.HasPrefix(lacks[1], "the reports' references, exported as System.String[]") {
+		t.Errorf("lacks %q", lacks)
+	}
+	if len(refs) != 1 || refs[0] != "" {
+		t.Errorf("references %q, want one empty: the type name is no reference", refs)
+	}
+}

@@ -30,15 +30,19 @@ type Skipped struct {
 // with it, as a gap.
 func ReadOnce(files []string) (kept []string, skipped []Skipped) {
 	infos := make([]os.FileInfo, len(files))
-	plain := make(map[string]bool, len(files))
+	plain := make(map[string]string, len(files)) // case folded: the file's name
 	for i, f := range files {
 		info, err := os.Stat(f)
 		if err != nil {
 			continue
 		}
 		infos[i] = info
+		// Case folded: Windows, where the logs come from, names a file
+		// in either case.
 		if info.Mode().IsRegular() && !strings.EqualFold(filepath.Ext(f), ".gz") {
-			plain[filepath.Clean(f)] = true
+			if k := strings.ToLower(filepath.Clean(f)); plain[k] == "" {
+				plain[k] = f
+			}
 		}
 	}
 	// Files read so far by size: the same file has the same size, so
@@ -55,7 +59,7 @@ func ReadOnce(files []string) (kept []string, skipped []Skipped) {
 			continue
 		}
 		if strings.EqualFold(filepath.Ext(f), ".gz") {
-			if twin := strings.TrimSuffix(filepath.Clean(f), filepath.Ext(f)); plain[twin] {
+			if twin, ok := plain[strings.ToLower(strings.TrimSuffix(filepath.Clean(f), filepath.Ext(f)))]; ok {
 				skipped = append(skipped, Skipped{f, "a compressed copy of " + twin + ", which is read"})
 				continue
 			}

@@ -25,7 +25,8 @@ func TestReadOnce(t *testing.T) {
 	aGz := write("MSGTRK2026030109-1.LOG.gz", "compressed a")
 	b := write("MSGTRK2026030110-1.LOG", "#Fields: b\n")
 	lonelyGz := write("MSGTRK2026030111-1.LOG.gz", "compressed c")
-	sameSize := write("other.csv", "#Fields: c\n") // b's size, another file
+	bLowerGz := write("msgtrk2026030110-1.log.gz", "compressed b") // b's copy, named in another case
+	sameSize := write("other.csv", "#Fields: c\n")                 // b's size, another file
 	link := filepath.Join(dir, "link.LOG")
 	if err := os.Symlink(b, link); err != nil {
 		t.Fatal(err)
@@ -37,7 +38,7 @@ func TestReadOnce(t *testing.T) {
 	missing := filepath.Join(dir, "gone.LOG")
 	bAgain := dir + "/./" + filepath.Base(b) // b spelled another way
 
-	kept, skipped := tracking.ReadOnce([]string{a, aGz, b, bAgain, lonelyGz, sameSize, link, pipe, missing, a})
+	kept, skipped := tracking.ReadOnce([]string{a, aGz, b, bAgain, bLowerGz, lonelyGz, sameSize, link, pipe, missing, a})
 	if want := []string{a, b, lonelyGz, sameSize, missing}; !cmp.Equal(kept, want) {
 		t.Errorf("kept %v, want %v", kept, want)
 	}
@@ -46,18 +47,19 @@ func TestReadOnce(t *testing.T) {
 		reasons[s.Path] = s.Reason
 	}
 	for path, want := range map[string]string{
-		aGz:    "a compressed copy of " + a,
-		bAgain: "the same file as " + b,
-		link:   "the same file as " + b,
-		pipe:   "not a regular file but a named pipe",
-		a:      "the same file as " + a,
+		aGz:      "a compressed copy of " + a,
+		bLowerGz: "a compressed copy of " + b,
+		bAgain:   "the same file as " + b,
+		link:     "the same file as " + b,
+		pipe:     "not a regular file but a named pipe",
+		a:        "the same file as " + a,
 	} {
 		if !strings.HasPrefix(reasons[path], want) {
 			t.Errorf("%s skipped for %q, want %q", path, reasons[path], want)
 		}
 	}
-	if len(skipped) != 5 {
-		t.Errorf("skipped %d files, want 5: %+v", len(skipped), skipped)
+	if len(skipped) != 6 {
+		t.Errorf("skipped %d files, want 6: %+v", len(skipped), skipped)
 	}
 
 	// Named on its own, a pipe is an error, not a read that blocks.
@@ -71,5 +73,26 @@ func TestReadOnce(t *testing.T) {
 	}
 	if kept, _ := tracking.ReadOnce(listed); len(kept) != 4 {
 		t.Errorf("a folder of three logs, a lone .gz, a copy, a link and a pipe reads %v, want 4 files", kept)
+	}
+}
+
+// A folder named through a link is read as the folder, where it was a
+// folder with no logs (exit 3).
+func TestExpandFollowsALinkedFolder(t *testing.T) {
+	dir := t.TempDir()
+	logs := filepath.Join(dir, "logs")
+	if err := os.Mkdir(logs, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(logs, "MSGTRK2026030109-1.LOG"), []byte("#Fields: a\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link")
+	if err := os.Symlink(logs, link); err != nil {
+		t.Fatal(err)
+	}
+	found, err := tracking.Expand([]string{link})
+	if err != nil || len(found) != 1 || !strings.HasSuffix(found[0], "MSGTRK2026030109-1.LOG") {
+		t.Errorf("Expand(link) = %v, %v; want the folder's log", found, err)
 	}
 }
