@@ -1033,7 +1033,13 @@ func (a *Analyzer) countSpoof(m heldSpoof) {
 	if !s.addClient(lower(host), limit, a) {
 		a.truncated["clients per spoofed sender"] = true
 	}
-	if !s.addSubject(m.subject, limit) {
+	added := false
+	if m.subjectHash != 0 {
+		added = s.addQuoted(m.subjectHash, func() string { return m.subject }, limit)
+	} else {
+		added = s.addSubject(m.subject, limit)
+	}
+	if !added {
 		a.truncated["subjects per spoofed sender"] = true
 	}
 }

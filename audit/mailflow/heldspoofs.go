@@ -1,6 +1,7 @@
 package mailflow
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -15,9 +16,13 @@ const maxHeldSpoofs = 4096
 // address spoofed, held until an internal domain is known to tell.
 type heldSpoof struct {
 	sender, host, subject string
-	at                    time.Time
-	recipients            int
-	back                  bool
+	// subjectHash is the whole subject's hash when subject is held quoted
+	// (cut, for the report), so that it counts as the same subject as a
+	// message counted at once; 0 when subject is whole.
+	subjectHash uint64
+	at          time.Time
+	recipients  int
+	back        bool
 }
 
 // inferring reports whether internal domains come only from the rows
@@ -43,21 +48,26 @@ func (a *Analyzer) holdSpoof(ev *tracking.Event, sender, host string) {
 		a.truncated["messages from outside held until an internal domain is known"] = true
 		return
 	}
-	a.held = append(a.held, heldSpoof{
-		sender: strings.Clone(sender), host: strings.Clone(host), subject: quoteSubject(strings.TrimSpace(ev.Subject)),
-		at: ev.Time, recipients: len(ev.Recipients), back: back,
-	})
+	m := heldSpoof{sender: strings.Clone(sender), host: strings.Clone(host), at: ev.Time, recipients: len(ev.Recipients), back: back}
+	if subj := strings.TrimSpace(ev.Subject); subj != "" {
+		m.subject, m.subjectHash = quoteSubject(subj), hash(subj)
+	}
+	a.held = append(a.held, m)
 }
 
 // judgeHeld counts the held messages whose sender's domain is now known to
-// be internal, once the first internal domain is learnt (learnDomain: in
-// the order they came, ahead of what follows) or at the end of the read,
-// and lets the rest go as the external mail they are by then.
+// be internal, each time a domain is learnt (learnDomain: in the order
+// they came), and keeps the rest for a domain learnt later: an
+// organization of two domains may show one first. What is left at the end
+// of the read is the external mail it looks like. Messages are held only
+// until the first domain is learnt; the rest of the read judges as it
+// goes.
 func (a *Analyzer) judgeHeld() {
-	for _, h := range a.held {
+	a.held = slices.DeleteFunc(a.held, func(h heldSpoof) bool {
 		if a.internal(h.sender) {
 			a.countSpoof(h)
+			return true
 		}
-	}
-	a.held = nil
+		return false
+	})
 }

@@ -72,3 +72,27 @@ func TestSpoofsBeforeAnyInternalDomainIsKnown(t *testing.T) {
 		})
 	}
 }
+
+// A held message is judged by every domain learnt later, not only the
+// first: an organization of two domains may deliver to one first (a forged
+// fabrikam.com sender held before anything was learnt was let go as
+// external once contoso.com was). Its subject counts as the same subject as
+// a message counted at once, however long (a held one was cut first, and a
+// long subject was listed twice).
+func TestHeldSpoofsAreJudgedByEveryDomainLearnt(t *testing.T) {
+	long := strings.Repeat("Wire transfer ", 30) // over the 200 bytes quoted
+	a := mailflow.New(mailflow.Config{})
+	ev := spoofed("cfo@fabrikam.com", "mail.attacker.example", long, "<f1@x>")
+	a.Add(&ev)
+	for _, d := range []string{"contoso.com", "fabrikam.com"} {
+		deliver := tracking.Event{Format: tracking.FormatLog, Time: start.Add(time.Hour), EventID: "DELIVER", Source: "STOREDRIVER", Sender: "x@partner.example",
+			Recipients: []string{"ann@" + d}, MessageID: "<reply-" + d + "@partner.example>", Directionality: "Incoming"}
+		a.Add(&deliver)
+	}
+	again := spoofed("cfo@fabrikam.com", "mail.attacker.example", long, "<f2@x>")
+	a.Add(&again)
+	tr := a.Result(tracking.Stats{})
+	if len(tr.Spoofing) != 1 || tr.Spoofing[0].Messages != 2 || tr.Spoofing[0].SubjectsTotal != 1 || len(tr.Spoofing[0].Subjects) != 1 {
+		t.Errorf("spoofing %+v, want cfo@fabrikam.com twice under one subject", tr.Spoofing)
+	}
+}

@@ -42,7 +42,13 @@ func (s *spoofAgg) addSubject(subj string, limit int) bool {
 	if subj == "" {
 		return true
 	}
-	h := hash(subj)
+	return s.addQuoted(hash(subj), func() string { return quoteSubject(subj) }, limit)
+}
+
+// addQuoted is addSubject of a subject by its hash, quoted by quote when
+// it is one of the first: a held message keeps the two (heldSpoof), not the
+// whole subject.
+func (s *spoofAgg) addQuoted(h uint64, quote func() string, limit int) bool {
 	if slices.Contains(s.subjectSeen, h) {
 		return true
 	}
@@ -52,7 +58,7 @@ func (s *spoofAgg) addSubject(subj string, limit int) bool {
 	}
 	s.subjectSeen = append(s.subjectSeen, h)
 	if len(s.subjects) < quotedSubjects {
-		s.subjects = append(s.subjects, quoteSubject(subj))
+		s.subjects = append(s.subjects, quote())
 	}
 	return true
 }
