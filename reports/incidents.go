@@ -90,8 +90,12 @@ func incidents(t *audit.Traffic) []incident {
 		case b.ReasonUnknown:
 			detail = fmt.Sprintf("delivery reports to external addresses for messages that failed for a reason the export does not give (a recipient that does not exist, a full mailbox, a size limit or a rule); at most %d in one hour", b.PeakPerHour)
 		case b.Distributed:
-			detail = fmt.Sprintf("delivery reports to external addresses for recipients that do not exist, from %s sources each under the threshold of one source, together (a distributed NDR attack); at most %d in one hour, %d within 24 hours",
-				AtLeast(b.SourcesTotal, b.SourcesCapped), b.PeakPerHour, b.PeakPer24Hours)
+			what := "a distributed NDR attack"
+			if b.Severity < audit.High {
+				what = "spread over many hosts: an NDR attack, or the organization's own bounces, which recipient filtering would turn into rejections"
+			}
+			detail = fmt.Sprintf("delivery reports to external addresses for recipients that do not exist, from %s sources each under the threshold of one source, together (%s); at most %d in one hour, %d within 24 hours",
+				AtLeast(b.SourcesTotal, b.SourcesCapped), what, b.PeakPerHour, b.PeakPer24Hours)
 			servers = withMore(addressList(b.Sources), len(b.Sources), b.SourcesTotal, b.SourcesCapped)
 		}
 		out = append(out, incident{kind: "backscatter", severity: b.Severity, subject: b.Source, first: b.FirstSeen, last: b.LastSeen,

@@ -61,9 +61,9 @@ type Config struct {
 	MinBackscatter int
 	// MinDistributed is how many such reports the sources under
 	// MinBackscatter must send together to be reported as one distributed
-	// source: within one clock hour, high; within 24 consecutive clock
-	// hours, medium. 0 means five times MinBackscatter (50). See
-	// distributedOf.
+	// source: within 24 consecutive clock hours, medium; four times as
+	// many within one clock hour, high. 0 means five times MinBackscatter
+	// (50, and 200 an hour). See distributedOf.
 	MinDistributed int
 	// MaxKeys caps each organization-wide aggregate (senders, address
 	// pairs, sources); 0 means 100,000.

@@ -242,8 +242,8 @@ Backscatter is delivery reports sent to outside addresses for recipients that do
 the host that sent the originals. A source is reported from 10 reports on, as medium, and as
 high when 10 came within one clock hour; a bounce of a mistyped address is not backscatter, and
 neither is one for a full mailbox, a size limit or a rule. The sources under 10 are also judged
-together, as one distributed source (a botnet's hosts each sending one or two): high from 50
-reports within one clock hour, medium from 50 within 24 hours. Exchange Online summary rows do not
+together, as one distributed source (a botnet's hosts each sending one or two): medium from 50
+reports within 24 hours, high from 200 within one clock hour. Exchange Online summary rows do not
 say why a message failed: add a Get-MessageTraceDetailV2 export of the failed messages (or a
 Detail column) to tell; reports whose reason stays unknown are listed apart, medium at most.
 
@@ -506,8 +506,12 @@ func writeTrafficSummary(b *strings.Builder, t *audit.Traffic) {
 			continue
 		}
 		distributed = true
-		fmt.Fprintf(b, "backscatter: %s %d delivery reports to external addresses for unknown recipients (at most %d in one hour, %d within 24 hours) from %s sources, each fewer than %d, together (a distributed NDR attack): %s; to %s domains: %s\n",
-			strings.ToUpper(s.Severity.String()), s.Reports, s.PeakPerHour, s.PeakPer24Hours, reports.AtLeast(s.SourcesTotal, s.SourcesCapped), t.BackscatterBelow.Threshold,
+		what := "a distributed NDR attack"
+		if s.Severity < audit.High {
+			what = "spread over many hosts: an NDR attack, or the organization's own bounces, which recipient filtering would turn into rejections"
+		}
+		fmt.Fprintf(b, "backscatter: %s %d delivery reports to external addresses for unknown recipients (at most %d in one hour, %d within 24 hours) from %s sources, each fewer than %d, together (%s): %s; to %s domains: %s\n",
+			strings.ToUpper(s.Severity.String()), s.Reports, s.PeakPerHour, s.PeakPer24Hours, reports.AtLeast(s.SourcesTotal, s.SourcesCapped), t.BackscatterBelow.Threshold, what,
 			countList(s.Sources, s.SourcesTotal, s.SourcesCapped, 3), reports.AtLeast(s.DomainsTotal, s.DomainsCapped), countList(s.Domains, s.DomainsTotal, s.DomainsCapped, 3))
 	}
 	single := slices.DeleteFunc(slices.Clone(t.Backscatter), func(s audit.BackscatterSource) bool { return s.Distributed })

@@ -105,11 +105,17 @@ func TestTraceBackscatterThreshold(t *testing.T) {
 			bounceLog(t, dir, 12, time.Minute, func(i int) string { return fmt.Sprintf("bot%d.example", i) })
 		}, exitOK, []string{"delivery reports to external addresses under the backscatter threshold: 12 from 12 sources, each fewer than 10 (not judged)", "exit 0"}, []string{"backscatter:"}, 0},
 		// An NDR attack through a botnet: no host reaches the threshold, the
-		// organization's servers send 120 reports in 40 minutes.
+		// organization's servers send 240 reports in 40 minutes.
 		{"a botnet, each host under the threshold", func(t *testing.T, dir string) {
-			bounceLog(t, dir, 120, 20*time.Second, func(i int) string { return fmt.Sprintf("bot%d.example", i/2) })
-		}, exitFindings, []string{"backscatter: HIGH 120 delivery reports to external addresses for unknown recipients (at most 120 in one hour, 120 within 24 hours) from 60 sources, each fewer than 10, together (a distributed NDR attack): bot0.example (2), bot1.example (2), bot10.example (2), and 57 more; to 4 domains:", "exit 1"},
+			bounceLog(t, dir, 240, 10*time.Second, func(i int) string { return fmt.Sprintf("bot%d.example", i/2) })
+		}, exitFindings, []string{"backscatter: HIGH 240 delivery reports to external addresses for unknown recipients (at most 240 in one hour, 240 within 24 hours) from 120 sources, each fewer than 10, together (a distributed NDR attack): bot0.example (2), bot1.example (2), bot10.example (2), and 117 more; to 4 domains:", "exit 1"},
 			[]string{"not judged"}, 1},
+		// A morning wave of newsletters bouncing on leavers' addresses: the
+		// organization's own bounces to outside senders, medium, no attack.
+		{"a wave of bounces from many hosts", func(t *testing.T, dir string) {
+			bounceLog(t, dir, 60, time.Minute, func(i int) string { return fmt.Sprintf("esp%d.example", i) })
+		}, exitOK, []string{"backscatter: MEDIUM 60 delivery reports to external addresses for unknown recipients (at most 60 in one hour, 60 within 24 hours) from 60 sources, each fewer than 10, together (spread over many hosts: an NDR attack, or the organization's own bounces, which recipient filtering would turn into rejections)", "exit 0"},
+			[]string{"not judged", "distributed NDR attack"}, 1},
 		// A day of a large organization's bounces, each to a different
 		// correspondent: under the threshold of the sources together too.
 		{"a day of scattered bounces", func(t *testing.T, dir string) {
