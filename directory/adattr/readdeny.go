@@ -170,30 +170,38 @@ func (d Denial) Who() string {
 }
 
 // Denied reads a self-relative descriptor and says which settings its DACL
-// denies the bind account. classes is the group's objectClass. An entry
-// counts when it is an access-denied entry (plain or object) that applies
-// to the object itself (not inherit-only), takes away read property (or
-// generic read or all), names one of the account's SIDs, and names no
-// property, a setting, or a setting's property set; an object entry meant
-// for another class (InheritedObjectType) does not count. Deny entries come
-// before allow entries in canonical order (explicit deny, explicit allow,
-// inherited deny, inherited allow), so one deny is enough to conclude the
-// setting is unreadable; whether an explicit allow ahead of an inherited
-// deny restores it is not worked out, since a denied setting the reader
-// could still read costs only a gap, and the other way round a wrong
-// verdict.
+// denies the bind account. classes is the group's objectClass. The entries
+// are walked in their order, as Windows checks access: for each setting,
+// the first entry that names one of the account's SIDs, applies to the
+// object itself (not inherit-only, and meant for the group's class when
+// it names one), concerns reading properties (read property, generic read
+// or all) and covers the setting (no property named, the setting, or its
+// property set) decides it: an allow makes it readable, a deny makes it
+// unknown. A deny behind an allow takes no effect: the group class's
+// default DACL allows Authenticated Users to read every property ahead of
+// any inherited entry, so a deny inherited from an OU is no deny, and
+// counting it dropped the group's settings (and their findings) for
+// nothing. A setting no entry decides is taken as readable: an allow may
+// come through a path not modelled here (a privilege, a SID not in
+// tokenGroups), and a gap for every such group would bury the real ones.
 func (rc *ReadCheck) Denied(sd []byte, classes []string) (Denial, error) {
 	d, err := ParseDACL(sd)
 	if err != nil {
 		return Denial{}, err
 	}
 	var out Denial
+	decided := map[string]bool{}
 	denied := map[string]bool{}
 	for _, a := range d.ACEs {
 		if a.Flags&aceInheritOnly != 0 || a.Mask&(rightReadProperty|rightGenericRead|rightGenericAll) == 0 {
 			continue
 		}
-		if a.Type != aceAccessDenied && a.Type != aceAccessDeniedObject {
+		var deny bool
+		switch a.Type {
+		case aceAccessDenied, aceAccessDeniedObject:
+			deny = true
+		case aceAccessAllowed, aceAccessAllowedObject:
+		default:
 			continue
 		}
 		if !rc.sids[strings.ToUpper(a.SID)] || !rc.forClass(a.InheritedObjectType, classes) {
@@ -203,14 +211,18 @@ func (rc *ReadCheck) Denied(sd []byte, classes []string) (Denial, error) {
 		if a.ObjectType != nil {
 			attrs = rc.guards[*a.ObjectType]
 		}
-		if len(attrs) == 0 {
-			continue
-		}
-		if out.SID == "" {
-			out.SID, out.AllProperties = a.SID, a.ObjectType == nil
-		}
 		for _, n := range attrs {
+			if decided[n] {
+				continue
+			}
+			decided[n] = true
+			if !deny {
+				continue
+			}
 			denied[n] = true
+			if out.SID == "" {
+				out.SID, out.AllProperties = a.SID, a.ObjectType == nil
+			}
 		}
 	}
 	for _, n := range SettingsAttributes {

@@ -120,10 +120,26 @@ func TestReadCheckDenied(t *testing.T) {
 		// counted, a gap rather than a wrong verdict.
 		{"meant for a class of unknown GUID", []testACE{{typ: aceAccessDeniedObject, mask: rightReadProperty, object: &guidRequireAuth, inherited: true, inheritedType: &guidUser, sid: sidAccount}},
 			[]string{"msExchDynamicDistributionList"}, []string{"msExchRequireAuthToSendTo"}, false, "S-1-5-21-1-2-3-1105"},
-		{"allow before deny: still denied", []testACE{
+		// Windows checks entries in order: the first that decides a right
+		// wins, so a deny behind an allow takes no effect.
+		{"allow before deny: readable", []testACE{
 			{typ: aceAccessAllowedObject, mask: rightReadProperty, object: &guidRequireAuth, sid: sidAccount},
 			deny(rightReadProperty, &guidRequireAuth, sidEveryone),
+		}, group, nil, false, ""},
+		// The group class's default DACL allows Authenticated Users to
+		// read every property ahead of anything inherited from an OU.
+		{"inherited deny behind the default allow of every property", []testACE{
+			{typ: aceAccessAllowed, mask: rightReadProperty | 0x4 | 0x20000, sid: sidAuthUsers},
+			{typ: aceAccessDeniedObject, mask: rightReadProperty, object: &guidRequireAuth, inherited: true, sid: sidEveryone},
+		}, group, nil, false, ""},
+		{"deny before allow: denied", []testACE{
+			deny(rightReadProperty, &guidRequireAuth, sidEveryone),
+			{typ: aceAccessAllowed, mask: rightReadProperty, sid: sidAuthUsers},
 		}, group, []string{"msExchRequireAuthToSendTo"}, false, "S-1-1-0"},
+		{"an allow of one setting leaves the others to a later deny", []testACE{
+			{typ: aceAccessAllowedObject, mask: rightReadProperty, object: &guidManagedBy, sid: sidAccount},
+			deny(rightReadProperty, nil, sidEveryone),
+		}, group, []string{"msExchRequireAuthToSendTo", "reportToOriginator", "reportToOwner", "oOFReplyToOriginator", "authOrig", "dLMemSubmitPerms", "unauthOrig", "dLMemRejectPerms", "msExchEnableModeration", "msExchModeratedByLink", "msExchCoManagedByLink"}, true, "S-1-1-0"},
 		{"two entries add up; the first names the principal", []testACE{
 			deny(rightReadProperty, &guidManagedBy, sidDomainUsers),
 			deny(rightReadProperty, &guidRequireAuth, sidAccount),

@@ -174,3 +174,57 @@ func TestDeniedSettings(t *testing.T) {
 		}
 	})
 }
+
+// A deny inherited from an OU comes behind the explicit entries of the
+// group class's default descriptor, which let Authenticated Users read
+// every property: the server lets the attribute be read, and the group's
+// settings are read too, where any matching deny made them unknown and
+// dropped their findings (exit 4 for nothing).
+func TestInheritedDenyBehindTheDefaultAllow(t *testing.T) {
+	s := sambatest.Get(t)
+	authGUID, err := adattr.GUIDString(readAttr(t, s, "CN=ms-Exch-Require-Authentication,"+sambatest.SchemaDN, "schemaIDGUID"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	domainSID, err := adattr.ParseSID(readAttr(t, s, sambatest.BaseDN, "objectSid"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inherited, err := sambatest.InheritedDenyRead(domainSID+"-512", authGUID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ou := "OU=Inherited Deny," + sambatest.BaseDN
+	group := "CN=Behind Default Allow," + ou
+	addTemp(t, s,
+		tempObject{ou, map[string][]string{"objectClass": {"top", "organizationalUnit"}, "nTSecurityDescriptor": {string(inherited)}}},
+		tempGroup(group, []string{sambatest.ContactDN(sambatest.PartnerContacts[0].CN)}, map[string][]string{"msExchRequireAuthToSendTo": {"TRUE"}}),
+	)
+	// The server's own verdict: Administrator, in Domain Admins, reads it.
+	if v := readAttr(t, s, group, "msExchRequireAuthToSendTo"); string(v) != "TRUE" {
+		t.Fatalf("the server hides the attribute (%q): this test's premise does not hold", v)
+	}
+	sd, err := adattr.ParseDACL(readAttr(t, s, group, "nTSecurityDescriptor"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inheritedDeny := false
+	for _, a := range sd.ACEs {
+		inheritedDeny = inheritedDeny || a.Type == 0x06 && a.Flags&0x10 != 0 // ACCESS_DENIED_OBJECT, INHERITED_ACE
+	}
+	if !inheritedDeny {
+		t.Fatalf("the group did not inherit the deny: %+v", sd.ACEs)
+	}
+	cfg := config(s)
+	cfg.BaseDN = ou
+	snap := collect(t, cfg)
+	g := indexOf(t, snap).group(t, "Behind Default Allow")
+	if g.SettingsUnknown || g.RequireSenderAuth != directory.True {
+		t.Errorf("SettingsUnknown %v, RequireSenderAuth %v; want the settings read (true)", g.SettingsUnknown, g.RequireSenderAuth)
+	}
+	for _, gap := range snap.Coverage.Gaps {
+		if gap.What == directory.CoverGroupSettings {
+			t.Errorf("gap %+v", gap)
+		}
+	}
+}

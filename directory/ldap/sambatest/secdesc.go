@@ -21,6 +21,7 @@ type ace struct {
 	mask   uint32
 	object string
 	deny   bool
+	flags  byte // inheritance flags (MS-DTYP 2.4.4.1)
 }
 
 // Rights used in the fixture's DACLs.
@@ -56,7 +57,7 @@ func securityDescriptor(aces ...ace) ([]byte, error) {
 			body = append(body, g...)
 		}
 		body = append(body, sid...)
-		acl = append(acl, typ, 0)
+		acl = append(acl, typ, a.flags)
 		acl = binary.LittleEndian.AppendUint16(acl, uint16(4+len(body)))
 		acl = append(acl, body...)
 	}
@@ -154,5 +155,25 @@ func DenyReadControl(sid string) ([]byte, error) {
 		ace{sid: sid, mask: rightReadControl, deny: true},
 		ace{sid: SIDAdministrators, mask: rightFullControl},
 		ace{sid: SIDAuthenticatedUsers, mask: rightGenericRead},
+	)
+}
+
+// Inheritance flags of the entries InheritedDenyRead writes.
+const (
+	containerInherit = 0x02 // passed to child containers (a group is one)
+	inheritOnly      = 0x08 // not for the OU itself
+)
+
+// InheritedDenyRead returns an OU's nTSecurityDescriptor whose entry
+// denying sid read of the attribute attrGUID is inherited by the objects
+// created under it, behind the explicit entries their class's default
+// descriptor gives them: a group's lets Authenticated Users read every
+// property first, so the inherited deny takes no effect (Windows and
+// Samba check entries in order).
+func InheritedDenyRead(sid, attrGUID string) ([]byte, error) {
+	return securityDescriptor(
+		ace{sid: sid, mask: rightReadProperty, object: attrGUID, deny: true, flags: containerInherit | inheritOnly},
+		ace{sid: SIDAdministrators, mask: rightFullControl, flags: containerInherit},
+		ace{sid: SIDAuthenticatedUsers, mask: rightGenericRead, flags: containerInherit},
 	)
 }
