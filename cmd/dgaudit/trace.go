@@ -41,7 +41,7 @@ func (o *trackingOptions) register(cmd *cobra.Command) {
 // registerRelayClients adds --relay-client, which trace and --tracking
 // share.
 func registerRelayClients(f *pflag.FlagSet, relays *[]string) {
-	f.StringArrayVar(relays, "relay-client", nil, "IP address or host name of a device or application that relays mail through the organization's servers, such as a scan-to-email printer on an anonymous relay connector: its mail is not from outside, so an internal sender in it is not spoofed (repeatable)")
+	f.StringArrayVar(relays, "relay-client", nil, "IP address or host name of a device or application that relays mail through the organization's servers, such as a scan-to-email printer on an anonymous relay connector: its mail is not from outside, so an internal sender in it is not spoofed; give the address of a device that relays through an Exchange 2013+ Front End, whose logs name it by address only (repeatable)")
 }
 
 // trackingFiles expands the paths before any collection starts, so that a
