@@ -25,7 +25,7 @@ func TestTraceWithoutEvents(t *testing.T) {
 	csvOnly := t.TempDir()
 	write(t, csvOnly, "people.csv", notTracking)
 	utf16AndFakeGz := t.TempDir()
-	write(t, utf16AndFakeGz, "MSGTRK20260305-1.LOG", []byte{0xFF, 0xFE, 'D', 0, 'a', 0, '\n', 0})
+	write(t, utf16AndFakeGz, "MSGTRK20260305-1.LOG", []byte{'D', 0, 'a', 0, '\n', 0}) // UTF-16 without its mark
 	write(t, utf16AndFakeGz, "MSGTRK20260305-2.LOG.gz", []byte("not gzip at all\n"))
 	quiet := t.TempDir()
 	write(t, quiet, "MSGTRK20260305-1.LOG", headerOnly)
@@ -44,8 +44,8 @@ func TestTraceWithoutEvents(t *testing.T) {
 		{"only a non-tracking CSV", csvOnly, exitRuntime, "dgaudit: no events could be read from 1 tracking files",
 			[]string{": none could be read; there is no evidence either way\n", "not read to its end: ", "exit 3: none of the 1 tracking files could be read; no report written\n"},
 			[]string{"loops: none", "report: "}, false},
-		{"UTF-16 and a .gz that is not gzip", utf16AndFakeGz, exitRuntime, "dgaudit: no events could be read from 2 tracking files",
-			[]string{"UTF-16", "MSGTRK20260305-2.LOG.gz: not gzip-compressed despite its .gz name", "exit 3: none of the 2 tracking files could be read"},
+		{"UTF-16 without its mark and a .gz that is not gzip", utf16AndFakeGz, exitRuntime, "dgaudit: no events could be read from 2 tracking files",
+			[]string{"UTF-16 without a byte order mark", "MSGTRK20260305-2.LOG.gz: not gzip-compressed despite its .gz name", "exit 3: none of the 2 tracking files could be read"},
 			[]string{"loops: none", "report: "}, false},
 		{"files read that held no events", quiet, exitOK, "dgaudit: no events could be read from 1 tracking files",
 			[]string{": they were read and held none; there is no evidence either way\n", "exit 0: the input held no events, so nothing was judged"},

@@ -9,6 +9,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"dgaudit/directory/internal/textenc"
 )
 
 // dateOrder is how a file writes dates with slashes. PowerShell's Export-Csv
@@ -164,13 +166,18 @@ func scanDateOrder(path string, col int, hasHeader bool) (dateOrder, int64, stri
 		defer zr.Close()
 		r = zr
 	}
+	// As the parser reads it: past a BOM, UTF-16 decoded.
+	tr, _, err := textenc.NewReader(r)
+	if err != nil {
+		return orderAmbiguous, 0, ""
+	}
 	order, line, text, header := orderAmbiguous, int64(0), "", hasHeader
 	// A stray quote's record is cut short where the parser cuts it: only
 	// its time column and how the header begins matter.
 	var start layout
 	start.at[colTime] = col
 	begins := func(line []byte) bool { return !header && start.begins(line) }
-	err = eachRecord(bufio.NewReaderSize(r, 1<<16), 0, defaultMaxRecordBytes, begins, func(first []byte, _, before int64, _ bool) bool {
+	err = eachRecord(tr, 0, defaultMaxRecordBytes, begins, func(first []byte, _, before int64, _ bool) bool {
 		if header {
 			header, start.quoted = false, first[0] == '"'
 			return true

@@ -1,6 +1,7 @@
 package tracking
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -8,6 +9,8 @@ import (
 	"os"
 	"slices"
 	"time"
+
+	"dgaudit/directory/internal/textenc"
 )
 
 // An export of several servers' tracking logs is written one server after
@@ -66,6 +69,9 @@ type exportScan struct {
 	clockBack int64
 	// gzip: the file is compressed, so its runs cannot be read apart.
 	gzip bool
+	// enc is the text's encoding: the runs of a UTF-16 file begin at
+	// offsets in it (see utf16Offsets) and are decoded from there.
+	enc  textenc.Encoding
 	days dayCache
 }
 
@@ -118,7 +124,17 @@ func (sec *section) open(f *os.File) io.Reader {
 	if !sec.all && sec.i+1 < len(runs) {
 		end = runs[sec.i+1].off
 	}
-	return io.NewSectionReader(f, runs[sec.i].off, end-runs[sec.i].off)
+	r := io.NewSectionReader(f, runs[sec.i].off, end-runs[sec.i].off)
+	if sec.i == 0 || !sec.scan.enc.IsUTF16() {
+		return r
+	}
+	// A run of a UTF-16 file after the first is given its byte order
+	// mark, which says how the parser is to decode it.
+	bom := []byte{0xFF, 0xFE}
+	if sec.scan.enc == textenc.UTF16BE {
+		bom = []byte{0xFE, 0xFF}
+	}
+	return io.MultiReader(bytes.NewReader(bom), r)
 }
 
 // preset sets up a parser for the section: a run after the first starts

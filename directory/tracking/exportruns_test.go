@@ -3,6 +3,7 @@ package tracking_test
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"dgaudit/directory/internal/textenc/textenctest"
 	"dgaudit/directory/tracking"
 )
 
@@ -203,8 +205,8 @@ func TestExportRunsInEveryTimeForm(t *testing.T) {
 }
 
 // Random exports of several servers one after another, with values on
-// several lines, CRLF or LF, rows a value short and a BOM or none: every
-// readable row is read once, from its line, and all of them in time order
+// several lines or outside ASCII, CRLF or LF, rows a value short, UTF-8
+// with a BOM or none or UTF-16 either way: every readable row is read once, from its line, and all of them in time order
 // to within the minute a run may go back.
 func TestRandomExportsOfSeveralServers(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 11))
@@ -214,8 +216,9 @@ func TestRandomExportsOfSeveralServers(t *testing.T) {
 		if r.IntN(2) == 0 {
 			nl = "\n"
 		}
+		enc := r.IntN(3) // UTF-8, UTF-16LE, UTF-16BE
 		var b strings.Builder
-		if r.IntN(2) == 0 {
+		if enc == 0 && r.IntN(2) == 0 {
 			b.WriteString("\ufeff")
 		}
 		b.WriteString(strings.ReplaceAll(exportHeader, "\r\n", nl))
@@ -242,6 +245,8 @@ func TestRandomExportsOfSeveralServers(t *testing.T) {
 				subject := "status"
 				if r.IntN(8) == 0 {
 					subject = `re: "x",` + nl + `y`
+				} else if r.IntN(4) == 0 {
+					subject = "statüs € 📅"
 				}
 				fmt.Fprintf(&b, `"%s","%s","SEND","<%d@x>","%s","a@corp.example","b@partner.example"%s`,
 					stamp, server, line, strings.ReplaceAll(subject, `"`, `""`), nl)
@@ -249,8 +254,15 @@ func TestRandomExportsOfSeveralServers(t *testing.T) {
 				line += 1 + strings.Count(subject, "\n")
 			}
 		}
+		data := []byte(b.String())
+		switch enc {
+		case 1:
+			data = textenctest.UTF16(b.String(), binary.LittleEndian, true)
+		case 2:
+			data = textenctest.UTF16(b.String(), binary.BigEndian, true)
+		}
 		path := filepath.Join(dir, fmt.Sprintf("export-%d.csv", round))
-		if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		if err := os.WriteFile(path, data, 0o600); err != nil {
 			t.Fatal(err)
 		}
 		for _, workers := range []int{1, 3} {

@@ -5,12 +5,16 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"errors"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 	"unsafe"
+
+	"dgaudit/directory/internal/textenc"
 )
 
 // scanExportRuns scans a Get-MessageTrackingLog export for its runs of
@@ -43,7 +47,8 @@ func scanExportRuns(ctx context.Context, path string, maxRecord int) *exportScan
 
 // scanExport scans an open file (see scanExportRuns). A compressed one is
 // scanned as its text, for its date order and for a note when it goes back
-// in time: its runs cannot be read apart.
+// in time: its runs cannot be read apart. A UTF-16 one is scanned decoded,
+// and its runs are read apart from the file's offsets (utf16Offsets).
 func scanExport(ctx context.Context, f *os.File, maxRecord int) *exportScan {
 	s := &exportScan{}
 	var r io.Reader = bufio.NewReaderSize(f, 1<<16)
@@ -55,15 +60,20 @@ func scanExport(ctx context.Context, f *os.File, maxRecord int) *exportScan {
 		defer zr.Close()
 		r, s.gzip = zr, true
 	}
-	lines := bufio.NewReaderSize(r, 1<<20)
-	// off is where the text's first line begins: past a BOM.
-	var off int64
-	if magic, _ := lines.Peek(3); bytes.HasPrefix(magic, []byte{0xFF, 0xFE}) || bytes.HasPrefix(magic, []byte{0xFE, 0xFF}) {
+	// The text is read as the parser reads it: past a BOM, UTF-16
+	// decoded. off is where its first line begins in the file: past a
+	// UTF-8 BOM; a UTF-16 file's offsets are the decoded text's until the
+	// scan ends (see utf16Offsets).
+	tr, enc, err := textenc.NewReader(r)
+	if err != nil {
 		return nil
-	} else if bytes.HasPrefix(magic, []byte{0xEF, 0xBB, 0xBF}) {
-		k, _ := lines.Discard(3)
-		off = int64(k)
 	}
+	lines := bufio.NewReaderSize(tr, 1<<20)
+	var off int64
+	if enc == textenc.UTF8BOM {
+		off = 3
+	}
+	s.enc = enc
 	var col int
 	hasLay, cancelled := false, false
 	// The runs as if dates were day first and month first: which is right
@@ -72,7 +82,7 @@ func scanExport(ctx context.Context, f *os.File, maxRecord int) *exportScan {
 	var last []byte // the time text of the record before
 	records := 0
 	begins := func(line []byte) bool { return hasLay && s.lay.begins(line) }
-	eachRecord(lines, off, maxRecord, begins, func(line []byte, at, before int64, continues bool) bool {
+	err = eachRecord(lines, off, maxRecord, begins, func(line []byte, at, before int64, continues bool) bool {
 		if records++; records&0xfff == 0 && ctx.Err() != nil {
 			cancelled = true
 			return false
@@ -105,10 +115,13 @@ func scanExport(ctx context.Context, f *os.File, maxRecord int) *exportScan {
 		}
 		return true
 	})
-	if cancelled {
+	if cancelled || !hasLay {
 		return nil
 	}
-	if !hasLay {
+	var damaged *textenc.Error
+	if errors.As(err, &damaged) {
+		// UTF-16 that does not decode to its end: the parse stops where
+		// the scan did, and says so.
 		return nil
 	}
 	t := &byOrder[1] // month first, as an ambiguous file is read
@@ -116,7 +129,61 @@ func scanExport(ctx context.Context, f *os.File, maxRecord int) *exportScan {
 		t = &byOrder[0]
 	}
 	s.runs, s.jumps, s.first, s.last, s.clockBack = append([]exportRun{{}}, t.runs...), t.jumps, t.first, t.last, t.clockBack
+	if s.enc.IsUTF16() && s.split() && !s.utf16Offsets(ctx, f) {
+		return nil
+	}
 	return s
+}
+
+// utf16Offsets turns the offsets of a UTF-16 export's runs, found in its
+// decoded text, into the file's, so that each run is read from its bytes
+// as a UTF-8 one is: two bytes a UTF-16 unit, after the two of the byte
+// order mark. It decodes the file a second time, as far as the last run,
+// counting the units; the runs begin at line breaks, never inside a
+// character. It reports false when the file cannot be read again.
+func (s *exportScan) utf16Offsets(ctx context.Context, f *os.File) bool {
+	tr, _, err := textenc.NewReader(io.NewSectionReader(f, 0, math.MaxInt64))
+	if err != nil {
+		return false
+	}
+	buf := make([]byte, 1<<16)
+	var text, units int64 // decoded bytes read, and the UTF-16 units they take
+	for i := 1; i < len(s.runs); {
+		if ctx.Err() != nil {
+			return false
+		}
+		n, err := tr.Read(buf)
+		chunk := buf[:n]
+		for i < len(s.runs) && s.runs[i].off < text+int64(len(chunk)) {
+			k := s.runs[i].off - text
+			units += utf16Units(chunk[:k])
+			text += k
+			chunk = chunk[k:]
+			s.runs[i].off = 2 + 2*units
+			i++
+		}
+		units += utf16Units(chunk)
+		text += int64(len(chunk))
+		if err != nil && i < len(s.runs) {
+			return false
+		}
+	}
+	return true
+}
+
+// utf16Units is how many UTF-16 units the UTF-8 text b takes: one a
+// character, two for one outside the Basic Multilingual Plane.
+func utf16Units(b []byte) int64 {
+	var n int64
+	for _, c := range b {
+		if c&0xC0 != 0x80 {
+			n++
+		}
+		if c >= 0xF0 {
+			n++
+		}
+	}
+	return n
 }
 
 // readable reports whether a record on one line has the header's number of

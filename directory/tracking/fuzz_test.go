@@ -3,8 +3,11 @@ package tracking_test
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
+	"slices"
 	"testing"
 
+	"dgaudit/directory/internal/textenc/textenctest"
 	"dgaudit/directory/tracking"
 	"dgaudit/directory/tracking/trackingtest"
 )
@@ -12,7 +15,8 @@ import (
 // FuzzReadStream feeds arbitrary bytes to the reader: it must never panic,
 // never report an event without a time or event ID, and account for every
 // line as a header, an event, a malformed record's (each of its lines
-// counted), a blank or part of a multi-line record. The seed corpus is in testdata/fuzz/FuzzReadStream.
+// counted), a blank or part of a multi-line record, in any encoding (UTF-16
+// is decoded as it streams). The seed corpus is in testdata/fuzz/FuzzReadStream.
 func FuzzReadStream(f *testing.F) {
 	var b bytes.Buffer
 	lw, _ := trackingtest.NewLogWriter(&b, trackingtest.Fields2010, t0)
@@ -24,6 +28,14 @@ func FuzzReadStream(f *testing.F) {
 	b.Reset()
 	trackingtest.WriteTrackingCSV(&b, sampleEvents())
 	f.Add(b.Bytes())
+	// The same export saved as UTF-16 both ways, compressed, damaged by a
+	// lone surrogate and cut in the middle of a character.
+	le := textenctest.UTF16(b.String(), binary.LittleEndian, true)
+	f.Add(le)
+	f.Add(textenctest.UTF16(b.String(), binary.BigEndian, true))
+	f.Add(gzipped(le))
+	f.Add(binary.LittleEndian.AppendUint16(slices.Clone(le[:len(le)/2&^1]), 0xDC00))
+	f.Add(le[:len(le)-1])
 	f.Add([]byte("Received,Status,SenderAddress\n\"2026-03-05T10:00:00Z\",\"Delivered\",\"a@b\"\n"))
 	f.Add([]byte("#Fields: date-time,event-id,message-subject\n2026-03-05T10:00:00.1Z,SEND,\"a\"\"b\n\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {

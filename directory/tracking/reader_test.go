@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"dgaudit/directory/internal/textenc/textenctest"
 	"dgaudit/directory/tracking"
 	"dgaudit/directory/tracking/trackingtest"
 )
@@ -191,7 +193,7 @@ func TestFoldersGzipAndFileFailures(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "MSGTRK20260306-1.LOG.gz"), gz, 0o644)
 	os.WriteFile(filepath.Join(dir, "truncated.log.gz"), gz[:len(gz)/2], 0o644)
 	os.WriteFile(filepath.Join(dir, "notes.csv"), []byte("Name,Value\nx,1\n"), 0o644)
-	os.WriteFile(filepath.Join(dir, "utf16.csv"), []byte{0xFF, 0xFE, '#', 0}, 0o644)
+	os.WriteFile(filepath.Join(dir, "utf16.csv"), []byte{'#', 0, 'F', 0}, 0o644) // no byte order mark
 	os.WriteFile(filepath.Join(dir, "readme.txt"), []byte("not read"), 0o644)
 
 	files, err := tracking.Expand([]string{dir})
@@ -217,7 +219,7 @@ func TestFoldersGzipAndFileFailures(t *testing.T) {
 				t.Errorf("%s: %q", base, f.Err)
 			}
 		case "utf16.csv":
-			if !strings.Contains(f.Err, "UTF-16") {
+			if !strings.Contains(f.Err, "UTF-16 without a byte order mark") {
 				t.Errorf("%s: %q", base, f.Err)
 			}
 		case "truncated.log.gz":
@@ -255,8 +257,9 @@ func TestMisnamedGzip(t *testing.T) {
 		lack    string
 	}{
 		{"text named .gz", []byte("not gzip at all\n"), 0, []string{"not gzip-compressed despite its .gz name", "no #Fields line"}, ""},
-		{"UTF-16 named .GZ", []byte{0xFF, 0xFE, '#', 0}, 0, []string{"not gzip-compressed despite its .gz name", "UTF-16"}, ""},
+		{"UTF-16 without its mark named .GZ", []byte{'#', 0, 'F', 0}, 0, []string{"not gzip-compressed despite its .gz name", "UTF-16 without a byte order mark"}, ""},
 		{"a log named .gz", plain.Bytes(), 2, nil, ""},
+		{"a UTF-16 log named .gz", textenctest.UTF16(strings.TrimPrefix(plain.String(), "\ufeff"), binary.LittleEndian, true), 2, nil, ""},
 		{"damaged gzip", gz[:len(gz)/2], 0, []string{"unexpected EOF"}, "not gzip-compressed"},
 	}
 	for _, tc := range tests {
