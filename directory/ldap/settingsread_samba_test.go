@@ -52,14 +52,7 @@ func TestDeniedSettings(t *testing.T) {
 	s := sambatest.Get(t)
 	ou := "OU=Denied Settings," + sambatest.BaseDN
 	dn := func(cn string) string { return "CN=" + cn + "," + ou }
-	authGUID, err := adattr.GUIDString(readAttr(t, s, "CN=ms-Exch-Require-Authentication,"+sambatest.SchemaDN, "schemaIDGUID"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	domainSID, err := adattr.ParseSID(readAttr(t, s, sambatest.BaseDN, "objectSid"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	authGUID, domainSID := requireAuthAndDomain(t, s)
 	readerSID, err := adattr.ParseSID(readAttr(t, s, sambatest.UserDN(sambatest.UserReader), "objectSid"))
 	if err != nil {
 		t.Fatal(err)
@@ -182,14 +175,7 @@ func TestDeniedSettings(t *testing.T) {
 // dropped their findings (exit 4 for nothing).
 func TestInheritedDenyBehindTheDefaultAllow(t *testing.T) {
 	s := sambatest.Get(t)
-	authGUID, err := adattr.GUIDString(readAttr(t, s, "CN=ms-Exch-Require-Authentication,"+sambatest.SchemaDN, "schemaIDGUID"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	domainSID, err := adattr.ParseSID(readAttr(t, s, sambatest.BaseDN, "objectSid"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	authGUID, domainSID := requireAuthAndDomain(t, s)
 	inherited, err := sambatest.InheritedDenyRead(domainSID+"-512", authGUID)
 	if err != nil {
 		t.Fatal(err)
@@ -227,4 +213,19 @@ func TestInheritedDenyBehindTheDefaultAllow(t *testing.T) {
 			t.Errorf("gap %+v", gap)
 		}
 	}
+}
+
+// requireAuthAndDomain reads the schemaIDGUID of msExchRequireAuthToSendTo
+// and the domain's SID, which the tests' descriptors name.
+func requireAuthAndDomain(t *testing.T, s *sambatest.Server) (authGUID, domainSID string) {
+	t.Helper()
+	authGUID, err := adattr.GUIDString(readAttr(t, s, "CN=ms-Exch-Require-Authentication,"+sambatest.SchemaDN, "schemaIDGUID"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	domainSID, err = adattr.ParseSID(readAttr(t, s, sambatest.BaseDN, "objectSid"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return authGUID, domainSID
 }
