@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"dgaudit/directory/internal/textenc/textenctest"
@@ -139,4 +140,27 @@ func FuzzNewReader(f *testing.F) {
 			t.Fatalf("%q decoded to %q, which encodes back to %q", in, out, back)
 		}
 	})
+}
+
+// Decoding reuses its buffer: a large UTF-16 text costs a few buffers,
+// not one a read.
+func TestUTF16DecodingReusesItsBuffer(t *testing.T) {
+	text := strings.Repeat("2026-03-05T10:00:00Z,RECEIVE,ann@contoso.com,Réunion ☕\r\n", 40000)
+	enc := []byte{0xFF, 0xFE}
+	for _, u := range utf16.Encode([]rune(text)) {
+		enc = binary.LittleEndian.AppendUint16(enc, u)
+	}
+	allocs := testing.AllocsPerRun(3, func() {
+		r, _, err := NewReader(bytes.NewReader(enc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, err := io.Copy(io.Discard, r); err != nil || n != int64(len(text)) {
+			t.Fatalf("decoded %d bytes, %v; want %d", n, err, len(text))
+		}
+	})
+	// The readers and their buffers, whatever the length (2.3 MB here).
+	if allocs > 20 {
+		t.Errorf("%v allocations to decode %d bytes", allocs, len(enc))
+	}
 }
