@@ -137,6 +137,15 @@ func (sec *section) open(f *os.File) io.Reader {
 	return io.MultiReader(bytes.NewReader(bom), r)
 }
 
+// added is how many bytes open puts in front of the run's own (the byte
+// order mark of a UTF-16 run after the first), which are not the file's.
+func (sec *section) added() int64 {
+	if sec.i == 0 || !sec.scan.enc.IsUTF16() {
+		return 0
+	}
+	return 2
+}
+
 // preset sets up a parser for the section: a run after the first starts
 // past the header, and every run reads dates with slashes the way the
 // whole file writes them, as the first run notes. A file read whole is

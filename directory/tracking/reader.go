@@ -338,6 +338,9 @@ func readStream(ctx context.Context, r io.Reader, name string, opt Options, st *
 	}
 	err := p.run(ctx, cr, h.buf)
 	st.Bytes += cr.n
+	if h.section != nil && cr.n > 0 {
+		st.Bytes -= h.section.added()
+	}
 	var stop errStop
 	switch {
 	case err == nil:

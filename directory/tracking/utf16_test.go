@@ -131,6 +131,11 @@ func TestUTF16ExportOfSeveralServersIsReadAsItsTwin(t *testing.T) {
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("%s, workers %d: events differ from UTF-8's (-want +got):\n%s", enc.name, workers, diff)
 			}
+			// The bytes read are the file's, not counting the mark each
+			// run after the first is decoded behind.
+			if fi, err := os.Stat(p16); err != nil || st.Bytes != fi.Size() {
+				t.Errorf("%s, workers %d: %d bytes read of a file of %d", enc.name, workers, st.Bytes, fi.Size())
+			}
 			st.Files[0].Path, st.Bytes, wantSt.Bytes = path, 0, 0
 			for i := range st.Samples {
 				st.Samples[i].File = path
