@@ -618,9 +618,12 @@ func (a *Analyzer) expand(ev *tracking.Event) {
 	sender := lower(ev.Sender)
 	null := ev.IsNullReturnPath()
 	if ev.Format == tracking.FormatTrace {
-		a.traceIn(g, ev, sender)
+		a.traceIn(g, ev, sender, isReturn)
 	}
 	report := depth > 0 || null || isReportSender(sender)
+	if report && ev.Format == tracking.FormatTrace && ev.MessageID != "" {
+		a.tenant().expanded.put(hash(ev.MessageID), struct{}{})
+	}
 	var recips int64
 	// Exchange Online lists the members on rows of their own, which may
 	// come later: its expansions are taken to reach outside.
@@ -786,10 +789,12 @@ func (a *Analyzer) correlate(ev *tracking.Event) {
 // FromIP is the address of the server that handed the message to Exchange
 // Online; the tenant's own reports, and mail from the organization's own
 // servers, are not from outside, so a sender in an internal domain (or a
-// FromIP of one of Config.Servers) names none.
-func (a *Analyzer) traceIn(g *groupAgg, ev *tracking.Event, sender string) {
+// FromIP of one of Config.Servers) names none, unless the expansion is the
+// message coming back (back, see reenter): an internal sender's post that
+// an outside member's list returned came in from that list's server.
+func (a *Analyzer) traceIn(g *groupAgg, ev *tracking.Event, sender string, back bool) {
 	ip := ev.ClientIP
-	if ip == "" || sender != "" && a.internal(sender) || a.own.relays(ip, "") {
+	if ip == "" || !back && sender != "" && a.internal(sender) || a.own.relays(ip, "") {
 		return
 	}
 	if g.inServers == nil {
