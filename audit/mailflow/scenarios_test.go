@@ -144,6 +144,11 @@ func TestSeed001ListLoop(t *testing.T) {
 	if !slices.Contains(in, "mx.gone.example") || !slices.Contains(in, "mail.defunct-partner.example") {
 		t.Errorf("inbound servers %v", in)
 	}
+	// The server of the post that started it, though the group was only
+	// learnt from that post's expansion, after its RECEIVE (no directory).
+	if !slices.Contains(l.InboundServers, audit.AddressCount{Address: "mx.externalcompany.com", N: 1}) {
+		t.Errorf("inbound servers %v lack the first post's, mx.externalcompany.com", l.InboundServers)
+	}
 	if len(l.OutboundServers) != 3 {
 		t.Errorf("outbound servers %v", l.OutboundServers)
 	}
