@@ -2,6 +2,7 @@ package adattr
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"dgaudit/directory"
@@ -10,17 +11,23 @@ import (
 // Attributes lists the attributes the mapping reads, for an LDAP search or an
 // ldifde/ldapsearch command line given to an auditor. member is not in it:
 // the LDAP adapter asks for it separately (plain or ranged).
-var Attributes = []string{
+var Attributes = slices.Concat([]string{
 	"objectClass", "objectGUID", "cn", "name", "displayName",
 	"mail", "proxyAddresses", "mailNickname", "targetAddress",
 	"groupType", "userAccountControl", "homeMDB",
 	"msExchRecipientTypeDetails", "msExchHideFromAddressLists",
-	"msExchRequireAuthToSendTo", "reportToOriginator", "reportToOwner", "oOFReplyToOriginator",
 	"hideDLMembership",
+	"msExchDynamicDLFilter", "msExchDynamicDLBaseDN",
+}, SettingsAttributes)
+
+// SettingsAttributes are the group attributes the delivery settings
+// (directory.Group, RequireSenderAuth through ManagedBy) are read from: the
+// ones whose permissions the settings read check looks at (readdeny.go).
+var SettingsAttributes = []string{
+	"msExchRequireAuthToSendTo", "reportToOriginator", "reportToOwner", "oOFReplyToOriginator",
 	"authOrig", "dLMemSubmitPerms", "unauthOrig", "dLMemRejectPerms",
 	"msExchEnableModeration", "msExchModeratedByLink",
 	"managedBy", "msExchCoManagedByLink",
-	"msExchDynamicDLFilter", "msExchDynamicDLBaseDN",
 }
 
 // ConfigAttributes lists the attributes read from the configuration partition.

@@ -16,15 +16,6 @@ import (
 // called complete. ReadCheck finds the groups whose descriptor denies the
 // bind account read of a setting, so that their settings read as unknown.
 
-// SettingsAttributes are the group attributes the delivery settings
-// (directory.Group, RequireSenderAuth through ManagedBy) are read from.
-var SettingsAttributes = []string{
-	"msExchRequireAuthToSendTo", "reportToOriginator", "reportToOwner", "oOFReplyToOriginator",
-	"authOrig", "dLMemSubmitPerms", "unauthOrig", "dLMemRejectPerms",
-	"msExchEnableModeration", "msExchModeratedByLink",
-	"managedBy", "msExchCoManagedByLink",
-}
-
 // groupClasses are the object classes a group's objectClass may hold whose
 // schemaIDGUID an entry's InheritedObjectType may name.
 var groupClasses = []string{"top", "group", "msExchDynamicDistributionList"}
