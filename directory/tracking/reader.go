@@ -299,17 +299,6 @@ func readPathWith(ctx context.Context, path string, opt Options, st *Stats, h ho
 	return readStream(ctx, pf, path, opt, st, h, fn)
 }
 
-// maybeUTF16 reports whether a file's first bytes are a UTF-16 (or UTF-32)
-// byte order mark, or text in which every other byte is zero: what
-// textenc decodes, or refuses with a message that says what the file is.
-func maybeUTF16(head []byte) bool {
-	if len(head) >= 2 && (head[0] == 0xFF && head[1] == 0xFE || head[0] == 0xFE && head[1] == 0xFF) {
-		return true
-	}
-	return len(head) == 4 && (head[0] == 0) != (head[1] == 0) && (head[0] == 0) == (head[2] == 0) && (head[1] == 0) == (head[3] == 0) ||
-		len(head) == 4 && head[0] == 0 && head[1] == 0 && head[2] == 0xFE && head[3] == 0xFF
-}
-
 // isGzip reports whether a file's first bytes are gzip's magic number.
 func isGzip(head []byte) bool {
 	return len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b
@@ -467,9 +456,13 @@ func (p *parser) run(ctx context.Context, r io.Reader, buf []byte) error {
 		defer gz.Close()
 		src.reset(gz, src.buf[:cap(src.buf)])
 	}
-	if head := src.peek(4); bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}) {
+	enc, err := textenc.Detect(src.peek(4))
+	switch {
+	case err != nil:
+		return err
+	case enc == textenc.UTF8BOM:
 		src.off += 3
-	} else if maybeUTF16(head) {
+	case enc.IsUTF16():
 		// Windows PowerShell's > and Out-File write UTF-16, and so does
 		// Export-Csv -Encoding Unicode: it is decoded as it is read, so
 		// the line scanner sees only UTF-8. A damaged character stops the

@@ -70,23 +70,42 @@ func Sniff(br *bufio.Reader) (Encoding, error) {
 	if err != nil && !errors.Is(err, io.EOF) {
 		return UTF8, err
 	}
+	enc, err := Detect(b)
+	if err == nil {
+		br.Discard(enc.markLen())
+	}
+	return enc, err
+}
+
+// Detect is Sniff of a file's first four bytes (fewer when it is shorter),
+// for a reader that has them at hand: the byte order mark it finds is
+// still to be skipped.
+func Detect(b []byte) (Encoding, error) {
 	switch {
 	case bytes.HasPrefix(b, bomUTF32LE), bytes.HasPrefix(b, bomUTF32BE):
 		return UTF8, errorf("the file is UTF-32; save it as UTF-8")
 	case bytes.HasPrefix(b, bomUTF8):
-		br.Discard(len(bomUTF8))
 		return UTF8BOM, nil
 	case bytes.HasPrefix(b, bomUTF16LE):
-		br.Discard(len(bomUTF16LE))
 		return UTF16LE, nil
 	case bytes.HasPrefix(b, bomUTF16BE):
-		br.Discard(len(bomUTF16BE))
 		return UTF16BE, nil
 	case len(b) == 4 && (b[0] != 0 && b[1] == 0 && b[2] != 0 && b[3] == 0 ||
 		b[0] == 0 && b[1] != 0 && b[2] == 0 && b[3] != 0):
 		return UTF8, errorf("the file looks like UTF-16 without a byte order mark (every other byte is zero); save it as UTF-8, or as UTF-16 with its mark")
 	}
 	return UTF8, nil
+}
+
+// markLen is the length of e's byte order mark.
+func (e Encoding) markLen() int {
+	switch e {
+	case UTF8BOM:
+		return len(bomUTF8)
+	case UTF16LE, UTF16BE:
+		return len(bomUTF16LE)
+	}
+	return 0
 }
 
 // NewReader returns a buffered reader of r's text as UTF-8: a UTF-8 byte
