@@ -125,26 +125,24 @@ func (sec *section) open(f *os.File) io.Reader {
 		end = runs[sec.i+1].off
 	}
 	r := io.NewSectionReader(f, runs[sec.i].off, end-runs[sec.i].off)
-	if sec.i == 0 || !sec.scan.enc.IsUTF16() {
-		return r
+	if mark := sec.mark(); mark != nil {
+		return io.MultiReader(bytes.NewReader(mark), r)
 	}
-	// A run of a UTF-16 file after the first is given its byte order
-	// mark, which says how the parser is to decode it.
-	bom := []byte{0xFF, 0xFE}
-	if sec.scan.enc == textenc.UTF16BE {
-		bom = []byte{0xFE, 0xFF}
-	}
-	return io.MultiReader(bytes.NewReader(bom), r)
+	return r
 }
 
-// added is how many bytes open puts in front of the run's own (the byte
-// order mark of a UTF-16 run after the first), which are not the file's.
-func (sec *section) added() int64 {
+// mark is what open puts in front of the run's own bytes: a UTF-16 run
+// after the first is given the file's byte order mark, which says how the
+// parser is to decode it. Those bytes are not the file's (added).
+func (sec *section) mark() []byte {
 	if sec.i == 0 || !sec.scan.enc.IsUTF16() {
-		return 0
+		return nil
 	}
-	return 2
+	return sec.scan.enc.Mark()
 }
+
+// added is how many bytes open puts in front of the run's own.
+func (sec *section) added() int64 { return int64(len(sec.mark())) }
 
 // preset sets up a parser for the section: a run after the first starts
 // past the header, and every run reads dates with slashes the way the

@@ -159,7 +159,7 @@ func (s *exportScan) utf16Offsets(ctx context.Context, f *os.File) bool {
 			units += utf16Units(chunk[:k])
 			text += k
 			chunk = chunk[k:]
-			s.runs[i].off = 2 + 2*units
+			s.runs[i].off = int64(len(s.enc.Mark())) + 2*units
 			i++
 		}
 		units += utf16Units(chunk)

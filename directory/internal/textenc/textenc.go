@@ -72,7 +72,7 @@ func Sniff(br *bufio.Reader) (Encoding, error) {
 	}
 	enc, err := Detect(b)
 	if err == nil {
-		br.Discard(enc.markLen())
+		br.Discard(len(enc.Mark()))
 	}
 	return enc, err
 }
@@ -97,15 +97,17 @@ func Detect(b []byte) (Encoding, error) {
 	return UTF8, nil
 }
 
-// markLen is the length of e's byte order mark.
-func (e Encoding) markLen() int {
+// Mark is e's byte order mark, none for UTF8.
+func (e Encoding) Mark() []byte {
 	switch e {
 	case UTF8BOM:
-		return len(bomUTF8)
-	case UTF16LE, UTF16BE:
-		return len(bomUTF16LE)
+		return bomUTF8
+	case UTF16LE:
+		return bomUTF16LE
+	case UTF16BE:
+		return bomUTF16BE
 	}
-	return 0
+	return nil
 }
 
 // NewReader returns a buffered reader of r's text as UTF-8: a UTF-8 byte
