@@ -564,10 +564,23 @@ func (a *Analyzer) firstInbound(g *groupAgg, ev *tracking.Event) {
 		return
 	}
 	g.inbound++
+	a.inServer(g, host)
+}
+
+// inServer and outServer count host among the remote servers sending
+// into g and receiving from it.
+func (a *Analyzer) inServer(g *groupAgg, host string) {
 	if g.inServers == nil {
 		g.inServers = map[string]int64{}
 	}
 	addCapped(g.inServers, host, 1, a.cfg.MaxPerGroup, a, "remote servers per group", &g.inCapped)
+}
+
+func (a *Analyzer) outServer(g *groupAgg, host string) {
+	if g.outServers == nil {
+		g.outServers = map[string]int64{}
+	}
+	addCapped(g.outServers, host, 1, a.cfg.MaxPerGroup, a, "remote servers per group", &g.outCapped)
 }
 
 // addCapped adds n to key's count, adding the key while the map is under
@@ -763,10 +776,7 @@ func (a *Analyzer) correlate(ev *tracking.Event) {
 	g := ref.g
 	if out {
 		if host := firstNonEmpty(ev.ServerHostname, ev.ServerIP); host != "" {
-			if g.outServers == nil {
-				g.outServers = map[string]int64{}
-			}
-			addCapped(g.outServers, lower(host), 1, a.cfg.MaxPerGroup, a, "remote servers per group", &g.outCapped)
+			a.outServer(g, lower(host))
 		}
 	}
 	// A Get-MessageTraceDetailV2 row is one event of a delivery its
@@ -797,10 +807,7 @@ func (a *Analyzer) traceIn(g *groupAgg, ev *tracking.Event, sender string, back 
 	if ip == "" || !back && sender != "" && a.internal(sender) || a.own.relays(ip, "") {
 		return
 	}
-	if g.inServers == nil {
-		g.inServers = map[string]int64{}
-	}
-	addCapped(g.inServers, lower(ip), 1, a.cfg.MaxPerGroup, a, "remote servers per group", &g.inCapped)
+	a.inServer(g, lower(ip))
 }
 
 // traceOut names the remote server an Exchange Online row of g's expansion
@@ -813,10 +820,7 @@ func (a *Analyzer) traceOut(g *groupAgg, member, toIP string) {
 	if toIP == "" || member == g.addr || a.internal(member) {
 		return
 	}
-	if g.outServers == nil {
-		g.outServers = map[string]int64{}
-	}
-	addCapped(g.outServers, lower(toIP), 1, a.cfg.MaxPerGroup, a, "remote servers per group", &g.outCapped)
+	a.outServer(g, lower(toIP))
 }
 
 // isPost reports whether g's ordinary expansion of ev, from sender, is a
@@ -968,10 +972,7 @@ func (a *Analyzer) receive(ev *tracking.Event) {
 		}
 		g.inbound++
 		if outside && host != "" {
-			if g.inServers == nil {
-				g.inServers = map[string]int64{}
-			}
-			addCapped(g.inServers, lower(host), 1, a.cfg.MaxPerGroup, a, "remote servers per group", &g.inCapped)
+			a.inServer(g, lower(host))
 		}
 	}
 	if !outside {

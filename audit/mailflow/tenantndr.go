@@ -39,8 +39,8 @@ type tenantNDRs struct {
 	// expanded are the reports a group expanded, by Message-ID hash:
 	// apart from the expansions of every message (Analyzer.msgs), which
 	// the ordinary posts read after a loop's reports in a newest-first
-	// export push out before the reports held are settled (12 of a loop's
-	// reports were backscatter after 70,000 older posts).
+	// export pushed out before the reports held were settled (12 of a
+	// loop's reports were backscatter after 70,000 older posts).
 	expanded *recent[struct{}]
 }
 
@@ -187,16 +187,12 @@ func (a *Analyzer) tenantNDR(at time.Time, recipient, root string, msg uint64) {
 	t.heldTimes++
 }
 
-// expandedByGroup reports whether a group expanded the message whose
-// Message-ID hashes to msg (0: none).
+// expandedByGroup reports whether a group expanded the report whose
+// Message-ID hashes to msg (0: none). Every report tenantNDR counts is one
+// expand takes for a report (a stacked prefix, from the tenant's
+// reporter), so the reports' own table (expanded) answers for all.
 func (a *Analyzer) expandedByGroup(msg uint64) bool {
-	if msg == 0 {
-		return false
-	}
-	if _, ok := a.msgs.get(msg); ok {
-		return true
-	}
-	if a.ndrs == nil {
+	if msg == 0 || a.ndrs == nil {
 		return false
 	}
 	_, ok := a.ndrs.expanded.get(msg)
