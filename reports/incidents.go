@@ -90,12 +90,8 @@ func incidents(t *audit.Traffic) []incident {
 		case b.ReasonUnknown:
 			detail = fmt.Sprintf("delivery reports to external addresses for messages that failed for a reason the export does not give (a recipient that does not exist, a full mailbox, a size limit or a rule); at most %d in one hour", b.PeakPerHour)
 		case b.Distributed:
-			what := "a distributed NDR attack"
-			if b.Severity < audit.High {
-				what = "spread over many hosts: an NDR attack, or the organization's own bounces, which recipient filtering would turn into rejections"
-			}
 			detail = fmt.Sprintf("delivery reports to external addresses for recipients that do not exist, from %s sources each under the threshold of one source, together (%s); at most %d in one hour, %d within 24 hours",
-				AtLeast(b.SourcesTotal, b.SourcesCapped), what, b.PeakPerHour, b.PeakPer24Hours)
+				AtLeast(b.SourcesTotal, b.SourcesCapped), DistributedNature(b.Severity), b.PeakPerHour, b.PeakPer24Hours)
 			servers = withMore(addressList(b.Sources), len(b.Sources), b.SourcesTotal, b.SourcesCapped)
 		}
 		out = append(out, incident{kind: "backscatter", severity: b.Severity, subject: b.Source, first: b.FirstSeen, last: b.LastSeen,
@@ -213,4 +209,14 @@ func evidenceBySeverity(t *audit.Traffic) map[audit.Severity]int {
 		by[in.severity]++
 	}
 	return by
+}
+
+// DistributedNature says what the backscatter of many sources, each under
+// the threshold, taken together is at its severity: an attack when high;
+// at medium it may as well be the organization's own bounces, and says so.
+func DistributedNature(sev audit.Severity) string {
+	if sev >= audit.High {
+		return "a distributed NDR attack"
+	}
+	return "spread over many hosts: an NDR attack, or the organization's own bounces, which recipient filtering would turn into rejections"
 }

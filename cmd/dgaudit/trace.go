@@ -506,12 +506,8 @@ func writeTrafficSummary(b *strings.Builder, t *audit.Traffic) {
 			continue
 		}
 		distributed = true
-		what := "a distributed NDR attack"
-		if s.Severity < audit.High {
-			what = "spread over many hosts: an NDR attack, or the organization's own bounces, which recipient filtering would turn into rejections"
-		}
 		fmt.Fprintf(b, "backscatter: %s %d delivery reports to external addresses for unknown recipients (at most %d in one hour, %d within 24 hours) from %s sources, each fewer than %d, together (%s): %s; to %s domains: %s\n",
-			strings.ToUpper(s.Severity.String()), s.Reports, s.PeakPerHour, s.PeakPer24Hours, reports.AtLeast(s.SourcesTotal, s.SourcesCapped), t.BackscatterBelow.Threshold, what,
+			strings.ToUpper(s.Severity.String()), s.Reports, s.PeakPerHour, s.PeakPer24Hours, reports.AtLeast(s.SourcesTotal, s.SourcesCapped), t.BackscatterBelow.Threshold, reports.DistributedNature(s.Severity),
 			countList(s.Sources, s.SourcesTotal, s.SourcesCapped, 3), reports.AtLeast(s.DomainsTotal, s.DomainsCapped), countList(s.Domains, s.DomainsTotal, s.DomainsCapped, 3))
 	}
 	single := slices.DeleteFunc(slices.Clone(t.Backscatter), func(s audit.BackscatterSource) bool { return s.Distributed })
