@@ -97,23 +97,7 @@ func (a *Analyzer) distributedOf(below map[string]*backAgg, capped bool) (audit.
 			continue
 		}
 		sources[src] = b.reports
-		d.reports += b.reports
-		d.see(b.first)
-		d.see(b.last)
-		for k, n := range b.buckets {
-			d.buckets[k] += n
-		}
-		for k, n := range b.hours {
-			d.hours[k] += n
-		}
-		for dom, n := range b.domains {
-			if _, ok := d.domains[dom]; ok || len(d.domains) < a.cfg.MaxPerGroup {
-				d.domains[dom] += n
-			} else {
-				d.domainsCapped = true
-			}
-		}
-		d.domainsCapped = d.domainsCapped || b.domainsCapped
+		d.merge(b, a.cfg.MaxPerGroup)
 	}
 	minimum := int64(a.cfg.MinDistributed)
 	hour, day := peakWithin(d.hours, 1), peakWithin(d.hours, 24)

@@ -277,6 +277,28 @@ func (b *backAgg) count(t time.Time, domain string, limit int, bucket int64) boo
 	return false
 }
 
+// merge adds o's reports to b, keeping at most limit domains as count
+// does.
+func (b *backAgg) merge(o *backAgg, limit int) {
+	b.reports += o.reports
+	b.see(o.first)
+	b.see(o.last)
+	for k, n := range o.buckets {
+		b.buckets[k] += n
+	}
+	for k, n := range o.hours {
+		b.hours[k] += n
+	}
+	for dom, n := range o.domains {
+		if _, ok := b.domains[dom]; ok || len(b.domains) < limit {
+			b.domains[dom] += n
+		} else {
+			b.domainsCapped = true
+		}
+	}
+	b.domainsCapped = b.domainsCapped || o.domainsCapped
+}
+
 func (b *backAgg) clone() *backAgg {
 	c := *b
 	c.domains = maps.Clone(b.domains)
