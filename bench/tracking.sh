@@ -6,6 +6,12 @@
 # side. Targets: dgaudit at least a third of grep's speed, peak RSS under
 # 300 MB.
 #
+# Beside them it times three passes that do less than dgaudit (see
+# bench/trackingfloor): reading the files and counting lines on both cores,
+# finding every field of every row as a CSV reader must, and dgaudit's own
+# parser with nothing done per event. They show how much of the target each
+# stage takes before any analysis. FLOOR=0 leaves them out.
+#
 # Usage: bench/tracking.sh [SIZE] [SEED]    (SIZE default 2GB; run from anywhere
 # in the repository). The logs go to a temporary folder under /tmp and are
 # deleted on exit. ROUNDS (default 3) runs each tool that many times,
@@ -26,6 +32,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 go build -o "$tmp/dgaudit" ./cmd/dgaudit
 go build -o "$tmp/gentracking" ./bench/gentracking
+go build -o "$tmp/trackingfloor" ./bench/trackingfloor
 "$tmp/gentracking" -size "$size" -seed "$seed" -o "$tmp/logs"
 bytes=$(du -sb "$tmp/logs" | cut -f1)
 echo "logs: $(du -sh "$tmp/logs" | cut -f1) in $(ls "$tmp/logs" | wc -l) files" >&2
@@ -48,8 +55,13 @@ seconds() { # h:mm:ss or m:ss.ss -> seconds
 }
 
 rounds="${ROUNDS:-3}"
+floors=()
+[[ "${FLOOR:-1}" != 0 ]] && floors=(lines fields parse)
 for round in $(seq "$rounds"); do
 	measure grep "$round" grep -c '' "$tmp/logs"/*
+	for mode in "${floors[@]}"; do
+		measure "$mode" "$round" "$tmp/trackingfloor" -mode "$mode" "$tmp/logs"
+	done
 	rc=0
 	measure dgaudit "$round" "$tmp/dgaudit" trace "$tmp/logs" --fail-on none -o "$tmp/trace.json" || rc=$?
 	if [[ $rc -ne 0 ]]; then
@@ -59,7 +71,7 @@ for round in $(seq "$rounds"); do
 	fi
 done
 # Each tool's median round by wall time becomes its time-NAME.txt.
-for name in grep dgaudit; do
+for name in grep "${floors[@]}" dgaudit; do
 	for f in "$tmp/time-$name"-*.txt; do
 		echo "$(seconds "$(field "$f" "Elapsed (wall clock) time")") $f"
 	done | sort -n | awk -v m=$(((rounds + 1) / 2)) 'NR == m {print $2}' | xargs -I{} cp {} "$tmp/time-$name.txt"
@@ -67,14 +79,16 @@ for name in grep dgaudit; do
 done
 
 lines=$(awk -F: '{s += $NF} END {print s}' "$tmp/out-grep.txt")
-printf '\nmedian round of each:\n%-8s %10s %10s %10s %12s %12s\n' tool wall_s cpu_s MB/s_wall peak_RSS_MB lines >&2
-for name in grep dgaudit; do
+printf '\nmedian round of each:\n%-8s %10s %10s %10s %12s %12s %10s\n' tool wall_s cpu_s MB/s_wall peak_RSS_MB lines vs_grep >&2
+for name in grep "${floors[@]}" dgaudit; do
 	f="$tmp/time-$name.txt"
 	wall=$(seconds "$(field "$f" "Elapsed (wall clock) time")")
 	cpu=$(awk -v u="$(field "$f" "User time")" -v s="$(field "$f" "System time")" 'BEGIN {print u + s}')
 	rss=$(field "$f" "Maximum resident set size")
 	mbps=$(awk -v b="$bytes" -v w="$wall" 'BEGIN {printf "%.0f", (w > 0 ? b / w / 1048576 : 0)}')
-	printf '%-8s %10.2f %10.2f %10s %12.1f %12s\n' "$name" "$wall" "$cpu" "$mbps" "$(awk -v r="$rss" 'BEGIN {print r / 1024}')" "$lines" >&2
+	[[ $name == grep ]] && wall_grep=$wall
+	printf '%-8s %10.2f %10.2f %10s %12.1f %12s %10s\n' "$name" "$wall" "$cpu" "$mbps" "$(awk -v r="$rss" 'BEGIN {print r / 1024}')" "$lines" \
+		"$(awk -v g="$wall_grep" -v w="$wall" 'BEGIN {printf "%.2f", (w > 0 ? g / w : 0)}')" >&2
 	eval "wall_$name=$wall; cpu_$name=$cpu; rss_$name=$rss"
 done
 awk -v gw="$wall_grep" -v dw="$wall_dgaudit" -v gc="$cpu_grep" -v dc="$cpu_dgaudit" -v r="$rss_dgaudit" 'BEGIN {
