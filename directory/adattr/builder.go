@@ -257,6 +257,13 @@ func (b *Builder) unreadMembers(pg pendingGroup) string {
 		}
 		return fmt.Sprintf("no member value could be read, yet %s the group in memberOf: %s", who, denied)
 	}
+	// Without a claim, only the group's permissions may tell: its members
+	// live in another domain, or their memberOf is hidden too.
+	if d := pg.read.denial; d.MemberBy != "" {
+		return fmt.Sprintf("no member value could be read, and the group's permissions deny the bind account read of member (an entry for %s): "+
+			"Active Directory leaves the attribute out as if the group were empty; grant the account read access to member, "+
+			"or list the members with Get-DistributionGroupMember", d.WhoHidesMembers())
+	}
 	if pg.refs.MembershipHidden {
 		return "the group hides its membership (hideDLMembership TRUE) and no member value could be read: it is empty, or " + denied
 	}

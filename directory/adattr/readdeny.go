@@ -24,12 +24,20 @@ var groupClasses = []string{"top", "group", "msExchDynamicDistributionList"}
 // classSchema object.
 var SchemaAttributes = []string{"objectClass", "lDAPDisplayName", "schemaIDGUID", "attributeSecurityGUID"}
 
-// SchemaFilter selects, under the schema naming context, the attributes of
-// SettingsAttributes and the classes a group may have.
+// guardedAttributes are the group attributes whose read the check judges:
+// the delivery settings, and member, which a deny leaves out as if the
+// group were empty (Exchange 2000/2003 hid membership so, KB 327849). The
+// memberOf search (Builder.Memberless) finds such a group only when its
+// members' memberOf is readable and they live in the domain searched; a
+// member in another domain of the forest is not found there.
+var guardedAttributes = append(append([]string(nil), SettingsAttributes...), "member")
+
+// SchemaFilter selects, under the schema naming context, the attributes the
+// check guards and the classes a group may have.
 func SchemaFilter() string {
 	var f strings.Builder
 	f.WriteString("(|")
-	for _, n := range append(append([]string(nil), SettingsAttributes...), groupClasses...) {
+	for _, n := range append(append([]string(nil), guardedAttributes...), groupClasses...) {
 		f.WriteString("(lDAPDisplayName=" + n + ")")
 	}
 	f.WriteString(")")
@@ -87,7 +95,7 @@ func NewReadCheck(account *Entry, schema []*Entry) (*ReadCheck, error) {
 		rc.sids[s] = true
 	}
 	settings := map[string]string{}
-	for _, n := range SettingsAttributes {
+	for _, n := range guardedAttributes {
 		settings[strings.ToLower(n)] = n
 	}
 	for _, e := range schema {
@@ -150,6 +158,9 @@ type Denial struct {
 	// AllProperties says that entry names no property (it denies all).
 	SID           string
 	AllProperties bool
+	// MemberBy is the principal of the entry that denies reading the
+	// member attribute, "" when it may be read.
+	MemberBy string
 }
 
 // Who names the principal for a message: its label when well known.
@@ -160,8 +171,12 @@ func (d Denial) Who() string {
 	return d.SID
 }
 
+// WhoHidesMembers names the principal of the entry that denies reading
+// member, as Who does.
+func (d Denial) WhoHidesMembers() string { return Denial{SID: d.MemberBy}.Who() }
+
 // Denied reads a self-relative descriptor and says which settings its DACL
-// denies the bind account. classes is the group's objectClass. The entries
+// denies the bind account, and whether it denies reading member. classes is the group's objectClass. The entries
 // are walked in their order, as Windows checks access: for each setting,
 // the first entry that names one of the account's SIDs, applies to the
 // object itself (not inherit-only, and meant for the group's class when
@@ -198,7 +213,7 @@ func (rc *ReadCheck) Denied(sd []byte, classes []string) (Denial, error) {
 		if !rc.sids[strings.ToUpper(a.SID)] || !rc.forClass(a.InheritedObjectType, classes) {
 			continue
 		}
-		attrs := SettingsAttributes
+		attrs := guardedAttributes
 		if a.ObjectType != nil {
 			attrs = rc.guards[*a.ObjectType]
 		}
@@ -211,7 +226,9 @@ func (rc *ReadCheck) Denied(sd []byte, classes []string) (Denial, error) {
 				continue
 			}
 			denied[n] = true
-			if out.SID == "" {
+			if n == "member" {
+				out.MemberBy = a.SID
+			} else if out.SID == "" {
 				out.SID, out.AllProperties = a.SID, a.ObjectType == nil
 			}
 		}

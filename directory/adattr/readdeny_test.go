@@ -108,7 +108,13 @@ func TestReadCheckDenied(t *testing.T) {
 		{"generic read", []testACE{{typ: aceAccessDenied, mask: rightGenericRead, sid: sidAccount}}, group, all, true, "S-1-5-21-1-2-3-1105"},
 		{"deny to another account", []testACE{deny(rightReadProperty, &guidRequireAuth, sidOther)}, group, nil, false, ""},
 		{"deny write only", []testACE{deny(0x20, &guidRequireAuth, sidAccount)}, group, nil, false, ""},
-		{"deny of an attribute that is no setting", []testACE{deny(rightReadProperty, &guidMember, sidAccount)}, group, nil, false, ""},
+		{"deny of member: no setting, the membership hidden", []testACE{deny(rightReadProperty, &guidMember, sidAccount)}, group, nil, false, ""},
+		{"deny of a property set that holds member", []testACE{deny(rightReadProperty, &guidPublicInfo, sidDomainUsers)}, group,
+			[]string{"managedBy"}, false, "S-1-5-21-1-2-3-513"},
+		{"an allow of member ahead of a deny of every property", []testACE{
+			{typ: aceAccessAllowedObject, mask: rightReadProperty, object: &guidMember, sid: sidAccount},
+			{typ: aceAccessDenied, mask: rightReadProperty, sid: sidEveryone},
+		}, group, all, true, "S-1-1-0"},
 		{"deny of a GUID the schema does not name", []testACE{deny(rightReadProperty, &GUID{0xee}, sidAccount)}, group, nil, false, ""},
 		{"inherit only: for children", []testACE{{typ: aceAccessDeniedObject, flags: aceInheritOnly, mask: rightReadProperty, object: &guidRequireAuth, sid: sidAccount}},
 			group, nil, false, ""},
@@ -145,6 +151,16 @@ func TestReadCheckDenied(t *testing.T) {
 			deny(rightReadProperty, &guidRequireAuth, sidAccount),
 		}, group, []string{"msExchRequireAuthToSendTo", "managedBy"}, false, "S-1-5-21-1-2-3-513"},
 	}
+	// memberBy names, by case, the principal whose entry denies reading
+	// member: an entry that names no property denies it with the rest.
+	memberBy := map[string]string{
+		"deny to Everyone, plain entry: every property":    "S-1-1-0",
+		"object entry without object type: every property": "S-1-5-21-1-2-3-1105",
+		"generic read": "S-1-5-21-1-2-3-1105",
+		"an allow of one setting leaves the others to a later deny": "S-1-1-0",
+		"deny of member: no setting, the membership hidden":         "S-1-5-21-1-2-3-1105",
+		"deny of a property set that holds member":                  "S-1-5-21-1-2-3-513",
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -152,7 +168,7 @@ func TestReadCheckDenied(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := Denial{Attrs: tt.want, SID: tt.who, AllProperties: tt.allProp}
+			want := Denial{Attrs: tt.want, SID: tt.who, AllProperties: tt.allProp, MemberBy: memberBy[tt.name]}
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("Denied (-want +got):\n%s", diff)
 			}
@@ -346,4 +362,51 @@ func FuzzReadCheckDenied(f *testing.F) {
 			t.Errorf("denial %+v: attributes and principal go together", d)
 		}
 	})
+}
+
+// TestBuilderMemberReadDenied: a group whose DACL denies the bind account
+// read of member comes back without member, as an empty group does. With
+// nothing naming it in memberOf (its members in another domain, or their
+// memberOf hidden too), only its permissions tell: its membership is
+// unknown, with a gap naming the entry. A group whose members came back was read whatever its DACL says (the
+// attribute comes whole or not at all), and an empty group whose DACL
+// denies nothing stays empty.
+func TestBuilderMemberReadDenied(t *testing.T) {
+	t.Parallel()
+	hide := sd(testACE{typ: aceAccessDeniedObject, mask: rightReadProperty, object: &guidMember, sid: sidDomainUsers})
+	group := func(cn, guid string, desc []byte, lines ...string) *Entry {
+		e := entry(t, "CN="+cn+",OU=G,DC=corp", append([]string{"objectClass: top", "objectClass: group", "mailNickname: g", "objectGUID: " + guid}, lines...)...)
+		e.Add("nTSecurityDescriptor", desc)
+		return e
+	}
+	b := NewBuilder("test")
+	b.CheckSettingsRead(testReadCheck(t))
+	b.Add(group("Hidden", "00000000-0000-0000-0000-000000000001", hide))
+	b.Add(group("Hidden But Read", "00000000-0000-0000-0000-000000000002", hide, "member: CN=Ann,OU=U,DC=corp"))
+	b.Add(group("Empty", "00000000-0000-0000-0000-000000000003", sd()))
+	b.Add(entry(t, "CN=Ann,OU=U,DC=corp", "objectClass: user", "homeMDB: CN=DB", "objectGUID: 00000000-0000-0000-0000-00000000000a"))
+	if got, want := b.Memberless(), []string{"CN=Hidden,OU=G,DC=corp", "CN=Empty,OU=G,DC=corp"}; !slices.Equal(got, want) {
+		t.Errorf("Memberless = %v, want %v", got, want)
+	}
+	s := b.Finish(time.Unix(0, 0))
+	var gaps []directory.Gap
+	for _, g := range s.Coverage.Gaps {
+		if g.What != directory.CoverGroupMembers {
+			t.Errorf("unexpected gap %+v", g)
+			continue
+		}
+		gaps = append(gaps, g)
+	}
+	for _, g := range s.Groups {
+		if want := g.Name == "Hidden"; g.MembersUnknown != want {
+			t.Errorf("%s: MembersUnknown %v, want %v", g.Name, g.MembersUnknown, want)
+		}
+		if g.SettingsUnknown {
+			t.Errorf("%s: SettingsUnknown, but only member is denied", g.Name)
+		}
+	}
+	if len(gaps) != 1 || gaps[0].Object != "00000000-0000-0000-0000-000000000001" ||
+		!strings.Contains(gaps[0].Reason, "deny the bind account read of member (an entry for S-1-5-21-1-2-3-513)") {
+		t.Errorf("gaps %+v, want one for Hidden naming the entry", gaps)
+	}
 }

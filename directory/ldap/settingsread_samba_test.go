@@ -229,3 +229,83 @@ func requireAuthAndDomain(t *testing.T, s *sambatest.Server) (authGUID, domainSI
 	}
 	return authGUID, domainSID
 }
+
+// TestDeniedMembershipWithoutClaims: a group whose DACL denies the bind
+// account read of member, and whose member's memberOf is denied too (as for
+// a member in another domain of the forest, which a search of this domain
+// does not find). The server leaves member out, as for an empty group, and
+// no object names the group in memberOf: the memberOf search finds nothing,
+// and without the check the group read as empty and the scan complete.
+// Only the group's permissions tell: its membership must read as unknown,
+// with a gap naming the entry, and the scan exit 4.
+func TestDeniedMembershipWithoutClaims(t *testing.T) {
+	s := sambatest.Get(t)
+	_, domainSID := requireAuthAndDomain(t, s)
+	memberOfGUID, err := adattr.GUIDString(readAttr(t, s, "CN=Is-Member-Of-DL,"+sambatest.SchemaDN, "schemaIDGUID"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hideMembers, err := sambatest.DenyRead(domainSID+"-512", sambatest.MemberAttrGUID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hideMemberOf, err := sambatest.DenyRead(domainSID+"-512", memberOfGUID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ou := "OU=Denied Membership," + sambatest.BaseDN
+	partner, group := "CN=Far Partner,"+ou, "CN=Members Denied,"+ou
+	addTemp(t, s,
+		tempObject{ou, map[string][]string{"objectClass": {"top", "organizationalUnit"}}},
+		tempObject{partner, map[string][]string{
+			"objectClass": {"top", "person", "organizationalPerson", "contact"}, "mail": {"far@partner.example"},
+			"mailNickname": {"farpartner"}, "targetAddress": {"SMTP:far@partner.example"}, "nTSecurityDescriptor": {string(hideMemberOf)},
+		}},
+		tempGroup(group, []string{partner}, map[string][]string{"nTSecurityDescriptor": {string(hideMembers)}}),
+	)
+	// The premise, as the server sees it for Administrator (in Domain
+	// Admins): neither the member nor the claim comes back.
+	c, err := s.Admin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for _, q := range []struct{ base, filter, attr string }{
+		{group, "(objectClass=*)", "member"},
+		{sambatest.BaseDN, "(memberOf=" + goldap.EscapeFilter(group) + ")", "1.1"},
+	} {
+		res, err := c.Search(goldap.NewSearchRequest(q.base, goldap.ScopeWholeSubtree, goldap.NeverDerefAliases, 0, 0, false, q.filter, []string{q.attr}, nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range res.Entries {
+			if q.attr == "1.1" || len(e.GetAttributeValues(q.attr)) > 0 {
+				t.Fatalf("the server shows %s %s of %s: this test's premise does not hold", e.DN, q.attr, q.filter)
+			}
+		}
+	}
+
+	cfg := config(s)
+	cfg.BaseDN = ou
+	snap := collect(t, cfg)
+	g := indexOf(t, snap).group(t, "Members Denied")
+	if !g.MembersUnknown || len(g.Members) != 0 {
+		t.Errorf("MembersUnknown %v, members %v; want unknown", g.MembersUnknown, g.Members)
+	}
+	var reason string
+	for _, gap := range snap.Coverage.Gaps {
+		if gap.What == directory.CoverGroupMembers && gap.Object == g.ID {
+			reason += gap.Reason
+		}
+	}
+	if !strings.Contains(reason, "deny the bind account read of member (an entry for "+domainSID+"-512)") {
+		t.Errorf("membership gap %q, want one naming the entry", reason)
+	}
+
+	bin := dgauditBinary(t)
+	r := runCLI(t, bin, []string{"DGAUDIT_LDAP_PASSWORD=" + sambatest.Password}, "scan", "--ldap-url", s.LDAPSURL(), "--bind-dn", sambatest.AdminDN,
+		"--ca-file", s.CAFile, "--base-dn", ou, "--fail-on", "none", "-o", filepath.Join(t.TempDir(), "report.json"))
+	if r.code != 4 {
+		t.Errorf("exit %d, want 4 (completed with gaps)\n%s", r.code, r.stderr)
+	}
+}
