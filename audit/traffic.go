@@ -210,9 +210,17 @@ type SpoofedSender struct {
 	// seed 000's broken server sending one message back a hundred times).
 	// Each arrival of those counts, where a forged message is counted
 	// once however many rows log it.
-	Returned  int64
-	FirstSeen time.Time
-	LastSeen  time.Time
+	Returned int64
+	// MostReturnsOfOne is the most arrivals of any one of the returned
+	// messages: a partner's list sends a post back once, or once for each
+	// internal member it delivers to apart; seed 000's server sent one
+	// back a hundred times. MostReturnsCapped: some of the sender's
+	// returns could not be counted by message (the table of returned
+	// messages was full), so MostReturnsOfOne is a lower bound.
+	MostReturnsOfOne  int64
+	MostReturnsCapped bool
+	FirstSeen         time.Time
+	LastSeen          time.Time
 	// Clients are the remote hosts (hostname or IP) that sent it, of
 	// ClientsTotal; ClientsCapped makes that a lower bound.
 	Clients       []AddressCount
@@ -344,12 +352,39 @@ func isTrackingGap(g directory.Gap) bool {
 }
 
 // Severities of the evidence other than loops and backscatter, which carry
-// their own.
+// their own. A spoofed sender's is SpoofedSender.Severity: SeveritySpoofing,
+// or SeverityReturned for the organization's own mail coming back.
 const (
 	SeveritySpoofing = High
+	SeverityReturned = Info
 	SeverityOOFStorm = Medium
 	SeverityRewrite  = Medium
 )
+
+// ReturnFlood is how many times one of the organization's own messages
+// must come back before its sender is an incident rather than mail
+// working: an outside list delivers a post back once, or once for each
+// internal member it sends to apart, a few times; seed 000's broken server
+// sent one message back about a hundred times. Ten sits well above the
+// first and well below the second.
+const ReturnFlood = 10
+
+// Severity is SeveritySpoofing for a sender with any message that was not
+// the organization's own coming back (a forgery, as far as the logs tell),
+// or whose returns were not all counted by message; for one whose
+// messages all came back, SeveritySpoofing when one of them came back
+// ReturnFlood times or more, and SeverityReturned otherwise: a user's post
+// to an outside list with colleagues on it, which every scheduled run
+// would otherwise fail on.
+func (s SpoofedSender) Severity() Severity {
+	// Returns not counted by message (none at all included) cannot be told
+	// from a flood.
+	allBack := s.Returned >= s.Messages && s.MostReturnsOfOne > 0 && !s.MostReturnsCapped
+	if allBack && s.MostReturnsOfOne < ReturnFlood {
+		return SeverityReturned
+	}
+	return SeveritySpoofing
+}
 
 // Worst is the worst severity of the evidence, and false when there is
 // none.
@@ -364,8 +399,8 @@ func (t *Traffic) Worst() (Severity, bool) {
 	for _, l := range t.Loops {
 		see(l.Severity)
 	}
-	if len(t.Spoofing) > 0 {
-		see(SeveritySpoofing)
+	for _, s := range t.Spoofing {
+		see(s.Severity())
 	}
 	for _, b := range t.Backscatter {
 		see(b.Severity)

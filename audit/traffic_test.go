@@ -72,11 +72,41 @@ func TestTrafficWorst(t *testing.T) {
 		{"backscatter below the threshold", Traffic{BackscatterBelow: BackscatterBelow{Threshold: 10, Sources: 1, Reports: 1}}, Info, false},
 		{"critical loop over spoofing", Traffic{Spoofing: []SpoofedSender{{}}, Loops: []Loop{{Severity: Medium}, {Severity: Critical}}}, Critical, true},
 		{"medium loop under spoofing", Traffic{Spoofing: []SpoofedSender{{}}, Loops: []Loop{{Severity: Medium}}}, SeveritySpoofing, true},
+		// The organization's own post coming back from an outside list
+		// is listed, but is not an incident.
+		{"own messages back", Traffic{Spoofing: []SpoofedSender{{Messages: 3, Returned: 3, MostReturnsOfOne: 3}}}, Info, true},
+		{"own messages back beside a forgery", Traffic{Spoofing: []SpoofedSender{{Messages: 3, Returned: 3, MostReturnsOfOne: 3}, {Messages: 1}}}, High, true},
+		{"a flood of one message", Traffic{Spoofing: []SpoofedSender{{Messages: 100, Returned: 100, MostReturnsOfOne: 100}}}, High, true},
+		{"storm over own messages back", Traffic{Spoofing: []SpoofedSender{{Messages: 1, Returned: 1, MostReturnsOfOne: 1}}, OOFStorms: []OOFStorm{{}}}, SeverityOOFStorm, true},
 	}
 	for _, tt := range tests {
 		got, found := tt.t.Worst()
 		if found != tt.found || found && got != tt.want {
 			t.Errorf("%s: %v, %v; want %v, %v", tt.name, got, found, tt.want, tt.found)
+		}
+	}
+}
+
+// A spoofed sender is high unless every one of its messages was the
+// organization's own coming back, none of them ReturnFlood times or more,
+// and each was counted.
+func TestSpoofedSenderSeverity(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		s    SpoofedSender
+		want Severity
+	}{
+		{"forged", SpoofedSender{Messages: 4}, High},
+		{"nothing counted", SpoofedSender{}, High},
+		{"a post back once", SpoofedSender{Messages: 1, Returned: 1, MostReturnsOfOne: 1}, Info},
+		{"posts back under the flood", SpoofedSender{Messages: 30, Returned: 30, MostReturnsOfOne: ReturnFlood - 1}, Info},
+		{"a post back at the flood", SpoofedSender{Messages: ReturnFlood, Returned: ReturnFlood, MostReturnsOfOne: ReturnFlood}, High},
+		{"a post back and a forgery", SpoofedSender{Messages: 2, Returned: 1, MostReturnsOfOne: 1}, High},
+		{"returns not all counted", SpoofedSender{Messages: 2, Returned: 2, MostReturnsOfOne: 1, MostReturnsCapped: true}, High},
+		{"returns not counted by message", SpoofedSender{Messages: 2, Returned: 2}, High},
+	} {
+		if got := tt.s.Severity(); got != tt.want {
+			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
 		}
 	}
 }

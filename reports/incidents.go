@@ -74,7 +74,7 @@ func incidents(t *audit.Traffic) []incident {
 			t.SpoofedMessages, AtLeast(t.SpoofingTotal, t.SpoofingCapped), len(t.Spoofing))
 	}
 	for _, s := range t.Spoofing {
-		out = append(out, incident{kind: "spoofed-sender", severity: audit.SeveritySpoofing, subject: s.Sender, first: s.FirstSeen, last: s.LastSeen,
+		out = append(out, incident{kind: "spoofed-sender", severity: s.Severity(), subject: s.Sender, first: s.FirstSeen, last: s.LastSeen,
 			messages: s.Messages, servers: withMore(addressList(s.Clients), len(s.Clients), s.ClientsTotal, s.ClientsCapped),
 			detail: fmt.Sprintf("internal address received from outside without authentication, to %d recipients; subjects: %s", s.Recipients,
 				withMore(strings.Join(s.Subjects, " | "), len(s.Subjects), s.SubjectsTotal, s.SubjectsCapped)) + returnedNote(s) + others})
@@ -107,17 +107,44 @@ func incidents(t *audit.Traffic) []incident {
 
 // returnedNote says how many of a spoofed sender's messages were the
 // organization's own coming back, which an admin reads differently from
-// forgeries: the remote server re-sending them is the one to call. It
-// does not call the others forged, nor these genuine: a Message-ID is the
-// sender's word.
+// forgeries: the remote server re-sending them is the one to call, unless
+// none came back audit.ReturnFlood times, which an outside list with
+// colleagues on it does with every post. It does not call the others
+// forged, nor these genuine: a Message-ID is the sender's word.
 func returnedNote(s audit.SpoofedSender) string {
+	const own = "the organization's own messages coming back"
+	const why = " (each has the Message-ID of a message one of its mailboxes submitted before)"
 	switch {
 	case s.Returned == 0:
 		return ""
+	case s.Severity() < audit.SeveritySpoofing:
+		return "; all of them are " + own + " from an outside list or forwarder" + why + ", " + ReturnsAtMost(s.MostReturnsOfOne)
 	case s.Returned == s.Messages:
-		return "; all of them are the organization's own messages coming back (each has the Message-ID of a message one of its mailboxes submitted before): a remote server is re-sending them"
+		return "; all of them are " + own + why + ": a remote server is re-sending them" + MostReturns(s)
 	}
-	return fmt.Sprintf("; %d of them are the organization's own messages coming back (each has the Message-ID of a message one of its mailboxes submitted before): a remote server is re-sending them", s.Returned)
+	return fmt.Sprintf("; %d of them are %s%s: a remote server is re-sending them", s.Returned, own, why) + MostReturns(s)
+}
+
+// MostReturns says how many times the one of a sender's returned messages
+// that came back most did (", one of them 12 times", a lower bound when
+// audit.SpoofedSender.MostReturnsCapped), or nothing when each came back
+// once: a flood is one message many times.
+func MostReturns(s audit.SpoofedSender) string {
+	if s.MostReturnsOfOne <= 1 && !s.MostReturnsCapped {
+		return ""
+	}
+	return ", one of them " + AtLeast(int(s.MostReturnsOfOne), s.MostReturnsCapped) + " times"
+}
+
+// ReturnsAtMost is why a sender whose messages all came back, each at most
+// n times, is info rather than an incident, in the stderr summary and the
+// Incidents detail alike.
+func ReturnsAtMost(n int64) string {
+	times := fmt.Sprintf("%d times", n)
+	if n == 1 {
+		times = "once"
+	}
+	return "each at most " + times + ": normal for outside lists with internal members"
 }
 
 // title is the incident's one-line headline for the line formats.
@@ -128,6 +155,9 @@ func (in incident) title() string {
 	case "return-path-rewrite":
 		return "Observed: the group's address is the return path of its mail"
 	case "spoofed-sender":
+		if in.severity < audit.SeveritySpoofing {
+			return "Observed: the organization's own messages came back from outside"
+		}
 		return "Observed: an internal address arrived from outside"
 	case "backscatter":
 		if in.reasonUnknown {

@@ -195,24 +195,45 @@ func TestMore(t *testing.T) {
 }
 
 // A spoofed sender's row says how many of its messages were the
-// organization's own coming back, and says nothing of it when none were.
+// organization's own coming back, and says nothing of it when none were. A
+// sender whose messages all came back, none of them audit.ReturnFlood
+// times, is info, titled and told as mail working, and counted so in the
+// summaries' evidence; a flood says how many times one came back.
 func TestSpoofedSenderRowSaysWhichMessagesCameBack(t *testing.T) {
+	const forged, own = "an internal address arrived from outside", "the organization's own messages came back from outside"
 	for _, tc := range []struct {
-		returned int64
-		want     string
+		name                     string
+		messages, returned, most int64
+		want                     string
+		severity                 audit.Severity
+		title                    string
 	}{
-		{0, ""},
-		{3, "; 3 of them are the organization's own messages coming back"},
-		{7, "; all of them are the organization's own messages coming back"},
+		{"forged", 7, 0, 0, "", audit.High, forged},
+		{"some back", 7, 3, 1, "; 3 of them are the organization's own messages coming back (each has the Message-ID of a message one of its mailboxes submitted before): a remote server is re-sending them",
+			audit.High, forged},
+		{"all back, few times each", 7, 7, 2,
+			"; all of them are the organization's own messages coming back from an outside list or forwarder (each has the Message-ID of a message one of its mailboxes submitted before), each at most 2 times: normal for outside lists with internal members",
+			audit.Info, own},
+		{"all back, once each", 7, 7, 1, "each at most once: normal for outside lists with internal members", audit.Info, own},
+		{"seed 000: one back a hundred times", 100, 100, 100,
+			"; all of them are the organization's own messages coming back (each has the Message-ID of a message one of its mailboxes submitted before): a remote server is re-sending them, one of them 100 times",
+			audit.High, forged},
 	} {
-		tr := &audit.Traffic{Spoofing: []audit.SpoofedSender{{Sender: "ann@contoso.com", Messages: 7, Returned: tc.returned, Recipients: 7}}, SpoofingTotal: 1}
+		tr := &audit.Traffic{Spoofing: []audit.SpoofedSender{{Sender: "ann@contoso.com", Messages: tc.messages, Returned: tc.returned, MostReturnsOfOne: tc.most, Recipients: 7}},
+			SpoofingTotal: 1}
 		in := incidents(tr)
 		if len(in) != 1 {
 			t.Fatalf("%d incidents, want 1", len(in))
 		}
 		d := in[0].detail
 		if tc.want == "" && strings.Contains(d, "coming back") || tc.want != "" && !strings.Contains(d, tc.want) {
-			t.Errorf("returned %d: detail %q, want it to say %q", tc.returned, d, tc.want)
+			t.Errorf("%s: detail %q, want it to say %q", tc.name, d, tc.want)
+		}
+		if in[0].severity != tc.severity || !strings.Contains(in[0].title(), tc.title) {
+			t.Errorf("%s: %v %q, want %v %q", tc.name, in[0].severity, in[0].title(), tc.severity, tc.title)
+		}
+		if by := evidenceBySeverity(tr); by[tc.severity] != 1 || len(by) != 1 {
+			t.Errorf("%s: evidence by severity %v, want one %v", tc.name, by, tc.severity)
 		}
 	}
 }

@@ -120,18 +120,24 @@ type jsonRewrite struct {
 }
 
 type jsonSpoof struct {
-	Sender         string             `json:"sender"`
-	Messages       int64              `json:"messages"`
-	Returned       int64              `json:"returned"`
-	Recipients     int64              `json:"recipients"`
-	FirstSeen      string             `json:"firstSeen"`
-	LastSeen       string             `json:"lastSeen"`
-	Clients        []jsonAddressCount `json:"clients"`
-	ClientsTotal   int                `json:"clientsTotal"`
-	ClientsCapped  bool               `json:"clientsCapped"`
-	Subjects       []string           `json:"subjects"`
-	SubjectsTotal  int                `json:"subjectsTotal"`
-	SubjectsCapped bool               `json:"subjectsCapped"`
+	Sender   string `json:"sender"`
+	Messages int64  `json:"messages"`
+	Returned int64  `json:"returned"`
+	// Severity and the returns below it are later fields: a sender whose
+	// messages all came back, none of them audit.ReturnFlood times, is
+	// info (audit.SpoofedSender.Severity).
+	Severity          audit.Severity     `json:"severity"`
+	MostReturnsOfOne  int64              `json:"mostReturnsOfOne"`
+	MostReturnsCapped bool               `json:"mostReturnsCapped"`
+	Recipients        int64              `json:"recipients"`
+	FirstSeen         string             `json:"firstSeen"`
+	LastSeen          string             `json:"lastSeen"`
+	Clients           []jsonAddressCount `json:"clients"`
+	ClientsTotal      int                `json:"clientsTotal"`
+	ClientsCapped     bool               `json:"clientsCapped"`
+	Subjects          []string           `json:"subjects"`
+	SubjectsTotal     int                `json:"subjectsTotal"`
+	SubjectsCapped    bool               `json:"subjectsCapped"`
 }
 
 type jsonBackscatter struct {
@@ -256,7 +262,8 @@ func trafficJSON(t *audit.Traffic) jsonTraffic {
 			SendersTotal: r.SendersTotal, SendersCapped: r.SendersCapped}
 	}
 	for i, s := range t.Spoofing {
-		j.Spoofing[i] = jsonSpoof{Sender: s.Sender, Messages: s.Messages, Returned: s.Returned, Recipients: s.Recipients, FirstSeen: optTime(s.FirstSeen),
+		j.Spoofing[i] = jsonSpoof{Sender: s.Sender, Messages: s.Messages, Returned: s.Returned, Severity: s.Severity(),
+			MostReturnsOfOne: s.MostReturnsOfOne, MostReturnsCapped: s.MostReturnsCapped, Recipients: s.Recipients, FirstSeen: optTime(s.FirstSeen),
 			LastSeen: optTime(s.LastSeen), Clients: addressCountsJSON(s.Clients), Subjects: nonNil(s.Subjects),
 			ClientsTotal: s.ClientsTotal, ClientsCapped: s.ClientsCapped, SubjectsTotal: s.SubjectsTotal, SubjectsCapped: s.SubjectsCapped}
 	}

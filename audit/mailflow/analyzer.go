@@ -184,6 +184,10 @@ type Analyzer struct {
 	// ours holds when the organization made or sent out each recent
 	// message (ours.go).
 	ours sentTable
+	// returnCounts counts the arrivals of each of the organization's own
+	// messages coming back, by Message-ID hash (countReturn); nil until
+	// one does.
+	returnCounts map[uint64]int64
 	// posts holds groups' ordinary posts read before any report of their
 	// root subject (posts.go), nil until one is.
 	posts *recent[heldPosts]
@@ -269,6 +273,11 @@ type spoofAgg struct {
 	// returned counts the messages that were the organization's own,
 	// coming back (ours.go).
 	messages, returned, recipients int64
+	// mostReturns is the most arrivals of one returned message;
+	// returnsCapped: one of the returns was not counted by message
+	// (countReturn).
+	mostReturns   int64
+	returnsCapped bool
 	span
 	// clients and subjectSeen are short lists searched in turn, made at
 	// their first entry, not maps: a sender has a few of each (at most
@@ -999,8 +1008,8 @@ func (a *Analyzer) receive(ev *tracking.Event) {
 		// each arrival: seed 000's remote server sent one message back a
 		// hundred times under its one Message-ID, and that is the
 		// incident.
-		if back := a.returning(ev); back || a.once('S', ev.MessageID, sender) {
-			a.addSpoof(ev, sender, host, back)
+		if back, arrival := a.returning(ev); back || a.once('S', ev.MessageID, sender) {
+			a.addSpoof(ev, sender, host, back, arrival)
 		}
 	} else if sender != "" && len(a.learned) == 0 && a.inferring() && domainOf(sender) != "" {
 		a.holdSpoof(ev, sender, host)
@@ -1008,8 +1017,9 @@ func (a *Analyzer) receive(ev *tracking.Event) {
 	a.oofIn(ev, sender)
 }
 
-func (a *Analyzer) addSpoof(ev *tracking.Event, sender, host string, back bool) {
-	a.countSpoof(heldSpoof{sender: sender, host: host, subject: strings.TrimSpace(ev.Subject), at: ev.Time, recipients: len(ev.Recipients), back: back})
+func (a *Analyzer) addSpoof(ev *tracking.Event, sender, host string, back bool, arrival int64) {
+	a.countSpoof(heldSpoof{sender: sender, host: host, subject: strings.TrimSpace(ev.Subject), at: ev.Time, recipients: len(ev.Recipients),
+		back: back, arrival: arrival})
 }
 
 // countSpoof counts one spoofed message. Its strings may point into the
@@ -1029,6 +1039,10 @@ func (a *Analyzer) countSpoof(m heldSpoof) {
 	s.messages++
 	if m.back {
 		s.returned++
+		s.mostReturns = max(s.mostReturns, m.arrival)
+		if m.arrival == 0 {
+			s.returnsCapped = true
+		}
 	}
 	s.recipients += int64(m.recipients)
 	s.see(m.at)

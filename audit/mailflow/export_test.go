@@ -6,3 +6,11 @@ func SetReporterSlots(n int) (restore func()) {
 	perReporterSlots = n
 	return func() { perReporterSlots = old }
 }
+
+// SetMaxReturnCounts makes the table of returned messages hold n until
+// restore is called.
+func SetMaxReturnCounts(n int) (restore func()) {
+	old := maxReturnCounts
+	maxReturnCounts = n
+	return func() { maxReturnCounts = old }
+}

@@ -22,7 +22,10 @@ type heldSpoof struct {
 	subjectHash uint64
 	at          time.Time
 	recipients  int
-	back        bool
+	// back: the message is the organization's own coming back; arrival is
+	// how many times it had then (countReturn).
+	back    bool
+	arrival int64
 }
 
 // inferring reports whether internal domains come only from the rows
@@ -40,7 +43,7 @@ func (a *Analyzer) inferring() bool {
 // not tell.
 func (a *Analyzer) holdSpoof(ev *tracking.Event, sender, host string) {
 	a.unjudged++
-	back := a.returning(ev)
+	back, arrival := a.returning(ev)
 	if !back && !a.once('S', ev.MessageID, sender) {
 		return
 	}
@@ -48,7 +51,7 @@ func (a *Analyzer) holdSpoof(ev *tracking.Event, sender, host string) {
 		a.truncated["messages from outside held until an internal domain is known"] = true
 		return
 	}
-	m := heldSpoof{sender: strings.Clone(sender), host: strings.Clone(host), at: ev.Time, recipients: len(ev.Recipients), back: back}
+	m := heldSpoof{sender: strings.Clone(sender), host: strings.Clone(host), at: ev.Time, recipients: len(ev.Recipients), back: back, arrival: arrival}
 	if subj := strings.TrimSpace(ev.Subject); subj != "" {
 		m.subject, m.subjectHash = quoteSubject(subj), hash(subj)
 	}

@@ -24,9 +24,11 @@ import (
 // server's older messages dropping out), and a message from outside whose
 // ID was submitted before it arrived, within returnWindow, is counted as
 // returned (audit.SpoofedSender.Returned), at each arrival: seed 000's
-// flood was one message sent back a hundred times. It stays listed, since
-// such a flood is the incident, but the report can say where it comes
-// from.
+// flood was one message sent back a hundred times. How many times each
+// returned message came back is counted too (returnCounts), since that is
+// what tells the flood from a list's ordinary copies: it stays listed
+// either way, but a sender whose messages all came back, none of them
+// audit.ReturnFlood times, is mail working (audit.SpoofedSender.Severity).
 //
 // Only a submission counts. A SEND to the Internet is no proof that the
 // organization made the message: a forged one sent to a group with an
@@ -96,17 +98,47 @@ func (a *Analyzer) submitted(h uint64, ev *tracking.Event) {
 }
 
 // returning reports whether a message from outside is one the
-// organization submitted before it arrived, within returnWindow.
-func (a *Analyzer) returning(ev *tracking.Event) bool {
+// organization submitted before it arrived, within returnWindow, and if
+// so counts its arrival (see countReturn).
+func (a *Analyzer) returning(ev *tracking.Event) (back bool, arrival int64) {
 	if ev.MessageID == "" || ev.Time.IsZero() {
-		return false
+		return false, 0
 	}
 	h := hash(ev.MessageID)
 	for _, s := range a.ours.pairOf(h) {
 		if s.key == h && s.at != 0 {
 			d := ev.Time.UnixNano() - s.at
-			return d > 0 && d <= int64(returnWindow)
+			if d > 0 && d <= int64(returnWindow) {
+				return true, a.countReturn(h)
+			}
+			return false, 0
 		}
 	}
-	return false
+	return false, 0
+}
+
+// maxReturnCounts bounds returnCounts. Returns are rare, a list's copies
+// of the organization's own posts: a read that finds more distinct ones
+// than this is no ordinary one, and its further returns are judged as
+// possible floods (audit.SpoofedSender.MostReturnsCapped). A variable
+// for the tests.
+var maxReturnCounts = 65536
+
+// countReturn counts an arrival of the returned message with hash h and
+// returns how many times it has come back, this time included, or 0 when
+// the table was full without it. The table is apart from sentTable, which
+// is written on every submission and must stay small; this one is touched
+// only by returns, and made at the first.
+func (a *Analyzer) countReturn(h uint64) int64 {
+	n, ok := a.returnCounts[h]
+	if !ok && len(a.returnCounts) >= maxReturnCounts {
+		a.truncated["returned messages counted by Message-ID"] = true
+		return 0
+	}
+	if a.returnCounts == nil {
+		a.returnCounts = map[uint64]int64{}
+	}
+	n++
+	a.returnCounts[h] = n
+	return n
 }

@@ -76,21 +76,29 @@ func quoteSubject(subj string) string {
 	return subj[:i] + "…"
 }
 
-// spoofing lists the Config.Top senders with the most spoofed messages,
-// ties by address, and how many senders and messages there were in all: a
-// campaign forging 80,000 senders, listed whole, made a JSON report of 170
-// MB from 400 MB of logs, and writing it tripled the memory the read had
-// needed.
+// spoofing lists the Config.Top worst spoofed senders, ties by address,
+// and how many senders and messages there were in all: a campaign forging
+// 80,000 senders, listed whole, made a JSON report of 170 MB from 400 MB of
+// logs, and writing it tripled the memory the read had needed. The worst
+// are those of the highest severity, then the most messages: twenty
+// colleagues posting to outside lists, each post coming back a few times,
+// must not push a forged sender with one message off the list, and with it
+// the run's failure.
 func (a *Analyzer) spoofing(t *audit.Traffic) {
 	type ranked struct {
 		sender string
 		s      *spoofAgg
+		sev    audit.Severity
 	}
 	all := make([]ranked, 0, len(a.spoof))
 	for sender, s := range a.spoof {
-		all = append(all, ranked{sender, s})
+		sev := audit.SpoofedSender{Messages: s.messages, Returned: s.returned, MostReturnsOfOne: s.mostReturns, MostReturnsCapped: s.returnsCapped}.Severity()
+		all = append(all, ranked{sender, s, sev})
 	}
 	slices.SortFunc(all, func(x, y ranked) int {
+		if c := cmp.Compare(y.sev, x.sev); c != 0 {
+			return c
+		}
 		if c := cmp.Compare(y.s.messages, x.s.messages); c != 0 {
 			return c
 		}
@@ -100,8 +108,8 @@ func (a *Analyzer) spoofing(t *audit.Traffic) {
 	for _, r := range all[:min(len(all), a.cfg.Top)] {
 		s := r.s
 		t.Spoofing = append(t.Spoofing, audit.SpoofedSender{
-			Sender: r.sender, Messages: s.messages, Returned: s.returned, Recipients: s.recipients,
-			FirstSeen: s.first, LastSeen: s.last, Clients: topCounts(s.clients, a.cfg.Top),
+			Sender: r.sender, Messages: s.messages, Returned: s.returned, MostReturnsOfOne: s.mostReturns, MostReturnsCapped: s.returnsCapped,
+			Recipients: s.recipients, FirstSeen: s.first, LastSeen: s.last, Clients: topCounts(s.clients, a.cfg.Top),
 			ClientsTotal: len(s.clients), ClientsCapped: s.clientsCapped,
 			Subjects: slices.Clone(s.subjects), SubjectsTotal: len(s.subjectSeen), SubjectsCapped: s.subjectsCapped,
 		})

@@ -398,7 +398,7 @@ the file's outputs are the scan's reports, which a trace must not overwrite; tra
 	f.StringArrayVar(&internal, "internal-domain", nil, "treat this domain and its subdomains as internal (repeatable)")
 	registerRelayClients(f, &relays)
 	f.DurationVar(&interval, "interval", time.Hour, "timeline bucket width")
-	f.StringVar(&failOn, "fail-on", defaultFailOn, "exit 1 when evidence is at or above this severity (loops are high or critical, spoofing high, backscatter medium or high, storms and rewritten return paths medium), or none")
+	f.StringVar(&failOn, "fail-on", defaultFailOn, fmt.Sprintf("exit 1 when evidence is at or above this severity (loops are high or critical, spoofing high (info for the organization's own messages coming back fewer than %d times each), backscatter medium or high, storms and rewritten return paths medium), or none", audit.ReturnFlood))
 	src.register(cmd, offlineSources)
 	gm.register(cmd)
 	cfg.register(cmd)
@@ -489,11 +489,16 @@ func writeTrafficSummary(b *strings.Builder, t *audit.Traffic) {
 	// counted from the total.
 	shown := min(len(t.Spoofing), 3)
 	for _, s := range t.Spoofing[:shown] {
+		sev := s.Severity()
 		var back string
-		if s.Returned > 0 {
-			back = fmt.Sprintf(" (%d of them its own messages coming back)", s.Returned)
+		switch {
+		case sev < audit.SeveritySpoofing:
+			back = " (all of them its own messages coming back from an outside list or forwarder, " + reports.ReturnsAtMost(s.MostReturnsOfOne) + ")"
+		case s.Returned > 0:
+			back = fmt.Sprintf(" (%d of them its own messages coming back%s)", s.Returned, reports.MostReturns(s))
 		}
-		fmt.Fprintf(b, "spoofed internal sender: %s, %d messages from outside%s via %s\n", printable(s.Sender), s.Messages, back, countList(s.Clients, s.ClientsTotal, s.ClientsCapped, 3))
+		fmt.Fprintf(b, "spoofed internal sender: %s %s, %d messages from outside%s via %s\n", strings.ToUpper(sev.String()), printable(s.Sender), s.Messages, back,
+			countList(s.Clients, s.ClientsTotal, s.ClientsCapped, 3))
 	}
 	if more := reports.More(shown, t.SpoofingTotal, t.SpoofingCapped); more != "" {
 		fmt.Fprintf(b, "  ... %s spoofed senders, %d spoofed messages in all\n", more, t.SpoofedMessages)

@@ -39,7 +39,7 @@ func TestTraceReadsConfigFile(t *testing.T) {
 		s.Org.AcceptedDomains = append(s.Org.AcceptedDomains, directory.AcceptedDomain{Domain: "external.example", Type: directory.Authoritative})
 	}).Snapshot())
 	writeSnapshotAt(t, filepath.Join(dir, "plain.snapshot.json"), dt.New().Mailbox("o").Snapshot())
-	const spoofed = "spoofed internal sender: news@external.example"
+	const spoofed = "spoofed internal sender: HIGH news@external.example"
 	tests := []struct {
 		name string
 		file string
@@ -122,7 +122,7 @@ func TestTraceConfigFromEnvironment(t *testing.T) {
 	loopLog(t, dir, "closures@corp.example", 1)
 	cfg := writeFile(t, dir, "dgaudit.yaml", "internal-domains: [external.example]\n")
 	code, _, stderr := dgauditEnv(t, map[string]string{configEnv: cfg}, "trace", dir)
-	if code != exitFindings || !strings.Contains(stderr, "spoofed internal sender: news@external.example") {
+	if code != exitFindings || !strings.Contains(stderr, "spoofed internal sender: HIGH news@external.example") {
 		t.Errorf("exit %d\n%s", code, stderr)
 	}
 }

@@ -51,12 +51,12 @@ func TestTrafficSummaryCountsWhatListsLeaveOut(t *testing.T) {
 		// The report lists the busiest spoofed senders only: the summary
 		// counts the others from the total, with every spoofed message.
 		{"spoofed senders", audit.Traffic{Spoofing: spoofers(20), SpoofingTotal: 80000, SpoofedMessages: 640000},
-			[]string{"spoofed internal sender: s2@corp.example, 18 messages", "  ... and 79997 more spoofed senders, 640000 spoofed messages in all\n"},
+			[]string{"spoofed internal sender: HIGH s2@corp.example, 18 messages", "  ... and 79997 more spoofed senders, 640000 spoofed messages in all\n"},
 			[]string{"s3@corp.example", "and 17 more"}},
 		{"spoofed senders at the cap", audit.Traffic{Spoofing: spoofers(20), SpoofingTotal: 100000, SpoofingCapped: true, SpoofedMessages: 900000},
 			[]string{"  ... and at least 99997 more spoofed senders, 900000 spoofed messages in all\n"}, nil},
 		{"all spoofed senders shown", audit.Traffic{Spoofing: spoofers(2), SpoofingTotal: 2, SpoofedMessages: 3},
-			[]string{"spoofed internal sender: s1@corp.example, 1 messages"}, []string{"more spoofed senders"}},
+			[]string{"spoofed internal sender: HIGH s1@corp.example, 1 messages"}, []string{"more spoofed senders"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

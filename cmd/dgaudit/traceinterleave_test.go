@@ -111,7 +111,7 @@ func TestTrackingMergesServersLogsOfAnHour(t *testing.T) {
 	root := returnFolders(t, time.Date(2026, 3, 5, 10, 30, 0, 0, time.UTC))
 	for _, args := range [][]string{{root}, {filepath.Join(root, "EXCH01"), filepath.Join(root, "EXCH02")}} {
 		_, _, stderr := dgaudit(t, append([]string{"trace"}, append(args, "--internal-domain", "corp.example", "--log-level", "error")...)...)
-		if want := "1 messages from outside (1 of them its own messages coming back)"; !strings.Contains(stderr, want) {
+		if want := "1 messages from outside (all of them its own messages coming back from an outside list or forwarder, each at most once"; !strings.Contains(stderr, want) {
 			t.Errorf("trace %v: stderr lacks %q:\n%s", args, want, stderr)
 		}
 	}
@@ -157,10 +157,12 @@ func TestTrackingFoldersReturnsAndStrayFiles(t *testing.T) {
 	t.Parallel()
 	// Posted at 10:59:58, back at 11:00:05, in the next hour's log.
 	root := returnFolders(t, time.Date(2026, 3, 5, 10, 59, 58, 0, time.UTC))
-	const back = "1 messages from outside (1 of them its own messages coming back)"
+	const back = "1 messages from outside (all of them its own messages coming back from an outside list or forwarder, each at most once"
 	const warning = "a tracking file among Exchange's logs is read after all of them"
+	// The post coming back once is mail working, listed as info: the run
+	// passes the default --fail-on.
 	code, _, stderr := dgaudit(t, "trace", root, "--internal-domain", "corp.example", "--log-level", "warn")
-	if code != exitFindings {
+	if code != exitOK {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
 	if !strings.Contains(stderr, back) || strings.Contains(stderr, warning) {

@@ -38,10 +38,10 @@ func TestRelayClientIsNotSpoofing(t *testing.T) {
 		want   int
 		stderr string
 	}{
-		{"without", nil, exitFindings, "spoofed internal sender: scanner@contoso.com, 6 messages"},
+		{"without", nil, exitFindings, "spoofed internal sender: HIGH scanner@contoso.com, 6 messages"},
 		{"by address", []string{"--relay-client", "10.0.5.20"}, exitOK, "exit 0"},
 		{"by name", []string{"--relay-client", "MFP3F.contoso.local"}, exitOK, "exit 0"},
-		{"another device", []string{"--relay-client", "10.0.5.21"}, exitFindings, "spoofed internal sender: scanner@contoso.com"},
+		{"another device", []string{"--relay-client", "10.0.5.21"}, exitFindings, "spoofed internal sender: HIGH scanner@contoso.com"},
 		{"config file", []string{"-c", cfg}, exitOK, "exit 0"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -44,7 +44,7 @@ func TestTrackingKnowsTheServersBeforeReading(t *testing.T) {
 	} {
 		t.Run(args[0], func(t *testing.T) {
 			_, _, stderr := dgaudit(t, args...)
-			if want := "spoofed internal sender: ceo@corp.example, 3 messages from outside via mail.attacker.example (3)\n"; !strings.Contains(stderr, want) {
+			if want := "spoofed internal sender: HIGH ceo@corp.example, 3 messages from outside via mail.attacker.example (3)\n"; !strings.Contains(stderr, want) {
 				t.Errorf("stderr lacks %q:\n%s", want, stderr)
 			}
 		})
