@@ -247,6 +247,11 @@ reports within 24 hours, high from 200 within one clock hour. Exchange Online su
 say why a message failed: add a Get-MessageTraceDetailV2 export of the failed messages (or a
 Detail column) to tell; reports whose reason stays unknown are listed apart, medium at most.
 
+An internal sender arriving from outside is high, unless every one of its messages was the
+organization's own coming back (a Message-ID one of its mailboxes submitted within the day
+before) and none came back 10 times: a post to an outside list with colleagues on it, listed as
+info. One message sent back again and again by a remote server stays high.
+
 PATH is a file or a folder (every .log, .csv and .gz below it): on-premises MSGTRK*.LOG files of
 any Exchange version, Get-MessageTrackingLog | Export-Csv output, or Exchange Online
 Get-MessageTraceV2 / Get-MessageTraceDetailV2 exports. Give a directory source (--snapshot,
