@@ -19,6 +19,10 @@ const (
 
 var severityNames = [...]string{"info", "low", "medium", "high", "critical"}
 
+// SeverityNames returns the names ParseSeverity accepts, lowest first: a
+// copy, for messages and help that list them.
+func SeverityNames() []string { return append([]string(nil), severityNames[:]...) }
+
 // String returns the lower-case name.
 func (s Severity) String() string {
 	if s < Info || s > Critical {

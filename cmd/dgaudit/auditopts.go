@@ -64,7 +64,7 @@ const internalDomainWant = "want a domain name such as partner.example (its subd
 
 func (o *auditOptions) register(cmd *cobra.Command) {
 	f := cmd.Flags()
-	f.StringVar(&o.failOn, "fail-on", defaultFailOn, "exit 1 when a finding is at or above this severity: info, low, medium, high, critical, or none to never fail")
+	f.StringVar(&o.failOn, "fail-on", defaultFailOn, "exit 1 when a finding is at or above this severity, one of "+strings.Join(failOnValues(), ", ")+" (never fail)")
 	f.StringArrayVar(&o.internalDomains, "internal-domain", nil, "treat this domain and its subdomains as internal besides the accepted domains (repeatable)")
 	f.StringArrayVar(&o.disable, "disable-rule", nil, "do not run this rule ID (repeatable; see 'dgaudit rules')")
 	f.StringArrayVar(&o.severities, "severity", nil, "override a rule's severity, RULE=SEVERITY (repeatable)")
@@ -81,13 +81,9 @@ func (o *auditOptions) resolve(catalogue []audit.Rule) (audit.Options, *audit.Se
 	if name == nil {
 		name = func(flag string) string { return "--" + flag }
 	}
-	var failOn *audit.Severity
-	if o.failOn != "none" {
-		s, err := audit.ParseSeverity(o.failOn)
-		if err != nil {
-			problems = append(problems, name("fail-on")+": "+err.Error())
-		}
-		failOn = &s
+	failOn, err := parseFailOn(o.failOn)
+	if err != nil {
+		problems = append(problems, name("fail-on")+": "+err.Error())
 	}
 	known := map[string]bool{}
 	for _, r := range catalogue {

@@ -438,9 +438,9 @@ func (c *fileConfig) validate(env func(string) string) error {
 			}
 		}
 	}
-	if c.FailOn != "" && c.FailOn != "none" {
-		if _, err := audit.ParseSeverity(c.FailOn); err != nil {
-			bad("fail-on", "%v (or none)", err)
+	if c.FailOn != "" {
+		if _, err := parseFailOn(c.FailOn); err != nil {
+			bad("fail-on", "%v", err)
 		}
 	}
 	if c.FailOnNew != "" {
