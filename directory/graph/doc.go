@@ -29,7 +29,9 @@
 //
 // This is the only package that imports the Graph SDK and azidentity; none of
 // their types leave it. Of the other packages it imports the directory model,
-// directory/tracking (for its Event) and directory/httpretry (Retry-After,
-// read as the Exchange Online adapter reads it); it must not import audit,
-// rules, reports, the other adapters or cobra.
+// directory/tracking (for its Event, and for the mapping of message-trace
+// rows to Events, which it shares with the reader of saved pages) and
+// directory/httpretry (Retry-After, read as the Exchange Online adapter
+// reads it); it must not import audit, rules, reports, the other adapters or
+// cobra.
 package graph

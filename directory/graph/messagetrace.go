@@ -35,25 +35,10 @@ const (
 // API (too old, empty, or a cloud where the API does not exist).
 var ErrTraceRange = errors.New("message trace not available for that range")
 
-// wireTrace is an exchangeMessageTrace: one message and one recipient, as a
-// Get-MessageTraceV2 row. receivedDateTime stays text so that one bad value
-// is a malformed row rather than a malformed page.
-type wireTrace struct {
-	ID               string `json:"id"`
-	SenderAddress    string `json:"senderAddress"`
-	RecipientAddress string `json:"recipientAddress"`
-	MessageID        string `json:"messageId"`
-	ReceivedDateTime string `json:"receivedDateTime"`
-	Subject          string `json:"subject"`
-	Size             int64  `json:"size"`
-	FromIP           string `json:"fromIP"`
-	ToIP             string `json:"toIP"`
-	Status           string `json:"status"`
-}
-
+// tracePage is one page of the API's answer.
 type tracePage struct {
-	Value    []wireTrace `json:"value"`
-	NextLink string      `json:"@odata.nextLink"`
+	Value    []tracking.GraphTrace `json:"value"`
+	NextLink string                `json:"@odata.nextLink"`
 }
 
 // traceStop carries the callback's error out untouched.
@@ -70,7 +55,8 @@ func (e traceStop) Error() string { return e.err.Error() }
 // The range is read in windows of at most TraceWindow, oldest first, each
 // paged to its end; a row on the boundary of two windows, which both
 // return, is passed once. A message's rows, which the service lists
-// together, are passed on together, its Expanded rows first (see flush). The per-recipient details
+// together, are passed on together, its Expanded rows first (see
+// tracking.GraphMessages). The per-recipient details
 // (getDetailsByRecipient) are not read: they cost one request per message
 // and recipient against a limit of 100 requests in 5 minutes, and the
 // analysis reads the summary rows as it reads a CSV export.
@@ -152,9 +138,8 @@ type traceRead struct {
 	s  *Source
 	st *tracking.Stats
 	fn func(*tracking.Event) error
-	ev tracking.Event
-	// group holds the rows of the message being gathered.
-	group []pendingRow
+	// msgs gathers the rows of one message, to pass them on together.
+	msgs tracking.GraphMessages
 	// edge holds the rows of the previous window received in its last
 	// second: the next window's filter (ge) returns them again.
 	edge     map[string]bool
@@ -170,7 +155,7 @@ func (r *traceRead) name(from, to time.Time) string {
 	return fmt.Sprintf("%s%s %s..%s", r.s.c.base, MessageTracePath, from.Format(time.RFC3339), to.Format(time.RFC3339))
 }
 
-func rowKey(w *wireTrace) string {
+func rowKey(w *tracking.GraphTrace) string {
 	return w.ID + "\x00" + strings.ToLower(w.RecipientAddress) + "\x00" + strings.ToLower(w.Status) + "\x00" + w.MessageID
 }
 
@@ -189,56 +174,19 @@ func (r *traceRead) window(ctx context.Context, from, to time.Time) error {
 	return err
 }
 
-// pendingRow is a row of the message being gathered.
-type pendingRow struct {
-	w   wireTrace
-	t   time.Time
-	row int64
-}
+// flush passes on the rows of the message being gathered (see
+// tracking.GraphMessages).
+func (r *traceRead) flush() error { return r.msgs.Flush(r.emit) }
 
-// groupKey identifies a message: its rows (one per recipient) share it.
-func groupKey(w *wireTrace) string {
-	if w.ID != "" {
-		return w.ID
-	}
-	return w.MessageID
-}
-
-// add gathers a row; a row of another message first passes on the rows
-// gathered so far.
-func (r *traceRead) add(w *wireTrace, t time.Time, row int64) error {
-	if len(r.group) > 0 && groupKey(&r.group[0].w) != groupKey(w) {
-		if err := r.flush(); err != nil {
-			return err
-		}
-	}
-	r.group = append(r.group, pendingRow{w: *w, t: t, row: row})
-	return nil
-}
-
-// flush passes on the gathered rows of one message, its Expanded rows
-// first. The service lists a message's rows together but in no promised
-// order (and newest messages first); the analysis learns a group's
-// expansion from the Expanded row and then attributes the members' rows to
-// it, as it does reading a CSV export written in time order.
-func (r *traceRead) flush() error {
+// emit counts an event in the window being read and passes it on; the
+// callback's error comes back as a traceStop.
+func (r *traceRead) emit(ev *tracking.Event) error {
 	fs := &r.st.Files[len(r.st.Files)-1]
-	for _, expanded := range []bool{true, false} {
-		for i := range r.group {
-			p := &r.group[i]
-			if strings.EqualFold(strings.TrimSpace(p.w.Status), "expanded") != expanded {
-				continue
-			}
-			traceEvent(&r.ev, &p.w, p.t, fs.Path, p.row)
-			fs.Events++
-			r.st.Events++
-			if err := r.fn(&r.ev); err != nil {
-				r.group = r.group[:0]
-				return traceStop{err}
-			}
-		}
+	fs.Events++
+	r.st.Events++
+	if err := r.fn(ev); err != nil {
+		return traceStop{err}
 	}
-	r.group = r.group[:0]
 	return nil
 }
 
@@ -281,18 +229,17 @@ func (r *traceRead) pages(ctx context.Context, from, to time.Time) error {
 			row++
 			fs.Lines++
 			r.st.Lines++
-			t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(w.ReceivedDateTime))
+			t, err := w.Received()
 			if err != nil {
-				r.bad(fs, name, row, fmt.Sprintf("unreadable receivedDateTime %q", clip(w.ReceivedDateTime)))
+				r.bad(fs, name, row, err.Error())
 				continue
 			}
-			t = t.UTC()
 			if sec := t.Truncate(time.Second); prevEdge != nil && sec.Equal(prevEdgeTime) && prevEdge[rowKey(w)] {
 				continue
 			} else if sec.Equal(to) {
 				r.edge[rowKey(w)] = true
 			}
-			if err := r.add(w, t, row); err != nil {
+			if err := r.msgs.Add(w, t, name, row, r.emit); err != nil {
 				return err
 			}
 		}
@@ -311,33 +258,6 @@ func (r *traceRead) bad(fs *tracking.FileStats, name string, row int64, reason s
 	}
 }
 
-// traceEvent fills ev from a row as the Get-MessageTraceV2 CSV reader
-// fills it from the same row: Received, SenderAddress, RecipientAddress,
-// Subject, Status, FromIP, ToIP, Size and MessageId, with the event named
-// after the status.
-func traceEvent(ev *tracking.Event, w *wireTrace, t time.Time, file string, row int64) {
-	recips := ev.Recipients[:0]
-	if r := strings.TrimSpace(w.RecipientAddress); r != "" {
-		recips = append(recips, r)
-	}
-	*ev = tracking.Event{
-		Time:            t,
-		EventID:         tracking.TraceEventID(w.Status),
-		Status:          w.Status,
-		Sender:          w.SenderAddress,
-		Recipients:      recips,
-		RecipientStatus: ev.RecipientStatus[:0],
-		Subject:         w.Subject,
-		MessageID:       w.MessageID,
-		ClientIP:        w.FromIP,
-		ServerIP:        w.ToIP,
-		TotalBytes:      w.Size,
-		File:            file,
-		Line:            row,
-		Format:          tracking.FormatTrace,
-	}
-}
-
 // traceStatusError explains a failed message-trace request; 401 and 403
 // name what this endpoint needs beyond what the directory reads need.
 func traceStatusError(what, endpoint string, resp *response, maxWait time.Duration) error {
@@ -349,11 +269,4 @@ func traceStatusError(what, endpoint string, resp *response, maxWait time.Durati
 		return fmt.Errorf("graph: %s at %s: %w: HTTP 401%s; the message-trace API also needs the service principal of Microsoft's application %s in the tenant (POST /servicePrincipals with that appId, then allow some hours)", what, endpoint, ErrAuth, detail, traceApp)
 	}
 	return statusError(what, endpoint, resp.status, resp.header, resp.body, maxWait)
-}
-
-func clip(s string) string {
-	if len(s) > 40 {
-		return s[:40] + "..."
-	}
-	return s
 }
