@@ -33,7 +33,7 @@ type trackingOptions struct {
 
 func (o *trackingOptions) register(cmd *cobra.Command) {
 	f := cmd.Flags()
-	f.StringArrayVar(&o.paths, "tracking", nil, "add evidence from message-tracking logs: MSGTRK*.LOG files, Export-Csv of Get-MessageTrackingLog or Get-MessageTraceV2, a folder of them, .gz accepted (repeatable)")
+	f.StringArrayVar(&o.paths, "tracking", nil, "add evidence from message-tracking logs: MSGTRK*.LOG files, Export-Csv of Get-MessageTrackingLog or Get-MessageTraceV2, saved Graph message-trace pages (JSON), a folder of them, .gz accepted (repeatable)")
 	f.DurationVar(&o.interval, "tracking-interval", time.Hour, "timeline bucket width for --tracking")
 	registerRelayClients(f, &o.relays)
 }
@@ -253,8 +253,10 @@ before) and none came back 10 times: a post to an outside list with colleagues o
 info. One message sent back again and again by a remote server stays high.
 
 PATH is a file or a folder (every .log, .csv and .gz below it): on-premises MSGTRK*.LOG files of
-any Exchange version, Get-MessageTrackingLog | Export-Csv output, or Exchange Online
-Get-MessageTraceV2 / Get-MessageTraceDetailV2 exports. Give a directory source (--snapshot,
+any Exchange version, Get-MessageTrackingLog | Export-Csv output, Exchange Online
+Get-MessageTraceV2 / Get-MessageTraceDetailV2 exports, or pages of the Graph message-trace API
+saved as JSON (Graph Explorer, Invoke-MgGraphRequest -OutputFilePath; named as files, not found
+in folders; a last page with an @odata.nextLink is incomplete, exit 4). Give a directory source (--snapshot,
 --ldif) to name groups and classify domains as the audit does; without one, groups are inferred
 from EXPAND events and internal domains from local deliveries.
 

@@ -1,7 +1,9 @@
 // Package tracking reads Exchange message-tracking data as a stream of
 // events: on-premises MSGTRK*.LOG files (any Exchange version, parsed by their
-// #Fields header), Get-MessageTrackingLog | Export-Csv output, and Exchange
-// Online Get-MessageTraceV2 / Get-MessageTraceDetailV2 CSV exports.
+// #Fields header), Get-MessageTrackingLog | Export-Csv output, Exchange Online
+// Get-MessageTraceV2 / Get-MessageTraceDetailV2 CSV exports, and pages of the
+// Graph message-trace API saved as JSON (told by their content: see
+// graphpage.go).
 //
 // Readers call a function once per event and keep nothing between events, so
 // memory stays flat however many gigabytes of logs are read. A line that
@@ -22,9 +24,11 @@
 // them relayed to another from mail that came from outside.
 //
 // The Graph message-trace API is read by package graph, which has the
-// Microsoft 365 credentials; it produces the same Events (Format
-// FormatTrace, EventID from TraceEventID) so the analysis cannot tell the
-// two apart.
+// Microsoft 365 credentials; it decodes its rows into GraphTrace and maps
+// them with GraphMessages, as the reader of saved pages does, so the
+// analysis cannot tell the live API, its saved pages and a
+// Get-MessageTraceV2 export apart (Format FormatTrace, EventID from
+// TraceEventID).
 //
 // Lines are scanned once for their end, commas and quotes: with AVX2 32
 // bytes at a time (linescan_amd64.s), elsewhere, or built with the purego

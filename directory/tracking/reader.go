@@ -20,6 +20,10 @@ import (
 	"dgaudit/directory/internal/textenc"
 )
 
+// jsonPeek is how far into a file its first byte other than white space
+// is looked for, to tell saved Graph pages (JSON) from logs and CSV.
+const jsonPeek = 512
+
 // defaultMaxRecordBytes is Options.MaxRecordBytes when not set.
 const defaultMaxRecordBytes = 1 << 20
 
@@ -173,7 +177,7 @@ func expandPattern(pattern string) ([]string, error) {
 				return nil, err
 			}
 			out = append(out, found...)
-		} else if logLike(m) {
+		} else if logLike(m) || pageLike(pattern, m) {
 			files = append(files, m)
 		}
 	}
@@ -192,6 +196,14 @@ func logLike(path string) bool {
 		return true
 	}
 	return false
+}
+
+// pageLike reports whether a file a wildcard matched is a saved Graph
+// message-trace page the pattern asks for: a .json file, when the pattern
+// names .json files. A folder's .json files are not read: reports are
+// written there as .json.
+func pageLike(pattern, path string) bool {
+	return strings.EqualFold(filepath.Ext(path), ".json") && strings.EqualFold(filepath.Ext(pattern), ".json")
 }
 
 // Read reads every file and calls fn for each event, from the calling
@@ -448,6 +460,9 @@ func (p *parser) lack(what string) {
 func (p *parser) run(ctx context.Context, r io.Reader, buf []byte) error {
 	src := lineSource{renew: p.renew}
 	src.reset(r, buf)
+	// decoded names the text a saved Graph page's offsets are in, when it
+	// is not the file's.
+	decoded := ""
 	if isGzip(src.peek(2)) {
 		gz, err := gzip.NewReader(src.rest())
 		if err != nil {
@@ -455,6 +470,7 @@ func (p *parser) run(ctx context.Context, r io.Reader, buf []byte) error {
 		}
 		defer gz.Close()
 		src.reset(gz, src.buf[:cap(src.buf)])
+		decoded = " of the decompressed text"
 	}
 	enc, err := textenc.Detect(src.peek(4))
 	switch {
@@ -472,6 +488,10 @@ func (p *parser) run(ctx context.Context, r io.Reader, buf []byte) error {
 			return err
 		}
 		src.reset(tr, src.buf[:cap(src.buf)])
+		decoded = " of the text decoded from UTF-16"
+	}
+	if jsonStart(src.peek(jsonPeek)) {
+		return p.graphPages(ctx, src.rest(), int64(src.off), decoded)
 	}
 	var pending []byte // a record whose quoted value spans lines
 	var pendingLine int64

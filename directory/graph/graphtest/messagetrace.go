@@ -1,6 +1,7 @@
 package graphtest
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -102,8 +103,24 @@ func (s *Server) messageTraces(path string, q url.Values) reply {
 	s.mu.Unlock()
 	off = min(off, len(match))
 	end := min(off+top, len(match))
-	vals := make([]map[string]any, 0, end-off)
-	for _, r := range match[off:end] {
+	body := tracePage(s.GraphURL, match[off:end])
+	if end < len(match) {
+		nq := url.Values{}
+		for k, v := range q {
+			if k != "$skiptoken" {
+				nq[k] = v
+			}
+		}
+		nq.Set("$skiptoken", strconv.Itoa(end))
+		body["@odata.nextLink"] = s.GraphURL + path + "?" + nq.Encode()
+	}
+	return reply{status: http.StatusOK, body: body}
+}
+
+// tracePage is a page's body: the rows as Graph writes them.
+func tracePage(graphURL string, rows []MessageTrace) map[string]any {
+	vals := make([]map[string]any, 0, len(rows))
+	for _, r := range rows {
 		vals = append(vals, map[string]any{
 			"@odata.type":      "#microsoft.graph.exchangeMessageTrace",
 			"id":               r.ID,
@@ -118,18 +135,22 @@ func (s *Server) messageTraces(path string, q url.Values) reply {
 			"status":           lowerFirst(r.Status),
 		})
 	}
-	body := map[string]any{"@odata.context": s.GraphURL + "/$metadata#admin/exchange/tracing/messageTraces", "value": vals}
-	if end < len(match) {
-		nq := url.Values{}
-		for k, v := range q {
-			if k != "$skiptoken" {
-				nq[k] = v
-			}
-		}
-		nq.Set("$skiptoken", strconv.Itoa(end))
-		body["@odata.nextLink"] = s.GraphURL + path + "?" + nq.Encode()
+	return map[string]any{"@odata.context": graphURL + "/$metadata#admin/exchange/tracing/messageTraces", "value": vals}
+}
+
+// TracePage is the JSON of a message-trace page of rows, as the emulator
+// serves it and an admin saves it (Graph Explorer, Invoke-MgGraphRequest
+// -OutputFilePath): with nextLink unless it is empty.
+func TracePage(graphURL string, rows []MessageTrace, nextLink string) []byte {
+	body := tracePage(graphURL, rows)
+	if nextLink != "" {
+		body["@odata.nextLink"] = nextLink
 	}
-	return reply{status: http.StatusOK, body: body}
+	b, err := json.Marshal(body)
+	if err != nil {
+		panic(err) // strings, numbers and maps of them
+	}
+	return b
 }
 
 // parseTraceFilter reads "receivedDateTime ge X and receivedDateTime le Y".
