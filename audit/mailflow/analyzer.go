@@ -176,7 +176,7 @@ type Analyzer struct {
 	earlyHeld int
 	failed    *recent[struct{}]
 	reentries *recent[reentry]
-	inbound   *recent[string]
+	inbound   *recent[inboundRef]
 	seen      *recent[struct{}]
 	// arrivals count the Exchange Online member rows read before their
 	// arrival's expansion (reentry.go); nil until one is.
@@ -334,7 +334,7 @@ func New(cfg Config) *Analyzer {
 		early:     newRecent[earlyRows](cfg.Window),
 		failed:    newRecent[struct{}](cfg.Window),
 		reentries: newRecent[reentry](cfg.Window),
-		inbound:   newRecent[string](cfg.Window),
+		inbound:   newRecent[inboundRef](cfg.Window),
 		seen:      newRecent[struct{}](cfg.Window),
 		ours:      newSentTable(cfg.Window),
 		truncated: map[string]bool{},
@@ -568,12 +568,12 @@ func (a *Analyzer) firstInbound(g *groupAgg, ev *tracking.Event) {
 	if ev.MessageID == "" || ev.Format == tracking.FormatTrace {
 		return
 	}
-	host, ok := a.inbound.get(hash(ev.MessageID))
+	in, ok := a.inbound.get(hash(ev.MessageID))
 	if !ok {
 		return
 	}
 	g.inbound++
-	a.inServer(g, host)
+	a.inServer(g, in.src)
 }
 
 // inServer and outServer count host among the remote servers sending
@@ -891,14 +891,21 @@ func (a *Analyzer) attribute(g *groupAgg, root *rootAgg, member string) {
 	}
 }
 
-// fromOutside reports whether a RECEIVE came in anonymously from another
-// organization: Exchange 2013 and later say so (Incoming); before that the
-// client address has to: not private, not loopback.
+// fromOutside tells whether a RECEIVE came in anonymously from another
+// organization (fromInside when not): Exchange 2013 and later say so
+// (Incoming); before that the client address has to: not private, not
+// loopback.
 //
 // Incoming stays on every hop inside the organization too, so a RECEIVE
 // whose client is one of the organization's own servers (Config.Servers)
 // is not from outside in either case: the edge that took the message from
 // the Internet relayed it, and its own RECEIVE is the one from outside.
+// Unless the row names an outside client in original-client-ip: the Front
+// End Transport of the server itself (throughFrontEnd) or of another
+// (throughOwnServer) took the message from it, and no row of the Front
+// End's logs it. The original client travels with the message, though, and
+// may be named again on every later hop between the organization's
+// servers: arrive tells those apart.
 //
 // A private client address on an Incoming row is taken as outside all the
 // same, unless it is one of those servers: a filtering gateway in front of
@@ -907,34 +914,60 @@ func (a *Analyzer) attribute(g *groupAgg, root *rootAgg, member string) {
 // came unauthenticated. Logs without directionality have nothing else to
 // tell an internal application's relay from outside mail, so there a
 // private address stays inside.
-func (a *Analyzer) fromOutside(ev *tracking.Event) bool {
+func (a *Analyzer) fromOutside(ev *tracking.Event) origin {
 	// Exchange writes both as compared first: EqualFold, a byte at a time,
 	// cost more than the rest of the test.
 	if ev.Source != "SMTP" && !strings.EqualFold(ev.Source, "SMTP") {
-		return false
+		return fromInside
 	}
 	if ev.Directionality != "" {
 		if ev.Directionality != "Incoming" && !strings.EqualFold(ev.Directionality, "Incoming") {
-			return false
+			return fromInside
 		}
 	} else if !publicIP(ev.ClientIP) {
-		return false
+		return fromInside
 	}
 	// Most clients are settled here without a call (see may).
 	if !a.own.may(ev.ClientIP) && (surelyPublic(ev.ClientIP) || !a.own.may(ev.ClientHostname)) {
-		return true
+		return fromRemote
 	}
 	if !a.own.relays(ev.ClientIP, ev.ClientHostname) {
-		return true
+		return fromRemote
 	}
-	if !proxiedBySelf(ev) {
-		return false
+	self := proxiedBySelf(ev)
+	switch {
+	case ev.OriginalClientIP == "":
+		// Without the Front End's client the server's own row may be the
+		// first hop (a single server that faces the Internet), so it
+		// counts; another server's is a hop.
+		if self {
+			return fromRemote
+		}
+		return fromInside
+	case a.own.relays(ev.OriginalClientIP, ""):
+		return fromInside
+	case self:
+		return throughFrontEnd
 	}
-	// The server's own Front End Transport took the message: the client
-	// it took it from decides, and without it the row may be the first
-	// hop (a single server that faces the Internet), so it counts.
-	return ev.OriginalClientIP == "" || !a.own.relays(ev.OriginalClientIP, "")
+	return throughOwnServer
 }
+
+// origin is where a RECEIVE came from (fromOutside).
+type origin uint8
+
+const (
+	fromInside origin = iota
+	// fromRemote: the client is another organization's server.
+	fromRemote
+	// throughFrontEnd: the server's own Front End took the message from
+	// the client named in original-client-ip (see proxiedBySelf).
+	throughFrontEnd
+	// throughOwnServer: another of the organization's servers handed it
+	// over naming an outside client in original-client-ip: its Front End
+	// took it from the Internet, or the row is a later hop of an arrival
+	// (see arrive).
+	throughOwnServer
+)
 
 // proxiedBySelf reports whether a RECEIVE names its own server as client:
 // on Exchange 2013 and later the Front End Transport service takes mail on
@@ -946,10 +979,10 @@ func proxiedBySelf(ev *tracking.Event) bool {
 		ev.ClientHostname != "" && strings.EqualFold(ev.ClientHostname, ev.ServerHostname)
 }
 
-// clientOf names the client a RECEIVE came from: the Front End's client
-// when the server's own Front End handed it over (see proxiedBySelf).
-func clientOf(ev *tracking.Event) string {
-	if ev.OriginalClientIP != "" && proxiedBySelf(ev) {
+// clientOf names the client a RECEIVE from outside (o) came from: the
+// Front End's client when a Front End handed it over (see origin).
+func clientOf(ev *tracking.Event, o origin) string {
+	if o >= throughFrontEnd {
 		return ev.OriginalClientIP
 	}
 	return firstNonEmpty(ev.ClientHostname, ev.ClientIP)
@@ -967,17 +1000,30 @@ func firstNonEmpty(vs ...string) string {
 // receive counts a message into the groups it is for. One from outside
 // also names its remote server to them and to a later backscatter report,
 // and may be a spoofed internal sender or an automatic reply from outside;
-// an internal hop (see fromOutside) is none of those.
+// an internal hop (see fromOutside) is none of those, and a hop of a
+// message that came from outside (again) is not counted into its groups a
+// second time.
 func (a *Analyzer) receive(ev *tracking.Event) {
-	outside := a.fromOutside(ev)
-	var host string
+	o := a.fromOutside(ev)
+	outside := o != fromInside
+	var host, src string
+	var h uint64
+	var again bool
 	if outside {
-		host = clientOf(ev)
+		host = clientOf(ev, o)
+		if ev.MessageID != "" && host != "" {
+			h = hash(ev.MessageID)
+			src, again = a.arrive(h, ev, o, host)
+			outside = !again
+		}
 	}
 	for _, r := range ev.Recipients {
 		g := a.group(lower(r), false)
 		if g == nil {
 			continue
+		}
+		if again {
+			break
 		}
 		g.inbound++
 		if outside && host != "" {
@@ -992,14 +1038,10 @@ func (a *Analyzer) receive(ev *tracking.Event) {
 		}
 		return
 	}
-	if ev.MessageID != "" && host != "" {
-		h, src := hash(ev.MessageID), a.intern(lower(host))
-		a.inbound.put(h, src)
-		// Nearly always nothing is held: one comparison spares the
-		// look-up on every message from outside.
-		if a.dsnsHeld > 0 {
-			a.receivedDSNs(h, src)
-		}
+	// Nearly always nothing is held: one comparison spares the look-up on
+	// every message from outside.
+	if a.dsnsHeld > 0 && src != "" {
+		a.receivedDSNs(h, src)
 	}
 	sender := lower(firstNonEmpty(ev.Sender, unbracket(ev.ReturnPath)))
 	if sender != "" && domainOf(sender) != "" && a.internal(sender) {
@@ -1098,13 +1140,13 @@ func (a *Analyzer) dsn(ev *tracking.Event) {
 	if _, ok := a.failed.get(h); !ok {
 		return
 	}
-	source, ok := a.inbound.get(h)
+	in, ok := a.inbound.get(h)
 	for _, r := range ev.Recipients {
 		if a.internal(r) {
 			continue
 		}
 		if ok {
-			a.addBackscatter(ev.Time, source, domainOf(r))
+			a.addBackscatter(ev.Time, in.src, domainOf(r))
 		} else {
 			a.holdDSN(h, ev.Time, domainOf(r))
 		}

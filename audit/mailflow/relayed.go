@@ -1,0 +1,88 @@
+package mailflow
+
+import "dgaudit/directory/tracking"
+
+// On Exchange 2013 and later the Front End Transport service takes mail on
+// port 25 and proxies it to the Transport service of a mailbox server,
+// often another one, whose RECEIVE names the Front End's server as client
+// and the Internet client in original-client-ip; no row of the Front End
+// logs the arrival. So a RECEIVE from one of the organization's own
+// servers that names an outside client there (throughOwnServer) is mail
+// from outside: taken for a hop, a forged internal sender from the
+// Internet went unseen (seed 000's case behind a Front End).
+//
+// But the original client travels with the message (the header
+// X-MS-Exchange-Organization-OriginalClientIPAddress): the hub's RECEIVE
+// from the edge, or from the mailbox server that took the message first,
+// may name it too, and counting every such row would count one message at
+// each hop. Such a row is taken as an arrival only when its message has not
+// already arrived from outside recently (a.inbound, Config.Window
+// messages), or has arrived before as a new message: Exchange gives each
+// message that enters the organization a network-message-id that every
+// later hop keeps, and strips the organization's headers from what comes
+// from outside, so a message a remote server sends back (seed 000's, a
+// hundred times under one Message-ID) is each time a new arrival with a new
+// one. Only arrivals through a Front End are told apart so: whether the
+// edge's network-message-id is the one the hub logs is not known, and an
+// edge's hop to the hub is never a new arrival. Without the ids, a message
+// seen arriving is a hop.
+//
+// The logs of several servers are merged by time (tracking.Read), and rows
+// of one moment (a whole second in an export) are read in the order the
+// logs were given: a hop's row may come before the arrival's. The hop then
+// counts as the arrival, from the client it names, and the arrival's own
+// row, read next, is the repeat: from a Front End, by its network-message-id
+// as above; from an edge, whose row is settled without a look-up, by being
+// read within reorderSkew of it.
+
+// inboundRef is what a.inbound keeps of a message's last arrival from
+// outside.
+type inboundRef struct {
+	// src is the remote server it came from, interned (clientOf).
+	src string
+	// net is the hash of its network-message-id when a Front End took it,
+	// 0 otherwise or without one.
+	net uint64
+	// at is its row's time in Unix seconds.
+	at int64
+	// proxied is set when a Front End took it (origin throughFrontEnd or
+	// throughOwnServer).
+	proxied bool
+}
+
+// reorderSkew is how far, in seconds, the arrival's own row may be read
+// after a hop's row that was taken for it: a whole second of an export, or
+// a second between two servers' clocks.
+const reorderSkew = 2
+
+// arrive records a RECEIVE from outside (o) of the message with hash h from
+// host, and returns its remote server as a.inbound keeps it; again is set,
+// and nothing recorded, when the row is a later hop of an arrival already
+// read. A message from outside is looked up here once, by claim, where put
+// alone looked it up before.
+func (a *Analyzer) arrive(h uint64, ev *tracking.Event, o origin, host string) (src string, again bool) {
+	var net uint64
+	if o != fromRemote {
+		net = msgHash(ev.NetworkMessageID)
+	}
+	at := ev.Time.Unix()
+	in, found := a.inbound.claim(h)
+	if found && in.sameArrival(o, net, at) {
+		return in.src, true
+	}
+	*in = inboundRef{src: a.intern(lower(host)), net: net, at: at, proxied: o != fromRemote}
+	return in.src, false
+}
+
+// sameArrival reports whether a row from outside (o, the hash of its
+// network-message-id net, its time at) logs the arrival in rather than a
+// new one (see above).
+func (in *inboundRef) sameArrival(o origin, net uint64, at int64) bool {
+	if o != fromRemote && in.proxied && net != 0 && in.net != 0 {
+		return net == in.net
+	}
+	if o == throughOwnServer {
+		return true
+	}
+	return in.proxied && at >= in.at && at-in.at <= reorderSkew
+}
