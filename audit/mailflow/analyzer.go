@@ -1008,7 +1008,7 @@ func (a *Analyzer) receive(ev *tracking.Event) {
 	outside := o != fromInside
 	var host, src string
 	var h uint64
-	var again bool
+	var again, asked bool
 	if outside {
 		host = clientOf(ev, o)
 		if ev.MessageID != "" && host != "" {
@@ -1021,6 +1021,10 @@ func (a *Analyzer) receive(ev *tracking.Event) {
 		g := a.group(lower(r), false)
 		if g == nil {
 			continue
+		}
+		if !asked {
+			// Only a row for a group asks: most are for mailboxes.
+			again, asked = again || !outside && a.hopOfArrival(ev), true
 		}
 		if again {
 			break

@@ -86,3 +86,16 @@ func (in *inboundRef) sameArrival(o origin, net uint64, at int64) bool {
 	}
 	return in.proxied && at >= in.at && at-in.at <= reorderSkew
 }
+
+// hopOfArrival reports whether a RECEIVE not from outside is a hop between
+// the organization's own servers of a message that came from outside
+// recently: the edge's RECEIVE, or the Front End's server's, counted it into
+// its groups, and the hub's is no second message into them. Internal mail
+// is in no table of arrivals and counts at its RECEIVE.
+func (a *Analyzer) hopOfArrival(ev *tracking.Event) bool {
+	if ev.MessageID == "" || !a.own.relays(ev.ClientIP, ev.ClientHostname) {
+		return false
+	}
+	_, ok := a.inbound.get(hash(ev.MessageID))
+	return ok
+}

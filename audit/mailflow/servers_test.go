@@ -179,6 +179,11 @@ func TestRelayBetweenOwnServersIsNoOutsideMail(t *testing.T) {
 				if l := tr.Loops[0]; !slices.Equal(l.InboundServers, wantIn) || l.InboundServersTotal != 2 {
 					t.Errorf("inbound servers %+v of %d, want %+v", l.InboundServers, l.InboundServersTotal, wantIn)
 				}
+				// Six forged messages and four bounces came into the list,
+				// each logged by the edge and by the hub.
+				if l := tr.Loops[0]; l.Inbound != 10 {
+					t.Errorf("inbound %d, want 10", l.Inbound)
+				}
 				for _, b := range tr.Backscatter {
 					if slices.Contains(ownNames, b.Source) {
 						t.Errorf("backscatter source %s is the organization's own server", b.Source)
