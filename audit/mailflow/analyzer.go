@@ -176,8 +176,11 @@ type Analyzer struct {
 	earlyHeld int
 	failed    *recent[struct{}]
 	reentries *recent[reentry]
-	inbound   *recent[inboundRef]
-	seen      *recent[struct{}]
+	inbound   *recent[string]
+	// relayed holds the arrivals from outside a Front End took (relayed.go),
+	// nil until one is.
+	relayed *recent[relayedArrival]
+	seen    *recent[struct{}]
 	// arrivals count the Exchange Online member rows read before their
 	// arrival's expansion (reentry.go); nil until one is.
 	arrivals *recent[uint32]
@@ -334,7 +337,7 @@ func New(cfg Config) *Analyzer {
 		early:     newRecent[earlyRows](cfg.Window),
 		failed:    newRecent[struct{}](cfg.Window),
 		reentries: newRecent[reentry](cfg.Window),
-		inbound:   newRecent[inboundRef](cfg.Window),
+		inbound:   newRecent[string](cfg.Window),
 		seen:      newRecent[struct{}](cfg.Window),
 		ours:      newSentTable(cfg.Window),
 		truncated: map[string]bool{},
@@ -568,12 +571,12 @@ func (a *Analyzer) firstInbound(g *groupAgg, ev *tracking.Event) {
 	if ev.MessageID == "" || ev.Format == tracking.FormatTrace {
 		return
 	}
-	in, ok := a.inbound.get(hash(ev.MessageID))
+	host, ok := a.inbound.get(hash(ev.MessageID))
 	if !ok {
 		return
 	}
 	g.inbound++
-	a.inServer(g, in.src)
+	a.inServer(g, host)
 }
 
 // inServer and outServer count host among the remote servers sending
@@ -1144,13 +1147,13 @@ func (a *Analyzer) dsn(ev *tracking.Event) {
 	if _, ok := a.failed.get(h); !ok {
 		return
 	}
-	in, ok := a.inbound.get(h)
+	source, ok := a.inbound.get(h)
 	for _, r := range ev.Recipients {
 		if a.internal(r) {
 			continue
 		}
 		if ok {
-			a.addBackscatter(ev.Time, in.src, domainOf(r))
+			a.addBackscatter(ev.Time, source, domainOf(r))
 		} else {
 			a.holdDSN(h, ev.Time, domainOf(r))
 		}

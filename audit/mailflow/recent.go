@@ -105,23 +105,6 @@ func (r *recent[V]) slot(k uint64) (v *V, evicted V) {
 	return &r.vals[i], evicted
 }
 
-// claim returns k's value to read or set in place, found set when k had
-// one; otherwise the slot k takes, as put does, holding a zero value. It
-// costs what put does: a caller that puts unless k is there already (and
-// then may leave it) needs no get first. The pointer is good until the
-// next put, slot or claim.
-func (r *recent[V]) claim(k uint64) (v *V, found bool) {
-	i, claimed, moved := r.place(k)
-	if claimed {
-		if moved {
-			r.vals[i+1] = r.vals[i]
-		}
-		var zero V
-		r.vals[i] = zero
-	}
-	return &r.vals[i], !claimed
-}
-
 // take returns k's value and frees its slot.
 func (r *recent[V]) take(k uint64) (v V, ok bool) {
 	i, ok := r.find(k)

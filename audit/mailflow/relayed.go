@@ -24,30 +24,28 @@ import "dgaudit/directory/tracking"
 // hundred times under one Message-ID) is each time a new arrival with a new
 // one. Only arrivals through a Front End are told apart so: whether the
 // edge's network-message-id is the one the hub logs is not known, and an
-// edge's hop to the hub is never a new arrival. Without the ids, a message
-// seen arriving is a hop.
+// edge's hop to the hub is never a new arrival. Without the ids, another
+// server's row of a message seen arriving is a hop.
 //
 // The logs of several servers are merged by time (tracking.Read), and rows
 // of one moment (a whole second in an export) are read in the order the
 // logs were given: a hop's row may come before the arrival's. The hop then
 // counts as the arrival, from the client it names, and the arrival's own
 // row, read next, is the repeat: from a Front End, by its network-message-id
-// as above; from an edge, whose row is settled without a look-up, by being
-// read within reorderSkew of it.
+// as above; from an edge, or without the ids, by being read within
+// reorderSkew after it.
 
-// inboundRef is what a.inbound keeps of a message's last arrival from
-// outside.
-type inboundRef struct {
-	// src is the remote server it came from, interned (clientOf).
-	src string
-	// net is the hash of its network-message-id when a Front End took it,
-	// 0 otherwise or without one.
+// relayedArrival is what a.relayed keeps of an arrival from outside that a
+// Front End took (origin throughFrontEnd or throughOwnServer), beside its
+// remote server in a.inbound. Only those need it: a table of its own, made
+// at the first, keeps a.inbound's slots as small as they were for the
+// edge's rows and the Internet's, nearly all the rows from outside, and
+// their one look-up (put) one.
+type relayedArrival struct {
+	// net is the hash of its network-message-id, 0 without one.
 	net uint64
 	// at is its row's time in Unix seconds.
 	at int64
-	// proxied is set when a Front End took it (origin throughFrontEnd or
-	// throughOwnServer).
-	proxied bool
 }
 
 // reorderSkew is how far, in seconds, the arrival's own row may be read
@@ -58,33 +56,53 @@ const reorderSkew = 2
 // arrive records a RECEIVE from outside (o) of the message with hash h from
 // host, and returns its remote server as a.inbound keeps it; again is set,
 // and nothing recorded, when the row is a later hop of an arrival already
-// read. A message from outside is looked up here once, by claim, where put
-// alone looked it up before.
+// read, or the arrival's own row read after a hop's taken for it.
 func (a *Analyzer) arrive(h uint64, ev *tracking.Event, o origin, host string) (src string, again bool) {
-	var net uint64
-	if o != fromRemote {
-		net = msgHash(ev.NetworkMessageID)
+	if o == fromRemote {
+		// Nearly every row from outside: asked about only once a Front
+		// End's arrival was recorded, which it may repeat, or replace as
+		// the message's last.
+		if a.relayed != nil {
+			if r, ok := a.relayed.get(h); ok {
+				if at := ev.Time.Unix(); at >= r.at && at-r.at <= reorderSkew {
+					return "", true
+				}
+				a.relayed.take(h)
+			}
+		}
+		src = a.intern(lower(host))
+		a.inbound.put(h, src)
+		return src, false
 	}
-	at := ev.Time.Unix()
-	in, found := a.inbound.claim(h)
-	if found && in.sameArrival(o, net, at) {
-		return in.src, true
+	r := relayedArrival{net: msgHash(ev.NetworkMessageID), at: ev.Time.Unix()}
+	if prev, ok := a.inbound.get(h); ok && a.sameArrival(h, o, r) {
+		return prev, true
 	}
-	*in = inboundRef{src: a.intern(lower(host)), net: net, at: at, proxied: o != fromRemote}
-	return in.src, false
+	src = a.intern(lower(host))
+	a.inbound.put(h, src)
+	if a.relayed == nil {
+		a.relayed = newRecent[relayedArrival](a.cfg.Window)
+	}
+	a.relayed.put(h, r)
+	return src, false
 }
 
-// sameArrival reports whether a row from outside (o, the hash of its
-// network-message-id net, its time at) logs the arrival in rather than a
+// sameArrival reports whether a row a Front End took (o, r), of a message
+// that arrived from outside recently (h), logs that arrival rather than a
 // new one (see above).
-func (in *inboundRef) sameArrival(o origin, net uint64, at int64) bool {
-	if o != fromRemote && in.proxied && net != 0 && in.net != 0 {
-		return net == in.net
+func (a *Analyzer) sameArrival(h uint64, o origin, r relayedArrival) bool {
+	var prev relayedArrival
+	relayed := false
+	if a.relayed != nil {
+		prev, relayed = a.relayed.get(h)
 	}
-	if o == throughOwnServer {
+	switch {
+	case relayed && r.net != 0 && prev.net != 0:
+		return r.net == prev.net
+	case o == throughOwnServer:
 		return true
 	}
-	return in.proxied && at >= in.at && at-in.at <= reorderSkew
+	return relayed && r.at >= prev.at && r.at-prev.at <= reorderSkew
 }
 
 // hopOfArrival reports whether a RECEIVE not from outside is a hop between
