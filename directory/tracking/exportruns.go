@@ -175,13 +175,15 @@ func (p *parser) preset(sec *section) {
 // readExportGroup reads a group of exports as their runs merged by time, a
 // goroutine parsing each (see readRun), and returns their stats as the
 // files' in order, each file's runs counted as one file.
-func readExportGroup(ctx context.Context, files []string, g exportGroup, opt Options, fn func(*Event) error) (Stats, error) {
+func readExportGroup(ctx context.Context, files []string, g exportGroup, d *dedup, opt Options, fn func(*Event) error) (Stats, error) {
 	var names []string
 	var secs []*section
 	var fileOf []int // the group's file each stream is of
+	var srcs []int32
 	for k, s := range g.scans {
 		add := func(sec *section) {
 			names, secs, fileOf = append(names, files[g.first+k]), append(secs, sec), append(fileOf, k)
+			srcs = append(srcs, dupSource(g.first+k, sec.i))
 		}
 		if !s.split() {
 			add(s.whole())
@@ -197,7 +199,7 @@ func readExportGroup(ctx context.Context, files []string, g exportGroup, opt Opt
 		jobs[i] = &fileJob{}
 		r.streams = append(r.streams, []int{i})
 	}
-	err := readRun(ctx, names, r, jobs, secs, opt, fn)
+	err := readRun(ctx, names, r, jobs, secs, srcs, d, opt, fn)
 	// A file's runs' stats are the file's.
 	perFile := make([]Stats, len(g.scans))
 	for i, j := range jobs {

@@ -37,7 +37,7 @@ func TestWorkersStayWithinFilesAheadOfTheCaller(t *testing.T) {
 		}
 		t.Cleanup(func() { testHookCallerAt, testHookWorkerAt = nil, nil })
 		events := 0
-		_, err := readParallel(context.Background(), files, nil, nil, make([]*exportScan, len(files)), Options{Workers: workers}.withDefaults(), func(*Event) error {
+		_, err := readParallel(context.Background(), files, nil, nil, make([]*exportScan, len(files)), nil, Options{Workers: workers}.withDefaults(), func(*Event) error {
 			// The caller is slow: the workers have time to run ahead.
 			if events++; events <= 3 {
 				time.Sleep(50 * time.Millisecond)

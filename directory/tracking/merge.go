@@ -97,8 +97,9 @@ func folderOf(path string) string {
 // done, so that the files' stats can be read.
 //
 // secs, when set, are the runs of exports the files are (see
-// readExportGroup), one a stream.
-func readRun(ctx context.Context, files []string, r mergeRun, jobs []*fileJob, secs []*section, opt Options, fn func(*Event) error) error {
+// readExportGroup), one a stream, and srcs the streams' dupSources for d,
+// which passes over the rows read before from another (nil for logs).
+func readRun(ctx context.Context, files []string, r mergeRun, jobs []*fileJob, secs []*section, srcs []int32, d *dedup, opt Options, fn func(*Event) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	defer func() {
@@ -145,9 +146,12 @@ func readRun(ctx context.Context, files []string, r mergeRun, jobs []*fileJob, s
 		}
 	}
 	for len(order.heap) > 0 {
-		c := &logs[order.heap[0]]
-		if err := fn(&c.b.events[c.i]); err != nil {
-			return err
+		k := order.heap[0]
+		c := &logs[k]
+		if ev := &c.b.events[c.i]; d == nil || d.fresh(ev, srcs[k]) {
+			if err := fn(ev); err != nil {
+				return err
+			}
 		}
 		if c.i++; c.i == len(c.b.events) {
 			pool.put(c.b)

@@ -59,8 +59,9 @@ type fileJob struct {
 // exports of groups (exportGroups), a goroutine parsing each of their runs.
 //
 // scans are the files' export scans (nil for a file that is none): an
-// export read whole reads its dates as its scan says.
-func readParallel(ctx context.Context, files []string, runs []mergeRun, groups []exportGroup, scans []*exportScan, opt Options, fn func(*Event) error) (Stats, error) {
+// export read whole reads its dates as its scan says. d passes over the
+// rows read before from another export (nil when no file takes part).
+func readParallel(ctx context.Context, files []string, runs []mergeRun, groups []exportGroup, scans []*exportScan, d *dedup, opt Options, fn func(*Event) error) (Stats, error) {
 	var st Stats
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
@@ -148,7 +149,7 @@ func readParallel(ctx context.Context, files []string, runs []mergeRun, groups [
 			g := groups[0]
 			groups = groups[1:]
 			openTo(g.last + filesAhead)
-			gst, err := readExportGroup(ctx, files, g, opt, fn)
+			gst, err := readExportGroup(ctx, files, g, d, opt, fn)
 			st.add(&gst, opt.MaxSamples)
 			if err != nil {
 				return st, err
@@ -161,7 +162,7 @@ func readParallel(ctx context.Context, files []string, runs []mergeRun, groups [
 			r := runs[0]
 			runs = runs[1:]
 			openTo(r.last + filesAhead)
-			err := readRun(ctx, files, r, jobs, nil, opt, fn)
+			err := readRun(ctx, files, r, jobs, nil, nil, nil, opt, fn)
 			for i := r.first; i <= r.last; i++ {
 				st.add(&jobs[i].st, opt.MaxSamples)
 			}
@@ -172,9 +173,10 @@ func readParallel(ctx context.Context, files []string, runs []mergeRun, groups [
 			continue
 		}
 		openTo(at + filesAhead)
+		fileFn := d.filter(at, fn)
 		for b := range job.batches {
 			for k := range b.events {
-				if err := fn(&b.events[k]); err != nil {
+				if err := fileFn(&b.events[k]); err != nil {
 					cancel()
 					wg.Wait()
 					st.add(&job.st, opt.MaxSamples)
@@ -272,6 +274,7 @@ func (s *Stats) add(f *Stats, maxSamples int) {
 	s.Events += f.Events
 	s.Malformed += f.Malformed
 	s.MalformedLines += f.MalformedLines
+	s.Duplicates += f.Duplicates
 	s.Failed += f.Failed
 	for _, m := range f.Samples {
 		if len(s.Samples) >= maxSamples {

@@ -75,6 +75,10 @@ type FileStats struct {
 	// MalformedLines counts the lines of the malformed records: more
 	// than Malformed when a quoted value left open ran over lines.
 	MalformedLines int64 `json:"malformedLines"`
+	// Duplicates counts the file's rows, among Events, that were read
+	// before from another export and passed over: overlapping exports
+	// hold the same rows (see dedup.go).
+	Duplicates int64 `json:"duplicates,omitempty"`
 	// Notes say how the file was read (the date order it was taken to
 	// have, the servers' exports it was merged with).
 	Notes []string `json:"notes,omitempty"`
@@ -96,6 +100,8 @@ type Stats struct {
 	Malformed int64       `json:"malformed"`
 	// MalformedLines: see FileStats.
 	MalformedLines int64 `json:"malformedLines"`
+	// Duplicates: see FileStats. fn was called for Events - Duplicates.
+	Duplicates int64 `json:"duplicates,omitempty"`
 	// Samples are the first malformed records, in reading order.
 	Samples []Malformed `json:"samples,omitempty"`
 	// Failed counts files that could not be read to their end.
@@ -217,6 +223,8 @@ func pageLike(pattern, path string) bool {
 // after another (see scanExportRuns), and consecutive exports of one
 // period (see exportGroups). Consecutive exports are read, and counted in
 // Stats, in the order of their earliest times (see exportsInTimeOrder).
+// A row read before from another export (one of overlapping exports) is
+// passed over, and counted in Stats.Duplicates (see dedup.go).
 // When fn fails, the counts in Stats may include some rows parsed ahead of
 // the event it failed on. A file that cannot be read to its end is
 // recorded in Stats (Err, Failed) and the read goes on with the next; Read
@@ -229,19 +237,29 @@ func Read(ctx context.Context, files []string, opt Options, fn func(*Event) erro
 	}
 	files, scans = exportsInTimeOrder(files, scans)
 	groups := exportGroups(files, scans)
+	d := newDedup(files, scans, groups)
 	if runs := mergeRuns(files); opt.Workers > 1 || len(runs) > 0 || len(groups) > 0 {
-		return readParallel(ctx, files, runs, groups, scans, opt, fn)
+		st, err := readParallel(ctx, files, runs, groups, scans, d, opt, fn)
+		d.count(&st)
+		return st, err
 	}
 	var st Stats
+	err := readInTurn(ctx, files, scans, d, opt, &st, fn)
+	d.count(&st)
+	return st, err
+}
+
+// readInTurn reads files one after another in the calling goroutine.
+func readInTurn(ctx context.Context, files []string, scans []*exportScan, d *dedup, opt Options, st *Stats, fn func(*Event) error) error {
 	for i, path := range files {
 		if err := ctx.Err(); err != nil {
-			return st, err
+			return err
 		}
-		if err := readPathWith(ctx, path, opt, &st, hooks{section: scans[i].whole()}, fn); err != nil {
-			return st, err
+		if err := readPathWith(ctx, path, opt, st, hooks{section: scans[i].whole()}, d.filter(i, fn)); err != nil {
+			return err
 		}
 	}
-	return st, nil
+	return nil
 }
 
 // hooks are what the parallel reader changes in how one file is parsed.
