@@ -61,6 +61,9 @@ type TrafficInput struct {
 	MalformedLines int64
 	// MalformedSamples are the first malformed records with file and line.
 	MalformedSamples []MalformedLine
+	// Duplicates counts the rows, among Events, read before from another
+	// export (overlapping exports hold the same rows) and counted once.
+	Duplicates int64
 	// Failed counts files that could not be read to their end.
 	Failed int
 	// GroupsFromDirectory is true when group addresses and internal
@@ -78,7 +81,9 @@ type TrafficFile struct {
 	Malformed int64
 	// MalformedLines: see TrafficInput.
 	MalformedLines int64
-	Notes          []string
+	// Duplicates: the file's rows read before from another export.
+	Duplicates int64
+	Notes      []string
 	// Lacks names what the file does not hold that the evidence rests on.
 	Lacks []string
 	Error string

@@ -35,6 +35,7 @@ type jsonTrafficInput struct {
 	Malformed           int64               `json:"malformed"`
 	MalformedLines      int64               `json:"malformedLines"`
 	MalformedSamples    []jsonMalformedLine `json:"malformedSamples"`
+	Duplicates          int64               `json:"duplicates"`
 	FailedFiles         int                 `json:"failedFiles"`
 	GroupsFromDirectory bool                `json:"groupsFromDirectory"`
 }
@@ -47,6 +48,7 @@ type jsonTrafficFile struct {
 	Malformed int64  `json:"malformed"`
 	// MalformedLines: see audit.TrafficInput.
 	MalformedLines int64    `json:"malformedLines"`
+	Duplicates     int64    `json:"duplicates"`
 	Notes          []string `json:"notes"`
 	Lacks          []string `json:"lacks"`
 	Error          string   `json:"error,omitempty"`
@@ -220,7 +222,7 @@ func trafficJSON(t *audit.Traffic) jsonTraffic {
 	j := jsonTraffic{
 		Input: jsonTrafficInput{
 			Bytes: in.Bytes, Lines: in.Lines, Events: in.Events, Malformed: in.Malformed, MalformedLines: in.MalformedLines,
-			FailedFiles: in.Failed, GroupsFromDirectory: in.GroupsFromDirectory,
+			Duplicates: in.Duplicates, FailedFiles: in.Failed, GroupsFromDirectory: in.GroupsFromDirectory,
 			Files: make([]jsonTrafficFile, len(in.Files)), MalformedSamples: make([]jsonMalformedLine, len(in.MalformedSamples)),
 		},
 		Start: optTime(t.Start), End: optTime(t.End), IntervalSeconds: int64(t.Interval / time.Second),
@@ -237,7 +239,7 @@ func trafficJSON(t *audit.Traffic) jsonTraffic {
 		Unjudged:           nonNil(t.Unjudged),
 	}
 	for i, f := range in.Files {
-		j.Input.Files[i] = jsonTrafficFile{Path: f.Path, Format: f.Format, Lines: f.Lines, Events: f.Events, Malformed: f.Malformed, MalformedLines: f.MalformedLines, Notes: nonNil(f.Notes), Lacks: nonNil(f.Lacks), Error: f.Error}
+		j.Input.Files[i] = jsonTrafficFile{Path: f.Path, Format: f.Format, Lines: f.Lines, Events: f.Events, Malformed: f.Malformed, MalformedLines: f.MalformedLines, Duplicates: f.Duplicates, Notes: nonNil(f.Notes), Lacks: nonNil(f.Lacks), Error: f.Error}
 	}
 	for i, m := range in.MalformedSamples {
 		j.Input.MalformedSamples[i] = jsonMalformedLine{File: m.File, Line: m.Line, Lines: m.Lines, Reason: m.Reason}

@@ -219,8 +219,23 @@ func (a *app) analyseTracking(ctx context.Context, what string, read trackingRea
 		a.log.Warn("malformed tracking line", "file", m.File, "line", m.Line, "lines", m.Lines, "reason", m.Reason)
 	}
 	a.log.Info("tracking logs read", "files", len(st.Files), "bytes", st.Bytes, "events", st.Events,
-		"malformed", st.Malformed, "malformedLines", st.MalformedLines, "elapsed", time.Since(start).Round(time.Millisecond))
-	return an.Result(st), nil
+		"malformed", st.Malformed, "malformedLines", st.MalformedLines, "duplicates", st.Duplicates, "elapsed", time.Since(start).Round(time.Millisecond))
+	t := an.Result(st)
+	withDuplicates(&t.Input, st)
+	return t, nil
+}
+
+// withDuplicates copies into in, made of st, the rows st counts as read
+// before from another export: they are not a gap, but the counts rest on
+// their being passed over.
+func withDuplicates(in *audit.TrafficInput, st tracking.Stats) {
+	in.Duplicates = st.Duplicates
+	if len(in.Files) != len(st.Files) {
+		return
+	}
+	for i := range in.Files {
+		in.Files[i].Duplicates = st.Files[i].Duplicates
+	}
 }
 
 func (a *app) traceCmd() *cobra.Command {
@@ -442,7 +457,7 @@ func writeTrafficSummary(b *strings.Builder, t *audit.Traffic) {
 		fmt.Fprintf(b, "\ndgaudit: no events could be read from %d %s (%s, %s): %s; there is no evidence either way\n",
 			len(in.Files), noun, byteSize(in.Bytes), malformedCount(in), whyNoEvents(in))
 	} else {
-		fmt.Fprintf(b, "\ndgaudit: read %s %s (%s, %d events, %s)", readCount(in.Files), noun, byteSize(in.Bytes), in.Events, malformedCount(in))
+		fmt.Fprintf(b, "\ndgaudit: read %s %s (%s, %d events, %s%s)", readCount(in.Files), noun, byteSize(in.Bytes), in.Events, malformedCount(in), duplicateCount(in))
 		if !t.Start.IsZero() {
 			fmt.Fprintf(b, " from %s to %s", t.Start.Format(time.RFC3339), t.End.Format(time.RFC3339))
 		}
@@ -737,6 +752,19 @@ func malformedCount(in audit.TrafficInput) string {
 // readCount is how many of the files (or message-trace windows) were read to
 // their end, as "N", or "N of M" when some were not: a window that failed is
 // not one that was read, and the summary's gaps name it.
+// duplicateCount says, after the other counts of the read, how many rows
+// were found in more than one export and counted once; nothing when none
+// were.
+func duplicateCount(in audit.TrafficInput) string {
+	switch in.Duplicates {
+	case 0:
+		return ""
+	case 1:
+		return ", 1 row found in more than one export counted once"
+	}
+	return fmt.Sprintf(", %d rows found in more than one export counted once", in.Duplicates)
+}
+
 func readCount(files []audit.TrafficFile) string {
 	read := 0
 	for _, f := range files {
