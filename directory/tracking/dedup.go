@@ -1,7 +1,7 @@
 package tracking
 
 import (
-	"encoding/binary"
+	"cmp"
 	"fmt"
 	"hash/maphash"
 	"path/filepath"
@@ -23,15 +23,19 @@ import (
 // (dupEntry). Raw logs are left alone: they are read once a file
 // (ReadOnce), and a server never writes a row into two logs.
 //
-// Rows are looked for only where they can be. Get-MessageTrackingLog
-// exports are read in time order and merged by time when they overlap
-// (exportGroups), so a row's copy comes within runBackstep of the latest
-// time read: a row is kept in mind for dupWindow of the merge's times and
-// let go after, and memory stays that of a few minutes' rows, whatever the
-// exports' sizes. An export that overlaps no other takes no part at all.
-// Message traces are read one after another, newest first, so a row's
-// copy comes a whole export later: their rows are kept until maxKeptRows,
-// the oldest then let go, and the file read then says so.
+// Rows are looked for only where they can be, so that exports that
+// overlap no other cost nothing, and those that overlap by a part little
+// more. A Get-MessageTrackingLog export's rows are looked at only at the
+// times another export holds too (its scan's first and last, see spans).
+// Such exports are read in time order and merged by time when they
+// overlap (exportGroups), so a row's copy comes within runBackstep of the
+// latest time read: a row is kept in mind for dupWindow of the merge's
+// times and let go after, and memory stays that of a few minutes' rows,
+// whatever the exports' sizes. Message traces are read one after another,
+// newest first, so a row's copy comes a whole export later: their rows are
+// kept until maxKeptRows, the oldest then let go, and the file read then
+// says so; the last trace read keeps none. So are the rows of exports that
+// overlap but are read in turn (the same export given twice).
 
 // dupWindow is how long, in the merge's time, a row of an export read in
 // time order is looked for in the others: a run is in time order to within
@@ -39,7 +43,7 @@ import (
 const dupWindow = 2 * runBackstep
 
 // maxKeptRows caps the rows kept of exports read in file order (message
-// traces), some 40 MB.
+// traces): some 50 MB.
 const maxKeptRows = 1 << 20
 
 // dupMode is how a file's rows take part.
@@ -67,8 +71,13 @@ type dedup struct {
 	kept  fifo[uint64]
 	// clock is the latest second of a dupTimed row read.
 	clock int64
-	seed  maphash.Seed
-	buf   []byte // rowHash's
+	// spans are by file: the times, in Unix seconds, that another export
+	// overlapping it holds too, nil for every time (see within).
+	spans [][]span
+	// keptFrom and keptTo are the earliest and latest second of the rows
+	// put in kept.
+	keptFrom, keptTo int64
+	seed             maphash.Seed
 	// lookOnly is by file: no file read after it can hold its rows, so
 	// they are looked for but not kept.
 	lookOnly []bool
@@ -98,7 +107,7 @@ func dupSource(file, run int) int32 { return int32(file<<8 | run&0xff) }
 // newDedup decides how each of files takes part, from the exports' scans
 // and the groups they are read merged in; nil when none takes part.
 func newDedup(files []string, scans []*exportScan, groups []exportGroup) *dedup {
-	d := &dedup{mode: make([]dupMode, len(files)), full: -1}
+	d := &dedup{mode: make([]dupMode, len(files)), spans: make([][]span, len(files)), full: -1}
 	groupOf := make([]int, len(files)) // files read merged share one
 	for i := range groupOf {
 		groupOf[i] = -1 - i
@@ -117,7 +126,10 @@ func newDedup(files []string, scans []*exportScan, groups []exportGroup) *dedup 
 			byFirst = append(byFirst, i)
 		}
 		if s != nil && s.split() {
+			// Its runs' times are not known apart: the whole file may
+			// hold a copy of any of its rows.
 			d.mode[i] = dupTimed
+			d.spans[i] = []span{{s.first.Unix(), s.last.Unix()}}
 		}
 	}
 	slices.SortStableFunc(byFirst, func(a, b int) int { return scans[a].first.Compare(scans[b].first) })
@@ -128,6 +140,9 @@ func newDedup(files []string, scans []*exportScan, groups []exportGroup) *dedup 
 			}
 			d.mode[a] = max(d.mode[a], dupTimed)
 			d.mode[b] = max(d.mode[b], dupTimed)
+			both := span{scans[b].first.Unix(), min(scans[a].last.Unix(), scans[b].last.Unix())}
+			d.spans[a] = append(d.spans[a], both)
+			d.spans[b] = append(d.spans[b], both)
 			// Exports read in turn though they overlap (the same export
 			// twice, or a group that was full): the rows of the one read
 			// first are needed when the other is, past dupWindow.
@@ -161,6 +176,9 @@ func newDedup(files []string, scans []*exportScan, groups []exportGroup) *dedup 
 	}
 	if !slices.ContainsFunc(d.mode, func(m dupMode) bool { return m != dupNone }) {
 		return nil
+	}
+	for i := range d.spans {
+		d.spans[i] = merged(d.spans[i])
 	}
 	d.dups = make([]int64, len(files))
 	d.seen = map[uint64]dupEntry{}
@@ -196,6 +214,15 @@ func (d *dedup) fresh(ev *Event, src int32) bool {
 	if mode == dupNone || ev.Format == FormatLog {
 		return true
 	}
+	sec := ev.Time.Unix()
+	if sp := d.spans[file]; sp != nil && !within(sp, sec) {
+		// A time no other export holds: most rows of exports that
+		// overlap by a part.
+		return true
+	}
+	if d.lookOnly[file] && (d.kept.len() == 0 || sec < d.keptFrom || sec > d.keptTo) {
+		return true
+	}
 	h := d.rowHash(ev)
 	e, ok := d.seen[h]
 	if ok {
@@ -220,7 +247,6 @@ func (d *dedup) fresh(ev *Event, src int32) bool {
 	}
 	d.seen[h] = dupEntry{kept: 1, n: 1, src: src}
 	if mode == dupTimed {
-		sec := ev.Time.Unix()
 		d.clock = max(d.clock, sec)
 		d.timed.push(timedRow{sec, h})
 		for d.timed.len() > 0 && d.timed.first().sec < d.clock-int64(dupWindow/time.Second) {
@@ -228,6 +254,10 @@ func (d *dedup) fresh(ev *Event, src int32) bool {
 		}
 		return true
 	}
+	if d.kept.len() == 0 {
+		d.keptFrom, d.keptTo = sec, sec
+	}
+	d.keptFrom, d.keptTo = min(d.keptFrom, sec), max(d.keptTo, sec)
 	d.kept.push(h)
 	if d.kept.len() > maxKeptRows {
 		delete(d.seen, d.kept.pop())
@@ -256,31 +286,62 @@ func (d *dedup) count(st *Stats) {
 }
 
 // rowHash is a 64-bit hash of every value read from a row, but its file
-// and line. The values are gathered in one buffer and hashed at once: a
-// write to the hash per value cost twice as much.
+// and line: each value's hash, mixed in with its place.
 func (d *dedup) rowHash(ev *Event) uint64 {
-	b := d.buf[:0]
-	b = binary.LittleEndian.AppendUint64(b, uint64(ev.Time.Unix()))
-	b = binary.LittleEndian.AppendUint32(b, uint32(ev.Time.Nanosecond()))
-	b = binary.LittleEndian.AppendUint64(b, uint64(ev.TotalBytes))
-	b = binary.LittleEndian.AppendUint64(b, uint64(ev.RecipientCount))
-	// Each value ends in a NUL, so that "ab","c" and "a","bc" hash apart
-	// (a NUL inside a value, which no export writes, could only make two
-	// rows one by a chance as slight as a hash collision's).
-	for _, s := range [...]string{string(ev.Format), ev.EventID, ev.Source, ev.SourceContext, ev.ConnectorID, ev.ClientIP, ev.ClientHostname,
+	h := uint64(ev.Time.Unix())*0x9E3779B97F4A7C15 ^ uint64(ev.Time.Nanosecond())
+	h = mix(h ^ uint64(ev.TotalBytes)<<20 ^ uint64(ev.RecipientCount))
+	for i, s := range [...]string{string(ev.Format), ev.EventID, ev.Source, ev.SourceContext, ev.ConnectorID, ev.ClientIP, ev.ClientHostname,
 		ev.ServerIP, ev.ServerHostname, ev.Sender, ev.ReturnPath, ev.RelatedRecipient, ev.Reference, ev.Subject, ev.MessageID,
 		ev.NetworkMessageID, ev.InternalMessageID, ev.MessageInfo, ev.Directionality, ev.OriginalClientIP, ev.Status, ev.Detail} {
-		b = append(append(b, s...), 0)
-	}
-	// The lists' lengths keep a;b apart from a and b in two columns.
-	for _, l := range [...][]string{ev.Recipients, ev.RecipientStatus} {
-		b = binary.LittleEndian.AppendUint32(b, uint32(len(l)))
-		for _, s := range l {
-			b = append(append(b, s...), 0)
+		if s != "" {
+			h = mix(h ^ maphash.String(d.seed, s) + uint64(i))
 		}
 	}
-	d.buf = b
-	return maphash.Bytes(d.seed, b)
+	for k, l := range [...][]string{ev.Recipients, ev.RecipientStatus} {
+		h = mix(h ^ uint64(len(l)) + uint64(100+k))
+		for _, s := range l {
+			h = mix(h ^ maphash.String(d.seed, s))
+		}
+	}
+	return h
+}
+
+// mix is a 64-bit finalizer (splitmix64's): every bit of x moves every
+// bit of the result, so values mixed in one after another stay apart.
+func mix(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	return x ^ x>>31
+}
+
+// span is the seconds from to to, both included.
+type span struct{ from, to int64 }
+
+// merged sorts spans and joins those that overlap: the exports of one
+// period from a hundred servers overlap each other's all alike.
+func merged(spans []span) []span {
+	slices.SortFunc(spans, func(a, b span) int { return cmp.Compare(a.from, b.from) })
+	var out []span
+	for _, s := range spans {
+		if n := len(out); n > 0 && s.from <= out[n-1].to {
+			out[n-1].to = max(out[n-1].to, s.to)
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// within reports whether second sec is in one of spans.
+func within(spans []span, sec int64) bool {
+	for _, s := range spans {
+		if sec >= s.from && sec <= s.to {
+			return true
+		}
+	}
+	return false
 }
 
 // fifo is a queue in a slice, its front cut off as it grows.
