@@ -43,7 +43,7 @@ import (
 const dupWindow = 2 * runBackstep
 
 // maxKeptRows caps the rows kept of exports read in file order (message
-// traces): some 50 MB.
+// traces): some 65 MB.
 const maxKeptRows = 1 << 20
 
 // dupMode is how a file's rows take part.
