@@ -19,6 +19,12 @@
 // order they happened (merge.go). Each worker runs a bounded
 // number of batches ahead of the caller, which keeps memory bounded too.
 //
+// Overlapping exports (the last 48 hours exported every day) hold the same
+// rows: a row already read from another export is passed over and counted
+// (Stats.Duplicates, dedup.go). Merged exports are looked through a few
+// minutes at a time; message traces, read one after another, keep a hash
+// of their rows, up to a bound.
+//
 // Servers reads the first rows of each file, before the read, to name the
 // servers that wrote them, so that an analysis can tell a message one of
 // them relayed to another from mail that came from outside.
