@@ -154,8 +154,16 @@ func newDedup(files []string, scans []*exportScan, groups []exportGroup) *dedup 
 	}
 	for i, s := range scans {
 		if d.mode[i] == dupTimed && s != nil && s.jumps > 0 && !s.split() {
-			// Read in file order, back and forth in time.
+			// Read in file order, back and forth in time (compressed,
+			// or with too many runs): its rows come at the merge long
+			// after others' of their time, and others' after its, so
+			// its group's rows are all kept.
 			d.mode[i] = dupKept
+			for j := range d.mode {
+				if groupOf[j] == groupOf[i] && d.mode[j] == dupTimed {
+					d.mode[j] = dupKept
+				}
+			}
 		}
 	}
 	// Message traces, and exports that could not be scanned: read in

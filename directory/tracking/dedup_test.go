@@ -41,25 +41,52 @@ func traceExport(t *testing.T, from, to int, twice ...int) []byte {
 }
 
 // trackingExport is Get-MessageTrackingLog | Export-Csv of events from to
-// to-1, one every 3 minutes (more than a row is looked for in the other
-// exports), in whole seconds as Export-Csv writes them; twice as above.
+// to-1, one every so often, in whole seconds as Export-Csv writes them;
+// twice as above.
 func trackingExport(t *testing.T, every time.Duration, from, to int, twice ...int) []byte {
 	t.Helper()
 	var evs []tracking.Event
 	for i := from; i < to; i++ {
-		ev := tracking.Event{Time: dedupBase.Add(time.Duration(i) * every), EventID: "DELIVER", Source: "STOREDRIVER", ServerHostname: "MBX1",
-			Sender: "a@partner.example", Recipients: []string{fmt.Sprintf("u%d@corp.example", i)}, Subject: "order",
-			MessageID: fmt.Sprintf("<m%d@partner.example>", i), InternalMessageID: "4242"}
-		evs = append(evs, ev)
+		evs = append(evs, trackingRow(every, i, "MBX1"))
 		if slices.Contains(twice, i) {
-			evs = append(evs, ev)
+			evs = append(evs, trackingRow(every, i, "MBX1"))
 		}
 	}
+	return csvOf(t, evs)
+}
+
+// trackingRow is event i of server's export, one every so often.
+func trackingRow(every time.Duration, i int, server string) tracking.Event {
+	return tracking.Event{Time: dedupBase.Add(time.Duration(i) * every), EventID: "DELIVER", Source: "STOREDRIVER", ServerHostname: server,
+		Sender: "a@partner.example", Recipients: []string{fmt.Sprintf("u%d@corp.example", i)}, Subject: "order",
+		MessageID: fmt.Sprintf("<m%d@partner.example>", i), InternalMessageID: "4242"}
+}
+
+func csvOf(t *testing.T, evs []tracking.Event) []byte {
+	t.Helper()
 	var b bytes.Buffer
 	if err := trackingtest.WriteTrackingCSV(&b, evs); err != nil {
 		t.Fatal(err)
 	}
 	return b.Bytes()
+}
+
+// serversExport is an export of two servers one after the other (each
+// server's rows, then the next's), of events from to to-1, 20 seconds
+// apart, every other pair written the wrong way round: a server's log is
+// in time order only to within seconds.
+func serversExport(t *testing.T, from, to int) []byte {
+	t.Helper()
+	var evs []tracking.Event
+	for _, server := range []string{"MBX1", "MBX2"} {
+		for i := from; i < to; i++ {
+			evs = append(evs, trackingRow(20*time.Second, i, server))
+		}
+		for i := len(evs) - (to - from); i+1 < len(evs); i += 4 {
+			evs[i], evs[i+1] = evs[i+1], evs[i]
+		}
+	}
+	return csvOf(t, evs)
 }
 
 // withoutHeader is an export's rows, as Export-Csv -Append adds them to a
@@ -103,6 +130,14 @@ func TestOverlappingExportsCountEachRowOnce(t *testing.T) {
 			{"day2.csv", func(t *testing.T) []byte { return trackingExport(t, time.Hour, 24, 72) }},
 			{"day3.csv", func(t *testing.T) []byte { return trackingExport(t, time.Hour, 48, 96) }},
 		}, 144, 48, 96, 0},
+		{"exports of two servers overlapping, rows seconds out of order", []file{
+			{"servers-a.csv", func(t *testing.T) []byte { return serversExport(t, 0, 60) }},
+			{"servers-b.csv", func(t *testing.T) []byte { return serversExport(t, 30, 90) }},
+		}, 240, 60, 180, 0},
+		{"exports of two servers overlapping, one compressed", []file{
+			{"servers-a.csv.gz", func(t *testing.T) []byte { return gzipped(serversExport(t, 0, 60)) }},
+			{"servers-b.csv", func(t *testing.T) []byte { return serversExport(t, 30, 90) }},
+		}, 240, 60, 180, 0},
 		{"two exports in one file (Export-Csv -Append)", []file{
 			{"appended.csv", func(t *testing.T) []byte {
 				return append(trackingExport(t, minutes3, 0, 40), withoutHeader(trackingExport(t, minutes3, 20, 60))...)
@@ -165,7 +200,7 @@ func TestOverlappingExportsCountEachRowOnce(t *testing.T) {
 				seen := map[string]int{}
 				st, err := tracking.Read(context.Background(), paths, tracking.Options{Workers: workers}, func(e *tracking.Event) error {
 					passed++
-					seen[e.Time.String()+strings.Join(e.Recipients, ";")]++
+					seen[e.Time.String()+" "+e.ServerHostname+" "+strings.Join(e.Recipients, ";")]++
 					return nil
 				})
 				if err != nil {
