@@ -80,10 +80,11 @@ func (a *Analyzer) Result(st tracking.Stats) *audit.Traffic {
 }
 
 func inputOf(st tracking.Stats) audit.TrafficInput {
-	in := audit.TrafficInput{Bytes: st.Bytes, Lines: st.Lines, Events: st.Events, Malformed: st.Malformed, MalformedLines: st.MalformedLines, Failed: st.Failed}
+	in := audit.TrafficInput{Bytes: st.Bytes, Lines: st.Lines, Events: st.Events, Malformed: st.Malformed, MalformedLines: st.MalformedLines,
+		Duplicates: st.Duplicates, Failed: st.Failed}
 	for _, f := range st.Files {
 		in.Files = append(in.Files, audit.TrafficFile{Path: f.Path, Format: string(f.Format), Lines: f.Lines, Events: f.Events, Malformed: f.Malformed,
-			MalformedLines: f.MalformedLines, Notes: f.Notes, Lacks: f.Lacks, Error: f.Err})
+			MalformedLines: f.MalformedLines, Duplicates: f.Duplicates, Notes: f.Notes, Lacks: f.Lacks, Error: f.Err})
 	}
 	for _, m := range st.Samples {
 		in.MalformedSamples = append(in.MalformedSamples, audit.MalformedLine{File: m.File, Line: m.Line, Lines: m.Lines, Reason: m.Reason})

@@ -220,22 +220,7 @@ func (a *app) analyseTracking(ctx context.Context, what string, read trackingRea
 	}
 	a.log.Info("tracking logs read", "files", len(st.Files), "bytes", st.Bytes, "events", st.Events,
 		"malformed", st.Malformed, "malformedLines", st.MalformedLines, "duplicates", st.Duplicates, "elapsed", time.Since(start).Round(time.Millisecond))
-	t := an.Result(st)
-	withDuplicates(&t.Input, st)
-	return t, nil
-}
-
-// withDuplicates copies into in, made of st, the rows st counts as read
-// before from another export: they are not a gap, but the counts rest on
-// their being passed over.
-func withDuplicates(in *audit.TrafficInput, st tracking.Stats) {
-	in.Duplicates = st.Duplicates
-	if len(in.Files) != len(st.Files) {
-		return
-	}
-	for i := range in.Files {
-		in.Files[i].Duplicates = st.Files[i].Duplicates
-	}
+	return an.Result(st), nil
 }
 
 func (a *app) traceCmd() *cobra.Command {

@@ -52,10 +52,12 @@ type Event struct {
 	// Directionality is Incoming, Originating or Undefined (Exchange 2013
 	// and later; empty before).
 	Directionality string
-	// OriginalClientIP is the client a server's Front End Transport
-	// service took the message from before handing it to the Transport
-	// service on the same server, whose RECEIVE then names the server
-	// itself as its client (Exchange 2013 and later).
+	// OriginalClientIP is the client a Front End Transport service took
+	// the message from before handing it to a Transport service, on the
+	// same server or another, whose RECEIVE then names the Front End's
+	// server as its client (Exchange 2013 and later). It travels with the
+	// message, so later hops between the organization's servers may name
+	// it too.
 	OriginalClientIP string
 	// Status, Action and Detail are Exchange Online message-trace columns.
 	Status string
