@@ -209,8 +209,8 @@ type SpoofedSender struct {
 	Sender   string
 	Messages int64
 	// Returned counts the Messages that were the organization's own
-	// coming back: their Message-ID is that of a message one of its
-	// mailboxes submitted less than a day before they arrived. A remote
+	// coming back: their Message-ID is that of a message the Sender's
+	// mailbox submitted less than a day before they arrived. A remote
 	// server re-sends them (a partner's list with colleagues on it, or
 	// seed 000's broken server sending one message back a hundred times).
 	// Each arrival of those counts, where a forged message is counted

@@ -113,7 +113,7 @@ func incidents(t *audit.Traffic) []incident {
 // forged, nor these genuine: a Message-ID is the sender's word.
 func returnedNote(s audit.SpoofedSender) string {
 	const own = "the organization's own messages coming back"
-	const why = " (each has the Message-ID of a message one of its mailboxes submitted before)"
+	const why = " (each has the Message-ID of a message this sender submitted before)"
 	switch {
 	case s.Returned == 0:
 		return ""

@@ -1,7 +1,9 @@
 package mailflow
 
 import (
+	"math"
 	"time"
+	"unicode/utf8"
 
 	"dgaudit/directory/tracking"
 )
@@ -17,18 +19,24 @@ import (
 // server re-sending it.
 //
 // What tells the two apart is the Message-ID: a forged message has one the
-// organization never made, a returning one keeps the ID one of its
-// mailboxes submitted. Each SUBMIT (a mailbox handed the message to
+// organization never made, a returning one keeps the ID its sender's
+// mailbox submitted. Each SUBMIT (a mailbox handed the message to
 // transport; Exchange 2010 logs a RECEIVE from the store driver) is
-// remembered with its time in a recent table (Config.Window slots, a busy
-// server's older messages dropping out), and a message from outside whose
-// ID was submitted before it arrived, within returnWindow, is counted as
-// returned (audit.SpoofedSender.Returned), at each arrival: seed 000's
-// flood was one message sent back a hundred times. How many times each
-// returned message came back is counted too (returnCounts), since that is
-// what tells the flood from a list's ordinary copies: it stays listed
-// either way, but a sender whose messages all came back, none of them
-// audit.ReturnFlood times, is mail working (audit.SpoofedSender.Severity).
+// remembered with its time and sender in a recent table (Config.Window
+// slots, a busy server's older messages dropping out), and a message from
+// outside whose ID its sender submitted before it arrived, within
+// returnWindow, is counted as returned (audit.SpoofedSender.Returned), at
+// each arrival: seed 000's flood was one message sent back a hundred
+// times. A message from outside under an ID another sender submitted is
+// no return but a forgery that copied it (a CEO fraud reusing the ID of a
+// colleague's post to a list it read), and is not counted against the
+// real message either.
+//
+// How many times each returned message came back is counted too
+// (returnCounts), since that is what tells the flood from a list's
+// ordinary copies: it stays listed either way, but a sender whose messages
+// all came back, none of them audit.ReturnFlood times, is mail working
+// (audit.SpoofedSender.Severity).
 //
 // Only a submission counts. A SEND to the Internet is no proof that the
 // organization made the message: a forged one sent to a group with an
@@ -51,19 +59,29 @@ import (
 const returnWindow = 24 * time.Hour
 
 // sentTable remembers when recent messages (by Message-ID hash) were
-// submitted, in pairs of slots as recent does, but a slot's key and time
-// side by side: it is written on every SUBMIT row and read only for mail
-// from outside with an internal sender, so one cache line a write matters
-// more than recent's quick misses.
+// submitted, and by whom, in pairs of slots as recent does, but a slot's
+// key and value side by side: it is written on every SUBMIT row and read
+// only for mail from outside with an internal sender, so one cache line a
+// write matters more than recent's quick misses.
 type sentTable struct {
 	slots []sentSlot
 	// pair masks a hash to its pair's first slot.
 	pair uint64
 }
 
+// sentSlot is 16 bytes, as it was before it held the sender: the time in
+// whole seconds (Unix, unsigned: until 2106) leaves room for the sender's
+// 32-bit key. A second is fine enough: a return needs a list or a remote
+// server to take the message and send it back, seconds at least, and
+// returning's comparison in whole seconds errs only towards a forgery
+// (see returning). A collision of sender keys (one in four billion) would
+// take a forgery that also copied the Message-ID of a message submitted
+// in the day before it.
 type sentSlot struct {
 	key uint64
-	at  int64
+	// at is the submission's time in Unix seconds, 0 for an empty slot;
+	// by is senderKey of its sender.
+	at, by uint32
 }
 
 func newSentTable(n int) sentTable {
@@ -80,35 +98,100 @@ func (t sentTable) pairOf(h uint64) *[2]sentSlot {
 	return (*[2]sentSlot)(t.slots[i : i+2])
 }
 
+// unixSeconds is t in Unix seconds as a sentSlot holds it, and false for
+// no time or one a uint32 cannot hold (before 1970, after 2106: no log's).
+func unixSeconds(t time.Time) (uint32, bool) {
+	if t.IsZero() {
+		return 0, false
+	}
+	s := t.Unix()
+	if s <= 0 || s > math.MaxUint32 {
+		return 0, false
+	}
+	return uint32(s), true
+}
+
+// senderOf is the sender a row names, as receive picks it for a message
+// from outside: the sender-address (From:, which a list keeps when it
+// rewrites the envelope sender to its own bounce address), else the
+// return path. A SUBMIT row and the message's return name the same.
+func senderOf(ev *tracking.Event) string {
+	return firstNonEmpty(ev.Sender, unbracket(ev.ReturnPath))
+}
+
+// senderKey is a 32-bit key of an address, its case folded as lower
+// does, without lower's allocation for an address with ASCII capitals
+// (hash folds those itself): it runs on every SUBMIT row.
+func senderKey(addr string) uint32 {
+	if !allASCII(addr) {
+		addr = lower(addr)
+	}
+	h := hash(addr)
+	return uint32(h ^ h>>32)
+}
+
+// allASCII reports whether s has no byte of a multi-byte character, eight
+// at a time.
+func allASCII(s string) bool {
+	const high = 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		if word(s, i)&high != 0 {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
 // submitted records that a mailbox submitted the message with hash h at
-// ev's time. A message submitted again keeps its first time.
+// ev's time. A message submitted again keeps its first time and sender.
 func (a *Analyzer) submitted(h uint64, ev *tracking.Event) {
-	if ev.Time.IsZero() {
+	at, ok := unixSeconds(ev.Time)
+	if !ok {
 		return
 	}
-	at := ev.Time.UnixNano()
+	by := senderKey(senderOf(ev))
 	p := a.ours.pairOf(h)
 	for i := range p {
 		if s := &p[i]; s.key == h && s.at != 0 {
-			s.at = min(s.at, at)
+			if at < s.at {
+				s.at, s.by = at, by
+			}
 			return
 		}
 	}
-	p[1], p[0] = p[0], sentSlot{h, at}
+	p[1], p[0] = p[0], sentSlot{key: h, at: at, by: by}
 }
 
-// returning reports whether a message from outside is one the
-// organization submitted before it arrived, within returnWindow, and if
-// so counts its arrival (see countReturn).
-func (a *Analyzer) returning(ev *tracking.Event) (back bool, arrival int64) {
-	if ev.MessageID == "" || ev.Time.IsZero() {
+// returning reports whether a message from outside from sender is one
+// sender submitted before it arrived, within returnWindow, and if so
+// counts its arrival (see countReturn).
+//
+// Before, in whole seconds: a return read in the second of its
+// submission, or a second of skew between the servers' clocks ahead of
+// it, counts as forged (a false alarm, never false comfort), since
+// floor(arrival) > floor(submission) only when the arrival was later.
+// Tolerating skew would let a forgery that copied the ID of a message
+// being submitted pass in the same second. The day is counted in whole
+// seconds too, up to a second longer than returnWindow.
+func (a *Analyzer) returning(ev *tracking.Event, sender string) (back bool, arrival int64) {
+	if ev.MessageID == "" {
+		return false, 0
+	}
+	at, ok := unixSeconds(ev.Time)
+	if !ok {
 		return false, 0
 	}
 	h := hash(ev.MessageID)
 	for _, s := range a.ours.pairOf(h) {
 		if s.key == h && s.at != 0 {
-			d := ev.Time.UnixNano() - s.at
-			if d > 0 && d <= int64(returnWindow) {
+			d := int64(at) - int64(s.at)
+			if d > 0 && d <= int64(returnWindow/time.Second) && s.by == senderKey(sender) {
 				return true, a.countReturn(h)
 			}
 			return false, 0

@@ -1,9 +1,11 @@
 package mailflow_test
 
 import (
+	"maps"
 	"testing"
 	"time"
 
+	"dgaudit/audit"
 	"dgaudit/audit/mailflow"
 	"dgaudit/directory/tracking"
 )
@@ -28,11 +30,12 @@ func TestSpoofedMessagesThatWereOursAreCountedAsReturned(t *testing.T) {
 	// it out.
 	sendToEdge := tracking.Event{Time: at(1), EventID: "SEND", Source: "SMTP", ServerIP: "10.0.0.5", ServerHostname: "edge01",
 		Sender: "ann@contoso.com", Recipients: []string{"list@partner.example"}, MessageID: id}
-	back := func(s int) tracking.Event {
+	backAt := func(t time.Time) tracking.Event {
 		ev := spoofed("ann@contoso.com", "mx.partner.example", "Lunch", id)
-		ev.Time = at(s)
+		ev.Time = t
 		return ev
 	}
+	back := func(s int) tracking.Event { return backAt(at(s)) }
 	for _, tc := range []struct {
 		name     string
 		rows     []tracking.Event
@@ -49,6 +52,9 @@ func TestSpoofedMessagesThatWereOursAreCountedAsReturned(t *testing.T) {
 		{"handed to our own edge only", []tracking.Event{sendToEdge, back(3)}, 0},
 		{"submitted after it arrived, read first", []tracking.Event{submitAt(5), back(3)}, 0},
 		{"submitted in the same instant", []tracking.Event{submitAt(3), back(3)}, 0},
+		// Submissions are kept to the second: a return in the same second
+		// (no list answers that fast) counts as forged.
+		{"submitted earlier in the same second", []tracking.Event{submitAt(3), backAt(at(3).Add(900 * time.Millisecond))}, 0},
 		{"submitted again later, read first", []tracking.Event{submit, submitAt(600), back(3)}, 1},
 		{"submitted again later, read last", []tracking.Event{submitAt(600), submit, back(3)}, 1},
 		{"came back a day and a second later", []tracking.Event{submit, back(24*3600 + 1)}, 0},
@@ -95,5 +101,70 @@ func TestOwnMessageComingBackAgainCountsEachTime(t *testing.T) {
 	}
 	if s := tr.Spoofing[0]; s.Messages != 6 || s.Returned != 5 || tr.SpoofedMessages != 6 {
 		t.Errorf("%d messages (%d in all), %d returned; want 6: five arrivals of her own and one forged, and 5 returned", s.Messages, tr.SpoofedMessages, s.Returned)
+	}
+}
+
+// A message from outside is the organization's own coming back only when
+// its sender submitted its Message-ID: a forgery from ceo@ reusing the ID
+// of bob's post to an outside list (which the forger read there) is high,
+// and is no return of bob's message either, which would make a second
+// copy of bob's post to the same member look like a flood. A list that rewrites
+// the envelope sender keeps bob's address in the From: the sender-address
+// is bob's, and so is the return.
+func TestMessageIDSubmittedByAnotherSenderIsNoReturn(t *testing.T) {
+	at := func(s int) time.Time { return start.Add(time.Duration(s) * time.Second) }
+	const id = "<M1@MBX01.contoso.com>"
+	submit := tracking.Event{Time: at(0), EventID: "SUBMIT", Source: "STOREDRIVER", Sender: "bob@contoso.com", ReturnPath: "bob@contoso.com", MessageID: id}
+	from := func(s int, sender, client string) tracking.Event {
+		ev := spoofed(sender, client, "[list] Meeting notes", id)
+		ev.Time = at(s)
+		return ev
+	}
+	listBack := from(40, "bob@contoso.com", "lists.example")
+	again := from(4*3600, "bob@contoso.com", "lists.example")
+	forged := from(3*3600, "ceo@contoso.com", "bad.attacker.example")
+	forged.Subject = "Urgent: new bank details"
+	verp := listBack
+	verp.ReturnPath = "list-bounces+ann=contoso.com@lists.example"
+	upper := submit
+	upper.Sender, upper.ReturnPath = "Bob@Contoso.COM", "Bob@Contoso.COM"
+	noSender := submit
+	noSender.Sender = ""
+	eva := submit
+	eva.Sender, eva.ReturnPath = "Éva.Kovács@contoso.com", ""
+	evaBack := from(40, "éva.kovács@contoso.com", "lists.example")
+	type want struct {
+		messages, returned, most int64
+		sev                      audit.Severity
+	}
+	const bob, ceo = "bob@contoso.com", "ceo@contoso.com"
+	for _, tc := range []struct {
+		name string
+		rows []tracking.Event
+		want map[string]want
+	}{
+		{"a list's copy, then a forgery from ceo under its ID", []tracking.Event{submit, listBack, forged},
+			map[string]want{bob: {1, 1, 1, audit.Info}, ceo: {1, 0, 0, audit.High}}},
+		{"the forgery is not counted against bob's message", []tracking.Event{submit, listBack, forged, again},
+			map[string]want{bob: {2, 2, 2, audit.Info}, ceo: {1, 0, 0, audit.High}}},
+		{"the forgery alone", []tracking.Event{submit, forged}, map[string]want{ceo: {1, 0, 0, audit.High}}},
+		{"the list rewrote the return path", []tracking.Event{submit, verp}, map[string]want{bob: {1, 1, 1, audit.Info}}},
+		{"submitted with capitals", []tracking.Event{upper, listBack}, map[string]want{bob: {1, 1, 1, audit.Info}}},
+		{"submitted with a return path only", []tracking.Event{noSender, listBack}, map[string]want{bob: {1, 1, 1, audit.Info}}},
+		{"submitted with non-ASCII capitals", []tracking.Event{eva, evaBack}, map[string]want{"éva.kovács@contoso.com": {1, 1, 1, audit.Info}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := mailflow.New(mailflow.Config{InternalDomains: []string{"contoso.com"}})
+			for i := range tc.rows {
+				a.Add(&tc.rows[i])
+			}
+			got := map[string]want{}
+			for _, s := range a.Result(tracking.Stats{}).Spoofing {
+				got[s.Sender] = want{s.Messages, s.Returned, s.MostReturnsOfOne, s.Severity()}
+			}
+			if !maps.Equal(got, tc.want) {
+				t.Errorf("spoofing (messages, returned, most to one recipient, severity) %+v, want %+v", got, tc.want)
+			}
+		})
 	}
 }
