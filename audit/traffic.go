@@ -217,11 +217,13 @@ type SpoofedSender struct {
 	// once however many rows log it.
 	Returned int64
 	// MostReturnsOfOne is the most arrivals of any one of the returned
-	// messages: a partner's list sends a post back once, or once for each
-	// internal member it delivers to apart; seed 000's server sent one
-	// back a hundred times. MostReturnsCapped: some of the sender's
-	// returns could not be counted by message (the table of returned
-	// messages was full), so MostReturnsOfOne is a lower bound.
+	// messages to any one recipient: a partner's list sends a post back
+	// once to each internal member (to all in one arrival, or to each
+	// apart: a dozen arrivals for a dozen members, each once); seed 000's
+	// server sent one back to the same recipient a hundred times.
+	// MostReturnsCapped: some of the sender's returns could not be
+	// counted (the table of returned messages and recipients was full),
+	// so MostReturnsOfOne is a lower bound.
 	MostReturnsOfOne  int64
 	MostReturnsCapped bool
 	FirstSeen         time.Time
@@ -367,23 +369,28 @@ const (
 )
 
 // ReturnFlood is how many times one of the organization's own messages
-// must come back before its sender is an incident rather than mail
-// working: an outside list delivers a post back once, or once for each
-// internal member it sends to apart, a few times; seed 000's broken server
-// sent one message back about a hundred times. Ten sits well above the
-// first and well below the second.
-const ReturnFlood = 10
+// must come back to one recipient before its sender is an incident rather
+// than mail working. An outside list delivers a post to each internal
+// member once, or twice (a member on the list and its digest, or a copy
+// sent again after an SMTP reply was lost), however many members it has;
+// seed 000's broken server sent one message to the same recipient about a
+// hundred times, and a server sending each of a user's messages back nine
+// times is as broken. Three is the first count no list explains: counted
+// by message alone, as it was, a list with a dozen members delivering
+// each apart looked like a flood, and nine arrivals of each of twenty
+// messages did not.
+const ReturnFlood = 3
 
 // Severity is SeveritySpoofing for a sender with any message that was not
 // the organization's own coming back (a forgery, as far as the logs tell),
-// or whose returns were not all counted by message; for one whose
-// messages all came back, SeveritySpoofing when one of them came back
+// or whose returns were not all counted; for one whose messages all came
+// back, SeveritySpoofing when one of them came back to one recipient
 // ReturnFlood times or more, and SeverityReturned otherwise: a user's post
 // to an outside list with colleagues on it, which every scheduled run
 // would otherwise fail on.
 func (s SpoofedSender) Severity() Severity {
-	// Returns not counted by message (none at all included) cannot be told
-	// from a flood.
+	// Returns not all counted (none at all included) cannot be told from a
+	// flood.
 	allBack := s.Returned >= s.Messages && s.MostReturnsOfOne > 0 && !s.MostReturnsCapped
 	if allBack && s.MostReturnsOfOne < ReturnFlood {
 		return SeverityReturned

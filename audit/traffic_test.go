@@ -74,8 +74,8 @@ func TestTrafficWorst(t *testing.T) {
 		{"medium loop under spoofing", Traffic{Spoofing: []SpoofedSender{{}}, Loops: []Loop{{Severity: Medium}}}, SeveritySpoofing, true},
 		// The organization's own post coming back from an outside list
 		// is listed, but is not an incident.
-		{"own messages back", Traffic{Spoofing: []SpoofedSender{{Messages: 3, Returned: 3, MostReturnsOfOne: 3}}}, Info, true},
-		{"own messages back beside a forgery", Traffic{Spoofing: []SpoofedSender{{Messages: 3, Returned: 3, MostReturnsOfOne: 3}, {Messages: 1}}}, High, true},
+		{"own messages back", Traffic{Spoofing: []SpoofedSender{{Messages: 3, Returned: 3, MostReturnsOfOne: 2}}}, Info, true},
+		{"own messages back beside a forgery", Traffic{Spoofing: []SpoofedSender{{Messages: 3, Returned: 3, MostReturnsOfOne: 2}, {Messages: 1}}}, High, true},
 		{"a flood of one message", Traffic{Spoofing: []SpoofedSender{{Messages: 100, Returned: 100, MostReturnsOfOne: 100}}}, High, true},
 		{"storm over own messages back", Traffic{Spoofing: []SpoofedSender{{Messages: 1, Returned: 1, MostReturnsOfOne: 1}}, OOFStorms: []OOFStorm{{}}}, SeverityOOFStorm, true},
 	}

@@ -108,9 +108,10 @@ func incidents(t *audit.Traffic) []incident {
 // returnedNote says how many of a spoofed sender's messages were the
 // organization's own coming back, which an admin reads differently from
 // forgeries: the remote server re-sending them is the one to call, unless
-// none came back audit.ReturnFlood times, which an outside list with
-// colleagues on it does with every post. It does not call the others
-// forged, nor these genuine: a Message-ID is the sender's word.
+// none came back audit.ReturnFlood times to one recipient, which an
+// outside list with colleagues on it does with every post. It does not
+// call the others forged, nor these genuine: a Message-ID is the sender's
+// word.
 func returnedNote(s audit.SpoofedSender) string {
 	const own = "the organization's own messages coming back"
 	const why = " (each has the Message-ID of a message this sender submitted before)"
@@ -126,25 +127,27 @@ func returnedNote(s audit.SpoofedSender) string {
 }
 
 // MostReturns says how many times the one of a sender's returned messages
-// that came back most did (", one of them 12 times", a lower bound when
-// audit.SpoofedSender.MostReturnsCapped), or nothing when each came back
-// once: a flood is one message many times.
+// that came back most did to one recipient (", one of them 12 times to one
+// recipient", a lower bound when audit.SpoofedSender.MostReturnsCapped),
+// or nothing when each came back once to each: a flood is one message to
+// the same recipient many times.
 func MostReturns(s audit.SpoofedSender) string {
 	if s.MostReturnsOfOne <= 1 && !s.MostReturnsCapped {
 		return ""
 	}
-	return ", one of them " + AtLeast(int(s.MostReturnsOfOne), s.MostReturnsCapped) + " times"
+	return ", one of them " + AtLeast(int(s.MostReturnsOfOne), s.MostReturnsCapped) + " times to one recipient"
 }
 
 // ReturnsAtMost is why a sender whose messages all came back, each at most
-// n times, is info rather than an incident, in the stderr summary and the
-// Incidents detail alike.
+// n times to any one recipient, is info rather than an incident, in the
+// stderr summary and the Incidents detail alike: a list with a dozen
+// members may send a post back a dozen times, once to each.
 func ReturnsAtMost(n int64) string {
 	times := fmt.Sprintf("%d times", n)
 	if n == 1 {
 		times = "once"
 	}
-	return "each at most " + times + ": normal for outside lists with internal members"
+	return "each at most " + times + " to any one recipient: normal for outside lists with internal members"
 }
 
 // title is the incident's one-line headline for the line formats.

@@ -197,8 +197,9 @@ func TestMore(t *testing.T) {
 // A spoofed sender's row says how many of its messages were the
 // organization's own coming back, and says nothing of it when none were. A
 // sender whose messages all came back, none of them audit.ReturnFlood
-// times, is info, titled and told as mail working, and counted so in the
-// summaries' evidence; a flood says how many times one came back.
+// times to one recipient, is info, titled and told as mail working, and
+// counted so in the summaries' evidence; a flood says how many times one
+// came back to one recipient.
 func TestSpoofedSenderRowSaysWhichMessagesCameBack(t *testing.T) {
 	const forged, own = "an internal address arrived from outside", "the organization's own messages came back from outside"
 	for _, tc := range []struct {
@@ -212,11 +213,11 @@ func TestSpoofedSenderRowSaysWhichMessagesCameBack(t *testing.T) {
 		{"some back", 7, 3, 1, "; 3 of them are the organization's own messages coming back (each has the Message-ID of a message this sender submitted before): a remote server is re-sending them",
 			audit.High, forged},
 		{"all back, few times each", 7, 7, 2,
-			"; all of them are the organization's own messages coming back from an outside list or forwarder (each has the Message-ID of a message this sender submitted before), each at most 2 times: normal for outside lists with internal members",
+			"; all of them are the organization's own messages coming back from an outside list or forwarder (each has the Message-ID of a message this sender submitted before), each at most 2 times to any one recipient: normal for outside lists with internal members",
 			audit.Info, own},
-		{"all back, once each", 7, 7, 1, "each at most once: normal for outside lists with internal members", audit.Info, own},
+		{"all back, once each", 7, 7, 1, "each at most once to any one recipient: normal for outside lists with internal members", audit.Info, own},
 		{"seed 000: one back a hundred times", 100, 100, 100,
-			"; all of them are the organization's own messages coming back (each has the Message-ID of a message this sender submitted before): a remote server is re-sending them, one of them 100 times",
+			"; all of them are the organization's own messages coming back (each has the Message-ID of a message this sender submitted before): a remote server is re-sending them, one of them 100 times to one recipient",
 			audit.High, forged},
 	} {
 		tr := &audit.Traffic{Spoofing: []audit.SpoofedSender{{Sender: "ann@contoso.com", Messages: tc.messages, Returned: tc.returned, MostReturnsOfOne: tc.most, Recipients: 7}},

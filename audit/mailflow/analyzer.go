@@ -188,8 +188,8 @@ type Analyzer struct {
 	// message (ours.go).
 	ours sentTable
 	// returnCounts counts the arrivals of each of the organization's own
-	// messages coming back, by Message-ID hash (countReturn); nil until
-	// one does.
+	// messages coming back to each recipient, by a hash of the two
+	// (countReturn); nil until one does.
 	returnCounts map[uint64]int64
 	// posts holds groups' ordinary posts read before any report of their
 	// root subject (posts.go), nil until one is.
@@ -276,8 +276,8 @@ type spoofAgg struct {
 	// returned counts the messages that were the organization's own,
 	// coming back (ours.go).
 	messages, returned, recipients int64
-	// mostReturns is the most arrivals of one returned message;
-	// returnsCapped: one of the returns was not counted by message
+	// mostReturns is the most arrivals of one returned message to one
+	// recipient; returnsCapped: one of the returns was not counted
 	// (countReturn).
 	mostReturns   int64
 	returnsCapped bool

@@ -23,7 +23,8 @@ type heldSpoof struct {
 	at          time.Time
 	recipients  int
 	// back: the message is the organization's own coming back; arrival is
-	// how many times it had then (countReturn).
+	// how many times it had then come to the recipient it came to most
+	// (countReturn).
 	back    bool
 	arrival int64
 }

@@ -32,11 +32,14 @@ import (
 // colleague's post to a list it read), and is not counted against the
 // real message either.
 //
-// How many times each returned message came back is counted too
-// (returnCounts), since that is what tells the flood from a list's
-// ordinary copies: it stays listed either way, but a sender whose messages
-// all came back, none of them audit.ReturnFlood times, is mail working
-// (audit.SpoofedSender.Severity).
+// How many times each returned message came back to each recipient is
+// counted too (returnCounts), since that is what tells the flood from a
+// list's ordinary copies: a list delivers a post once to each internal
+// member (a list that sends each apart, as VERP does, a dozen times for a
+// dozen members), a broken server re-sends it to the same recipients
+// again and again. The sender stays listed either way, but one whose
+// messages all came back, none of them audit.ReturnFlood times to one
+// recipient, is mail working (audit.SpoofedSender.Severity).
 //
 // Only a submission counts. A SEND to the Internet is no proof that the
 // organization made the message: a forged one sent to a group with an
@@ -192,7 +195,7 @@ func (a *Analyzer) returning(ev *tracking.Event, sender string) (back bool, arri
 		if s.key == h && s.at != 0 {
 			d := int64(at) - int64(s.at)
 			if d > 0 && d <= int64(returnWindow/time.Second) && s.by == senderKey(sender) {
-				return true, a.countReturn(h)
+				return true, a.countReturn(h, ev.Recipients)
 			}
 			return false, 0
 		}
@@ -201,27 +204,39 @@ func (a *Analyzer) returning(ev *tracking.Event, sender string) (back bool, arri
 }
 
 // maxReturnCounts bounds returnCounts. Returns are rare, a list's copies
-// of the organization's own posts: a read that finds more distinct ones
-// than this is no ordinary one, and its further returns are judged as
-// possible floods (audit.SpoofedSender.MostReturnsCapped). A variable
-// for the tests.
+// of the organization's own posts: a read that finds more distinct
+// messages and recipients than this is no ordinary one, and its further
+// returns are judged as possible floods
+// (audit.SpoofedSender.MostReturnsCapped). A variable for the tests.
 var maxReturnCounts = 65536
 
-// countReturn counts an arrival of the returned message with hash h and
-// returns how many times it has come back, this time included, or 0 when
-// the table was full without it. The table is apart from sentTable, which
-// is written on every submission and must stay small; this one is touched
-// only by returns, and made at the first.
-func (a *Analyzer) countReturn(h uint64) int64 {
-	n, ok := a.returnCounts[h]
-	if !ok && len(a.returnCounts) >= maxReturnCounts {
-		a.truncated["returned messages counted by Message-ID"] = true
-		return 0
+// countReturn counts an arrival of the returned message with hash h to
+// each of its recipients and returns how many times it has come to the
+// one it came to most, this time included, or 0 when the table was full
+// without one of them. A list delivers a post to each internal member
+// once, whether to all in one arrival or to each apart (VERP); a broken
+// server sends it to the same ones again and again. The table is apart
+// from sentTable, which is written on every submission and must stay
+// small; this one is touched only by returns, and made at the first.
+func (a *Analyzer) countReturn(h uint64, recipients []string) int64 {
+	if len(recipients) == 0 {
+		// Still one message to someone: counted under no recipient.
+		recipients = []string{""}
 	}
-	if a.returnCounts == nil {
-		a.returnCounts = map[uint64]int64{}
+	var most int64
+	for _, r := range recipients {
+		k := h ^ hash(lower(r))*0x9e3779b97f4a7c15
+		n, ok := a.returnCounts[k]
+		if !ok && len(a.returnCounts) >= maxReturnCounts {
+			a.truncated["returned messages counted by Message-ID and recipient"] = true
+			return 0
+		}
+		if a.returnCounts == nil {
+			a.returnCounts = map[uint64]int64{}
+		}
+		n++
+		a.returnCounts[k] = n
+		most = max(most, n)
 	}
-	n++
-	a.returnCounts[h] = n
-	return n
+	return most
 }

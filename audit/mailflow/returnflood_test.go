@@ -11,11 +11,13 @@ import (
 	"dgaudit/directory/tracking"
 )
 
-// returnRows is alice's posts to an outside list with her colleague bob on
-// it, each submitted once and its copy delivered back to contoso by the
-// list's server back[i] times, then forged messages claiming her address,
-// each under a Message-ID contoso never made.
-func returnRows(back []int, forged int) []tracking.Event {
+// returnRows is alice's posts to an outside list with colleagues on it,
+// each submitted once and its copies delivered back to contoso by the
+// list's server back[i] times: the k-th to colleague k, as a list that
+// delivers to each member apart (VERP) does, or all to bob when toOne, as a
+// broken server re-sending the message does; then forged messages claiming
+// her address, each under a Message-ID contoso never made.
+func returnRows(back []int, toOne bool, forged int) []tracking.Event {
 	at := func(s int) time.Time { return start.Add(time.Duration(s) * time.Second) }
 	var rows []tracking.Event
 	for i, n := range back {
@@ -23,7 +25,10 @@ func returnRows(back []int, forged int) []tracking.Event {
 		rows = append(rows, tracking.Event{Time: at(i * 100), EventID: "SUBMIT", Source: "STOREDRIVER", Sender: "alice@contoso.com", MessageID: id})
 		for k := range n {
 			ev := spoofed("alice@contoso.com", "mx.fabrikam.com", "Agenda", id)
-			ev.Time, ev.Recipients = at(i*100+5+k), []string{"bob@contoso.com"}
+			ev.Time, ev.Recipients = at(i*100+5+k), []string{fmt.Sprintf("colleague%d@contoso.com", k)}
+			if toOne {
+				ev.Recipients = []string{"bob@contoso.com"}
+			}
 			rows = append(rows, ev)
 		}
 	}
@@ -35,35 +40,52 @@ func returnRows(back []int, forged int) []tracking.Event {
 	return rows
 }
 
+// times is n copies of k: a user's n messages each sent back k times.
+func times(n, k int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = k
+	}
+	return out
+}
+
 // A sender whose messages all came back from outside, none of them
-// audit.ReturnFlood times, is listed at info: a post to an outside list
-// with colleagues on it comes back once, or once for each of them the list
-// delivers to apart, and failing every scheduled run for it would teach
-// admins to ignore the finding. One message coming back again and again
-// (seed 000's broken remote server, a hundred times) is high, and so is a
-// message that was not the organization's own among the returns.
+// audit.ReturnFlood times to one recipient, is listed at info: a post to
+// an outside list with colleagues on it comes back once to each of them,
+// in one arrival or one for each (a dozen for a dozen members), and
+// failing every scheduled run for it would teach admins to ignore the
+// finding. One message coming back to the same recipient again and again
+// (seed 000's broken remote server, a hundred times; or each of twenty
+// messages nine times) is high, and so is a message that was not the
+// organization's own among the returns.
 func TestOwnMessagesComingBackAreInfoUnlessFlooded(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
 		back     []int
+		toOne    bool
 		forged   int
 		returned int64
 		most     int64
 		want     audit.Severity
 	}{
-		{"a post back once to one member", []int{1}, 0, 1, 1, audit.Info},
-		{"a post back three times", []int{3}, 0, 3, 3, audit.Info},
-		{"a post back nine times", []int{9}, 0, 9, 9, audit.Info},
-		// Counted by message, not added up over the sender's messages.
-		{"two posts back five times each", []int{5, 5}, 0, 10, 5, audit.Info},
-		{"a post back ten times", []int{10}, 0, 10, 10, audit.High},
-		{"one message back twelve times", []int{12}, 0, 12, 12, audit.High},
-		{"seed 000: one message back a hundred times", []int{100}, 0, 100, 100, audit.High},
-		{"a post back once and one forged", []int{1}, 1, 1, 1, audit.High},
-		{"forged only", nil, 2, 0, 0, audit.High},
+		{"a post back once to one member", []int{1}, false, 0, 1, 1, audit.Info},
+		{"a post back to three members", []int{3}, false, 0, 3, 1, audit.Info},
+		{"a post back to nine members", []int{9}, false, 0, 9, 1, audit.Info},
+		{"two posts back to five members each", []int{5, 5}, false, 0, 10, 1, audit.Info},
+		// A list delivering to each of twelve internal members apart.
+		{"VERP: a post back to twelve members", []int{12}, false, 0, 12, 1, audit.Info},
+		// A member on the list and its digest, or a copy sent again after
+		// a lost SMTP reply.
+		{"a post back twice to one member", []int{2}, true, 0, 2, 2, audit.Info},
+		{"a post back three times to one member", []int{3}, true, 0, 3, 3, audit.High},
+		{"one message back twelve times to one member", []int{12}, true, 0, 12, 12, audit.High},
+		{"twenty messages back nine times each to one member", times(20, 9), true, 0, 180, 9, audit.High},
+		{"seed 000: one message back a hundred times", []int{100}, true, 0, 100, 100, audit.High},
+		{"a post back once and one forged", []int{1}, false, 1, 1, 1, audit.High},
+		{"forged only", nil, false, 2, 0, 0, audit.High},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			rows := returnRows(tc.back, tc.forged)
+			rows := returnRows(tc.back, tc.toOne, tc.forged)
 			a := mailflow.New(mailflow.Config{InternalDomains: []string{"contoso.com"}})
 			for i := range rows {
 				a.Add(&rows[i])
@@ -74,11 +96,54 @@ func TestOwnMessagesComingBackAreInfoUnlessFlooded(t *testing.T) {
 			}
 			s := tr.Spoofing[0]
 			if s.Sender != "alice@contoso.com" || s.Returned != tc.returned || s.MostReturnsOfOne != tc.most || s.MostReturnsCapped || s.Severity() != tc.want {
-				t.Errorf("%s: %d returned, most %d of one (capped %v), %v; want %d, %d, %v", s.Sender, s.Returned, s.MostReturnsOfOne, s.MostReturnsCapped,
+				t.Errorf("%s: %d returned, most %d of one to one recipient (capped %v), %v; want %d, %d, %v", s.Sender, s.Returned, s.MostReturnsOfOne, s.MostReturnsCapped,
 					s.Severity(), tc.returned, tc.most, tc.want)
 			}
 			if w, found := tr.Worst(); !found || w != tc.want {
 				t.Errorf("traffic severity %v (found %v), want %v", w, found, tc.want)
+			}
+		})
+	}
+}
+
+// An arrival to several recipients counts once for each of them: a list
+// delivering a post to twelve members in one arrival, and its digest to
+// them again, is twice to each; a broken server sending the same arrival
+// to three recipients three times is a flood of each.
+func TestReturnsAreCountedByRecipient(t *testing.T) {
+	at := func(s int) time.Time { return start.Add(time.Duration(s) * time.Second) }
+	const id = "<post.1@contoso.com>"
+	var members []string
+	for k := range 12 {
+		members = append(members, fmt.Sprintf("colleague%d@contoso.com", k))
+	}
+	for _, tc := range []struct {
+		name     string
+		arrivals int
+		to       []string
+		most     int64
+		want     audit.Severity
+	}{
+		{"to twelve members in one arrival, twice", 2, members, 2, audit.Info},
+		{"to three recipients, three times", 3, members[:3], 3, audit.High},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rows := []tracking.Event{{Time: at(0), EventID: "SUBMIT", Source: "STOREDRIVER", Sender: "alice@contoso.com", MessageID: id}}
+			for i := range tc.arrivals {
+				ev := spoofed("alice@contoso.com", "mx.fabrikam.com", "Agenda", id)
+				ev.Time, ev.Recipients = at(5+i), tc.to
+				rows = append(rows, ev)
+			}
+			a := mailflow.New(mailflow.Config{InternalDomains: []string{"contoso.com"}})
+			for i := range rows {
+				a.Add(&rows[i])
+			}
+			tr := a.Result(tracking.Stats{})
+			if len(tr.Spoofing) != 1 {
+				t.Fatalf("spoofing %+v, want alice listed", tr.Spoofing)
+			}
+			if s := tr.Spoofing[0]; s.Returned != int64(tc.arrivals) || s.MostReturnsOfOne != tc.most || s.Severity() != tc.want {
+				t.Errorf("%d returned, most %d of one to one recipient, %v; want %d, %d, %v", s.Returned, s.MostReturnsOfOne, s.Severity(), tc.arrivals, tc.most, tc.want)
 			}
 		})
 	}
@@ -90,7 +155,7 @@ func TestOwnMessagesComingBackAreInfoUnlessFlooded(t *testing.T) {
 func TestForgedSenderIsListedBeforeReturns(t *testing.T) {
 	var rows []tracking.Event
 	for u := range 25 {
-		for _, ev := range returnRows([]int{3}, 0) {
+		for _, ev := range returnRows([]int{3}, false, 0) {
 			if ev.Sender != "" {
 				ev.Sender = fmt.Sprintf("user%02d@contoso.com", u)
 			}
@@ -98,7 +163,7 @@ func TestForgedSenderIsListedBeforeReturns(t *testing.T) {
 			rows = append(rows, ev)
 		}
 	}
-	rows = append(rows, returnRows(nil, 1)...)
+	rows = append(rows, returnRows(nil, false, 1)...)
 	a := mailflow.New(mailflow.Config{InternalDomains: []string{"contoso.com"}})
 	for i := range rows {
 		a.Add(&rows[i])
@@ -116,11 +181,11 @@ func TestForgedSenderIsListedBeforeReturns(t *testing.T) {
 }
 
 // Past the table of returned messages' cap, a return cannot be counted by
-// message: its sender might be flooded, so stays high, and the report says
-// the table was capped.
+// message and recipient: its sender might be flooded, so stays high, and
+// the report says the table was capped.
 func TestReturnsPastTheCapAreHigh(t *testing.T) {
 	defer mailflow.SetMaxReturnCounts(1)()
-	rows := returnRows([]int{1, 1}, 0)
+	rows := returnRows([]int{1, 1}, false, 0)
 	a := mailflow.New(mailflow.Config{InternalDomains: []string{"contoso.com"}})
 	for i := range rows {
 		a.Add(&rows[i])
@@ -132,7 +197,7 @@ func TestReturnsPastTheCapAreHigh(t *testing.T) {
 	if s := tr.Spoofing[0]; s.Returned != 2 || s.MostReturnsOfOne != 1 || !s.MostReturnsCapped || s.Severity() != audit.High {
 		t.Errorf("%d returned, most %d of one (capped %v), %v; want 2, 1 (capped), high", s.Returned, s.MostReturnsOfOne, s.MostReturnsCapped, s.Severity())
 	}
-	if !slices.Contains(tr.Truncated, "returned messages counted by Message-ID") {
+	if !slices.Contains(tr.Truncated, "returned messages counted by Message-ID and recipient") {
 		t.Errorf("truncated %v lacks the returned messages", tr.Truncated)
 	}
 }

@@ -401,7 +401,7 @@ the file's outputs are the scan's reports, which a trace must not overwrite; tra
 	f.StringArrayVar(&internal, "internal-domain", nil, "treat this domain and its subdomains as internal (repeatable)")
 	registerRelayClients(f, &relays)
 	f.DurationVar(&interval, "interval", time.Hour, "timeline bucket width")
-	f.StringVar(&failOn, "fail-on", defaultFailOn, fmt.Sprintf("exit 1 when evidence is at or above this severity (loops are high or critical, spoofing high (info for the organization's own messages coming back fewer than %d times each), backscatter medium or high, storms and rewritten return paths medium): %s (never fail)", audit.ReturnFlood, strings.Join(failOnValues(), ", ")))
+	f.StringVar(&failOn, "fail-on", defaultFailOn, fmt.Sprintf("exit 1 when evidence is at or above this severity (loops are high or critical, spoofing high (info for the organization's own messages coming back fewer than %d times each to any one recipient), backscatter medium or high, storms and rewritten return paths medium): %s (never fail)", audit.ReturnFlood, strings.Join(failOnValues(), ", ")))
 	src.register(cmd, offlineSources)
 	gm.register(cmd)
 	cfg.register(cmd)

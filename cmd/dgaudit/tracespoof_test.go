@@ -71,57 +71,73 @@ func TestTraceSpoofedSendersTotal(t *testing.T) {
 	}
 }
 
-// TestTraceSpoofedSenderOwnMessagesBack: alice posts once to an outside
-// list that has her colleague bob on it, and the list's server delivers
-// bob's copy back. Her address is listed, and the summary and the report
-// say it was her own message coming back, but at info: every scheduled run
-// of an organization whose users post to outside lists would otherwise
-// fail. Seed 000's remote server sending her one message back a hundred
-// times is the incident, and fails the run; so does a forged message among
-// her own.
+// TestTraceSpoofedSenderOwnMessagesBack: alice posts to an outside list
+// that has colleagues on it, and the list's server delivers their copies
+// back, to each apart. Her address is listed, and the summary and the
+// report say it was her own message coming back, but at info: every
+// scheduled run of an organization whose users post to outside lists would
+// otherwise fail. A remote server sending her messages back to the same
+// recipient again and again (seed 000's a hundred times, or each of twenty
+// nine times) is the incident, and fails the run; so does a forged message
+// among her own.
 func TestTraceSpoofedSenderOwnMessagesBack(t *testing.T) {
 	t.Parallel()
 	start := time.Date(2026, 3, 5, 9, 0, 0, 0, time.UTC)
-	const id = "<post.1@contoso.com>"
-	arrival := func(at time.Time, host, ip, id string) tracking.Event {
+	arrival := func(at time.Time, host, ip, id, to string) tracking.Event {
 		return tracking.Event{Time: at, EventID: "RECEIVE", Source: "SMTP", ClientIP: ip, ClientHostname: host,
-			Sender: "alice@contoso.com", Recipients: []string{"bob@contoso.com"}, Subject: "Agenda", MessageID: id, Directionality: "Incoming"}
+			Sender: "alice@contoso.com", Recipients: []string{to}, Subject: "Agenda", MessageID: id, Directionality: "Incoming"}
 	}
 	for _, tc := range []struct {
-		name     string
-		back     int
-		forged   bool
-		code     int
-		summary  string
-		severity string
-		high     int
+		name        string
+		posts, back int
+		toOne       bool
+		forged      bool
+		code        int
+		summary     string
+		severity    string
+		returned    int64
+		most        int64
+		high        int
 	}{
-		{"a post back once", 1, false, exitOK,
-			"spoofed internal sender: INFO alice@contoso.com, 1 messages from outside (all of them its own messages coming back from an outside list or forwarder, each at most once: normal for outside lists with internal members) via mx.fabrikam.com (1)\n",
-			"info", 0},
-		{"a post back three times", 3, false, exitOK,
-			"spoofed internal sender: INFO alice@contoso.com, 3 messages from outside (all of them its own messages coming back from an outside list or forwarder, each at most 3 times: normal for outside lists with internal members) via mx.fabrikam.com (3)\n",
-			"info", 0},
-		{"seed 000: one message back a hundred times", 100, false, exitFindings,
-			"spoofed internal sender: HIGH alice@contoso.com, 100 messages from outside (100 of them its own messages coming back, one of them 100 times) via mx.fabrikam.com (100)\n",
-			"high", 1},
-		{"a post back once and a forged message", 1, true, exitFindings,
+		{"a post back once", 1, 1, false, false, exitOK,
+			"spoofed internal sender: INFO alice@contoso.com, 1 messages from outside (all of them its own messages coming back from an outside list or forwarder, each at most once to any one recipient: normal for outside lists with internal members) via mx.fabrikam.com (1)\n",
+			"info", 1, 1, 0},
+		{"a post back to twelve members apart", 1, 12, false, false, exitOK,
+			"spoofed internal sender: INFO alice@contoso.com, 12 messages from outside (all of them its own messages coming back from an outside list or forwarder, each at most once to any one recipient: normal for outside lists with internal members) via mx.fabrikam.com (12)\n",
+			"info", 12, 1, 0},
+		{"a post back twice to one member", 1, 2, true, false, exitOK,
+			"spoofed internal sender: INFO alice@contoso.com, 2 messages from outside (all of them its own messages coming back from an outside list or forwarder, each at most 2 times to any one recipient: normal for outside lists with internal members) via mx.fabrikam.com (2)\n",
+			"info", 2, 2, 0},
+		{"seed 000: one message back a hundred times", 1, 100, true, false, exitFindings,
+			"spoofed internal sender: HIGH alice@contoso.com, 100 messages from outside (100 of them its own messages coming back, one of them 100 times to one recipient) via mx.fabrikam.com (100)\n",
+			"high", 100, 100, 1},
+		{"twenty posts back nine times each", 20, 9, true, false, exitFindings,
+			"spoofed internal sender: HIGH alice@contoso.com, 180 messages from outside (180 of them its own messages coming back, one of them 9 times to one recipient) via mx.fabrikam.com (180)\n",
+			"high", 180, 9, 1},
+		{"a post back once and a forged message", 1, 1, false, true, exitFindings,
 			"spoofed internal sender: HIGH alice@contoso.com, 2 messages from outside (1 of them its own messages coming back) via ",
-			"high", 1},
+			"high", 1, 1, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
-			evs := []tracking.Event{
-				{Time: start, EventID: "SUBMIT", Source: "STOREDRIVER", Sender: "alice@contoso.com", MessageID: id},
-				{Time: start.Add(time.Second), EventID: "SEND", Source: "SMTP", ServerIP: "198.51.100.20", ServerHostname: "mx.fabrikam.com",
-					Sender: "alice@contoso.com", Recipients: []string{"partner-list@fabrikam.com"}, MessageID: id},
-			}
-			for i := range tc.back {
-				evs = append(evs, arrival(start.Add(time.Duration(5+i)*time.Second), "mx.fabrikam.com", "198.51.100.20", id))
+			var evs []tracking.Event
+			for p := range tc.posts {
+				id := fmt.Sprintf("<post.%d@contoso.com>", p)
+				sent := start.Add(time.Duration(p) * time.Minute)
+				evs = append(evs, tracking.Event{Time: sent, EventID: "SUBMIT", Source: "STOREDRIVER", Sender: "alice@contoso.com", MessageID: id},
+					tracking.Event{Time: sent.Add(time.Second), EventID: "SEND", Source: "SMTP", ServerIP: "198.51.100.20", ServerHostname: "mx.fabrikam.com",
+						Sender: "alice@contoso.com", Recipients: []string{"partner-list@fabrikam.com"}, MessageID: id})
+				for i := range tc.back {
+					to := fmt.Sprintf("colleague%d@contoso.com", i)
+					if tc.toOne {
+						to = "bob@contoso.com"
+					}
+					evs = append(evs, arrival(sent.Add(time.Duration(5+i)*time.Second), "mx.fabrikam.com", "198.51.100.20", id, to))
+				}
 			}
 			if tc.forged {
-				evs = append(evs, arrival(start.Add(time.Hour), "mail.attacker.example", "203.0.113.66", "<forged.1@attacker.example>"))
+				evs = append(evs, arrival(start.Add(time.Hour), "mail.attacker.example", "203.0.113.66", "<forged.1@attacker.example>", "bob@contoso.com"))
 			}
 			writeLog(t, dir, "MSGTRK20260305-1.LOG", evs)
 			out := filepath.Join(t.TempDir(), "t.json")
@@ -153,9 +169,9 @@ func TestTraceSpoofedSenderOwnMessagesBack(t *testing.T) {
 				t.Fatal(err)
 			}
 			sp := doc.Traffic.Spoofing
-			if len(sp) != 1 || sp[0].Sender != "alice@contoso.com" || sp[0].Severity != tc.severity || sp[0].Returned != int64(tc.back) ||
-				sp[0].MostReturnsOfOne != int64(tc.back) {
-				t.Errorf("spoofing in the report: %+v, want alice, %s, %d returned, most %d", sp, tc.severity, tc.back, tc.back)
+			if len(sp) != 1 || sp[0].Sender != "alice@contoso.com" || sp[0].Severity != tc.severity || sp[0].Returned != tc.returned ||
+				sp[0].MostReturnsOfOne != tc.most {
+				t.Errorf("spoofing in the report: %+v, want alice, %s, %d returned, most %d", sp, tc.severity, tc.returned, tc.most)
 			}
 			if by := doc.Summary.Evidence.BySeverity; by["high"] != tc.high || by["info"] != 1-tc.high {
 				t.Errorf("evidence by severity %v, want %d high", by, tc.high)
