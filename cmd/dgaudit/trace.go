@@ -248,9 +248,11 @@ say why a message failed: add a Get-MessageTraceDetailV2 export of the failed me
 Detail column) to tell; reports whose reason stays unknown are listed apart, medium at most.
 
 An internal sender arriving from outside is high, unless every one of its messages was the
-organization's own coming back (a Message-ID one of its mailboxes submitted within the day
-before) and none came back 10 times: a post to an outside list with colleagues on it, listed as
-info. One message sent back again and again by a remote server stays high.
+organization's own coming back (a Message-ID the same sender submitted within the day before)
+and none came back 3 times to the same recipient: a post to an outside list with colleagues on
+it, once to each of them, listed as info. One message sent back to the same recipient again
+and again by a remote server stays high, and so does a message under the Message-ID of one
+another sender submitted.
 
 PATH is a file or a folder (every .log, .csv and .gz below it): on-premises MSGTRK*.LOG files of
 any Exchange version, Get-MessageTrackingLog | Export-Csv output, Exchange Online
