@@ -176,10 +176,8 @@ type Analyzer struct {
 	earlyHeld int
 	failed    *recent[struct{}]
 	reentries *recent[reentry]
-	inbound   *recent[string]
-	// relayed holds the arrivals from outside a Front End took (relayed.go),
-	// nil until one is.
-	relayed *recent[relayedArrival]
+	// inbound holds the recent arrivals from outside (relayed.go).
+	inbound *recent[arrival]
 	seen    *recent[struct{}]
 	// arrivals count the Exchange Online member rows read before their
 	// arrival's expansion (reentry.go); nil until one is.
@@ -337,7 +335,7 @@ func New(cfg Config) *Analyzer {
 		early:     newRecent[earlyRows](cfg.Window),
 		failed:    newRecent[struct{}](cfg.Window),
 		reentries: newRecent[reentry](cfg.Window),
-		inbound:   newRecent[string](cfg.Window),
+		inbound:   newRecent[arrival](cfg.Window),
 		seen:      newRecent[struct{}](cfg.Window),
 		ours:      newSentTable(cfg.Window),
 		truncated: map[string]bool{},
@@ -571,12 +569,12 @@ func (a *Analyzer) firstInbound(g *groupAgg, ev *tracking.Event) {
 	if ev.MessageID == "" || ev.Format == tracking.FormatTrace {
 		return
 	}
-	host, ok := a.inbound.get(hash(ev.MessageID))
+	in, ok := a.inbound.get(hash(ev.MessageID))
 	if !ok {
 		return
 	}
 	g.inbound++
-	a.inServer(g, host)
+	a.inServer(g, in.src)
 }
 
 // inServer and outServer count host among the remote servers sending
@@ -932,10 +930,10 @@ func (a *Analyzer) fromOutside(ev *tracking.Event) origin {
 	}
 	// Most clients are settled here without a call (see may).
 	if !a.own.may(ev.ClientIP) && (surelyPublic(ev.ClientIP) || !a.own.may(ev.ClientHostname)) {
-		return fromRemote
+		return a.notOwn(ev)
 	}
 	if !a.own.relays(ev.ClientIP, ev.ClientHostname) {
-		return fromRemote
+		return a.notOwn(ev)
 	}
 	self := proxiedBySelf(ev)
 	switch {
@@ -955,6 +953,24 @@ func (a *Analyzer) fromOutside(ev *tracking.Event) origin {
 	return throughOwnServer
 }
 
+// notOwn tells where a RECEIVE from outside whose client is none of the
+// organization's servers came from: a private client that names another
+// outside client in original-client-ip is a Front End that writes no logs
+// (a dedicated one, never learnt as a server), and the client it names is
+// the remote server; anything else is the remote server itself. Behind a
+// filtering gateway on a private address, the Front End names the gateway:
+// that is the server the mail came from as far as the organization's logs
+// can tell.
+func (a *Analyzer) notOwn(ev *tracking.Event) origin {
+	// Most rows end at the first test (no Front End on the way), or the
+	// second (a public client).
+	oc := ev.OriginalClientIP
+	if oc == "" || surelyPublic(ev.ClientIP) || oc == ev.ClientIP || publicIP(ev.ClientIP) || a.own.relays(oc, "") {
+		return fromRemote
+	}
+	return throughHiddenFrontEnd
+}
+
 // origin is where a RECEIVE came from (fromOutside).
 type origin uint8
 
@@ -970,6 +986,10 @@ const (
 	// took it from the Internet, or the row is a later hop of an arrival
 	// (see arrive).
 	throughOwnServer
+	// throughHiddenFrontEnd: a private client that is none of the
+	// organization's known servers handed it over naming another outside
+	// client in original-client-ip (see notOwn).
+	throughHiddenFrontEnd
 )
 
 // proxiedBySelf reports whether a RECEIVE names its own server as client:
@@ -1005,19 +1025,23 @@ func firstNonEmpty(vs ...string) string {
 // and may be a spoofed internal sender or an automatic reply from outside;
 // an internal hop (see fromOutside) is none of those, and a hop of a
 // message that came from outside (again) is not counted into its groups a
-// second time.
+// second time. But when the row taken for the arrival was a hop's for no
+// group, and this repeat is for one (the arrival's own row, read after
+// it), the repeat counts the arrival into its groups.
 func (a *Analyzer) receive(ev *tracking.Event) {
 	o := a.fromOutside(ev)
 	outside := o != fromInside
 	var host, src string
 	var h uint64
-	var again, asked bool
+	var again, asked, late, grouped bool
 	if outside {
 		host = clientOf(ev, o)
 		if ev.MessageID != "" && host != "" {
 			h = hash(ev.MessageID)
-			src, again = a.arrive(h, ev, o, host)
-			outside = !again
+			var in arrival
+			in, again = a.arrive(h, ev, o, host)
+			src, outside = in.src, !again
+			late = again && !in.grouped()
 		}
 	}
 	for _, r := range ev.Recipients {
@@ -1029,13 +1053,20 @@ func (a *Analyzer) receive(ev *tracking.Event) {
 			// Only a row for a group asks: most are for mailboxes.
 			again, asked = again || !outside && a.hopOfArrival(ev), true
 		}
-		if again {
+		if again && !late {
 			break
 		}
 		g.inbound++
-		if outside && host != "" {
+		grouped = true
+		switch {
+		case late:
+			a.inServer(g, src)
+		case outside && host != "":
 			a.inServer(g, lower(host))
 		}
+	}
+	if grouped && h != 0 {
+		a.markGrouped(h)
 	}
 	if !outside {
 		// Exchange 2010 logs a mailbox's submission as a RECEIVE from the
@@ -1147,13 +1178,13 @@ func (a *Analyzer) dsn(ev *tracking.Event) {
 	if _, ok := a.failed.get(h); !ok {
 		return
 	}
-	source, ok := a.inbound.get(h)
+	in, ok := a.inbound.get(h)
 	for _, r := range ev.Recipients {
 		if a.internal(r) {
 			continue
 		}
 		if ok {
-			a.addBackscatter(ev.Time, source, domainOf(r))
+			a.addBackscatter(ev.Time, in.src, domainOf(r))
 		} else {
 			a.holdDSN(h, ev.Time, domainOf(r))
 		}

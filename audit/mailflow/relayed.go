@@ -1,6 +1,11 @@
 package mailflow
 
-import "dgaudit/directory/tracking"
+import (
+	"math"
+	"time"
+
+	"dgaudit/directory/tracking"
+)
 
 // On Exchange 2013 and later the Front End Transport service takes mail on
 // port 25 and proxies it to the Transport service of a mailbox server,
@@ -9,100 +14,156 @@ import "dgaudit/directory/tracking"
 // logs the arrival. So a RECEIVE from one of the organization's own
 // servers that names an outside client there (throughOwnServer) is mail
 // from outside: taken for a hop, a forged internal sender from the
-// Internet went unseen (seed 000's case behind a Front End).
+// Internet went unseen (seed 000's case behind a Front End). So is one from
+// a private client that is none of them (throughHiddenFrontEnd): a
+// dedicated Front End, which writes no tracking logs, is never named as one.
 //
 // But the original client travels with the message (the header
 // X-MS-Exchange-Organization-OriginalClientIPAddress): the hub's RECEIVE
 // from the edge, or from the mailbox server that took the message first,
-// may name it too, and counting every such row would count one message at
-// each hop. Such a row is taken as an arrival only when its message has not
-// already arrived from outside recently (a.inbound, Config.Window
-// messages), or has arrived before as a new message: Exchange gives each
-// message that enters the organization a network-message-id that every
-// later hop keeps, and strips the organization's headers from what comes
-// from outside, so a message a remote server sends back (seed 000's, a
-// hundred times under one Message-ID) is each time a new arrival with a new
-// one. Only arrivals through a Front End are told apart so: whether the
-// edge's network-message-id is the one the hub logs is not known, and an
-// edge's hop to the hub is never a new arrival. Without the ids, another
-// server's row of a message seen arriving is a hop.
+// names it too, and counting every such row would count one message at
+// each hop. Such a row is a hop of an arrival only when its message arrived
+// from outside recently (a.inbound, Config.Window messages) and:
+//
+//   - with network-message-ids on both rows, they are the same: Exchange
+//     gives each message that enters the organization one, which every
+//     later hop keeps, and strips the organization's headers from what comes
+//     from outside, so a message a remote server sends back (seed 000's, a
+//     hundred times under one Message-ID) is each time a new arrival with a
+//     new one. An edge's arrival keeps none (whether the edge's id is the
+//     one the hub logs is not known): the first hop's fills it in;
+//   - without them, by where and when: the row's server has not logged that
+//     arrival already (a server receives each arrival once; seed 000's
+//     returns all came to the same one), and it is read at most hopWindow
+//     after it. Later, it is a new arrival: a return of the message, or a
+//     forgery reusing its Message-ID.
 //
 // The logs of several servers are merged by time (tracking.Read), and rows
 // of one moment (a whole second in an export) are read in the order the
 // logs were given: a hop's row may come before the arrival's. The hop then
 // counts as the arrival, from the client it names, and the arrival's own
-// row, read next, is the repeat: from a Front End, by its network-message-id
-// as above; from an edge, or without the ids, by being read within
-// reorderSkew after it.
+// row, read next, is the repeat: by its network-message-id as above, or by
+// being read within reorderSkew after it. The arrival's own row may be the
+// one addressed to a group (the hop to the delivery server carries the
+// members): then it counts into the group all the same (see receive).
 
-// relayedArrival is what a.relayed keeps of an arrival from outside that a
-// Front End took (origin throughFrontEnd or throughOwnServer), beside its
-// remote server in a.inbound. Only those need it: a table of its own, made
-// at the first, keeps a.inbound's slots as small as they were for the
-// edge's rows and the Internet's, nearly all the rows from outside, and
-// their one look-up (put) one.
-type relayedArrival struct {
-	// net is the hash of its network-message-id, 0 without one.
+// arrival is what a.inbound keeps of a message that came from outside. At 32
+// bytes it fits a cache line as the remote server's name alone (16 bytes)
+// did: a look-up costs one line either way.
+type arrival struct {
+	// src is its remote server, interned, as clientOf names it.
+	src string
+	// net is the hash of its network-message-id as a Front End's server or
+	// the first hop logged it, 0 without one.
 	net uint64
-	// at is its row's time in Unix seconds.
-	at int64
+	// at is its row's time in Unix seconds (see unixSeconds).
+	at uint32
+	// servers has serverBit set for each server that logged it, and the
+	// two flags above them.
+	servers uint32
 }
+
+const (
+	// relayedFlag: taken from a row that names the Front End's client in
+	// original-client-ip (origin throughFrontEnd and after), which the
+	// edge's own row, read within reorderSkew after it, repeats.
+	relayedFlag = 1 << 31
+	// groupedFlag: counted into a group.
+	groupedFlag = 1 << 30
+	serverBits  = 30
+)
+
+func (r arrival) relayed() bool { return r.servers&relayedFlag != 0 }
+func (r arrival) grouped() bool { return r.servers&groupedFlag != 0 }
 
 // reorderSkew is how far, in seconds, the arrival's own row may be read
 // after a hop's row that was taken for it: a whole second of an export, or
 // a second between two servers' clocks.
 const reorderSkew = 2
 
-// arrive records a RECEIVE from outside (o) of the message with hash h from
-// host, and returns its remote server as a.inbound keeps it; again is set,
-// and nothing recorded, when the row is a later hop of an arrival already
-// read, or the arrival's own row read after a hop's taken for it.
-func (a *Analyzer) arrive(h uint64, ev *tracking.Event, o origin, host string) (src string, again bool) {
-	if o == fromRemote {
-		// Nearly every row from outside: asked about only once a Front
-		// End's arrival was recorded, which it may repeat, or replace as
-		// the message's last.
-		if a.relayed != nil {
-			if r, ok := a.relayed.get(h); ok {
-				if at := ev.Time.Unix(); at >= r.at && at-r.at <= reorderSkew {
-					return "", true
-				}
-				a.relayed.take(h)
-			}
-		}
-		src = a.intern(lower(host))
-		a.inbound.put(h, src)
-		return src, false
+// hopWindow is how long, in seconds, after an arrival a row of another
+// server without network-message-ids may be its hop. Hops between the
+// organization's servers take seconds; a queue may hold one for a few
+// minutes. A hop held longer (a server down) counts as a second arrival:
+// one message too many, where a longer window hides a forgery under the
+// Message-ID of a message that came in minutes before.
+const hopWindow = 5 * 60
+
+// unixSeconds is t in Unix seconds within uint32 (until 2106), 0 for no
+// time.
+func unixSeconds(t time.Time) uint32 {
+	s := t.Unix()
+	if s < 0 {
+		return 0
 	}
-	r := relayedArrival{net: msgHash(ev.NetworkMessageID), at: ev.Time.Unix()}
-	if prev, ok := a.inbound.get(h); ok && a.sameArrival(h, o, r) {
-		return prev, true
-	}
-	src = a.intern(lower(host))
-	a.inbound.put(h, src)
-	if a.relayed == nil {
-		a.relayed = newRecent[relayedArrival](a.cfg.Window)
-	}
-	a.relayed.put(h, r)
-	return src, false
+	return uint32(min(s, math.MaxUint32))
 }
 
-// sameArrival reports whether a row a Front End took (o, r), of a message
-// that arrived from outside recently (h), logs that arrival rather than a
-// new one (see above).
-func (a *Analyzer) sameArrival(h uint64, o origin, r relayedArrival) bool {
-	var prev relayedArrival
-	relayed := false
-	if a.relayed != nil {
-		prev, relayed = a.relayed.get(h)
+// serverBit is a bit standing for the server that logged ev, 0 when the row
+// names none. Two servers may share a bit (one in 30 for two): a hop
+// between them without network-message-ids then counts as a new arrival.
+func serverBit(ev *tracking.Event) uint32 {
+	name := firstNonEmpty(ev.ServerHostname, ev.ServerIP)
+	if name == "" {
+		return 0
 	}
-	switch {
-	case relayed && r.net != 0 && prev.net != 0:
-		return r.net == prev.net
-	case o == throughOwnServer:
-		return true
+	return 1 << (hash(name) % serverBits)
+}
+
+// arrive records a RECEIVE from outside (o) of the message with hash h from
+// host, and returns the arrival as a.inbound keeps it; again is set, and
+// nothing new recorded, when the row is a later hop of an arrival already
+// read, or the arrival's own row read after a hop's taken for it.
+func (a *Analyzer) arrive(h uint64, ev *tracking.Event, o origin, host string) (r arrival, again bool) {
+	p, _ := a.inbound.slot(h)
+	at := unixSeconds(ev.Time)
+	if o == fromRemote {
+		// Most rows from outside where an edge or a gateway takes the mail;
+		// one look-up, as a plain put. Only an arrival a Front End's row
+		// recorded is repeated by one of these.
+		if p.relayed() && at >= p.at && at-p.at <= reorderSkew {
+			return *p, true
+		}
+		*p = arrival{src: a.intern(lower(host)), at: at}
+		return *p, false
 	}
-	return relayed && r.at >= prev.at && r.at-prev.at <= reorderSkew
+	net, bit := msgHash(ev.NetworkMessageID), serverBit(ev)
+	if p.src != "" && sameArrival(*p, o, net, at, bit) {
+		p.servers |= bit
+		if p.net == 0 {
+			p.net = net
+		}
+		return *p, true
+	}
+	*p = arrival{src: a.intern(lower(host)), net: net, at: at, servers: bit | relayedFlag}
+	return *p, false
+}
+
+// sameArrival reports whether a row a Front End took (o), with
+// network-message-id hash net, read at at on the server of bit, logs the
+// arrival prev rather than a new one (see above).
+func sameArrival(prev arrival, o origin, net uint64, at, bit uint32) bool {
+	if prev.net != 0 && net != 0 {
+		return prev.net == net
+	}
+	d := int64(at) - int64(prev.at)
+	if prev.servers&bit != 0 || d < -reorderSkew {
+		return false
+	}
+	if o == throughFrontEnd {
+		// The server's own Front End took it from outside: an arrival,
+		// unless a hop's row was read just before it.
+		return prev.relayed() && d >= 0 && d <= reorderSkew
+	}
+	return d <= hopWindow
+}
+
+// markGrouped notes that the arrival of the message with hash h counted
+// into a group, so that a repeat of it does not count again.
+func (a *Analyzer) markGrouped(h uint64) {
+	if i, ok := a.inbound.find(h); ok {
+		a.inbound.vals[i].servers |= groupedFlag
+	}
 }
 
 // hopOfArrival reports whether a RECEIVE not from outside is a hop between

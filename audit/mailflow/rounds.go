@@ -388,8 +388,8 @@ func (r *rootAgg) stackedExtent(gap int64) (from, to int64) {
 // outside (when its RECEIVE was read before), or else "<>".
 func (a *Analyzer) reporterOf(sender, messageID string) string {
 	if sender == "" || sender == "<>" {
-		if host, ok := a.inbound.get(hash(messageID)); ok && messageID != "" {
-			return host
+		if in, ok := a.inbound.get(hash(messageID)); ok && messageID != "" {
+			return in.src
 		}
 		return "<>"
 	}
