@@ -955,18 +955,22 @@ func (a *Analyzer) fromOutside(ev *tracking.Event) origin {
 
 // notOwn tells where a RECEIVE from outside whose client is none of the
 // organization's servers came from: a private client that names another
-// outside client in original-client-ip is a Front End that writes no logs
-// (a dedicated one, never learnt as a server), and the client it names is
-// the remote server; anything else is the remote server itself. Behind a
-// filtering gateway on a private address, the Front End names the gateway:
-// that is the server the mail came from as far as the organization's logs
-// can tell.
+// client in original-client-ip is a Front End that writes no logs (a
+// dedicated one, never learnt as a server). The client it names is the
+// remote server, or one of the organization's servers or relay clients
+// (Config.Servers), whose mail is not from outside; anything else is the
+// remote server itself. Behind a filtering gateway on a private address,
+// the Front End names the gateway: that is the server the mail came from as
+// far as the organization's logs can tell.
 func (a *Analyzer) notOwn(ev *tracking.Event) origin {
 	// Most rows end at the first test (no Front End on the way), or the
 	// second (a public client).
 	oc := ev.OriginalClientIP
-	if oc == "" || surelyPublic(ev.ClientIP) || oc == ev.ClientIP || publicIP(ev.ClientIP) || a.own.relays(oc, "") {
+	if oc == "" || surelyPublic(ev.ClientIP) || oc == ev.ClientIP || publicIP(ev.ClientIP) {
 		return fromRemote
+	}
+	if a.own.relays(oc, "") {
+		return fromInside
 	}
 	return throughHiddenFrontEnd
 }

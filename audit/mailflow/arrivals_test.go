@@ -200,11 +200,12 @@ func TestArrivalReadAfterItsHopCountsIntoTheGroup(t *testing.T) {
 // A dedicated Front End writes no tracking logs, so it is none of the
 // servers the logs name: its client, in original-client-ip of the mailbox
 // server's RECEIVE from it, is the remote server, not the Front End. Behind
-// a filtering gateway on a private address, the gateway is.
+// a filtering gateway on a private address, the gateway is. A relay client
+// the user named (a scanner) is not from outside through it either.
 func TestDedicatedFrontEndNamesItsClient(t *testing.T) {
-	const ann, id = "ann@corp.example", "<M0@MBX01.corp.local>"
+	const ann, id, scanner = "ann@corp.example", "<M0@MBX01.corp.local>", "10.0.5.20"
 	cfg := mailflow.Config{InternalDomains: []string{"corp.example"}, Groups: []mailflow.Group{{Address: "all@corp.example"}},
-		Servers: []string{mbx01, mbx01IP, mbx02, mbx02IP}}
+		Servers: []string{mbx01, mbx01IP, mbx02, mbx02IP, scanner}}
 	for _, tc := range []struct {
 		name, sender, client string
 		messages             int
@@ -213,10 +214,11 @@ func TestDedicatedFrontEndNamesItsClient(t *testing.T) {
 		{"seed 000", ann, "198.51.100.7", 100, true},
 		{"forgeries", "ceo@corp.example", "203.0.113.9", 5, false},
 		{"behind a filtering gateway", "ceo@corp.example", "10.20.0.25", 5, false},
+		{"a relay client", "scanner@corp.example", scanner, 0, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rows := map[string][]tracking.Event{"mbx01": {submit(ann, id)}}
-			for i := range tc.messages {
+			for i := range max(tc.messages, 5) {
 				msgID := id
 				if !tc.sameID {
 					msgID = fmt.Sprintf("<f%d@attacker.example>", i)
@@ -227,6 +229,12 @@ func TestDedicatedFrontEndNamesItsClient(t *testing.T) {
 			}
 			rows["mbx01"] = append(rows["mbx01"], loopMarker("all@corp.example", start.Add(time.Hour)))
 			tr := analyse(t, cfg, serverLogs(t, rows, "mbx01", "mbx02")...)
+			if tc.messages == 0 {
+				if len(tr.Spoofing) != 0 {
+					t.Errorf("spoofing %+v, want none", tr.Spoofing)
+				}
+				return
+			}
 			from := []audit.AddressCount{{Address: tc.client, N: int64(tc.messages)}}
 			if len(tr.Spoofing) != 1 || tr.Spoofing[0].Messages != int64(tc.messages) || !slices.Equal(tr.Spoofing[0].Clients, from) {
 				t.Errorf("spoofing %+v, want %d messages from %s", tr.Spoofing, tc.messages, tc.client)

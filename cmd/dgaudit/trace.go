@@ -41,7 +41,7 @@ func (o *trackingOptions) register(cmd *cobra.Command) {
 // registerRelayClients adds --relay-client, which trace and --tracking
 // share.
 func registerRelayClients(f *pflag.FlagSet, relays *[]string) {
-	f.StringArrayVar(relays, "relay-client", nil, "IP address or host name of a device or application that relays mail through the organization's servers, such as a scan-to-email printer on an anonymous relay connector: its mail is not from outside, so an internal sender in it is not spoofed; give the address of a device that relays through an Exchange 2013+ Front End, whose logs name it by address only (repeatable)")
+	f.StringArrayVar(relays, "relay-client", nil, "IP address or host name of a device or application that relays mail through the organization's servers, such as a scan-to-email printer on an anonymous relay connector: its mail is not from outside, so an internal sender in it is not spoofed; give the address of a device that relays through an Exchange 2013+ Front End, whose logs name it by address only. A Front End itself need not be given, even one that writes no logs: mail it hands over is judged by its client (original-client-ip), which is named as the remote server, or, behind a filtering gateway on a private address, the gateway (repeatable)")
 }
 
 // trackingFiles expands the paths before any collection starts, so that a
