@@ -178,7 +178,12 @@ type Analyzer struct {
 	reentries *recent[reentry]
 	// inbound holds the recent arrivals from outside (relayed.go).
 	inbound *recent[arrival]
-	seen    *recent[struct{}]
+	// hostOf names remote servers by their addresses, as the edge's rows
+	// name them (relayed.go); nil until a hub's row of an edge's arrival
+	// names the address. hostsNamed: it holds one.
+	hostOf     *recent[string]
+	hostsNamed bool
+	seen       *recent[struct{}]
 	// arrivals count the Exchange Online member rows read before their
 	// arrival's expansion (reentry.go); nil until one is.
 	arrivals *recent[uint32]
@@ -1045,6 +1050,10 @@ func (a *Analyzer) receive(ev *tracking.Event) {
 			var in arrival
 			in, again = a.arrive(h, ev, o, host)
 			src, outside = in.src, !again
+			if outside {
+				// The name arrive gave it (see hostOf).
+				host = src
+			}
 			late = again && !in.grouped()
 		}
 	}

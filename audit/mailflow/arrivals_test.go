@@ -23,7 +23,9 @@ type way struct {
 	// its hop to mbx01).
 	through string
 	// hopAfter is when the hop's row is logged after the arrival's; the
-	// hop carries the members of a group the arrival is for, not the group.
+	// hop from a Front End's server carries the members of a group the
+	// arrival is for, not the group (the edge's carries the group, which
+	// the hub expands).
 	hopAfter time.Duration
 	// noHop: the members' mailboxes are on the arrival's server.
 	noHop bool
@@ -58,6 +60,7 @@ func (w way) arrive(rows map[string][]tracking.Event, m tracking.Event, host, ip
 	case "edge":
 		arrival.ClientHostname, arrival.ClientIP, arrival.ServerHostname, arrival.ServerIP = host, ip, edge01, edge01IP
 		hop.ClientHostname, hop.ClientIP, hop.ServerHostname, hop.ServerIP = edge01, edge01InIP, mbx01, mbx01IP
+		hop.Recipients = m.Recipients
 		first, next = "edge", "mbx01"
 	}
 	rows[first] = append(rows[first], arrival)
@@ -128,8 +131,10 @@ func TestArrivalsAreToldFromHops(t *testing.T) {
 		{"seed 000 through another server's Front End", returns([]way{byMBX01}, false), ann, []audit.AddressCount{{Address: remoteIP, N: 100}}},
 		{"seed 000 through another server's Front End, without network-message-ids", returns([]way{byMBX01}, true), ann,
 			[]audit.AddressCount{{Address: remoteIP, N: 100}}},
+		// The Front End's rows name the remote server by address, the
+		// edge's by name: one server, named as the edge's rows name it.
 		{"seed 000 through a Front End and the edge in turn", returns([]way{byEdge, byMBX01}, false), ann,
-			[]audit.AddressCount{{Address: remoteIP, N: 50}, {Address: remote, N: 50}}},
+			[]audit.AddressCount{{Address: remote, N: 100}}},
 		{"a forgery under the Message-ID of a message through the edge", forgery(10*time.Minute, false), "ceo@corp.example",
 			[]audit.AddressCount{{Address: "203.0.113.9", N: 1}}},
 		{"a forgery under the Message-ID of a message through the edge, without network-message-ids", forgery(10*time.Minute, true), "ceo@corp.example",
@@ -246,5 +251,41 @@ func TestDedicatedFrontEndNamesItsClient(t *testing.T) {
 				t.Errorf("inbound %d from %+v, want %d from %s", l.Inbound, l.InboundServers, tc.messages, tc.client)
 			}
 		})
+	}
+}
+
+// The hub's row of an edge's arrival, read after the arrival left the table
+// of recent ones (a busy edge's export read before the hub's), is taken
+// for an arrival, named by the Internet client's address where the edge's
+// row named it by name: the remote server is named once, as the edge's rows
+// name it.
+func TestEdgeArrivalsNameTheirServerOnce(t *testing.T) {
+	const forger, attacker = "203.0.113.9", "bad.attacker.example"
+	cfg := mailflow.Config{InternalDomains: []string{"corp.example"}, Groups: []mailflow.Group{{Address: "all@corp.example"}}, Servers: arrivalServers,
+		Window: 2}
+	rows := map[string][]tracking.Event{}
+	for i := range 10 {
+		// The first hop is read before the next arrival; the others after
+		// two more, when the table of two has let their arrival go.
+		w := way{through: "edge", hopAfter: 65 * time.Second}
+		if i == 0 {
+			w.hopAfter = time.Second
+		}
+		w.arrive(rows, tracking.Event{Time: start.Add(time.Minute + time.Duration(i)*30*time.Second), Sender: "ceo@corp.example", ReturnPath: "ceo@corp.example",
+			Recipients: []string{"all@corp.example"}, Subject: fmt.Sprintf("Wire transfer %d", i), MessageID: fmt.Sprintf("<f%d@attacker.example>", i),
+			NetworkMessageID: netID(i, false)}, attacker, forger)
+	}
+	rows["mbx01"] = append(rows["mbx01"], loopMarker("all@corp.example", start.Add(time.Hour)))
+	tr := analyse(t, cfg, serverLogs(t, rows, "edge", "mbx01")...)
+	if len(tr.Loops) != 1 {
+		t.Fatalf("loops %+v", tr.Loops)
+	}
+	if l := tr.Loops[0]; len(l.InboundServers) != 1 || l.InboundServers[0].Address != attacker {
+		t.Errorf("inbound servers %+v, want %s alone", l.InboundServers, attacker)
+	}
+	// How many messages is not asked: the table of two that let the
+	// arrivals go forgets the messages counted too.
+	if len(tr.Spoofing) != 1 || len(tr.Spoofing[0].Clients) != 1 || tr.Spoofing[0].Clients[0].Address != attacker {
+		t.Errorf("spoofing %+v, want messages from %s alone", tr.Spoofing, attacker)
 	}
 }

@@ -38,6 +38,19 @@ import (
 //     after it. Later, it is a new arrival: a return of the message, or a
 //     forgery reusing its Message-ID.
 //
+// A Front End's row names the remote server by address (original-client-ip),
+// an edge's by the name it gave (client-hostname): where mail comes both
+// ways (an edge in one site, Front Ends in another), or the hub's row of an
+// edge's arrival is read after the arrival left a.inbound, one server
+// would be listed twice. The hub's row of an edge's arrival names both, its
+// address and, in a.inbound, the edge's name for it: a.hostOf keeps the
+// name by the address, and a later arrival a Front End's row names by that
+// address takes the name. Only the hops of an edge's arrivals that name the
+// Internet client fill the table, and only an organization that has them
+// looks in it: the edge's own rows, nearly all of an edge's rows from
+// outside, are spared the look-up. A server that sent through a Front End
+// before any of its mail was read through the edge is named both ways.
+//
 // The logs of several servers are merged by time (tracking.Read), and rows
 // of one moment (a whole second in an export) are read in the order the
 // logs were given: a hop's row may come before the arrival's. The hop then
@@ -133,10 +146,30 @@ func (a *Analyzer) arrive(h uint64, ev *tracking.Event, o origin, host string) (
 		if p.net == 0 {
 			p.net = net
 		}
-		return *p, true
+		in := *p
+		if !in.relayed() && in.src != host {
+			a.nameHost(host, in.src)
+		}
+		return in, true
 	}
-	*p = arrival{src: a.intern(lower(host)), net: net, at: at, servers: bit | relayedFlag}
+	src := ""
+	if a.hostsNamed {
+		src, _ = a.hostOf.get(hash(host))
+	}
+	if src == "" {
+		src = a.intern(lower(host))
+	}
+	*p = arrival{src: src, net: net, at: at, servers: bit | relayedFlag}
 	return *p, false
+}
+
+// nameHost keeps name as the remote server at address ip (see hostOf).
+func (a *Analyzer) nameHost(ip, name string) {
+	if a.hostOf == nil {
+		a.hostOf = newRecent[string](a.cfg.Window)
+	}
+	a.hostOf.put(hash(ip), name)
+	a.hostsNamed = true
 }
 
 // sameArrival reports whether a row a Front End took (o), with
