@@ -60,9 +60,11 @@ import (
 // one addressed to a group (the hop to the delivery server carries the
 // members): then it counts into the group all the same (see receive).
 
-// arrival is what a.inbound keeps of a message that came from outside. At 32
-// bytes it fits a cache line as the remote server's name alone (16 bytes)
-// did: a look-up costs one line either way.
+// arrival is what a.inbound keeps of a message that came from outside: one
+// table, one look-up a row, where the time and network-message-id of a
+// Front End's arrivals were a second table's. At 32 bytes a value never
+// straddles two cache lines (the table is one large, aligned allocation),
+// as the remote server's name alone (16 bytes) did not.
 type arrival struct {
 	// src is its remote server, interned, as clientOf names it.
 	src string
@@ -71,8 +73,8 @@ type arrival struct {
 	net uint64
 	// at is its row's time in Unix seconds (see unixSeconds).
 	at uint32
-	// servers has serverBit set for each server that logged it, and the
-	// two flags above them.
+	// servers has serverBit set for each server that logged it, and
+	// relayedFlag and groupedFlag in the bits above those.
 	servers uint32
 }
 
