@@ -1,11 +1,6 @@
 package mailflow
 
-import (
-	"math"
-	"time"
-
-	"dgaudit/directory/tracking"
-)
+import "dgaudit/directory/tracking"
 
 // On Exchange 2013 and later the Front End Transport service takes mail on
 // port 25 and proxies it to the Transport service of a mailbox server,
@@ -104,16 +99,6 @@ const reorderSkew = 2
 // Message-ID of a message that came in minutes before.
 const hopWindow = 5 * 60
 
-// unixSeconds is t in Unix seconds within uint32 (until 2106), 0 for no
-// time.
-func unixSeconds(t time.Time) uint32 {
-	s := t.Unix()
-	if s < 0 {
-		return 0
-	}
-	return uint32(min(s, math.MaxUint32))
-}
-
 // serverBit is a bit standing for the server that logged ev, 0 when the row
 // names none. Two servers may share a bit (one in 30 for two): a hop
 // between them without network-message-ids then counts as a new arrival.
@@ -131,7 +116,7 @@ func serverBit(ev *tracking.Event) uint32 {
 // read, or the arrival's own row read after a hop's taken for it.
 func (a *Analyzer) arrive(h uint64, ev *tracking.Event, o origin, host string) (r arrival, again bool) {
 	p, _ := a.inbound.slot(h)
-	at := unixSeconds(ev.Time)
+	at, _ := unixSeconds(ev.Time) // 0 for no time
 	if o == fromRemote {
 		// Most rows from outside where an edge or a gateway takes the mail;
 		// one look-up, as a plain put. Only an arrival a Front End's row
