@@ -6,6 +6,7 @@ import (
 	"hash/maphash"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -16,12 +17,25 @@ import (
 // cross a threshold), spoofed messages. So a row already read from another
 // export is passed over, and counted (FileStats.Duplicates).
 //
-// A row is one by every value read from it (rowHash): only rows equal in
-// each are one row. Two equal rows of one export are two rows (two
-// deliveries in the same second); so are two in each of two exports, and
-// the second export's are passed over as long as the first's are matched
-// (dupEntry). Raw logs are left alone: they are read once a file
-// (ReadOnce), and a server never writes a row into two logs.
+// A row is one by the values read from it (rowHash), its time to the
+// second and its status in any case: a message trace saved as a Graph page
+// gives "delivered" and milliseconds where Export-Csv gives "Delivered"
+// and whole seconds. Rows are counted by source (an export, or a run of
+// one): two equal rows of one source are two rows (two deliveries in the
+// same second), and a row is passed on as many times as the source that
+// holds it most (dupEntry), whatever order the sources' rows come in.
+//
+// Only rows that say which server wrote them are matched across sources:
+// Get-MessageTrackingLog exports with a ServerHostname or ServerIp column,
+// and message traces (the tenant's, one for all its servers). Two servers
+// log equal rows in the same second (a loop's bounces, load-balanced), and
+// without the server a copy cannot be told from the other server's row;
+// passing a genuine row over hides what it counts, so such rows are kept,
+// and the file says that the overlap may be counted twice. Raw logs are
+// left alone: ReadOnce reads a log named twice, or copied under another
+// folder with the same name and content, once, and a server never writes a
+// row into two logs; a log and an export of the same period are not
+// matched.
 //
 // Rows are looked for only where they can be, so that exports that
 // overlap no other cost nothing, and those that overlap by a part little
@@ -34,8 +48,10 @@ import (
 // whatever the exports' sizes. Message traces are read one after another,
 // newest first, so a row's copy comes a whole export later: their rows are
 // kept until maxKeptRows, the oldest then let go, and the file read then
-// says so; the last trace read keeps none. So are the rows of exports that
-// overlap but are read in turn (the same export given twice).
+// says so, and the count of duplicates is then a lower bound
+// (Stats.DuplicatesAtLeast); the last trace read keeps none. So are the
+// rows of exports that overlap but are read in turn (the same export given
+// twice).
 
 // dupWindow is how long, in the merge's time, a row of an export read in
 // time order is looked for in the others: a run is in time order to within
@@ -43,7 +59,8 @@ import (
 const dupWindow = 2 * runBackstep
 
 // maxKeptRows caps the rows kept of exports read in file order (message
-// traces): some 65 MB.
+// traces): some 100 MB (measured: about 100 bytes a row, in the map of rows
+// seen and the queue, at the cap).
 const maxKeptRows = 1 << 20
 
 // dupMode is how a file's rows take part.
@@ -65,6 +82,9 @@ type dedup struct {
 	mode []dupMode // by file
 	dups []int64   // by file: the rows passed over
 	seen map[uint64]dupEntry
+	// counts holds, for the rows read from more than one source (few:
+	// those of overlaps), each source's count so far.
+	counts map[uint64][]srcCount
 	// timed holds the rows of dupTimed files in the order read, to be let
 	// go dupWindow after; kept those of dupKept files, up to maxKeptRows.
 	timed fifo[timedRow]
@@ -84,13 +104,52 @@ type dedup struct {
 	// full: the file whose row first let one go for maxKeptRows, -1 if
 	// none did.
 	full int
+	// unmatched is by file: the files it overlaps whose rows cannot be
+	// matched with its own, as neither's name their server.
+	unmatched [][]int
+	// otherColumns is by file: the files it overlaps whose rows have other
+	// columns, so that a row of both may not be found as one.
+	otherColumns [][]int
+	// unsplit is by file: its runs are other servers' or copies, and
+	// nothing in the rows tells which.
+	unsplit []bool
+	files   []string
 }
 
 // dupEntry is a row read: the most times one source (an export, or a run
-// of one) held it, and how many times the source read last held it so far.
+// of one) held it, and how many times src, the first source read that held
+// it, did so far; once another source holds it too (multi), every
+// source's count is in dedup.counts. Rows of two sources' are counted
+// apart, as they come interleaved (exports merged by time, whose copies of
+// an hour repeated at the end of summer time come A, B, A, B).
 type dupEntry struct {
 	kept, n uint32
 	src     int32
+	multi   bool
+}
+
+// srcCount is how many times source src held a row so far.
+type srcCount struct {
+	src int32
+	n   uint32
+}
+
+// serverKnown reports whether an export's rows say which server wrote
+// them, so that a row of one source equal to another's is a copy of it.
+func serverKnown(s *exportScan) bool {
+	return s != nil && (s.lay.at[colServerHost] >= 0 || s.lay.at[colServerIP] >= 0)
+}
+
+// sameColumns reports whether two exports read the same columns: rows of
+// exports with other columns (Select-Object of other properties) differ in
+// those, and are not found as one.
+func sameColumns(a, b *exportScan) bool {
+	for c := range a.lay.at {
+		if (a.lay.at[c] >= 0) != (b.lay.at[c] >= 0) {
+			return false
+		}
+	}
+	return true
 }
 
 type timedRow struct {
@@ -107,7 +166,8 @@ func dupSource(file, run int) int32 { return int32(file<<8 | run&0xff) }
 // newDedup decides how each of files takes part, from the exports' scans
 // and the groups they are read merged in; nil when none takes part.
 func newDedup(files []string, scans []*exportScan, groups []exportGroup) *dedup {
-	d := &dedup{mode: make([]dupMode, len(files)), spans: make([][]span, len(files)), full: -1}
+	d := &dedup{mode: make([]dupMode, len(files)), spans: make([][]span, len(files)), full: -1, files: files,
+		unmatched: make([][]int, len(files)), otherColumns: make([][]int, len(files)), unsplit: make([]bool, len(files))}
 	groupOf := make([]int, len(files)) // files read merged share one
 	for i := range groupOf {
 		groupOf[i] = -1 - i
@@ -126,6 +186,12 @@ func newDedup(files []string, scans []*exportScan, groups []exportGroup) *dedup 
 			byFirst = append(byFirst, i)
 		}
 		if s != nil && s.split() {
+			if !serverKnown(s) {
+				// Its runs are other servers' as likely as copies
+				// (Export-Csv -Append), and the rows do not say.
+				d.unsplit[i] = true
+				continue
+			}
 			// Its runs' times are not known apart: the whole file may
 			// hold a copy of any of its rows.
 			d.mode[i] = dupTimed
@@ -137,6 +203,15 @@ func newDedup(files []string, scans []*exportScan, groups []exportGroup) *dedup 
 		for _, b := range byFirst[k+1:] {
 			if scans[b].first.After(scans[a].last) {
 				break
+			}
+			if !serverKnown(scans[a]) || !serverKnown(scans[b]) {
+				d.unmatched[a] = append(d.unmatched[a], b)
+				d.unmatched[b] = append(d.unmatched[b], a)
+				continue
+			}
+			if !sameColumns(scans[a], scans[b]) {
+				d.otherColumns[a] = append(d.otherColumns[a], b)
+				d.otherColumns[b] = append(d.otherColumns[b], a)
 			}
 			d.mode[a] = max(d.mode[a], dupTimed)
 			d.mode[b] = max(d.mode[b], dupTimed)
@@ -183,6 +258,11 @@ func newDedup(files []string, scans []*exportScan, groups []exportGroup) *dedup 
 		d.lookOnly[others[len(others)-1]] = true
 	}
 	if !slices.ContainsFunc(d.mode, func(m dupMode) bool { return m != dupNone }) {
+		if slices.ContainsFunc(d.unmatched, func(l []int) bool { return len(l) > 0 }) || slices.Contains(d.unsplit, true) {
+			// Nothing to look for, but notes to give.
+			d.dups = make([]int64, len(files))
+			return d
+		}
 		return nil
 	}
 	for i := range d.spans {
@@ -190,6 +270,7 @@ func newDedup(files []string, scans []*exportScan, groups []exportGroup) *dedup 
 	}
 	d.dups = make([]int64, len(files))
 	d.seen = map[uint64]dupEntry{}
+	d.counts = map[uint64][]srcCount{}
 	d.seed = maphash.MakeSeed()
 	return d
 }
@@ -234,14 +315,10 @@ func (d *dedup) fresh(ev *Event, src int32) bool {
 	h := d.rowHash(ev)
 	e, ok := d.seen[h]
 	if ok {
-		if e.src == src {
-			e.n++
-		} else {
-			e.src, e.n = src, 1
-		}
-		fresh := e.n > e.kept
+		n := d.countOf(h, &e, src)
+		fresh := n > e.kept
 		if fresh {
-			e.kept = e.n
+			e.kept = n
 		} else {
 			d.dups[file]++
 		}
@@ -258,7 +335,7 @@ func (d *dedup) fresh(ev *Event, src int32) bool {
 		d.clock = max(d.clock, sec)
 		d.timed.push(timedRow{sec, h})
 		for d.timed.len() > 0 && d.timed.first().sec < d.clock-int64(dupWindow/time.Second) {
-			delete(d.seen, d.timed.pop().hash)
+			d.forget(d.timed.pop().hash)
 		}
 		return true
 	}
@@ -268,12 +345,43 @@ func (d *dedup) fresh(ev *Event, src int32) bool {
 	d.keptFrom, d.keptTo = min(d.keptFrom, sec), max(d.keptTo, sec)
 	d.kept.push(h)
 	if d.kept.len() > maxKeptRows {
-		delete(d.seen, d.kept.pop())
+		d.forget(d.kept.pop())
 		if d.full < 0 {
 			d.full = file
 		}
 	}
 	return true
+}
+
+// countOf counts a reading of row h, whose entry is e, from src, and
+// returns how many times src held it so far.
+func (d *dedup) countOf(h uint64, e *dupEntry, src int32) uint32 {
+	if !e.multi {
+		if e.src == src {
+			e.n++
+			return e.n
+		}
+		e.multi = true
+		d.counts[h] = []srcCount{{e.src, e.n}, {src, 1}}
+		return 1
+	}
+	l := d.counts[h]
+	for i := range l {
+		if l[i].src == src {
+			l[i].n++
+			return l[i].n
+		}
+	}
+	d.counts[h] = append(l, srcCount{src, 1})
+	return 1
+}
+
+// forget lets row h go.
+func (d *dedup) forget(h uint64) {
+	if d.seen[h].multi {
+		delete(d.counts, h)
+	}
+	delete(d.seen, h)
 }
 
 // count puts the rows passed over into st, whose files are those d was
@@ -289,21 +397,62 @@ func (d *dedup) count(st *Stats) {
 	if d.full >= 0 && d.full < len(st.Files) {
 		f := &st.Files[d.full]
 		f.Notes = append(f.Notes, fmt.Sprintf("more than %d rows of exports read one after another were kept to find the rows read twice: "+
-			"from here on, a row is found twice only within %[1]d rows of its first reading; give fewer overlapping message traces at once", maxKeptRows))
+			"from here on, a row is found twice only within %[1]d rows of its first reading, and the count of rows found twice is a lower bound; "+
+			"give fewer overlapping message traces at once", maxKeptRows))
+		st.DuplicatesAtLeast = true
 	}
+	for i := range min(len(st.Files), len(d.files)) {
+		f := &st.Files[i]
+		if st.Files[i].Path != d.files[i] {
+			// The read ended before this file.
+			break
+		}
+		if d.unsplit[i] {
+			f.Notes = append(f.Notes, "its rows do not name their server (no ServerHostname or ServerIp column): its runs are taken for other servers' "+
+				"and all their rows counted, so if the file is one export appended to another (Export-Csv -Append), rows of both are counted twice")
+		}
+		if l := d.unmatched[i]; len(l) > 0 {
+			f.Notes = append(f.Notes, fmt.Sprintf("its times overlap those of %s, but the rows of one or both do not name their server "+
+				"(no ServerHostname or ServerIp column): a row found in both cannot be told from another server's and is counted in each, "+
+				"so if they are exports of one server, rows of the overlap are counted twice; export ServerHostname to have them counted once", d.named(l)))
+		}
+		if l := d.otherColumns[i]; len(l) > 0 {
+			f.Notes = append(f.Notes, fmt.Sprintf("its times overlap those of %s, whose columns differ: a row of both is found as one only where "+
+				"the columns they do not share are empty, so rows of the overlap may be counted twice; export the same columns", d.named(l)))
+		}
+	}
+}
+
+// named names files l for a note: the first three, and how many more.
+func (d *dedup) named(l []int) string {
+	var names []string
+	for k, i := range l {
+		if k == 3 {
+			names = append(names, fmt.Sprintf("%d more", len(l)-3))
+			break
+		}
+		names = append(names, d.files[i])
+	}
+	return strings.Join(names, ", ")
 }
 
 // rowHash is a 64-bit hash of every value read from a row, but its file
 // and line: each value's hash, mixed in with its place.
 func (d *dedup) rowHash(ev *Event) uint64 {
-	h := uint64(ev.Time.Unix())*0x9E3779B97F4A7C15 ^ uint64(ev.Time.Nanosecond())
+	// The second only: a Graph page's times have milliseconds, a CSV's
+	// none, and a time exported as .ToString('o') seven digits.
+	h := uint64(ev.Time.Unix()) * 0x9E3779B97F4A7C15
 	h = mix(h ^ uint64(ev.TotalBytes)<<20 ^ uint64(ev.RecipientCount))
 	for i, s := range [...]string{string(ev.Format), ev.EventID, ev.Source, ev.SourceContext, ev.ConnectorID, ev.ClientIP, ev.ClientHostname,
 		ev.ServerIP, ev.ServerHostname, ev.Sender, ev.ReturnPath, ev.RelatedRecipient, ev.Reference, ev.Subject, ev.MessageID,
-		ev.NetworkMessageID, ev.InternalMessageID, ev.MessageInfo, ev.Directionality, ev.OriginalClientIP, ev.Status, ev.Detail} {
+		ev.NetworkMessageID, ev.InternalMessageID, ev.MessageInfo, ev.Directionality, ev.OriginalClientIP, ev.Detail} {
 		if s != "" {
 			h = mix(h ^ maphash.String(d.seed, s) + uint64(i))
 		}
+	}
+	if ev.Status != "" {
+		// Graph's camelCase ("delivered") and Export-Csv's ("Delivered").
+		h = mix(h ^ d.foldHash(ev.Status) + 50)
 	}
 	for k, l := range [...][]string{ev.Recipients, ev.RecipientStatus} {
 		h = mix(h ^ uint64(len(l)) + uint64(100+k))
@@ -312,6 +461,23 @@ func (d *dedup) rowHash(ev *Event) uint64 {
 		}
 	}
 	return h
+}
+
+// foldHash hashes s in ASCII lower case, without allocating for a short s.
+func (d *dedup) foldHash(s string) uint64 {
+	var buf [32]byte
+	if len(s) > len(buf) {
+		return maphash.String(d.seed, strings.ToLower(s))
+	}
+	b := buf[:len(s)]
+	for i := range b {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b[i] = c
+	}
+	return maphash.Bytes(d.seed, b)
 }
 
 // mix is a 64-bit finalizer (splitmix64's): every bit of x moves every

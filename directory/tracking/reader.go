@@ -102,6 +102,9 @@ type Stats struct {
 	MalformedLines int64 `json:"malformedLines"`
 	// Duplicates: see FileStats. fn was called for Events - Duplicates.
 	Duplicates int64 `json:"duplicates,omitempty"`
+	// DuplicatesAtLeast: some rows kept to find their copies were let go
+	// (see maxKeptRows), so Duplicates is a lower bound.
+	DuplicatesAtLeast bool `json:"duplicatesAtLeast,omitempty"`
 	// Samples are the first malformed records, in reading order.
 	Samples []Malformed `json:"samples,omitempty"`
 	// Failed counts files that could not be read to their end.
