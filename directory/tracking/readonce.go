@@ -1,6 +1,8 @@
 package tracking
 
 import (
+	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -22,6 +24,10 @@ type Skipped struct {
 //   - X.gz when X is read too: the compressed copy an admin keeps beside the
 //     log it was made from holds the same rows (the plain file is read, being
 //     the one Exchange may still be writing);
+//   - a copy of a file read, under its name in another folder (an admin
+//     gathered a server's logs twice): the same name and size, then the
+//     same bytes. A copy under another name, or a log and an export of
+//     the same period, are not matched;
 //   - anything that is not a regular file, such as a named pipe that happens
 //     to be called MSGTRK*.LOG: opening one blocks until something writes to
 //     it, past any Ctrl-C, and the reader needs to read a file more than once.
@@ -68,10 +74,47 @@ func ReadOnce(files []string) (kept []string, skipped []Skipped) {
 			skipped = append(skipped, Skipped{f, "the same file as " + files[bySize[info.Size()][j]] + ", which is read once"})
 			continue
 		}
+		if j := slices.IndexFunc(bySize[info.Size()], func(j int) bool { return sameCopy(files[j], f) }); j >= 0 {
+			skipped = append(skipped, Skipped{f, "a copy of " + files[bySize[info.Size()][j]] + " (the same name and content), which is read once"})
+			continue
+		}
 		bySize[info.Size()] = append(bySize[info.Size()], i)
 		kept = append(kept, f)
 	}
 	return kept, skipped
+}
+
+// sameCopy reports whether b is a copy of a under its name: the same name
+// (in either case, as Windows names it) and the same bytes; files of one
+// size only are asked. A file that cannot be read is no copy: the read
+// says what is wrong with it.
+func sameCopy(a, b string) bool {
+	if !strings.EqualFold(filepath.Base(a), filepath.Base(b)) {
+		return false
+	}
+	fa, err := os.Open(a)
+	if err != nil {
+		return false
+	}
+	defer fa.Close()
+	fb, err := os.Open(b)
+	if err != nil {
+		return false
+	}
+	defer fb.Close()
+	ba, bb := make([]byte, 1<<16), make([]byte, 1<<16)
+	for {
+		na, ea := io.ReadFull(fa, ba)
+		nb, eb := io.ReadFull(fb, bb)
+		if na != nb || !bytes.Equal(ba[:na], bb[:nb]) {
+			return false
+		}
+		if ea != nil || eb != nil {
+			// Both at their end together, or one failing: a copy only
+			// when both ended.
+			return (ea == io.EOF || ea == io.ErrUnexpectedEOF) && (eb == io.EOF || eb == io.ErrUnexpectedEOF)
+		}
+	}
 }
 
 // fileKind names a file mode that is not a regular file's, for a message.

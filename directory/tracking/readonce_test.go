@@ -12,6 +12,35 @@ import (
 	"dgaudit/directory/tracking"
 )
 
+// A log copied under its name into another folder (its server's logs
+// gathered twice) is read once; a log of the same name and size but other
+// bytes (another server's) and a copy under another name are read.
+func TestReadOnceLeavesOutCopiesUnderTheirName(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	log := strings.Repeat("2026-03-10T08:00:00.000Z,10.0.0.1,EX1,RECEIVE\n", 5000)
+	a := write("a/MSGTRK2026031008-1.LOG", log)
+	copied := write("b/msgtrk2026031008-1.log", log)
+	other := write("c/MSGTRK2026031008-1.LOG", strings.Replace(log, "EX1", "EX2", 1))
+	renamed := write("d/MSGTRK2026031008-2.LOG", log)
+	kept, skipped := tracking.ReadOnce([]string{a, copied, other, renamed})
+	if want := []string{a, other, renamed}; !cmp.Equal(kept, want) {
+		t.Errorf("kept %v, want %v", kept, want)
+	}
+	if len(skipped) != 1 || skipped[0].Path != copied || !strings.HasPrefix(skipped[0].Reason, "a copy of "+a) {
+		t.Errorf("skipped %+v", skipped)
+	}
+}
+
 func TestReadOnce(t *testing.T) {
 	dir := t.TempDir()
 	write := func(name, text string) string {
