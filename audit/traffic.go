@@ -64,6 +64,10 @@ type TrafficInput struct {
 	// Duplicates counts the rows, among Events, read before from another
 	// export (overlapping exports hold the same rows) and counted once.
 	Duplicates int64
+	// DuplicatesAtLeast: some rows kept to find their copies were let go
+	// (too many overlapping message traces at once), so Duplicates is a
+	// lower bound and some copies may be counted twice.
+	DuplicatesAtLeast bool
 	// Failed counts files that could not be read to their end.
 	Failed int
 	// GroupsFromDirectory is true when group addresses and internal

@@ -22,6 +22,25 @@ func TestGapObjectNamesTheGroup(t *testing.T) {
 	}
 }
 
+// When rows kept to find copies were let go, the count of rows found twice
+// is a lower bound, and the read line says so.
+func TestDuplicateCountSaysWhenALowerBound(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		in   audit.TrafficInput
+		want string
+	}{
+		{audit.TrafficInput{}, ""},
+		{audit.TrafficInput{Duplicates: 1}, ", 1 row found in more than one export counted once"},
+		{audit.TrafficInput{Duplicates: 300000}, ", 300000 rows found in more than one export counted once"},
+		{audit.TrafficInput{Duplicates: 248576, DuplicatesAtLeast: true}, ", at least 248576 rows found in more than one export counted once"},
+	} {
+		if got := duplicateCount(tt.in); got != tt.want {
+			t.Errorf("duplicateCount(%+v) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
 func TestReadCountLeavesOutFailedFiles(t *testing.T) {
 	t.Parallel()
 	ok, failed := audit.TrafficFile{Path: "a"}, audit.TrafficFile{Path: "b", Error: "HTTP 503"}

@@ -220,7 +220,9 @@ func (a *app) analyseTracking(ctx context.Context, what string, read trackingRea
 	}
 	a.log.Info("tracking logs read", "files", len(st.Files), "bytes", st.Bytes, "events", st.Events,
 		"malformed", st.Malformed, "malformedLines", st.MalformedLines, "duplicates", st.Duplicates, "elapsed", time.Since(start).Round(time.Millisecond))
-	return an.Result(st), nil
+	r := an.Result(st)
+	r.Input.DuplicatesAtLeast = st.DuplicatesAtLeast
+	return r, nil
 }
 
 func (a *app) traceCmd() *cobra.Command {
@@ -736,22 +738,27 @@ func malformedCount(in audit.TrafficInput) string {
 	return fmt.Sprintf("%d malformed lines", in.Malformed)
 }
 
+// duplicateCount says, after the other counts of the read, how many rows
+// were found in more than one export and counted once; nothing when none
+// were. When rows kept to find copies were let go, the count is a lower
+// bound and says so: copies past them were counted twice.
+func duplicateCount(in audit.TrafficInput) string {
+	least := ""
+	if in.DuplicatesAtLeast {
+		least = "at least "
+	}
+	switch {
+	case in.Duplicates == 0 && !in.DuplicatesAtLeast:
+		return ""
+	case in.Duplicates == 1 && least == "":
+		return ", 1 row found in more than one export counted once"
+	}
+	return fmt.Sprintf(", %s%d rows found in more than one export counted once", least, in.Duplicates)
+}
+
 // readCount is how many of the files (or message-trace windows) were read to
 // their end, as "N", or "N of M" when some were not: a window that failed is
 // not one that was read, and the summary's gaps name it.
-// duplicateCount says, after the other counts of the read, how many rows
-// were found in more than one export and counted once; nothing when none
-// were.
-func duplicateCount(in audit.TrafficInput) string {
-	switch in.Duplicates {
-	case 0:
-		return ""
-	case 1:
-		return ", 1 row found in more than one export counted once"
-	}
-	return fmt.Sprintf(", %d rows found in more than one export counted once", in.Duplicates)
-}
-
 func readCount(files []audit.TrafficFile) string {
 	read := 0
 	for _, f := range files {

@@ -4,9 +4,11 @@ import (
 	"cmp"
 	"fmt"
 	"hash/maphash"
+	"math"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -114,24 +116,70 @@ type dedup struct {
 	// nothing in the rows tells which.
 	unsplit []bool
 	files   []string
+	// traces are the files read in file order, one after another (message
+	// traces), when there are two or more: see limitTraces.
+	traces []int
 }
 
-// dupEntry is a row read: the most times one source (an export, or a run
-// of one) held it, and how many times src, the first source read that held
-// it, did so far; once another source holds it too (multi), every
-// source's count is in dedup.counts. Rows of two sources' are counted
-// apart, as they come interleaved (exports merged by time, whose copies of
-// an hour repeated at the end of summer time come A, B, A, B).
-type dupEntry struct {
-	kept, n uint32
-	src     int32
-	multi   bool
+// limitTraces narrows the rows of message traces looked for, and kept, to
+// the times the other traces hold (spanOf each: its earliest and latest
+// time, ok false when it holds none), so that the rows kept are those of
+// the traces' overlaps, not of whole traces: days 1 to 10 and 5 to 15
+// keep days 5 to 10, whichever comes first. A trace read newest first
+// holds the overlap at its start, which the cap would let go first.
+func (d *dedup) limitTraces(workers int, spanOf func(i int) (span, bool)) {
+	if d == nil || len(d.traces) < 2 {
+		return
+	}
+	spans := make([]span, len(d.traces))
+	has := make([]bool, len(d.traces))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, max(workers, 1))
+	for k, i := range d.traces {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			spans[k], has[k] = spanOf(i)
+		})
+	}
+	wg.Wait()
+	for k, i := range d.traces {
+		var others []span
+		for o := range d.traces {
+			if o != k && has[o] {
+				others = append(others, spans[o])
+			}
+		}
+		d.spans[i] = merged(others)
+		if d.spans[i] == nil {
+			// No other holds a row: nothing to look for; an empty list,
+			// as nil is every time.
+			d.spans[i] = []span{}
+		}
+	}
 }
+
+// dupEntry is a row read: the first two sources (exports, or runs of
+// one) that held it and how many times each did so far, and the most times
+// one did (kept); a third source's counts on are in dedup.counts (more).
+// Each source's rows are counted apart, as they come interleaved (exports
+// merged by time, whose copies of an hour repeated at the end of summer
+// time come A, B, A, B). Two sources fit in the entry, as small as one
+// source's was: a whole trace given twice keeps no more than once.
+type dupEntry struct {
+	src  [2]int32
+	n    [2]uint16
+	kept uint16
+	more bool
+}
+
+// noSource marks an entry's second source before one holds the row.
+const noSource = -1
 
 // srcCount is how many times source src held a row so far.
 type srcCount struct {
 	src int32
-	n   uint32
+	n   uint16
 }
 
 // serverKnown reports whether an export's rows say which server wrote
@@ -256,6 +304,7 @@ func newDedup(files []string, scans []*exportScan, groups []exportGroup) *dedup 
 		}
 		// The last is read after all the others, and before none.
 		d.lookOnly[others[len(others)-1]] = true
+		d.traces = others
 	}
 	if !slices.ContainsFunc(d.mode, func(m dupMode) bool { return m != dupNone }) {
 		if slices.ContainsFunc(d.unmatched, func(l []int) bool { return len(l) > 0 }) || slices.Contains(d.unsplit, true) {
@@ -316,7 +365,9 @@ func (d *dedup) fresh(ev *Event, src int32) bool {
 	e, ok := d.seen[h]
 	if ok {
 		n := d.countOf(h, &e, src)
-		fresh := n > e.kept
+		// A count that cannot grow is taken for a row not read before:
+		// kept rather than passed over.
+		fresh := n > e.kept || n == math.MaxUint16
 		if fresh {
 			e.kept = n
 		} else {
@@ -330,7 +381,7 @@ func (d *dedup) fresh(ev *Event, src int32) bool {
 		// passed on twice.
 		return true
 	}
-	d.seen[h] = dupEntry{kept: 1, n: 1, src: src}
+	d.seen[h] = dupEntry{src: [2]int32{src, noSource}, n: [2]uint16{1, 0}, kept: 1}
 	if mode == dupTimed {
 		d.clock = max(d.clock, sec)
 		d.timed.push(timedRow{sec, h})
@@ -355,30 +406,38 @@ func (d *dedup) fresh(ev *Event, src int32) bool {
 
 // countOf counts a reading of row h, whose entry is e, from src, and
 // returns how many times src held it so far.
-func (d *dedup) countOf(h uint64, e *dupEntry, src int32) uint32 {
-	if !e.multi {
-		if e.src == src {
-			e.n++
-			return e.n
+func (d *dedup) countOf(h uint64, e *dupEntry, src int32) uint16 {
+	for k := range e.src {
+		switch e.src[k] {
+		case src:
+			return bump(&e.n[k])
+		case noSource:
+			e.src[k], e.n[k] = src, 1
+			return 1
 		}
-		e.multi = true
-		d.counts[h] = []srcCount{{e.src, e.n}, {src, 1}}
-		return 1
 	}
+	e.more = true
 	l := d.counts[h]
 	for i := range l {
 		if l[i].src == src {
-			l[i].n++
-			return l[i].n
+			return bump(&l[i].n)
 		}
 	}
 	d.counts[h] = append(l, srcCount{src, 1})
 	return 1
 }
 
+// bump adds one to a count, up to its most.
+func bump(n *uint16) uint16 {
+	if *n < math.MaxUint16 {
+		*n++
+	}
+	return *n
+}
+
 // forget lets row h go.
 func (d *dedup) forget(h uint64) {
-	if d.seen[h].multi {
+	if d.seen[h].more {
 		delete(d.counts, h)
 	}
 	delete(d.seen, h)

@@ -72,8 +72,40 @@ func TestDedupKeepsTracesUpToItsCap(t *testing.T) {
 	}
 	st := Stats{Files: []FileStats{{Path: "a.csv"}, {Path: "b.csv"}}}
 	d.count(&st)
-	if len(st.Files[0].Notes) != 1 || st.Duplicates != int64(maxKeptRows) {
+	if len(st.Files[0].Notes) != 1 || st.Duplicates != int64(maxKeptRows) || !st.DuplicatesAtLeast {
 		t.Errorf("stats %+v", st)
+	}
+}
+
+// Message traces keep only the rows of times another trace holds: a
+// trace read newest first holds its overlap with an older one at its
+// start, which a cap of rows would let go first. However long the first,
+// the overlap's rows are kept, and all its copies found.
+func TestDedupKeepsOnlyTheTracesOverlap(t *testing.T) {
+	evs := dedupRows(maxKeptRows+5000, FormatTrace)
+	const overlap = 3000
+	d := newDedup([]string{"a.csv", "b.csv"}, make([]*exportScan, 2), nil)
+	first, last := evs[0].Time.Unix(), evs[len(evs)-1].Time.Unix()
+	from := evs[len(evs)-overlap].Time.Unix()
+	d.limitTraces(2, func(i int) (span, bool) {
+		if i == 0 {
+			return span{first, last}, true
+		}
+		return span{from, last}, true
+	})
+	// Newest first: the overlap, then a million rows older.
+	for i := len(evs) - 1; i >= 0; i-- {
+		d.fresh(&evs[i], dupSource(0, 0))
+	}
+	for i := len(evs) - overlap; i < len(evs); i++ {
+		if d.fresh(&evs[i], dupSource(1, 0)) {
+			t.Fatalf("row %d of the overlap passed on twice", i)
+		}
+	}
+	st := Stats{Files: []FileStats{{Path: "a.csv"}, {Path: "b.csv"}}}
+	d.count(&st)
+	if d.full >= 0 || st.DuplicatesAtLeast || st.Duplicates != overlap || d.kept.len() > overlap+20 {
+		t.Errorf("full %d, %d rows kept, stats %+v", d.full, d.kept.len(), st)
 	}
 }
 

@@ -241,6 +241,10 @@ func Read(ctx context.Context, files []string, opt Options, fn func(*Event) erro
 	files, scans = exportsInTimeOrder(files, scans)
 	groups := exportGroups(files, scans)
 	d := newDedup(files, scans, groups)
+	d.limitTraces(opt.Workers, func(i int) (span, bool) { return timeSpan(ctx, files[i], opt) })
+	if err := ctx.Err(); err != nil {
+		return Stats{}, err
+	}
 	if runs := mergeRuns(files); opt.Workers > 1 || len(runs) > 0 || len(groups) > 0 {
 		st, err := readParallel(ctx, files, runs, groups, scans, d, opt, fn)
 		d.count(&st)
@@ -250,6 +254,21 @@ func Read(ctx context.Context, files []string, opt Options, fn func(*Event) erro
 	err := readInTurn(ctx, files, scans, d, opt, &st, fn)
 	d.count(&st)
 	return st, err
+}
+
+// timeSpan reads a file for its earliest and latest times, in Unix
+// seconds; ok is false when it holds no event.
+func timeSpan(ctx context.Context, path string, opt Options) (sp span, ok bool) {
+	var st Stats
+	readPathWith(ctx, path, opt, &st, hooks{}, func(ev *Event) error {
+		sec := ev.Time.Unix()
+		if !ok {
+			sp, ok = span{sec, sec}, true
+		}
+		sp.from, sp.to = min(sp.from, sec), max(sp.to, sec)
+		return nil
+	})
+	return sp, ok
 }
 
 // readInTurn reads files one after another in the calling goroutine.
