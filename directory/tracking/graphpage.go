@@ -67,6 +67,10 @@ func (p *parser) graphPages(ctx context.Context, r io.Reader, base int64, decode
 					return cerr
 				}
 			}
+			if p.file().Lines == 1 && err == nil && w.ReceivedDateTime == "" && w.SenderAddress == "" && w.RecipientAddress == "" && w.MessageID == "" {
+				// A page of other rows, saved without its @odata.context.
+				return &pageError{off: at, reason: "its first row has none of a message trace's values (receivedDateTime, senderAddress, recipientAddress, messageId)", notPage: true}
+			}
 			if err == nil {
 				t, terr := w.Received()
 				if terr == nil {
@@ -88,6 +92,13 @@ func (p *parser) graphPages(ctx context.Context, r io.Reader, base int64, decode
 		return ferr
 	}
 	var pe *pageError
+	if errors.As(err, &pe) && pe.notPage {
+		if pe.off == 0 {
+			// The whole file: no place to name.
+			return fmt.Errorf("not a saved Graph message-trace page: %s", pe.reason)
+		}
+		return fmt.Errorf("not a saved Graph message-trace page: byte offset %d%s: %s", base+pe.off, decoded, pe.reason)
+	}
 	if errors.As(err, &pe) {
 		return fmt.Errorf("saved Graph message-trace page: byte offset %d%s: %s", base+pe.off, decoded, pe.reason)
 	}

@@ -15,6 +15,9 @@ import (
 type pageError struct {
 	off    int64
 	reason string
+	// notPage: the JSON is not message-trace pages at all (another API's
+	// answer, a report), not pages that break off.
+	notPage bool
 }
 
 func (e *pageError) Error() string {
@@ -86,7 +89,7 @@ func (pr *pageReader) pages() error {
 		}
 	}
 	if pages == 0 {
-		return &pageError{off: dec.InputOffset(), reason: "no page of the Graph message-trace API (a JSON object with a value array)"}
+		return &pageError{off: dec.InputOffset(), reason: "no page of the Graph message-trace API (a JSON object with a value array)", notPage: true}
 	}
 	return nil
 }
@@ -117,6 +120,23 @@ func (pr *pageReader) page(at int64) error {
 				return pr.fault(err)
 			}
 			hasValue = true
+		case strings.EqualFold(strings.TrimPrefix(key, "@"), "odata.context"):
+			// The API the page is of: another's rows (users, a message's
+			// trace details) are no message-trace rows, and each would
+			// be reported malformed.
+			var ctx string
+			if err := dec.Decode(&ctx); err != nil {
+				if _, ok := errors.AsType[*json.UnmarshalTypeError](err); !ok {
+					return pr.fault(err)
+				}
+			}
+			if !traceContext(ctx) {
+				_, what, _ := strings.Cut(ctx, "#")
+				if len(what) > 100 {
+					what = what[:100] + "..."
+				}
+				return &pageError{off: at, reason: fmt.Sprintf("its @odata.context names %q, not the message-trace API's messageTraces", what), notPage: true}
+			}
 		case strings.EqualFold(strings.TrimPrefix(key, "@"), "odata.nextLink"):
 			v := pr.next()
 			if err := dec.Decode(&next); err != nil {
@@ -126,10 +146,10 @@ func (pr *pageReader) page(at int64) error {
 				return pr.fault(err)
 			}
 		default:
-			// @odata.context and whatever else the page holds.
-			var skip json.RawMessage
-			if err := dec.Decode(&skip); err != nil {
-				return pr.fault(err)
+			// Whatever else the page holds, a token at a time: a
+			// report's findings are not held whole to be let go.
+			if err := pr.skip(); err != nil {
+				return err
 			}
 		}
 	}
@@ -137,10 +157,41 @@ func (pr *pageReader) page(at int64) error {
 		return pr.fault(err)
 	}
 	if !hasValue {
-		return &pageError{off: at, reason: "a JSON object without a value array: not a page of the Graph message-trace API"}
+		return &pageError{off: at, reason: "a JSON object without a value array", notPage: true}
 	}
 	pr.walk.page(next)
 	return nil
+}
+
+// traceContext reports whether a page's @odata.context is the message-trace
+// API's (…/$metadata#admin/exchange/tracing/messageTraces, or a collection
+// of exchangeMessageTrace), or says nothing; not its details'.
+func traceContext(ctx string) bool {
+	c := strings.ToLower(ctx)
+	if !strings.Contains(c, "#") {
+		return true
+	}
+	return strings.Contains(c, "messagetrace") && !strings.Contains(c, "detail")
+}
+
+// skip reads past one value, token by token.
+func (pr *pageReader) skip() error {
+	depth := 0
+	for {
+		tok, err := pr.dec.Token()
+		if err != nil {
+			return pr.fault(err)
+		}
+		switch tok {
+		case json.Delim('{'), json.Delim('['):
+			depth++
+		case json.Delim('}'), json.Delim(']'):
+			depth--
+		}
+		if depth == 0 {
+			return nil
+		}
+	}
 }
 
 // row reads one row of a value array. Its text is taken whole first, to
