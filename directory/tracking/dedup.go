@@ -84,8 +84,8 @@ type dedup struct {
 	mode []dupMode // by file
 	dups []int64   // by file: the rows passed over
 	seen map[uint64]dupEntry
-	// counts holds, for the rows read from more than one source (few:
-	// those of overlaps), each source's count so far.
+	// counts holds, for the rows read from a third source on (rare: three
+	// exports of one overlap), those sources' counts so far.
 	counts map[uint64][]srcCount
 	// timed holds the rows of dupTimed files in the order read, to be let
 	// go dupWindow after; kept those of dupKept files, up to maxKeptRows.

@@ -6,7 +6,9 @@
 // graphpage.go).
 //
 // Readers call a function once per event and keep nothing between events, so
-// memory stays flat however many gigabytes of logs are read. A line that
+// memory stays flat however many gigabytes of logs are read; but to find the
+// rows that overlapping message traces share, a hash of the rows of their
+// overlap is kept, up to a bound (dedup.go). A line that
 // cannot be parsed is counted and reported with its file and line number; it
 // never stops the read and is never skipped silently.
 //
@@ -21,9 +23,12 @@
 //
 // Overlapping exports (the last 48 hours exported every day) hold the same
 // rows: a row already read from another export is passed over and counted
-// (Stats.Duplicates, dedup.go). Merged exports are looked through a few
-// minutes at a time; message traces, read one after another, keep a hash
-// of their rows, up to a bound.
+// (Stats.Duplicates, dedup.go), when the rows say which server wrote them
+// (or are message traces, the tenant's); otherwise they are kept, and the
+// files say the overlap may be counted twice. Merged exports are looked
+// through a few minutes at a time; message traces, read one after another,
+// keep a hash of the rows of the times another trace holds, up to a bound
+// past which the count is a lower bound (Stats.DuplicatesAtLeast).
 //
 // Servers reads the first rows of each file, before the read, to name the
 // servers that wrote them, so that an analysis can tell a message one of

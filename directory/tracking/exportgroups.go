@@ -201,7 +201,9 @@ func groupNote(others []string, full bool) string {
 	if len(others) > named {
 		note += fmt.Sprintf(" and %d more", len(others)-named)
 	}
-	note += ": exports of one period, from several servers"
+	// Several servers' exports of one period, or one server's of
+	// overlapping windows: the file cannot say which.
+	note += ": their times overlap"
 	if full {
 		note += fmt.Sprintf("; exports of the period before it filled the %d runs read merged at once, and were read before it", maxGroupStreams)
 	}

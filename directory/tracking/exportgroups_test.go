@@ -142,7 +142,7 @@ func TestManyExportsOfOnePeriod(t *testing.T) {
 	_, st := read(t, files...)
 	for i, f := range st.Files {
 		notes := strings.Join(f.Notes, "\n")
-		if len(notes) > 800 || !strings.Contains(notes, " more: exports of one period") || (i >= 256) != strings.Contains(notes, "filled the 256 runs") {
+		if len(notes) > 800 || !strings.Contains(notes, " more: their times overlap") || (i >= 256) != strings.Contains(notes, "filled the 256 runs") {
 			t.Fatalf("file %d: notes %q", i, notes)
 		}
 	}
