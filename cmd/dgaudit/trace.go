@@ -220,9 +220,7 @@ func (a *app) analyseTracking(ctx context.Context, what string, read trackingRea
 	}
 	a.log.Info("tracking logs read", "files", len(st.Files), "bytes", st.Bytes, "events", st.Events,
 		"malformed", st.Malformed, "malformedLines", st.MalformedLines, "duplicates", st.Duplicates, "elapsed", time.Since(start).Round(time.Millisecond))
-	r := an.Result(st)
-	r.Input.DuplicatesAtLeast = st.DuplicatesAtLeast
-	return r, nil
+	return an.Result(st), nil
 }
 
 func (a *app) traceCmd() *cobra.Command {
