@@ -68,6 +68,10 @@ type TrafficInput struct {
 	// (too many overlapping message traces at once), so Duplicates is a
 	// lower bound and some copies may be counted twice.
 	DuplicatesAtLeast bool
+	// Unmatched counts the files whose rows overlap others' in time but
+	// could not be matched with them (see their Notes): rows of the
+	// overlap may be counted twice.
+	Unmatched int
 	// Failed counts files that could not be read to their end.
 	Failed int
 	// GroupsFromDirectory is true when group addresses and internal

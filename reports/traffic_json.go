@@ -37,6 +37,7 @@ type jsonTrafficInput struct {
 	MalformedSamples    []jsonMalformedLine `json:"malformedSamples"`
 	Duplicates          int64               `json:"duplicates"`
 	DuplicatesAtLeast   bool                `json:"duplicatesAtLeast"`
+	Unmatched           int                 `json:"unmatched"`
 	FailedFiles         int                 `json:"failedFiles"`
 	GroupsFromDirectory bool                `json:"groupsFromDirectory"`
 }
@@ -223,7 +224,7 @@ func trafficJSON(t *audit.Traffic) jsonTraffic {
 	j := jsonTraffic{
 		Input: jsonTrafficInput{
 			Bytes: in.Bytes, Lines: in.Lines, Events: in.Events, Malformed: in.Malformed, MalformedLines: in.MalformedLines,
-			Duplicates: in.Duplicates, DuplicatesAtLeast: in.DuplicatesAtLeast, FailedFiles: in.Failed, GroupsFromDirectory: in.GroupsFromDirectory,
+			Duplicates: in.Duplicates, DuplicatesAtLeast: in.DuplicatesAtLeast, Unmatched: in.Unmatched, FailedFiles: in.Failed, GroupsFromDirectory: in.GroupsFromDirectory,
 			Files: make([]jsonTrafficFile, len(in.Files)), MalformedSamples: make([]jsonMalformedLine, len(in.MalformedSamples)),
 		},
 		Start: optTime(t.Start), End: optTime(t.End), IntervalSeconds: int64(t.Interval / time.Second),

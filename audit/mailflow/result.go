@@ -81,7 +81,8 @@ func (a *Analyzer) Result(st tracking.Stats) *audit.Traffic {
 
 func inputOf(st tracking.Stats) audit.TrafficInput {
 	in := audit.TrafficInput{Bytes: st.Bytes, Lines: st.Lines, Events: st.Events, Malformed: st.Malformed, MalformedLines: st.MalformedLines,
-		Duplicates: st.Duplicates, DuplicatesAtLeast: st.DuplicatesAtLeast, Failed: st.Failed}
+		Duplicates: st.Duplicates, DuplicatesAtLeast: st.DuplicatesAtLeast,
+		Unmatched: st.Unmatched, Failed: st.Failed}
 	for _, f := range st.Files {
 		in.Files = append(in.Files, audit.TrafficFile{Path: f.Path, Format: string(f.Format), Lines: f.Lines, Events: f.Events, Malformed: f.Malformed,
 			MalformedLines: f.MalformedLines, Duplicates: f.Duplicates, Notes: f.Notes, Lacks: f.Lacks, Error: f.Err})

@@ -34,6 +34,8 @@ func TestDuplicateCountSaysWhenALowerBound(t *testing.T) {
 		{audit.TrafficInput{Duplicates: 1}, ", 1 row found in more than one export counted once"},
 		{audit.TrafficInput{Duplicates: 300000}, ", 300000 rows found in more than one export counted once"},
 		{audit.TrafficInput{Duplicates: 248576, DuplicatesAtLeast: true}, ", at least 248576 rows found in more than one export counted once"},
+		{audit.TrafficInput{Unmatched: 1}, "; 1 export overlaps others in time but its rows could not be matched with theirs (see its notes): rows of the overlap may be counted twice"},
+		{audit.TrafficInput{Duplicates: 3, Unmatched: 2}, ", 3 rows found in more than one export counted once; 2 exports overlap others in time but their rows could not be matched (see their notes): rows of the overlap may be counted twice"},
 	} {
 		if got := duplicateCount(tt.in); got != tt.want {
 			t.Errorf("duplicateCount(%+v) = %q, want %q", tt.in, got, tt.want)

@@ -745,13 +745,24 @@ func duplicateCount(in audit.TrafficInput) string {
 	if in.DuplicatesAtLeast {
 		least = "at least "
 	}
+	s := ""
 	switch {
 	case in.Duplicates == 0 && !in.DuplicatesAtLeast:
-		return ""
 	case in.Duplicates == 1 && least == "":
-		return ", 1 row found in more than one export counted once"
+		s = ", 1 row found in more than one export counted once"
+	default:
+		s = fmt.Sprintf(", %s%d rows found in more than one export counted once", least, in.Duplicates)
 	}
-	return fmt.Sprintf(", %s%d rows found in more than one export counted once", least, in.Duplicates)
+	// Overlaps that could not be checked are said here too, where an admin
+	// reads the counts: the notes that say why are on the files.
+	switch in.Unmatched {
+	case 0:
+	case 1:
+		s += "; 1 export overlaps others in time but its rows could not be matched with theirs (see its notes): rows of the overlap may be counted twice"
+	default:
+		s += fmt.Sprintf("; %d exports overlap others in time but their rows could not be matched (see their notes): rows of the overlap may be counted twice", in.Unmatched)
+	}
+	return s
 }
 
 // readCount is how many of the files (or message-trace windows) were read to

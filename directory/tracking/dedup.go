@@ -466,6 +466,9 @@ func (d *dedup) count(st *Stats) {
 			// The read ended before this file.
 			break
 		}
+		if d.unsplit[i] || len(d.unmatched[i]) > 0 || len(d.otherColumns[i]) > 0 {
+			st.Unmatched++
+		}
 		if d.unsplit[i] {
 			f.Notes = append(f.Notes, "its rows do not name their server (no ServerHostname or ServerIp column): its runs are taken for other servers' "+
 				"and all their rows counted, so if the file is one export appended to another (Export-Csv -Append), rows of both are counted twice")

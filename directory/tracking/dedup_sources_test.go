@@ -90,21 +90,24 @@ func TestRowsThatNameNoServerAreKept(t *testing.T) {
 		events int64
 		dups   int64
 		note   string
+		// unmatched is how many files say their overlap could not be
+		// matched (Stats.Unmatched).
+		unmatched int
 	}{
 		{"one export of two servers one after the other", map[string][]byte{
 			"org.csv": selectedExport(selectCols, append(bounceRows(0, 600, ""), bounceRows(0, 600, "")...)),
-		}, []string{"org.csv"}, 1200, 0, "do not name their server"},
+		}, []string{"org.csv"}, 1200, 0, "do not name their server", 1},
 		{"two servers' exports of one period", map[string][]byte{
 			"EDGE1.csv": selectedExport(selectCols, bounceRows(0, 600, "")),
 			"EX1.csv":   selectedExport(selectCols, bounceRows(0, 600, "")),
-		}, []string{"EDGE1.csv", "EX1.csv"}, 1200, 0, "do not name their server"},
+		}, []string{"EDGE1.csv", "EX1.csv"}, 1200, 0, "do not name their server", 2},
 		{"one export of two servers that name them", map[string][]byte{
 			"org.csv": selectedExport(withServer, append(bounceRows(0, 600, "EX1"), bounceRows(0, 600, "EX2")...)),
-		}, []string{"org.csv"}, 1200, 0, ""},
+		}, []string{"org.csv"}, 1200, 0, "", 0},
 		{"one server's overlapping exports that name it", map[string][]byte{
 			"a.csv": selectedExport(withServer, bounceRows(0, 600, "EX1")),
 			"b.csv": selectedExport(withServer, bounceRows(300, 900, "EX1")),
-		}, []string{"a.csv", "b.csv"}, 1200, 300, ""},
+		}, []string{"a.csv", "b.csv"}, 1200, 300, "", 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -121,6 +124,9 @@ func TestRowsThatNameNoServerAreKept(t *testing.T) {
 				if st.Events != tc.events || st.Duplicates != tc.dups || passed != tc.events-tc.dups {
 					t.Errorf("workers %d: %d events, %d duplicates, %d passed on; want %d, %d, %d", workers, st.Events, st.Duplicates, passed,
 						tc.events, tc.dups, tc.events-tc.dups)
+				}
+				if st.Unmatched != tc.unmatched {
+					t.Errorf("workers %d: Unmatched %d, want %d", workers, st.Unmatched, tc.unmatched)
 				}
 				if tc.note != "" && !hasNote(st, tc.note) {
 					t.Errorf("workers %d: no note %q: %+v", workers, tc.note, st.Files)

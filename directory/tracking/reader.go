@@ -105,6 +105,11 @@ type Stats struct {
 	// DuplicatesAtLeast: some rows kept to find their copies were let go
 	// (see maxKeptRows), so Duplicates is a lower bound.
 	DuplicatesAtLeast bool `json:"duplicatesAtLeast,omitempty"`
+	// Unmatched counts the files whose rows overlap others' in time but
+	// could not be matched with them (no server column, other columns, a
+	// split export naming no server): rows of the overlap may be counted
+	// twice, and each such file's Notes say why.
+	Unmatched int `json:"unmatched,omitempty"`
 	// Samples are the first malformed records, in reading order.
 	Samples []Malformed `json:"samples,omitempty"`
 	// Failed counts files that could not be read to their end.
