@@ -225,14 +225,18 @@ type SpoofedSender struct {
 	// once however many rows log it.
 	Returned int64
 	// MostReturnsOfOne is the most arrivals of any one of the returned
-	// messages to any one recipient: a partner's list sends a post back
-	// once to each internal member (to all in one arrival, or to each
-	// apart: a dozen arrivals for a dozen members, each once); seed 000's
-	// server sent one back to the same recipient a hundred times.
-	// MostReturnsCapped: some of the sender's returns could not be
-	// counted (the table of returned messages and recipients was full),
-	// so MostReturnsOfOne is a lower bound.
-	MostReturnsOfOne  int64
+	// messages to any one recipient from one source (its return path, or
+	// the remote server when that is none or the organization's own): a
+	// partner's list sends a post back once to each internal member (to
+	// all in one arrival, or to each apart: a dozen arrivals for a dozen
+	// members, each once), and a post to three lists comes once from each;
+	// seed 000's server sent one back to the same recipient a hundred
+	// times.
+	MostReturnsOfOne int64
+	// MostReturnsCapped is no longer set: the counts are kept in a table
+	// of recent ones that drops the oldest, where a full table once left
+	// returns uncounted and their sender high. A report of an earlier
+	// version may have it, MostReturnsOfOne then a lower bound.
 	MostReturnsCapped bool
 	FirstSeen         time.Time
 	LastSeen          time.Time
@@ -377,8 +381,9 @@ const (
 )
 
 // ReturnFlood is how many times one of the organization's own messages
-// must come back to one recipient before its sender is an incident rather
-// than mail working. An outside list delivers a post to each internal
+// must come back to one recipient from one source (the same return path,
+// or remote server) before its sender is an incident rather than mail
+// working: a post to three lists comes back once from each. An outside list delivers a post to each internal
 // member once, or twice (a member on the list and its digest, or a copy
 // sent again after an SMTP reply was lost), however many members it has;
 // seed 000's broken server sent one message to the same recipient about a
@@ -397,8 +402,8 @@ const ReturnFlood = 3
 // to an outside list with colleagues on it, which every scheduled run
 // would otherwise fail on.
 func (s SpoofedSender) Severity() Severity {
-	// Returns not all counted (none at all included) cannot be told from a
-	// flood.
+	// Returns not all counted (an earlier version's full table, none at
+	// all included) cannot be told from a flood.
 	allBack := s.Returned >= s.Messages && s.MostReturnsOfOne > 0 && !s.MostReturnsCapped
 	if allBack && s.MostReturnsOfOne < ReturnFlood {
 		return SeverityReturned

@@ -128,14 +128,15 @@ func returnedNote(s audit.SpoofedSender) string {
 
 // MostReturns says how many times the one of a sender's returned messages
 // that came back most did to one recipient (", one of them 12 times to one
-// recipient", a lower bound when audit.SpoofedSender.MostReturnsCapped),
-// or nothing when each came back once to each: a flood is one message to
-// the same recipient many times.
+// recipient"), or nothing when each came back once to each: a flood is
+// one message to the same recipient many times. An earlier version's
+// report with audit.SpoofedSender.MostReturnsCapped says nothing more: its
+// count could be 0 ("at least 0 times").
 func MostReturns(s audit.SpoofedSender) string {
-	if s.MostReturnsOfOne <= 1 && !s.MostReturnsCapped {
+	if s.MostReturnsOfOne <= 1 {
 		return ""
 	}
-	return ", one of them " + AtLeast(int(s.MostReturnsOfOne), s.MostReturnsCapped) + " times to one recipient"
+	return fmt.Sprintf(", one of them %d times to one recipient", s.MostReturnsOfOne)
 }
 
 // ReturnsAtMost is why a sender whose messages all came back, each at most

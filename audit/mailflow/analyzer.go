@@ -191,9 +191,9 @@ type Analyzer struct {
 	// message (ours.go).
 	ours sentTable
 	// returnCounts counts the arrivals of each of the organization's own
-	// messages coming back to each recipient, by a hash of the two
-	// (countReturn); nil until one does.
-	returnCounts map[uint64]int64
+	// messages coming back to each recipient from each source, by a hash
+	// of the three (countReturns); nil until one does.
+	returnCounts *recent[uint32]
 	// posts holds groups' ordinary posts read before any report of their
 	// root subject (posts.go), nil until one is.
 	posts *recent[heldPosts]
@@ -280,10 +280,8 @@ type spoofAgg struct {
 	// coming back (ours.go).
 	messages, returned, recipients int64
 	// mostReturns is the most arrivals of one returned message to one
-	// recipient; returnsCapped: one of the returns was not counted
-	// (countReturn).
-	mostReturns   int64
-	returnsCapped bool
+	// recipient from one source (countReturns).
+	mostReturns int64
 	span
 	// clients and subjectSeen are short lists searched in turn, made at
 	// their first entry, not maps: a sender has a few of each (at most
@@ -1101,7 +1099,7 @@ func (a *Analyzer) receive(ev *tracking.Event) {
 		// each arrival: seed 000's remote server sent one message back a
 		// hundred times under its one Message-ID, and that is the
 		// incident.
-		if back, arrival := a.returning(ev, sender); back || a.once('S', ev.MessageID, sender) {
+		if back, arrival := a.returning(ev, sender, host); back || a.once('S', ev.MessageID, sender) {
 			a.addSpoof(ev, sender, host, back, arrival)
 		}
 	} else if sender != "" && len(a.learned) == 0 && a.inferring() && domainOf(sender) != "" {
@@ -1133,9 +1131,6 @@ func (a *Analyzer) countSpoof(m heldSpoof) {
 	if m.back {
 		s.returned++
 		s.mostReturns = max(s.mostReturns, m.arrival)
-		if m.arrival == 0 {
-			s.returnsCapped = true
-		}
 	}
 	s.recipients += int64(m.recipients)
 	s.see(m.at)

@@ -7,10 +7,10 @@ func SetReporterSlots(n int) (restore func()) {
 	return func() { perReporterSlots = old }
 }
 
-// SetMaxReturnCounts makes the table of returned messages hold n until
-// restore is called.
-func SetMaxReturnCounts(n int) (restore func()) {
-	old := maxReturnCounts
-	maxReturnCounts = n
-	return func() { maxReturnCounts = old }
+// SetReturnCountSlots makes the table of returned messages' counts hold
+// n slots until restore is called.
+func SetReturnCountSlots(n int) (restore func()) {
+	old := returnCountSlots
+	returnCountSlots = n
+	return func() { returnCountSlots = old }
 }

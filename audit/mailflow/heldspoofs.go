@@ -24,7 +24,7 @@ type heldSpoof struct {
 	recipients  int
 	// back: the message is the organization's own coming back; arrival is
 	// how many times it had then come to the recipient it came to most
-	// (countReturn).
+	// from one source (countReturns).
 	back    bool
 	arrival int64
 }
@@ -44,7 +44,7 @@ func (a *Analyzer) inferring() bool {
 // not tell.
 func (a *Analyzer) holdSpoof(ev *tracking.Event, sender, host string) {
 	a.unjudged++
-	back, arrival := a.returning(ev, sender)
+	back, arrival := a.returning(ev, sender, host)
 	if !back && !a.once('S', ev.MessageID, sender) {
 		return
 	}

@@ -2,6 +2,8 @@ package mailflow
 
 import (
 	"math"
+	"math/bits"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -32,14 +34,15 @@ import (
 // colleague's post to a list it read), and is not counted against the
 // real message either.
 //
-// How many times each returned message came back to each recipient is
-// counted too (returnCounts), since that is what tells the flood from a
-// list's ordinary copies: a list delivers a post once to each internal
-// member (a list that sends each apart, as VERP does, a dozen times for a
-// dozen members), a broken server re-sends it to the same recipients
-// again and again. The sender stays listed either way, but one whose
-// messages all came back, none of them audit.ReturnFlood times to one
-// recipient, is mail working (audit.SpoofedSender.Severity).
+// How many times each returned message came back to each recipient from
+// each source is counted too (returnCounts), since that is what tells the
+// flood from a list's ordinary copies: a list delivers a post once to each
+// internal member (a list that sends each apart, as VERP does, a dozen
+// times for a dozen members), a broken server re-sends it to the same
+// recipients again and again. The sender stays listed either way, but one
+// whose messages all came back, none of them audit.ReturnFlood times to
+// one recipient from one source, is mail working
+// (audit.SpoofedSender.Severity).
 //
 // Only a submission counts. A SEND to the Internet is no proof that the
 // organization made the message: a forged one sent to a group with an
@@ -171,9 +174,9 @@ func (a *Analyzer) submitted(h uint64, ev *tracking.Event) {
 	p[1], p[0] = p[0], sentSlot{key: h, at: at, by: by}
 }
 
-// returning reports whether a message from outside from sender is one
-// sender submitted before it arrived, within returnWindow, and if so
-// counts its arrival (see countReturn).
+// returning reports whether a message from outside from sender, through
+// the remote server host, is one sender submitted before it arrived,
+// within returnWindow, and if so counts its arrival (see countReturns).
 //
 // Before, in whole seconds: a return read in the second of its
 // submission, or a second of skew between the servers' clocks ahead of
@@ -182,7 +185,7 @@ func (a *Analyzer) submitted(h uint64, ev *tracking.Event) {
 // Tolerating skew would let a forgery that copied the ID of a message
 // being submitted pass in the same second. The day is counted in whole
 // seconds too, up to a second longer than returnWindow.
-func (a *Analyzer) returning(ev *tracking.Event, sender string) (back bool, arrival int64) {
+func (a *Analyzer) returning(ev *tracking.Event, sender, host string) (back bool, arrival int64) {
 	if ev.MessageID == "" {
 		return false, 0
 	}
@@ -195,7 +198,7 @@ func (a *Analyzer) returning(ev *tracking.Event, sender string) (back bool, arri
 		if s.key == h && s.at != 0 {
 			d := int64(at) - int64(s.at)
 			if d > 0 && d <= int64(returnWindow/time.Second) && s.by == senderKey(sender) {
-				return true, a.countReturn(h, ev.Recipients)
+				return true, a.countReturns(h, ev, sender, host)
 			}
 			return false, 0
 		}
@@ -203,40 +206,61 @@ func (a *Analyzer) returning(ev *tracking.Event, sender string) (back bool, arri
 	return false, 0
 }
 
-// maxReturnCounts bounds returnCounts. Returns are rare, a list's copies
-// of the organization's own posts: a read that finds more distinct
-// messages and recipients than this is no ordinary one, and its further
-// returns are judged as possible floods
-// (audit.SpoofedSender.MostReturnsCapped). A variable for the tests.
-var maxReturnCounts = 65536
+// returnCountSlots is the size of returnCounts. A variable for the tests.
+var returnCountSlots = 1 << 16
 
-// countReturn counts an arrival of the returned message with hash h to
-// each of its recipients and returns how many times it has come to the
-// one it came to most, this time included, or 0 when the table was full
-// without one of them. A list delivers a post to each internal member
-// once, whether to all in one arrival or to each apart (VERP); a broken
-// server sends it to the same ones again and again. The table is apart
-// from sentTable, which is written on every submission and must stay
-// small; this one is touched only by returns, and made at the first.
-func (a *Analyzer) countReturn(h uint64, recipients []string) int64 {
+// countReturns counts an arrival of the returned message with hash h to
+// each of its recipients from its source, and returns how many times it
+// has come to the one it came to most from that source, this time
+// included.
+//
+// A flood is the same source sending the same message again: a list
+// delivers a post to each internal member once, whether to all in one
+// arrival or to each apart (VERP); a broken server sends it to the same
+// ones again and again. A post to three lists with the same members comes
+// once from each, and is no flood (sourceKey).
+//
+// The counts are kept in a recent table, the newest kept and the oldest
+// dropped, where a map made full by a large list (seventy posts to a
+// thousand members) left every later return uncounted. A flood comes
+// within minutes to hours and each arrival moves its count to the front
+// of its pair: to lose it, two other new counts must land in its pair
+// between two of its arrivals (at 65,536 slots, one in two thousand for a
+// thousand-member list's post between them), and a count lost starts
+// again, so a flood is missed only if that happens between each two of
+// its arrivals. The table is apart from sentTable, which is written on
+// every submission and must stay small; this one is touched only by
+// returns, and made at the first.
+func (a *Analyzer) countReturns(h uint64, ev *tracking.Event, sender, host string) int64 {
+	if a.returnCounts == nil {
+		a.returnCounts = newRecent[uint32](returnCountSlots)
+	}
+	src := bits.RotateLeft64(a.sourceKey(ev, sender, host), 31) * 0xff51afd7ed558ccd
+	recipients := ev.Recipients
 	if len(recipients) == 0 {
 		// Still one message to someone: counted under no recipient.
 		recipients = []string{""}
 	}
-	var most int64
+	var most uint32
 	for _, r := range recipients {
-		k := h ^ hash(lower(r))*0x9e3779b97f4a7c15
-		n, ok := a.returnCounts[k]
-		if !ok && len(a.returnCounts) >= maxReturnCounts {
-			a.truncated["returned messages counted by Message-ID and recipient"] = true
-			return 0
+		n := a.returnCounts.front(h ^ src ^ hash(lower(r))*0x9e3779b97f4a7c15)
+		if *n < math.MaxUint32 {
+			*n++
 		}
-		if a.returnCounts == nil {
-			a.returnCounts = map[uint64]int64{}
-		}
-		n++
-		a.returnCounts[k] = n
-		most = max(most, n)
+		most = max(most, *n)
 	}
-	return most
+	return int64(most)
+}
+
+// sourceKey is a hash of who sent a returned message: its envelope sender
+// (the return path), where a list puts its own bounce address (one for
+// each list, even on one server; for each recipient with VERP, each
+// counted apart anyway), else the remote server, where the return path is
+// none, or the organization's own: a forwarder, a broken server (seed 000)
+// or a list keeping the sender's.
+func (a *Analyzer) sourceKey(ev *tracking.Event, sender, host string) uint64 {
+	if rp := unbracket(ev.ReturnPath); rp != "" && !strings.EqualFold(rp, sender) && !a.internal(rp) {
+		return hash(lower(rp))
+	}
+	return hash(lower(host)) ^ 1
 }

@@ -115,3 +115,23 @@ func (r *recent[V]) take(k uint64) (v V, ok bool) {
 	}
 	return v, ok
 }
+
+// front returns k's value to update in place, as slot does, with k moved
+// to its pair's first slot: a key kept in use (a flood's count) then
+// outlives keys put after it and not used again, which a new key of the
+// pair would otherwise drop first. The pointer is good until the next
+// put, slot or front.
+func (r *recent[V]) front(k uint64) *V {
+	i, ok := r.find(k)
+	if !ok {
+		v, _ := r.slot(k)
+		return v
+	}
+	if j := k & r.pair; i != j {
+		r.tags[i], r.tags[j] = r.tags[j], r.tags[i]
+		r.keys[i], r.keys[j] = r.keys[j], r.keys[i]
+		r.vals[i], r.vals[j] = r.vals[j], r.vals[i]
+		i = j
+	}
+	return &r.vals[i]
+}

@@ -63,3 +63,22 @@ func TestRecent(t *testing.T) {
 		t.Fatalf("get(0) = %q, %v", v, ok)
 	}
 }
+
+// front keeps a key in use: a key fronted after another joined its pair
+// outlives it when a third comes, where slot would have dropped it.
+func TestRecentFront(t *testing.T) {
+	r := newRecent[int](4)
+	const a, b, c = 4, 4 + 1<<50, 4 + 2<<50 // one pair
+	*r.front(a) = 1
+	*r.front(b) = 2
+	*r.front(a)++
+	*r.front(c) = 3
+	if _, ok := r.get(b); ok {
+		t.Fatal("b, the key not used again, stayed")
+	}
+	for k, want := range map[uint64]int{a: 2, c: 3} {
+		if v, ok := r.get(k); !ok || v != want {
+			t.Errorf("get(%#x) = %d, %v; want %d", k, v, ok, want)
+		}
+	}
+}

@@ -2,7 +2,7 @@ package mailflow_test
 
 import (
 	"fmt"
-	"slices"
+	"maps"
 	"testing"
 	"time"
 
@@ -180,24 +180,116 @@ func TestForgedSenderIsListedBeforeReturns(t *testing.T) {
 	}
 }
 
-// Past the table of returned messages' cap, a return cannot be counted by
-// message and recipient: its sender might be flooded, so stays high, and
-// the report says the table was capped.
-func TestReturnsPastTheCapAreHigh(t *testing.T) {
-	defer mailflow.SetMaxReturnCounts(1)()
-	rows := returnRows([]int{1, 1}, false, 0)
-	a := mailflow.New(mailflow.Config{InternalDomains: []string{"contoso.com"}})
-	for i := range rows {
-		a.Add(&rows[i])
+// A flood is one source sending the same message to the same recipient
+// again: a post to three outside lists with the same colleagues on them
+// comes back once from each, by three servers, or by three bounce
+// addresses of one server, and is info. One server sending it back three
+// times under the sender's own return path (seed 000's broken server), or
+// one list under its one bounce address from the servers of its pool, is
+// a flood.
+func TestReturnsAreCountedBySource(t *testing.T) {
+	at := func(s int) time.Time { return start.Add(time.Duration(s) * time.Second) }
+	const id = "<cfp.1@contoso.com>"
+	from := func(s int, client, returnPath string) tracking.Event {
+		ev := spoofed("bob@contoso.com", client, "[l] Conference CFP", id)
+		ev.Time, ev.ReturnPath, ev.Recipients = at(s), returnPath, []string{"ann@contoso.com", "carl@contoso.com"}
+		return ev
 	}
-	tr := a.Result(tracking.Stats{})
-	if len(tr.Spoofing) != 1 {
-		t.Fatalf("spoofing %+v, want alice listed", tr.Spoofing)
+	for _, tc := range []struct {
+		name string
+		rows []tracking.Event
+		most int64
+		want audit.Severity
+	}{
+		{"three lists on three servers", []tracking.Event{from(40, "192.0.2.50", "bob@contoso.com"), from(60, "192.0.2.51", "bob@contoso.com"),
+			from(80, "192.0.2.52", "bob@contoso.com")}, 1, audit.Info},
+		{"three lists on three servers, no return path", []tracking.Event{from(40, "192.0.2.50", ""), from(60, "192.0.2.51", ""),
+			from(80, "192.0.2.52", "")}, 1, audit.Info},
+		{"three lists on one server", []tracking.Event{from(40, "lists.example", "l1-bounces@lists.example"),
+			from(60, "lists.example", "l2-bounces@lists.example"), from(80, "lists.example", "l3-bounces@lists.example")}, 1, audit.Info},
+		{"one server three times", []tracking.Event{from(40, "192.0.2.50", "bob@contoso.com"), from(60, "192.0.2.50", "bob@contoso.com"),
+			from(80, "192.0.2.50", "bob@contoso.com")}, 3, audit.High},
+		{"one list three times through its pool", []tracking.Event{from(40, "out1.lists.example", "l1-bounces@lists.example"),
+			from(60, "out2.lists.example", "l1-bounces@lists.example"), from(80, "out3.lists.example", "l1-bounces@lists.example")}, 3, audit.High},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rows := append([]tracking.Event{{Time: at(0), EventID: "SUBMIT", Source: "STOREDRIVER", Sender: "bob@contoso.com", MessageID: id,
+				Subject: "Conference CFP"}}, tc.rows...)
+			a := mailflow.New(mailflow.Config{InternalDomains: []string{"contoso.com"}})
+			for i := range rows {
+				a.Add(&rows[i])
+			}
+			tr := a.Result(tracking.Stats{})
+			if len(tr.Spoofing) != 1 {
+				t.Fatalf("spoofing %+v, want bob listed", tr.Spoofing)
+			}
+			if s := tr.Spoofing[0]; s.Returned != 3 || s.MostReturnsOfOne != tc.most || s.Severity() != tc.want {
+				t.Errorf("%d returned, most %d of one to one recipient, %v; want 3, %d, %v", s.Returned, s.MostReturnsOfOne, s.Severity(), tc.most, tc.want)
+			}
+		})
 	}
-	if s := tr.Spoofing[0]; s.Returned != 2 || s.MostReturnsOfOne != 1 || !s.MostReturnsCapped || s.Severity() != audit.High {
-		t.Errorf("%d returned, most %d of one (capped %v), %v; want 2, 1 (capped), high", s.Returned, s.MostReturnsOfOne, s.MostReturnsCapped, s.Severity())
+}
+
+// A large outside list's returns (seventy posts, each back once to a
+// thousand members) are more counts than the table holds: the oldest are
+// dropped, not the newest, so no return goes uncounted and no sender is
+// high for it; a flood among them, in the full table, is still counted.
+func TestReturnCountsKeepTheNewest(t *testing.T) {
+	defer mailflow.SetReturnCountSlots(64)()
+	at := func(s int) time.Time { return start.Add(time.Duration(s) * time.Second) }
+	var members []string
+	for k := range 100 {
+		members = append(members, fmt.Sprintf("member%03d@contoso.com", k))
 	}
-	if !slices.Contains(tr.Truncated, "returned messages counted by Message-ID and recipient") {
-		t.Errorf("truncated %v lacks the returned messages", tr.Truncated)
+	list := func(flood bool) []tracking.Event {
+		var rows []tracking.Event
+		for i := range 70 {
+			id := fmt.Sprintf("<post.%d@contoso.com>", i)
+			rows = append(rows, tracking.Event{Time: at(i * 60), EventID: "SUBMIT", Source: "STOREDRIVER", Sender: "bob@contoso.com", MessageID: id})
+			ev := spoofed("bob@contoso.com", "lists.example", "[list] Post", id)
+			ev.Time, ev.Recipients = at(i*60+30), members
+			rows = append(rows, ev)
+			for k := range 3 {
+				if flood && i == 10 {
+					ev := spoofed("dave@contoso.com", "broken.example", "Lunch", "<lunch@contoso.com>")
+					ev.Time = at(i*60 + 40 + k)
+					rows = append(rows, ev)
+				}
+			}
+		}
+		if flood {
+			rows = append([]tracking.Event{{Time: start, EventID: "SUBMIT", Source: "STOREDRIVER", Sender: "dave@contoso.com", MessageID: "<lunch@contoso.com>"}}, rows...)
+		}
+		return rows
+	}
+	for _, tc := range []struct {
+		name  string
+		flood bool
+		want  map[string]audit.Severity
+	}{
+		{"the list alone", false, map[string]audit.Severity{"bob@contoso.com": audit.Info}},
+		{"a flood among its returns", true, map[string]audit.Severity{"bob@contoso.com": audit.Info, "dave@contoso.com": audit.High}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rows := list(tc.flood)
+			a := mailflow.New(mailflow.Config{InternalDomains: []string{"contoso.com"}})
+			for i := range rows {
+				a.Add(&rows[i])
+			}
+			tr := a.Result(tracking.Stats{})
+			got := map[string]audit.Severity{}
+			for _, s := range tr.Spoofing {
+				got[s.Sender] = s.Severity()
+				if s.Sender == "bob@contoso.com" && (s.Returned != 70 || s.MostReturnsOfOne != 1) {
+					t.Errorf("bob: %d returned, most %d of one to one recipient; want 70, 1", s.Returned, s.MostReturnsOfOne)
+				}
+			}
+			if !maps.Equal(got, tc.want) {
+				t.Errorf("severities %v, want %v", got, tc.want)
+			}
+			if len(tr.Truncated) != 0 {
+				t.Errorf("truncated %v, want nothing", tr.Truncated)
+			}
+		})
 	}
 }

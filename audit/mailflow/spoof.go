@@ -92,7 +92,7 @@ func (a *Analyzer) spoofing(t *audit.Traffic) {
 	}
 	all := make([]ranked, 0, len(a.spoof))
 	for sender, s := range a.spoof {
-		sev := audit.SpoofedSender{Messages: s.messages, Returned: s.returned, MostReturnsOfOne: s.mostReturns, MostReturnsCapped: s.returnsCapped}.Severity()
+		sev := audit.SpoofedSender{Messages: s.messages, Returned: s.returned, MostReturnsOfOne: s.mostReturns}.Severity()
 		all = append(all, ranked{sender, s, sev})
 	}
 	slices.SortFunc(all, func(x, y ranked) int {
@@ -108,7 +108,7 @@ func (a *Analyzer) spoofing(t *audit.Traffic) {
 	for _, r := range all[:min(len(all), a.cfg.Top)] {
 		s := r.s
 		t.Spoofing = append(t.Spoofing, audit.SpoofedSender{
-			Sender: r.sender, Messages: s.messages, Returned: s.returned, MostReturnsOfOne: s.mostReturns, MostReturnsCapped: s.returnsCapped,
+			Sender: r.sender, Messages: s.messages, Returned: s.returned, MostReturnsOfOne: s.mostReturns,
 			Recipients: s.recipients, FirstSeen: s.first, LastSeen: s.last, Clients: topCounts(s.clients, a.cfg.Top),
 			ClientsTotal: len(s.clients), ClientsCapped: s.clientsCapped,
 			Subjects: slices.Clone(s.subjects), SubjectsTotal: len(s.subjectSeen), SubjectsCapped: s.subjectsCapped,
