@@ -24,15 +24,16 @@ import (
 // organization never made, a returning one keeps the ID its sender's
 // mailbox submitted. Each SUBMIT (a mailbox handed the message to
 // transport; Exchange 2010 logs a RECEIVE from the store driver) is
-// remembered with its time and sender in a recent table (Config.Window
-// slots, a busy server's older messages dropping out), and a message from
-// outside whose ID its sender submitted before it arrived, within
+// remembered with its time, sender and subject in a recent table
+// (Config.Window slots, a busy server's older messages dropping out), and
+// a message from outside under an ID submitted before it arrived, within
 // returnWindow, is counted as returned (audit.SpoofedSender.Returned), at
 // each arrival: seed 000's flood was one message sent back a hundred
-// times. A message from outside under an ID another sender submitted is
-// no return but a forgery that copied it (a CEO fraud reusing the ID of a
-// colleague's post to a list it read), and is not counted against the
-// real message either.
+// times. It must also be the same message: from the same sender, or under
+// the same subject (see returning). A message from outside under an ID
+// submitted with another sender and another subject is no return but a
+// forgery that copied it (a CEO fraud reusing the ID of a colleague's post
+// to a list it read), and is not counted against the real message either.
 //
 // How many times each returned message came back to each recipient from
 // each source is counted too (returnCounts), since that is what tells the
@@ -65,29 +66,31 @@ import (
 const returnWindow = 24 * time.Hour
 
 // sentTable remembers when recent messages (by Message-ID hash) were
-// submitted, and by whom, in pairs of slots as recent does, but a slot's
-// key and value side by side: it is written on every SUBMIT row and read
-// only for mail from outside with an internal sender, so one cache line a
-// write matters more than recent's quick misses.
+// submitted, by whom and under what subject, in pairs of slots as recent
+// does, but a slot's key and value side by side: it is written on every
+// SUBMIT row and read only for mail from outside with an internal sender,
+// so one cache line a write matters more than recent's quick misses.
 type sentTable struct {
 	slots []sentSlot
 	// pair masks a hash to its pair's first slot.
 	pair uint64
 }
 
-// sentSlot is 16 bytes, as it was before it held the sender: the time in
-// whole seconds (Unix, unsigned: until 2106) leaves room for the sender's
-// 32-bit key. A second is fine enough: a return needs a list or a remote
-// server to take the message and send it back, seconds at least, and
-// returning's comparison in whole seconds errs only towards a forgery
-// (see returning). A collision of sender keys (one in four billion) would
-// take a forgery that also copied the Message-ID of a message submitted
-// in the day before it.
+// sentSlot is 16 bytes, as it was before it held the sender and subject:
+// the Message-ID's hash is kept as a 32-bit tag of its high bits (the
+// slot's index holds its low ones: two messages of a pair mistaken for one
+// another once in four billion), and the time in whole seconds (Unix,
+// unsigned: until 2106). A second is fine enough: a return needs a list or
+// a remote server to take the message and send it back, seconds at least,
+// and returning's comparison in whole seconds errs only towards a forgery
+// (see returning). A collision of sender or subject keys (one in four
+// billion) would take a forgery that also copied the Message-ID of a
+// message submitted in the day before it.
 type sentSlot struct {
-	key uint64
-	// at is the submission's time in Unix seconds, 0 for an empty slot;
-	// by is senderKey of its sender.
-	at, by uint32
+	// tag is tagOfID of the Message-ID's hash; at is the submission's
+	// time in Unix seconds, 0 for an empty slot; by is senderKey of its
+	// sender, subject subjectKey of its subject.
+	tag, at, by, subject uint32
 }
 
 func newSentTable(n int) sentTable {
@@ -103,6 +106,10 @@ func (t sentTable) pairOf(h uint64) *[2]sentSlot {
 	i := h & t.pair
 	return (*[2]sentSlot)(t.slots[i : i+2])
 }
+
+// tagOfID is the part of a Message-ID's hash a sentSlot keeps: the high
+// bits, the slot's index being the low ones.
+func tagOfID(h uint64) uint32 { return uint32(h >> 32) }
 
 // unixSeconds is t in Unix seconds as a sentSlot holds it, and false for
 // no time or one a uint32 cannot hold (before 1970, after 2106: no log's).
@@ -120,7 +127,8 @@ func unixSeconds(t time.Time) (uint32, bool) {
 // senderOf is the sender a row names, as receive picks it for a message
 // from outside: the sender-address (From:, which a list keeps when it
 // rewrites the envelope sender to its own bounce address), else the
-// return path. A SUBMIT row and the message's return name the same.
+// return path. A SUBMIT row and the message's return name the same,
+// unless the message was sent on behalf of another (see returning).
 func senderOf(ev *tracking.Event) string {
 	return firstNonEmpty(ev.Sender, unbracket(ev.ReturnPath))
 }
@@ -134,6 +142,34 @@ func senderKey(addr string) uint32 {
 	}
 	h := hash(addr)
 	return uint32(h ^ h>>32)
+}
+
+// subjectKey is a 32-bit key of a subject as a list sends it back, 0 for
+// none: trimmed, its leading bracketed tags dropped ("[staff] Post 0" is
+// "Post 0": a list adds its tag), and its ASCII case folded (hash does).
+// Reply and forward prefixes are kept: a list adds none, and "Re: x" is
+// another message than "x". Non-ASCII letters keep their case, as hash
+// keeps them: a list copies the subject, it does not change its case.
+func subjectKey(subj string) uint32 {
+	subj = untagged(subj)
+	if subj == "" {
+		return 0
+	}
+	h := hash(subj)
+	return uint32(h^h>>32) | 1
+}
+
+// untagged is subj trimmed, without its leading "[tag]"s.
+func untagged(subj string) string {
+	subj = strings.TrimSpace(subj)
+	for len(subj) > 0 && subj[0] == '[' {
+		i := strings.IndexByte(subj, ']')
+		if i < 0 {
+			break
+		}
+		subj = strings.TrimSpace(subj[i+1:])
+	}
+	return subj
 }
 
 // allASCII reports whether s has no byte of a multi-byte character, eight
@@ -155,36 +191,53 @@ func allASCII(s string) bool {
 }
 
 // submitted records that a mailbox submitted the message with hash h at
-// ev's time. A message submitted again keeps its first time and sender.
+// ev's time. A message submitted again keeps its first time, sender and
+// subject.
 func (a *Analyzer) submitted(h uint64, ev *tracking.Event) {
 	at, ok := unixSeconds(ev.Time)
 	if !ok {
 		return
 	}
-	by := senderKey(senderOf(ev))
+	tag := tagOfID(h)
 	p := a.ours.pairOf(h)
 	for i := range p {
-		if s := &p[i]; s.key == h && s.at != 0 {
+		if s := &p[i]; s.tag == tag && s.at != 0 {
 			if at < s.at {
-				s.at, s.by = at, by
+				*s = sentSlot{tag: tag, at: at, by: senderKey(senderOf(ev)), subject: subjectKey(ev.Subject)}
 			}
 			return
 		}
 	}
-	p[1], p[0] = p[0], sentSlot{key: h, at: at, by: by}
+	p[1], p[0] = p[0], sentSlot{tag: tag, at: at, by: senderKey(senderOf(ev)), subject: subjectKey(ev.Subject)}
 }
 
 // returning reports whether a message from outside from sender, through
-// the remote server host, is one sender submitted before it arrived,
-// within returnWindow, and if so counts its arrival (see countReturns).
+// the remote server host, is one the organization submitted before it
+// arrived, within returnWindow, and if so counts its arrival (see
+// countReturns).
+//
+// The same message: from the sender that submitted it, or under its
+// subject. Either alone, since a return may change the one but not the
+// other: sent on behalf of another, the SUBMIT names the delegate (the
+// Sender: header) and the list's copy, without that header, names the
+// From: (boss@ where assistant@ submitted); an own list hosted outside
+// (Mailman at lists.corp.example) sets Sender: to its bounce address; and
+// a list tags the subject ("[staff] Post 0"), which subjectKey drops. A
+// forgery reusing a Message-ID it read on a list, with another sender and
+// a subject of its own ("Urgent: new bank details"), stays one; one that
+// also copies the subject or the sender is a copy of the post it read.
 //
 // Before, in whole seconds: a return read in the second of its
 // submission, or a second of skew between the servers' clocks ahead of
 // it, counts as forged (a false alarm, never false comfort), since
-// floor(arrival) > floor(submission) only when the arrival was later.
-// Tolerating skew would let a forgery that copied the ID of a message
-// being submitted pass in the same second. The day is counted in whole
-// seconds too, up to a second longer than returnWindow.
+// floor(arrival) > floor(submission) only when the arrival was later. No
+// list answers within the second (the reviewers' same-second return came
+// 50 ms after the SEND out); what does is a mailbox rule redirecting the
+// arriving message, which keeps its Message-ID, sender and subject and
+// is logged as a submission right after it: tolerating the second would
+// make such a forgery, its submission read first (an export read apart),
+// a return. The day is counted in whole seconds too, up to a second
+// longer than returnWindow.
 func (a *Analyzer) returning(ev *tracking.Event, sender, host string) (back bool, arrival int64) {
 	if ev.MessageID == "" {
 		return false, 0
@@ -194,14 +247,19 @@ func (a *Analyzer) returning(ev *tracking.Event, sender, host string) (back bool
 		return false, 0
 	}
 	h := hash(ev.MessageID)
+	tag := tagOfID(h)
 	for _, s := range a.ours.pairOf(h) {
-		if s.key == h && s.at != 0 {
-			d := int64(at) - int64(s.at)
-			if d > 0 && d <= int64(returnWindow/time.Second) && s.by == senderKey(sender) {
-				return true, a.countReturns(h, ev, sender, host)
-			}
+		if s.tag != tag || s.at == 0 {
+			continue
+		}
+		d := int64(at) - int64(s.at)
+		if d <= 0 || d > int64(returnWindow/time.Second) {
 			return false, 0
 		}
+		if s.by != senderKey(sender) && (s.subject == 0 || s.subject != subjectKey(ev.Subject)) {
+			return false, 0
+		}
+		return true, a.countReturns(h, ev, sender, host)
 	}
 	return false, 0
 }

@@ -105,12 +105,15 @@ func TestOwnMessageComingBackAgainCountsEachTime(t *testing.T) {
 }
 
 // A message from outside is the organization's own coming back only when
-// its sender submitted its Message-ID: a forgery from ceo@ reusing the ID
-// of bob's post to an outside list (which the forger read there) is high,
-// and is no return of bob's message either, which would make a second
-// copy of bob's post to the same member look like a flood. A list that rewrites
-// the envelope sender keeps bob's address in the From: the sender-address
-// is bob's, and so is the return.
+// its Message-ID was submitted from its sender or under its subject: a
+// forgery from ceo@ reusing the ID of bob's post to an outside list (which
+// the forger read there) with a subject of its own is high, and is no
+// return of bob's message either, which would make a second copy of bob's
+// post to the same member look like a flood. A list that rewrites the
+// envelope sender keeps bob's address in the From: the sender-address is
+// bob's, and so is the return. One sent on behalf of another, or by the
+// organization's own list hosted outside, comes back from another sender
+// under the post's subject, the list's tag added.
 func TestMessageIDSubmittedByAnotherSenderIsNoReturn(t *testing.T) {
 	at := func(s int) time.Time { return start.Add(time.Duration(s) * time.Second) }
 	const id = "<M1@MBX01.contoso.com>"
@@ -133,6 +136,27 @@ func TestMessageIDSubmittedByAnotherSenderIsNoReturn(t *testing.T) {
 	eva := submit
 	eva.Sender, eva.ReturnPath = "Éva.Kovács@contoso.com", ""
 	evaBack := from(40, "éva.kovács@contoso.com", "lists.example")
+	// Sent on behalf of boss@ by assistant@: the SUBMIT names the
+	// delegate, the list's copy (without the Sender: header) boss@, with
+	// the list's bounce address or, kept, the assistant's as return path.
+	minutes := tracking.Event{Time: at(0), EventID: "SUBMIT", Source: "STOREDRIVER", Sender: "assistant@contoso.com", ReturnPath: "assistant@contoso.com",
+		MessageID: id, Subject: "Board minutes"}
+	onBehalf := from(40, "boss@contoso.com", "lists.example")
+	onBehalf.Subject, onBehalf.ReturnPath = "[list] Board minutes", "list-bounces@lists.example"
+	onBehalfEnv := onBehalf
+	onBehalfEnv.ReturnPath = "assistant@contoso.com"
+	// The organization's own list hosted outside sets Sender: to its
+	// bounce address, in the organization's domain.
+	post := submit
+	post.Subject = "Post 0"
+	ownList := from(40, "staff-bounces@lists.contoso.com", "lists.example")
+	ownList.Subject, ownList.ReturnPath = " [Staff]  [corp] post 0", "staff-bounces@lists.contoso.com"
+	// A forgery copying the ID of a post without a subject, with none of
+	// its own; or replying to the post's subject: neither is the post.
+	noSubject := forged
+	noSubject.Subject = ""
+	reply := forged
+	reply.Subject = "Re: [list] Post 0"
 	type want struct {
 		messages, returned, most int64
 		sev                      audit.Severity
@@ -151,6 +175,11 @@ func TestMessageIDSubmittedByAnotherSenderIsNoReturn(t *testing.T) {
 		{"the list rewrote the return path", []tracking.Event{submit, verp}, map[string]want{bob: {1, 1, 1, audit.Info}}},
 		{"submitted with capitals", []tracking.Event{upper, listBack}, map[string]want{bob: {1, 1, 1, audit.Info}}},
 		{"submitted with a return path only", []tracking.Event{noSender, listBack}, map[string]want{bob: {1, 1, 1, audit.Info}}},
+		{"sent on behalf of another", []tracking.Event{minutes, onBehalf}, map[string]want{"boss@contoso.com": {1, 1, 1, audit.Info}}},
+		{"sent on behalf of another, envelope kept", []tracking.Event{minutes, onBehalfEnv}, map[string]want{"boss@contoso.com": {1, 1, 1, audit.Info}}},
+		{"own list hosted outside", []tracking.Event{post, ownList}, map[string]want{"staff-bounces@lists.contoso.com": {1, 1, 1, audit.Info}}},
+		{"a forgery with no subject, of a post with none", []tracking.Event{submit, noSubject}, map[string]want{ceo: {1, 0, 0, audit.High}}},
+		{"a forgery replying to the post's subject", []tracking.Event{post, reply}, map[string]want{ceo: {1, 0, 0, audit.High}}},
 		{"submitted with non-ASCII capitals", []tracking.Event{eva, evaBack}, map[string]want{"éva.kovács@contoso.com": {1, 1, 1, audit.Info}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
