@@ -142,16 +142,7 @@ func TestArrivalsAreToldFromHops(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tr := analyse(t, cfg, serverLogs(t, tc.rows, "edge", "mbx01", "mbx02")...)
-			var got *audit.SpoofedSender
-			for i := range tr.Spoofing {
-				if tr.Spoofing[i].Sender == tc.sender {
-					got = &tr.Spoofing[i]
-				}
-			}
-			n := int64(0)
-			for _, c := range tc.want {
-				n += c.N
-			}
+			got, n := spoofedSender(tr, tc.sender), messagesFrom(tc.want)
 			if got == nil || got.Messages != n || !slices.Equal(got.Clients, tc.want) {
 				t.Errorf("spoofing %+v, want %s: %d messages from %+v", tr.Spoofing, tc.sender, n, tc.want)
 			}

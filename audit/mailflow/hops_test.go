@@ -103,16 +103,7 @@ func TestHopsAreTheSameMessageOnItsWay(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := mailflow.Config{InternalDomains: []string{"corp.example"}, Groups: []mailflow.Group{{Address: group}}, Servers: tc.servers}
 			tr := analyse(t, cfg, serverLogs(t, tc.rows, "edge", "mbx01", "mbx02")...)
-			var got *audit.SpoofedSender
-			for i := range tr.Spoofing {
-				if tr.Spoofing[i].Sender == tc.sender {
-					got = &tr.Spoofing[i]
-				}
-			}
-			n := int64(0)
-			for _, c := range tc.want {
-				n += c.N
-			}
+			got, n := spoofedSender(tr, tc.sender), messagesFrom(tc.want)
 			if got == nil || got.Messages != n || got.MostReturnsOfOne != tc.most || !slices.Equal(got.Clients, tc.want) {
 				t.Errorf("spoofing %s, want %s: %d messages (most returns of one %d) from %+v", spoofers(tr.Spoofing), tc.sender, n, tc.most, tc.want)
 			}
@@ -135,4 +126,24 @@ func spoofers(ss []audit.SpoofedSender) string {
 		s += fmt.Sprintf("[%s %d messages, most %d, from %+v] ", x.Sender, x.Messages, x.MostReturnsOfOne, x.Clients)
 	}
 	return s
+}
+
+// spoofedSender is sender's entry among the traffic's spoofed senders, nil
+// when it is not listed.
+func spoofedSender(tr *audit.Traffic, sender string) *audit.SpoofedSender {
+	for i := range tr.Spoofing {
+		if tr.Spoofing[i].Sender == sender {
+			return &tr.Spoofing[i]
+		}
+	}
+	return nil
+}
+
+// messagesFrom adds up the messages of clients.
+func messagesFrom(clients []audit.AddressCount) int64 {
+	n := int64(0)
+	for _, c := range clients {
+		n += c.N
+	}
+	return n
 }
