@@ -381,18 +381,19 @@ const (
 )
 
 // ReturnFlood is how many times one of the organization's own messages
-// must come back to one recipient from one source (the same return path,
-// or remote server) before its sender is an incident rather than mail
-// working: a post to three lists comes back once from each. An outside list delivers a post to each internal
-// member once, or twice (a member on the list and its digest, or a copy
-// sent again after an SMTP reply was lost), however many members it has;
-// seed 000's broken server sent one message to the same recipient about a
-// hundred times, and a server sending each of a user's messages back nine
-// times is as broken. Three is the first count no list explains: counted
-// by message alone, as it was, a list with a dozen members delivering
-// each apart looked like a flood, and nine arrivals of each of twenty
-// messages did not.
-const ReturnFlood = 3
+// must come back to one recipient, from wherever, before its sender is an
+// incident rather than mail working. A list delivers a post to a member
+// once, twice when the member also takes the digest, and a post
+// cross-posted to three lists with the same members comes once from each:
+// three. Five leaves that room. Seed 000's broken server sent one message
+// to the same recipient about a hundred times, and a server sending each
+// of twenty messages back nine times (the first review's repro) is as
+// broken: both stay far above it. The count is per message and recipient
+// alone, not per source: a broken server may give each copy its own
+// envelope sender (a bounce address per message) or send it from a pool
+// of addresses (Exchange Online Protection in a hybrid), and counted per
+// source each copy of a flood was a first.
+const ReturnFlood = 5
 
 // Severity is SeveritySpoofing for a sender with any message that was not
 // the organization's own coming back (a forgery, as far as the logs tell),

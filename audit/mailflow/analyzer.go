@@ -360,8 +360,14 @@ func New(cfg Config) *Analyzer {
 func (a *Analyzer) Add(ev *tracking.Event) {
 	a.period.see(ev.Time)
 	k := kindOf(ev.EventID)
+	// A mailbox's submission is looked up in the arrivals from outside
+	// once, here: learn and submitted both need to know.
+	var sub submission
+	if k == kindSubmit || k == kindReceive && storeDriver(ev) {
+		sub = a.submission(ev)
+	}
 	if a.cfg.IsInternal == nil {
-		a.learn(ev, k)
+		a.learn(ev, k, sub)
 	}
 	trace := ev.Format == tracking.FormatTrace || ev.Format == tracking.FormatTraceDetail
 	switch k {
@@ -378,10 +384,12 @@ func (a *Analyzer) Add(ev *tracking.Event) {
 		a.fail(ev)
 	case kindDSN:
 		a.dsn(ev)
-	case kindSubmit:
-		if !trace && ev.MessageID != "" {
-			a.submitted(hash(ev.MessageID), ev)
-		}
+	}
+	// Exchange 2010 logs a mailbox's submission as a RECEIVE from the
+	// store driver (never from outside: receive's from outside is SMTP
+	// alone), where later versions write SUBMIT.
+	if sub.own && !trace {
+		a.submitted(sub.h, ev)
 	}
 	switch k {
 	case kindTransfer, kindSend, kindDeliver, kindExpand:
@@ -434,8 +442,8 @@ func kindOf(id string) eventKind {
 
 // learn infers internal domains when no directory says which they are: a
 // local delivery, a mailbox submission and a group's own address all sit in
-// one. k is ev's kind.
-func (a *Analyzer) learn(ev *tracking.Event, k eventKind) {
+// one. k is ev's kind, sub what Add found of a submission.
+func (a *Analyzer) learn(ev *tracking.Event, k eventKind, sub submission) {
 	switch {
 	case k == kindDeliver && (ev.Format == tracking.FormatLog || ev.Format == tracking.FormatTrackingCSV):
 		for _, r := range ev.Recipients {
@@ -446,9 +454,12 @@ func (a *Analyzer) learn(ev *tracking.Event, k eventKind) {
 		if ev.Format == tracking.FormatTrace && len(ev.Recipients) > 0 {
 			a.learnDomain(domainOf(ev.Recipients[0]))
 		}
-	case k == kindSubmit || k == kindReceive && (ev.Source == "STOREDRIVER" || strings.EqualFold(ev.Source, "STOREDRIVER")):
+	case sub.mailbox && !sub.resent:
 		// A mailbox submitted it. Originating alone is not enough: mail
-		// relayed for an internal application is Originating too.
+		// relayed for an internal application is Originating too. A
+		// message that came in from outside and a mailbox rule submits
+		// again (resent) keeps its outside sender: learnt, it made that
+		// domain internal and its mail a spoofed internal sender.
 		a.learnDomain(domainOf(ev.Sender))
 	}
 }
@@ -1080,11 +1091,6 @@ func (a *Analyzer) receive(ev *tracking.Event) {
 		a.markGrouped(h)
 	}
 	if !outside {
-		// Exchange 2010 logs a mailbox's submission as a RECEIVE from the
-		// store driver, where later versions write SUBMIT.
-		if ev.MessageID != "" && ev.Source == "STOREDRIVER" {
-			a.submitted(hash(ev.MessageID), ev)
-		}
 		return
 	}
 	// Nearly always nothing is held: one comparison spares the look-up on
@@ -1099,7 +1105,7 @@ func (a *Analyzer) receive(ev *tracking.Event) {
 		// each arrival: seed 000's remote server sent one message back a
 		// hundred times under its one Message-ID, and that is the
 		// incident.
-		if back, arrival := a.returning(ev, sender, host); back || a.once('S', ev.MessageID, sender) {
+		if back, arrival := a.returning(ev); back || a.once('S', ev.MessageID, sender) {
 			a.addSpoof(ev, sender, host, back, arrival)
 		}
 	} else if sender != "" && len(a.learned) == 0 && a.inferring() && domainOf(sender) != "" {

@@ -24,7 +24,7 @@ func TestHopsAreTheSameMessageOnItsWay(t *testing.T) {
 	const exch01, exch01IP, exch02, exch02IP = "EXCH01.contoso.com", "10.0.0.16", "EXCH02.contoso.com", "10.0.0.17"
 	incoming := func(at time.Duration, id, sender string, rcpts ...string) tracking.Event {
 		return tracking.Event{Time: start.Add(at), EventID: "RECEIVE", Source: "SMTP", Directionality: "Incoming", MessageID: id, Sender: sender,
-			ReturnPath: sender, Recipients: rcpts, Subject: "Post"}
+			ReturnPath: sender, Recipients: rcpts, Subject: "Newsletter"} // submit's: a return is under its subject
 	}
 	// noServer: mbx01's row of mail its own Front End took, in an export
 	// without the server's columns or network-message-ids.

@@ -2,10 +2,8 @@ package mailflow
 
 import (
 	"math"
-	"math/bits"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"dgaudit/directory/tracking"
 )
@@ -22,28 +20,38 @@ import (
 //
 // What tells the two apart is the Message-ID: a forged message has one the
 // organization never made, a returning one keeps the ID its sender's
-// mailbox submitted. Each SUBMIT (a mailbox handed the message to
-// transport; Exchange 2010 logs a RECEIVE from the store driver) is
-// remembered with its time, sender and subject in a recent table
-// (Config.Window slots, a busy server's older messages dropping out), and
-// a message from outside under an ID submitted before it arrived, within
-// returnWindow, is counted as returned (audit.SpoofedSender.Returned), at
-// each arrival: seed 000's flood was one message sent back a hundred
-// times. It must also be the same message: from the same sender, or under
-// the same subject (see returning). A message from outside under an ID
-// submitted with another sender and another subject is no return but a
-// forgery that copied it (a CEO fraud reusing the ID of a colleague's post
-// to a list it read), and is not counted against the real message either.
+// mailbox submitted. Each SUBMIT of a new message of the organization's
+// own (a mailbox handed the message to transport; Exchange 2010 logs a
+// RECEIVE from the store driver; see ownSubmission for what is not one) is
+// remembered with its time and subject in a recent table (Config.Window
+// slots, a busy server's older messages dropping out), and a message from
+// outside under an ID submitted before it arrived, within returnWindow,
+// and under the submission's subject, is counted as returned
+// (audit.SpoofedSender.Returned), at each arrival: seed 000's flood was
+// one message sent back a hundred times. A message from outside under a
+// submitted ID with another subject is no return but a forgery that copied
+// it (a CEO fraud reusing the ID of a colleague's post to a list it read,
+// or of an out-of-office reply it was sent), and is not counted against
+// the real message either.
 //
-// How many times each returned message came back to each recipient from
-// each source is counted too (returnCounts), since that is what tells the
-// flood from a list's ordinary copies: a list delivers a post once to each
-// internal member (a list that sends each apart, as VERP does, a dozen
-// times for a dozen members), a broken server re-sends it to the same
-// recipients again and again. The sender stays listed either way, but one
-// whose messages all came back, none of them audit.ReturnFlood times to
-// one recipient from one source, is mail working
-// (audit.SpoofedSender.Severity).
+// What stays possible: a forgery that copies both the Message-ID and the
+// subject of a post it read (on a list, or forwarded to it) is taken for
+// a return. It can only say what the post said under the post's subject,
+// and the returns that come with no flood are info, not hidden. And where
+// subjects are not logged (Set-TransportService
+// -MessageTrackingLogSubjectLoggingEnabled $false) no submission has a
+// subject to match: every message from outside with an internal sender is
+// then a forgery (high), returns included: a false alarm, never false
+// comfort.
+//
+// How many times each returned message came back to each recipient is
+// counted too (returnCounts), since that is what tells the flood from a
+// list's ordinary copies: a list delivers a post once to each internal
+// member (twice with a digest, once from each of three lists it was
+// cross-posted to), a broken server re-sends it to the same recipients
+// again and again. The sender stays listed either way, but one whose
+// messages all came back, none of them audit.ReturnFlood times to one
+// recipient, is mail working (audit.SpoofedSender.Severity).
 //
 // Only a submission counts. A SEND to the Internet is no proof that the
 // organization made the message: a forged one sent to a group with an
@@ -66,7 +74,7 @@ import (
 const returnWindow = 24 * time.Hour
 
 // sentTable remembers when recent messages (by Message-ID hash) were
-// submitted, by whom and under what subject, in pairs of slots as recent
+// submitted and under what subject, in pairs of slots as recent
 // does, but a slot's key and value side by side: it is written on every
 // SUBMIT row and read only for mail from outside with an internal sender,
 // so one cache line a write matters more than recent's quick misses.
@@ -76,21 +84,24 @@ type sentTable struct {
 	pair uint64
 }
 
-// sentSlot is 16 bytes, as it was before it held the sender and subject:
-// the Message-ID's hash is kept as a 32-bit tag of its high bits (the
-// slot's index holds its low ones: two messages of a pair mistaken for one
-// another once in four billion), and the time in whole seconds (Unix,
-// unsigned: until 2106). A second is fine enough: a return needs a list or
-// a remote server to take the message and send it back, seconds at least,
-// and returning's comparison in whole seconds errs only towards a forgery
-// (see returning). A collision of sender or subject keys (one in four
-// billion) would take a forgery that also copied the Message-ID of a
-// message submitted in the day before it.
+// sentSlot is 16 bytes, four to a cache line: the Message-ID's hash is
+// kept as a 32-bit tag of its high bits (the slot's index holds its low
+// ones: two messages of a pair mistaken for one another once in four
+// billion), and the time in whole seconds (Unix, unsigned: until 2106). A
+// second is fine enough: a return needs a list or a remote server to take
+// the message and send it back, seconds at least, and returning's
+// comparison in whole seconds errs only towards a forgery (see
+// returning). The 32 bits a sender's key took, before the subject became
+// the only proof of the same message, widen the subject's key to 64: a
+// forgery reusing a Message-ID it read, under a subject of its own, then
+// matches the submission's by chance never, where 32 bits left one in
+// four billion.
 type sentSlot struct {
 	// tag is tagOfID of the Message-ID's hash; at is the submission's
-	// time in Unix seconds, 0 for an empty slot; by is senderKey of its
-	// sender, subject subjectKey of its subject.
-	tag, at, by, subject uint32
+	// time in Unix seconds, 0 for an empty slot.
+	tag, at uint32
+	// subject is subjectKey of its subject, 0 for none.
+	subject uint64
 }
 
 func newSentTable(n int) sentTable {
@@ -124,39 +135,18 @@ func unixSeconds(t time.Time) (uint32, bool) {
 	return uint32(s), true
 }
 
-// senderOf is the sender a row names, as receive picks it for a message
-// from outside: the sender-address (From:, which a list keeps when it
-// rewrites the envelope sender to its own bounce address), else the
-// return path. A SUBMIT row and the message's return name the same,
-// unless the message was sent on behalf of another (see returning).
-func senderOf(ev *tracking.Event) string {
-	return firstNonEmpty(ev.Sender, unbracket(ev.ReturnPath))
-}
-
-// senderKey is a 32-bit key of an address, its case folded as lower
-// does, without lower's allocation for an address with ASCII capitals
-// (hash folds those itself): it runs on every SUBMIT row.
-func senderKey(addr string) uint32 {
-	if !allASCII(addr) {
-		addr = lower(addr)
-	}
-	h := hash(addr)
-	return uint32(h ^ h>>32)
-}
-
-// subjectKey is a 32-bit key of a subject as a list sends it back, 0 for
+// subjectKey is a 64-bit key of a subject as a list sends it back, 0 for
 // none: trimmed, its leading bracketed tags dropped ("[staff] Post 0" is
 // "Post 0": a list adds its tag), and its ASCII case folded (hash does).
 // Reply and forward prefixes are kept: a list adds none, and "Re: x" is
 // another message than "x". Non-ASCII letters keep their case, as hash
 // keeps them: a list copies the subject, it does not change its case.
-func subjectKey(subj string) uint32 {
+func subjectKey(subj string) uint64 {
 	subj = untagged(subj)
 	if subj == "" {
 		return 0
 	}
-	h := hash(subj)
-	return uint32(h^h>>32) | 1
+	return hash(subj) | 1
 }
 
 // untagged is subj trimmed, without its leading "[tag]"s.
@@ -172,27 +162,87 @@ func untagged(subj string) string {
 	return subj
 }
 
-// allASCII reports whether s has no byte of a multi-byte character, eight
-// at a time.
-func allASCII(s string) bool {
-	const high = 0x8080808080808080
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		if word(s, i)&high != 0 {
-			return false
+// submission is what Add finds out about a row of a mailbox's submission
+// (a SUBMIT, or Exchange 2010's RECEIVE from the store driver), once.
+type submission struct {
+	// mailbox: the row is a submission.
+	mailbox bool
+	// resent: its Message-ID came from outside recently (a.inbound), so a
+	// mailbox rule redirecting or forwarding the arrival (which keeps its
+	// Message-ID) submitted it again: the message, its sender and its
+	// subject are the outside sender's.
+	resent bool
+	// own: a new message of the organization's own, remembered by
+	// submitted; h is its Message-ID's hash.
+	own bool
+	h   uint64
+}
+
+// storeDriver reports whether a RECEIVE is Exchange 2010's of a mailbox's
+// submission. Exchange writes the source as compared first: EqualFold, a
+// byte at a time, is the rare case.
+func storeDriver(ev *tracking.Event) bool {
+	return ev.Source == "STOREDRIVER" || strings.EqualFold(ev.Source, "STOREDRIVER")
+}
+
+// submission tells whether a mailbox's submission is the organization's
+// own new message, whose Message-ID coming back from outside under its
+// subject proves a return (see returning). Two are not, and remembered
+// they made a forgery a return:
+//
+//   - An automatic reply or a read receipt: an out-of-office reply goes to
+//     whoever wrote to the user, so its Message-ID and subject are the
+//     outside sender's to reuse ("Automatic reply: quick question" from
+//     the CEO, to all@). isAutoReply knows Exchange's and Outlook's
+//     prefixes in their languages; isReceipt the read receipts'.
+//   - A message that came from outside recently (resent): a redirect or
+//     forward rule submits it again under its Message-ID, with the outside
+//     sender's subject, and the sender may send it again, now "from" the
+//     CEO.
+//
+// The subject tests come first: they cost a comparison or two, the look-up
+// in a.inbound a hash and a cache miss, once a submission.
+func (a *Analyzer) submission(ev *tracking.Event) submission {
+	s := submission{mailbox: true}
+	if ev.MessageID == "" {
+		return s
+	}
+	auto := isAutoReply(ev) || isReceipt(ev.Subject)
+	if auto && a.cfg.IsInternal != nil {
+		// Neither remembered nor learnt from: no look-up needed.
+		return s
+	}
+	s.h = hash(ev.MessageID)
+	_, s.resent = a.inbound.get(s.h)
+	s.own = !auto && !s.resent
+	return s
+}
+
+// receiptPrefixes are the subject prefixes of read (and not-read) receipts
+// Outlook and Exchange write, lower-case as hasPrefixFold wants them
+// (ASCII letters folded, others as written): the mailbox submits them to
+// whoever asked, as it does automatic replies.
+var receiptPrefixes = []string{
+	"read:", "not read:", "gelesen:", "nicht gelesen:", "lu :", "lu:", "non lu :", "non lu:",
+	"leído:", "no leído:", "letto:", "non letto:", "gelezen:", "niet gelezen:", "lida:", "não lida:",
+	"läst:", "inte läst:", "læst:", "lest:", "luettu:", "przeczytano:", "přečteno:", "olvasott:",
+	"okundu:", "Прочитано:", "開封済み:", "已读:", "已讀:", "읽음:",
+}
+
+// isReceipt reports whether subject is a read receipt's.
+func isReceipt(subject string) bool {
+	subject = strings.TrimSpace(subject)
+	for _, p := range receiptPrefixes {
+		if hasPrefixFold(subject, p) {
+			return true
 		}
 	}
-	for ; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
+	return false
 }
 
 // submitted records that a mailbox submitted the message with hash h at
-// ev's time. A message submitted again keeps its first time, sender and
-// subject.
+// ev's time, a new message of the organization's own (ownSubmission). A
+// message submitted again keeps its first time and subject.
 func (a *Analyzer) submitted(h uint64, ev *tracking.Event) {
 	at, ok := unixSeconds(ev.Time)
 	if !ok {
@@ -203,29 +253,30 @@ func (a *Analyzer) submitted(h uint64, ev *tracking.Event) {
 	for i := range p {
 		if s := &p[i]; s.tag == tag && s.at != 0 {
 			if at < s.at {
-				*s = sentSlot{tag: tag, at: at, by: senderKey(senderOf(ev)), subject: subjectKey(ev.Subject)}
+				*s = sentSlot{tag: tag, at: at, subject: subjectKey(ev.Subject)}
 			}
 			return
 		}
 	}
-	p[1], p[0] = p[0], sentSlot{tag: tag, at: at, by: senderKey(senderOf(ev)), subject: subjectKey(ev.Subject)}
+	p[1], p[0] = p[0], sentSlot{tag: tag, at: at, subject: subjectKey(ev.Subject)}
 }
 
-// returning reports whether a message from outside from sender, through
-// the remote server host, is one the organization submitted before it
-// arrived, within returnWindow, and if so counts its arrival (see
-// countReturns).
+// returning reports whether a message from outside is one the
+// organization submitted before it arrived, within returnWindow, and if so
+// counts its arrival (see countReturns).
 //
-// The same message: from the sender that submitted it, or under its
-// subject. Either alone, since a return may change the one but not the
-// other: sent on behalf of another, the SUBMIT names the delegate (the
-// Sender: header) and the list's copy, without that header, names the
+// The same message: under the submission's subject (subjectKey: a list's
+// [tag] dropped), and not empty. The subject alone, not the sender: a
+// forgery reusing a Message-ID it came by (an out-of-office reply sent to
+// it, a colleague's reply to a list) keeps a subject it did not choose,
+// where its sender is whatever it wants; and a real return may name
+// another sender than its submission: sent on behalf of another, the
+// SUBMIT names the delegate (the Sender: header) and the list's copy the
 // From: (boss@ where assistant@ submitted); an own list hosted outside
-// (Mailman at lists.corp.example) sets Sender: to its bounce address; and
-// a list tags the subject ("[staff] Post 0"), which subjectKey drops. A
-// forgery reusing a Message-ID it read on a list, with another sender and
-// a subject of its own ("Urgent: new bank details"), stays one; one that
-// also copies the subject or the sender is a copy of the post it read.
+// (Mailman at lists.corp.example) sets Sender: to its bounce address. A
+// forgery under a subject of its own ("Urgent: new bank details") stays
+// one; one that also copies the subject is a copy of the post it read
+// (see the package's note on what stays possible).
 //
 // Before, in whole seconds: a return read in the second of its
 // submission, or a second of skew between the servers' clocks ahead of
@@ -234,11 +285,11 @@ func (a *Analyzer) submitted(h uint64, ev *tracking.Event) {
 // list answers within the second (the reviewers' same-second return came
 // 50 ms after the SEND out); what does is a mailbox rule redirecting the
 // arriving message, which keeps its Message-ID, sender and subject and
-// is logged as a submission right after it: tolerating the second would
-// make such a forgery, its submission read first (an export read apart),
-// a return. The day is counted in whole seconds too, up to a second
-// longer than returnWindow.
-func (a *Analyzer) returning(ev *tracking.Event, sender, host string) (back bool, arrival int64) {
+// is logged as a submission right after it (ownSubmission leaves out such
+// a submission when the arrival was read before it; read after it, from
+// an export read apart, the second still stands between them). The day is
+// counted in whole seconds too, up to a second longer than returnWindow.
+func (a *Analyzer) returning(ev *tracking.Event) (back bool, arrival int64) {
 	if ev.MessageID == "" {
 		return false, 0
 	}
@@ -256,10 +307,10 @@ func (a *Analyzer) returning(ev *tracking.Event, sender, host string) (back bool
 		if d <= 0 || d > int64(returnWindow/time.Second) {
 			return false, 0
 		}
-		if s.by != senderKey(sender) && (s.subject == 0 || s.subject != subjectKey(ev.Subject)) {
+		if s.subject == 0 || s.subject != subjectKey(ev.Subject) {
 			return false, 0
 		}
-		return true, a.countReturns(h, ev, sender, host)
+		return true, a.countReturns(h, ev)
 	}
 	return false, 0
 }
@@ -268,15 +319,17 @@ func (a *Analyzer) returning(ev *tracking.Event, sender, host string) (back bool
 var returnCountSlots = 1 << 16
 
 // countReturns counts an arrival of the returned message with hash h to
-// each of its recipients from its source, and returns how many times it
-// has come to the one it came to most from that source, this time
-// included.
+// each of its recipients, and returns how many times it has come to the
+// one it came to most, this time included.
 //
-// A flood is the same source sending the same message again: a list
-// delivers a post to each internal member once, whether to all in one
-// arrival or to each apart (VERP); a broken server sends it to the same
-// ones again and again. A post to three lists with the same members comes
-// once from each, and is no flood (sourceKey).
+// A flood is the message sent to the same recipient again and again,
+// wherever from: a broken server re-sends it with a new envelope sender
+// each time (a bounce address per message) or through a pool of
+// addresses (Exchange Online Protection in a hybrid), so counting each
+// return path or remote server apart, as an earlier version did, made
+// every copy of seed 000's flood a first. A list's ordinary copies stay
+// under audit.ReturnFlood: once to each member, twice with a digest, once
+// from each list of a cross-post.
 //
 // The counts are kept in a recent table, the newest kept and the oldest
 // dropped, where a map made full by a large list (seventy posts to a
@@ -289,11 +342,10 @@ var returnCountSlots = 1 << 16
 // its arrivals. The table is apart from sentTable, which is written on
 // every submission and must stay small; this one is touched only by
 // returns, and made at the first.
-func (a *Analyzer) countReturns(h uint64, ev *tracking.Event, sender, host string) int64 {
+func (a *Analyzer) countReturns(h uint64, ev *tracking.Event) int64 {
 	if a.returnCounts == nil {
 		a.returnCounts = newRecent[uint32](returnCountSlots)
 	}
-	src := bits.RotateLeft64(a.sourceKey(ev, sender, host), 31) * 0xff51afd7ed558ccd
 	recipients := ev.Recipients
 	if len(recipients) == 0 {
 		// Still one message to someone: counted under no recipient.
@@ -301,24 +353,11 @@ func (a *Analyzer) countReturns(h uint64, ev *tracking.Event, sender, host strin
 	}
 	var most uint32
 	for _, r := range recipients {
-		n := a.returnCounts.front(h ^ src ^ hash(lower(r))*0x9e3779b97f4a7c15)
+		n := a.returnCounts.front(h ^ hash(lower(r))*0x9e3779b97f4a7c15)
 		if *n < math.MaxUint32 {
 			*n++
 		}
 		most = max(most, *n)
 	}
 	return int64(most)
-}
-
-// sourceKey is a hash of who sent a returned message: its envelope sender
-// (the return path), where a list puts its own bounce address (one for
-// each list, even on one server; for each recipient with VERP, each
-// counted apart anyway), else the remote server, where the return path is
-// none, or the organization's own: a forwarder, a broken server (seed 000)
-// or a list keeping the sender's.
-func (a *Analyzer) sourceKey(ev *tracking.Event, sender, host string) uint64 {
-	if rp := unbracket(ev.ReturnPath); rp != "" && !strings.EqualFold(rp, sender) && !a.internal(rp) {
-		return hash(lower(rp))
-	}
-	return hash(lower(host)) ^ 1
 }

@@ -18,12 +18,12 @@ func TestSpoofedMessagesThatWereOursAreCountedAsReturned(t *testing.T) {
 	at := func(s int) time.Time { return start.Add(time.Duration(s) * time.Second) }
 	const id = "<post.1@contoso.com>"
 	submitAt := func(s int) tracking.Event {
-		return tracking.Event{Time: at(s), EventID: "SUBMIT", Source: "STOREDRIVER", Sender: "ann@contoso.com", MessageID: id}
+		return tracking.Event{Time: at(s), EventID: "SUBMIT", Source: "STOREDRIVER", Sender: "ann@contoso.com", MessageID: id, Subject: "Lunch"}
 	}
 	submit := submitAt(0)
 	// Exchange 2010 logs the submission as a RECEIVE from the store driver.
 	submit2010 := tracking.Event{Time: at(0), EventID: "RECEIVE", Source: "STOREDRIVER", Sender: "ann@contoso.com",
-		Recipients: []string{"list@partner.example"}, MessageID: id}
+		Recipients: []string{"list@partner.example"}, MessageID: id, Subject: "Lunch"}
 	sendOut := tracking.Event{Time: at(1), EventID: "SEND", Source: "SMTP", ServerIP: "198.51.100.20", ServerHostname: "mx.partner.example",
 		Sender: "ann@contoso.com", Recipients: []string{"list@partner.example"}, MessageID: id}
 	// The hub handing the message to the organization's edge has not sent
@@ -87,7 +87,7 @@ func TestOwnMessageComingBackAgainCountsEachTime(t *testing.T) {
 		ev.Time = at(s)
 		return ev
 	}
-	rows := []tracking.Event{{Time: at(0), EventID: "SUBMIT", Source: "STOREDRIVER", Sender: "ann@contoso.com", MessageID: id}}
+	rows := []tracking.Event{{Time: at(0), EventID: "SUBMIT", Source: "STOREDRIVER", Sender: "ann@contoso.com", MessageID: id, Subject: "Lunch"}}
 	for i := range 5 {
 		rows = append(rows, arrive(10+i, id), arrive(10+i, "<forged.1@attacker.example>"))
 	}
@@ -105,19 +105,20 @@ func TestOwnMessageComingBackAgainCountsEachTime(t *testing.T) {
 }
 
 // A message from outside is the organization's own coming back only when
-// its Message-ID was submitted from its sender or under its subject: a
-// forgery from ceo@ reusing the ID of bob's post to an outside list (which
-// the forger read there) with a subject of its own is high, and is no
-// return of bob's message either, which would make a second copy of bob's
-// post to the same member look like a flood. A list that rewrites the
-// envelope sender keeps bob's address in the From: the sender-address is
-// bob's, and so is the return. One sent on behalf of another, or by the
-// organization's own list hosted outside, comes back from another sender
-// under the post's subject, the list's tag added.
-func TestMessageIDSubmittedByAnotherSenderIsNoReturn(t *testing.T) {
+// its Message-ID was submitted under its subject: a forgery from ceo@
+// reusing the ID of bob's post to an outside list (which the forger read
+// there) with a subject of its own is high, and is no return of bob's
+// message either, which would make a second copy of bob's post to the
+// same member look like a flood. The sender does not matter: one sent on
+// behalf of another, or by the organization's own list hosted outside,
+// comes back from another sender under the post's subject, the list's tag
+// added; a forgery copying the post's subject too is taken for it (the
+// documented residual, see the package's note).
+func TestMessageIDSubmittedUnderAnotherSubjectIsNoReturn(t *testing.T) {
 	at := func(s int) time.Time { return start.Add(time.Duration(s) * time.Second) }
 	const id = "<M1@MBX01.contoso.com>"
-	submit := tracking.Event{Time: at(0), EventID: "SUBMIT", Source: "STOREDRIVER", Sender: "bob@contoso.com", ReturnPath: "bob@contoso.com", MessageID: id}
+	submit := tracking.Event{Time: at(0), EventID: "SUBMIT", Source: "STOREDRIVER", Sender: "bob@contoso.com", ReturnPath: "bob@contoso.com", MessageID: id,
+		Subject: "Meeting notes"}
 	from := func(s int, sender, client string) tracking.Event {
 		ev := spoofed(sender, client, "[list] Meeting notes", id)
 		ev.Time = at(s)
@@ -155,6 +156,15 @@ func TestMessageIDSubmittedByAnotherSenderIsNoReturn(t *testing.T) {
 	// its own; or replying to the post's subject: neither is the post.
 	noSubject := forged
 	noSubject.Subject = ""
+	noSubjectPost := submit
+	noSubjectPost.Subject = ""
+	// A copy of the post's subject under its ID, from another sender.
+	copied := forged
+	copied.Subject = "[list] Meeting notes"
+	// bob's post without a subject, sent back by the list: nothing proves
+	// it bob's.
+	bareBack := listBack
+	bareBack.Subject = "[list]"
 	reply := forged
 	reply.Subject = "Re: [list] Post 0"
 	type want struct {
@@ -178,7 +188,10 @@ func TestMessageIDSubmittedByAnotherSenderIsNoReturn(t *testing.T) {
 		{"sent on behalf of another", []tracking.Event{minutes, onBehalf}, map[string]want{"boss@contoso.com": {1, 1, 1, audit.Info}}},
 		{"sent on behalf of another, envelope kept", []tracking.Event{minutes, onBehalfEnv}, map[string]want{"boss@contoso.com": {1, 1, 1, audit.Info}}},
 		{"own list hosted outside", []tracking.Event{post, ownList}, map[string]want{"staff-bounces@lists.contoso.com": {1, 1, 1, audit.Info}}},
-		{"a forgery with no subject, of a post with none", []tracking.Event{submit, noSubject}, map[string]want{ceo: {1, 0, 0, audit.High}}},
+		{"a forgery with no subject, of a post with none", []tracking.Event{noSubjectPost, noSubject}, map[string]want{ceo: {1, 0, 0, audit.High}}},
+		{"a forgery with no subject", []tracking.Event{submit, noSubject}, map[string]want{ceo: {1, 0, 0, audit.High}}},
+		{"a post with no subject back", []tracking.Event{noSubjectPost, bareBack}, map[string]want{bob: {1, 0, 0, audit.High}}},
+		{"a forgery copying the post's subject", []tracking.Event{submit, copied}, map[string]want{ceo: {1, 1, 1, audit.Info}}},
 		{"a forgery replying to the post's subject", []tracking.Event{post, reply}, map[string]want{ceo: {1, 0, 0, audit.High}}},
 		{"submitted with non-ASCII capitals", []tracking.Event{eva, evaBack}, map[string]want{"éva.kovács@contoso.com": {1, 1, 1, audit.Info}}},
 	} {

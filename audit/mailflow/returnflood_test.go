@@ -22,7 +22,8 @@ func returnRows(back []int, toOne bool, forged int) []tracking.Event {
 	var rows []tracking.Event
 	for i, n := range back {
 		id := fmt.Sprintf("<post.%d@contoso.com>", i)
-		rows = append(rows, tracking.Event{Time: at(i * 100), EventID: "SUBMIT", Source: "STOREDRIVER", Sender: "alice@contoso.com", MessageID: id})
+		rows = append(rows, tracking.Event{Time: at(i * 100), EventID: "SUBMIT", Source: "STOREDRIVER", Sender: "alice@contoso.com", MessageID: id,
+			Subject: "Agenda"})
 		for k := range n {
 			ev := spoofed("alice@contoso.com", "mx.fabrikam.com", "Agenda", id)
 			ev.Time, ev.Recipients = at(i*100+5+k), []string{fmt.Sprintf("colleague%d@contoso.com", k)}
@@ -77,7 +78,11 @@ func TestOwnMessagesComingBackAreInfoUnlessFlooded(t *testing.T) {
 		// A member on the list and its digest, or a copy sent again after
 		// a lost SMTP reply.
 		{"a post back twice to one member", []int{2}, true, 0, 2, 2, audit.Info},
-		{"a post back three times to one member", []int{3}, true, 0, 3, 3, audit.High},
+		// Three lists of a cross-post with the same members, or a list
+		// and its digest and a copy sent again: under audit.ReturnFlood.
+		{"a post back three times to one member", []int{3}, true, 0, 3, 3, audit.Info},
+		{"a post back four times to one member", []int{4}, true, 0, 4, 4, audit.Info},
+		{"a post back five times to one member", []int{5}, true, 0, 5, 5, audit.High},
 		{"one message back twelve times to one member", []int{12}, true, 0, 12, 12, audit.High},
 		{"twenty messages back nine times each to one member", times(20, 9), true, 0, 180, 9, audit.High},
 		{"seed 000: one message back a hundred times", []int{100}, true, 0, 100, 100, audit.High},
@@ -109,7 +114,7 @@ func TestOwnMessagesComingBackAreInfoUnlessFlooded(t *testing.T) {
 // An arrival to several recipients counts once for each of them: a list
 // delivering a post to twelve members in one arrival, and its digest to
 // them again, is twice to each; a broken server sending the same arrival
-// to three recipients three times is a flood of each.
+// to three recipients audit.ReturnFlood times is a flood of each.
 func TestReturnsAreCountedByRecipient(t *testing.T) {
 	at := func(s int) time.Time { return start.Add(time.Duration(s) * time.Second) }
 	const id = "<post.1@contoso.com>"
@@ -125,10 +130,10 @@ func TestReturnsAreCountedByRecipient(t *testing.T) {
 		want     audit.Severity
 	}{
 		{"to twelve members in one arrival, twice", 2, members, 2, audit.Info},
-		{"to three recipients, three times", 3, members[:3], 3, audit.High},
+		{"to three recipients, five times", audit.ReturnFlood, members[:3], audit.ReturnFlood, audit.High},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			rows := []tracking.Event{{Time: at(0), EventID: "SUBMIT", Source: "STOREDRIVER", Sender: "alice@contoso.com", MessageID: id}}
+			rows := []tracking.Event{{Time: at(0), EventID: "SUBMIT", Source: "STOREDRIVER", Sender: "alice@contoso.com", MessageID: id, Subject: "Agenda"}}
 			for i := range tc.arrivals {
 				ev := spoofed("alice@contoso.com", "mx.fabrikam.com", "Agenda", id)
 				ev.Time, ev.Recipients = at(5+i), tc.to
@@ -180,14 +185,16 @@ func TestForgedSenderIsListedBeforeReturns(t *testing.T) {
 	}
 }
 
-// A flood is one source sending the same message to the same recipient
-// again: a post to three outside lists with the same colleagues on them
-// comes back once from each, by three servers, or by three bounce
-// addresses of one server, and is info. One server sending it back three
-// times under the sender's own return path (seed 000's broken server), or
-// one list under its one bounce address from the servers of its pool, is
-// a flood.
-func TestReturnsAreCountedBySource(t *testing.T) {
+// A flood is the same message sent to the same recipient again, from
+// whatever source: a post to three outside lists with the same colleagues
+// on them comes back once from each, three times, and is info (under
+// audit.ReturnFlood); a broken server sending it back with a bounce
+// address of its own each time, or from the addresses of a pool
+// (Exchange Online Protection in a hybrid), is a flood, as it is from one
+// server under one return path. Counted per return path or remote server,
+// as an earlier version did, each copy of those floods was a first (the
+// third review's rpflood and ipflood: info).
+func TestReturnsAreCountedWhateverTheSource(t *testing.T) {
 	at := func(s int) time.Time { return start.Add(time.Duration(s) * time.Second) }
 	const id = "<cfp.1@contoso.com>"
 	from := func(s int, client, returnPath string) tracking.Event {
@@ -195,6 +202,15 @@ func TestReturnsAreCountedBySource(t *testing.T) {
 		ev.Time, ev.ReturnPath, ev.Recipients = at(s), returnPath, []string{"ann@contoso.com", "carl@contoso.com"}
 		return ev
 	}
+	// many is n copies, the i-th from client(i) under returnPath(i).
+	many := func(n int, client, returnPath func(int) string) []tracking.Event {
+		var rows []tracking.Event
+		for i := range n {
+			rows = append(rows, from(40+i, client(i), returnPath(i)))
+		}
+		return rows
+	}
+	same := func(v string) func(int) string { return func(int) string { return v } }
 	for _, tc := range []struct {
 		name string
 		rows []tracking.Event
@@ -202,15 +218,17 @@ func TestReturnsAreCountedBySource(t *testing.T) {
 		want audit.Severity
 	}{
 		{"three lists on three servers", []tracking.Event{from(40, "192.0.2.50", "bob@contoso.com"), from(60, "192.0.2.51", "bob@contoso.com"),
-			from(80, "192.0.2.52", "bob@contoso.com")}, 1, audit.Info},
+			from(80, "192.0.2.52", "bob@contoso.com")}, 3, audit.Info},
 		{"three lists on three servers, no return path", []tracking.Event{from(40, "192.0.2.50", ""), from(60, "192.0.2.51", ""),
-			from(80, "192.0.2.52", "")}, 1, audit.Info},
+			from(80, "192.0.2.52", "")}, 3, audit.Info},
 		{"three lists on one server", []tracking.Event{from(40, "lists.example", "l1-bounces@lists.example"),
-			from(60, "lists.example", "l2-bounces@lists.example"), from(80, "lists.example", "l3-bounces@lists.example")}, 1, audit.Info},
-		{"one server three times", []tracking.Event{from(40, "192.0.2.50", "bob@contoso.com"), from(60, "192.0.2.50", "bob@contoso.com"),
-			from(80, "192.0.2.50", "bob@contoso.com")}, 3, audit.High},
-		{"one list three times through its pool", []tracking.Event{from(40, "out1.lists.example", "l1-bounces@lists.example"),
-			from(60, "out2.lists.example", "l1-bounces@lists.example"), from(80, "out3.lists.example", "l1-bounces@lists.example")}, 3, audit.High},
+			from(60, "lists.example", "l2-bounces@lists.example"), from(80, "lists.example", "l3-bounces@lists.example")}, 3, audit.Info},
+		{"one server a hundred times", many(100, same("192.0.2.50"), same("bob@contoso.com")), 100, audit.High},
+		{"a hundred bounce addresses", many(100, same("198.51.100.7"), func(i int) string { return fmt.Sprintf("bounce-%06d@esp.example", i) }),
+			100, audit.High},
+		{"a hundred addresses of a pool", many(100, func(i int) string { return fmt.Sprintf("40.107.%d.%d", i/50, i%50+1) }, same("bob@contoso.com")),
+			100, audit.High},
+		{"five servers of a pool", many(5, func(i int) string { return fmt.Sprintf("40.107.0.%d", i+1) }, same("bob@contoso.com")), 5, audit.High},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rows := append([]tracking.Event{{Time: at(0), EventID: "SUBMIT", Source: "STOREDRIVER", Sender: "bob@contoso.com", MessageID: id,
@@ -223,8 +241,9 @@ func TestReturnsAreCountedBySource(t *testing.T) {
 			if len(tr.Spoofing) != 1 {
 				t.Fatalf("spoofing %+v, want bob listed", tr.Spoofing)
 			}
-			if s := tr.Spoofing[0]; s.Returned != 3 || s.MostReturnsOfOne != tc.most || s.Severity() != tc.want {
-				t.Errorf("%d returned, most %d of one to one recipient, %v; want 3, %d, %v", s.Returned, s.MostReturnsOfOne, s.Severity(), tc.most, tc.want)
+			if s := tr.Spoofing[0]; s.Returned != int64(len(tc.rows)) || s.MostReturnsOfOne != tc.most || s.Severity() != tc.want {
+				t.Errorf("%d returned, most %d of one to one recipient, %v; want %d, %d, %v", s.Returned, s.MostReturnsOfOne, s.Severity(),
+					len(tc.rows), tc.most, tc.want)
 			}
 		})
 	}
@@ -245,11 +264,12 @@ func TestReturnCountsKeepTheNewest(t *testing.T) {
 		var rows []tracking.Event
 		for i := range 70 {
 			id := fmt.Sprintf("<post.%d@contoso.com>", i)
-			rows = append(rows, tracking.Event{Time: at(i * 60), EventID: "SUBMIT", Source: "STOREDRIVER", Sender: "bob@contoso.com", MessageID: id})
+			rows = append(rows, tracking.Event{Time: at(i * 60), EventID: "SUBMIT", Source: "STOREDRIVER", Sender: "bob@contoso.com", MessageID: id,
+				Subject: "Post"})
 			ev := spoofed("bob@contoso.com", "lists.example", "[list] Post", id)
 			ev.Time, ev.Recipients = at(i*60+30), members
 			rows = append(rows, ev)
-			for k := range 3 {
+			for k := range audit.ReturnFlood {
 				if flood && i == 10 {
 					ev := spoofed("dave@contoso.com", "broken.example", "Lunch", "<lunch@contoso.com>")
 					ev.Time = at(i*60 + 40 + k)
@@ -258,7 +278,8 @@ func TestReturnCountsKeepTheNewest(t *testing.T) {
 			}
 		}
 		if flood {
-			rows = append([]tracking.Event{{Time: start, EventID: "SUBMIT", Source: "STOREDRIVER", Sender: "dave@contoso.com", MessageID: "<lunch@contoso.com>"}}, rows...)
+			rows = append([]tracking.Event{{Time: start, EventID: "SUBMIT", Source: "STOREDRIVER", Sender: "dave@contoso.com", MessageID: "<lunch@contoso.com>",
+				Subject: "Lunch"}}, rows...)
 		}
 		return rows
 	}

@@ -41,7 +41,7 @@ func TestTwoSubmissionsShareASlot(t *testing.T) {
 		at := start.Add(time.Duration(i) * time.Minute)
 		ids := []string{fmt.Sprintf("<post.%da@contoso.com>", i), fmt.Sprintf("<post.%db@contoso.com>", i)}
 		for _, id := range ids {
-			evs = append(evs, tracking.Event{Time: at, EventID: "SUBMIT", Source: "STOREDRIVER", Sender: "ann@contoso.com", MessageID: id})
+			evs = append(evs, tracking.Event{Time: at, EventID: "SUBMIT", Source: "STOREDRIVER", Sender: "ann@contoso.com", MessageID: id, Subject: "Lunch"})
 		}
 		for _, id := range ids {
 			back := spoofed("ann@contoso.com", "mx.partner.example", "Lunch", id)

@@ -134,7 +134,7 @@ func returnFolders(t *testing.T, sent time.Time) (root string) {
 	const id = "<post.1@corp.example>"
 	logName := func(at time.Time) string { return at.Format("MSGTRK2006010215") + "-1.LOG" }
 	writeLog(t, two, logName(sent), []tracking.Event{
-		{Time: sent, EventID: "SUBMIT", Source: "STOREDRIVER", Sender: "ann@corp.example", MessageID: id, ServerHostname: "EXCH02"},
+		{Time: sent, EventID: "SUBMIT", Source: "STOREDRIVER", Sender: "ann@corp.example", MessageID: id, ServerHostname: "EXCH02", Subject: "Lunch"},
 		{Time: sent.Add(time.Second), EventID: "SEND", Source: "SMTP", ClientHostname: "EXCH02", ClientIP: "10.1.0.12",
 			ServerHostname: "mx.partner.example", ServerIP: "198.51.100.20", Sender: "ann@corp.example", Recipients: []string{"list@partner.example"}, MessageID: id},
 	})

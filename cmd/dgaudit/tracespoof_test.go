@@ -125,7 +125,7 @@ func TestTraceSpoofedSenderOwnMessagesBack(t *testing.T) {
 			for p := range tc.posts {
 				id := fmt.Sprintf("<post.%d@contoso.com>", p)
 				sent := start.Add(time.Duration(p) * time.Minute)
-				evs = append(evs, tracking.Event{Time: sent, EventID: "SUBMIT", Source: "STOREDRIVER", Sender: "alice@contoso.com", MessageID: id},
+				evs = append(evs, tracking.Event{Time: sent, EventID: "SUBMIT", Source: "STOREDRIVER", Sender: "alice@contoso.com", MessageID: id, Subject: "Agenda"},
 					tracking.Event{Time: sent.Add(time.Second), EventID: "SEND", Source: "SMTP", ServerIP: "198.51.100.20", ServerHostname: "mx.fabrikam.com",
 						Sender: "alice@contoso.com", Recipients: []string{"partner-list@fabrikam.com"}, MessageID: id})
 				for i := range tc.back {
