@@ -114,7 +114,7 @@ func incidents(t *audit.Traffic) []incident {
 // word.
 func returnedNote(s audit.SpoofedSender) string {
 	const own = "the organization's own messages coming back"
-	const why = " (each has the Message-ID of a message submitted before, by this sender or under its subject)"
+	const why = " (each has the Message-ID of a message submitted less than a day before, under its subject)"
 	switch {
 	case s.Returned == 0:
 		return ""

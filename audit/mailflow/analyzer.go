@@ -187,12 +187,12 @@ type Analyzer struct {
 	// arrivals count the Exchange Online member rows read before their
 	// arrival's expansion (reentry.go); nil until one is.
 	arrivals *recent[uint32]
-	// ours holds when the organization made or sent out each recent
-	// message (ours.go).
+	// ours holds when the organization's mailboxes submitted each recent
+	// new message, and under what subject (ours.go).
 	ours sentTable
 	// returnCounts counts the arrivals of each of the organization's own
-	// messages coming back to each recipient from each source, by a hash
-	// of the three (countReturns); nil until one does.
+	// messages coming back to each recipient, by a hash of the two,
+	// wherever from (countReturns); nil until one does.
 	returnCounts *recent[uint32]
 	// posts holds groups' ordinary posts read before any report of their
 	// root subject (posts.go), nil until one is.
@@ -280,7 +280,7 @@ type spoofAgg struct {
 	// coming back (ours.go).
 	messages, returned, recipients int64
 	// mostReturns is the most arrivals of one returned message to one
-	// recipient from one source (countReturns).
+	// recipient (countReturns).
 	mostReturns int64
 	span
 	// clients and subjectSeen are short lists searched in turn, made at

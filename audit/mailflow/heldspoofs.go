@@ -24,7 +24,7 @@ type heldSpoof struct {
 	recipients  int
 	// back: the message is the organization's own coming back; arrival is
 	// how many times it had then come to the recipient it came to most
-	// from one source (countReturns).
+	// (countReturns).
 	back    bool
 	arrival int64
 }

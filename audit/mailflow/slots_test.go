@@ -16,7 +16,7 @@ func TestSlotSizes(t *testing.T) {
 		{"msgRef", unsafe.Sizeof(msgRef{}), 24},
 		{"earlyRows", unsafe.Sizeof(earlyRows{}), 32},
 		{"reentry", unsafe.Sizeof(reentry{}), 16},
-		// Written on every SUBMIT row, the submitter beside the time.
+		// Written on every SUBMIT row, the subject's key beside the time.
 		{"sentSlot", unsafe.Sizeof(sentSlot{}), 16},
 	} {
 		if s.got != s.want {

@@ -248,11 +248,14 @@ say why a message failed: add a Get-MessageTraceDetailV2 export of the failed me
 Detail column) to tell; reports whose reason stays unknown are listed apart, medium at most.
 
 An internal sender arriving from outside is high, unless every one of its messages was the
-organization's own coming back (a Message-ID the same sender submitted within the day before)
-and none came back 3 times to the same recipient: a post to an outside list with colleagues on
-it, once to each of them, listed as info. One message sent back to the same recipient again
-and again by a remote server stays high, and so does a message under the Message-ID of one
-another sender submitted.
+organization's own coming back (the Message-ID of a new message a mailbox submitted within the
+day before, under its subject, a list's [tag] dropped) and none came back 5 times to the same
+recipient, whatever the return path or server: a post to an outside list with colleagues on
+it, once to each of them (twice with a digest, three times from three lists), listed as info.
+One message sent back to the same recipient again and again stays high, and so does a message
+under another subject than the submission's. Automatic replies, read receipts and messages a
+redirect rule submits again prove nothing. A forgery copying a list post's Message-ID and
+subject is taken for a return; without subjects in the logs every such message is high.
 
 PATH is a file or a folder (every .log, .csv and .gz below it): on-premises MSGTRK*.LOG files of
 any Exchange version, Get-MessageTrackingLog | Export-Csv output, Exchange Online
