@@ -229,9 +229,22 @@ var receiptPrefixes = []string{
 	"okundu:", "Прочитано:", "開封済み:", "已读:", "已讀:", "읽음:",
 }
 
+// receiptFirst marks the first bytes (ASCII lower case) of
+// receiptPrefixes: most subjects start with none, and are settled without
+// trying each prefix (every submission is tested).
+var receiptFirst = func() (b [256]bool) {
+	for _, p := range receiptPrefixes {
+		b[p[0]|0x20] = true
+	}
+	return b
+}()
+
 // isReceipt reports whether subject is a read receipt's.
 func isReceipt(subject string) bool {
 	subject = strings.TrimSpace(subject)
+	if subject == "" || !receiptFirst[subject[0]|0x20] {
+		return false
+	}
 	for _, p := range receiptPrefixes {
 		if hasPrefixFold(subject, p) {
 			return true
