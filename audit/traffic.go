@@ -395,18 +395,34 @@ const (
 // source each copy of a flood was a first.
 const ReturnFlood = 5
 
+// ReturnRepeat and ReturnMany catch the floods that stay under ReturnFlood
+// to each recipient: a broken server sending each of thirty messages back
+// four times, or one message a hundred times to forty recipients in turn,
+// three each at most (the fourth review's flood4 and floodrot). A message
+// back ReturnRepeat times to one recipient is what a cross-post to three
+// lists does too, but such a sender's returns are a post's copies, a few
+// dozen at most; a sender with ReturnMany returns in all, one of them
+// repeated, is a server sending mail back, not lists delivering it. A
+// large list's copies (seventy posts to its members, once each) never
+// repeat, however many.
+const (
+	ReturnRepeat = 3
+	ReturnMany   = 50
+)
+
 // Severity is SeveritySpoofing for a sender with any message that was not
 // the organization's own coming back (a forgery, as far as the logs tell),
 // or whose returns were not all counted; for one whose messages all came
 // back, SeveritySpoofing when one of them came back to one recipient
-// ReturnFlood times or more, and SeverityReturned otherwise: a user's post
-// to an outside list with colleagues on it, which every scheduled run
-// would otherwise fail on.
+// ReturnFlood times or more, or ReturnRepeat times with ReturnMany returns
+// in all, and SeverityReturned otherwise: a user's post to an outside list
+// with colleagues on it, which every scheduled run would otherwise fail on.
 func (s SpoofedSender) Severity() Severity {
 	// Returns not all counted (an earlier version's full table, none at
 	// all included) cannot be told from a flood.
 	allBack := s.Returned >= s.Messages && s.MostReturnsOfOne > 0 && !s.MostReturnsCapped
-	if allBack && s.MostReturnsOfOne < ReturnFlood {
+	flood := s.MostReturnsOfOne >= ReturnFlood || s.MostReturnsOfOne >= ReturnRepeat && s.Returned >= ReturnMany
+	if allBack && !flood {
 		return SeverityReturned
 	}
 	return SeveritySpoofing

@@ -1105,7 +1105,7 @@ func (a *Analyzer) receive(ev *tracking.Event) {
 		// each arrival: seed 000's remote server sent one message back a
 		// hundred times under its one Message-ID, and that is the
 		// incident.
-		if back, arrival := a.returning(ev); back || a.once('S', ev.MessageID, sender) {
+		if back, arrival := a.returning(ev, sender); back || a.once('S', ev.MessageID, sender) {
 			a.addSpoof(ev, sender, host, back, arrival)
 		}
 	} else if sender != "" && len(a.learned) == 0 && a.inferring() && domainOf(sender) != "" {

@@ -44,7 +44,7 @@ func (a *Analyzer) inferring() bool {
 // not tell.
 func (a *Analyzer) holdSpoof(ev *tracking.Event, sender, host string) {
 	a.unjudged++
-	back, arrival := a.returning(ev)
+	back, arrival := a.returning(ev, sender)
 	if !back && !a.once('S', ev.MessageID, sender) {
 		return
 	}

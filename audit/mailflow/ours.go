@@ -2,8 +2,12 @@ package mailflow
 
 import (
 	"math"
+	"mime"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
+	"unsafe"
 
 	"dgaudit/directory/tracking"
 )
@@ -71,7 +75,7 @@ import (
 // counts as returned: a partner's list sends it back within minutes, a
 // broken server (seed 000) for hours. The Message-ID is the sender's
 // word: an old one sent again much later proves nothing.
-const returnWindow = 24 * time.Hour
+const returnWindow = 7 * 24 * time.Hour
 
 // sentTable remembers when recent messages (by Message-ID hash) were
 // submitted and under what subject, in pairs of slots as recent
@@ -91,17 +95,15 @@ type sentTable struct {
 // second is fine enough: a return needs a list or a remote server to take
 // the message and send it back, seconds at least, and returning's
 // comparison in whole seconds errs only towards a forgery (see
-// returning). The 32 bits a sender's key took, before the subject became
-// the only proof of the same message, widen the subject's key to 64: a
-// forgery reusing a Message-ID it read, under a subject of its own, then
-// matches the submission's by chance never, where 32 bits left one in
-// four billion.
+// returning). The sender's and the subject's keys are 32 bits each: a
+// return must match both, so a forgery reusing a Message-ID it read under
+// its own sender and subject matches by chance once in four billion for
+// each it did not copy.
 type sentSlot struct {
 	// tag is tagOfID of the Message-ID's hash; at is the submission's
-	// time in Unix seconds, 0 for an empty slot.
-	tag, at uint32
-	// subject is subjectKey of its subject, 0 for none.
-	subject uint64
+	// time in Unix seconds, 0 for an empty slot; by is senderKey of its
+	// sender; subject is subjectKey of its subject, 0 for none.
+	tag, at, by, subject uint32
 }
 
 func newSentTable(n int) sentTable {
@@ -135,31 +137,195 @@ func unixSeconds(t time.Time) (uint32, bool) {
 	return uint32(s), true
 }
 
-// subjectKey is a 64-bit key of a subject as a list sends it back, 0 for
-// none: trimmed, its leading bracketed tags dropped ("[staff] Post 0" is
-// "Post 0": a list adds its tag), and its ASCII case folded (hash does).
-// Reply and forward prefixes are kept: a list adds none, and "Re: x" is
-// another message than "x". Non-ASCII letters keep their case, as hash
-// keeps them: a list copies the subject, it does not change its case.
-func subjectKey(subj string) uint64 {
+// senderOf is the sender a row names, as receive picks it for a message
+// from outside: the sender-address (From:, which a list keeps when it
+// rewrites the envelope sender to its own bounce address), else the
+// return path.
+func senderOf(ev *tracking.Event) string {
+	return firstNonEmpty(ev.Sender, unbracket(ev.ReturnPath))
+}
+
+// senderKey is a 32-bit key of an address, its case folded as lower
+// does, without lower's allocation for an address with ASCII capitals
+// (hash folds those itself): it runs on every SUBMIT row.
+func senderKey(addr string) uint32 {
+	if !allASCII(addr) {
+		addr = lower(addr)
+	}
+	h := hash(addr)
+	return uint32(h ^ h>>32)
+}
+
+// allASCII reports whether s has no byte of a multi-byte character, eight
+// at a time.
+func allASCII(s string) bool {
+	const high = 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		if word(s, i)&high != 0 {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// subjectKey is a 32-bit key of a subject loosely, as the message's copies
+// come back with it, 0 for none (no subject, or nothing but tags and
+// prefixes): the sender has to match too (see returning), so the subject
+// need only tell this message from another the forger wrote, and a strict
+// one made ordinary returns forgeries. What the copies do to a subject:
+//
+//   - RFC 2047 encoded-words: a list or gateway decodes and re-encodes
+//     them, so "=?utf-8?q?Budget?=" is "Budget" (decoded only when "=?"
+//     is there: every submission is keyed; undecodable, kept raw).
+//   - Case: folded (ASCII by hash; other letters by lower, only when the
+//     subject has any).
+//   - [tags] anywhere: Mailman 3 puts "[staff]" after the reply prefix
+//     ("Re: [staff] Budget" back as "[staff] Re: Budget"), other lists at
+//     the end ("Budget [staff]"), gateways "[EXTERNAL]".
+//   - Leading reply and forward prefixes (replyPrefixes and their
+//     translations in returnPrefixes), as lists move them around the tag,
+//     and a gateway's "EXTERNAL:" marker.
+//   - Whitespace: runs folded to one space and trimmed, as header
+//     re-folding changes them.
+//
+// A forgery keeping the sender and a subject that differs only in these
+// ways is a copy of the message, which is what it would have to be anyway.
+func subjectKey(subj string) uint32 {
+	if strings.Contains(subj, "=?") {
+		if d, err := subjectDecoder.DecodeHeader(subj); err == nil {
+			subj = d
+		}
+	}
+	if !allASCII(subj) {
+		subj = lower(subj)
+	}
 	subj = untagged(subj)
 	if subj == "" {
 		return 0
 	}
-	return hash(subj) | 1
+	if plainSubject(subj) {
+		// Nearly every subject: nothing to drop or fold, hashed as it is.
+		h := hash(subj)
+		return uint32(h^h>>32) | 1
+	}
+	// The rest is copied into a buffer on the stack without its tags and
+	// with its whitespace folded, and hashed: no allocation for a subject
+	// up to its size (append moves a longer one to the heap).
+	var buf [256]byte
+	out := buf[:0]
+	space := false
+	for i := 0; i < len(subj); i++ {
+		c := subj[i]
+		switch {
+		case c == '[':
+			if j := strings.IndexByte(subj[i:], ']'); j >= 0 {
+				i += j
+				space = true // "a[x]b" is "a b": a tag stands apart
+				continue
+			}
+		case isSpace(c):
+			space = true
+			continue
+		}
+		if space && len(out) > 0 {
+			out = append(out, ' ')
+		}
+		space = false
+		out = append(out, c)
+	}
+	if len(out) == 0 {
+		return 0
+	}
+	h := hash(unsafe.String(unsafe.SliceData(out), len(out)))
+	return uint32(h^h>>32) | 1
 }
 
-// untagged is subj trimmed, without its leading "[tag]"s.
-func untagged(subj string) string {
-	subj = strings.TrimSpace(subj)
-	for len(subj) > 0 && subj[0] == '[' {
-		i := strings.IndexByte(subj, ']')
-		if i < 0 {
-			break
-		}
-		subj = strings.TrimSpace(subj[i+1:])
+// subjectDecoder decodes the encoded-words of a subject; an unknown
+// charset is an error, and the subject is then kept as it came.
+var subjectDecoder mime.WordDecoder
+
+// returnPrefixes are the leading reply and forward prefixes untagged cuts
+// (lower-case, as hasPrefixFold wants them): replyPrefixes, which the
+// subject analysis strips, and the translations a list or a user's client
+// may add to a copy: Finnish "vs:", Dutch "antw:", Spanish "rv:", Italian
+// "r:" and "i:". Kept apart from replyPrefixes, whose subjects elsewhere
+// are counted.
+var returnPrefixes = append(slices.Clone(replyPrefixes), "vs:", "antw:", "rv:", "r:", "i:", "external:")
+
+// plainSubject reports whether subj, untagged, has nothing subjectKey
+// drops or folds: no '[', no whitespace but single spaces, no trailing
+// space. strings' searches and a word at a time: every submission is
+// keyed.
+func plainSubject(subj string) bool {
+	if subj[len(subj)-1] == ' ' || strings.IndexByte(subj, '[') >= 0 || strings.Contains(subj, "  ") {
+		return false
 	}
-	return subj
+	// A byte below 0x20 (tab, CR, LF...) in a word: its high bit set in
+	// w-0x20 where the byte was below, masked where the byte was not
+	// ASCII (a UTF-8 byte is no whitespace).
+	const low, high = 0x2020202020202020, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(subj); i += 8 {
+		if w := word(subj, i); (w-low)&^w&high != 0 {
+			return false
+		}
+	}
+	for ; i < len(subj); i++ {
+		if subj[i] < 0x20 {
+			return false
+		}
+	}
+	return true
+}
+
+// untagged is subj trimmed, without its leading "[tag]"s, reply and
+// forward prefixes and "EXTERNAL:" marker, however many and in whatever
+// order.
+func untagged(subj string) string {
+	for {
+		for len(subj) > 0 && isSpace(subj[0]) {
+			subj = subj[1:]
+		}
+		if len(subj) == 0 {
+			return subj
+		}
+		if subj[0] == '[' {
+			i := strings.IndexByte(subj, ']')
+			if i < 0 {
+				return subj
+			}
+			subj = subj[i+1:]
+			continue
+		}
+		// Every prefix ends in ':' within its first nine bytes
+		// ("external:"): a subject without one there has none, settled
+		// without trying each (every submission is keyed).
+		if strings.IndexByte(subj[:min(len(subj), 9)], ':') < 0 {
+			return subj
+		}
+		cut := false
+		for _, p := range returnPrefixes {
+			if hasPrefixFold(subj, p) {
+				subj, cut = subj[len(p):], true
+				break
+			}
+		}
+		if !cut {
+			return subj
+		}
+	}
+}
+
+// isSpace reports whether c is ASCII whitespace, as header folding writes
+// it.
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'
 }
 
 // submission is what Add finds out about a row of a mailbox's submission
@@ -266,12 +432,12 @@ func (a *Analyzer) submitted(h uint64, ev *tracking.Event) {
 	for i := range p {
 		if s := &p[i]; s.tag == tag && s.at != 0 {
 			if at < s.at {
-				*s = sentSlot{tag: tag, at: at, subject: subjectKey(ev.Subject)}
+				*s = sentSlot{tag: tag, at: at, by: senderKey(senderOf(ev)), subject: subjectKey(ev.Subject)}
 			}
 			return
 		}
 	}
-	p[1], p[0] = p[0], sentSlot{tag: tag, at: at, subject: subjectKey(ev.Subject)}
+	p[1], p[0] = p[0], sentSlot{tag: tag, at: at, by: senderKey(senderOf(ev)), subject: subjectKey(ev.Subject)}
 }
 
 // returning reports whether a message from outside is one the
@@ -302,7 +468,7 @@ func (a *Analyzer) submitted(h uint64, ev *tracking.Event) {
 // a submission when the arrival was read before it; read after it, from
 // an export read apart, the second still stands between them). The day is
 // counted in whole seconds too, up to a second longer than returnWindow.
-func (a *Analyzer) returning(ev *tracking.Event) (back bool, arrival int64) {
+func (a *Analyzer) returning(ev *tracking.Event, sender string) (back bool, arrival int64) {
 	if ev.MessageID == "" {
 		return false, 0
 	}
@@ -320,7 +486,7 @@ func (a *Analyzer) returning(ev *tracking.Event) (back bool, arrival int64) {
 		if d <= 0 || d > int64(returnWindow/time.Second) {
 			return false, 0
 		}
-		if s.subject == 0 || s.subject != subjectKey(ev.Subject) {
+		if s.by != senderKey(sender) || s.subject == 0 || s.subject != subjectKey(ev.Subject) {
 			return false, 0
 		}
 		return true, a.countReturns(h, ev)
