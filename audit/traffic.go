@@ -218,20 +218,21 @@ type SpoofedSender struct {
 	Messages int64
 	// Returned counts the Messages that were the organization's own
 	// coming back: their Message-ID is that of a message the Sender's
-	// mailbox submitted less than a day before they arrived. A remote
+	// mailbox submitted within the week before they arrived, under the
+	// same subject (loosely: tags, reply prefixes, case, whitespace and
+	// encoding as lists change them). A remote
 	// server re-sends them (a partner's list with colleagues on it, or
 	// seed 000's broken server sending one message back a hundred times).
 	// Each arrival of those counts, where a forged message is counted
 	// once however many rows log it.
 	Returned int64
 	// MostReturnsOfOne is the most arrivals of any one of the returned
-	// messages to any one recipient from one source (its return path, or
-	// the remote server when that is none or the organization's own): a
-	// partner's list sends a post back once to each internal member (to
-	// all in one arrival, or to each apart: a dozen arrivals for a dozen
-	// members, each once), and a post to three lists comes once from each;
-	// seed 000's server sent one back to the same recipient a hundred
-	// times.
+	// messages to any one recipient, whatever the return path or remote
+	// server: a partner's list sends a post back once to each internal
+	// member (to all in one arrival, or to each apart: a dozen arrivals
+	// for a dozen members, each once), and a post to three lists comes
+	// once from each; seed 000's server sent one back to the same
+	// recipient a hundred times.
 	MostReturnsOfOne int64
 	// MostReturnsCapped is no longer set: the counts are kept in a table
 	// of recent ones that drops the oldest, where a full table once left

@@ -108,13 +108,14 @@ func incidents(t *audit.Traffic) []incident {
 // returnedNote says how many of a spoofed sender's messages were the
 // organization's own coming back, which an admin reads differently from
 // forgeries: the remote server re-sending them is the one to call, unless
-// none came back audit.ReturnFlood times to one recipient, which an
+// none came back audit.ReturnFlood times to one recipient (nor
+// audit.ReturnRepeat times among audit.ReturnMany returns), which an
 // outside list with colleagues on it does with every post. It does not
 // call the others forged, nor these genuine: a Message-ID is the sender's
 // word.
 func returnedNote(s audit.SpoofedSender) string {
 	const own = "the organization's own messages coming back"
-	const why = " (each has the Message-ID of a message submitted less than a day before, under its subject)"
+	const why = " (each has the Message-ID of a message the sender submitted within the week before, under its subject)"
 	switch {
 	case s.Returned == 0:
 		return ""

@@ -210,14 +210,14 @@ func TestSpoofedSenderRowSaysWhichMessagesCameBack(t *testing.T) {
 		title                    string
 	}{
 		{"forged", 7, 0, 0, "", audit.High, forged},
-		{"some back", 7, 3, 1, "; 3 of them are the organization's own messages coming back (each has the Message-ID of a message submitted less than a day before, under its subject): a remote server is re-sending them",
+		{"some back", 7, 3, 1, "; 3 of them are the organization's own messages coming back (each has the Message-ID of a message the sender submitted within the week before, under its subject): a remote server is re-sending them",
 			audit.High, forged},
 		{"all back, few times each", 7, 7, 2,
-			"; all of them are the organization's own messages coming back from an outside list or forwarder (each has the Message-ID of a message submitted less than a day before, under its subject), each at most 2 times to any one recipient: normal for outside lists with internal members",
+			"; all of them are the organization's own messages coming back from an outside list or forwarder (each has the Message-ID of a message the sender submitted within the week before, under its subject), each at most 2 times to any one recipient: normal for outside lists with internal members",
 			audit.Info, own},
 		{"all back, once each", 7, 7, 1, "each at most once to any one recipient: normal for outside lists with internal members", audit.Info, own},
 		{"seed 000: one back a hundred times", 100, 100, 100,
-			"; all of them are the organization's own messages coming back (each has the Message-ID of a message submitted less than a day before, under its subject): a remote server is re-sending them, one of them 100 times to one recipient",
+			"; all of them are the organization's own messages coming back (each has the Message-ID of a message the sender submitted within the week before, under its subject): a remote server is re-sending them, one of them 100 times to one recipient",
 			audit.High, forged},
 	} {
 		tr := &audit.Traffic{Spoofing: []audit.SpoofedSender{{Sender: "ann@contoso.com", Messages: tc.messages, Returned: tc.returned, MostReturnsOfOne: tc.most, Recipients: 7}},

@@ -128,8 +128,9 @@ type jsonSpoof struct {
 	Messages int64  `json:"messages"`
 	Returned int64  `json:"returned"`
 	// Severity and the returns below it are later fields: a sender whose
-	// messages all came back, none of them audit.ReturnFlood times, is
-	// info (audit.SpoofedSender.Severity).
+	// messages all came back, none of them audit.ReturnFlood times (nor
+	// audit.ReturnRepeat among audit.ReturnMany), is info
+	// (audit.SpoofedSender.Severity).
 	Severity          audit.Severity     `json:"severity"`
 	MostReturnsOfOne  int64              `json:"mostReturnsOfOne"`
 	MostReturnsCapped bool               `json:"mostReturnsCapped"`

@@ -27,26 +27,33 @@ import (
 // mailbox submitted. Each SUBMIT of a new message of the organization's
 // own (a mailbox handed the message to transport; Exchange 2010 logs a
 // RECEIVE from the store driver; see ownSubmission for what is not one) is
-// remembered with its time and subject in a recent table (Config.Window
-// slots, a busy server's older messages dropping out), and a message from
+// remembered with its time, sender and subject in a recent table
+// (Config.Window slots, 65,536 by default: a busy server's older messages
+// drop out, so on one submitting more than that in returnWindow an old
+// message's return counts as forged, a false alarm), and a message from
 // outside under an ID submitted before it arrived, within returnWindow,
-// and under the submission's subject, is counted as returned
-// (audit.SpoofedSender.Returned), at each arrival: seed 000's flood was
-// one message sent back a hundred times. A message from outside under a
-// submitted ID with another subject is no return but a forgery that copied
-// it (a CEO fraud reusing the ID of a colleague's post to a list it read,
-// or of an out-of-office reply it was sent), and is not counted against
-// the real message either.
+// from the submission's sender and under its subject (loosely, see
+// subjectKey), is counted as returned (audit.SpoofedSender.Returned), at
+// each arrival: seed 000's flood was one message sent back a hundred
+// times. A message from outside under a submitted ID from another sender
+// or under another subject is no return but a forgery that copied it (a
+// CEO fraud reusing the ID and subject of a colleague's post to a list it
+// read, or of an out-of-office reply it was sent), and is not counted
+// against the real message either.
 //
-// What stays possible: a forgery that copies both the Message-ID and the
-// subject of a post it read (on a list, or forwarded to it) is taken for
-// a return. It can only say what the post said under the post's subject,
-// and the returns that come with no flood are info, not hidden. And where
-// subjects are not logged (Set-TransportService
-// -MessageTrackingLogSubjectLoggingEnabled $false) no submission has a
-// subject to match: every message from outside with an internal sender is
-// then a forgery (high), returns included: a false alarm, never false
-// comfort.
+// What stays possible: a forgery that copies the Message-ID, the sender
+// and the subject of a post it read (on a list, or forwarded to it) is
+// taken for a return: it can only say, as the post's author, what the
+// post said under the post's subject, and the returns that come with no
+// flood are info, not hidden. Known false alarms: a message sent on
+// behalf of another (the SUBMIT names the delegate, the copy back the
+// principal) or by the organization's own list hosted outside (its bounce
+// address as sender) comes back from another sender than its submission
+// and counts as forged (high); and where subjects are not logged
+// (Set-TransportService -MessageTrackingLogSubjectLoggingEnabled $false)
+// no submission has a subject to match, so every message from outside
+// with an internal sender is high, returns included. A false alarm, never
+// false comfort.
 //
 // How many times each returned message came back to each recipient is
 // counted too (returnCounts), since that is what tells the flood from a
@@ -55,7 +62,8 @@ import (
 // cross-posted to), a broken server re-sends it to the same recipients
 // again and again. The sender stays listed either way, but one whose
 // messages all came back, none of them audit.ReturnFlood times to one
-// recipient, is mail working (audit.SpoofedSender.Severity).
+// recipient (nor audit.ReturnRepeat times among audit.ReturnMany
+// returns), is mail working (audit.SpoofedSender.Severity).
 //
 // Only a submission counts. A SEND to the Internet is no proof that the
 // organization made the message: a forged one sent to a group with an
@@ -73,8 +81,11 @@ import (
 
 // returnWindow is how long after its submission a message coming back
 // counts as returned: a partner's list sends it back within minutes, a
-// broken server (seed 000) for hours. The Message-ID is the sender's
-// word: an old one sent again much later proves nothing.
+// broken server (seed 000) for hours, a moderated list when the moderator
+// approves it, days later (the fourth review's in/moder: 26 hours, high
+// with a day's window). A week: the sender and the subject must match
+// too, so an old Message-ID is no easier to abuse than a new one, and
+// the table of submissions drops a busy server's old ones anyway.
 const returnWindow = 7 * 24 * time.Hour
 
 // sentTable remembers when recent messages (by Message-ID hash) were
@@ -444,18 +455,16 @@ func (a *Analyzer) submitted(h uint64, ev *tracking.Event) {
 // organization submitted before it arrived, within returnWindow, and if so
 // counts its arrival (see countReturns).
 //
-// The same message: under the submission's subject (subjectKey: a list's
-// [tag] dropped), and not empty. The subject alone, not the sender: a
-// forgery reusing a Message-ID it came by (an out-of-office reply sent to
-// it, a colleague's reply to a list) keeps a subject it did not choose,
-// where its sender is whatever it wants; and a real return may name
-// another sender than its submission: sent on behalf of another, the
-// SUBMIT names the delegate (the Sender: header) and the list's copy the
-// From: (boss@ where assistant@ submitted); an own list hosted outside
-// (Mailman at lists.corp.example) sets Sender: to its bounce address. A
-// forgery under a subject of its own ("Urgent: new bank details") stays
-// one; one that also copies the subject is a copy of the post it read
-// (see the package's note on what stays possible).
+// The same message: from the submission's sender (senderKey, its case
+// folded) and under its subject (subjectKey, loosely: tags, prefixes,
+// case, whitespace and encoding as lists change them), not empty. Both:
+// the subject alone let a forgery "from" the CFO copy the ID and subject
+// of a colleague's post it read (the fourth review's bec), and the sender
+// alone one "from" the post's author under a subject of its own. A real
+// return that names another sender than its submission (sent on behalf
+// of another: the SUBMIT names the delegate, the list's copy the
+// principal; an own list hosted outside: its bounce address) counts as
+// forged: a known false alarm, see the package's note.
 //
 // Before, in whole seconds: a return read in the second of its
 // submission, or a second of skew between the servers' clocks ahead of

@@ -248,14 +248,18 @@ say why a message failed: add a Get-MessageTraceDetailV2 export of the failed me
 Detail column) to tell; reports whose reason stays unknown are listed apart, medium at most.
 
 An internal sender arriving from outside is high, unless every one of its messages was the
-organization's own coming back (the Message-ID of a new message a mailbox submitted within the
-day before, under its subject, a list's [tag] dropped) and none came back 5 times to the same
-recipient, whatever the return path or server: a post to an outside list with colleagues on
-it, once to each of them (twice with a digest, three times from three lists), listed as info.
-One message sent back to the same recipient again and again stays high, and so does a message
-under another subject than the submission's. Automatic replies, read receipts and messages a
-redirect rule submits again prove nothing. A forgery copying a list post's Message-ID and
-subject is taken for a return; without subjects in the logs every such message is high.
+organization's own coming back (the Message-ID of a new message the same sender's mailbox
+submitted within the week before, under its subject as lists change it: [tags], Re:/Fwd: and
+their translations, EXTERNAL:, case, whitespace and encoded-words aside) and none came back 5
+times to the same recipient, nor 3 times with 50 returns in all, whatever the return path or
+server: a post to an outside list with colleagues on it, once to each of them (twice with a
+digest, three times from three lists), listed as info. A message sent back to the same
+recipient again and again stays high, and so does one from another sender or under another
+subject than the submission's. Automatic replies, read receipts and messages a redirect rule
+submits again prove nothing. A forgery copying a list post's Message-ID, sender and subject is
+taken for a return. Known false alarms (high): a message sent on behalf of another, or by the
+organization's own list hosted outside, comes back from another sender; without subjects in
+the logs every such message is high.
 
 PATH is a file or a folder (every .log, .csv and .gz below it): on-premises MSGTRK*.LOG files of
 any Exchange version, Get-MessageTrackingLog | Export-Csv output, Exchange Online
@@ -406,7 +410,7 @@ the file's outputs are the scan's reports, which a trace must not overwrite; tra
 	f.StringArrayVar(&internal, "internal-domain", nil, "treat this domain and its subdomains as internal (repeatable)")
 	registerRelayClients(f, &relays)
 	f.DurationVar(&interval, "interval", time.Hour, "timeline bucket width")
-	f.StringVar(&failOn, "fail-on", defaultFailOn, fmt.Sprintf("exit 1 when evidence is at or above this severity (loops are high or critical, spoofing high (info for the organization's own messages coming back fewer than %d times each to any one recipient), backscatter medium or high, storms and rewritten return paths medium): %s (never fail)", audit.ReturnFlood, strings.Join(failOnValues(), ", ")))
+	f.StringVar(&failOn, "fail-on", defaultFailOn, fmt.Sprintf("exit 1 when evidence is at or above this severity (loops are high or critical, spoofing high (info for the organization's own messages coming back fewer than %d times each to any one recipient, and fewer than %d times when there are %d returns or more), backscatter medium or high, storms and rewritten return paths medium): %s (never fail)", audit.ReturnFlood, audit.ReturnRepeat, audit.ReturnMany, strings.Join(failOnValues(), ", ")))
 	src.register(cmd, offlineSources)
 	gm.register(cmd)
 	cfg.register(cmd)
