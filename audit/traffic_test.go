@@ -88,8 +88,8 @@ func TestTrafficWorst(t *testing.T) {
 }
 
 // A spoofed sender is high unless every one of its messages was the
-// organization's own coming back, none of them ReturnFlood times or more,
-// and each was counted.
+// organization's own coming back, none of them ReturnFlood times or more
+// (nor ReturnRepeat times among ReturnMany returns), and each was counted.
 func TestSpoofedSenderSeverity(t *testing.T) {
 	for _, tt := range []struct {
 		name string
@@ -104,6 +104,12 @@ func TestSpoofedSenderSeverity(t *testing.T) {
 		{"a post back and a forgery", SpoofedSender{Messages: 2, Returned: 1, MostReturnsOfOne: 1}, High},
 		{"returns not all counted", SpoofedSender{Messages: 2, Returned: 2, MostReturnsOfOne: 1, MostReturnsCapped: true}, High},
 		{"returns not counted by message", SpoofedSender{Messages: 2, Returned: 2}, High},
+		// A repeated return among many is a flood under ReturnFlood: a
+		// server re-sending each of many messages a few times, or one
+		// message to recipients in turn.
+		{"repeated, many returns", SpoofedSender{Messages: ReturnMany, Returned: ReturnMany, MostReturnsOfOne: ReturnRepeat}, High},
+		{"repeated, fewer returns", SpoofedSender{Messages: ReturnMany - 1, Returned: ReturnMany - 1, MostReturnsOfOne: ReturnRepeat}, Info},
+		{"many returns, none repeated enough", SpoofedSender{Messages: 350, Returned: 350, MostReturnsOfOne: ReturnRepeat - 1}, Info},
 	} {
 		if got := tt.s.Severity(); got != tt.want {
 			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
