@@ -2,6 +2,7 @@ package ldap
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -60,6 +61,12 @@ func TestTransient(t *testing.T) {
 	}
 	if transient(&goldap.Error{ResultCode: goldap.LDAPResultInsufficientAccessRights, Err: errors.New("no")}) {
 		t.Error("access denied is transient")
+	}
+	// As go-ldap reports a write on a dropped connection, wrapped as the
+	// bind wraps it: the cause survives as text only.
+	unsent := fmt.Errorf("bind: %w", errors.New("unable to send request: write tcp 127.0.0.1:59322->127.0.0.1:35647: write: broken pipe"))
+	if !transient(unsent) {
+		t.Error("a request that could not be written is not transient")
 	}
 }
 

@@ -132,6 +132,9 @@ func unwrapLDAP(err error) error {
 	return err
 }
 
+// unsentRequest begins go-ldap's error for a request it could not write.
+const unsentRequest = "unable to send request: "
+
 // transient reports whether an operation may succeed if retried on a fresh
 // connection: the connection dropped, or the server said busy/unavailable.
 func transient(err error) bool {
@@ -140,6 +143,14 @@ func transient(err error) bool {
 	}
 	var ne net.Error
 	if errors.As(err, &ne) {
+		return true
+	}
+	// go-ldap reports a write that failed under a request (the connection
+	// dropped while idle in the pool, before its reader noticed) as an
+	// untyped error that keeps only the cause's text: "unable to send
+	// request: write tcp …: broken pipe". Not retried, one dropped
+	// connection failed the scan.
+	if strings.Contains(err.Error(), unsentRequest) {
 		return true
 	}
 	return goldap.IsErrorAnyOf(err, goldap.ErrorNetwork, goldap.LDAPResultBusy, goldap.LDAPResultUnavailable,
