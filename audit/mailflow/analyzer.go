@@ -1098,7 +1098,7 @@ func (a *Analyzer) receive(ev *tracking.Event) {
 	if a.dsnsHeld > 0 && src != "" {
 		a.receivedDSNs(h, src)
 	}
-	sender := lower(firstNonEmpty(ev.Sender, unbracket(ev.ReturnPath)))
+	sender := lower(senderOf(ev))
 	if sender != "" && domainOf(sender) != "" && a.internal(sender) {
 		// A message is counted once however many rows from outside log
 		// it, but one of the organization's own coming back is counted at

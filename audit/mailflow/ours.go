@@ -26,7 +26,7 @@ import (
 // organization never made, a returning one keeps the ID its sender's
 // mailbox submitted. Each SUBMIT of a new message of the organization's
 // own (a mailbox handed the message to transport; Exchange 2010 logs a
-// RECEIVE from the store driver; see ownSubmission for what is not one) is
+// RECEIVE from the store driver; see submission for what is not one) is
 // remembered with its time, sender and subject in a recent table
 // (Config.Window slots, 65,536 by default: a busy server's older messages
 // drop out, so on one submitting more than that in returnWindow an old
@@ -163,8 +163,7 @@ func senderKey(addr string) uint32 {
 	if !allASCII(addr) {
 		addr = lower(addr)
 	}
-	h := hash(addr)
-	return uint32(h ^ h>>32)
+	return fold32(hash(addr))
 }
 
 // allASCII reports whether s has no byte of a multi-byte character, eight
@@ -222,8 +221,7 @@ func subjectKey(subj string) uint32 {
 	}
 	if plainSubject(subj) {
 		// Nearly every subject: nothing to drop or fold, hashed as it is.
-		h := hash(subj)
-		return uint32(h^h>>32) | 1
+		return fold32(hash(subj)) | 1
 	}
 	// The rest is copied into a buffer on the stack without its tags and
 	// with its whitespace folded, and hashed: no allocation for a subject
@@ -253,8 +251,7 @@ func subjectKey(subj string) uint32 {
 	if len(out) == 0 {
 		return 0
 	}
-	h := hash(unsafe.String(unsafe.SliceData(out), len(out)))
-	return uint32(h^h>>32) | 1
+	return fold32(hash(unsafe.String(unsafe.SliceData(out), len(out)))) | 1
 }
 
 // subjectDecoder decodes the encoded-words of a subject; an unknown
@@ -431,7 +428,7 @@ func isReceipt(subject string) bool {
 }
 
 // submitted records that a mailbox submitted the message with hash h at
-// ev's time, a new message of the organization's own (ownSubmission). A
+// ev's time, a new message of the organization's own (submission). A
 // message submitted again keeps its first time and subject.
 func (a *Analyzer) submitted(h uint64, ev *tracking.Event) {
 	at, ok := unixSeconds(ev.Time)
@@ -439,16 +436,19 @@ func (a *Analyzer) submitted(h uint64, ev *tracking.Event) {
 		return
 	}
 	tag := tagOfID(h)
+	slot := func() sentSlot {
+		return sentSlot{tag: tag, at: at, by: senderKey(senderOf(ev)), subject: subjectKey(ev.Subject)}
+	}
 	p := a.ours.pairOf(h)
 	for i := range p {
 		if s := &p[i]; s.tag == tag && s.at != 0 {
 			if at < s.at {
-				*s = sentSlot{tag: tag, at: at, by: senderKey(senderOf(ev)), subject: subjectKey(ev.Subject)}
+				*s = slot()
 			}
 			return
 		}
 	}
-	p[1], p[0] = p[0], sentSlot{tag: tag, at: at, by: senderKey(senderOf(ev)), subject: subjectKey(ev.Subject)}
+	p[1], p[0] = p[0], slot()
 }
 
 // returning reports whether a message from outside is one the
@@ -473,7 +473,7 @@ func (a *Analyzer) submitted(h uint64, ev *tracking.Event) {
 // list answers within the second (the reviewers' same-second return came
 // 50 ms after the SEND out); what does is a mailbox rule redirecting the
 // arriving message, which keeps its Message-ID, sender and subject and
-// is logged as a submission right after it (ownSubmission leaves out such
+// is logged as a submission right after it (submission leaves out such
 // a submission when the arrival was read before it; read after it, from
 // an export read apart, the second still stands between them). The day is
 // counted in whole seconds too, up to a second longer than returnWindow.
@@ -541,7 +541,7 @@ func (a *Analyzer) countReturns(h uint64, ev *tracking.Event) int64 {
 	}
 	var most uint32
 	for _, r := range recipients {
-		n := a.returnCounts.front(h ^ hash(lower(r))*0x9e3779b97f4a7c15)
+		n := a.returnCounts.front(mix(hash(lower(r)), h))
 		if *n < math.MaxUint32 {
 			*n++
 		}

@@ -122,7 +122,7 @@ func absDiff(a, b int64) int64 {
 // arrivalKey is the key of the arrival of a message (h, its hash) at time
 // now (Unix milliseconds).
 func arrivalKey(h uint64, now int64) uint64 {
-	return h ^ uint64(now)*0x9e3779b97f4a7c15
+	return mix(uint64(now), h)
 }
 
 // arrivalRow counts a member row of Exchange Online's, of message h that g

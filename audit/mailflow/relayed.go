@@ -141,12 +141,7 @@ func fromKey(ev *tracking.Event, o origin) uint32 {
 	if o == fromRemote {
 		ip = firstNonEmpty(ev.ClientIP, ev.ClientHostname)
 	}
-	sender := ev.Sender
-	if sender == "" {
-		sender = unbracket(ev.ReturnPath)
-	}
-	h := hash(ip)*0x9e3779b97f4a7c15 ^ hash(sender)
-	return uint32(h ^ h>>32)
+	return fold32(mix(hash(ip), hash(senderOf(ev))))
 }
 
 // viaKey stands for the client a row came from and the server that logged
@@ -157,9 +152,7 @@ func fromKey(ev *tracking.Event, o origin) uint32 {
 // client as the arrival, and counts again. Two keys that agree by chance
 // (once in 250 million) count a hop again too.
 func viaKey(ev *tracking.Event) uint32 {
-	h := hash(firstNonEmpty(ev.ClientIP, ev.ClientHostname))*0x9e3779b97f4a7c15 ^
-		hash(firstNonEmpty(ev.ServerHostname, ev.ServerIP))
-	return uint32(h^h>>32)&^flagBits | 1
+	return fold32(mix(hash(firstNonEmpty(ev.ClientIP, ev.ClientHostname)), hash(firstNonEmpty(ev.ServerHostname, ev.ServerIP))))&^flagBits | 1
 }
 
 // arrive records a RECEIVE from outside (o) of the message with hash h from

@@ -231,6 +231,13 @@ func isReportSender(addr string) bool {
 	return false
 }
 
+// mix combines two hashes into one key: a message and a recipient, a
+// remote server and a sender. The multiplier is hash's.
+func mix(a, b uint64) uint64 { return a*0x9e3779b97f4a7c15 ^ b }
+
+// fold32 is a 64-bit hash as the 32-bit keys of the tables' slots keep it.
+func fold32(h uint64) uint32 { return uint32(h ^ h>>32) }
+
 // hash mixes s eight bytes at a time, ASCII case folded, so keys that
 // differ only in case meet. It runs for every row of the logs (message IDs
 // tie a message's rows together), where a byte-at-a-time hash cost more
