@@ -214,8 +214,8 @@ func dupSource(file, run int) int32 { return int32(file<<8 | run&0xff) }
 // newDedup decides how each of files takes part, from the exports' scans
 // and the groups they are read merged in; nil when none takes part.
 func newDedup(files []string, scans []*exportScan, groups []exportGroup) *dedup {
-	d := &dedup{mode: make([]dupMode, len(files)), spans: make([][]span, len(files)), full: -1, files: files,
-		unmatched: make([][]int, len(files)), otherColumns: make([][]int, len(files)), unsplit: make([]bool, len(files))}
+	d := &dedup{mode: make([]dupMode, len(files)), dups: make([]int64, len(files)), spans: make([][]span, len(files)), full: -1, files: files,
+		lookOnly: make([]bool, len(files)), unmatched: make([][]int, len(files)), otherColumns: make([][]int, len(files)), unsplit: make([]bool, len(files))}
 	groupOf := make([]int, len(files)) // files read merged share one
 	for i := range groupOf {
 		groupOf[i] = -1 - i
@@ -297,7 +297,6 @@ func newDedup(files []string, scans []*exportScan, groups []exportGroup) *dedup 
 			others = append(others, i)
 		}
 	}
-	d.lookOnly = make([]bool, len(files))
 	if len(others) > 1 {
 		for _, i := range others {
 			d.mode[i] = dupKept
@@ -309,7 +308,6 @@ func newDedup(files []string, scans []*exportScan, groups []exportGroup) *dedup 
 	if !slices.ContainsFunc(d.mode, func(m dupMode) bool { return m != dupNone }) {
 		if slices.ContainsFunc(d.unmatched, func(l []int) bool { return len(l) > 0 }) || slices.Contains(d.unsplit, true) {
 			// Nothing to look for, but notes to give.
-			d.dups = make([]int64, len(files))
 			return d
 		}
 		return nil
@@ -317,7 +315,6 @@ func newDedup(files []string, scans []*exportScan, groups []exportGroup) *dedup 
 	for i := range d.spans {
 		d.spans[i] = merged(d.spans[i])
 	}
-	d.dups = make([]int64, len(files))
 	d.seen = map[uint64]dupEntry{}
 	d.counts = map[uint64][]srcCount{}
 	d.seed = maphash.MakeSeed()
