@@ -70,15 +70,16 @@ func ReadOnce(files []string) (kept []string, skipped []Skipped) {
 				continue
 			}
 		}
-		if j := slices.IndexFunc(bySize[info.Size()], func(j int) bool { return os.SameFile(infos[j], info) }); j >= 0 {
-			skipped = append(skipped, Skipped{f, "the same file as " + files[bySize[info.Size()][j]] + ", which is read once"})
+		read := bySize[info.Size()]
+		if j := slices.IndexFunc(read, func(j int) bool { return os.SameFile(infos[j], info) }); j >= 0 {
+			skipped = append(skipped, Skipped{f, "the same file as " + files[read[j]] + ", which is read once"})
 			continue
 		}
-		if j := slices.IndexFunc(bySize[info.Size()], func(j int) bool { return sameCopy(files[j], f) }); j >= 0 {
-			skipped = append(skipped, Skipped{f, "a copy of " + files[bySize[info.Size()][j]] + " (the same name and content), which is read once"})
+		if j := slices.IndexFunc(read, func(j int) bool { return sameCopy(files[j], f) }); j >= 0 {
+			skipped = append(skipped, Skipped{f, "a copy of " + files[read[j]] + " (the same name and content), which is read once"})
 			continue
 		}
-		bySize[info.Size()] = append(bySize[info.Size()], i)
+		bySize[info.Size()] = append(read, i)
 		kept = append(kept, f)
 	}
 	return kept, skipped
