@@ -91,16 +91,16 @@ func (p *parser) graphPages(ctx context.Context, r io.Reader, base int64, decode
 	if ferr := msgs.Flush(emit); ferr != nil {
 		return ferr
 	}
-	var pe *pageError
-	if errors.As(err, &pe) && pe.notPage {
-		if pe.off == 0 {
-			// The whole file: no place to name.
-			return fmt.Errorf("not a saved Graph message-trace page: %s", pe.reason)
+	if pe, ok := errors.AsType[*pageError](err); ok {
+		what := "saved Graph message-trace page"
+		if pe.notPage {
+			what = "not a " + what
+			if pe.off == 0 {
+				// The whole file: no place to name.
+				return fmt.Errorf("%s: %s", what, pe.reason)
+			}
 		}
-		return fmt.Errorf("not a saved Graph message-trace page: byte offset %d%s: %s", base+pe.off, decoded, pe.reason)
-	}
-	if errors.As(err, &pe) {
-		return fmt.Errorf("saved Graph message-trace page: byte offset %d%s: %s", base+pe.off, decoded, pe.reason)
+		return fmt.Errorf("%s: byte offset %d%s: %s", what, base+pe.off, decoded, pe.reason)
 	}
 	if err != nil {
 		return err
