@@ -321,14 +321,10 @@ func newDedup(files []string, scans []*exportScan, groups []exportGroup) *dedup 
 	return d
 }
 
-// takesPart reports whether file i's rows are looked at; false for a nil
-// dedup.
-func (d *dedup) takesPart(i int) bool { return d != nil && d.mode[i] != dupNone }
-
 // filter returns fn for file i, passing over its rows read before from
-// another export; fn itself when the file takes no part.
+// another export; fn itself when the file takes no part (or d is nil).
 func (d *dedup) filter(i int, fn func(*Event) error) func(*Event) error {
-	if !d.takesPart(i) {
+	if d == nil || d.mode[i] == dupNone {
 		return fn
 	}
 	src := dupSource(i, 0)
